@@ -1,0 +1,108 @@
+"""Checks on pods: the failures `kubectl get pods` shows in its STATUS column, explained by their events."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+from kftui.checks import fixrefs
+from kftui.model import ClusterSnapshot, Finding, FixRef, Pod, Severity
+from kftui.profile import Profile
+from kftui.topology import pod_owner_index
+
+IMAGE_PULL_REASONS = {"ImagePullBackOff", "ErrImagePull", "InvalidImageName", "ErrImageNeverPull"}
+CONFIG_REASONS = {"CreateContainerConfigError", "CreateContainerError", "RunContainerError"}
+
+EXPLANATIONS = {
+    "CrashLoopBackOff": "The container starts and exits again; the kubelet waits longer before each restart. "
+    "Its previous logs say why (a missing config, a dependency not reachable, a bad flag).",
+    "OOMKilled": "The container used more memory than its limit and was killed. Raise the limit in the manifests "
+    "or find what grows.",
+    "ImagePull": "The image cannot be pulled: a wrong name or tag, a private registry without pull secret, or no "
+    "route to the registry.",
+    "Config": "The container cannot be created: usually a ConfigMap or Secret it references does not exist yet.",
+    "Unschedulable": "No node can take the pod: not enough CPU/memory, a node selector or taint that nothing "
+    "matches, or an unbound volume.",
+    "NotReady": "The pod runs but its readiness probe keeps failing, so Services send it no traffic.",
+    "Failed": "The pod ended in phase Failed.",
+}
+
+
+def _latest_warning(snapshot: ClusterSnapshot, pod: Pod) -> str:
+    for event in snapshot.events_for(pod.ref):
+        if event.type == "Warning":
+            return f"event {event.reason}: {event.message}"
+    return ""
+
+
+def _diagnose(pod: Pod, now: object, grace: timedelta) -> tuple[str, str, Severity] | None:
+    """(symptom, evidence, severity) for a failing pod, None for a healthy or young one."""
+    for c in pod.containers:
+        if c.state == "waiting" and c.reason == "CrashLoopBackOff":
+            last = f", last exit {c.last_terminated_reason or 'Error'}" if c.last_terminated_reason else ""
+            if c.last_exit_code is not None:
+                last += f" (code {c.last_exit_code})"
+            symptom = "OOMKilled" if c.last_terminated_reason == "OOMKilled" else "CrashLoopBackOff"
+            return (
+                symptom,
+                (f"container {c.name}: CrashLoopBackOff, {c.restart_count} restarts{last}"),
+                Severity.ERROR,
+            )
+        if c.state == "waiting" and c.reason in IMAGE_PULL_REASONS:
+            return "ImagePull", f"container {c.name}: {c.reason}: {c.message}".rstrip(": "), Severity.ERROR
+        if c.state == "waiting" and c.reason in CONFIG_REASONS:
+            return "Config", f"container {c.name}: {c.reason}: {c.message}".rstrip(": "), Severity.ERROR
+        if c.state == "terminated" and c.reason == "OOMKilled":
+            return "OOMKilled", f"container {c.name}: terminated OOMKilled", Severity.ERROR
+    if pod.phase == "Failed":
+        return "Failed", f"status.phase=Failed {pod.reason}: {pod.message}".rstrip(": "), Severity.ERROR
+    if pod.phase == "Succeeded" or pod.deleting:
+        return None
+    age = now - pod.created_at if pod.created_at is not None else None  # type: ignore[operator]
+    old_enough = age is None or age >= grace
+    if pod.unschedulable_message:
+        return (
+            "Unschedulable",
+            f"PodScheduled=False Unschedulable: {pod.unschedulable_message}",
+            Severity.ERROR,
+        )
+    if pod.phase == "Running" and not pod.ready and old_enough:
+        ready, total = pod.ready_count
+        return "NotReady", f"Running but not Ready ({ready}/{total} containers ready)", Severity.WARNING
+    if pod.phase == "Pending" and old_enough:
+        return "Unschedulable" if not pod.node else "NotReady", "status.phase=Pending", Severity.WARNING
+    return None
+
+
+def pod_failing(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]:
+    """A pod that is CrashLoopBackOff, ImagePullBackOff/ErrImagePull, OOMKilled, unschedulable, Failed, or not
+    Ready for longer than the profile's grace period, with the Warning event that explains it."""
+    grace = timedelta(seconds=profile.progressing_grace_seconds)
+    owners = pod_owner_index(snapshot)
+    for pod in snapshot.pods.values():
+        diagnosis = _diagnose(pod, snapshot.now, grace)
+        if diagnosis is None:
+            continue
+        symptom, evidence, severity = diagnosis
+        warning = _latest_warning(snapshot, pod)
+        if warning:
+            evidence += f"; {warning}"
+        fixes: list[FixRef] = []
+        if symptom in ("CrashLoopBackOff", "OOMKilled"):
+            crashing = next((c.name for c in pod.containers if c.restart_count or c.reason), "")
+            fixes.append(fixrefs.logs(pod.namespace, pod.name, crashing))
+        if pod.workload_kind in ("Deployment", "StatefulSet", "DaemonSet"):
+            fixes.append(fixrefs.restart(pod.workload_kind, pod.namespace, pod.workload_name))
+        if pod.owner_kind:
+            fixes.append(fixrefs.delete_pod(pod.namespace, pod.name))
+        fixes.append(fixrefs.describe("Pod", pod.namespace, pod.name))
+        yield Finding(
+            check="pod-failing",
+            severity=severity,
+            app=owners.get(pod.key),
+            subject=pod.ref,
+            title=f"Pod {pod.namespace}/{pod.name} is {pod.display_status if symptom != 'NotReady' else 'not Ready'}",
+            evidence=evidence,
+            explanation=EXPLANATIONS[symptom],
+            fixes=tuple(fixes),
+        )

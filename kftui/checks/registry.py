@@ -1,0 +1,62 @@
+"""The list of checks and the one function that runs them all over a snapshot."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from kftui.checks import applications, pods
+from kftui.model import ClusterSnapshot, Finding, ObjectRef, Severity
+from kftui.profile import Profile
+
+CheckFn = Callable[[ClusterSnapshot, Profile], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str
+    run: CheckFn
+
+    @property
+    def summary(self) -> str:
+        """The first line of the check's docstring: the symptom it recognises."""
+        return (self.run.__doc__ or self.id).strip().splitlines()[0]
+
+
+CHECKS: tuple[Check, ...] = (
+    Check("app-out-of-sync", applications.app_out_of_sync),
+    Check("app-degraded", applications.app_degraded),
+    Check("app-operation-failed", applications.app_operation_failed),
+    Check("pod-failing", pods.pod_failing),
+)
+
+
+def run_checks(
+    snapshot: ClusterSnapshot, profile: Profile, checks: Iterable[Check] = CHECKS
+) -> list[Finding]:
+    """Every finding, most severe first. A check that crashes becomes a finding instead of taking the tool down."""
+    findings: list[Finding] = []
+    for check in checks:
+        try:
+            findings.extend(check.run(snapshot, profile))
+        except Exception as exc:  # a bug in one check must not hide the others' results
+            findings.append(
+                Finding(
+                    check=check.id,
+                    severity=Severity.WARNING,
+                    app=None,
+                    subject=ObjectRef("Check", None, check.id),
+                    title=f"check {check.id} could not run",
+                    evidence=f"{type(exc).__name__}: {exc}",
+                    explanation="This is a bug in kftui, not in your cluster; the other checks still ran.",
+                )
+            )
+    findings.sort(key=lambda f: f.sort_key)
+    return findings
+
+
+def summarize(findings: Iterable[Finding]) -> dict[str, int]:
+    counts = {s.value: 0 for s in Severity}
+    for f in findings:
+        counts[f.severity.value] += 1
+    return counts

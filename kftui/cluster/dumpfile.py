@@ -1,0 +1,188 @@
+"""Offline snapshots: read and write YAML as `kubectl get ... -o yaml` prints it.
+
+A dump is a `kind: List` with `items`, or several `---` documents each holding an object or a List. The
+embedded demo is such a file. Secrets are never written: their data is replaced before anything reaches disk.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from kftui.cluster import convert
+from kftui.model import Application, ClusterSnapshot, KubeObject
+
+CAPTURED_AT_ANNOTATION = "kftui.dev/captured-at"
+REDACTED = "<redacted by kftui>"
+
+
+class DumpError(Exception):
+    """A dump that cannot be read; the message is one line for the user."""
+
+
+def _documents(text: str, origin: str) -> list[Any]:
+    try:
+        return [doc for doc in yaml.safe_load_all(text) if doc is not None]
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "not valid YAML"
+        raise DumpError(f"{origin}: invalid YAML{where}: {problem}") from None
+
+
+def iter_raw_objects(documents: Iterable[Any], origin: str) -> Iterator[dict[str, Any]]:
+    """Every Kubernetes object in the documents, Lists flattened; anything else is an error."""
+    for index, doc in enumerate(documents, start=1):
+        if not isinstance(doc, dict) or "kind" not in doc:
+            raise DumpError(
+                f"{origin}: document {index} is not a Kubernetes object (expected a mapping with 'kind', "
+                f"as `kubectl get -o yaml` prints)"
+            )
+        is_list = doc["kind"] == "List" or (str(doc["kind"]).endswith("List") and "items" in doc)
+        if is_list:
+            items = doc.get("items")
+            if not isinstance(items, list):
+                raise DumpError(f"{origin}: document {index} is a List without an 'items' list")
+            for item in items:
+                if not isinstance(item, dict) or "kind" not in item:
+                    raise DumpError(
+                        f"{origin}: document {index} has a List item that is not a Kubernetes object"
+                    )
+                yield item
+        else:
+            yield doc
+
+
+def _captured_at(documents: list[Any], objects: list[KubeObject]) -> datetime | None:
+    """When the dump was taken: our own annotation, else the newest timestamp the objects carry."""
+    for doc in documents:
+        if isinstance(doc, dict):
+            meta = doc.get("metadata")
+            annotations = meta.get("annotations") if isinstance(meta, dict) else None
+            if isinstance(annotations, dict) and CAPTURED_AT_ANNOTATION in annotations:
+                stamp = convert.parse_time(annotations[CAPTURED_AT_ANNOTATION])
+                if stamp is not None:
+                    return stamp
+    newest: datetime | None = None
+    for obj in objects:
+        for attr in ("last_seen", "reconciled_at", "started_at", "created_at"):
+            value = getattr(obj, attr, None)
+            if isinstance(value, datetime) and (newest is None or value > newest):
+                newest = value
+    return newest
+
+
+def snapshot_from_text(text: str, origin: str, source: str | None = None) -> ClusterSnapshot:
+    documents = _documents(text, origin)
+    if not documents:
+        raise DumpError(f"{origin}: no Kubernetes objects found (the file is empty)")
+    objects: list[KubeObject] = []
+    argocd_cm: Mapping[str, str] = {}
+    kinds_seen = 0
+    for raw in iter_raw_objects(documents, origin):
+        kinds_seen += 1
+        if raw.get("kind") == "ConfigMap" and isinstance(raw.get("metadata"), dict):
+            if raw["metadata"].get("name") == "argocd-cm":
+                argocd_cm = convert.argocd_config(raw)
+            continue
+        obj = convert.to_model(raw)
+        if obj is not None:
+            objects.append(obj)
+    if kinds_seen == 0:
+        raise DumpError(f"{origin}: the List holds no objects")
+    argocd_namespace = next(
+        (o.namespace for o in objects if isinstance(o, Application) and o.namespace), "argocd"
+    )
+    now = _captured_at(documents, objects) or datetime.now(UTC)
+    return ClusterSnapshot.from_objects(
+        objects,
+        now=now,
+        argocd_config=argocd_cm,
+        source=source or origin,
+        context=f"file:{Path(origin).name}",
+        server="(offline)",
+        argocd_namespace=argocd_namespace,
+    )
+
+
+def load_snapshot(path: str | os.PathLike[str]) -> ClusterSnapshot:
+    """Read a dump file; every failure is a DumpError with a one-line reason."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DumpError(f"{p}: no such file") from None
+    except IsADirectoryError:
+        raise DumpError(f"{p}: is a directory, expected a YAML file") from None
+    except UnicodeDecodeError:
+        raise DumpError(f"{p}: not a text file (expected YAML)") from None
+    except OSError as exc:
+        raise DumpError(f"{p}: cannot read: {exc.strerror}") from None
+    return snapshot_from_text(text, str(p))
+
+
+DEMO_RESOURCE = "demo.yaml"
+
+
+def demo_text() -> str:
+    return resources.files("kftui.data").joinpath(DEMO_RESOURCE).read_text(encoding="utf-8")
+
+
+def load_demo() -> ClusterSnapshot:
+    """The embedded demo: a broken multi-app Kubeflow install, frozen at its capture time."""
+    snap = snapshot_from_text(demo_text(), "demo.yaml", source="demo")
+    return replace(snap, context="demo", server="(embedded demo)")
+
+
+# --- writing --------------------------------------------------------------------------------------
+
+
+def redact(obj: dict[str, Any]) -> dict[str, Any]:
+    """A copy safe to write: Secret values and the last-applied annotation that may embed them are removed."""
+    if obj.get("kind") == "Secret":
+        clean = {k: v for k, v in obj.items() if k not in ("data", "stringData")}
+        for key in ("data", "stringData"):
+            if isinstance(obj.get(key), dict):
+                clean[key] = dict.fromkeys(obj[key], REDACTED)
+        meta = clean.get("metadata")
+        if isinstance(meta, dict) and isinstance(meta.get("annotations"), dict):
+            annotations = {
+                k: (REDACTED if k == "kubectl.kubernetes.io/last-applied-configuration" else v)
+                for k, v in meta["annotations"].items()
+            }
+            clean["metadata"] = {**meta, "annotations": annotations}
+        return clean
+    return obj
+
+
+def dump_text(objects: Iterable[dict[str, Any]], captured_at: datetime) -> str:
+    """A `kind: List` document holding the objects, Secrets redacted, stamped with the capture time."""
+    document = {
+        "apiVersion": "v1",
+        "kind": "List",
+        "metadata": {"annotations": {CAPTURED_AT_ANNOTATION: captured_at.strftime("%Y-%m-%dT%H:%M:%SZ")}},
+        "items": [redact(o) for o in objects],
+    }
+    return yaml.safe_dump(document, sort_keys=False, default_flow_style=False)
+
+
+def write_dump(
+    path: str | os.PathLike[str], objects: Iterable[dict[str, Any]], captured_at: datetime
+) -> None:
+    """Write atomically: a failure half-way never leaves a truncated dump where a good one was."""
+    target = Path(path)
+    text = dump_text(objects, captured_at)
+    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise DumpError(f"{target}: cannot write: {exc.strerror}") from None

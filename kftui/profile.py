@@ -1,0 +1,141 @@
+"""Install profiles: what a healthy multi-app install looks like, as data.
+
+The Kubeflow profile ships with kftui; `--profile PATH` loads another. Checks read the profile for the
+dependency chain, the namespaces that must exist and the gateway; nothing Kubeflow-specific lives in code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+class ProfileError(Exception):
+    """A profile file that cannot be used; the message is one line for the user."""
+
+
+@dataclass(frozen=True)
+class AppSpec:
+    name: str
+    depends_on: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class KeyWorkload:
+    kind: str
+    namespace: str
+    name: str
+    role: str = ""
+
+
+@dataclass(frozen=True)
+class Gateway:
+    namespace: str = "istio-system"
+    service: str = "istio-ingressgateway"
+    port: int = 80
+    local_port: int = 8080
+    login_hint: str = ""
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    description: str = ""
+    detect_applications: tuple[str, ...] = ()
+    applications: tuple[AppSpec, ...] = ()
+    expected_namespaces: tuple[str, ...] = ()
+    key_workloads: tuple[KeyWorkload, ...] = ()
+    gateway: Gateway = field(default_factory=Gateway)
+    progressing_grace_seconds: int = 600
+
+    def depends_on(self, app: str) -> tuple[str, ...]:
+        return next((a.depends_on for a in self.applications if a.name == app), ())
+
+    def chain(self) -> tuple[str, ...]:
+        """The Applications in dependency order (every app after all it depends on)."""
+        ordered: list[str] = []
+        pending = {a.name: set(a.depends_on) for a in self.applications}
+        while pending:
+            ready = [name for name, deps in pending.items() if deps <= set(ordered)]
+            if not ready:
+                raise ProfileError(f"profile {self.name}: dependency cycle among {sorted(pending)}")
+            for name in ready:
+                ordered.append(name)
+                del pending[name]
+        return tuple(ordered)
+
+
+def _require(raw: dict[str, Any], key: str, kind: type, origin: str) -> Any:
+    value = raw.get(key)
+    if value is None:
+        return kind()
+    if not isinstance(value, kind):
+        raise ProfileError(f"{origin}: '{key}' must be a {kind.__name__}")
+    return value
+
+
+def parse_profile(raw: Any, origin: str) -> Profile:
+    if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
+        raise ProfileError(f"{origin}: not a kftui profile (expected a mapping with a 'name')")
+    try:
+        apps = tuple(
+            AppSpec(str(a["name"]), tuple(str(d) for d in a.get("depends_on") or ()))
+            for a in _require(raw, "applications", list, origin)
+        )
+        workloads = tuple(
+            KeyWorkload(str(w["kind"]), str(w["namespace"]), str(w["name"]), str(w.get("role", "")))
+            for w in _require(raw, "key_workloads", list, origin)
+        )
+        gw_raw = _require(raw, "gateway", dict, origin)
+        gateway = Gateway(**{k: v for k, v in gw_raw.items() if k in Gateway.__dataclass_fields__})
+        profile = Profile(
+            name=raw["name"],
+            description=str(raw.get("description", "")),
+            detect_applications=tuple(
+                str(a) for a in _require(raw, "detect", dict, origin).get("applications", ())
+            ),
+            applications=apps,
+            expected_namespaces=tuple(str(n) for n in _require(raw, "expected_namespaces", list, origin)),
+            key_workloads=workloads,
+            gateway=gateway,
+            progressing_grace_seconds=int(raw.get("progressing_grace_seconds", 600)),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ProfileError(f"{origin}: malformed profile entry: {exc}") from None
+    profile.chain()
+    return profile
+
+
+def load_profile(path: str | Path) -> Profile:
+    p = Path(path)
+    try:
+        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ProfileError(f"{p}: no such profile file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ProfileError(f"{p}: cannot read profile: {exc}") from None
+    except yaml.YAMLError:
+        raise ProfileError(f"{p}: profile is not valid YAML") from None
+    return parse_profile(raw, str(p))
+
+
+def builtin_profile(name: str = "kubeflow") -> Profile:
+    text = resources.files("kftui.data").joinpath("profiles", f"{name}.yaml").read_text(encoding="utf-8")
+    return parse_profile(yaml.safe_load(text), f"builtin:{name}")
+
+
+GENERIC = Profile(
+    name="generic", description="Any Argo CD install: no dependency chain, no expected namespaces"
+)
+
+
+def detect_profile(app_names: set[str]) -> Profile:
+    """The Kubeflow profile when one of its Applications exists, else the generic one."""
+    kubeflow = builtin_profile("kubeflow")
+    if app_names & set(kubeflow.detect_applications):
+        return kubeflow
+    return GENERIC
