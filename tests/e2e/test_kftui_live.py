@@ -54,7 +54,7 @@ def test_load_sees_the_lab_states(lab) -> None:  # type: ignore[no-untyped-def]
     dup = app_named(snap, "duplicate")
     assert any("may not add resource with an already registered id" in c.message for c in dup.conditions)
     gateway = snap.services[("istio-system", "istio-ingressgateway")]
-    assert [(p.port, p.target_port) for p in gateway.ports][0] == (80, 8080)
+    assert (gateway.ports[0].port, gateway.ports[0].target_port) == (80, 8080)
     assert snap.endpoints[("istio-system", "istio-ingressgateway")].ready, "gateway endpoints are ready"
     assert snap.forbidden == {}, "the admin kubeconfig may list everything"
     assert any(n.name == "kube-system" for n in snap.namespaces.values())
