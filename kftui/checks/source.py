@@ -13,9 +13,7 @@ from kftui.profile import Profile
 # (pattern, what is wrong, what to check). Wordings from Argo CD's repo-server across 1.x-3.x and git.
 _PROBLEMS: tuple[tuple[re.Pattern[str], str, str], ...] = (
     (
-        re.compile(
-            r"app path does not exist|path .* does not exist in repository", re.I
-        ),
+        re.compile(r"app path does not exist|path .* does not exist in repository", re.I),
         "path",
         "spec.source.path does not exist at that revision (a typo, a moved directory, or the path exists only "
         "on another branch)",
