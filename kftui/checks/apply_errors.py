@@ -262,11 +262,16 @@ def webhook_unavailable(snapshot: ClusterSnapshot, profile: Profile) -> Iterator
         if call is None:
             continue
         hook = call.group("hook")
-        m = _NO_ENDPOINTS.search(text) or _SVC_URL.search(text) or _SVC_NOT_FOUND.search(text)
         target = _service_of_hook(snapshot, hook)
-        if m is not None:
-            ns = m.groupdict().get("ns") or (target[0] if target else "")
-            target = (ns, m.group("svc"))
+        url = _SVC_URL.search(text)
+        named = _NO_ENDPOINTS.search(text) or _SVC_NOT_FOUND.search(text) or url
+        if named is not None:
+            ns = (
+                named.groupdict().get("ns")
+                or (url.group("ns") if url else "")
+                or (target[0] if target else "")
+            )
+            target = (ns, named.group("svc"))
         key = target or ("", hook)
         problem = problems.setdefault(key, _WebhookProblem(key[0], key[1], msg.app))
         problem.evidence.append(msg.quoted)

@@ -46,13 +46,14 @@ def app_messages(app: Application) -> Iterator[Message]:
     state = app.operation_state
     if state is None:
         return
-    if state.message:
-        yield Message(app, "status.operationState.message", state.message)
+    # Per-resource results first: they name the resource, which the summary message often does not.
     for result in state.results:
         if result.message:
             yield Message(
                 app, "status.operationState.syncResult.resources[]", result.message, result.ref, result
             )
+    if state.message:
+        yield Message(app, "status.operationState.message", state.message)
 
 
 def all_messages(snapshot: ClusterSnapshot) -> Iterator[Message]:
