@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from kftui.checks import fixrefs
 from kftui.checks.evidence import applications, listing, res_name, squash
@@ -38,7 +38,8 @@ def _app_name(token: str) -> str:
 
 def shared_resource(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]:
     """One resource managed by two Applications: a SharedResourceWarning condition
-    (`<Kind>/<name> is part of applications <a> and <b>`), or the same object in two apps' status.resources.
+    (`<Kind>/<name> is part of applications <a> and <b>`), the same object in two apps' status.resources, or a
+    live workload whose tracking-id annotation / instance label names another Application than the one managing it.
 
     Documented in Argo CD's "Resource tracking" page: each app then keeps overwriting (or pruning) the
     other's version, and both flap OutOfSync.
@@ -66,6 +67,7 @@ def shared_resource(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Fin
             others = [m.group("b")] + ([m.group("a")] if "a" in m.groupdict() and m.group("a") else [])
             for other in others:
                 owners[key].setdefault(_app_name(other), quoted)
+    _live_tracking(snapshot, owners)
     for (kind, ns, name), by_app in sorted(
         owners.items(), key=lambda kv: (kv[0][0], kv[0][1] or "", kv[0][2])
     ):
@@ -94,6 +96,34 @@ def shared_resource(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Fin
                 fixrefs.hard_refresh(first),
             ),
         )
+
+
+INSTANCE_LABEL = "app.kubernetes.io/instance"
+
+
+def _tracked_app(tracking_id: str, labels: Mapping[str, str]) -> tuple[str, str]:
+    """(app name, where it was read) from Argo CD's tracking annotation, else its instance label."""
+    if tracking_id and ":" in tracking_id:
+        return _app_name(tracking_id.split(":", 1)[0].replace("_", "/")), "tracking-id annotation"
+    return labels.get(INSTANCE_LABEL, ""), f"{INSTANCE_LABEL} label"
+
+
+def _live_tracking(
+    snapshot: ClusterSnapshot, owners: dict[tuple[str, str | None, str], dict[str, str]]
+) -> None:
+    """Add the app a live workload's tracking says owns it, when that is another existing Application."""
+    app_names = {a.name for a in snapshot.applications.values()}
+    for w in snapshot.workloads.values():
+        key = (w.kind, w.namespace or None, w.name)
+        listed_by = owners.get(key)
+        if not listed_by:
+            continue
+        tracked, where = _tracked_app(w.tracking_id, w.labels)
+        if tracked and tracked in app_names and tracked not in listed_by:
+            owners[key][tracked] = (
+                f"live {w.kind} {w.namespace}/{w.name}: {where} says {tracked}, "
+                f"but {', '.join(sorted(listed_by))} manages it"
+            )
 
 
 def prune_danger(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]:

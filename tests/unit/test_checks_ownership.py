@@ -102,3 +102,37 @@ def test_no_prune_danger_without_automated_prune(automated: dict | None) -> None
     if automated is None:
         find(objects, "Application", "kubeflow-seaweedfs")["spec"]["syncPolicy"].pop("automated")
     assert list(prune_danger(snapshot(objects), KUBEFLOW)) == []
+
+
+@pytest.mark.parametrize(
+    ("annotations", "labels"),
+    [
+        ({"argocd.argoproj.io/tracking-id": "kubeflow:apps/Deployment:kubeflow/ml-pipeline"}, {}),
+        ({"argocd.argoproj.io/tracking-id": "argocd_kubeflow:apps/Deployment:kubeflow/ml-pipeline"}, {}),
+        ({}, {"app.kubernetes.io/instance": "kubeflow"}),
+    ],
+    ids=["tracking-id", "tracking-id-namespaced-app", "instance-label"],
+)
+def test_live_tracking_names_another_app(annotations: dict, labels: dict) -> None:
+    objects = fresh()
+    dep = find(objects, "Deployment", "ml-pipeline", "kubeflow")
+    dep["metadata"]["annotations"] = annotations
+    dep["metadata"]["labels"] = labels
+    (f,) = shared_resource(snapshot(objects), KUBEFLOW)
+    assert (f.subject.kind, f.subject.name) == ("Deployment", "ml-pipeline")
+    assert "says kubeflow, but kubeflow-pipelines manages it" in f.evidence
+
+
+@pytest.mark.parametrize(
+    ("annotations", "labels"),
+    [
+        ({"argocd.argoproj.io/tracking-id": "kubeflow-pipelines:apps/Deployment:kubeflow/ml-pipeline"}, {}),
+        ({}, {"app.kubernetes.io/instance": "ml-pipeline"}),  # a Helm release name, not an Application
+    ],
+)
+def test_live_tracking_that_agrees_or_names_no_app_is_quiet(annotations: dict, labels: dict) -> None:
+    objects = fresh()
+    dep = find(objects, "Deployment", "ml-pipeline", "kubeflow")
+    dep["metadata"]["annotations"] = annotations
+    dep["metadata"]["labels"] = labels
+    assert list(shared_resource(snapshot(objects), KUBEFLOW)) == []
