@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from kftui.checks import fixrefs
 from kftui.checks.evidence import applications, listing, res_name
@@ -122,7 +122,8 @@ def app_out_of_sync(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Fin
             )
 
 
-def _progressing_since(app: Application) -> object:
+def progressing_since(app: Application) -> datetime | None:
+    """When the app's current Progressing spell most likely began: its last operation, else its creation."""
     state = app.operation_state
     if state is None:
         return app.created_at
@@ -141,8 +142,8 @@ def app_degraded(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Findin
         if status not in ("Degraded", "Missing", "Progressing"):
             continue
         if status == "Progressing":
-            since = _progressing_since(app)
-            if since is None or snapshot.now - since < grace:  # type: ignore[operator]
+            since = progressing_since(app)
+            if since is None or snapshot.now - since < grace:
                 continue
         culprits = []
         for r in app.resources:

@@ -9,8 +9,10 @@ tells it how to judge an Application's health (the built-in check was removed in
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from datetime import timedelta
 
 from kftui.checks import fixrefs
+from kftui.checks.applications import progressing_since
 from kftui.checks.evidence import applications, find_app
 from kftui.model import Application, ClusterSnapshot, Finding, FixRef, ObjectRef, Severity
 from kftui.profile import Profile
@@ -28,6 +30,17 @@ def _active(app: Application) -> str:
     if app.health_status == "Progressing":
         return "is Progressing"
     return ""
+
+
+def _routine_rollout(snapshot: ClusterSnapshot, profile: Profile, app: Application, dep: Application) -> bool:
+    """A settled dependent (Synced, Healthy, idle) while its dependency is briefly Progressing: an ordinary
+    rollout of the dependency, not an ordering problem, until it lasts longer than the profile's grace."""
+    if app.health_status != "Healthy" or app.operation_phase in ("Running", "Terminating"):
+        return False
+    if dep.health_status != "Progressing":
+        return False
+    since = progressing_since(dep)
+    return since is not None and snapshot.now - since < timedelta(seconds=profile.progressing_grace_seconds)
 
 
 def _ordered_sync(snapshot: ClusterSnapshot, profile: Profile) -> FixRef:
@@ -62,6 +75,8 @@ def _blocked(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]:
         for dep_name in spec.depends_on:
             dep = find_app(snapshot, dep_name)
             if dep is not None and dep.health_status == "Healthy":
+                continue
+            if dep is not None and _routine_rollout(snapshot, profile, app, dep):
                 continue
             if dep is None:
                 dep_state = "does not exist"

@@ -138,3 +138,13 @@ def test_no_waves_no_health_check_needed() -> None:
     for name in ("kubeflow", "kubeflow-seaweedfs", "kubeflow-pipelines"):
         find(objects, "Application", name)["metadata"].pop("annotations")
     assert _run(objects, config={}) == []
+
+
+@pytest.mark.parametrize(
+    ("finished", "fires"), [("2026-11-20T03:08:00Z", False), ("2026-11-20T02:30:00Z", True)]
+)
+def test_settled_dependent_during_a_short_rollout_of_its_dependency(finished: str, fires: bool) -> None:
+    objects = fresh()
+    _set(objects, "kubeflow", health="Progressing")
+    find(objects, "Application", "kubeflow")["status"]["operationState"]["finishedAt"] = finished
+    assert [f.app for f in _run(objects)] == (["kubeflow-seaweedfs"] if fires else [])
