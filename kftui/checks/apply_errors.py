@@ -152,7 +152,8 @@ def _crd_finding(
 _TOO_LONG = re.compile(
     r"Too long: (?:may not be more than|must have at most) (?P<limit>\d+) (?:bytes|characters)", re.IGNORECASE
 )
-_INVALID_OBJ = re.compile(r'The (?P<kind>\w+) "(?P<name>[^"]+)" is invalid')
+# `The CustomResourceDefinition "x" is invalid` (kubectl) or `CustomResourceDefinition.apiextensions.k8s.io "x" is invalid`
+_INVALID_OBJ = re.compile(r'(?:The )?(?P<kind>[A-Z]\w*)(?:\.[\w.-]+)? "(?P<name>[^"]+)" is invalid')
 
 
 def annotation_too_long(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]:
@@ -169,9 +170,9 @@ def annotation_too_long(snapshot: ClusterSnapshot, profile: Profile) -> Iterator
         if subject is None:
             inv = _INVALID_OBJ.search(text)
             subject = ObjectRef(inv.group("kind"), None, inv.group("name")) if inv else msg.app.ref
-        if (msg.app.name, str(subject)) in seen:
+        if (msg.app.name, str(subject)) in seen or (subject == msg.app.ref and (msg.app.name, "*") in seen):
             continue
-        seen.add((msg.app.name, str(subject)))
+        seen.update({(msg.app.name, str(subject)), (msg.app.name, "*")})
         app = msg.app
         ssa_on = any(o.replace(" ", "") == "ServerSideApply=true" for o in app.sync_options)
         yield Finding(

@@ -138,7 +138,11 @@ def kustomize_duplicate_id(snapshot: ClusterSnapshot, profile: Profile) -> Itera
                 "of the two includes (or delete the copy with a `$patch: delete` patch) so the resource "
                 "comes in once (fix: edit-manifests), or move one of the components into its own Application "
                 "(fix: split-application). Then hard refresh (fix: hard-refresh)."
-                + (f" The second include is '{include}'." if include else "")
+                + (
+                    f" kustomize failed while merging '{include}', so that is one of the two."
+                    if include
+                    else ""
+                )
             ),
             fixes=(
                 fixrefs.edit_manifests(app.name, app.path),
