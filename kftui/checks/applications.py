@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from kftui.checks import fixrefs
 from kftui.checks.evidence import applications, listing, res_name
-from kftui.checks.health import resource_health
+from kftui.checks.health import PodIndex, pod_index, resource_health
 from kftui.model import Application, ClusterSnapshot, Finding, FixRef, ManagedResource, Severity
 from kftui.profile import Profile
 
@@ -137,6 +137,7 @@ def app_degraded(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Findin
     Argo CD 3.x no longer stores that per resource, so it is then computed from the live workloads and pods.
     """
     grace = timedelta(seconds=profile.progressing_grace_seconds)
+    index: PodIndex | None = None
     for app in applications(snapshot):
         status = app.health_status
         if status not in ("Degraded", "Missing", "Progressing"):
@@ -146,8 +147,10 @@ def app_degraded(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Findin
             if since is None or snapshot.now - since < grace:
                 continue
         culprits = []
+        if index is None:
+            index = pod_index(snapshot)
         for r in app.resources:
-            health = resource_health(snapshot, r)
+            health = resource_health(snapshot, r, index)
             if health.status not in ("Degraded", "Missing", "Progressing"):
                 continue
             culprits.append(

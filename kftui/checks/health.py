@@ -9,6 +9,8 @@ Progressing otherwise.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from kftui.model import ClusterSnapshot, ManagedResource, Pod
@@ -45,20 +47,26 @@ def pod_failure(pod: Pod) -> str:
     return "Failed" if pod.phase == "Failed" else ""
 
 
-def _workload_pods(snapshot: ClusterSnapshot, kind: str, namespace: str, name: str) -> list[Pod]:
-    return sorted(
-        (
-            p
-            for p in snapshot.pods.values()
-            if p.namespace == namespace and p.workload_kind == kind and p.workload_name == name
-        ),
-        key=lambda p: p.name,
-    )
+PodIndex = Mapping[tuple[str, str, str], list[Pod]]
 
 
-def workload_health(snapshot: ClusterSnapshot, kind: str, namespace: str, name: str) -> Health:
+def pod_index(snapshot: ClusterSnapshot) -> PodIndex:
+    """(workload kind, namespace, workload name) -> its pods by name; build once per run on big clusters."""
+    index: dict[tuple[str, str, str], list[Pod]] = defaultdict(list)
+    for p in snapshot.pods.values():
+        if p.workload_kind:
+            index[(p.workload_kind, p.namespace, p.workload_name)].append(p)
+    for pods in index.values():
+        pods.sort(key=lambda p: p.name)
+    return index
+
+
+def workload_health(
+    snapshot: ClusterSnapshot, kind: str, namespace: str, name: str, pods_by_workload: PodIndex | None = None
+) -> Health:
     workload = snapshot.workloads.get((kind, f"{namespace}/{name}"))
-    pods = _workload_pods(snapshot, kind, namespace, name)
+    index = pods_by_workload if pods_by_workload is not None else pod_index(snapshot)
+    pods = index.get((kind, namespace, name), [])
     for pod in pods:
         reason = pod_failure(pod)
         if reason:
@@ -76,12 +84,17 @@ def workload_health(snapshot: ClusterSnapshot, kind: str, namespace: str, name: 
     )
 
 
-def resource_health(snapshot: ClusterSnapshot, res: ManagedResource) -> Health:
-    """Argo CD's health for the resource when recorded, else one computed from the live objects."""
+def resource_health(
+    snapshot: ClusterSnapshot, res: ManagedResource, pods_by_workload: PodIndex | None = None
+) -> Health:
+    """Argo CD's health for the resource when recorded, else one computed from the live objects.
+
+    Pass `pod_index(snapshot)` when asking for many resources, so the pods are grouped once.
+    """
     if res.health_status:
         return Health(res.health_status, res.health_message)
     if res.kind in WORKLOAD_KINDS:
-        return workload_health(snapshot, res.kind, res.namespace, res.name)
+        return workload_health(snapshot, res.kind, res.namespace, res.name, pods_by_workload)
     if res.kind == "Pod":
         pod = snapshot.pods.get((res.namespace, res.name))
         if pod is None:
