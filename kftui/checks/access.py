@@ -146,6 +146,9 @@ def auth_stack(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]
             fixes.append(fixrefs.logs(crashing.namespace, crashing.name))
         if owner is not None:
             fixes.append(fixrefs.sync(owner.name))
+        else:
+            present = {a.name for a in snapshot.applications.values()}
+            fixes.append(fixrefs.ordered_sync(tuple(a for a in profile.chain() if a in present)))
         role = w.role or w.name
         yield Finding(
             check="auth-stack",
@@ -164,7 +167,11 @@ def auth_stack(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]
                     if live is not None
                     else "it does not exist, so sync the app that deploys it"
                 )
-                + (f", or sync {owner.name} (fix: sync)." if owner else ".")
+                + (
+                    f", or sync {owner.name} (fix: sync)."
+                    if owner
+                    else "; no Application lists it, so sync the install in order (fix: ordered-sync)."
+                )
             ),
             fixes=tuple(fixes),
         )

@@ -34,3 +34,13 @@ def test_argocd3_failed_install() -> None:
     )
     # each resource is reported once per check, although the summary message repeats one of them
     assert len([f for f in findings if f.check == "annotation-too-long"]) == 1
+
+
+def test_every_explanation_names_a_fix_it_offers() -> None:
+    from kftui.cluster.dumpfile import load_demo
+
+    for snap in (load_snapshot(FIXTURES / "argocd3_failed_install.yaml"), load_demo()):
+        for f in run_checks(snap, builtin_profile("kubeflow")):
+            assert f.fixes, f"{f.check}: offers no fix"
+            named = [x.id for x in f.fixes if f"fix: {x.id}" in f.explanation]
+            assert named, f"{f.check}: explanation names none of {[x.id for x in f.fixes]}"
