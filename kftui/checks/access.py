@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from kftui.checks import fixrefs
-from kftui.checks.evidence import applications
+from kftui.checks.evidence import applications, not_listed
 from kftui.checks.health import pod_failure
 from kftui.model import Application, ClusterSnapshot, Finding, FixRef, ObjectRef, Pod, Severity
 from kftui.profile import KeyWorkload, Profile
@@ -39,11 +39,11 @@ def gateway(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]:
     problem = ""
     if (
         snapshot.namespaces
-        and "namespaces" not in snapshot.forbidden
+        and not not_listed(snapshot, "Namespace")
         and ("", gw.namespace) not in snapshot.namespaces
     ):
         problem = f"namespace {gw.namespace} does not exist"
-    elif "services" in snapshot.forbidden:
+    elif not_listed(snapshot, "Service"):
         return
     elif (gw.namespace, gw.service) not in snapshot.services:
         if not snapshot.services:
@@ -52,7 +52,7 @@ def gateway(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]:
     else:
         ep = snapshot.endpoints.get((gw.namespace, gw.service))
         if ep is None:
-            if not snapshot.endpoints or "endpoints" in snapshot.forbidden:
+            if not snapshot.endpoints or not_listed(snapshot, "Endpoints"):
                 return
             problem = f"Service {gw.namespace}/{gw.service} has no Endpoints object"
         elif not ep.ready:
@@ -116,8 +116,8 @@ def auth_stack(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]
     has fewer ready replicas than desired: nobody can log in to the dashboard, though the apps may look fine."""
     if not profile.auth_workloads or not _installed(snapshot, profile):
         return
-    know_workloads = bool(snapshot.workloads) and "workloads" not in snapshot.forbidden
     for w in profile.auth_workloads:
+        know_workloads = bool(snapshot.workloads) and not not_listed(snapshot, w.kind)
         live = snapshot.workloads.get((w.kind, f"{w.namespace}/{w.name}"))
         pods = _pods_of(snapshot, w)
         if live is not None:

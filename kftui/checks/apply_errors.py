@@ -14,7 +14,16 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from kftui.checks import fixrefs
-from kftui.checks.evidence import Message, all_messages, applications, find_app, listing, res_name, squash
+from kftui.checks.evidence import (
+    Message,
+    all_messages,
+    applications,
+    find_app,
+    listing,
+    not_listed,
+    res_name,
+    squash,
+)
 from kftui.model import Application, ClusterSnapshot, Finding, FixRef, ObjectRef, Severity
 from kftui.profile import Profile
 
@@ -279,7 +288,7 @@ def webhook_unavailable(snapshot: ClusterSnapshot, profile: Profile) -> Iterator
         problem.hooks.append(hook)
         lower = text.lower()
         problem.causes.extend(c for pat, c in _CAUSES if pat in lower and c not in problem.causes)
-    know_endpoints = bool(snapshot.endpoints) and "endpoints" not in snapshot.forbidden
+    know_endpoints = bool(snapshot.endpoints) and not not_listed(snapshot, "Endpoints")
     for config in sorted(snapshot.webhooks.values(), key=lambda c: c.name):
         for w in config.webhooks:
             ep = snapshot.endpoints.get((w.namespace, w.service))
@@ -446,7 +455,7 @@ def _not_found(snapshot: ClusterSnapshot) -> Iterator[Finding]:
 
 
 def _expected(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]:
-    if not profile.expected_namespaces or "namespaces" in snapshot.forbidden or not snapshot.namespaces:
+    if not profile.expected_namespaces or not_listed(snapshot, "Namespace") or not snapshot.namespaces:
         return
     present_apps = [find_app(snapshot, a.name) for a in profile.applications]
     installed = [a for a in present_apps if a is not None]

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from kftui.checks.evidence import not_listed
 from kftui.model import ClusterSnapshot, ManagedResource, Pod
 
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet")
@@ -72,7 +73,7 @@ def workload_health(
         if reason:
             return Health("Degraded", f"pod {pod.name}: {reason}", computed=True)
     if workload is None:
-        if snapshot.workloads and "workloads" not in snapshot.forbidden:
+        if snapshot.workloads and not not_listed(snapshot, kind):
             return Health("Missing", f"{kind} {namespace}/{name} does not exist", computed=True)
         return UNKNOWN
     if workload.ready >= workload.desired and workload.available >= workload.desired:

@@ -110,3 +110,26 @@ def test_auth_from_pods_when_workloads_are_not_known() -> None:
     find(objects, "Pod", "dex-5c8d7f9b6-x2k8q")["status"]["conditions"][0]["status"] = "False"
     (f,) = auth_stack(snapshot(objects), KUBEFLOW)
     assert "no ready pod of Deployment auth/dex" in f.evidence
+
+
+@pytest.mark.parametrize(
+    "forbidden", [{"Endpoints": "forbidden: cannot list Endpoints"}, {"endpoints": "forbidden"}]
+)
+def test_gateway_is_quiet_when_endpoints_cannot_be_listed(forbidden: dict[str, str]) -> None:
+    from dataclasses import replace
+
+    snap = snapshot(drop(fresh(), "Endpoints", "istio-ingressgateway", "istio-system"))
+    assert len(list(gateway(snap, KUBEFLOW))) == 1, (
+        "without the forbidden note, a missing Endpoints is a finding"
+    )
+    assert list(gateway(replace(snap, forbidden=forbidden), KUBEFLOW)) == []
+
+
+def test_auth_is_quiet_when_deployments_cannot_be_listed() -> None:
+    from dataclasses import replace
+
+    objects = drop(fresh(), "Deployment", "dex", "auth")
+    objects = drop(objects, "Pod", "dex-5c8d7f9b6-x2k8q")
+    snap = snapshot(objects)
+    assert len(list(auth_stack(snap, KUBEFLOW))) == 1
+    assert list(auth_stack(replace(snap, forbidden={"Deployment": "forbidden"}), KUBEFLOW)) == []

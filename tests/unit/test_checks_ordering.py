@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from kftui.checks.ordering import dependency_order
-from kftui.model import Finding
+from kftui.model import Finding, Severity
 from kftui.profile import GENERIC, builtin_profile
 from tests.unit.fixtures.builders import HEALTHY_ARGOCD_CM, drop, find, fresh, snapshot
 
@@ -117,6 +117,13 @@ def test_waves_without_application_health_check_in_argocd_cm() -> None:
     assert (f.subject.kind, f.subject.name) == ("ConfigMap", "argocd-cm")
     assert "resource.customizations.health.argoproj.io_Application" in f.evidence
     assert "ordered-sync" in [x.id for x in f.fixes]
+    assert f.severity is Severity.WARNING
+
+
+def test_unreadable_or_empty_argocd_cm_is_only_info() -> None:
+    (f,) = _run(fresh(), config={})
+    assert f.severity is Severity.INFO
+    assert "could not be read" in f.evidence
 
 
 @pytest.mark.parametrize(
