@@ -116,8 +116,9 @@ def app_out_of_sync(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Fin
                 title=f"{app.name}: Argo CD cannot compare it with git (sync status Unknown)",
                 evidence="status.sync.status=Unknown" + (f"; {reasons[0]}" if reasons else ""),
                 explanation="Argo CD could not render or fetch the app's manifests, so it cannot tell what is "
-                "out of sync and a sync would fail the same way. Fix the cause in the condition, then hard "
-                "refresh (fix: hard-refresh) so Argo CD renders again.",
+                "out of sync and a sync would fail the same way. Fix the cause in the condition (a more specific "
+                "finding, such as kustomize-duplicate-id or repo-path, explains it when kftui knows the message), "
+                "then hard refresh (fix: hard-refresh) so Argo CD renders again.",
                 fixes=(fixrefs.hard_refresh(app.name),),
             )
 
