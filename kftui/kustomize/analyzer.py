@@ -276,14 +276,18 @@ class _Analysis:
             self.error(f"expected kind != 'Component' for path '{here}'", kdir, chain)
             return
 
-        entries = [*_as_list(k.get("resources")), *_as_list(k.get("bases"))]
-        for entry in entries:
-            self.accumulate_entry(str(entry), kdir, chain, referrers, acc)
+        for field_name in ("resources", "bases", "components"):
+            if any(not isinstance(e, str) for e in _as_list(k.get(field_name))):
+                self.error(
+                    f"invalid Kustomization in {here}: every {field_name} entry must be a string", kdir, chain
+                )
+                return
+        for entry in [*_as_list(k.get("resources")), *_as_list(k.get("bases"))]:
+            self.accumulate_entry(entry, kdir, chain, referrers, acc)
 
         self.run_generators(k, kfile, kdir, chain, acc)
 
         for entry in _as_list(k.get("components")):
-            entry = str(entry)
             if is_remote(entry):
                 self.skip(entry, kdir, "components", "remote component: not fetched")
                 continue
@@ -355,7 +359,9 @@ class _Analysis:
                 if not isinstance(args, dict):
                     continue
                 name = str(args.get("name") or "")
-                behavior = str(args.get("behavior") or "create")
+                behavior = str(
+                    args.get("behavior") or "unspecified"
+                )  # kustomize's own word for the default (create)
                 rid = ResId("", "v1", kind, name, str(args.get("namespace") or ""))
                 item = _Item(
                     uid=next(self.uids),

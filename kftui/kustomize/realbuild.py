@@ -7,6 +7,7 @@ it names one id at most; the analysis agrees when that id is one it found (and, 
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -14,7 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from kftui.kustomize.report import Agreement, ConflictReport, ConflictsError, RealBuildResult
-from kftui.kustomize.resid import ResId, resid_from_string
+from kftui.kustomize.resid import ResId, resid_from_string, split_api_version
 
 _REGISTERED = re.compile(r"already registered id: ([^\s'\"\\]+)")
 # `%#v` of a resid.ResId, possibly inside a %q-quoted error (so the quotes may be backslash-escaped).
@@ -23,6 +24,9 @@ _GO_RESID = re.compile(
     r'Kind:\\*"(?P<kind>[^"\\]*)\\*"[^}]*\}, Name:\\*"(?P<name>[^"\\]*)\\*", Namespace:\\*"(?P<namespace>[^"\\]*)\\*"\}'
     r" exists"
 )
+
+
+_NS_CONFLICT = "namespace transformation produces ID conflict:"
 
 
 class KustomizeNotFound(ConflictsError):
@@ -39,7 +43,11 @@ def find_kustomize() -> tuple[str, ...]:
 
 
 def parse_duplicate_id(error_text: str) -> ResId | None:
-    """The duplicate id named in a kustomize error, in either of the two forms kustomize uses, else None."""
+    """The duplicate id named in a kustomize error, in any of the three forms kustomize uses, else None.
+
+    `may not add resource with an already registered id: <id>` (resources), `id resid.ResId{...} exists; ...
+    behavior must be merge or replace` (generators) and `namespace transformation produces ID conflict: [...]`.
+    """
     if m := _REGISTERED.search(error_text):
         try:
             return resid_from_string(m.group(1))
@@ -47,7 +55,31 @@ def parse_duplicate_id(error_text: str) -> ResId | None:
             return None
     if g := _GO_RESID.search(error_text):
         return ResId(g["group"], g["version"], g["kind"], g["name"], g["namespace"])
+    marker = error_text.find(_NS_CONFLICT)
+    if marker >= 0:
+        return _first_listed_resource(error_text[marker + len(_NS_CONFLICT) :])
     return None
+
+
+def _first_listed_resource(text: str) -> ResId | None:
+    """The id of the first JSON object in `[{...} {...}]`, as the namespace transformer prints its conflict."""
+    if '\\"' in text:  # the same message inside a quoted log line (kubectl's `err="..."`)
+        text = text.replace('\\"', '"')
+    try:
+        obj, _ = json.JSONDecoder().raw_decode(text.lstrip().removeprefix("["))
+    except ValueError:
+        return None
+    if not isinstance(obj, dict) or not isinstance(obj.get("metadata"), dict):
+        return None
+    group, version = split_api_version(str(obj.get("apiVersion") or ""))
+    meta = obj["metadata"]
+    return ResId(
+        group,
+        version,
+        str(obj.get("kind") or ""),
+        str(meta.get("name") or ""),
+        str(meta.get("namespace") or ""),
+    )
 
 
 def real_build(

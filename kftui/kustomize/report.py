@@ -30,8 +30,9 @@ class Duplicate:
     """One resource id brought into a kustomization more than once.
 
     `id` is the id kustomize prints when it stops (the incoming copy's id at the moment the copies meet, so it
-    carries every prefix, suffix and namespace applied below that point). `met_at` is the directory whose build
-    brings the copies together; `message` is the error kustomize gives there. `chains` lists every copy, in the
+    carries every prefix, suffix and namespace applied below that point). `met_at` is the directory being
+    accumulated when the copies meet: a kustomization, or a component (whose resources land in its parent's
+    accumulator). `message` is the error kustomize gives there, with the id in the format above. `chains` lists every copy, in the
     order kustomize accumulates them.
     """
 
