@@ -232,6 +232,13 @@ class _Analysis:
                 yield from self.items_from_docs(doc["items"], chain, source, kdir)
                 continue
             rid, meta = _doc_id(doc)
+            if not rid.kind or not rid.name:
+                self.error(
+                    f"missing {'kind' if not rid.kind else 'metadata.name'} in an object in {source}",
+                    kdir,
+                    chain,
+                )
+                continue
             yield _Item(
                 uid=next(self.uids),
                 id=rid,
@@ -533,12 +540,20 @@ class _Analysis:
         for doc in docs:
             if not isinstance(doc, dict):
                 continue
+            pid, _ = _doc_id(doc)
+            if not pid.kind or not pid.name:
+                # kustomize parses a strategic-merge patch as an object: a bare `$patch: delete` is refused.
+                self.error(
+                    f"unable to parse SM or JSON patch in {here}: it needs kind and metadata.name",
+                    kdir,
+                    chain,
+                )
+                continue
             deletes = doc.get("$patch") == "delete"
             if target is not None:
                 if deletes:
                     acc.remove(self.select(acc, target))
                 continue
-            pid, _ = _doc_id(doc)
             found = acc.matching_any(pid)
             one_resource = len({self.collision_of.get(i.uid, i.uid) for i in found}) == 1 if found else False
             if not one_resource:

@@ -221,6 +221,20 @@ FILE_OUTSIDE: Tree = {
 }
 MALFORMED: Tree = {"kustomization.yaml": "resources:\n- bad.yaml\n", "bad.yaml": "kind: [unclosed\n"}
 
+# The guide's "Option 2": a bare `$patch: delete` is not a patch kustomize can parse.
+BARE_DELETE_PATCH: Tree = {
+    **KUBEFLOW,
+    "apps/profiles/kustomization.yaml": (
+        "resources:\n- ../../common/metacontroller\n"
+        "patches:\n- target:\n    kind: ClusterRole\n    name: kubeflow-metacontroller\n"
+        "  patch: |-\n    $patch: delete\n"
+    ),
+}
+NAMELESS: Tree = {
+    "kustomization.yaml": "resources:\n- a.yaml\n",
+    "a.yaml": "apiVersion: v1\nkind: ConfigMap\n",
+}
+
 # Trees kustomize refuses for reasons other than a duplicate id.
 ERROR_CASES: dict[str, Tree] = {
     "missing-path": MISSING_PATH,
@@ -229,6 +243,8 @@ ERROR_CASES: dict[str, Tree] = {
     "wrong-kinds": WRONG_KINDS,
     "file-outside": FILE_OUTSIDE,
     "malformed": MALFORMED,
+    "bare-delete-patch": BARE_DELETE_PATCH,
+    "nameless": NAMELESS,
 }
 
 # Trees the real kustomize builds, with the one duplicate id it must stop at (None: the build succeeds).
@@ -582,7 +598,8 @@ def test_trees_kustomize_refuses_fail_the_real_build_too(
     root = write_tree(tmp_path, ERROR_CASES[case])
     report = analyze(root)
 
-    assert report.errors and not report.duplicates
+    # The analysis may go on to find duplicates behind the error, but kustomize stops at the error first.
+    assert report.errors and report.first_failure == report.errors[0].message
     for command in builders:
         compared = with_real_build(report, real_build(root, command=command))
         assert compared.real_build is not None and not compared.real_build.ok
