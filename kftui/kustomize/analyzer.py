@@ -11,7 +11,8 @@ kustomize builds a kustomization depth first (api/internal/target/kusttarget.go,
 3. `components`: a Component is not built on its own. Its resources are appended to the *parent's*
    accumulator and then its generators and transformers run over everything the parent has so far.
 4. transformers, in kustomize's order: strategic-merge patches (`$patch: delete` removes the target), JSON 6902
-   patches, `namespace` (cluster-scoped kinds untouched; an id collision here fails with
+   patches, `namespace` (cluster-scoped kinds untouched, except that a v1 Namespace object is renamed to it; an
+   id collision here fails with
    `namespace transformation produces ID conflict`), `namePrefix`, `nameSuffix` (CRDs, APIServices and
    Namespaces keep their names), labels and annotations.
 
@@ -172,7 +173,9 @@ class _Analysis:
 
     def collide(self, members: list[_Item], rid: ResId, met_at: str, message: str) -> None:
         """Record that `members` share one id; copies already known to collide join their existing record."""
-        known = [self.collision_of[m.uid] for m in members if m.uid in self.collision_of]
+        known = list(
+            {id(c): c for c in (self.collision_of.get(m.uid) for m in members) if c is not None}.values()
+        )
         if known:
             target = min(known, key=lambda c: c.seq)
             for other in known:
@@ -276,6 +279,9 @@ class _Analysis:
         k: dict[str, Any] = docs[0]
         kind = str(k.get("kind") or "Kustomization")
         here = chain[-1]
+        if problem := _invalid_kustomization(k, kind):
+            self.error(f"{self.rel(kfile)}: {problem}", kdir, chain)
+            return
         if component and kind != "Component":
             self.error(f"expected kind 'Component' for path '{here}' but got '{kind}'", kdir, chain)
             return
@@ -428,12 +434,6 @@ class _Analysis:
             docs = self.patch_docs(entry.get("path"), entry.get("patch"), kdir, chain)
             if docs is not None:
                 self.apply_patch(docs, target, kdir, chain, acc)
-        for entry in _as_list(k.get("patchesJson6902")):
-            if not isinstance(entry, dict) or not isinstance(entry.get("target"), dict):
-                continue
-            docs = self.patch_docs(entry.get("path"), entry.get("patch"), kdir, chain)
-            if docs is not None:
-                self.apply_patch(docs, entry["target"], kdir, chain, acc)
 
         namespace = str(k.get("namespace") or "")
         if namespace:
@@ -457,6 +457,14 @@ class _Analysis:
         for item in acc.items:
             item.labels.update(labels)
             item.annotations.update(annotations)
+
+        # The deprecated patchesJson6902 has its own transformer, which runs after names and labels change.
+        for entry in _as_list(k.get("patchesJson6902")):
+            if not isinstance(entry, dict) or not isinstance(entry.get("target"), dict):
+                continue
+            docs = self.patch_docs(entry.get("path"), entry.get("patch"), kdir, chain)
+            if docs is not None:
+                self.apply_patch(docs, entry["target"], kdir, chain, acc)
 
         for field_name in ("transformers", "replacements", "vars"):
             if k.get(field_name):
@@ -584,6 +592,9 @@ class _Analysis:
         for item in acc.items:
             if not item.id.cluster_scoped:
                 item.rename(item.id.with_namespace(namespace))
+            elif item.id.kind == "Namespace" and item.id.api_version == "v1":
+                # kustomize's namespace field specs include `metadata/name` of v1 Namespace objects.
+                item.rename(item.id.with_name(namespace))
         acc.changed()
         groups: dict[tuple[str, ...], list[_Item]] = {}
         for item in acc.items:
@@ -592,6 +603,24 @@ class _Analysis:
             if len({self.collision_of.get(m.uid, m.uid) for m in members}) > 1:
                 rid = members[-1].id
                 self.collide(members, rid, chain[-1], f"namespace transformation produces ID conflict: {rid}")
+
+
+_KUSTOMIZATION_API_VERSIONS = {
+    "Kustomization": "kustomize.config.k8s.io/v1beta1",
+    "Component": "kustomize.config.k8s.io/v1alpha1",
+}
+
+
+def _invalid_kustomization(k: dict[str, Any], kind: str) -> str | None:
+    """What kustomize's Load refuses before building anything (types.Kustomization CheckEmpty, EnforceFields)."""
+    if kind not in _KUSTOMIZATION_API_VERSIONS:
+        return "kind should be Kustomization or Component"
+    api_version = k.get("apiVersion")
+    if api_version and api_version != _KUSTOMIZATION_API_VERSIONS[kind]:
+        return f"apiVersion for {kind} should be {_KUSTOMIZATION_API_VERSIONS[kind]}"
+    if all(v is None for key, v in k.items() if key not in ("apiVersion", "kind")):
+        return "kustomization.yaml is empty"
+    return None
 
 
 def _doc_id(doc: dict[Any, Any]) -> tuple[ResId, dict[Any, Any]]:

@@ -63,8 +63,12 @@ def parse_duplicate_id(error_text: str) -> ResId | None:
 
 def _first_listed_resource(text: str) -> ResId | None:
     """The id of the first JSON object in `[{...} {...}]`, as the namespace transformer prints its conflict."""
-    if '\\"' in text:  # the same message inside a quoted log line (kubectl's `err="..."`)
-        text = text.replace('\\"', '"')
+    # The same message inside quoted errors (components wrap with %q, kubectl's log line quotes again):
+    # undo one level of escaping at a time.
+    for _ in range(4):
+        if '\\"' not in text:
+            break
+        text = text.replace("\\\\", "\x00").replace('\\"', '"').replace("\x00", "\\")
     try:
         obj, _ = json.JSONDecoder().raw_decode(text.lstrip().removeprefix("["))
     except ValueError:

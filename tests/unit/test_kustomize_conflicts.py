@@ -211,7 +211,7 @@ CYCLES: dict[str, Tree] = {
 }
 WRONG_KINDS: Tree = {
     "kustomization.yaml": "resources:\n- comp\ncomponents:\n- plain\n",
-    "comp/kustomization.yaml": COMPONENT_HEADER,
+    "comp/kustomization.yaml": COMPONENT_HEADER + "resources: []\n",
     "plain/kustomization.yaml": "resources: []\n",
 }
 FILE_OUTSIDE: Tree = {
