@@ -219,6 +219,11 @@ FILE_OUTSIDE: Tree = {
     "app/kustomization.yaml": "resources:\n- ../role.yaml\n",
     "role.yaml": CLUSTER_ROLE,
 }
+EMPTY_COMPONENT: Tree = {
+    "kustomization.yaml": "resources:\n- app.yaml\ncomponents:\n- comp\n",
+    "app.yaml": CLUSTER_ROLE,
+    "comp/kustomization.yaml": COMPONENT_HEADER,
+}
 MALFORMED: Tree = {"kustomization.yaml": "resources:\n- bad.yaml\n", "bad.yaml": "kind: [unclosed\n"}
 
 # The guide's "Option 2": a bare `$patch: delete` is not a patch kustomize can parse.
@@ -243,8 +248,56 @@ ERROR_CASES: dict[str, Tree] = {
     "wrong-kinds": WRONG_KINDS,
     "file-outside": FILE_OUTSIDE,
     "malformed": MALFORMED,
+    "empty-component": EMPTY_COMPONENT,
     "bare-delete-patch": BARE_DELETE_PATCH,
     "nameless": NAMELESS,
+}
+
+# `namespace:` renames v1 Namespace objects to itself, so two different Namespaces can become one.
+NAMESPACE_OBJECTS_RENAMED: Tree = {
+    "kustomization.yaml": "resources:\n- one\n- two\n",
+    "one/kustomization.yaml": "namespace: kubeflow\nresources:\n- ns.yaml\n",
+    "one/ns.yaml": manifest("Namespace", "team-one"),
+    "two/kustomization.yaml": "namespace: kubeflow\nresources:\n- ns.yaml\n",
+    "two/ns.yaml": manifest("Namespace", "team-two"),
+}
+
+# The deprecated spellings: patchesStrategicMerge (file and inline) and a JSON 6902 rename.
+DEPRECATED_PATCHES: Tree = {
+    "kustomization.yaml": "resources:\n- a\n- b\n- c\n",
+    "a/kustomization.yaml": "resources:\n- ../shared\npatchesStrategicMerge:\n- drop.yaml\n",
+    "a/drop.yaml": CLUSTER_ROLE + "$patch: delete\n",
+    "b/kustomization.yaml": (
+        "resources:\n- ../shared\npatchesStrategicMerge:\n- |-\n"
+        "  apiVersion: rbac.authorization.k8s.io/v1\n  kind: ClusterRole\n"
+        "  metadata:\n    name: kubeflow-metacontroller\n  $patch: delete\n"
+    ),
+    "c/kustomization.yaml": (
+        "resources:\n- ../shared\npatchesJson6902:\n- target:\n    group: rbac.authorization.k8s.io\n"
+        "    version: v1\n    kind: ClusterRole\n    name: kubeflow-metacontroller\n"
+        "  patch: |-\n    - op: replace\n      path: /metadata/name\n      value: renamed\n"
+    ),
+    "shared/kustomization.yaml": "resources:\n- role.yaml\n",
+    "shared/role.yaml": CLUSTER_ROLE,
+}
+
+# A label-selected delete, secretGenerator ids, and a generator's own namespace.
+SELECTORS_AND_SECRETS: Tree = {
+    "kustomization.yaml": "resources:\n- a\n- b\n",
+    "a/kustomization.yaml": (
+        "resources:\n- ../shared\nsecretGenerator:\n- name: creds\n  namespace: auth\n  literals: [a=b]\n"
+        "patches:\n- target:\n    labelSelector: app=meta\n"
+        "  patch: |-\n    apiVersion: v1\n    kind: ServiceAccount\n    metadata:\n      name: any\n"
+        "    $patch: delete\n"
+    ),
+    "b/kustomization.yaml": (
+        "resources:\n- ../shared\nsecretGenerator:\n- name: creds\n  namespace: auth\n  literals: [c=d]\n"
+    ),
+    "shared/kustomization.yaml": "resources:\n- sa.yaml\n",
+    "shared/sa.yaml": (
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: meta\n  labels:\n    app: meta\n"
+        "---\n" + manifest("ServiceAccount", "other")
+    ),
 }
 
 # Trees the real kustomize builds, with the one duplicate id it must stop at (None: the build succeeds).
@@ -269,6 +322,9 @@ AGREEMENT_CASES: dict[str, tuple[Tree, str | None]] = {
     "clean": (CLEAN, None),
     "three-way": (THREE_WAY, METACONTROLLER_ID),
     "namespace-folds": (NAMESPACE_FOLDS, "ServiceAccount.v1.[noGrp]/s.x"),
+    "namespace-objects-renamed": (NAMESPACE_OBJECTS_RENAMED, "Namespace.v1.[noGrp]/kubeflow.[noNs]"),
+    "deprecated-patches": (DEPRECATED_PATCHES, None),
+    "selectors-and-secrets": (SELECTORS_AND_SECRETS, "ServiceAccount.v1.[noGrp]/other.[noNs]"),
 }
 
 
@@ -605,3 +661,14 @@ def test_trees_kustomize_refuses_fail_the_real_build_too(
         assert compared.real_build is not None and not compared.real_build.ok
         assert compared.real_build.duplicate_id is None, compared.real_build.error
         assert compared.agreement is not None and compared.agreement.agrees is None
+
+
+def test_selectors_and_secrets_chains(tmp_path: Path) -> None:
+    report = analyze(write_tree(tmp_path, SELECTORS_AND_SECRETS))
+
+    # Only the labelled ServiceAccount is deleted in `a`, so `other` still arrives twice.
+    assert [str(d.id) for d in report.duplicates] == [
+        "ServiceAccount.v1.[noGrp]/other.[noNs]",
+        "Secret.v1.[noGrp]/creds.auth",
+    ]
+    assert [list(c.dirs) for c in report.duplicates[1].chains] == [[".", "a"], [".", "b"]]
