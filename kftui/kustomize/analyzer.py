@@ -10,11 +10,11 @@ kustomize builds a kustomization depth first (api/internal/target/kusttarget.go,
    fails with `... behavior must be merge or replace`; `merge`/`replace` need exactly one existing match.
 3. `components`: a Component is not built on its own. Its resources are appended to the *parent's*
    accumulator and then its generators and transformers run over everything the parent has so far.
-4. transformers, in kustomize's order: strategic-merge patches (`$patch: delete` removes the target), JSON 6902
-   patches, `namespace` (cluster-scoped kinds untouched, except that a v1 Namespace object is renamed to it; an
-   id collision here fails with
-   `namespace transformation produces ID conflict`), `namePrefix`, `nameSuffix` (CRDs, APIServices and
-   Namespaces keep their names), labels and annotations.
+4. transformers, in kustomize's order: `patchesStrategicMerge`, then `patches` (a strategic-merge patch with
+   `$patch: delete` removes its target; a JSON 6902 patch may rename), `namespace` (cluster-scoped kinds are left
+   alone, a v1 Namespace object is renamed to it, and ids that become equal fail with `namespace transformation
+   produces ID conflict`), `namePrefix` and `nameSuffix` (CRDs, APIServices and Namespaces keep their names),
+   labels and annotations, and last the deprecated `patchesJson6902`.
 
 Name hash suffixes are added only once, at the very top, after all accumulation, so generated ConfigMaps and
 Secrets collide by their base names.
@@ -47,6 +47,7 @@ from kftui.kustomize.resid import ResId, split_api_version
 
 KUSTOMIZATION_FILE_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 
+# The first six are explicit schemes; the rest only count when no local path of that name exists.
 _REMOTE_PREFIXES = ("http://", "https://", "git@", "git::", "ssh://", "file://", "github.com/", "gitlab.com/")
 _REMOTE_HINTS = re.compile(r"(\.git(/|$|\?)|\?ref=|//[^/]|^[\w.-]+\.(com|org|io|net)/)")
 # Kinds whose names prefix/suffix leave alone (PrefixTransformer / SuffixTransformer skip lists).
@@ -336,6 +337,9 @@ class _Analysis:
     ) -> None:
         here = chain[-1]
         target = Path(os.path.normpath(kdir / entry))
+        if entry.startswith(_REMOTE_PREFIXES[:6]):  # an explicit URL scheme is never a local path
+            self.skip(entry, kdir, "resources", "remote resource: not fetched")
+            return
         if target.is_file():
             resolved_dir = kdir.resolve()
             if resolved_dir not in target.resolve().parents:
@@ -349,15 +353,15 @@ class _Analysis:
             for item in self.items_from_docs(docs, chain, self.rel(target), kdir):
                 self.append(acc, item, here)
             return
-        if is_remote(entry):
-            self.skip(entry, kdir, "resources", "remote resource: not fetched")
-            return
         if target.is_dir():
             if self.is_cycle(target, referrers, entry, kdir, chain):
                 return
             child = self.build(target, (*chain, self.rel(target)), (*referrers, target.resolve()))
             for item in child.items:
                 self.append(acc, item, here)
+            return
+        if is_remote(entry):
+            self.skip(entry, kdir, "resources", "remote resource: not fetched")
             return
         self.error(f"'{entry}' listed in {here} does not exist", kdir, chain)
 

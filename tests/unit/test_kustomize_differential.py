@@ -52,11 +52,15 @@ def trees(draw: st.DrawFn) -> Tree:
         comp_refs = [j for j in below if is_component[j]]
         own = draw(st.lists(st.sampled_from(sorted(POOL)), max_size=3))
         refs = draw(st.lists(st.sampled_from(kust_refs), max_size=3)) if kust_refs else []
-        resources = [f"{k}-{n}.yaml" for n, k in enumerate(own)] + [
-            ("../" if i else "") + f"d{j}" for j in refs
-        ]
-        for n, k in enumerate(own):
-            tree[f"{here}/{k}-{n}.yaml" if i else f"{k}-{n}.yaml"] = POOL[k]
+        prefix_dir = f"{here}/" if i else ""
+        if len(own) > 1 and draw(st.booleans()):
+            files = ["all.yaml"]  # one multi-document file
+            tree[f"{prefix_dir}all.yaml"] = "---\n".join(POOL[k] for k in own)
+        else:
+            files = [f"{k}-{n}.yaml" for n, k in enumerate(own)]
+            for n, k in enumerate(own):
+                tree[f"{prefix_dir}{k}-{n}.yaml"] = POOL[k]
+        resources = files + [("../" if i else "") + f"d{j}" for j in refs]
         draw(st.randoms()).shuffle(resources)
         if resources:
             lines.append("resources:\n" + "".join(f"- {r}\n" for r in resources).rstrip("\n"))
@@ -72,7 +76,8 @@ def trees(draw: st.DrawFn) -> Tree:
         )
         if generators:
             lines.append(
-                "configMapGenerator:\n"
+                draw(st.sampled_from(["configMapGenerator", "secretGenerator"]))
+                + ":\n"
                 + "".join(
                     f"- name: {name}\n"
                     + (f"  behavior: {behavior}\n" if behavior else "")
@@ -122,7 +127,7 @@ def test_first_failure_matches_the_real_build(tree: Tree) -> None:
             elif predicted_dup:
                 assert first_dup is not None
                 assert real.duplicate_id is not None, (report.first_failure, real.error)
-                assert real.duplicate_id.key == first_dup.id.key, (str(first_dup.id), real.error)
+                assert str(real.duplicate_id) == str(first_dup.id), real.error
             else:
                 assert not real.ok, report.first_failure
                 assert real.duplicate_id is None, (report.first_failure, real.error)
