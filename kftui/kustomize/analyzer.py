@@ -144,8 +144,9 @@ def _as_list(value: object) -> list[Any]:
 
 
 class _Analysis:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, files_outside_root: bool) -> None:
         self.root = root
+        self.files_outside_root = files_outside_root
         self.uids = itertools.count(1)
         self.seq = itertools.count(1)
         self.collisions: list[_Collision] = []
@@ -341,8 +342,7 @@ class _Analysis:
             self.skip(entry, kdir, "resources", "remote resource: not fetched")
             return
         if target.is_file():
-            resolved_dir = kdir.resolve()
-            if resolved_dir not in target.resolve().parents:
+            if not self.files_outside_root and kdir.resolve() not in target.resolve().parents:
                 self.error(
                     f"security; file '{entry}' listed in {here} is not in or below '{here}'", kdir, chain
                 )
@@ -563,6 +563,13 @@ class _Analysis:
                 continue
             deletes = doc.get("$patch") == "delete"
             if target is not None:
+                if len(docs) > 1:
+                    self.error(
+                        f"multiple strategic-merge patches in one `patches` entry of {here} cannot share a target",
+                        kdir,
+                        chain,
+                    )
+                    return
                 if deletes:
                     acc.remove(self.select(acc, target))
                 continue
@@ -661,9 +668,11 @@ def _selector_matches(selector: object, values: dict[str, str]) -> bool:
     return True
 
 
-def analyze(path: Path) -> ConflictReport:
+def analyze(path: Path, *, files_outside_root: bool = False) -> ConflictReport:
     """Statically resolve the kustomization at `path` and report every resource id brought in more than once.
 
+    `files_outside_root` mirrors `--load-restrictor LoadRestrictionsNone` (which Argo CD users often set in
+    `kustomize.buildOptions`): resource files may then live outside their kustomization's directory.
     Raises ConflictsError when there is nothing to analyze (PATH missing, not a directory, no kustomization);
     every other problem (missing entries, cycles, bad YAML) is reported in the result.
     """
@@ -675,7 +684,7 @@ def analyze(path: Path) -> ConflictReport:
     if not any((path / n).is_file() for n in KUSTOMIZATION_FILE_NAMES):
         raise ConflictsError(f"{path}: no kustomization.yaml, kustomization.yml or Kustomization here")
     root = Path(os.path.abspath(path))
-    run = _Analysis(root)
+    run = _Analysis(root, files_outside_root)
     run.build(root, (".",), (root.resolve(),))
 
     duplicates = tuple(

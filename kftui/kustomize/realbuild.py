@@ -87,11 +87,19 @@ def _first_listed_resource(text: str) -> ResId | None:
 
 
 def real_build(
-    path: Path, *, timeout: float = 60.0, command: tuple[str, ...] | None = None
+    path: Path,
+    *,
+    timeout: float = 60.0,
+    command: tuple[str, ...] | None = None,
+    files_outside_root: bool = False,
 ) -> RealBuildResult:
-    """Build `path` with the real kustomize; raises KustomizeNotFound when there is none on PATH."""
+    """Build `path` with the real kustomize; raises KustomizeNotFound when there is none on PATH.
+
+    `files_outside_root` adds `--load-restrictor LoadRestrictionsNone` (kustomize and kubectl both accept it).
+    """
     prefix = command or find_kustomize()
-    argv = (*prefix, str(path))
+    flags = ("--load-restrictor", "LoadRestrictionsNone") if files_outside_root else ()
+    argv = (*prefix, *flags, str(path))
     try:
         proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:

@@ -15,6 +15,7 @@ import pytest
 
 from kftui.kustomize import (
     ConflictsError,
+    KustomizeNotFound,
     analyze,
     chains_by_id,
     find_kustomize,
@@ -672,3 +673,53 @@ def test_selectors_and_secrets_chains(tmp_path: Path) -> None:
         "Secret.v1.[noGrp]/creds.auth",
     ]
     assert [list(c.dirs) for c in report.duplicates[1].chains] == [[".", "a"], [".", "b"]]
+
+
+def test_files_outside_the_root_when_the_load_restrictor_is_off(
+    tmp_path: Path, builders: list[tuple[str, ...]]
+) -> None:
+    tree = {
+        **FILE_OUTSIDE,
+        "kustomization.yaml": "resources:\n- app\n- other\n",
+        "other/kustomization.yaml": "resources:\n- ../role.yaml\n",
+    }
+    root = write_tree(tmp_path, tree)
+    report = analyze(root, files_outside_root=True)
+
+    assert report.errors == ()
+    assert [[list(c.dirs) for c in d.chains] for d in report.duplicates] == [[[".", "app"], [".", "other"]]]
+    assert [c.file for c in report.duplicates[0].chains] == ["role.yaml", "role.yaml"]
+    for command in builders:
+        real = real_build(root, command=command, files_outside_root=True)
+        assert str(real.duplicate_id) == METACONTROLLER_ID, real.error
+
+
+def test_one_target_for_several_strategic_merge_patches_is_refused(
+    tmp_path: Path, builders: list[tuple[str, ...]]
+) -> None:
+    two_docs = (
+        CLUSTER_ROLE.replace("\n", "\n    ")
+        + "---\n    "
+        + manifest("ServiceAccount", "x").replace("\n", "\n    ")
+    )
+    tree = {
+        "kustomization.yaml": f"resources:\n- role.yaml\npatches:\n- target:\n    kind: ClusterRole\n  patch: |-\n    {two_docs}\n",
+        "role.yaml": CLUSTER_ROLE,
+    }
+    root = write_tree(tmp_path, tree)
+    report = analyze(root)
+
+    assert [e.message for e in report.errors] == [
+        "multiple strategic-merge patches in one `patches` entry of . cannot share a target"
+    ]
+    for command in builders:
+        real = real_build(root, command=command)
+        assert not real.ok and "Multiple Strategic-Merge Patches" in real.error
+
+
+def test_no_kustomize_anywhere_is_an_error_not_a_skip(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(KustomizeNotFound, match="neither kustomize nor kubectl"):
+        real_build(write_tree(tmp_path, KUBEFLOW))
