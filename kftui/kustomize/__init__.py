@@ -5,6 +5,7 @@ kubernetes.
 """
 
 from kftui.kustomize.analyzer import analyze, chains_by_id, is_remote
+from kftui.kustomize.command import EXIT_CLEAN, EXIT_CONFLICTS, EXIT_UNUSABLE_PATH, conflicts_command
 from kftui.kustomize.realbuild import (
     KustomizeNotFound,
     compare,
@@ -35,6 +36,9 @@ from kftui.kustomize.resid import (
 
 __all__ = [
     "CLUSTER_SCOPED_KINDS",
+    "EXIT_CLEAN",
+    "EXIT_CONFLICTS",
+    "EXIT_UNUSABLE_PATH",
     "Agreement",
     "ConflictReport",
     "ConflictsError",
@@ -48,6 +52,7 @@ __all__ = [
     "analyze",
     "chains_by_id",
     "compare",
+    "conflicts_command",
     "find_kustomize",
     "is_cluster_scoped",
     "is_remote",

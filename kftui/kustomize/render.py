@@ -35,7 +35,7 @@ def render_text(report: ConflictReport) -> str:
         lines.extend(f"  {e.directory}: {e.message}  [via {_chain_text(e.chain)}]" for e in report.errors)
     if report.notes:
         lines.append("")
-        lines.append("not modelled:")
+        lines.append("notes:")
         lines.extend(f"  {n}" for n in report.notes)
     if report.first_failure:
         lines.append("")

@@ -14,10 +14,13 @@ from pathlib import Path
 import pytest
 
 from kftui.kustomize import (
+    EXIT_CLEAN,
+    EXIT_CONFLICTS,
     ConflictsError,
     KustomizeNotFound,
     analyze,
     chains_by_id,
+    conflicts_command,
     find_kustomize,
     real_build,
     render_json,
@@ -723,3 +726,33 @@ def test_no_kustomize_anywhere_is_an_error_not_a_skip(
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(KustomizeNotFound, match="neither kustomize nor kubectl"):
         real_build(write_tree(tmp_path, KUBEFLOW))
+
+
+def test_conflicts_command_output_and_exit_status(tmp_path: Path) -> None:
+    broken = write_tree(tmp_path / "broken", KUBEFLOW)
+    clean = write_tree(tmp_path / "clean", CLEAN)
+
+    text, status = conflicts_command(broken)
+    assert status == EXIT_CONFLICTS
+    assert METACONTROLLER_ID in text and "static analysis agrees with the real build" in text
+
+    text, status = conflicts_command(clean, as_json=True)
+    assert status == EXIT_CLEAN
+    data = json.loads(text)
+    assert (
+        data["duplicates"] == [] and data["real_build"]["ok"] is True and data["real_build"]["agrees"] is True
+    )
+
+    text, status = conflicts_command(broken, as_json=True, compare_real_build=False)
+    assert status == EXIT_CONFLICTS and json.loads(text)["real_build"] is None
+
+
+def test_conflicts_command_without_any_kustomize_still_answers(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    root = write_tree(tmp_path, KUBEFLOW)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+
+    text, status = conflicts_command(root)
+    assert status == EXIT_CONFLICTS
+    assert "no real build: neither kustomize nor kubectl is on PATH" in text
