@@ -195,6 +195,13 @@ class _Analysis:
                 target.members.append(m)
             self.collision_of[m.uid] = target
 
+    def one_resource(self, items: list[_Item]) -> bool:
+        """True when `items` are one resource: a single copy, or copies already reported as one duplicate.
+
+        (kustomize would have stopped at that duplicate; counting its copies again would only add noise.)
+        """
+        return len({id(self.collision_of.get(i.uid, i)) for i in items}) == 1
+
     def append(self, acc: _Accumulator, item: _Item, met_at: str) -> None:
         """resmap.Append: an id already present is the famous failure."""
         existing = acc.matching(item.id)
@@ -350,7 +357,12 @@ class _Analysis:
             docs = self.load_docs(target, kdir, chain)
             if docs is None:
                 return
+            # A file becomes a resource map of its own first, so duplicates inside it fail before any
+            # clash with what the kustomization already holds.
+            own = _Accumulator()
             for item in self.items_from_docs(docs, chain, self.rel(target), kdir):
+                self.append(own, item, here)
+            for item in own.items:
                 self.append(acc, item, here)
             return
         if target.is_dir():
@@ -376,26 +388,21 @@ class _Analysis:
                 if not isinstance(args, dict):
                     continue
                 name = str(args.get("name") or "")
-                behavior = str(
-                    args.get("behavior") or "unspecified"
-                )  # kustomize's own word for the default (create)
-                rid = ResId("", "v1", kind, name, str(args.get("namespace") or ""))
+                # "unspecified" is kustomize's own word for the default, which behaves as create.
+                behavior = str(args.get("behavior") or "unspecified")
+                options: dict[str, Any] = args["options"] if isinstance(args.get("options"), dict) else {}
                 item = _Item(
                     uid=next(self.uids),
-                    id=rid,
+                    id=ResId("", "v1", kind, name, str(args.get("namespace") or "")),
                     chain=chain,
                     file=f"{self.rel(kfile)}#{field_name}:{name}",
-                    labels=_as_str_map(
-                        (args.get("options") or {}).get("labels")
-                        if isinstance(args.get("options"), dict)
-                        else None
-                    ),
-                    annotations={},
+                    labels=_as_str_map(options.get("labels")),
+                    annotations=_as_str_map(options.get("annotations")),
                 )
                 self.absorb(acc, item, behavior, here, kdir, chain)
         for field_name in ("generators", "helmCharts", "helmChartInflationGenerator"):
             for entry in _as_list(k.get(field_name)):
-                label = entry if isinstance(entry, str) else str((entry or {}).get("name", "?"))
+                label = str(entry.get("name", "?")) if isinstance(entry, dict) else str(entry)
                 self.skip(label, kdir, field_name, "generator output is not modelled")
 
     def absorb(
@@ -409,7 +416,7 @@ class _Analysis:
                 return
             self.append(acc, item, here)
             return
-        if len(matches) > 1:
+        if not self.one_resource(matches):
             self.error(
                 f"found multiple objects that could accept merge of {item.id} ({item.file})", kdir, chain
             )
@@ -574,8 +581,7 @@ class _Analysis:
                     acc.remove(self.select(acc, target))
                 continue
             found = acc.matching_any(pid)
-            one_resource = len({self.collision_of.get(i.uid, i.uid) for i in found}) == 1 if found else False
-            if not one_resource:
+            if not self.one_resource(found):
                 problem = "no resource matches" if not found else "more than one resource matches"
                 message = f"{problem} strategic merge patch {pid} in {here}"
                 if self.skipped:

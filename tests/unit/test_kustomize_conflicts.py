@@ -304,6 +304,20 @@ SELECTORS_AND_SECRETS: Tree = {
     ),
 }
 
+# A file is read into its own resource map first: the duplicate inside it fails before the clash with `base`.
+INSIDE_FILE_FIRST: Tree = {
+    "kustomization.yaml": "resources:\n- base\n- all.yaml\n",
+    "base/kustomization.yaml": "resources:\n- crd.yaml\n",
+    "base/crd.yaml": manifest("CustomResourceDefinition", "things.example.com", "apiextensions.k8s.io/v1"),
+    "all.yaml": (
+        manifest("CustomResourceDefinition", "things.example.com", "apiextensions.k8s.io/v1")
+        + "---\n"
+        + manifest("ServiceAccount", "runner")
+        + "---\n"
+        + manifest("ServiceAccount", "runner")
+    ),
+}
+
 # Trees the real kustomize builds, with the one duplicate id it must stop at (None: the build succeeds).
 AGREEMENT_CASES: dict[str, tuple[Tree, str | None]] = {
     "kubeflow": (KUBEFLOW, METACONTROLLER_ID),
@@ -326,6 +340,7 @@ AGREEMENT_CASES: dict[str, tuple[Tree, str | None]] = {
     "clean": (CLEAN, None),
     "three-way": (THREE_WAY, METACONTROLLER_ID),
     "namespace-folds": (NAMESPACE_FOLDS, "ServiceAccount.v1.[noGrp]/s.x"),
+    "inside-file-first": (INSIDE_FILE_FIRST, "ServiceAccount.v1.[noGrp]/runner.[noNs]"),
     "namespace-objects-renamed": (NAMESPACE_OBJECTS_RENAMED, "Namespace.v1.[noGrp]/kubeflow.[noNs]"),
     "deprecated-patches": (DEPRECATED_PATCHES, None),
     "selectors-and-secrets": (SELECTORS_AND_SECRETS, "ServiceAccount.v1.[noGrp]/other.[noNs]"),
