@@ -12,6 +12,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kftui.kustomize import (
     EXIT_CLEAN,
@@ -771,3 +774,58 @@ def test_conflicts_command_without_any_kustomize_still_answers(
     text, status = conflicts_command(root)
     assert status == EXIT_CONFLICTS
     assert "no real build: neither kustomize nor kubectl is on PATH" in text
+
+
+def test_remote_components_and_unrendered_generators_are_skipped(tmp_path: Path) -> None:
+    tree = {
+        "kustomization.yaml": (
+            "resources:\n- role.yaml\n"
+            "components:\n- https://github.com/kubeflow/manifests//contrib/security/PSS/static/baseline?ref=v1.9.0\n"
+            "helmCharts:\n- name: seaweedfs\n  repo: https://seaweedfs.github.io/seaweedfs/helm\n"
+            "transformers:\n- my-transformer.yaml\n"
+        ),
+        "role.yaml": CLUSTER_ROLE,
+    }
+    report = analyze(write_tree(tmp_path, tree))
+
+    assert [(s.field, s.reason) for s in report.skipped] == [
+        ("helmCharts", "generator output is not modelled"),
+        ("components", "remote component: not fetched"),
+    ]
+    assert report.notes == ("transformers are not modelled (they could rename resources); first seen in .",)
+    assert report.errors == ()
+
+
+_yaml_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-3, 3),
+    st.text(max_size=12),
+    st.sampled_from(
+        [".", "..", "x.yaml", "missing", "https://example.com/x.git", "delete", "merge", "Component"]
+    ),
+)
+_yaml_values = st.recursive(
+    _yaml_scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+_KUSTOMIZATION_FIELDS = [
+    "apiVersion", "kind", "resources", "bases", "components", "namespace", "namePrefix", "nameSuffix",
+    "patches", "patchesStrategicMerge", "patchesJson6902", "configMapGenerator", "secretGenerator",
+    "commonLabels", "labels", "helmCharts", "generators",
+]  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(fields=st.dictionaries(st.sampled_from(_KUSTOMIZATION_FIELDS), _yaml_values, max_size=6))
+def test_junk_kustomizations_never_raise(tmp_path: Path, fields: dict[str, object]) -> None:
+    root = tmp_path / "junk"
+    shutil.rmtree(root, ignore_errors=True)
+    write_tree(root, {"kustomization.yaml": yaml.safe_dump(fields), "x.yaml": CLUSTER_ROLE})
+
+    report = analyze(root)  # problems are reported, never raised
+    render_text(report)
+    json.loads(render_json(report))
