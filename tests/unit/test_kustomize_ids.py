@@ -170,13 +170,14 @@ NAMESPACE_ERR = (
     '"namespace":"x"}}]'
 )
 
-# How an Argo CD ComparisonError condition carries the same failure.
+# The shape of an Argo CD ComparisonError condition carrying the same failure (the repo-server wraps the
+# kustomize error).
 ARGOCD_CONDITION = (
     "Failed to load target state: failed to generate manifest for source 1 of 1: rpc error: code = Unknown "
     "desc = `kustomize build <path to cached source>/example --load-restrictor LoadRestrictionsNone` failed "
     "exit status 1: Error: accumulating resources: accumulation err='accumulating resources from "
     "'../apps/profiles/upstream/overlays/kubeflow': ...': may not add resource with an already registered id: "
-    "ClusterRole.v1.rbac.authorization.k8s.io/kubeflow-metacontroller.[noNs]`"
+    "ClusterRole.v1.rbac.authorization.k8s.io/kubeflow-metacontroller.[noNs]"
 )
 
 
