@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -321,6 +322,27 @@ INSIDE_FILE_FIRST: Tree = {
     ),
 }
 
+# Set-based label selectors: `a` keeps only `other`, `b` keeps only `meta`, `c` keeps both.
+SET_SELECTORS: Tree = {
+    "kustomization.yaml": "resources:\n- a\n- b\n- c\n",
+    "c/kustomization.yaml": "resources:\n- ../shared\n",
+    "a/kustomization.yaml": (
+        "resources:\n- ../shared\npatches:\n- target:\n    labelSelector: app in (meta, x),!gone\n"
+        "  patch: |-\n    apiVersion: v1\n    kind: ServiceAccount\n    metadata:\n      name: any\n"
+        "    $patch: delete\n"
+    ),
+    "b/kustomization.yaml": (
+        "resources:\n- ../shared\npatches:\n- target:\n    labelSelector: app notin (meta)\n"
+        "  patch: |-\n    apiVersion: v1\n    kind: ServiceAccount\n    metadata:\n      name: any\n"
+        "    $patch: delete\n"
+    ),
+    "shared/kustomization.yaml": "resources:\n- sa.yaml\n",
+    "shared/sa.yaml": (
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: meta\n  labels:\n    app: meta\n---\n"
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: other\n  labels:\n    app: other\n"
+    ),
+}
+
 # Trees the real kustomize builds, with the one duplicate id it must stop at (None: the build succeeds).
 AGREEMENT_CASES: dict[str, tuple[Tree, str | None]] = {
     "kubeflow": (KUBEFLOW, METACONTROLLER_ID),
@@ -343,6 +365,7 @@ AGREEMENT_CASES: dict[str, tuple[Tree, str | None]] = {
     "clean": (CLEAN, None),
     "three-way": (THREE_WAY, METACONTROLLER_ID),
     "namespace-folds": (NAMESPACE_FOLDS, "ServiceAccount.v1.[noGrp]/s.x"),
+    "set-selectors": (SET_SELECTORS, "ServiceAccount.v1.[noGrp]/meta.[noNs]"),
     "inside-file-first": (INSIDE_FILE_FIRST, "ServiceAccount.v1.[noGrp]/runner.[noNs]"),
     "namespace-objects-renamed": (NAMESPACE_OBJECTS_RENAMED, "Namespace.v1.[noGrp]/kubeflow.[noNs]"),
     "deprecated-patches": (DEPRECATED_PATCHES, None),
@@ -829,3 +852,19 @@ def test_junk_kustomizations_never_raise(tmp_path: Path, fields: dict[str, objec
     report = analyze(root)  # problems are reported, never raised
     render_text(report)
     json.loads(render_json(report))
+
+
+def test_set_based_label_selectors_choose_what_kustomize_chooses(
+    tmp_path: Path, builders: list[tuple[str, ...]]
+) -> None:
+    root = write_tree(tmp_path, SET_SELECTORS)
+    report = analyze(root)
+
+    assert {d.name: [list(c.dirs) for c in d.chains] for d in report.duplicates} == {
+        "meta": [[".", "b", "shared"], [".", "c", "shared"]],
+        "other": [[".", "a", "shared"], [".", "c", "shared"]],
+    }
+    for command in builders:
+        for branch, survivor in (("a", "other"), ("b", "meta")):
+            built = subprocess.run([*command, str(root / branch)], capture_output=True, text=True, check=True)
+            assert [d["metadata"]["name"] for d in yaml.safe_load_all(built.stdout) if d] == [survivor]
