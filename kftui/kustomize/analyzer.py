@@ -656,12 +656,20 @@ def _doc_id(doc: dict[Any, Any]) -> tuple[ResId, dict[Any, Any]]:
     return rid, meta
 
 
+_SELECTOR_TERM = re.compile(r"\s*([^,(]+(?:\([^)]*\))?)\s*(?:,|$)")
+_SET_TERM = re.compile(r"^(\S+)\s+(in|notin)\s*\((.*)\)$")
+
+
 def _selector_matches(selector: object, values: dict[str, str]) -> bool:
-    """Equality-based label selectors (`a=b,c!=d,e`); anything fancier is treated as matching."""
+    """Kubernetes label-selector syntax: `a=b`, `a==b`, `a!=b`, `a in (x,y)`, `a notin (x)`, `a`, `!a`."""
     if not isinstance(selector, str) or not selector.strip():
         return True
-    for term in (t.strip() for t in selector.split(",")):
-        if "!=" in term:
+    for term in (t.strip() for t in _SELECTOR_TERM.findall(selector)):
+        if m := _SET_TERM.match(term):
+            key, op, options = m.group(1), m.group(2), {o.strip() for o in m.group(3).split(",")}
+            if (op == "in") != (values.get(key) in options):
+                return False
+        elif "!=" in term:
             key, _, want = term.partition("!=")
             if values.get(key.strip()) == want.strip():
                 return False
@@ -669,7 +677,10 @@ def _selector_matches(selector: object, values: dict[str, str]) -> bool:
             key, _, want = term.replace("==", "=").partition("=")
             if values.get(key.strip()) != want.strip():
                 return False
-        elif " " not in term and term and not term.startswith("!") and term not in values:
+        elif term.startswith("!"):
+            if term[1:].strip() in values:
+                return False
+        elif term not in values:
             return False
     return True
 

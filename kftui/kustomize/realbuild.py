@@ -17,7 +17,7 @@ from pathlib import Path
 from kftui.kustomize.report import Agreement, ConflictReport, ConflictsError, RealBuildResult
 from kftui.kustomize.resid import ResId, resid_from_string, split_api_version
 
-_REGISTERED = re.compile(r"already registered id: ([^\s'\"\\]+)")
+_REGISTERED = re.compile(r"already registered id: ([^\s'\"\\`]+)")
 # `%#v` of a resid.ResId, possibly inside a %q-quoted error (so the quotes may be backslash-escaped).
 _GO_RESID = re.compile(
     r'resid\.ResId\{Gvk:resid\.Gvk\{Group:\\*"(?P<group>[^"\\]*)\\*", Version:\\*"(?P<version>[^"\\]*)\\*", '

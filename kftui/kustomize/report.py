@@ -98,6 +98,13 @@ class Agreement:
 
 @dataclass(frozen=True)
 class ConflictReport:
+    """Everything `kftui conflicts PATH` found.
+
+    `duplicates` are in the order kustomize would meet them; `first_failure` is the message of whichever comes
+    first, a duplicate or an error, i.e. where the real build is expected to stop. `notes` name features the
+    analysis saw but does not model. `real_build` and `agreement` are filled in by `with_real_build`.
+    """
+
     root: str
     duplicates: tuple[Duplicate, ...] = ()
     skipped: tuple[Skipped, ...] = ()

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kftui.kustomize import (
     EXIT_CLEAN,
@@ -318,6 +322,27 @@ INSIDE_FILE_FIRST: Tree = {
     ),
 }
 
+# Set-based label selectors: `a` keeps only `other`, `b` keeps only `meta`, `c` keeps both.
+SET_SELECTORS: Tree = {
+    "kustomization.yaml": "resources:\n- a\n- b\n- c\n",
+    "c/kustomization.yaml": "resources:\n- ../shared\n",
+    "a/kustomization.yaml": (
+        "resources:\n- ../shared\npatches:\n- target:\n    labelSelector: app in (meta, x),!gone\n"
+        "  patch: |-\n    apiVersion: v1\n    kind: ServiceAccount\n    metadata:\n      name: any\n"
+        "    $patch: delete\n"
+    ),
+    "b/kustomization.yaml": (
+        "resources:\n- ../shared\npatches:\n- target:\n    labelSelector: app notin (meta)\n"
+        "  patch: |-\n    apiVersion: v1\n    kind: ServiceAccount\n    metadata:\n      name: any\n"
+        "    $patch: delete\n"
+    ),
+    "shared/kustomization.yaml": "resources:\n- sa.yaml\n",
+    "shared/sa.yaml": (
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: meta\n  labels:\n    app: meta\n---\n"
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: other\n  labels:\n    app: other\n"
+    ),
+}
+
 # Trees the real kustomize builds, with the one duplicate id it must stop at (None: the build succeeds).
 AGREEMENT_CASES: dict[str, tuple[Tree, str | None]] = {
     "kubeflow": (KUBEFLOW, METACONTROLLER_ID),
@@ -340,6 +365,7 @@ AGREEMENT_CASES: dict[str, tuple[Tree, str | None]] = {
     "clean": (CLEAN, None),
     "three-way": (THREE_WAY, METACONTROLLER_ID),
     "namespace-folds": (NAMESPACE_FOLDS, "ServiceAccount.v1.[noGrp]/s.x"),
+    "set-selectors": (SET_SELECTORS, "ServiceAccount.v1.[noGrp]/meta.[noNs]"),
     "inside-file-first": (INSIDE_FILE_FIRST, "ServiceAccount.v1.[noGrp]/runner.[noNs]"),
     "namespace-objects-renamed": (NAMESPACE_OBJECTS_RENAMED, "Namespace.v1.[noGrp]/kubeflow.[noNs]"),
     "deprecated-patches": (DEPRECATED_PATCHES, None),
@@ -771,3 +797,74 @@ def test_conflicts_command_without_any_kustomize_still_answers(
     text, status = conflicts_command(root)
     assert status == EXIT_CONFLICTS
     assert "no real build: neither kustomize nor kubectl is on PATH" in text
+
+
+def test_remote_components_and_unrendered_generators_are_skipped(tmp_path: Path) -> None:
+    tree = {
+        "kustomization.yaml": (
+            "resources:\n- role.yaml\n"
+            "components:\n- https://github.com/kubeflow/manifests//contrib/security/PSS/static/baseline?ref=v1.9.0\n"
+            "helmCharts:\n- name: seaweedfs\n  repo: https://seaweedfs.github.io/seaweedfs/helm\n"
+            "transformers:\n- my-transformer.yaml\n"
+        ),
+        "role.yaml": CLUSTER_ROLE,
+    }
+    report = analyze(write_tree(tmp_path, tree))
+
+    assert [(s.field, s.reason) for s in report.skipped] == [
+        ("helmCharts", "generator output is not modelled"),
+        ("components", "remote component: not fetched"),
+    ]
+    assert report.notes == ("transformers are not modelled (they could rename resources); first seen in .",)
+    assert report.errors == ()
+
+
+_yaml_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-3, 3),
+    st.text(max_size=12),
+    st.sampled_from(
+        [".", "..", "x.yaml", "missing", "https://example.com/x.git", "delete", "merge", "Component"]
+    ),
+)
+_yaml_values = st.recursive(
+    _yaml_scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+_KUSTOMIZATION_FIELDS = [
+    "apiVersion", "kind", "resources", "bases", "components", "namespace", "namePrefix", "nameSuffix",
+    "patches", "patchesStrategicMerge", "patchesJson6902", "configMapGenerator", "secretGenerator",
+    "commonLabels", "labels", "helmCharts", "generators",
+]  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(fields=st.dictionaries(st.sampled_from(_KUSTOMIZATION_FIELDS), _yaml_values, max_size=6))
+def test_junk_kustomizations_never_raise(tmp_path: Path, fields: dict[str, object]) -> None:
+    root = tmp_path / "junk"
+    shutil.rmtree(root, ignore_errors=True)
+    write_tree(root, {"kustomization.yaml": yaml.safe_dump(fields), "x.yaml": CLUSTER_ROLE})
+
+    report = analyze(root)  # problems are reported, never raised
+    render_text(report)
+    json.loads(render_json(report))
+
+
+def test_set_based_label_selectors_choose_what_kustomize_chooses(
+    tmp_path: Path, builders: list[tuple[str, ...]]
+) -> None:
+    root = write_tree(tmp_path, SET_SELECTORS)
+    report = analyze(root)
+
+    assert {d.name: [list(c.dirs) for c in d.chains] for d in report.duplicates} == {
+        "meta": [[".", "b", "shared"], [".", "c", "shared"]],
+        "other": [[".", "a", "shared"], [".", "c", "shared"]],
+    }
+    for command in builders:
+        for branch, survivor in (("a", "other"), ("b", "meta")):
+            built = subprocess.run([*command, str(root / branch)], capture_output=True, text=True, check=True)
+            assert [d["metadata"]["name"] for d in yaml.safe_load_all(built.stdout) if d] == [survivor]

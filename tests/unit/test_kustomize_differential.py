@@ -85,14 +85,25 @@ def trees(draw: st.DrawFn) -> Tree:
                     for name, behavior in generators
                 ).rstrip("\n")
             )
-        if draw(st.integers(0, 3)) == 0:
+        if draw(st.integers(0, 2)) == 0:
             kind, name, api_version = draw(st.sampled_from(DELETABLE))
-            if draw(st.booleans()):
-                patch = f"apiVersion: {api_version}\n    kind: {kind}\n    metadata:\n      name: {name}\n    $patch: delete"
-                lines.append(f"patches:\n- patch: |-\n    {patch}")
+            style = draw(st.sampled_from(["by-id", "by-target", "strategic-merge-field", "json6902-rename"]))
+            delete = f"apiVersion: {api_version}\n    kind: {kind}\n    metadata:\n      name: NAME\n    $patch: delete"
+            if style == "by-id":
+                lines.append(f"patches:\n- patch: |-\n    {delete.replace('NAME', name)}")
+            elif style == "by-target":
+                lines.append(
+                    f"patches:\n- target:\n    kind: {kind}\n  patch: |-\n    {delete.replace('NAME', 'any')}"
+                )
+            elif style == "strategic-merge-field":
+                lines.append(
+                    f"patchesStrategicMerge:\n- |-\n  {delete.replace('NAME', name).replace(chr(10) + '  ', chr(10))}"
+                )
             else:
-                patch = f"apiVersion: {api_version}\n    kind: {kind}\n    metadata:\n      name: any\n    $patch: delete"
-                lines.append(f"patches:\n- target:\n    kind: {kind}\n  patch: |-\n    {patch}")
+                lines.append(
+                    f"patches:\n- target:\n    kind: {kind}\n    name: {name}\n"
+                    "  patch: |-\n    - op: replace\n      path: /metadata/name\n      value: renamed"
+                )
         if ns := draw(st.sampled_from(["", "", "a", "b"])):
             lines.append(f"namespace: {ns}")
         if prefix := draw(st.sampled_from(["", "", "", "p-"])):

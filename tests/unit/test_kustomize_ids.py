@@ -170,6 +170,16 @@ NAMESPACE_ERR = (
     '"namespace":"x"}}]'
 )
 
+# The shape of an Argo CD ComparisonError condition carrying the same failure (the repo-server wraps the
+# kustomize error).
+ARGOCD_CONDITION = (
+    "Failed to load target state: failed to generate manifest for source 1 of 1: rpc error: code = Unknown "
+    "desc = `kustomize build <path to cached source>/example --load-restrictor LoadRestrictionsNone` failed "
+    "exit status 1: Error: accumulating resources: accumulation err='accumulating resources from "
+    "'../apps/profiles/upstream/overlays/kubeflow': ...': may not add resource with an already registered id: "
+    "ClusterRole.v1.rbac.authorization.k8s.io/kubeflow-metacontroller.[noNs]"
+)
+
 
 @pytest.mark.parametrize(
     ("text", "expected"),
@@ -179,9 +189,10 @@ NAMESPACE_ERR = (
         (GENERATOR_ERR, "ConfigMap.v1.[noGrp]/settings.[noNs]"),
         (GENERATOR_ERR_QUOTED, "ConfigMap.v1.[noGrp]/settings.[noNs]"),
         (NAMESPACE_ERR, "ServiceAccount.v1.[noGrp]/s.x"),
+        (ARGOCD_CONDITION, "ClusterRole.v1.rbac.authorization.k8s.io/kubeflow-metacontroller.[noNs]"),
         ("Error: accumulating resources: 'gone.yaml': no such file or directory", None),
     ],
-    ids=["kustomize", "kubectl-component", "generator", "generator-quoted", "namespace", "other"],
+    ids=["kustomize", "kubectl-component", "generator", "generator-quoted", "namespace", "argocd", "other"],
 )
 def test_parse_duplicate_id_from_kustomize_errors(text: str, expected: str | None) -> None:
     found = parse_duplicate_id(text)
