@@ -513,10 +513,19 @@ CONVERTERS: Mapping[str, Callable[[Mapping[str, Any]], KubeObject]] = MappingPro
 
 def to_model(obj: Mapping[str, Any], kind: str | None = None) -> KubeObject | None:
     """Convert one raw object; None for kinds kftui does not track. `kind` fills in for watch items without one."""
-    converter = CONVERTERS.get(kind or _str(obj.get("kind")))
+    kind = kind or _str(obj.get("kind"))
+    converter = CONVERTERS.get(kind)
     if converter is None:
         return None
+    if kind in KIND_READING_CONVERTERS and obj.get("kind") != kind:
+        # LIST items carry no kind of their own; these converters store it, so hand it over.
+        obj = {**obj, "kind": kind}
     return converter(obj)
+
+
+KIND_READING_CONVERTERS = frozenset(
+    {"Deployment", "StatefulSet", "DaemonSet", "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"}
+)
 
 
 def argocd_config(obj: Mapping[str, Any]) -> Mapping[str, str]:

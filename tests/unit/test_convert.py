@@ -205,3 +205,10 @@ def test_parse_time_variants() -> None:
     assert convert.parse_time("2026-11-20T03:00:00.5+00:00") is not None
     assert convert.parse_time("not a time") is None
     assert convert.parse_time(12) is None
+
+
+@pytest.mark.parametrize("kind", ["Deployment", "StatefulSet", "DaemonSet", "MutatingWebhookConfiguration"])
+def test_list_items_without_kind_take_the_listed_kind(kind: str) -> None:
+    """LIST responses omit each item's kind; the kind we listed must still reach the model (and its key)."""
+    obj = convert.to_model({"metadata": {"name": "x", "namespace": "kubeflow"}}, kind)
+    assert obj is not None and obj.kind == kind  # type: ignore[union-attr]
