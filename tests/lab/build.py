@@ -286,7 +286,7 @@ def ensure_redis(log: Callable[[str], None]) -> None:
 
 def build_all(only: list[str] | None = None, log: Callable[[str], None] | None = None) -> Path:
     """Build whatever is missing; returns the bin directory. Records timings."""
-    log = log or (lambda line: print(line, flush=True))
+    log = _tee(log or (lambda line: print(line, flush=True)))
     versions = load_versions()
     builder = Builder(versions, find_go(), log)
     ensure_redis(log)
@@ -309,6 +309,19 @@ def build_all(only: list[str] | None = None, log: Callable[[str], None] | None =
         timings.write_text(json.dumps(previous, indent=2))
     (builder.root / "versions.json").write_text(json.dumps(versions, indent=2))
     return builder.bin
+
+
+def _tee(log: Callable[[str], None]) -> Callable[[str], None]:
+    """Also append every build line to ~/.cache/kftui/lab/build.log (survives lab restarts)."""
+    path = cache_root() / "build.log"
+    path.parent.mkdir(parents=True, exist_ok=True)
+
+    def both(line: str) -> None:
+        log(line)
+        with path.open("a") as f:
+            f.write(f"{time.strftime('%H:%M:%S')} {line}\n")
+
+    return both
 
 
 def missing_binaries() -> list[str]:

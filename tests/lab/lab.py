@@ -36,6 +36,9 @@ CONFIG = HERE / "config"
 CONTEXT = "kftui-lab"
 ARGOCD_NAMESPACE = "argocd"
 NODE_NAME = "kwok-node-0"
+# Everything `up` creates in the runtime dir (and so may delete on the next start).
+RUNTIME_ITEMS = ("state.json", "state.stopped.json", "state.tmp", "logs", "repos", "pki", "etcd-data",
+                 "kubeconfig", "kwok.yaml", ".gitconfig", ".config", ".cache")
 
 
 def runtime_dir() -> Path:
@@ -307,7 +310,9 @@ def _kwok_config(lab: Lab, cache: Path) -> Path:
             if f.name != "kustomization.yaml":
                 docs.append(f.read_text())
     (lab.logs_dir / "pod-app.log").write_text(
-        "2026-01-01T00:00:00Z INFO starting (simulated by kwok)\n2026-01-01T00:00:01Z INFO serving on :8080\n")
+        # CRI log format, which kwok parses: <time> <stream> <F|P> <line>
+        "2026-01-01T00:00:00.000000000Z stdout F starting (simulated by kwok)\n"
+        "2026-01-01T00:00:01.000000000Z stdout F serving on :8080\n")
     own = (CONFIG / "kwok-lab.yaml").read_text()
     own = own.replace("@GATEWAY_PORT@", str(lab.ports["gateway"])).replace("@LOGS_DIR@", str(lab.logs_dir))
     docs.append(own)
@@ -353,9 +358,14 @@ def up(log: Callable[[str], None] | None = None, directory: Path | None = None) 
     cache = build.cache_dir()
     bindir = build.bin_dir()
 
-    if directory.exists():
-        shutil.rmtree(directory)
-    directory.mkdir(parents=True)
+    # Start from a clean slate, but only remove what the lab itself writes here.
+    directory.mkdir(parents=True, exist_ok=True)
+    for item in RUNTIME_ITEMS:
+        target = directory / item
+        if target.is_dir():
+            shutil.rmtree(target)
+        else:
+            target.unlink(missing_ok=True)
     lab = Lab(dir=directory, bin=bindir, started_at=time.time())
     lab.logs_dir.mkdir()
     lab.repos_dir.mkdir()
@@ -415,7 +425,7 @@ def _up(lab: Lab, s: _Starter, cache: Path, bindir: Path) -> None:
         f"--kubelet-client-certificate={p.cert('admin')}", f"--kubelet-client-key={p.key('admin')}",
         f"--audit-policy-file={CONFIG / 'audit-policy.yaml'}", f"--audit-log-path={lab.audit_log}",
         "--audit-log-maxsize=200", "--audit-log-mode=blocking",
-        "--enable-priority-and-fairness=false", "--v=1",
+        "--v=1",
     ])
     s.wait("kube-apiserver", lambda: lab._apiserver_get("/readyz").status_code == 200, timeout=90)
 
@@ -425,7 +435,6 @@ def _up(lab: Lab, s: _Starter, cache: Path, bindir: Path) -> None:
         f"--secure-port={P['controller-manager']}", f"--service-account-private-key-file={p.sa_key}",
         f"--root-ca-file={p.ca_cert}", f"--cluster-signing-cert-file={p.ca_cert}",
         f"--cluster-signing-key-file={p.ca_key}", "--use-service-account-credentials=false",
-        "--controllers=*,-nodeipam,-cloud-node-lifecycle,-service-lb-controller,-node-route-controller",
         "--v=1",
     ])
     s.start("kube-scheduler", [
@@ -519,7 +528,12 @@ def down(directory: Path | None = None, log: Callable[[str], None] | None = None
     with contextlib.suppress(OSError):
         lab.state_file.rename(directory / "state.stopped.json")
     if not keep_logs:
-        shutil.rmtree(directory, ignore_errors=True)
+        for item in RUNTIME_ITEMS:
+            target = directory / item
+            if target.is_dir():
+                shutil.rmtree(target, ignore_errors=True)
+            else:
+                target.unlink(missing_ok=True)
     if stopped:
         log(f"[lab] stopped {', '.join(stopped)}")
     return stopped
