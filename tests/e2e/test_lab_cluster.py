@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import time
 import uuid
 
 import httpx
@@ -70,15 +69,36 @@ def test_logs_of_a_simulated_pod(lab):
 
 
 def test_port_forward_to_the_gateway_returns_the_dex_redirect(lab):
-    lab.wait_for(lambda: [p for p in _pods(lab, "istio-system", "app=istio-ingressgateway")
-                          if p["status"].get("phase") == "Running"], 60, "gateway pod Running")
+    lab.wait_for(
+        lambda: [
+            p
+            for p in _pods(lab, "istio-system", "app=istio-ingressgateway")
+            if p["status"].get("phase") == "Running"
+        ],
+        60,
+        "gateway pod Running",
+    )
     svc = lab.get_json("service", "istio-ingressgateway", "-n", "istio-system")
     assert svc["spec"]["ports"][0]["port"] == 80
     assert svc["spec"]["ports"][0]["targetPort"] == 8080
     proc = subprocess.Popen(
-        ["kubectl", "--kubeconfig", str(lab.kubeconfig), "--context", lab.context, "port-forward",
-         "-n", "istio-system", "svc/istio-ingressgateway", ":80", "--address", "127.0.0.1"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            "kubectl",
+            "--kubeconfig",
+            str(lab.kubeconfig),
+            "--context",
+            lab.context,
+            "port-forward",
+            "-n",
+            "istio-system",
+            "svc/istio-ingressgateway",
+            ":80",
+            "--address",
+            "127.0.0.1",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         line = proc.stdout.readline()
