@@ -378,11 +378,15 @@ def _argocd_config(lab: Lab, s: _Starter, cache: Path) -> None:
     manifests = cache / "argocd-manifests"
     ns = ARGOCD_NAMESPACE
     s.kubectl_ok("argocd-config", "create", "namespace", ns)
-    s.kubectl_ok("argocd-config", "apply", "--server-side", "-f", str(manifests / "crds"))
+    for crd in sorted((manifests / "crds").glob("*-crd.yaml")):
+        s.kubectl_ok("argocd-config", "apply", "--server-side", "-f", str(crd))
     for crd in ("applications", "appprojects"):
-        s.kubectl_ok(
-            "argocd-config", "wait", "--for=condition=Established", "--timeout=60s", f"crd/{crd}.argoproj.io"
-        )
+
+        def established(crd: str = crd) -> bool:
+            conds = lab.get_json("crd", f"{crd}.argoproj.io").get("status", {}).get("conditions") or []
+            return any(c["type"] == "Established" and c["status"] == "True" for c in conds)
+
+        s.wait("argocd-config", established, what=f"CRD {crd}.argoproj.io Established")
     for f in sorted((manifests / "base" / "config").glob("argocd-*.yaml")):
         s.kubectl_ok("argocd-config", "apply", "-n", ns, "-f", str(f))
     overrides = yaml.safe_load((CONFIG / "argocd-config.yaml").read_text())
