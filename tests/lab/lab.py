@@ -281,7 +281,13 @@ class _Starter:
         self.popen: dict[str, subprocess.Popen[bytes]] = {}
 
     def start(self, name: str, argv: list[str], env: dict[str, str] | None = None) -> None:
-        proc = procs.start(name, argv, self.lab.logs_dir, env=env, cwd=self.lab.dir)
+        # KFTUI_LAB_EXTRA_ARGS_KUBE_APISERVER="--v=4" etc.: extra flags for one component.
+        extra = os.environ.get("KFTUI_LAB_EXTRA_ARGS_" + name.upper().replace("-", "_"), "")
+        argv = [*argv, *extra.split()]
+        try:
+            proc = procs.start(name, argv, self.lab.logs_dir, env=env, cwd=self.lab.dir)
+        except OSError as e:
+            raise LabStartError(name, f"cannot run {argv[0]}: {e}", self.lab.log_tail(name)) from e
         self.popen[name] = proc
         self.lab.pids[name] = proc.pid
         self.lab.save()
