@@ -10,6 +10,7 @@ and stops whatever already started.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import os
@@ -195,6 +196,27 @@ class Lab:
         return subprocess.run(
             cmd, input=input, capture_output=True, text=True, check=check, timeout=timeout, env=self.env()
         )
+
+    def argocd(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+        """Run the Argo CD CLI (the same multi-call binary) against this lab's API server."""
+        if self.bin is None:
+            raise RuntimeError("lab has no bin dir recorded")
+        cmd = [
+            str(self.bin / "argocd"),
+            *args,
+            "--server",
+            self.argocd_server,
+            "--plaintext",
+            "--auth-token",
+            "lab-auth-disabled",
+        ]
+        env = {**self.env(), "ARGOCD_BINARY_NAME": "argocd", "HOME": str(self.dir)}
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
+
+    def admin_password(self) -> str:
+        """The generated admin password (argocd-initial-admin-secret), for POST /api/v1/session."""
+        secret = self.get_json("secret", "argocd-initial-admin-secret", "-n", self.argocd_namespace)
+        return base64.b64decode(secret["data"]["password"]).decode()
 
     def wait_for(self, predicate: Callable[[], Any], timeout: float, what: str, interval: float = 0.5) -> Any:
         """Poll `predicate` until it returns something truthy; raise TimeoutError naming `what`.
@@ -789,4 +811,7 @@ def status(directory: Path | None = None) -> str:
         lines.append(f"  {'up  ' if ok else 'DOWN'} {name} (pid {lab.pids[name]})")
     if lab.timings:
         lines.append(f"  start timings (s since start): {lab.timings}")
+    times = build.cache_dir() / "build-times.json"
+    if times.exists():
+        lines.append(f"  build times (s, last build of each): {json.loads(times.read_text())}")
     return "\n".join(lines)
