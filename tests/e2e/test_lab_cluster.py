@@ -84,7 +84,7 @@ def test_port_forward_to_the_gateway_returns_the_dex_redirect(lab):
     assert svc["spec"]["ports"][0]["targetPort"] == 8080
     proc = subprocess.Popen(
         [
-            "kubectl",
+            lab.kubectl_path,
             "--kubeconfig",
             str(lab.kubeconfig),
             "--context",

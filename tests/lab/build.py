@@ -35,7 +35,8 @@ BINARIES = {
     "etcd": ["etcd"],
     "kwok": ["kwok"],
     "kustomize": ["kustomize"],
-    "kubernetes": ["kube-apiserver", "kube-controller-manager", "kube-scheduler"],
+    # kubectl too: the system one may be several minors older than the apiserver.
+    "kubernetes": ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl"],
     "argocd": ["argocd"],
 }
 # Files copied out of the module next to the binaries, needed at run time.

@@ -188,11 +188,18 @@ class Lab:
             env["PATH"] = f"{self.bin}:{env.get('PATH', '')}"
         return env
 
+    @property
+    def kubectl_path(self) -> str:
+        """The kubectl built with the lab (same version as the apiserver), else the one on PATH."""
+        if self.bin and (self.bin / "kubectl").exists():
+            return str(self.bin / "kubectl")
+        return shutil.which("kubectl") or "kubectl"
+
     def kubectl(
         self, *args: str, input: str | None = None, check: bool = False, timeout: float = 60
     ) -> subprocess.CompletedProcess[str]:
         """Run kubectl against the lab (its kubeconfig and context). Never raises unless check=True."""
-        cmd = ["kubectl", "--kubeconfig", str(self.kubeconfig), "--context", self.context, *args]
+        cmd = [self.kubectl_path, "--kubeconfig", str(self.kubeconfig), "--context", self.context, *args]
         return subprocess.run(
             cmd, input=input, capture_output=True, text=True, check=check, timeout=timeout, env=self.env()
         )
