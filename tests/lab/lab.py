@@ -334,7 +334,8 @@ class _Starter:
             try:
                 if check():
                     self.lab.timings[name] = round(time.monotonic() - self.t0, 1)
-                    self.log(f"[lab] {name} ready (+{time.monotonic() - self.t0:.1f}s)")
+                    detail = f": {what}" if what else ""
+                    self.log(f"[lab] {name} ready{detail} (+{time.monotonic() - self.t0:.1f}s)")
                     return
             except Exception as e:
                 last = e
