@@ -414,8 +414,8 @@ def _argocd_config(lab: Lab, s: _Starter, cache: Path) -> None:
     manifests = cache / "argocd-manifests"
     ns = ARGOCD_NAMESPACE
     s.kubectl_ok("argocd-config", "create", "namespace", ns)
-    for crd in sorted((manifests / "crds").glob("*-crd.yaml")):
-        s.kubectl_ok("argocd-config", "apply", "--server-side", "-f", str(crd))
+    for crd_file in sorted((manifests / "crds").glob("*-crd.yaml")):
+        s.kubectl_ok("argocd-config", "apply", "--server-side", "-f", str(crd_file))
     for crd in ("applications", "appprojects"):
 
         def established(crd: str = crd) -> bool:
