@@ -69,6 +69,13 @@ def test_logs_of_a_simulated_pod(lab):
     assert "serving on :8080" in out.stdout
 
 
+def test_previous_logs_of_the_crash_looping_pod_show_its_error(lab):
+    pod = lab.wait_for(lambda: _pods(lab, "kubeflow", "app=crash-looper"), 60, "crash-looper pod")[0]
+    out = lab.kubectl("logs", "--previous", "-n", "kubeflow", pod["metadata"]["name"])
+    assert out.returncode == 0, out.stderr
+    assert "connection refused" in out.stdout
+
+
 def test_port_forward_to_the_gateway_returns_the_dex_redirect(lab):
     lab.wait_for(
         lambda: [

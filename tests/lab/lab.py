@@ -402,6 +402,11 @@ def _kwok_config(lab: Lab, cache: Path) -> Path:
         "2026-01-01T00:00:00.000000000Z stdout F starting (simulated by kwok)\n"
         "2026-01-01T00:00:01.000000000Z stdout F serving on :8080\n"
     )
+    (lab.logs_dir / "pod-crash.log").write_text(
+        "2026-01-01T00:00:00.000000000Z stdout F starting (simulated by kwok)\n"
+        "2026-01-01T00:00:01.000000000Z stderr F F0101 00:00:01.000000 1 main.go:42] "
+        "failed to connect to mysql.kubeflow.svc:3306: connect: connection refused\n"
+    )
     own = (CONFIG / "kwok-lab.yaml").read_text()
     own = own.replace("@GATEWAY_PORT@", str(lab.ports["gateway"])).replace("@LOGS_DIR@", str(lab.logs_dir))
     docs.append(own)
