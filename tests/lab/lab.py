@@ -276,6 +276,36 @@ class Lab:
         if out.returncode != 0:
             raise RuntimeError(f"refresh {name}: {out.stderr.strip()}")
 
+    def audit_mark(self) -> int:
+        """A position in the audit log; pass it to `writes_since` to see what came after."""
+        try:
+            return self.audit_log.stat().st_size
+        except FileNotFoundError:
+            return 0
+
+    def writes_since(self, mark: int, user_agent: str | None = None) -> list[dict[str, Any]]:
+        """Audit events for write requests (create/update/patch/delete) after `mark`.
+
+        `user_agent` keeps only events whose userAgent starts with it (e.g. "kftui" or
+        "kubectl"), which separates a client's writes from the controllers'.
+        """
+        writes = {"create", "update", "patch", "delete", "deletecollection"}
+        with self.audit_log.open("rb") as f:
+            f.seek(mark)
+            lines = f.read().decode(errors="replace").splitlines()
+        events = []
+        for line in lines:
+            try:
+                event = json.loads(line)
+            except ValueError:
+                continue
+            if event.get("stage") != "ResponseComplete" or event.get("verb") not in writes:
+                continue
+            if user_agent and not event.get("userAgent", "").startswith(user_agent):
+                continue
+            events.append(event)
+        return events
+
     def log_tail(self, component: str, lines: int = 40) -> str:
         return procs.tail(self.logs_dir / f"{component}.log", lines)
 
