@@ -743,6 +743,8 @@ def _up(lab: Lab, s: _Starter, cache: Path, bindir: Path) -> None:
             "--repo-server",
             f"127.0.0.1:{P['repo-server']}",
             "--repo-server-plaintext",
+            # Argo CD v3.2 hard-codes 0.0.0.0 for this listener (controller/appcontroller.go):
+            # the one lab port that is not bound to loopback only.
             "--metrics-port",
             str(P["controller-metrics"]),
             "--status-processors",
