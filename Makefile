@@ -46,5 +46,5 @@ clean:  ## remove the virtualenv and caches (the lab's build cache in ~/.cache/k
 	rm -rf .venv .pytest_cache .mypy_cache .ruff_cache
 
 # The lab (a real kube-apiserver, kwok and Argo CD as local processes): lab-build, lab-up, lab-down.
--include lab.mk
-lab-build::
+include lab.mk
+-include bench.mk
