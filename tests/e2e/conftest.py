@@ -1,0 +1,53 @@
+"""Session fixture `lab`: the real lab cluster (see tests/lab/__init__.py for its API)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from tests.lab import build
+from tests.lab import lab as lab_mod
+
+_current: lab_mod.Lab | None = None
+
+
+@pytest.fixture(scope="session")
+def lab() -> Iterator[lab_mod.Lab]:
+    global _current
+    if os.environ.get("KFTUI_LAB_REUSE") == "1":
+        existing = lab_mod.Lab.load()
+        if existing is not None and existing.is_up():
+            _current = existing
+            yield existing
+            return
+    try:
+        started = lab_mod.up(log=lambda line: print(line, flush=True))
+    except lab_mod.LabStartError as e:
+        pytest.fail(f"the lab did not start: {e}", pytrace=False)
+    except build.BuildError as e:
+        pytest.fail(f"the lab binaries could not be built: {e}", pytrace=False)
+    _current = started
+    try:
+        yield started
+    finally:
+        _current = None
+        lab_mod.down()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """On a failing e2e test, attach the tail of every lab component's log to the report."""
+    report = yield
+    if report.failed and _current is not None and "lab" in getattr(item, "fixturenames", ()):
+        dead = _current.describe_failure()
+        if dead:
+            report.sections.append(("lab: components not running", dead))
+        tails = []
+        for log in sorted(_current.logs_dir.glob("*.log")):
+            if log.name in ("audit.log", "pod-app.log"):
+                continue
+            tails.append(f"--- {log.name} (last 15 lines) ---\n{lab_mod.procs.tail(log, 15)}")
+        report.sections.append(("lab: component logs", "\n".join(tails)))
+    return report
