@@ -22,7 +22,9 @@ GW = Service(
     "istio-ingressgateway",
     ports=(ServicePort("status-port", 15021, 15021), ServicePort("http2", 80, "http2-port")),
 )
-GW_POD = Pod("istio-system", "gw-1", ports=(ContainerPort("http2-port", 8080), ContainerPort("status", 15021)))
+GW_POD = Pod(
+    "istio-system", "gw-1", ports=(ContainerPort("http2-port", 8080), ContainerPort("status", 15021))
+)
 
 
 def test_named_target_port_is_resolved_through_the_pods_container_ports() -> None:
@@ -47,7 +49,11 @@ def test_only_ready_endpoints_count() -> None:
     eps = Endpoints(
         "istio-system",
         "istio-ingressgateway",
-        ready=(EndpointAddress("10.0.0.1", "gw-1"), EndpointAddress("10.0.0.2", "gw-2"), EndpointAddress("10.0.0.9")),
+        ready=(
+            EndpointAddress("10.0.0.1", "gw-1"),
+            EndpointAddress("10.0.0.2", "gw-2"),
+            EndpointAddress("10.0.0.9"),
+        ),
         not_ready=(EndpointAddress("10.0.0.3", "gw-3"),),
     )
     assert ready_pod_names(eps) == ["gw-1", "gw-2"]
