@@ -2,7 +2,7 @@
 # and run as local processes (see tests/lab/__init__.py). Included by the Makefile.
 PY ?= .venv/bin/python
 
-.PHONY: lab-build lab-up lab-down lab-status
+.PHONY: lab-build lab-up lab-down lab-status lab-e2e
 
 ## Build (or reuse from ~/.cache/kftui/lab/) every lab binary; a cold build takes ~30-50 min.
 lab-build:
@@ -18,3 +18,8 @@ lab-down:
 
 lab-status:
 	$(PY) -m tests.lab status
+
+## Run the e2e tests; the session fixture builds/reuses, starts and stops the lab.
+## KFTUI_LAB_REUSE=1 reuses a lab started with `make lab-up` and leaves it running.
+lab-e2e:
+	$(PY) -m pytest tests/e2e

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 
@@ -14,7 +15,7 @@ _current: lab_mod.Lab | None = None
 
 
 @pytest.fixture(scope="session")
-def lab() -> Iterator[lab_mod.Lab]:
+def lab(request: pytest.FixtureRequest) -> Iterator[lab_mod.Lab]:
     global _current
     if os.environ.get("KFTUI_LAB_REUSE") == "1":
         existing = lab_mod.Lab.load()
@@ -22,8 +23,11 @@ def lab() -> Iterator[lab_mod.Lab]:
             _current = existing
             yield existing
             return
+    # Show build/start progress live: a cold build takes minutes and should not look hung.
+    capture = request.config.pluginmanager.getplugin("capturemanager")
     try:
-        started = lab_mod.up(log=lambda line: print(line, flush=True))
+        with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
+            started = lab_mod.up(log=lambda line: print(line, flush=True))
     except lab_mod.LabStartError as e:
         pytest.fail(f"the lab did not start: {e}", pytrace=False)
     except build.BuildError as e:

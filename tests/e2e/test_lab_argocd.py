@@ -18,8 +18,11 @@ def _status(app: dict) -> tuple[str | None, str | None]:
 
 
 def test_good_app_is_synced_and_healthy(lab):
-    app = lab.wait_for(lambda: (a := lab.app("good")) and _status(a) == ("Synced", "Healthy") and a,
-                       180, "Application good Synced/Healthy")
+    app = lab.wait_for(
+        lambda: (a := lab.app("good")) and _status(a) == ("Synced", "Healthy") and a,
+        180,
+        "Application good Synced/Healthy",
+    )
     kinds = {r["kind"] for r in app["status"]["resources"]}
     assert kinds == {"ConfigMap", "Deployment", "Service"}
     # The objects really exist in the cluster Argo CD manages.
@@ -37,11 +40,20 @@ def test_good_app_via_the_rest_api(lab):
 
 
 def test_drift_app_goes_out_of_sync_after_a_commit_and_refresh(lab):
-    lab.wait_for(lambda: _status(lab.app("drift"))[0] in ("Synced", "OutOfSync")
-                 and lab.app("drift")["status"].get("operationState", {}).get("phase") == "Succeeded",
-                 180, "the drift app's initial sync")
-    sha = lab.commit("drift", "configmap.yaml", scenarios.drift_configmap(f"changed-{time.time_ns()}"),
-                     "drift: change the setting")
+    lab.wait_for(
+        lambda: (
+            _status(lab.app("drift"))[0] in ("Synced", "OutOfSync")
+            and lab.app("drift")["status"].get("operationState", {}).get("phase") == "Succeeded"
+        ),
+        180,
+        "the drift app's initial sync",
+    )
+    sha = lab.commit(
+        "drift",
+        "configmap.yaml",
+        scenarios.drift_configmap(f"changed-{time.time_ns()}"),
+        "drift: change the setting",
+    )
     lab.refresh("drift")
 
     def drifted():

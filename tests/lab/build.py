@@ -128,12 +128,10 @@ class Builder:
             args, cwd=cwd, env=self.env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
         )
         tail: list[str] = []
-        count = 0
         assert proc.stdout is not None
-        for line in proc.stdout:
-            line = line.rstrip()
+        for count, raw in enumerate(proc.stdout, start=1):
+            line = raw.rstrip()
             tail = [*tail[-60:], line]
-            count += 1
             # `go build -v` prints one package per line: show a heartbeat, not a flood.
             if count % 50 == 0 or not line or " " in line:
                 self.log(f"[{name}] +{time.monotonic() - start:5.0f}s {count:5d} lines | {line}")
@@ -148,7 +146,10 @@ class Builder:
             Path(tmp, "go.mod").write_text("module tmp\n")
             out = subprocess.run(
                 [self.go, "mod", "download", "-json", f"{module}@{version}"],
-                cwd=tmp, env=self.env(), capture_output=True, text=True,
+                cwd=tmp,
+                env=self.env(),
+                capture_output=True,
+                text=True,
             )
         if out.returncode != 0:
             raise BuildError(f"{name}: go mod download {module}@{version} failed:\n{out.stdout}{out.stderr}")
@@ -156,7 +157,11 @@ class Builder:
 
     def go_mod_json(self, gomod: str) -> dict:
         out = subprocess.run(
-            [self.go, "mod", "edit", "-json", gomod], env=self.env(), capture_output=True, text=True, check=True
+            [self.go, "mod", "edit", "-json", gomod],
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            check=True,
         )
         return json.loads(out.stdout)
 
@@ -176,8 +181,19 @@ class Builder:
     def build(self, name: str, src: Path, packages: list[str], ldflags: str = "") -> None:
         self.bin.mkdir(parents=True, exist_ok=True)
         outdir = self.bin if len(packages) > 1 else self.bin / BINARIES[name][0]
-        args = [self.go, "build", "-v", "-p", "2", "-trimpath", "-ldflags", f"-s -w {ldflags}".strip(),
-                "-o", str(outdir) + ("/" if len(packages) > 1 else ""), *packages]
+        args = [
+            self.go,
+            "build",
+            "-v",
+            "-p",
+            "2",
+            "-trimpath",
+            "-ldflags",
+            f"-s -w {ldflags}".strip(),
+            "-o",
+            str(outdir) + ("/" if len(packages) > 1 else ""),
+            *packages,
+        ]
         self.run(name, args, src)
 
     # -- components -------------------------------------------------------
@@ -199,7 +215,9 @@ class Builder:
         getattr(self, f"_build_{name}")(module, version)
         seconds = time.monotonic() - start
         self.stamp(name).parent.mkdir(parents=True, exist_ok=True)
-        self.stamp(name).write_text(json.dumps({"module": module, "version": version, "seconds": round(seconds)}))
+        self.stamp(name).write_text(
+            json.dumps({"module": module, "version": version, "seconds": round(seconds)})
+        )
         return seconds
 
     def _build_etcd(self, module: str, version: str) -> None:
@@ -210,8 +228,7 @@ class Builder:
 
     def _build_kwok(self, module: str, version: str) -> None:
         src = self.wrapper("kwok", module, version, {})
-        self.build("kwok", src, [f"{module}/cmd/kwok"],
-                   f"-X sigs.k8s.io/kwok/pkg/consts.Version={version}")
+        self.build("kwok", src, [f"{module}/cmd/kwok"], f"-X sigs.k8s.io/kwok/pkg/consts.Version={version}")
         # The upstream Stage objects (node-initialize, heartbeat, pod-ready, ...) the
         # lab's kwok config is assembled from.
         self.copy_tree(self.download("kwok", module, version)["Dir"], "kustomize/stage", "kwok-stages")
@@ -226,8 +243,9 @@ class Builder:
 
     def _build_kustomize(self, module: str, version: str) -> None:
         src = self.wrapper("kustomize", module, version, {})
-        self.build("kustomize", src, [module],
-                   f"-X sigs.k8s.io/kustomize/api/provenance.version=kustomize/{version}")
+        self.build(
+            "kustomize", src, [module], f"-X sigs.k8s.io/kustomize/api/provenance.version=kustomize/{version}"
+        )
 
     def _build_kubernetes(self, module: str, version: str) -> None:
         info = self.download("kubernetes", module, version)
@@ -247,8 +265,13 @@ class Builder:
         ldflags = " ".join(
             f"-X {pkg}.{k}={v}"
             for pkg in ("k8s.io/component-base/version", "k8s.io/client-go/pkg/version")
-            for k, v in {"gitVersion": version, "gitMajor": major, "gitMinor": minor,
-                         "gitTreeState": "clean", "buildDate": build_date}.items()
+            for k, v in {
+                "gitVersion": version,
+                "gitMajor": major,
+                "gitMinor": minor,
+                "gitTreeState": "clean",
+                "buildDate": build_date,
+            }.items()
         )
         cmds = [f"{module}/cmd/{b}" for b in BINARIES["kubernetes"]]
         self.build("kubernetes", src, cmds, ldflags)
@@ -265,8 +288,10 @@ class Builder:
         src = self.wrapper("argocd", module, version, replaces)
         pkg = "github.com/argoproj/argo-cd/v3/common"
         build_date = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-        ldflags = (f"-X {pkg}.version={version.removeprefix('v')} -X {pkg}.buildDate={build_date} "
-                   f"-X {pkg}.gitTreeState=clean -X {pkg}.gitTag={version}")
+        ldflags = (
+            f"-X {pkg}.version={version.removeprefix('v')} -X {pkg}.buildDate={build_date} "
+            f"-X {pkg}.gitTreeState=clean -X {pkg}.gitTag={version}"
+        )
         self.build("argocd", src, [f"{module}/cmd"], ldflags)
         # Keep the module's manifests (CRDs, base config) next to the binary.
         self.copy_tree(info["Dir"], "manifests", "argocd-manifests")
@@ -286,7 +311,7 @@ def ensure_redis(log: Callable[[str], None]) -> None:
 
 def build_all(only: list[str] | None = None, log: Callable[[str], None] | None = None) -> Path:
     """Build whatever is missing; returns the bin directory. Records timings."""
-    log = log or (lambda line: print(line, flush=True))
+    log = _tee(log or (lambda line: print(line, flush=True)))
     versions = load_versions()
     builder = Builder(versions, find_go(), log)
     ensure_redis(log)
@@ -309,6 +334,19 @@ def build_all(only: list[str] | None = None, log: Callable[[str], None] | None =
         timings.write_text(json.dumps(previous, indent=2))
     (builder.root / "versions.json").write_text(json.dumps(versions, indent=2))
     return builder.bin
+
+
+def _tee(log: Callable[[str], None]) -> Callable[[str], None]:
+    """Also append every build line to ~/.cache/kftui/lab/build.log (survives lab restarts)."""
+    path = cache_root() / "build.log"
+    path.parent.mkdir(parents=True, exist_ok=True)
+
+    def both(line: str) -> None:
+        log(line)
+        with path.open("a") as f:
+            f.write(f"{time.strftime('%H:%M:%S')} {line}\n")
+
+    return both
 
 
 def missing_binaries() -> list[str]:

@@ -21,8 +21,10 @@ DEX_LOCATION = (
 
 
 class GatewayHandler(BaseHTTPRequestHandler):
-    server_version = "istio-envoy"
-    sys_version = ""
+    protocol_version = "HTTP/1.1"
+
+    def version_string(self) -> str:
+        return "istio-envoy"
 
     def _redirect(self) -> None:
         body = b'<a href="' + DEX_LOCATION.encode() + b'">Found</a>.\n'

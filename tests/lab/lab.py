@@ -36,6 +36,21 @@ CONFIG = HERE / "config"
 CONTEXT = "kftui-lab"
 ARGOCD_NAMESPACE = "argocd"
 NODE_NAME = "kwok-node-0"
+# Everything `up` creates in the runtime dir (and so may delete on the next start).
+RUNTIME_ITEMS = (
+    "state.json",
+    "state.stopped.json",
+    "state.tmp",
+    "logs",
+    "repos",
+    "pki",
+    "etcd-data",
+    "kubeconfig",
+    "kwok.yaml",
+    ".gitconfig",
+    ".config",
+    ".cache",
+)
 
 
 def runtime_dir() -> Path:
@@ -115,12 +130,19 @@ class Lab:
 
     def save(self) -> None:
         data = {
-            "ports": self.ports, "pids": self.pids, "bin": str(self.bin), "started_at": self.started_at,
-            "timings": self.timings, "kubeconfig": str(self.kubeconfig), "context": self.context,
+            "ports": self.ports,
+            "pids": self.pids,
+            "bin": str(self.bin),
+            "started_at": self.started_at,
+            "timings": self.timings,
+            "kubeconfig": str(self.kubeconfig),
+            "context": self.context,
             "server": self.server if "apiserver" in self.ports else None,
             "argocd_server": self.argocd_server if "argocd-server" in self.ports else None,
-            "argocd_namespace": self.argocd_namespace, "audit_log": str(self.audit_log),
-            "logs_dir": str(self.logs_dir), "repos_dir": str(self.repos_dir),
+            "argocd_namespace": self.argocd_namespace,
+            "audit_log": str(self.audit_log),
+            "logs_dir": str(self.logs_dir),
+            "repos_dir": str(self.repos_dir),
         }
         tmp = self.state_file.with_suffix(".tmp")
         tmp.write_text(json.dumps(data, indent=2))
@@ -133,9 +155,14 @@ class Lab:
         if not state.exists():
             return None
         data = json.loads(state.read_text())
-        return cls(dir=directory, ports=data["ports"], pids=data["pids"],
-                   bin=Path(data["bin"]) if data.get("bin") else None,
-                   started_at=data.get("started_at", 0.0), timings=data.get("timings", {}))
+        return cls(
+            dir=directory,
+            ports=data["ports"],
+            pids=data["pids"],
+            bin=Path(data["bin"]) if data.get("bin") else None,
+            started_at=data.get("started_at", 0.0),
+            timings=data.get("timings", {}),
+        )
 
     def running(self) -> dict[str, bool]:
         return {name: procs.alive(pid) for name, pid in self.pids.items()}
@@ -160,15 +187,16 @@ class Lab:
             env["PATH"] = f"{self.bin}:{env.get('PATH', '')}"
         return env
 
-    def kubectl(self, *args: str, input: str | None = None, check: bool = False,
-                timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    def kubectl(
+        self, *args: str, input: str | None = None, check: bool = False, timeout: float = 60
+    ) -> subprocess.CompletedProcess[str]:
         """Run kubectl against the lab (its kubeconfig and context). Never raises unless check=True."""
         cmd = ["kubectl", "--kubeconfig", str(self.kubeconfig), "--context", self.context, *args]
-        return subprocess.run(cmd, input=input, capture_output=True, text=True, check=check,
-                              timeout=timeout, env=self.env())
+        return subprocess.run(
+            cmd, input=input, capture_output=True, text=True, check=check, timeout=timeout, env=self.env()
+        )
 
-    def wait_for(self, predicate: Callable[[], Any], timeout: float, what: str,
-                 interval: float = 0.5) -> Any:
+    def wait_for(self, predicate: Callable[[], Any], timeout: float, what: str, interval: float = 0.5) -> Any:
         """Poll `predicate` until it returns something truthy; raise TimeoutError naming `what`.
 
         Exceptions from the predicate count as "not yet"; the last one is quoted on timeout.
@@ -184,7 +212,9 @@ class Lab:
             except Exception as e:
                 last = e
             if time.monotonic() > deadline:
-                raise TimeoutError(f"timed out after {timeout:.0f}s waiting for {what}; last result: {last!r}")
+                raise TimeoutError(
+                    f"timed out after {timeout:.0f}s waiting for {what}; last result: {last!r}"
+                )
             time.sleep(interval)
 
     def commit(self, repo: str, path: str, content: str, message: str) -> str:
@@ -205,8 +235,15 @@ class Lab:
         return self.get_json("applications.argoproj.io", name, "-n", self.argocd_namespace)
 
     def refresh(self, name: str, kind: str = "hard") -> None:
-        out = self.kubectl("annotate", "applications.argoproj.io", name, "-n", self.argocd_namespace,
-                           f"argocd.argoproj.io/refresh={kind}", "--overwrite")
+        out = self.kubectl(
+            "annotate",
+            "applications.argoproj.io",
+            name,
+            "-n",
+            self.argocd_namespace,
+            f"argocd.argoproj.io/refresh={kind}",
+            "--overwrite",
+        )
         if out.returncode != 0:
             raise RuntimeError(f"refresh {name}: {out.stderr.strip()}")
 
@@ -256,7 +293,9 @@ class _Starter:
         while time.monotonic() - start < timeout:
             proc = self.popen.get(name)
             if proc is not None and proc.poll() is not None:
-                raise LabStartError(name, f"process exited with code {proc.returncode}", self.lab.log_tail(name))
+                raise LabStartError(
+                    name, f"process exited with code {proc.returncode}", self.lab.log_tail(name)
+                )
             try:
                 if check():
                     self.lab.timings[name] = round(time.monotonic() - self.t0, 1)
@@ -265,8 +304,11 @@ class _Starter:
             except Exception as e:
                 last = e
             time.sleep(0.2)
-        raise LabStartError(name, f"not ready after {timeout:.0f}s ({what or 'readiness check'}); last: {last!r}",
-                            self.lab.log_tail(name))
+        raise LabStartError(
+            name,
+            f"not ready after {timeout:.0f}s ({what or 'readiness check'}); last: {last!r}",
+            self.lab.log_tail(name),
+        )
 
     def kubectl_ok(self, component: str, *args: str, input: str | None = None) -> str:
         out = self.lab.kubectl(*args, input=input)
@@ -288,12 +330,25 @@ def _redis_ping(port: int) -> bool:
 def write_kubeconfig(lab: Lab) -> None:
     p = lab.pki
     config = {
-        "apiVersion": "v1", "kind": "Config", "current-context": CONTEXT, "preferences": {},
-        "clusters": [{"name": CONTEXT, "cluster": {"server": lab.server, "certificate-authority": str(p.ca_cert)}}],
-        "users": [{"name": "kftui-lab-admin", "user": {
-            "client-certificate": str(p.cert("admin")), "client-key": str(p.key("admin"))}}],
-        "contexts": [{"name": CONTEXT, "context": {"cluster": CONTEXT, "user": "kftui-lab-admin",
-                                                   "namespace": "default"}}],
+        "apiVersion": "v1",
+        "kind": "Config",
+        "current-context": CONTEXT,
+        "preferences": {},
+        "clusters": [
+            {"name": CONTEXT, "cluster": {"server": lab.server, "certificate-authority": str(p.ca_cert)}}
+        ],
+        "users": [
+            {
+                "name": "kftui-lab-admin",
+                "user": {"client-certificate": str(p.cert("admin")), "client-key": str(p.key("admin"))},
+            }
+        ],
+        "contexts": [
+            {
+                "name": CONTEXT,
+                "context": {"cluster": CONTEXT, "user": "kftui-lab-admin", "namespace": "default"},
+            }
+        ],
     }
     lab.kubeconfig.write_text(yaml.safe_dump(config, sort_keys=False))
 
@@ -307,7 +362,10 @@ def _kwok_config(lab: Lab, cache: Path) -> Path:
             if f.name != "kustomization.yaml":
                 docs.append(f.read_text())
     (lab.logs_dir / "pod-app.log").write_text(
-        "2026-01-01T00:00:00Z INFO starting (simulated by kwok)\n2026-01-01T00:00:01Z INFO serving on :8080\n")
+        # CRI log format, which kwok parses: <time> <stream> <F|P> <line>
+        "2026-01-01T00:00:00.000000000Z stdout F starting (simulated by kwok)\n"
+        "2026-01-01T00:00:01.000000000Z stdout F serving on :8080\n"
+    )
     own = (CONFIG / "kwok-lab.yaml").read_text()
     own = own.replace("@GATEWAY_PORT@", str(lab.ports["gateway"])).replace("@LOGS_DIR@", str(lab.logs_dir))
     docs.append(own)
@@ -322,8 +380,9 @@ def _argocd_config(lab: Lab, s: _Starter, cache: Path) -> None:
     s.kubectl_ok("argocd-config", "create", "namespace", ns)
     s.kubectl_ok("argocd-config", "apply", "--server-side", "-f", str(manifests / "crds"))
     for crd in ("applications", "appprojects"):
-        s.kubectl_ok("argocd-config", "wait", "--for=condition=Established", "--timeout=60s",
-                     f"crd/{crd}.argoproj.io")
+        s.kubectl_ok(
+            "argocd-config", "wait", "--for=condition=Established", "--timeout=60s", f"crd/{crd}.argoproj.io"
+        )
     for f in sorted((manifests / "base" / "config").glob("argocd-*.yaml")):
         s.kubectl_ok("argocd-config", "apply", "-n", ns, "-f", str(f))
     overrides = yaml.safe_load((CONFIG / "argocd-config.yaml").read_text())
@@ -332,8 +391,17 @@ def _argocd_config(lab: Lab, s: _Starter, cache: Path) -> None:
         field_name = "stringData" if kind == "secret" else "data"
         if kind == "secret":
             data = {**data, "server.secretkey": secrets.token_urlsafe(32)}
-        s.kubectl_ok("argocd-config", "patch", kind, name, "-n", ns, "--type=merge",
-                     "-p", json.dumps({field_name: data}))
+        s.kubectl_ok(
+            "argocd-config",
+            "patch",
+            kind,
+            name,
+            "-n",
+            ns,
+            "--type=merge",
+            "-p",
+            json.dumps({field_name: data}),
+        )
     s.kubectl_ok("argocd-config", "apply", "-n", ns, "-f", str(CONFIG / "argocd-project.yaml"))
 
 
@@ -344,8 +412,11 @@ def up(log: Callable[[str], None] | None = None, directory: Path | None = None) 
     existing = Lab.load(directory)
     if existing is not None:
         if existing.is_up():
-            raise LabStartError("lab", f"a lab is already running (state file {existing.state_file}); "
-                                "use it (KFTUI_LAB_REUSE=1) or `make lab-down` first")
+            raise LabStartError(
+                "lab",
+                f"a lab is already running (state file {existing.state_file}); "
+                "use it (KFTUI_LAB_REUSE=1) or `make lab-down` first",
+            )
         down(directory, log=log)
 
     if build.missing_binaries():
@@ -353,15 +424,32 @@ def up(log: Callable[[str], None] | None = None, directory: Path | None = None) 
     cache = build.cache_dir()
     bindir = build.bin_dir()
 
-    if directory.exists():
-        shutil.rmtree(directory)
-    directory.mkdir(parents=True)
+    # Start from a clean slate, but only remove what the lab itself writes here.
+    directory.mkdir(parents=True, exist_ok=True)
+    for item in RUNTIME_ITEMS:
+        target = directory / item
+        if target.is_dir():
+            shutil.rmtree(target)
+        else:
+            target.unlink(missing_ok=True)
     lab = Lab(dir=directory, bin=bindir, started_at=time.time())
     lab.logs_dir.mkdir()
     lab.repos_dir.mkdir()
-    for name in ("etcd", "etcd-peer", "apiserver", "controller-manager", "scheduler", "kwok", "gateway",
-                 "redis", "repo-server", "repo-server-metrics", "controller-metrics", "argocd-server",
-                 "argocd-server-metrics"):
+    for name in (
+        "etcd",
+        "etcd-peer",
+        "apiserver",
+        "controller-manager",
+        "scheduler",
+        "kwok",
+        "gateway",
+        "redis",
+        "repo-server",
+        "repo-server-metrics",
+        "controller-metrics",
+        "argocd-server",
+        "argocd-server-metrics",
+    ):
         lab.ports[name] = free_port()
     lab.save()
     s = _Starter(lab, log)
@@ -373,8 +461,10 @@ def up(log: Callable[[str], None] | None = None, directory: Path | None = None) 
         raise
     lab.timings["total"] = round(time.monotonic() - s.t0, 1)
     lab.save()
-    log(f"[lab] up in {lab.timings['total']:.1f}s: apiserver {lab.server}, Argo CD http://{lab.argocd_server}, "
-        f"KUBECONFIG={lab.kubeconfig}")
+    log(
+        f"[lab] up in {lab.timings['total']:.1f}s: apiserver {lab.server}, Argo CD http://{lab.argocd_server}, "
+        f"KUBECONFIG={lab.kubeconfig}"
+    )
     return lab
 
 
@@ -390,101 +480,238 @@ def _up(lab: Lab, s: _Starter, cache: Path, bindir: Path) -> None:
     env = lab.env()
 
     # etcd: plain HTTP on loopback; fsync off, the data is throwaway.
-    s.start("etcd", [
-        b("etcd"), "--name", "lab", "--data-dir", str(lab.dir / "etcd-data"),
-        "--listen-client-urls", f"http://127.0.0.1:{P['etcd']}",
-        "--advertise-client-urls", f"http://127.0.0.1:{P['etcd']}",
-        "--listen-peer-urls", f"http://127.0.0.1:{P['etcd-peer']}",
-        "--initial-advertise-peer-urls", f"http://127.0.0.1:{P['etcd-peer']}",
-        "--initial-cluster", f"lab=http://127.0.0.1:{P['etcd-peer']}",
-        "--unsafe-no-fsync", "--log-level", "warn",
-    ])
-    s.wait("etcd", lambda: httpx.get(f"http://127.0.0.1:{P['etcd']}/health", timeout=2).json()["health"] == "true")
+    s.start(
+        "etcd",
+        [
+            b("etcd"),
+            "--name",
+            "lab",
+            "--data-dir",
+            str(lab.dir / "etcd-data"),
+            "--listen-client-urls",
+            f"http://127.0.0.1:{P['etcd']}",
+            "--advertise-client-urls",
+            f"http://127.0.0.1:{P['etcd']}",
+            "--listen-peer-urls",
+            f"http://127.0.0.1:{P['etcd-peer']}",
+            "--initial-advertise-peer-urls",
+            f"http://127.0.0.1:{P['etcd-peer']}",
+            "--initial-cluster",
+            f"lab=http://127.0.0.1:{P['etcd-peer']}",
+            "--unsafe-no-fsync",
+            "--log-level",
+            "warn",
+        ],
+    )
+    s.wait(
+        "etcd",
+        lambda: httpx.get(f"http://127.0.0.1:{P['etcd']}/health", timeout=2).json()["health"] == "true",
+    )
 
-    s.start("kube-apiserver", [
-        b("kube-apiserver"),
-        f"--etcd-servers=http://127.0.0.1:{P['etcd']}",
-        "--bind-address=127.0.0.1", "--advertise-address=127.0.0.1", f"--secure-port={P['apiserver']}",
-        f"--tls-cert-file={p.cert('apiserver')}", f"--tls-private-key-file={p.key('apiserver')}",
-        f"--client-ca-file={p.ca_cert}",
-        f"--service-account-key-file={p.sa_pub}", f"--service-account-signing-key-file={p.sa_key}",
-        "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-        "--service-cluster-ip-range=10.96.0.0/16",
-        "--authorization-mode=Node,RBAC", "--allow-privileged=true",
-        "--kubelet-preferred-address-types=InternalIP",
-        f"--kubelet-client-certificate={p.cert('admin')}", f"--kubelet-client-key={p.key('admin')}",
-        f"--audit-policy-file={CONFIG / 'audit-policy.yaml'}", f"--audit-log-path={lab.audit_log}",
-        "--audit-log-maxsize=200", "--audit-log-mode=blocking",
-        "--enable-priority-and-fairness=false", "--v=1",
-    ])
+    s.start(
+        "kube-apiserver",
+        [
+            b("kube-apiserver"),
+            f"--etcd-servers=http://127.0.0.1:{P['etcd']}",
+            "--bind-address=127.0.0.1",
+            "--advertise-address=127.0.0.1",
+            f"--secure-port={P['apiserver']}",
+            f"--tls-cert-file={p.cert('apiserver')}",
+            f"--tls-private-key-file={p.key('apiserver')}",
+            f"--client-ca-file={p.ca_cert}",
+            f"--service-account-key-file={p.sa_pub}",
+            f"--service-account-signing-key-file={p.sa_key}",
+            "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+            "--service-cluster-ip-range=10.96.0.0/16",
+            "--authorization-mode=Node,RBAC",
+            "--allow-privileged=true",
+            "--kubelet-preferred-address-types=InternalIP",
+            f"--kubelet-client-certificate={p.cert('admin')}",
+            f"--kubelet-client-key={p.key('admin')}",
+            f"--audit-policy-file={CONFIG / 'audit-policy.yaml'}",
+            f"--audit-log-path={lab.audit_log}",
+            "--audit-log-maxsize=200",
+            "--audit-log-mode=blocking",
+            "--v=1",
+        ],
+    )
     s.wait("kube-apiserver", lambda: lab._apiserver_get("/readyz").status_code == 200, timeout=90)
 
-    s.start("kube-controller-manager", [
-        b("kube-controller-manager"), f"--kubeconfig={kc}", f"--authentication-kubeconfig={kc}",
-        f"--authorization-kubeconfig={kc}", "--leader-elect=false", "--bind-address=127.0.0.1",
-        f"--secure-port={P['controller-manager']}", f"--service-account-private-key-file={p.sa_key}",
-        f"--root-ca-file={p.ca_cert}", f"--cluster-signing-cert-file={p.ca_cert}",
-        f"--cluster-signing-key-file={p.ca_key}", "--use-service-account-credentials=false",
-        "--controllers=*,-nodeipam,-cloud-node-lifecycle,-service-lb-controller,-node-route-controller",
-        "--v=1",
-    ])
-    s.start("kube-scheduler", [
-        b("kube-scheduler"), f"--kubeconfig={kc}", f"--authentication-kubeconfig={kc}",
-        f"--authorization-kubeconfig={kc}", "--leader-elect=false", "--bind-address=127.0.0.1",
-        f"--secure-port={P['scheduler']}", "--v=1",
-    ])
-    s.wait("kube-controller-manager", lambda: _http_ok(f"https://127.0.0.1:{P['controller-manager']}/healthz"))
+    s.start(
+        "kube-controller-manager",
+        [
+            b("kube-controller-manager"),
+            f"--kubeconfig={kc}",
+            f"--authentication-kubeconfig={kc}",
+            f"--authorization-kubeconfig={kc}",
+            "--leader-elect=false",
+            "--bind-address=127.0.0.1",
+            f"--secure-port={P['controller-manager']}",
+            f"--service-account-private-key-file={p.sa_key}",
+            f"--root-ca-file={p.ca_cert}",
+            f"--cluster-signing-cert-file={p.ca_cert}",
+            f"--cluster-signing-key-file={p.ca_key}",
+            "--use-service-account-credentials=false",
+            "--v=1",
+        ],
+    )
+    s.start(
+        "kube-scheduler",
+        [
+            b("kube-scheduler"),
+            f"--kubeconfig={kc}",
+            f"--authentication-kubeconfig={kc}",
+            f"--authorization-kubeconfig={kc}",
+            "--leader-elect=false",
+            "--bind-address=127.0.0.1",
+            f"--secure-port={P['scheduler']}",
+            "--v=1",
+        ],
+    )
+    s.wait(
+        "kube-controller-manager", lambda: _http_ok(f"https://127.0.0.1:{P['controller-manager']}/healthz")
+    )
     s.wait("kube-scheduler", lambda: _http_ok(f"https://127.0.0.1:{P['scheduler']}/healthz"))
-    s.wait("kube-controller-manager", lambda: lab.kubectl("get", "serviceaccount", "default").returncode == 0,
-           what="the default ServiceAccount")
+    s.wait(
+        "kube-controller-manager",
+        lambda: lab.kubectl("get", "serviceaccount", "default").returncode == 0,
+        what="the default ServiceAccount",
+    )
 
     # kwok: simulated kubelet for one node; serves logs/port-forward on loopback.
-    s.start("gateway", [sys.executable, "-m", "tests.lab.gateway", "--port", str(P["gateway"])],
-            env={**env, "PYTHONPATH": str(REPO_ROOT)})
+    s.start(
+        "gateway",
+        [sys.executable, "-m", "tests.lab.gateway", "--port", str(P["gateway"])],
+        env={**env, "PYTHONPATH": str(REPO_ROOT)},
+    )
     s.wait("gateway", lambda: _http_ok(f"http://{lab.gateway}/", status=302))
     kwok_conf = _kwok_config(lab, cache)
-    s.start("kwok", [
-        b("kwok"), f"--kubeconfig={kc}", f"--config={kwok_conf}", "--manage-all-nodes=true",
-        "--node-ip=127.0.0.1", f"--node-name={NODE_NAME}", f"--node-port={P['kwok']}",
-        f"--server-address=127.0.0.1:{P['kwok']}",
-        f"--tls-cert-file={p.cert('kwok')}", f"--tls-private-key-file={p.key('kwok')}",
-        "--node-lease-duration-seconds=40", "--cidr=10.244.0.0/16",
-    ], env=env)
+    s.start(
+        "kwok",
+        [
+            b("kwok"),
+            f"--kubeconfig={kc}",
+            f"--config={kwok_conf}",
+            "--manage-all-nodes=true",
+            "--node-ip=127.0.0.1",
+            f"--node-name={NODE_NAME}",
+            f"--node-port={P['kwok']}",
+            f"--server-address=127.0.0.1:{P['kwok']}",
+            f"--tls-cert-file={p.cert('kwok')}",
+            f"--tls-private-key-file={p.key('kwok')}",
+            "--node-lease-duration-seconds=40",
+            "--cidr=10.244.0.0/16",
+        ],
+        env=env,
+    )
     s.wait("kwok", lambda: _http_ok(f"https://127.0.0.1:{P['kwok']}/healthz"))
     s.kubectl_ok("kwok", "apply", "-f", "-", input=yaml.safe_dump(scenarios.node(NODE_NAME)))
     s.wait("kwok", lambda: scenarios.node_ready(lab, NODE_NAME), what=f"node {NODE_NAME} Ready")
 
     # Argo CD: redis, config objects, then its three servers from one binary.
-    s.start("redis", ["redis-server", "--bind", "127.0.0.1", "--port", str(P["redis"]), "--save", "",
-                      "--appendonly", "no", "--protected-mode", "no", "--dir", str(lab.dir)])
+    s.start(
+        "redis",
+        [
+            "redis-server",
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(P["redis"]),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--protected-mode",
+            "no",
+            "--dir",
+            str(lab.dir),
+        ],
+    )
     s.wait("redis", lambda: _redis_ping(P["redis"]))
     _argocd_config(lab, s, cache)
-    argo_env = {**env, "ARGOCD_FAKE_IN_CLUSTER": "true", "HOME": str(lab.dir),
-                "ARGOCD_GPG_ENABLED": "false", "ARGOCD_EXEC_TIMEOUT": "60s"}
+    argo_env = {
+        **env,
+        "ARGOCD_FAKE_IN_CLUSTER": "true",
+        "HOME": str(lab.dir),
+        "ARGOCD_GPG_ENABLED": "false",
+        "ARGOCD_EXEC_TIMEOUT": "60s",
+    }
     common = ["--loglevel", "info", "--logformat", "text"]
     redis = ["--redis", f"127.0.0.1:{P['redis']}"]
-    s.start("argocd-repo-server", [
-        b("argocd"), *common, *redis, "--address", "127.0.0.1", "--port", str(P["repo-server"]),
-        "--metrics-address", "127.0.0.1", "--metrics-port", str(P["repo-server-metrics"]), "--disable-tls",
-    ], env={**argo_env, "ARGOCD_BINARY_NAME": "argocd-repo-server"})
-    s.start("argocd-application-controller", [
-        b("argocd"), *common, *redis, f"--kubeconfig={kc}", "--namespace", ARGOCD_NAMESPACE,
-        "--repo-server", f"127.0.0.1:{P['repo-server']}", "--repo-server-plaintext",
-        "--metrics-port", str(P["controller-metrics"]), "--status-processors", "4",
-        "--operation-processors", "4",
-    ], env={**argo_env, "ARGOCD_BINARY_NAME": "argocd-application-controller"})
-    s.start("argocd-server", [
-        b("argocd"), *common, *redis, f"--kubeconfig={kc}", "--namespace", ARGOCD_NAMESPACE, "--insecure",
-        "--disable-auth", "--address", "127.0.0.1", "--port", str(P["argocd-server"]),
-        "--metrics-port", str(P["argocd-server-metrics"]),
-        "--repo-server", f"127.0.0.1:{P['repo-server']}", "--repo-server-plaintext",
-    ], env={**argo_env, "ARGOCD_BINARY_NAME": "argocd-server"})
+    s.start(
+        "argocd-repo-server",
+        [
+            b("argocd"),
+            *common,
+            *redis,
+            "--address",
+            "127.0.0.1",
+            "--port",
+            str(P["repo-server"]),
+            "--metrics-address",
+            "127.0.0.1",
+            "--metrics-port",
+            str(P["repo-server-metrics"]),
+            "--disable-tls",
+        ],
+        env={**argo_env, "ARGOCD_BINARY_NAME": "argocd-repo-server"},
+    )
+    s.start(
+        "argocd-application-controller",
+        [
+            b("argocd"),
+            *common,
+            *redis,
+            f"--kubeconfig={kc}",
+            "--namespace",
+            ARGOCD_NAMESPACE,
+            "--repo-server",
+            f"127.0.0.1:{P['repo-server']}",
+            "--repo-server-plaintext",
+            "--metrics-port",
+            str(P["controller-metrics"]),
+            "--status-processors",
+            "4",
+            "--operation-processors",
+            "4",
+        ],
+        env={**argo_env, "ARGOCD_BINARY_NAME": "argocd-application-controller"},
+    )
+    s.start(
+        "argocd-server",
+        [
+            b("argocd"),
+            *common,
+            *redis,
+            f"--kubeconfig={kc}",
+            "--namespace",
+            ARGOCD_NAMESPACE,
+            "--insecure",
+            "--disable-auth",
+            "--address",
+            "127.0.0.1",
+            "--port",
+            str(P["argocd-server"]),
+            "--metrics-port",
+            str(P["argocd-server-metrics"]),
+            "--repo-server",
+            f"127.0.0.1:{P['repo-server']}",
+            "--repo-server-plaintext",
+        ],
+        env={**argo_env, "ARGOCD_BINARY_NAME": "argocd-server"},
+    )
     s.wait("argocd-repo-server", lambda: _http_ok(f"http://127.0.0.1:{P['repo-server-metrics']}/healthz"))
-    s.wait("argocd-application-controller",
-           lambda: _http_ok(f"http://127.0.0.1:{P['controller-metrics']}/healthz"), timeout=90)
+    s.wait(
+        "argocd-application-controller",
+        lambda: _http_ok(f"http://127.0.0.1:{P['controller-metrics']}/healthz"),
+        timeout=90,
+    )
     s.wait("argocd-server", lambda: _http_ok(f"http://{lab.argocd_server}/healthz"), timeout=90)
-    s.wait("argocd-server", lambda: httpx.get(f"http://{lab.argocd_server}/api/v1/applications",
-                                              timeout=5).status_code == 200, what="GET /api/v1/applications")
+    s.wait(
+        "argocd-server",
+        lambda: httpx.get(f"http://{lab.argocd_server}/api/v1/applications", timeout=5).status_code == 200,
+        what="GET /api/v1/applications",
+    )
 
     # Scenarios: repos, direct manifests, Applications.
     try:
@@ -497,20 +724,27 @@ def _up(lab: Lab, s: _Starter, cache: Path, bindir: Path) -> None:
 # -- stop -------------------------------------------------------------------
 
 
-def down(directory: Path | None = None, log: Callable[[str], None] | None = None,
-         keep_logs: bool = True) -> list[str]:
+def down(
+    directory: Path | None = None, log: Callable[[str], None] | None = None, keep_logs: bool = True
+) -> list[str]:
     """Stop every process recorded in the state file (whole process groups). Idempotent."""
     log = log or (lambda line: print(line, flush=True))
     directory = directory or runtime_dir()
     lab = Lab.load(directory)
     if lab is None:
         return []
-    # Reverse start order: Argo CD first, etcd last.
+    # Clients first, then the apiserver, then etcd: an apiserver whose etcd is gone
+    # hangs in shutdown until it is killed.
     order = list(reversed(list(lab.pids.items())))
     stopped = [name for name, pid in order if procs.alive(pid)]
-    killed = procs.stop_groups([pid for _, pid in order])
-    if killed:
-        log(f"[lab] had to SIGKILL process groups {killed}")
+    last = ("kube-apiserver", "etcd")
+    tiers = [[pid for name, pid in order if name not in last]] + [
+        [pid for name, pid in order if name == n] for n in last
+    ]
+    for tier in tiers:
+        killed = procs.stop_groups(tier)
+        if killed:
+            log(f"[lab] had to SIGKILL process groups {killed}")
     leftovers = [name for name, pid in order if procs.alive(pid)]
     if leftovers:
         log(f"[lab] WARNING: still running after SIGKILL: {leftovers}")
@@ -519,7 +753,12 @@ def down(directory: Path | None = None, log: Callable[[str], None] | None = None
     with contextlib.suppress(OSError):
         lab.state_file.rename(directory / "state.stopped.json")
     if not keep_logs:
-        shutil.rmtree(directory, ignore_errors=True)
+        for item in RUNTIME_ITEMS:
+            target = directory / item
+            if target.is_dir():
+                shutil.rmtree(target, ignore_errors=True)
+            else:
+                target.unlink(missing_ok=True)
     if stopped:
         log(f"[lab] stopped {', '.join(stopped)}")
     return stopped
@@ -529,8 +768,13 @@ def status(directory: Path | None = None) -> str:
     lab = Lab.load(directory)
     if lab is None:
         return "lab: not running (no state file)"
-    lines = [f"lab: state {lab.state_file}", f"  KUBECONFIG={lab.kubeconfig}", f"  apiserver  {lab.server}",
-             f"  argocd     http://{lab.argocd_server}", f"  logs       {lab.logs_dir}"]
+    lines = [
+        f"lab: state {lab.state_file}",
+        f"  KUBECONFIG={lab.kubeconfig}",
+        f"  apiserver  {lab.server}",
+        f"  argocd     http://{lab.argocd_server}",
+        f"  logs       {lab.logs_dir}",
+    ]
     for name, ok in lab.running().items():
         lines.append(f"  {'up  ' if ok else 'DOWN'} {name} (pid {lab.pids[name]})")
     if lab.timings:

@@ -74,8 +74,22 @@ def _sign(pki: PKI, name: str, subject: str, sans: list[str], usage: str) -> Non
     try:
         _openssl("req", "-new", "-key", str(pki.key(name)), "-subj", subject, "-out", str(csr))
         _openssl(
-            "x509", "-req", "-in", str(csr), "-CA", str(pki.ca_cert), "-CAkey", str(pki.ca_key),
-            "-CAcreateserial", "-days", "365", "-sha256", "-extfile", extfile, "-out", str(pki.cert(name)),
+            "x509",
+            "-req",
+            "-in",
+            str(csr),
+            "-CA",
+            str(pki.ca_cert),
+            "-CAkey",
+            str(pki.ca_key),
+            "-CAcreateserial",
+            "-days",
+            "365",
+            "-sha256",
+            "-extfile",
+            extfile,
+            "-out",
+            str(pki.cert(name)),
         )
     finally:
         Path(extfile).unlink(missing_ok=True)
@@ -85,22 +99,42 @@ def _sign(pki: PKI, name: str, subject: str, sans: list[str], usage: str) -> Non
 def create(directory: Path) -> PKI:
     """Create (or reuse, if complete) the lab's CA and certificates in `directory`."""
     pki = PKI(directory)
-    wanted = [pki.ca_cert, pki.sa_key, pki.sa_pub] + [
-        pki.cert(n) for n in ("apiserver", "admin", "kwok")
-    ]
+    wanted = [pki.ca_cert, pki.sa_key, pki.sa_pub] + [pki.cert(n) for n in ("apiserver", "admin", "kwok")]
     if all(p.exists() for p in wanted):
         return pki
     directory.mkdir(parents=True, exist_ok=True)
     _ec_key(pki.ca_key)
     _openssl(
-        "req", "-x509", "-new", "-key", str(pki.ca_key), "-subj", "/CN=kftui-lab-ca", "-days", "365",
-        "-sha256", "-addext", "basicConstraints=critical,CA:TRUE",
-        "-addext", "keyUsage=critical,keyCertSign,cRLSign,digitalSignature", "-out", str(pki.ca_cert),
+        "req",
+        "-x509",
+        "-new",
+        "-key",
+        str(pki.ca_key),
+        "-subj",
+        "/CN=kftui-lab-ca",
+        "-days",
+        "365",
+        "-sha256",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign,digitalSignature",
+        "-out",
+        str(pki.ca_cert),
     )
     _sign(
-        pki, "apiserver", "/CN=kube-apiserver",
-        ["IP:127.0.0.1", "IP:10.96.0.1", "DNS:localhost", "DNS:kubernetes", "DNS:kubernetes.default",
-         "DNS:kubernetes.default.svc", "DNS:kubernetes.default.svc.cluster.local"],
+        pki,
+        "apiserver",
+        "/CN=kube-apiserver",
+        [
+            "IP:127.0.0.1",
+            "IP:10.96.0.1",
+            "DNS:localhost",
+            "DNS:kubernetes",
+            "DNS:kubernetes.default",
+            "DNS:kubernetes.default.svc",
+            "DNS:kubernetes.default.svc.cluster.local",
+        ],
         "serverAuth",
     )
     _sign(pki, "admin", "/O=system:masters/CN=kubernetes-admin", [], "clientAuth")

@@ -17,15 +17,21 @@ from collections.abc import Iterable
 from pathlib import Path
 
 
-def start(name: str, argv: list[str], logs_dir: Path, env: dict[str, str] | None = None,
-          cwd: Path | None = None) -> subprocess.Popen[bytes]:
+def start(
+    name: str, argv: list[str], logs_dir: Path, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.Popen[bytes]:
     log = logs_dir / f"{name}.log"
     with log.open("ab") as out:
         out.write(f"### {time.strftime('%H:%M:%S')} starting: {' '.join(argv)}\n".encode())
         out.flush()
         return subprocess.Popen(
-            argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-            env=env, cwd=cwd, start_new_session=True,
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=cwd,
+            start_new_session=True,
         )
 
 

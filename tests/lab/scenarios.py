@@ -39,17 +39,21 @@ class ScenarioError(RuntimeError):
 
 
 GIT_ENV = {
-    "GIT_AUTHOR_NAME": "kftui lab", "GIT_AUTHOR_EMAIL": "lab@kftui.invalid",
-    "GIT_COMMITTER_NAME": "kftui lab", "GIT_COMMITTER_EMAIL": "lab@kftui.invalid",
-    "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": "/dev/null",
+    "GIT_AUTHOR_NAME": "kftui lab",
+    "GIT_AUTHOR_EMAIL": "lab@kftui.invalid",
+    "GIT_COMMITTER_NAME": "kftui lab",
+    "GIT_COMMITTER_EMAIL": "lab@kftui.invalid",
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_CONFIG_GLOBAL": "/dev/null",
 }
 
 DUPLICATE_ERROR = "may not add resource with an already registered id"
 
 
 def _git(repo: Path, *args: str) -> str:
-    out = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True,
-                         env={**os.environ, **GIT_ENV})
+    out = subprocess.run(
+        ["git", "-C", str(repo), *args], capture_output=True, text=True, env={**os.environ, **GIT_ENV}
+    )
     if out.returncode != 0:
         raise ScenarioError(f"git {' '.join(args)} in {repo}: {out.stderr.strip()}")
     return out.stdout.strip()
@@ -89,45 +93,79 @@ def _kustomization(resources: list[str], namespace: str | None = None) -> str:
     return _y(k)
 
 
-def _deployment(name: str, namespace: str | None, image: str, port: int = 8080,
-                labels: dict[str, str] | None = None, pod_labels: dict[str, str] | None = None,
-                container: str | None = None) -> dict[str, Any]:
+def _deployment(
+    name: str,
+    namespace: str | None,
+    image: str,
+    port: int = 8080,
+    labels: dict[str, str] | None = None,
+    pod_labels: dict[str, str] | None = None,
+    container: str | None = None,
+) -> dict[str, Any]:
     sel = {"app": name, **(labels or {})}
     meta: dict[str, Any] = {"name": name, "labels": sel}
     if namespace:
         meta["namespace"] = namespace
     return {
-        "apiVersion": "apps/v1", "kind": "Deployment", "metadata": meta,
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": meta,
         "spec": {
-            "replicas": 1, "selector": {"matchLabels": sel},
+            "replicas": 1,
+            "selector": {"matchLabels": sel},
             "template": {
                 "metadata": {"labels": {**sel, **(pod_labels or {})}},
-                "spec": {"containers": [{"name": container or name,
-                                         "image": image, "ports": [{"containerPort": port, "name": "http"}]}]},
+                "spec": {
+                    "containers": [
+                        {
+                            "name": container or name,
+                            "image": image,
+                            "ports": [{"containerPort": port, "name": "http"}],
+                        }
+                    ]
+                },
             },
         },
     }
 
 
-def _service(name: str, namespace: str | None, selector: dict[str, str], port: int, target: int,
-             port_name: str = "http") -> dict[str, Any]:
+def _service(
+    name: str,
+    namespace: str | None,
+    selector: dict[str, str],
+    port: int,
+    target: int,
+    port_name: str = "http",
+) -> dict[str, Any]:
     meta: dict[str, Any] = {"name": name, "labels": {"app": name}}
     if namespace:
         meta["namespace"] = namespace
-    return {"apiVersion": "v1", "kind": "Service", "metadata": meta,
-            "spec": {"selector": selector, "ports": [{"name": port_name, "port": port, "targetPort": target}]}}
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": meta,
+        "spec": {"selector": selector, "ports": [{"name": port_name, "port": port, "targetPort": target}]},
+    }
 
 
 def _configmap(name: str, data: dict[str, str]) -> dict[str, Any]:
     return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}, "data": data}
 
 
-CLUSTER_ROLE = _y({
-    "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
-    "metadata": {"name": "kubeflow-pipelines-view"},
-    "rules": [{"apiGroups": ["pipelines.kubeflow.org"], "resources": ["pipelines", "runs"],
-               "verbs": ["get", "list", "watch"]}],
-})
+CLUSTER_ROLE = _y(
+    {
+        "apiVersion": "rbac.authorization.k8s.io/v1",
+        "kind": "ClusterRole",
+        "metadata": {"name": "kubeflow-pipelines-view"},
+        "rules": [
+            {
+                "apiGroups": ["pipelines.kubeflow.org"],
+                "resources": ["pipelines", "runs"],
+                "verbs": ["get", "list", "watch"],
+            }
+        ],
+    }
+)
 
 
 def drift_configmap(value: str) -> str:
@@ -160,39 +198,72 @@ def repos() -> dict[str, dict[str, str]]:
         },
         "kubeflow": {
             "apps/kustomization.yaml": _kustomization(["kubeflow-seaweedfs.yaml"]),
-            "apps/kubeflow-seaweedfs.yaml": _y(application(
-                "kubeflow-seaweedfs", "@REPO@kubeflow", "seaweedfs", "kubeflow", auto=True, wave="-1")),
-            "seaweedfs/kustomization.yaml": _kustomization(
-                ["seaweedfs.yaml", "kubeflow-pipelines.yaml"]),
+            "apps/kubeflow-seaweedfs.yaml": _y(
+                application(
+                    "kubeflow-seaweedfs", "@REPO@kubeflow", "seaweedfs", "kubeflow", auto=True, wave="-1"
+                )
+            ),
+            "seaweedfs/kustomization.yaml": _kustomization(["seaweedfs.yaml", "kubeflow-pipelines.yaml"]),
             "seaweedfs/seaweedfs.yaml": _y(
                 _deployment("seaweedfs", "kubeflow", "registry.invalid/seaweedfs:3.80", 8333),
-                _service("seaweedfs", "kubeflow", {"app": "seaweedfs"}, 8333, 8333)),
-            "seaweedfs/kubeflow-pipelines.yaml": _y(application(
-                "kubeflow-pipelines", "@REPO@kubeflow", "pipelines", "kubeflow", auto=True)),
+                _service("seaweedfs", "kubeflow", {"app": "seaweedfs"}, 8333, 8333),
+            ),
+            "seaweedfs/kubeflow-pipelines.yaml": _y(
+                application("kubeflow-pipelines", "@REPO@kubeflow", "pipelines", "kubeflow", auto=True)
+            ),
             "pipelines/kustomization.yaml": _kustomization(["ml-pipeline.yaml"], namespace="kubeflow"),
             "pipelines/ml-pipeline.yaml": _y(
                 _deployment("ml-pipeline", None, "registry.invalid/ml-pipeline/api-server:2.5.0", 8888),
-                _service("ml-pipeline", None, {"app": "ml-pipeline"}, 8888, 8888)),
+                _service("ml-pipeline", None, {"app": "ml-pipeline"}, 8888, 8888),
+            ),
         },
         "workloads": {
             "crash-loop/kustomization.yaml": _kustomization(["crash-looper.yaml"], namespace="kubeflow"),
-            "crash-loop/crash-looper.yaml": _y(_deployment(
-                "crash-looper", None, "registry.invalid/crash-looper:v1",
-                pod_labels={"kftui.lab/crash-loop": "true"})),
+            "crash-loop/crash-looper.yaml": _y(
+                _deployment(
+                    "crash-looper",
+                    None,
+                    "registry.invalid/crash-looper:v1",
+                    pod_labels={"kftui.lab/crash-loop": "true"},
+                )
+            ),
             "istio/kustomization.yaml": _kustomization(["gateway.yaml"], namespace="istio-system"),
             "istio/gateway.yaml": _y(
-                _deployment("istio-ingressgateway", None, "registry.invalid/istio/proxyv2:1.26",
-                            8080, labels={"istio": "ingressgateway"}, container="istio-proxy"),
-                _service("istio-ingressgateway", None,
-                         {"app": "istio-ingressgateway", "istio": "ingressgateway"}, 80, 8080, "http2")),
+                _deployment(
+                    "istio-ingressgateway",
+                    None,
+                    "registry.invalid/istio/proxyv2:1.26",
+                    8080,
+                    labels={"istio": "ingressgateway"},
+                    container="istio-proxy",
+                ),
+                _service(
+                    "istio-ingressgateway",
+                    None,
+                    {"app": "istio-ingressgateway", "istio": "ingressgateway"},
+                    80,
+                    8080,
+                    "http2",
+                ),
+            ),
         },
     }
 
 
-def application(name: str, repo_url: str, path: str, namespace: str, auto: bool,
-                wave: str | None = None, sync_once: bool = False) -> dict[str, Any]:
-    meta: dict[str, Any] = {"name": name, "namespace": "argocd",
-                            "finalizers": ["resources-finalizer.argocd.argoproj.io"]}
+def application(
+    name: str,
+    repo_url: str,
+    path: str,
+    namespace: str,
+    auto: bool,
+    wave: str | None = None,
+    sync_once: bool = False,
+) -> dict[str, Any]:
+    meta: dict[str, Any] = {
+        "name": name,
+        "namespace": "argocd",
+        "finalizers": ["resources-finalizer.argocd.argoproj.io"],
+    }
     if wave is not None:
         meta["annotations"] = {"argocd.argoproj.io/sync-wave": wave}
     spec: dict[str, Any] = {
@@ -203,9 +274,16 @@ def application(name: str, repo_url: str, path: str, namespace: str, auto: bool,
     }
     if auto:
         spec["syncPolicy"]["automated"] = {"prune": True, "selfHeal": True}
-        spec["syncPolicy"]["retry"] = {"limit": 5, "backoff": {"duration": "5s", "factor": 2, "maxDuration": "1m"}}
-    app: dict[str, Any] = {"apiVersion": "argoproj.io/v1alpha1", "kind": "Application", "metadata": meta,
-                           "spec": spec}
+        spec["syncPolicy"]["retry"] = {
+            "limit": 5,
+            "backoff": {"duration": "5s", "factor": 2, "maxDuration": "1m"},
+        }
+    app: dict[str, Any] = {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "Application",
+        "metadata": meta,
+        "spec": spec,
+    }
     if sync_once:
         # A one-off sync requested the way `argocd app sync` does it: the operation field.
         app["operation"] = {"initiatedBy": {"username": "kftui-lab"}, "sync": {"revision": "main"}}
@@ -214,13 +292,22 @@ def application(name: str, repo_url: str, path: str, namespace: str, auto: bool,
 
 def node(name: str) -> dict[str, Any]:
     return {
-        "apiVersion": "v1", "kind": "Node",
-        "metadata": {"name": name, "annotations": {"node.alpha.kubernetes.io/ttl": "0",
-                                                    "kwok.x-k8s.io/node": "fake"},
-                     "labels": {"kubernetes.io/hostname": name, "kubernetes.io/os": "linux",
-                                "kubernetes.io/arch": "amd64", "type": "kwok"}},
-        "status": {"allocatable": {"cpu": "32", "memory": "256Gi", "pods": "110"},
-                   "capacity": {"cpu": "32", "memory": "256Gi", "pods": "110"}},
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {
+            "name": name,
+            "annotations": {"node.alpha.kubernetes.io/ttl": "0", "kwok.x-k8s.io/node": "fake"},
+            "labels": {
+                "kubernetes.io/hostname": name,
+                "kubernetes.io/os": "linux",
+                "kubernetes.io/arch": "amd64",
+                "type": "kwok",
+            },
+        },
+        "status": {
+            "allocatable": {"cpu": "32", "memory": "256Gi", "pods": "110"},
+            "capacity": {"cpu": "32", "memory": "256Gi", "pods": "110"},
+        },
     }
 
 
@@ -239,8 +326,9 @@ def install(lab: Lab, log: Callable[[str], None]) -> None:
     for ns in ("kubeflow", "istio-system"):
         lab.kubectl("create", "namespace", ns)
     for tree in ("crash-loop", "istio"):
-        built = subprocess.run([kustomize, "build", str(lab.repos_dir / "workloads" / tree)],
-                               capture_output=True, text=True)
+        built = subprocess.run(
+            [kustomize, "build", str(lab.repos_dir / "workloads" / tree)], capture_output=True, text=True
+        )
         if built.returncode != 0:
             raise ScenarioError(f"kustomize build workloads/{tree}: {built.stderr.strip()}")
         out = lab.kubectl("apply", "-f", "-", input=built.stdout)
@@ -252,7 +340,9 @@ def install(lab: Lab, log: Callable[[str], None]) -> None:
         application("duplicate", prefix + "duplicate", "overlay", "demo-duplicate", auto=False),
         application("kubeflow", prefix + "kubeflow", "apps", "argocd", auto=True),
     ]
-    out = lab.kubectl("apply", "-f", "-", input=json.dumps({"apiVersion": "v1", "kind": "List", "items": apps}))
+    out = lab.kubectl(
+        "apply", "-f", "-", input=json.dumps({"apiVersion": "v1", "kind": "List", "items": apps})
+    )
     if out.returncode != 0:
         raise ScenarioError(f"kubectl apply Applications: {out.stderr.strip()}")
     log(f"[lab] scenarios installed: repos in {lab.repos_dir}, apps {[a['metadata']['name'] for a in apps]}")
