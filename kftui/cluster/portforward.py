@@ -178,7 +178,10 @@ class PortForward:
         on_change: Callable[[ForwardState], None] | None = None,
     ) -> None:
         self.kube = kube
-        self._api = k8s_client.CoreV1Api(k8s_client.ApiClient(configuration=kube.api.configuration))
+        # Its own ApiClient: the stream helper swaps call_api on the client while it connects.
+        api_client = k8s_client.ApiClient(configuration=kube.api.configuration)
+        api_client.user_agent = kube.api.user_agent
+        self._api = k8s_client.CoreV1Api(api_client)
         self._handshake = threading.Lock()
         self.on_change = on_change
         self._stop = threading.Event()
