@@ -25,7 +25,9 @@ def test_ordered_sync_of_the_kubeflow_chain(lab: Any, tmp_path: Path, backend: s
         lambda: all(status(lab.app(n)) == ("Synced", "Healthy") for n in CHAIN), 240, "the kubeflow chain up"
     )
     runner, kube = make_runner(lab, backend, tmp_path / "audit.jsonl")
-    plan = plan_action("ordered-sync", ObjectRef("Application", "argocd", "kubeflow"), snapshot(kube), builtin_profile())
+    plan = plan_action(
+        "ordered-sync", ObjectRef("Application", "argocd", "kubeflow"), snapshot(kube), builtin_profile()
+    )
     assert plan.chain == CHAIN and plan.blocked is None
     since = now()
     result = OrderedSync(runner, plan.chain, step_timeout=180, interval=0.5).run()
@@ -35,7 +37,9 @@ def test_ordered_sync_of_the_kubeflow_chain(lab: Any, tmp_path: Path, backend: s
     for name, state in zip(CHAIN, states, strict=True):
         assert parse(state["startedAt"]) >= since.replace(microsecond=0), (name, state["startedAt"])
         assert state["phase"] == "Succeeded"
-        assert not state["operation"].get("initiatedBy", {}).get("automated"), f"{name} was synced by auto-sync"
+        assert not state["operation"].get("initiatedBy", {}).get("automated"), (
+            f"{name} was synced by auto-sync"
+        )
     # Argo CD's own timestamps: each app's sync started after the previous app's sync had finished.
     for (a, sa), (b, sb) in itertools.pairwise(zip(CHAIN, states, strict=True)):
         assert parse(sb["startedAt"]) >= parse(sa["finishedAt"]), f"{b} started before {a} finished"
@@ -57,6 +61,10 @@ def test_ordered_sync_stops_with_the_reason_when_a_step_fails(lab: Any, tmp_path
     assert result.stopped_at == "duplicate"
     assert [s.state for s in result.steps] == [DONE, FAILED, PENDING]
     assert result.reason.startswith("stopped at duplicate: ")
-    assert "already registered id" in result.reason or "ComparisonError" in result.reason or "failed" in result.reason
+    assert (
+        "already registered id" in result.reason
+        or "ComparisonError" in result.reason
+        or "failed" in result.reason
+    )
     assert op_state(lab.app("drift")).get("startedAt") == drift_before
     wait_idle(lab, "duplicate")

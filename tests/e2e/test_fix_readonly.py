@@ -52,7 +52,9 @@ def test_read_only_run_of_every_action_writes_nothing(lab: Any, tmp_path: Path) 
             result = runner.run(plan)
             assert not result.ok and result.refused and result.message == READ_ONLY_REASON, (fix_id, result)
             refused += 1
-        pod = next(p for p in snap.pods.values() if p.namespace == "kubeflow" and p.workload_name == "crash-looper")
+        pod = next(
+            p for p in snap.pods.values() if p.namespace == "kubeflow" and p.workload_name == "crash-looper"
+        )
         for fix_id in ("restart", "delete-pod"):
             assert runner.run(plan_action(fix_id, pod.ref, snap)).refused
             refused += 1
@@ -66,7 +68,9 @@ def test_read_only_run_of_every_action_writes_nothing(lab: Any, tmp_path: Path) 
         assert all(e["result"] == f"refused: {READ_ONLY_REASON}" for e in entries)
     # The port-forward and its probe are allowed: they change nothing.
     runner, kube = make_runner(lab, "kubernetes", tmp_path / "pf.jsonl", read_only=True)
-    gw = plan_action("port-forward", ObjectRef("Application", "argocd", "kubeflow"), snapshot(kube), builtin_profile())
+    gw = plan_action(
+        "port-forward", ObjectRef("Application", "argocd", "kubeflow"), snapshot(kube), builtin_profile()
+    )
     assert runner.refusal(gw) is None and gw.forward is not None
     manager = ForwardManager(kube)
     try:

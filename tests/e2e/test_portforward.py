@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -38,19 +39,21 @@ def test_gateway_forward_probe_concurrency_and_pod_replacement(lab: Any, tmp_pat
     lab.wait_for(lambda: _ready_gateway_pods(lab), 90, "a ready istio-ingressgateway endpoint")
     runner, kube = make_runner(lab, "kubernetes", tmp_path / "audit.jsonl")
     snap = snapshot(kube)
-    plan = plan_action("port-forward", ObjectRef("Application", "argocd", "kubeflow"), snap, builtin_profile())
+    plan = plan_action(
+        "port-forward", ObjectRef("Application", "argocd", "kubeflow"), snap, builtin_profile()
+    )
     assert plan.forward is not None and not plan.mutating
     target = plan.forward
     # Hold 8080 so the forward must take the next free port, as the guide promises.
     blocker = socket.socket()
-    try:
+    with contextlib.suppress(OSError):  # something else holds it already: the forward must still move on
         blocker.bind(("127.0.0.1", target.local_port))
-    except OSError:
-        pass  # something else holds it already: the forward must still move on
     manager = ForwardManager(kube)
     since = now()
     try:
-        fwd = manager.start(target.namespace, target.service, target.port, target.local_port, target.login_hint)
+        fwd = manager.start(
+            target.namespace, target.service, target.port, target.local_port, target.login_hint
+        )
         state = fwd.state
         assert state.local_port != target.local_port
         assert state.url == f"http://127.0.0.1:{state.local_port}/"
@@ -78,7 +81,9 @@ def test_gateway_forward_probe_concurrency_and_pod_replacement(lab: Any, tmp_pat
             "a new ready gateway pod",
         )
         lab.wait_for(lambda: fwd.state.pod != first_pod, 30, "the forward switching pods")
-        again = lab.wait_for(lambda: (r := _get(state.url)).status_code == 302 and r, 30, "302 through the new pod")
+        again = lab.wait_for(
+            lambda: (r := _get(state.url)).status_code == 302 and r, 30, "302 through the new pod"
+        )
         assert again.headers["location"].startswith("/dex/auth")
         assert fwd.state.pod in _ready_gateway_pods(lab)
     finally:
