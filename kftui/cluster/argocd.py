@@ -22,6 +22,7 @@ from kftui.cluster.ops import ActionError, NoOperation, OperationInProgress, Syn
 from kftui.model import Application
 
 TIMEOUT = httpx.Timeout(15.0, connect=5.0)
+REFRESH_TIMEOUT = 90.0
 
 
 def server_url(server: str, plaintext: bool = False) -> str:
@@ -98,10 +99,18 @@ class ArgoRestOps:
         return str(token)
 
     def _call(
-        self, method: str, path: str, *, params: Mapping[str, str] | None = None, json: Any = None
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json: Any = None,
+        timeout: float | None = None,
     ) -> httpx.Response:
         try:
-            resp = self._client.request(method, path, params=params, json=json)
+            resp = self._client.request(
+                method, path, params=params, json=json, timeout=timeout if timeout else TIMEOUT
+            )
         except httpx.ConnectError:
             raise ActionError(f"cannot reach Argo CD at {self.base}: connection refused") from None
         except httpx.TimeoutException:
@@ -140,7 +149,8 @@ class ArgoRestOps:
 
     def refresh(self, name: str, hard: bool) -> str:
         kind = "hard" if hard else "normal"
-        self._call("GET", self._app_path(name), params=self._params(refresh=kind))
+        # The server answers once the controller has consumed the refresh: allow it time.
+        self._call("GET", self._app_path(name), params=self._params(refresh=kind), timeout=REFRESH_TIMEOUT)
         return f"{kind} refresh of {name} requested through {self.base}"
 
     def terminate(self, name: str) -> str:

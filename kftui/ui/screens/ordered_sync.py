@@ -108,7 +108,7 @@ class OrderedSyncScreen(ModalScreen[OrderedResult | None]):
             ("finished", finished),
             ("detail", step.detail),
         ):
-            table.update_cell(step.app, column, value)
+            table.update_cell(step.app, column, value, update_width=column == "detail")
 
     @on(Button.Pressed, "#ordered-start")
     def _start_pressed(self) -> None:
