@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -38,6 +39,17 @@ def lab(request: pytest.FixtureRequest) -> Iterator[lab_mod.Lab]:
     finally:
         _current = None
         lab_mod.down()
+
+
+@pytest.fixture(scope="session")
+def lab_binaries(request: pytest.FixtureRequest) -> Path:
+    """The bin dir with every lab binary, built first if needed (no lab is started)."""
+    capture = request.config.pluginmanager.getplugin("capturemanager")
+    try:
+        with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
+            return build.build_all(log=lambda line: print(line, flush=True))
+    except build.BuildError as e:
+        pytest.fail(f"the lab binaries could not be built: {e}", pytrace=False)
 
 
 @pytest.hookimpl(wrapper=True)

@@ -236,9 +236,13 @@ class Builder:
     def copy_tree(self, module_dir: str, sub: str, dest_name: str) -> None:
         dest = self.root / dest_name
         if dest.exists():
+            for p in [dest, *dest.rglob("*")]:
+                if p.is_dir():
+                    p.chmod(0o755)
             shutil.rmtree(dest)
+        # The module cache is read-only; make the copy writable so it can be replaced.
         shutil.copytree(Path(module_dir) / sub, dest)
-        for p in dest.rglob("*"):
+        for p in [dest, *dest.rglob("*")]:
             p.chmod(0o755 if p.is_dir() else 0o644)
 
     def _build_kustomize(self, module: str, version: str) -> None:
