@@ -367,7 +367,12 @@ def _plan_restart(target: ObjectRef, snapshot: ClusterSnapshot) -> FixPlan:
     )
     warnings = ("Argo CD may show the workload OutOfSync if it tracks that annotation",)
     blocked = None
-    if (target.kind, f"{target.namespace}/{target.name}") not in snapshot.workloads and snapshot.workloads:
+    # Matched on namespace/name, and on kind when the snapshot knows it (LIST items carry no kind).
+    known = any(
+        (w.namespace, w.name) == (target.namespace, target.name) and w.kind in (target.kind, "")
+        for w in snapshot.workloads.values()
+    )
+    if snapshot.workloads and not known:
         blocked = f"{target} is not in the current snapshot"
     return FixPlan(
         "restart",
