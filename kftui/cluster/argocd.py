@@ -154,5 +154,6 @@ class ArgoRestOps:
         return f"{kind} refresh of {name} requested through {self.base}"
 
     def terminate(self, name: str) -> str:
-        self._call("DELETE", f"{self._app_path(name)}/operation", params=self._params())
+        # The gateway wants a JSON content type even on this DELETE (415 otherwise).
+        self._call("DELETE", f"{self._app_path(name)}/operation", params=self._params(), json={})
         return f"termination of the running operation of {name} requested through {self.base}"

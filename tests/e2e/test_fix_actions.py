@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -173,7 +174,7 @@ def _slow_app(lab: Any, name: str) -> None:
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_terminate_stops_a_running_sync(lab: Any, tmp_path: Path, backend: str) -> None:
-    name = f"kftui-slow-{backend}"
+    name = f"kftui-slow-{backend}-{uuid.uuid4().hex[:6]}"  # a fresh app: a leftover may still be stuck
     _slow_app(lab, name)
     runner, kube = make_runner(lab, backend, tmp_path / "audit.jsonl")
     ref = ObjectRef("Application", "argocd", name)
