@@ -91,15 +91,18 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def audit_events(lab: Any, since: datetime, user_agent_prefix: str = "kftui/") -> list[dict[str, Any]]:
-    """Apiserver audit events from kftui's client (its User-Agent) received at or after `since`."""
+def audit_events(lab: Any, since: datetime, user_agent_prefix: str | None = "kftui/") -> list[dict[str, Any]]:
+    """Apiserver audit events received at or after `since` from kftui's client (its User-Agent), or from
+    anyone when `user_agent_prefix` is None."""
     time.sleep(1.0)  # the audit backend writes asynchronously to the file
     events = []
     for line in lab.audit_log.read_text().splitlines():
-        if user_agent_prefix not in line:
+        if user_agent_prefix is not None and user_agent_prefix not in line:
             continue
         event = json.loads(line)
-        if not str(event.get("userAgent", "")).startswith(user_agent_prefix):
+        if user_agent_prefix is not None and not str(event.get("userAgent", "")).startswith(
+            user_agent_prefix
+        ):
             continue
         if parse(event["requestReceivedTimestamp"]) >= since:
             events.append(event)
