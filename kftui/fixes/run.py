@@ -15,8 +15,9 @@ from datetime import UTC, datetime
 
 from kftui.cluster.ops import ActionError, ArgoOps, SyncRequest, WorkloadOps
 from kftui.fixes.gate import FixResult, Gate
-from kftui.fixes.plan import ActionKind, FixPlan
-from kftui.model import Application, ObjectRef
+from kftui.fixes.plan import PLANNABLE, ActionKind, FixPlan, PlanError, plan_fix
+from kftui.model import Application, ClusterSnapshot, Finding, FixRef, ObjectRef
+from kftui.profile import Profile
 
 TERMINAL_PHASES = ("Succeeded", "Failed", "Error")
 POLL_INTERVAL = 1.0
@@ -25,6 +26,19 @@ POLL_INTERVAL = 1.0
 def now_rfc3339() -> str:
     """The timestamp kubectl writes into restartedAt (RFC 3339, seconds)."""
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class FixChoice:
+    """One fix a finding offers, as the diagnostics panel shows it.
+
+    plan is None for views (describe, logs) and for fixes that cannot be planned here; `disabled` is the
+    reason to show the fix greyed out (read-only, an operation running, no backend), None when it can run.
+    """
+
+    fix: FixRef
+    plan: FixPlan | None
+    disabled: str | None
 
 
 @dataclass(frozen=True)
@@ -123,6 +137,23 @@ class FixRunner:
         elif plan.kind in (ActionKind.RESTART, ActionKind.DELETE_POD) and self.workloads is None:
             return "no Kubernetes connection (offline snapshot)"
         return None
+
+    def choices(
+        self, finding: Finding, snapshot: ClusterSnapshot, profile: Profile | None = None
+    ) -> list[FixChoice]:
+        """Every fix of a finding with its plan and, when it cannot run now, why (for the panel)."""
+        out: list[FixChoice] = []
+        for fix in finding.fixes:
+            if fix.id not in PLANNABLE:
+                out.append(FixChoice(fix, None, None))
+                continue
+            try:
+                plan = plan_fix(finding, fix.id, snapshot, profile)
+            except PlanError as exc:
+                out.append(FixChoice(fix, None, str(exc)))
+                continue
+            out.append(FixChoice(fix, plan, self.refusal(plan)))
+        return out
 
     def run(self, plan: FixPlan, cancel: threading.Event | None = None) -> FixResult:
         if plan.kind in (ActionKind.ORDERED_SYNC, ActionKind.PORT_FORWARD):

@@ -184,3 +184,17 @@ def test_replace_request_carries_the_option(tmp_path: Path) -> None:
     assert isinstance(request, SyncRequest) and REPLACE in request.sync_options
     op = argo.apps["drift"].app.operation
     assert op is not None and op.initiated_by == "kftui:alice"
+
+
+def test_choices_for_the_panel(tmp_path: Path) -> None:
+    from kftui.checks.registry import run_checks
+    from kftui.profile import builtin_profile
+
+    runner, argo, _, _ = setup(tmp_path, read_only=True)
+    snap = snapshot(argo)
+    finding = next(f for f in run_checks(snap, builtin_profile()) if f.app == "drift")
+    choices = runner.choices(finding, snap, builtin_profile())
+    assert [c.fix.id for c in choices] == [f.id for f in finding.fixes]
+    assert all(c.plan is not None and c.disabled == READ_ONLY_REASON for c in choices)
+    writable, *_ = setup(tmp_path / "w")
+    assert all(c.disabled is None for c in writable.choices(finding, snap, builtin_profile()))
