@@ -255,3 +255,69 @@ def test_restart_and_delete_pod_through_the_kubernetes_api(lab: Any, tmp_path: P
     )
     verbs = sorted((e["verb"], e["objectRef"]["resource"]) for e in writes(audit_events(lab, since)))
     assert ("patch", "deployments") in verbs and ("delete", "pods") in verbs
+
+
+CRD_FILES = {
+    "kustomization.yaml": yaml.safe_dump(
+        {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
+         "resources": ["crd.yaml", "widget.yaml"]}
+    ),
+    "crd.yaml": yaml.safe_dump(
+        {
+            "apiVersion": "apiextensions.k8s.io/v1",
+            "kind": "CustomResourceDefinition",
+            "metadata": {"name": "widgets.kftui.example.com"},
+            "spec": {
+                "group": "kftui.example.com",
+                "names": {"kind": "Widget", "plural": "widgets", "singular": "widget"},
+                "scope": "Namespaced",
+                "versions": [
+                    {"name": "v1", "served": True, "storage": True,
+                     "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}}}
+                ],
+            },
+        }
+    ),
+    "widget.yaml": yaml.safe_dump(
+        {"apiVersion": "kftui.example.com/v1", "kind": "Widget", "metadata": {"name": "w1"}, "spec": {"size": 3}}
+    ),
+}  # fmt: skip
+
+
+def test_sync_crds_first_then_the_rest(lab: Any, tmp_path: Path) -> None:
+    """Two operations: the first names only the CRD (Argo CD's task list shows it), then a full sync."""
+    repo = lab.repos_dir / "crds"
+    if not repo.exists():
+        scenarios.create_repo(repo, CRD_FILES)
+    name = f"kftui-crds-{uuid.uuid4().hex[:6]}"
+    app = scenarios.application(name, lab.repo_url("crds"), ".", f"demo-{name}", auto=False)
+    assert lab.kubectl("apply", "-f", "-", input=yaml.safe_dump(app)).returncode == 0
+    lab.wait_for(
+        lambda: (
+            {r["kind"] for r in lab.app(name).get("status", {}).get("resources", [])}
+            >= {"CustomResourceDefinition", "Widget"}
+        ),
+        120,
+        f"{name} listing its CRD and Widget",
+    )
+    runner, kube = make_runner(lab, "kubernetes", tmp_path / "audit.jsonl")
+    plan = plan_action("sync-crds-first", ObjectRef("Application", "argocd", name), snapshot(kube))
+    assert plan.sync is not None and [r.name for r in plan.sync.resources] == ["widgets.kftui.example.com"]
+    result = runner.run(plan)
+    assert result.ok, result.message
+    lab.wait_for(lambda: status(lab.app(name))[0] == "Synced", 120, f"{name} Synced")
+    assert lab.get_json("widgets.kftui.example.com", "w1", "-n", f"demo-{name}")["spec"]["size"] == 3
+    log = [
+        line
+        for line in (lab.logs_dir / "argocd-application-controller.log")
+        .read_text(errors="replace")
+        .splitlines()
+        if f"application={name}" in line
+    ]
+    tasks = [line for line in log if "msg=Tasks" in line or 'msg="Tasks' in line]
+    assert tasks and "CustomResourceDefinition" in tasks[0] and "Widget:" not in tasks[0], tasks[:1]
+    assert any("Partial sync operation" in line and "succeeded" in line for line in log)
+    assert any("Widget:" in t for t in tasks[1:]), tasks
+    entries = runner.gate.audit.entries() if runner.gate.audit else []
+    assert [(e["action"], e["result"]) for e in entries] == [("sync-crds-first", "ok")] * 2
+    lab.kubectl("delete", "applications.argoproj.io", name, "-n", "argocd", "--wait=false")
