@@ -15,6 +15,10 @@ from tests.lab import lab as lab_mod
 _current: lab_mod.Lab | None = None
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "e2e: needs the real lab cluster (tests/lab)")
+
+
 @pytest.fixture(scope="session")
 def lab(request: pytest.FixtureRequest) -> Iterator[lab_mod.Lab]:
     global _current
@@ -26,13 +30,19 @@ def lab(request: pytest.FixtureRequest) -> Iterator[lab_mod.Lab]:
             return
     # Show build/start progress live: a cold build takes minutes and should not look hung.
     capture = request.config.pluginmanager.getplugin("capturemanager")
+    failure = ""
     try:
         with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
             started = lab_mod.up(log=lambda line: print(line, flush=True))
     except lab_mod.LabStartError as e:
-        pytest.fail(f"the lab did not start: {e}", pytrace=False)
+        failure = f"the lab did not start: {e}"
     except build.BuildError as e:
-        pytest.fail(f"the lab binaries could not be built: {e}", pytrace=False)
+        failure = f"the lab binaries could not be built: {e}"
+    except Exception as e:
+        failure = f"the lab did not start: {type(e).__name__}: {e}"
+    if failure:
+        # Outside the except block, so the report shows the reason once, without a chained traceback.
+        pytest.fail(failure, pytrace=False)
     _current = started
     try:
         yield started
@@ -45,11 +55,13 @@ def lab(request: pytest.FixtureRequest) -> Iterator[lab_mod.Lab]:
 def lab_binaries(request: pytest.FixtureRequest) -> Path:
     """The bin dir with every lab binary, built first if needed (no lab is started)."""
     capture = request.config.pluginmanager.getplugin("capturemanager")
+    failure = ""
     try:
         with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
             return build.build_all(log=lambda line: print(line, flush=True))
     except build.BuildError as e:
-        pytest.fail(f"the lab binaries could not be built: {e}", pytrace=False)
+        failure = f"the lab binaries could not be built: {e}"
+    pytest.fail(failure, pytrace=False)
 
 
 @pytest.hookimpl(wrapper=True)

@@ -91,3 +91,22 @@ def test_kubeflow_app_chain(lab):
         managed = {(r["kind"], r["name"]) for r in apps[parent]["status"]["resources"]}
         assert ("Application", child) in managed
     assert lab.get_json("deployment", "ml-pipeline", "-n", "kubeflow")["status"].get("availableReplicas") == 1
+
+
+def test_argocd_cli_and_session_login(lab):
+    out = lab.argocd("app", "list", "-o", "name")
+    assert out.returncode == 0, out.stderr
+    assert {"argocd/good", "argocd/drift", "argocd/duplicate", "argocd/kubeflow"} <= set(out.stdout.split())
+    r = httpx.post(
+        f"http://{lab.argocd_server}/api/v1/session",
+        json={"username": "admin", "password": lab.admin_password()},
+        timeout=10,
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["token"].count(".") == 2  # a JWT
+    wrong = httpx.post(
+        f"http://{lab.argocd_server}/api/v1/session",
+        json={"username": "admin", "password": "not-the-password"},
+        timeout=10,
+    )
+    assert wrong.status_code == 401

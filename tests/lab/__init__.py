@@ -36,6 +36,9 @@ The pytest fixture (tests/e2e/conftest.py) -- a stable interface others build on
     lab.refresh(name, kind="hard") annotate argocd.argoproj.io/refresh
     lab.get_json(*kubectl_get_args) -> dict
     lab.log_tail(component, lines=40) -> str
+    lab.argocd(*args) -> CompletedProcess    the real Argo CD CLI against argocd_server
+    lab.admin_password() -> str    admin's password, for POST /api/v1/session (auth is disabled,
+                                   but login works and returns a real token)
 
 KFTUI_LAB_REUSE=1: if a lab is already up (state file + health checks), the fixture
 uses it and leaves it running; otherwise it starts one and stops it at session end.

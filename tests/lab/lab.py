@@ -10,6 +10,7 @@ and stops whatever already started.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import os
@@ -196,6 +197,27 @@ class Lab:
             cmd, input=input, capture_output=True, text=True, check=check, timeout=timeout, env=self.env()
         )
 
+    def argocd(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+        """Run the Argo CD CLI (the same multi-call binary) against this lab's API server."""
+        if self.bin is None:
+            raise RuntimeError("lab has no bin dir recorded")
+        cmd = [
+            str(self.bin / "argocd"),
+            *args,
+            "--server",
+            self.argocd_server,
+            "--plaintext",
+            "--auth-token",
+            "lab-auth-disabled",
+        ]
+        env = {**self.env(), "ARGOCD_BINARY_NAME": "argocd", "HOME": str(self.dir)}
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
+
+    def admin_password(self) -> str:
+        """The generated admin password (argocd-initial-admin-secret), for POST /api/v1/session."""
+        secret = self.get_json("secret", "argocd-initial-admin-secret", "-n", self.argocd_namespace)
+        return base64.b64decode(secret["data"]["password"]).decode()
+
     def wait_for(self, predicate: Callable[[], Any], timeout: float, what: str, interval: float = 0.5) -> Any:
         """Poll `predicate` until it returns something truthy; raise TimeoutError naming `what`.
 
@@ -281,7 +303,13 @@ class _Starter:
         self.popen: dict[str, subprocess.Popen[bytes]] = {}
 
     def start(self, name: str, argv: list[str], env: dict[str, str] | None = None) -> None:
-        proc = procs.start(name, argv, self.lab.logs_dir, env=env, cwd=self.lab.dir)
+        # KFTUI_LAB_EXTRA_ARGS_KUBE_APISERVER="--v=4" etc.: extra flags for one component.
+        extra = os.environ.get("KFTUI_LAB_EXTRA_ARGS_" + name.upper().replace("-", "_"), "")
+        argv = [*argv, *extra.split()]
+        try:
+            proc = procs.start(name, argv, self.lab.logs_dir, env=env, cwd=self.lab.dir)
+        except OSError as e:
+            raise LabStartError(name, f"cannot run {argv[0]}: {e}", self.lab.log_tail(name)) from e
         self.popen[name] = proc
         self.lab.pids[name] = proc.pid
         self.lab.save()
@@ -378,11 +406,15 @@ def _argocd_config(lab: Lab, s: _Starter, cache: Path) -> None:
     manifests = cache / "argocd-manifests"
     ns = ARGOCD_NAMESPACE
     s.kubectl_ok("argocd-config", "create", "namespace", ns)
-    s.kubectl_ok("argocd-config", "apply", "--server-side", "-f", str(manifests / "crds"))
+    for crd in sorted((manifests / "crds").glob("*-crd.yaml")):
+        s.kubectl_ok("argocd-config", "apply", "--server-side", "-f", str(crd))
     for crd in ("applications", "appprojects"):
-        s.kubectl_ok(
-            "argocd-config", "wait", "--for=condition=Established", "--timeout=60s", f"crd/{crd}.argoproj.io"
-        )
+
+        def established(crd: str = crd) -> bool:
+            conds = lab.get_json("crd", f"{crd}.argoproj.io").get("status", {}).get("conditions") or []
+            return any(c["type"] == "Established" and c["status"] == "True" for c in conds)
+
+        s.wait("argocd-config", established, what=f"CRD {crd}.argoproj.io Established")
     for f in sorted((manifests / "base" / "config").glob("argocd-*.yaml")):
         s.kubectl_ok("argocd-config", "apply", "-n", ns, "-f", str(f))
     overrides = yaml.safe_load((CONFIG / "argocd-config.yaml").read_text())
@@ -779,4 +811,7 @@ def status(directory: Path | None = None) -> str:
         lines.append(f"  {'up  ' if ok else 'DOWN'} {name} (pid {lab.pids[name]})")
     if lab.timings:
         lines.append(f"  start timings (s since start): {lab.timings}")
+    times = build.cache_dir() / "build-times.json"
+    if times.exists():
+        lines.append(f"  build times (s, last build of each): {json.loads(times.read_text())}")
     return "\n".join(lines)

@@ -286,7 +286,11 @@ def application(
     }
     if sync_once:
         # A one-off sync requested the way `argocd app sync` does it: the operation field.
-        app["operation"] = {"initiatedBy": {"username": "kftui-lab"}, "sync": {"revision": "main"}}
+        app["operation"] = {
+            "initiatedBy": {"username": "kftui-lab"},
+            # Like `argocd app sync`, carry the app's sync options into the operation.
+            "sync": {"revision": "main", "syncOptions": spec["syncPolicy"]["syncOptions"]},
+        }
     return app
 
 
