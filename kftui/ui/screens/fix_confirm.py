@@ -41,23 +41,28 @@ class FixConfirmScreen(ModalScreen[FixResult | None]):
         plan = self.plan
         with Vertical(id="fix-box"):
             yield Static(plan.title, id="fix-title", markup=False)
-            backend = (
-                self.runner.backend_name if plan.kind.value not in ("restart", "delete-pod") else "kubernetes"
-            )
-            yield Static(f"{plan.target}  ·  backend: {backend}", id="fix-meta", markup=False)
-            yield Static("What will change:", id="fix-changes-label")
-            with VerticalScroll(id="fix-changes"):
-                yield Static("\n".join(f"• {c}" for c in plan.changes) or "(nothing)", markup=False)
-            if plan.warnings:
-                yield Static("\n".join(f"! {w}" for w in plan.warnings), id="fix-warnings", markup=False)
-            yield Static("Equivalent command:", id="fix-command-label")
-            yield Static(plan.command, id="fix-command", markup=False)
-            if self.refusal is not None:
-                yield Static(f"Cannot run: {self.refusal}", id="fix-refusal", markup=False)
-            elif plan.confirm_word is not None:
+            with VerticalScroll(id="fix-body"):
+                backend = (
+                    self.runner.backend_name
+                    if plan.kind.value not in ("restart", "delete-pod")
+                    else "kubernetes"
+                )
+                yield Static(f"{plan.target}  ·  backend: {backend}", id="fix-meta", markup=False)
+                yield Static("What will change:", id="fix-changes-label")
+                yield Static(
+                    "\n".join(f"• {c}" for c in plan.changes) or "(nothing)", id="fix-changes", markup=False
+                )
+                if plan.warnings:
+                    yield Static("\n".join(f"! {w}" for w in plan.warnings), id="fix-warnings", markup=False)
+                yield Static("Equivalent command:", id="fix-command-label")
+                yield Static(plan.command, id="fix-command", markup=False)
+                if self.refusal is not None:
+                    yield Static(f"Cannot run: {self.refusal}", id="fix-refusal", markup=False)
+            if self.refusal is None and plan.confirm_word is not None:
                 yield Static(f"Type {plan.confirm_word} to confirm:", id="fix-confirm-label", markup=False)
                 yield Input(placeholder=plan.confirm_word, id="fix-confirm-input")
             with Horizontal(id="fix-buttons"):
+                yield Static("", id="fix-status", markup=False)
                 yield Button("Cancel", id="fix-cancel")
                 yield Button(
                     "Run",
@@ -65,7 +70,6 @@ class FixConfirmScreen(ModalScreen[FixResult | None]):
                     variant="error" if plan.confirm_word or plan.warnings else "primary",
                     disabled=not self.can_run(),
                 )
-            yield Static("", id="fix-status", markup=False)
 
     def on_mount(self) -> None:
         if self.refusal is None and self.plan.confirm_word is not None:
