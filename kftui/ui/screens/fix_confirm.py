@@ -56,9 +56,9 @@ class FixConfirmScreen(ModalScreen[FixResult | None]):
                     yield Static("\n".join(f"! {w}" for w in plan.warnings), id="fix-warnings", markup=False)
                 yield Static("Equivalent command:", id="fix-command-label")
                 yield Static(plan.command, id="fix-command", markup=False)
-                if self.refusal is not None:
-                    yield Static(f"Cannot run: {self.refusal}", id="fix-refusal", markup=False)
-            if self.refusal is None and plan.confirm_word is not None:
+            if self.refusal is not None:
+                yield Static(f"Cannot run: {self.refusal}", id="fix-refusal", markup=False)
+            elif plan.confirm_word is not None:
                 yield Static(f"Type {plan.confirm_word} to confirm:", id="fix-confirm-label", markup=False)
                 yield Input(placeholder=plan.confirm_word, id="fix-confirm-input")
             with Horizontal(id="fix-buttons"):

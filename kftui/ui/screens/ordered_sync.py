@@ -9,6 +9,8 @@ reach the screen through call_from_thread.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -51,9 +53,15 @@ class OrderedSyncScreen(ModalScreen[OrderedResult | None]):
     ]
 
     def __init__(
-        self, plan: FixPlan, runner: FixRunner, step_timeout: float = 300.0, interval: float = 1.0
+        self,
+        plan: FixPlan,
+        runner: FixRunner,
+        step_timeout: float = 300.0,
+        interval: float = 1.0,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         super().__init__()
+        self.clock = clock
         self.plan = plan
         self.runner = runner
         self.step_timeout = step_timeout
@@ -144,6 +152,7 @@ class OrderedSyncScreen(ModalScreen[OrderedResult | None]):
             step_timeout=self.step_timeout,
             interval=self.interval,
             on_step=lambda step: self.app.call_from_thread(self.step_row, step),
+            clock=self.clock or (lambda: datetime.now(UTC)),
         )
         try:
             result = loop.run(self.cancel_event)

@@ -86,6 +86,8 @@ class PortForwardsScreen(ModalScreen[None]):
 
     def refresh_table(self) -> None:
         table = self.query_one(DataTable)
+        if not self.manager.forwards and not str(self.query_one("#pf-status", Static).content):
+            self.status("No active forwards." + (" Press n to start one." if self.target else ""))
         states = {str(s.id): s for s in self.manager.states()}
         for key in [str(k.value) for k in table.rows if str(k.value) not in states]:
             table.remove_row(key)
