@@ -12,13 +12,18 @@ import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kftui import __version__
+from kftui.checks.kustomize_ids import attach_chains
 from kftui.checks.registry import run_checks
 from kftui.cluster.dumpfile import DumpError, load_demo, load_snapshot, write_dump
 from kftui.cluster.source import SnapshotSource, SourceError, StaticSource
-from kftui.model import ClusterSnapshot
+from kftui.kustomize.analyzer import analyze, chains_by_id
+from kftui.kustomize.command import conflicts_command
+from kftui.kustomize.report import ConflictsError
+from kftui.model import ClusterSnapshot, Finding
 from kftui.profile import Profile, ProfileError, detect_profile, load_profile
 from kftui.report import render_findings
 
@@ -133,20 +138,15 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if any(f.severity.value == "error" for f in findings) else EXIT_OK
 
 
-def attach_manifest_chains(args: argparse.Namespace, findings: list) -> list:  # type: ignore[type-arg]
+def attach_manifest_chains(args: argparse.Namespace, findings: list[Finding]) -> list[Finding]:
     """With --manifests, the kustomize analyzer's include chains are added to duplicate-id findings."""
     if not getattr(args, "manifests", None):
         return findings
     try:
-        from kftui.checks.kustomize_ids import attach_chains
-        from kftui.kustomize.analyzer import ConflictsError, analyze, chains_by_id
-    except ImportError:
-        raise UserError("--manifests needs the kustomize analyzer, which this build lacks") from None
-    try:
-        report = analyze(args.manifests)
+        report = analyze(Path(args.manifests))
     except ConflictsError as exc:
         raise UserError(str(exc)) from None
-    return attach_chains(findings, chains_by_id(report))  # type: ignore[no-any-return]
+    return attach_chains(findings, chains_by_id(report))
 
 
 def cmd_dump(args: argparse.Namespace) -> int:
@@ -170,15 +170,11 @@ def cmd_dump(args: argparse.Namespace) -> int:
 
 def cmd_conflicts(args: argparse.Namespace) -> int:
     try:
-        from kftui.kustomize.analyzer import ConflictsError, analyze, render_json, render_text
-    except ImportError:
-        raise UserError("the kustomize analyzer is not part of this build") from None
-    try:
-        report = analyze(args.path)
+        text, status = conflicts_command(Path(args.path), as_json=args.output == "json")
     except ConflictsError as exc:
         raise UserError(str(exc)) from None
-    sys.stdout.write(render_json(report) if args.output == "json" else render_text(report))
-    return EXIT_FINDINGS if report.duplicates else EXIT_OK
+    sys.stdout.write(text)
+    return status
 
 
 def cmd_tui(args: argparse.Namespace) -> int:

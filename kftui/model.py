@@ -412,6 +412,8 @@ class Workload:
     available: int = 0
     labels: Mapping[str, str] = field(default_factory=_no_entries)
     resource_version: str = ""
+    tracking_id: str = ""
+    """Argo CD's argocd.argoproj.io/tracking-id annotation (`<app>:<group>/<kind>:<ns>/<name>`), if any."""
 
     @property
     def key(self) -> Key:

@@ -138,3 +138,49 @@ def test_unreachable_server_names_the_server(tmp_path: Path) -> None:
     port = _free_port()
     out = kftui("check", "--kubeconfig", str(_kubeconfig(tmp_path, f"https://127.0.0.1:{port}")))
     assert f"127.0.0.1:{port}" in out.stderr and "connection refused" in out.stderr
+
+
+def _kubeflow_tree(root: Path) -> Path:
+    """apps/pipelines and apps/profiles both include common/metacontroller, as the guide's single-app layout did."""
+    role = {
+        "apiVersion": "rbac.authorization.k8s.io/v1",
+        "kind": "ClusterRole",
+        "metadata": {"name": "kubeflow-metacontroller"},
+    }
+    files = {
+        "kustomization.yaml": {"resources": ["apps/pipelines", "apps/profiles"]},
+        "apps/pipelines/kustomization.yaml": {"resources": ["../../common/metacontroller"]},
+        "apps/profiles/kustomization.yaml": {"resources": ["../../common/metacontroller"]},
+        "common/metacontroller/kustomization.yaml": {"resources": ["clusterrole.yaml"]},
+        "common/metacontroller/clusterrole.yaml": role,
+    }
+    for rel, content in files.items():
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(yaml.safe_dump(content))
+    return root
+
+
+def test_conflicts_names_both_chains(tmp_path: Path) -> None:
+    tree = _kubeflow_tree(tmp_path / "manifests")
+    out = kftui("conflicts", str(tree), "--output", "json")
+    assert out.returncode == 1, out.stderr
+    data = json.loads(out.stdout)
+    (dup,) = data["duplicates"]
+    assert (dup["kind"], dup["name"], dup["namespace"]) == ("ClusterRole", "kubeflow-metacontroller", None)
+    assert sorted(dup["chains"]) == [
+        [".", "apps/pipelines", "common/metacontroller"],
+        [".", "apps/profiles", "common/metacontroller"],
+    ]
+
+
+def test_check_with_manifests_attaches_the_chains_to_the_finding(tmp_path: Path) -> None:
+    tree = _kubeflow_tree(tmp_path / "manifests")
+    out = kftui("check", "--demo", "--manifests", str(tree), "--output", "json")
+    finding = next(f for f in json.loads(out.stdout)["findings"] if f["check"] == "kustomize-duplicate-id")
+    assert "apps/pipelines" in finding["evidence"] and "apps/profiles" in finding["evidence"]
+
+
+def test_conflicts_on_a_missing_path_is_one_line(tmp_path: Path) -> None:
+    out = kftui("conflicts", str(tmp_path / "nope"))
+    assert out.returncode == 2 and len(out.stderr.strip().splitlines()) == 1
