@@ -138,6 +138,21 @@ class FakeArgo:
             self.calls.append(("terminate", name, None))
             return f"termination of {name} requested"
 
+    def add_sync_option(self, name: str, option: str) -> str:
+        with self._lock:
+            fake = self.apps[name]
+            if option not in fake.app.sync_options:
+                fake.app = replace(fake.app, sync_options=(*fake.app.sync_options, option))
+            self.calls.append(("add-sync-option", name, option))
+            return f"sync option {option} added to {name}"
+
+    def disable_auto_prune(self, name: str) -> str:
+        with self._lock:
+            fake = self.apps[name]
+            fake.app = replace(fake.app, auto_prune=False)
+            self.calls.append(("disable-auto-prune", name, None))
+            return f"automated prune turned off for {name}"
+
 
 @dataclass
 class FakeWorkloads:
@@ -150,3 +165,7 @@ class FakeWorkloads:
     def delete_pod(self, namespace: str, name: str) -> str:
         self.calls.append(("delete-pod", namespace, name))
         return f"pod {namespace}/{name} deleted"
+
+    def create_namespace(self, name: str) -> str:
+        self.calls.append(("create-namespace", name))
+        return f"namespace {name} created"

@@ -153,6 +153,29 @@ class KubeAppOps:
                 return f"termination of the running operation of {name} requested"
         raise ActionError(f"{name}: the Application kept changing ({CONFLICT_RETRIES} update conflicts)")
 
+    def add_sync_option(self, name: str, option: str) -> str:
+        for _ in range(CONFLICT_RETRIES):
+            raw = self._get_raw(name)
+            spec = raw.setdefault("spec", {})
+            policy = spec.get("syncPolicy") or {}
+            options = list(policy.get("syncOptions") or ())
+            if option in options:
+                return f"{name} already has sync option {option}"
+            spec["syncPolicy"] = {**policy, "syncOptions": [*options, option]}
+            if self._put(name, raw):
+                return f"sync option {option} added to {name}"
+        raise ActionError(f"{name}: the Application kept changing ({CONFLICT_RETRIES} update conflicts)")
+
+    def disable_auto_prune(self, name: str) -> str:
+        body = {"spec": {"syncPolicy": {"automated": {"prune": False}}}}
+        try:
+            self.kube.send_json("PATCH", self._path(name), body, content_type="application/merge-patch+json")
+        except KubeApiError as exc:
+            raise ActionError(f"turning off automated prune of {name} failed: {exc.message}") from None
+        except CONNECTION_ERRORS as exc:
+            raise ActionError(describe_connection_error(exc, self.kube.server)) from None
+        return f"automated prune turned off for {name}"
+
 
 class KubeWorkloadOps:
     """WorkloadOps over the Kubernetes API: `kubectl rollout restart` and `kubectl delete pod`."""
@@ -188,3 +211,15 @@ class KubeWorkloadOps:
         except CONNECTION_ERRORS as exc:
             raise ActionError(describe_connection_error(exc, self.kube.server)) from None
         return f"pod {namespace}/{name} deleted"
+
+    def create_namespace(self, name: str) -> str:
+        body = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
+        try:
+            self.kube.send_json("POST", "/api/v1/namespaces", body)
+        except KubeApiError as exc:
+            if exc.status == 409:
+                raise ActionError(f"namespace {name} already exists") from None
+            raise ActionError(f"creating namespace {name} failed: {exc.message}") from None
+        except CONNECTION_ERRORS as exc:
+            raise ActionError(describe_connection_error(exc, self.kube.server)) from None
+        return f"namespace {name} created"

@@ -12,6 +12,7 @@ talks plain HTTP, like `argocd --plaintext`. Tokens never appear in messages.
 
 from __future__ import annotations
 
+import json as jsonlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -157,3 +158,26 @@ class ArgoRestOps:
         # The gateway wants a JSON content type even on this DELETE (415 otherwise).
         self._call("DELETE", f"{self._app_path(name)}/operation", params=self._params(), json={})
         return f"termination of the running operation of {name} requested through {self.base}"
+
+    def _patch(self, name: str, patch: dict[str, Any]) -> None:
+        """PATCH /api/v1/applications/{name}: an ApplicationPatchRequest with a JSON merge patch."""
+        body = {
+            "name": name,
+            "appNamespace": self.argocd_namespace,
+            "patch": jsonlib.dumps(patch),
+            "patchType": "merge",
+        }
+        self._call("PATCH", self._app_path(name), json=body)
+
+    def add_sync_option(self, name: str, option: str) -> str:
+        resp = self._call("GET", self._app_path(name), params=self._params())
+        policy = (resp.json().get("spec") or {}).get("syncPolicy") or {}
+        options = list(policy.get("syncOptions") or ())
+        if option in options:
+            return f"{name} already has sync option {option}"
+        self._patch(name, {"spec": {"syncPolicy": {"syncOptions": [*options, option]}}})
+        return f"sync option {option} added to {name} through {self.base}"
+
+    def disable_auto_prune(self, name: str) -> str:
+        self._patch(name, {"spec": {"syncPolicy": {"automated": {"prune": False}}}})
+        return f"automated prune turned off for {name} through {self.base}"

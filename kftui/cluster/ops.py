@@ -15,6 +15,7 @@ from kftui.model import Application
 # Sync options the argocd CLI adds for its flags (cmd/argocd/commands/app.go).
 REPLACE = "Replace=true"
 SERVER_SIDE_APPLY = "ServerSideApply=true"
+CREATE_NAMESPACE = "CreateNamespace=true"
 
 REFRESH_ANNOTATION = "argocd.argoproj.io/refresh"
 RESTARTED_AT_ANNOTATION = "kubectl.kubernetes.io/restartedAt"
@@ -88,6 +89,14 @@ class ArgoOps(Protocol):
 
     def terminate(self, name: str) -> str: ...
 
+    def add_sync_option(self, name: str, option: str) -> str:
+        """`argocd app set NAME --sync-option OPTION`: add it to spec.syncPolicy.syncOptions."""
+        ...
+
+    def disable_auto_prune(self, name: str) -> str:
+        """spec.syncPolicy.automated.prune = false."""
+        ...
+
 
 class WorkloadOps(Protocol):
     """Plain Kubernetes actions: restart a workload, delete a pod."""
@@ -95,3 +104,5 @@ class WorkloadOps(Protocol):
     def restart(self, kind: str, namespace: str, name: str, at: str) -> str: ...
 
     def delete_pod(self, namespace: str, name: str) -> str: ...
+
+    def create_namespace(self, name: str) -> str: ...

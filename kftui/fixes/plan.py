@@ -13,7 +13,7 @@ import enum
 from dataclasses import dataclass
 
 from kftui.checks import fixrefs
-from kftui.cluster.ops import REPLACE, SERVER_SIDE_APPLY, ResourceSel, SyncRequest
+from kftui.cluster.ops import CREATE_NAMESPACE, REPLACE, SERVER_SIDE_APPLY, ResourceSel, SyncRequest
 from kftui.model import Application, ClusterSnapshot, Finding, ObjectRef, Pod, Service
 from kftui.profile import Profile
 
@@ -33,6 +33,8 @@ class ActionKind(enum.Enum):
     DELETE_POD = "delete-pod"
     ORDERED_SYNC = "ordered-sync"
     PORT_FORWARD = "port-forward"
+    APP_SETTING = "app-setting"
+    CREATE_NAMESPACE = "create-namespace"
 
 
 class PlanError(Exception):
@@ -86,6 +88,8 @@ class FixPlan:
     chain: tuple[str, ...] = ()
     hard: bool = False
     forward: ForwardTarget | None = None
+    set_option: str | None = None
+    """A sync option added to the app's spec before the sync (`argocd app set --sync-option`)."""
 
     @property
     def needs_typing(self) -> bool:
@@ -102,8 +106,10 @@ APP_FIXES = (
     "refresh",
     "hard-refresh",
     "terminate",
+    "sync-create-namespace",
+    "disable-auto-prune",
 )
-PLANNABLE = (*APP_FIXES, "ordered-sync", "restart", "delete-pod", "port-forward")
+PLANNABLE = (*APP_FIXES, "ordered-sync", "restart", "delete-pod", "port-forward", "create-namespaces")
 """Every fix id plan_fix understands. `describe` and `logs` are views, not fixes: the UI opens them."""
 
 
@@ -133,6 +139,8 @@ def plan_action(
         return _plan_delete_pod(target, snapshot)
     if fix_id == "port-forward":
         return _plan_port_forward(target, snapshot, profile)
+    if fix_id == "create-namespaces":
+        return _plan_create_namespace(target, snapshot)
     raise PlanError(f"no plan for fix {fix_id!r} (plannable: {', '.join(PLANNABLE)})")
 
 
@@ -218,6 +226,26 @@ def _plan_app(fix_id: str, target: ObjectRef, snapshot: ClusterSnapshot) -> FixP
             blocked=blocked,
             hard=hard,
         )
+    if fix_id == "disable-auto-prune":
+        ref = fixrefs.disable_auto_prune(name, target.namespace or snapshot.argocd_namespace)
+        if blocked is None and app is not None and not (app.automated and app.auto_prune):
+            blocked = f"automated prune is not on for {name}"
+        changes = (
+            f"set spec.syncPolicy.automated.prune=false on Application {target.namespace}/{name}",
+            "automated syncs stop deleting resources that left git; a manual sync with prune still can",
+        )
+        warnings = ("an app of apps with self-heal that manages this Application may set it back",)
+        return FixPlan(
+            fix_id,
+            ActionKind.APP_SETTING,
+            ref.title,
+            target,
+            name,
+            ref.command,
+            changes,
+            warnings,
+            blocked=blocked,
+        )
     if fix_id == "terminate":
         ref = fixrefs.terminate(name)
         if blocked is None and app is not None and app.operation_phase != "Running":
@@ -264,6 +292,16 @@ def _plan_sync(fix_id: str, target: ObjectRef, app: Application | None, blocked:
     elif fix_id == "server-side-apply":
         ref, request = fixrefs.server_side_apply(name), SyncRequest(sync_options=(SERVER_SIDE_APPLY,))
         changes.append("resources are applied server-side (no last-applied annotation: large CRDs fit)")
+    elif fix_id == "sync-create-namespace":
+        ref, request = fixrefs.sync_create_namespace(name), SyncRequest()
+        changes.insert(
+            0,
+            f"add {CREATE_NAMESPACE} to spec.syncPolicy.syncOptions of Application {target.namespace}/{name}",
+        )
+        if app is not None and app.dest_namespace:
+            changes.append(
+                f"the sync creates the destination namespace {app.dest_namespace} if it is missing"
+            )
     elif fix_id == "sync-crds-first":
         ref = fixrefs.sync_crds_first(name)
         crds = tuple(
@@ -310,6 +348,7 @@ def _plan_sync(fix_id: str, target: ObjectRef, app: Application | None, blocked:
         blocked=blocked,
         sync=request,
         then_sync=then,
+        set_option=CREATE_NAMESPACE if fix_id == "sync-create-namespace" else None,
     )
 
 
@@ -453,4 +492,33 @@ def _plan_port_forward(target: ObjectRef, snapshot: ClusterSnapshot, profile: Pr
         changes,
         mutating=False,
         forward=forward,
+    )
+
+
+def _plan_create_namespace(target: ObjectRef, snapshot: ClusterSnapshot) -> FixPlan:
+    if target.kind != "Namespace":
+        raise PlanError(f"create-namespaces acts on a Namespace, not on {target}")
+    ref = fixrefs.create_namespaces([target.name])
+    existing = snapshot.namespaces.get(("", target.name))
+    blocked = None
+    if existing is not None:
+        blocked = (
+            f"namespace {target.name} is still terminating: it can be created again once it is gone"
+            if existing.phase == "Terminating" or existing.deleting_since is not None
+            else f"namespace {target.name} already exists"
+        )
+    changes = (f"create Namespace {target.name}",)
+    warnings = (
+        "nobody manages it: if an Application should own it, prefer syncing that app with CreateNamespace",
+    )
+    return FixPlan(
+        "create-namespaces",
+        ActionKind.CREATE_NAMESPACE,
+        ref.title,
+        ObjectRef("Namespace", None, target.name),
+        None,
+        ref.command,
+        changes,
+        warnings,
+        blocked=blocked,
     )

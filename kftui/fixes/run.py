@@ -131,10 +131,20 @@ class FixRunner:
         reason = self.gate.refusal(plan)
         if reason is not None:
             return reason
-        if plan.kind in (ActionKind.SYNC, ActionKind.REFRESH, ActionKind.TERMINATE, ActionKind.ORDERED_SYNC):
+        argo_kinds = (
+            ActionKind.SYNC,
+            ActionKind.REFRESH,
+            ActionKind.TERMINATE,
+            ActionKind.ORDERED_SYNC,
+            ActionKind.APP_SETTING,
+        )
+        if plan.kind in argo_kinds:
             if self.argo is None:
                 return "no Argo CD backend (offline snapshot)"
-        elif plan.kind in (ActionKind.RESTART, ActionKind.DELETE_POD) and self.workloads is None:
+        elif (
+            plan.kind in (ActionKind.RESTART, ActionKind.DELETE_POD, ActionKind.CREATE_NAMESPACE)
+            and self.workloads is None
+        ):
             return "no Kubernetes connection (offline snapshot)"
         return None
 
@@ -177,6 +187,12 @@ class FixRunner:
             return self._execute(
                 plan, lambda: work.restart(t.kind, t.namespace or "", t.name, now_rfc3339()), kube=True
             )
+        if plan.kind is ActionKind.APP_SETTING:
+            argo, name = self._argo(), plan.target.name
+            return self._execute(plan, lambda: argo.disable_auto_prune(name))
+        if plan.kind is ActionKind.CREATE_NAMESPACE:
+            work, ns = self._workloads(), plan.target.name
+            return self._execute(plan, lambda: work.create_namespace(ns), kube=True)
         if plan.kind is ActionKind.DELETE_POD:
             work, t = self._workloads(), plan.target
             return self._execute(plan, lambda: work.delete_pod(t.namespace or "", t.name), kube=True)
@@ -214,6 +230,11 @@ class FixRunner:
                 before = operation_started_at(argo.get_app(name))
             except ActionError as exc:
                 return FixResult(plan.fix_id, str(plan.target), False, str(exc))
+        if plan.set_option is not None:
+            option = plan.set_option
+            setting = self._execute(plan, lambda: argo.add_sync_option(name, option), step="app set")
+            if not setting.ok:
+                return setting
         first = self._execute(plan, lambda: argo.sync(name, request, self.initiated_by))
         if not first.ok or plan.then_sync is None:
             return first

@@ -321,3 +321,58 @@ def test_sync_crds_first_then_the_rest(lab: Any, tmp_path: Path) -> None:
     entries = runner.gate.audit.entries() if runner.gate.audit else []
     assert [(e["action"], e["result"]) for e in entries] == [("sync-crds-first", "ok")] * 2
     lab.kubectl("delete", "applications.argoproj.io", name, "-n", "argocd", "--wait=false")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_sync_create_namespace_sets_the_option_and_the_sync_creates_it(
+    lab: Any, tmp_path: Path, backend: str
+) -> None:
+    name = f"kftui-nons-{uuid.uuid4().hex[:6]}"
+    app = scenarios.application(name, lab.repo_url("drift"), ".", f"demo-{name}", auto=False)
+    app["spec"]["syncPolicy"] = {}  # no CreateNamespace=true: a plain sync fails on the missing namespace
+    assert lab.kubectl("apply", "-f", "-", input=yaml.safe_dump(app)).returncode == 0
+    lab.wait_for(lambda: status(lab.app(name))[0] == "OutOfSync", 120, f"{name} OutOfSync")
+    runner, kube = make_runner(lab, backend, tmp_path / "audit.jsonl")
+    plan = plan_action("sync-create-namespace", ObjectRef("Application", "argocd", name), snapshot(kube))
+    since = now()
+    result = runner.run(plan)
+    assert result.ok, result.message
+    done = wait_op_done(lab, name, since)
+    assert op_state(done)["phase"] == "Succeeded", op_state(done).get("message")
+    assert "CreateNamespace=true" in lab.app(name)["spec"]["syncPolicy"]["syncOptions"]
+    assert lab.get_json("namespace", f"demo-{name}")["status"]["phase"] == "Active"
+    lab.kubectl("delete", "applications.argoproj.io", name, "-n", "argocd", "--wait=false")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_disable_auto_prune(lab: Any, tmp_path: Path, backend: str) -> None:
+    def prune() -> Any:
+        return lab.app("good")["spec"]["syncPolicy"]["automated"].get("prune")
+
+    assert prune() is True
+    runner, kube = make_runner(lab, backend, tmp_path / "audit.jsonl")
+    try:
+        result = runner.run(
+            plan_action("disable-auto-prune", ObjectRef("Application", "argocd", "good"), snapshot(kube))
+        )
+        assert result.ok, result.message
+        assert not prune()  # false, or absent once Argo CD re-serialises it (omitempty)
+        assert (
+            lab.app("good")["spec"]["syncPolicy"]["automated"].get("selfHeal") is True
+        )  # nothing else changed
+    finally:
+        patch = '{"spec":{"syncPolicy":{"automated":{"prune":true}}}}'
+        lab.kubectl(
+            "patch", "applications.argoproj.io", "good", "-n", "argocd", "--type", "merge", "-p", patch
+        )
+
+
+def test_create_namespace(lab: Any, tmp_path: Path) -> None:
+    name = f"kftui-ns-{uuid.uuid4().hex[:6]}"
+    runner, kube = make_runner(lab, "kubernetes", tmp_path / "audit.jsonl")
+    target = ObjectRef("Namespace", None, name)
+    assert runner.run(plan_action("create-namespaces", target, snapshot(kube))).ok
+    assert lab.get_json("namespace", name)["status"]["phase"] == "Active"
+    again = plan_action("create-namespaces", target, snapshot(kube))
+    assert again.blocked == f"namespace {name} already exists"
+    lab.kubectl("delete", "namespace", name, "--wait=false")

@@ -60,6 +60,9 @@ def test_read_only_run_of_every_action_writes_nothing(lab: Any, tmp_path: Path) 
         for fix_id in ("restart", "delete-pod"):
             assert runner.run(plan_action(fix_id, pod.ref, snap)).refused
             refused += 1
+        never = ObjectRef("Namespace", None, "kftui-read-only-never")
+        assert runner.run(plan_action("create-namespaces", never, snap)).refused
+        refused += 1
         assert runner.sync_app("kubeflow", SyncRequest()).refused
         chain = plan_action("ordered-sync", drift, snap, builtin_profile())
         assert runner.refusal(chain) == READ_ONLY_REASON
@@ -89,7 +92,7 @@ def test_read_only_run_of_every_action_writes_nothing(lab: Any, tmp_path: Path) 
     streams = [e for e in audit_events(lab, since, user_agent_prefix=None) if _is_portforward(e)]
     assert streams, "the port-forward must show up in the audit log"
     assert {e["verb"] for e in streams} == {"get"}, describe(streams)
-    assert refused == 2 * (len(APP_FIXES) + 5)
+    assert refused == 2 * (len(APP_FIXES) + 6)
 
 
 def test_the_write_counter_sees_a_real_write(lab: Any, tmp_path: Path) -> None:

@@ -110,6 +110,8 @@ def test_commands_are_the_fixref_commands() -> None:
         "refresh": fixrefs.refresh("drift"),
         "hard-refresh": fixrefs.hard_refresh("drift"),
         "terminate": fixrefs.terminate("drift"),
+        "sync-create-namespace": fixrefs.sync_create_namespace("drift"),
+        "disable-auto-prune": fixrefs.disable_auto_prune("drift", "argocd"),
     }
     running = drift_app(operation=SyncOperation(), operation_state=OperationState("Running", started_at=T0))
     for fix_id, ref in expected.items():
@@ -237,3 +239,34 @@ def test_actions_for_tree_nodes() -> None:
     assert actions_for(BARE.ref, s) == ("delete-pod",)
     assert actions_for(DEPLOY.ref, s) == ("restart",)
     assert actions_for(ObjectRef("Namespace", None, "x"), s) == ()
+
+
+def test_sync_create_namespace_sets_the_option_then_syncs() -> None:
+    plan = plan_action("sync-create-namespace", APP, snap(drift_app(dest_namespace="demo-drift")))
+    assert plan.kind is ActionKind.SYNC and plan.set_option == "CreateNamespace=true"
+    assert plan.changes[0].startswith("add CreateNamespace=true to spec.syncPolicy.syncOptions")
+    assert any("demo-drift" in c for c in plan.changes)
+    assert plan.command == fixrefs.sync_create_namespace("drift").command
+
+
+def test_disable_auto_prune_only_when_it_is_on() -> None:
+    on = plan_action("disable-auto-prune", APP, snap(drift_app(automated=True, auto_prune=True)))
+    assert on.kind is ActionKind.APP_SETTING and on.blocked is None and on.confirm_word is None
+    off = plan_action("disable-auto-prune", APP, snap(drift_app()))
+    assert off.blocked == "automated prune is not on for drift"
+
+
+def test_create_namespace_unless_it_exists() -> None:
+    from kftui.model import Namespace
+
+    target = ObjectRef("Namespace", None, "kubeflow")
+    plan = plan_action("create-namespaces", target, snap())
+    assert plan.kind is ActionKind.CREATE_NAMESPACE and plan.blocked is None
+    assert plan.command == fixrefs.create_namespaces(["kubeflow"]).command
+    assert plan_action("create-namespaces", target, snap(Namespace("kubeflow"))).blocked == (
+        "namespace kubeflow already exists"
+    )
+    stuck = Namespace("kubeflow", phase="Terminating")
+    assert "still terminating" in (plan_action("create-namespaces", target, snap(stuck)).blocked or "")
+    with pytest.raises(PlanError):
+        plan_action("create-namespaces", APP, snap())

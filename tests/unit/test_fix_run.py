@@ -198,3 +198,27 @@ def test_choices_for_the_panel(tmp_path: Path) -> None:
     assert all(c.plan is not None and c.disabled == READ_ONLY_REASON for c in choices)
     writable, *_ = setup(tmp_path / "w")
     assert all(c.disabled is None for c in writable.choices(finding, snap, builtin_profile()))
+
+
+def test_sync_create_namespace_adds_the_option_before_syncing(tmp_path: Path) -> None:
+    runner, argo, _, audit = setup(tmp_path)
+    result = runner.run(plan_action("sync-create-namespace", APP, snapshot(argo)))
+    assert result.ok, result.message
+    assert [c[0] for c in argo.calls] == ["add-sync-option", "sync"]
+    assert "CreateNamespace=true" in argo.apps["drift"].app.sync_options
+    assert [e["detail"].split(" ")[0] for e in audit.entries()] == ["app", "sync"]
+
+
+def test_disable_auto_prune_and_create_namespace(tmp_path: Path) -> None:
+    from kftui.model import Namespace
+
+    runner, argo, work, _ = setup(tmp_path)
+    fake = argo.apps["drift"]
+    fake.app = replace(fake.app, automated=True, auto_prune=True)
+    assert runner.run(plan_action("disable-auto-prune", APP, snapshot(argo))).ok
+    assert fake.app.auto_prune is False
+    ns = ObjectRef("Namespace", None, "oauth2-proxy")
+    assert runner.run(plan_action("create-namespaces", ns, snapshot(argo))).ok
+    assert work.calls == [("create-namespace", "oauth2-proxy")]
+    blocked = runner.run(plan_action("create-namespaces", ns, snapshot(argo, Namespace("oauth2-proxy"))))
+    assert blocked.refused and work.calls == [("create-namespace", "oauth2-proxy")]
