@@ -14,9 +14,13 @@ argocd.ArgoRestOps (Argo CD REST API, --argocd-server / ARGOCD_SERVER), portforw
 
 Wiring in the app (ui/app.py), with `fixes: FixRuntime | None` passed in by cli.py:
     on a finding's fix      plan = plan_fix(finding, fix.id, app.snapshot, app.profile)
+                            open_fix_screen(app, plan, fixes, on_done)   (ui/screens/fix_confirm.py), i.e.
         ordered-sync     -> push_screen(OrderedSyncScreen(plan, fixes.runner), on_done)
         port-forward     -> push_screen(PortForwardsScreen(fixes.forwards, plan.forward, start=True))
         anything else    -> push_screen(FixConfirmScreen(plan, fixes.runner), on_done)
+    on a tree node          actions_for(node_ref, snapshot) -> fix ids; plan_action(fix_id, node_ref, ...)
+    fix ids outside PLANNABLE (describe, logs, edit-manifests, split-application, wait-for-webhook,
+    fix-source) are views or advice: the panel copies their command.
     the panel greys out     fixes.runner.choices(finding, snapshot, profile)[i].disabled (a reason, or None)
     on exit                 fixes.close()  (stops every port-forward)
 """

@@ -371,8 +371,10 @@ def _plan_ordered(snapshot: ClusterSnapshot, profile: Profile | None) -> FixPlan
         for a in snapshot.applications.values()
         if a.name in chain and a.operation_phase in RUNNING_PHASES
     ]
-    if running and blocked is None:
-        blocked = f"an operation is running on {', '.join(running)}; wait for it or terminate it first"
+    if running:
+        warnings.append(
+            f"an operation is running on {', '.join(running)}: each step waits for its app to be free"
+        )
     return FixPlan(
         "ordered-sync",
         ActionKind.ORDERED_SYNC,

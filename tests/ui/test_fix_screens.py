@@ -208,3 +208,28 @@ async def test_port_forwards_screen_without_a_cluster_says_why(tmp_path: Path) -
         await pilot.press("escape")
         await pilot.pause()
     assert host.results == [None]
+
+
+async def test_open_fix_screen_picks_the_screen_for_the_plan(tmp_path: Path) -> None:
+    from kftui.fixes.runtime import FixRuntime
+    from kftui.ui.screens.fix_confirm import open_fix_screen
+
+    argo, runner, audit = fixture(tmp_path, False, "drift", *CHAIN)
+    runtime = FixRuntime(runner, ForwardManager(kube=None), audit)
+    snap = snapshot(argo)
+    expected = {
+        "sync": FixConfirmScreen,
+        "ordered-sync": OrderedSyncScreen,
+        "port-forward": PortForwardsScreen,
+    }
+    for fix_id, screen_type in expected.items():
+        plan = plan_action(fix_id, APP, snap, builtin_profile())
+        host = Host(lambda: Screen())
+        async with host.run_test(size=(140, 40)) as pilot:
+            open_fix_screen(host, plan, runtime, host.results.append)
+            await pilot.pause()
+            assert isinstance(host.screen, screen_type), fix_id
+            await pilot.press("escape")
+            await pilot.pause()
+        assert host.results[-1] is None
+    assert argo.calls == []

@@ -270,3 +270,12 @@ def test_create_namespace_unless_it_exists() -> None:
     assert "still terminating" in (plan_action("create-namespaces", target, snap(stuck)).blocked or "")
     with pytest.raises(PlanError):
         plan_action("create-namespaces", APP, snap())
+
+
+def test_ordered_sync_waits_for_running_operations_instead_of_refusing() -> None:
+    busy = drift_app(
+        name="kubeflow", operation=SyncOperation(), operation_state=OperationState("Running", started_at=T0)
+    )
+    plan = plan_action("ordered-sync", APP, snap(busy), builtin_profile())
+    assert plan.blocked is None
+    assert any("kubeflow" in w and "waits" in w for w in plan.warnings)

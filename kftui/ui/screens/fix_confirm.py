@@ -8,16 +8,20 @@ disabled. The plan runs in a thread worker; the screen never blocks the event lo
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from kftui.fixes.gate import FixResult
-from kftui.fixes.plan import FixPlan
+from kftui.fixes.plan import ActionKind, FixPlan
 from kftui.fixes.run import FixRunner
+from kftui.fixes.runtime import FixRuntime
 from kftui.ui.screens._styles import style_path
 
 
@@ -131,3 +135,24 @@ class FixConfirmScreen(ModalScreen[FixResult | None]):
     def _finished(self, result: FixResult) -> None:
         self.running = False
         self.dismiss(result)
+
+
+def open_fix_screen(
+    app: App[Any],
+    plan: FixPlan,
+    runtime: FixRuntime,
+    on_done: Callable[[Any], None] | None = None,
+) -> None:
+    """Open the right screen for a plan: the ordered-sync view, the port-forwards view, or the confirmation.
+
+    `on_done` receives a FixResult (confirm), an OrderedResult (ordered sync) or None (cancelled / closed).
+    """
+    from kftui.ui.screens.ordered_sync import OrderedSyncScreen
+    from kftui.ui.screens.port_forwards import PortForwardsScreen
+
+    if plan.kind is ActionKind.ORDERED_SYNC:
+        app.push_screen(OrderedSyncScreen(plan, runtime.runner), on_done)
+    elif plan.kind is ActionKind.PORT_FORWARD:
+        app.push_screen(PortForwardsScreen(runtime.forwards, plan.forward, start=True), on_done)
+    else:
+        app.push_screen(FixConfirmScreen(plan, runtime.runner), on_done)
