@@ -190,6 +190,7 @@ class PortForward:
         self._conns: set[Any] = set()
         self._listener: socket.socket | None = None
         self._requested_port = port
+        self._service_port = port if isinstance(port, int) else 0
         self._state = ForwardState(
             next(self._ids),
             namespace,
@@ -226,6 +227,7 @@ class PortForward:
         svc = convert.service(self._get(f"/api/v1/namespaces/{ns}/services/{name}"))
         sport = service_port(svc, self._requested_port)
         eps = convert.endpoints(self._get(f"/api/v1/namespaces/{ns}/endpoints/{name}"))
+        self._service_port = sport.port
         names = [p for p in ready_pod_names(eps) if p not in avoid] or ready_pod_names(eps)
         if not names:
             raise PortForwardError(f"no ready pod behind svc/{name} in {ns}")
@@ -238,17 +240,12 @@ class PortForward:
         pod, tport = self.resolve()
         self._listener = bind_listener(self._state.local_port)
         local = self._listener.getsockname()[1]
-        self._set(
-            pod=pod, target_port=tport, local_port=local, port=self._service_port_number(), status="active"
-        )
+        self._set(pod=pod, target_port=tport, local_port=local, port=self._service_port, status="active")
         for target, label in ((self._accept_loop, "accept"), (self._health_loop, "health")):
             t = threading.Thread(target=target, name=f"port-forward-{self._state.id}-{label}", daemon=True)
             t.start()
             self._threads.append(t)
         return self._state
-
-    def _service_port_number(self) -> int:
-        return self._state.port or 0
 
     def stop(self) -> None:
         self._stop.set()

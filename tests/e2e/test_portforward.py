@@ -121,6 +121,9 @@ def test_named_target_port_is_resolved_through_the_pods_container_ports(lab: Any
         fwd = manager.start("istio-system", "kftui-named-gw", 18080, 0)
         assert fwd.state.target_port == 8080  # "http" is the container's port 8080
         assert fwd.probe().ok
+        by_name = manager.start("istio-system", "kftui-named-gw", "web", 0)  # the service port by its name
+        assert (by_name.state.port, by_name.state.target_port) == (18080, 8080)
+        assert by_name.probe().ok
     finally:
         manager.stop_all()
         lab.kubectl("delete", "service", "kftui-named-gw", "-n", "istio-system")
