@@ -65,6 +65,40 @@ def test_drift_app_goes_out_of_sync_after_a_commit_and_refresh(lab):
     assert [(r["kind"], r["name"]) for r in out_of_sync] == [("ConfigMap", "drift-settings")]
 
 
+def test_sync_through_the_rest_api_fixes_the_drift(lab):
+    value = f"fixed-{time.time_ns()}"
+    sha = lab.commit("drift", "configmap.yaml", scenarios.drift_configmap(value), "drift: another change")
+    lab.refresh("drift")
+    lab.wait_for(
+        lambda: (
+            _status(lab.app("drift"))[0] == "OutOfSync"
+            and lab.app("drift")["status"]["sync"]["revision"] == sha
+        ),
+        120,
+        "drift OutOfSync before the sync",
+    )
+
+    def sync():
+        r = httpx.post(f"http://{lab.argocd_server}/api/v1/applications/drift/sync", json={}, timeout=10)
+        # A sync still finishing from an earlier test answers "another operation is already in progress".
+        return r if r.status_code == 200 else None
+
+    lab.wait_for(sync, 60, "POST /api/v1/applications/drift/sync accepted")
+
+    def synced():
+        a = lab.app("drift")
+        op = a["status"].get("operationState", {})
+        return (
+            _status(a)[0] == "Synced"
+            and op.get("phase") == "Succeeded"
+            and op["syncResult"]["revision"] == sha
+        )
+
+    lab.wait_for(synced, 120, f"drift Synced at {sha[:8]}")
+    cm = lab.get_json("configmap", "drift-settings", "-n", "demo-drift")
+    assert cm["data"]["value"] == value
+
+
 def test_duplicate_app_reports_the_kustomize_comparison_error(lab):
     def errored():
         conds = lab.app("duplicate").get("status", {}).get("conditions", [])

@@ -69,6 +69,13 @@ def test_logs_of_a_simulated_pod(lab):
     assert "serving on :8080" in out.stdout
 
 
+def test_previous_logs_of_the_crash_looping_pod_show_its_error(lab):
+    pod = lab.wait_for(lambda: _pods(lab, "kubeflow", "app=crash-looper"), 60, "crash-looper pod")[0]
+    out = lab.kubectl("logs", "--previous", "-n", "kubeflow", pod["metadata"]["name"])
+    assert out.returncode == 0, out.stderr
+    assert "connection refused" in out.stdout
+
+
 def test_port_forward_to_the_gateway_returns_the_dex_redirect(lab):
     lab.wait_for(
         lambda: [
@@ -84,7 +91,7 @@ def test_port_forward_to_the_gateway_returns_the_dex_redirect(lab):
     assert svc["spec"]["ports"][0]["targetPort"] == 8080
     proc = subprocess.Popen(
         [
-            "kubectl",
+            lab.kubectl_path,
             "--kubeconfig",
             str(lab.kubeconfig),
             "--context",
@@ -115,16 +122,18 @@ def test_port_forward_to_the_gateway_returns_the_dex_redirect(lab):
 
 def test_audit_log_records_write_requests(lab):
     name = f"audit-probe-{uuid.uuid4().hex[:8]}"
+    mark = lab.audit_mark()
     lab.kubectl("create", "configmap", name, "-n", "default", check=True)
+    lab.kubectl("get", "configmap", name, "-n", "default", check=True)
     lab.kubectl("delete", "configmap", name, "-n", "default", check=True)
 
     def writes():
-        events = [json.loads(line) for line in lab.audit_log.read_text().splitlines() if name in line]
-        verbs = {e["verb"] for e in events if e.get("objectRef", {}).get("name") == name}
-        return verbs if {"create", "delete"} <= verbs else None
+        mine = [e for e in lab.writes_since(mark, user_agent="kubectl") if e["objectRef"].get("name") == name]
+        return mine if len(mine) >= 2 else None
 
-    verbs = lab.wait_for(writes, 10, f"audit events for configmap {name}")
-    assert verbs >= {"create", "delete"}
+    events = lab.wait_for(writes, 10, f"audit events for configmap {name}")
+    assert [e["verb"] for e in events] == ["create", "delete"]  # the get is not a write
+    assert all(e["user"]["username"] == "kubernetes-admin" for e in events)
 
 
 def test_python_client_port_forward_to_the_gateway_pod(lab):

@@ -36,6 +36,9 @@ The pytest fixture (tests/e2e/conftest.py) -- a stable interface others build on
     lab.refresh(name, kind="hard") annotate argocd.argoproj.io/refresh
     lab.get_json(*kubectl_get_args) -> dict
     lab.log_tail(component, lines=40) -> str
+    lab.audit_mark() -> int        position in the audit log, then
+    lab.writes_since(mark, user_agent=None) -> list[dict]   write events (create/update/patch/
+                                   delete) completed since; filter by userAgent prefix
     lab.argocd(*args) -> CompletedProcess    the real Argo CD CLI against argocd_server
     lab.admin_password() -> str    admin's password, for POST /api/v1/session (auth is disabled,
                                    but login works and returns a real token)

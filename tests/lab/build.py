@@ -35,7 +35,8 @@ BINARIES = {
     "etcd": ["etcd"],
     "kwok": ["kwok"],
     "kustomize": ["kustomize"],
-    "kubernetes": ["kube-apiserver", "kube-controller-manager", "kube-scheduler"],
+    # kubectl too: the system one may be several minors older than the apiserver.
+    "kubernetes": ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl"],
     "argocd": ["argocd"],
 }
 # Files copied out of the module next to the binaries, needed at run time.
@@ -266,7 +267,8 @@ class Builder:
         self.log(f"[kubernetes] replacing {len(replaces)} staging modules with {staging_version}")
         src = self.wrapper("kubernetes", module, version, replaces)
         major, minor = version.removeprefix("v").split(".")[:2]
-        build_date = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        # The release's own date (from the proxy), so the binary is reproducible.
+        build_date = release_time(info)
         ldflags = " ".join(
             f"-X {pkg}.{k}={v}"
             for pkg in ("k8s.io/component-base/version", "k8s.io/client-go/pkg/version")
@@ -292,7 +294,8 @@ class Builder:
             replaces[r["Old"]["Path"]] = f"{new['Path']} {new['Version']}"
         src = self.wrapper("argocd", module, version, replaces)
         pkg = "github.com/argoproj/argo-cd/v3/common"
-        build_date = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        # The release's own date (from the proxy), so the binary is reproducible.
+        build_date = release_time(info)
         ldflags = (
             f"-X {pkg}.version={version.removeprefix('v')} -X {pkg}.buildDate={build_date} "
             f"-X {pkg}.gitTreeState=clean -X {pkg}.gitTag={version}"
@@ -300,6 +303,14 @@ class Builder:
         self.build("argocd", src, [f"{module}/cmd"], ldflags)
         # Keep the module's manifests (CRDs, base config) next to the binary.
         self.copy_tree(info["Dir"], "manifests", "argocd-manifests")
+
+
+def release_time(info: dict) -> str:
+    """The module version's publication time, from the .info file `go mod download` names."""
+    try:
+        return json.loads(Path(info["Info"]).read_text())["Time"]
+    except (KeyError, OSError, ValueError):
+        return "1970-01-01T00:00:00Z"
 
 
 def ensure_redis(log: Callable[[str], None]) -> None:

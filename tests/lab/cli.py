@@ -16,7 +16,8 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("components", nargs="*", help=f"subset of {build.BUILD_ORDER} (default: all)")
     sub.add_parser("up", help="start the lab (builds first if needed); prints KUBECONFIG")
     sub.add_parser("down", help="stop every lab process recorded in the state file")
-    sub.add_parser("status", help="show ports, pids and whether each component runs")
+    st = sub.add_parser("status", help="show ports, pids and whether each component runs")
+    st.add_argument("--check", action="store_true", help="exit 3 unless the lab is up and healthy")
     sub.add_parser("env", help="print `export KUBECONFIG=...` etc. for a shell")
     args = parser.parse_args(argv)
 
@@ -49,6 +50,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.cmd == "status":
         print(lab.status())
+        if not args.check:
+            return 0
         current = lab.Lab.load()
         return 0 if current is not None and current.is_up() else 3
     if args.cmd == "env":

@@ -188,11 +188,18 @@ class Lab:
             env["PATH"] = f"{self.bin}:{env.get('PATH', '')}"
         return env
 
+    @property
+    def kubectl_path(self) -> str:
+        """The kubectl built with the lab (same version as the apiserver), else the one on PATH."""
+        if self.bin and (self.bin / "kubectl").exists():
+            return str(self.bin / "kubectl")
+        return shutil.which("kubectl") or "kubectl"
+
     def kubectl(
         self, *args: str, input: str | None = None, check: bool = False, timeout: float = 60
     ) -> subprocess.CompletedProcess[str]:
         """Run kubectl against the lab (its kubeconfig and context). Never raises unless check=True."""
-        cmd = ["kubectl", "--kubeconfig", str(self.kubeconfig), "--context", self.context, *args]
+        cmd = [self.kubectl_path, "--kubeconfig", str(self.kubeconfig), "--context", self.context, *args]
         return subprocess.run(
             cmd, input=input, capture_output=True, text=True, check=check, timeout=timeout, env=self.env()
         )
@@ -269,6 +276,36 @@ class Lab:
         if out.returncode != 0:
             raise RuntimeError(f"refresh {name}: {out.stderr.strip()}")
 
+    def audit_mark(self) -> int:
+        """A position in the audit log; pass it to `writes_since` to see what came after."""
+        try:
+            return self.audit_log.stat().st_size
+        except FileNotFoundError:
+            return 0
+
+    def writes_since(self, mark: int, user_agent: str | None = None) -> list[dict[str, Any]]:
+        """Audit events for write requests (create/update/patch/delete) after `mark`.
+
+        `user_agent` keeps only events whose userAgent starts with it (e.g. "kftui" or
+        "kubectl"), which separates a client's writes from the controllers'.
+        """
+        writes = {"create", "update", "patch", "delete", "deletecollection"}
+        with self.audit_log.open("rb") as f:
+            f.seek(mark)
+            lines = f.read().decode(errors="replace").splitlines()
+        events = []
+        for line in lines:
+            try:
+                event = json.loads(line)
+            except ValueError:
+                continue
+            if event.get("stage") != "ResponseComplete" or event.get("verb") not in writes:
+                continue
+            if user_agent and not event.get("userAgent", "").startswith(user_agent):
+                continue
+            events.append(event)
+        return events
+
     def log_tail(self, component: str, lines: int = 40) -> str:
         return procs.tail(self.logs_dir / f"{component}.log", lines)
 
@@ -327,7 +364,8 @@ class _Starter:
             try:
                 if check():
                     self.lab.timings[name] = round(time.monotonic() - self.t0, 1)
-                    self.log(f"[lab] {name} ready (+{time.monotonic() - self.t0:.1f}s)")
+                    detail = f": {what}" if what else ""
+                    self.log(f"[lab] {name} ready{detail} (+{time.monotonic() - self.t0:.1f}s)")
                     return
             except Exception as e:
                 last = e
@@ -394,6 +432,11 @@ def _kwok_config(lab: Lab, cache: Path) -> Path:
         "2026-01-01T00:00:00.000000000Z stdout F starting (simulated by kwok)\n"
         "2026-01-01T00:00:01.000000000Z stdout F serving on :8080\n"
     )
+    (lab.logs_dir / "pod-crash.log").write_text(
+        "2026-01-01T00:00:00.000000000Z stdout F starting (simulated by kwok)\n"
+        "2026-01-01T00:00:01.000000000Z stderr F F0101 00:00:01.000000 1 main.go:42] "
+        "failed to connect to mysql.kubeflow.svc:3306: connect: connection refused\n"
+    )
     own = (CONFIG / "kwok-lab.yaml").read_text()
     own = own.replace("@GATEWAY_PORT@", str(lab.ports["gateway"])).replace("@LOGS_DIR@", str(lab.logs_dir))
     docs.append(own)
@@ -406,8 +449,8 @@ def _argocd_config(lab: Lab, s: _Starter, cache: Path) -> None:
     manifests = cache / "argocd-manifests"
     ns = ARGOCD_NAMESPACE
     s.kubectl_ok("argocd-config", "create", "namespace", ns)
-    for crd in sorted((manifests / "crds").glob("*-crd.yaml")):
-        s.kubectl_ok("argocd-config", "apply", "--server-side", "-f", str(crd))
+    for crd_file in sorted((manifests / "crds").glob("*-crd.yaml")):
+        s.kubectl_ok("argocd-config", "apply", "--server-side", "-f", str(crd_file))
     for crd in ("applications", "appprojects"):
 
         def established(crd: str = crd) -> bool:

@@ -51,13 +51,23 @@ def alive(pid: int) -> bool:
 
 
 def _group_alive(pgid: int) -> bool:
+    """Does any live (non-zombie) process belong to process group `pgid`?
+
+    Zombies are skipped: a leader we did not start is reaped by init only after a while,
+    and waiting for that would make every stop take seconds.
+    """
     try:
         os.killpg(pgid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) == pgid and fields[0] != "Z":
+                return True
+    return False
 
 
 def stop_groups(pgids: Iterable[int], grace: float = 10.0) -> list[int]:
@@ -73,7 +83,8 @@ def stop_groups(pgids: Iterable[int], grace: float = 10.0) -> list[int]:
     remaining = list(pgids)
     while remaining and time.monotonic() < deadline:
         _reap()
-        remaining = [p for p in remaining if _group_alive(p) and alive(p)]
+        # The group, not just its leader: repo-server's git/kustomize children count too.
+        remaining = [p for p in remaining if _group_alive(p)]
         if remaining:
             time.sleep(0.1)
     for pgid in remaining:
