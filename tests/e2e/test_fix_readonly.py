@@ -110,3 +110,19 @@ def test_the_write_counter_sees_a_real_write(lab: Any, tmp_path: Path) -> None:
     assert [(e["verb"], e["objectRef"]["resource"], e["objectRef"]["name"]) for e in found] == [
         ("patch", "applications", "drift")
     ], describe(found)
+
+
+def test_the_server_write_filter_sees_a_rest_write(lab: Any, tmp_path: Path) -> None:
+    """Control for the argocd-server check: a REST refresh is written by argocd-server, and is seen."""
+    wait_idle(lab, "drift")
+    since = now()
+    runner, kube = make_runner(lab, "argocd-rest", tmp_path / "audit.jsonl", read_only=False)
+    assert runner.run(plan_action("refresh", ObjectRef("Application", "argocd", "drift"), snapshot(kube))).ok
+    found = [
+        e
+        for e in writes(audit_events(lab, since, user_agent_prefix=None))
+        if str(e.get("userAgent", "")).startswith("argocd/")
+    ]
+    assert ("patch", "applications", "drift") in {
+        (e["verb"], e["objectRef"]["resource"], e["objectRef"]["name"]) for e in found
+    }, describe(found)
