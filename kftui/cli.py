@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kftui import __version__
 from kftui.checks.kustomize_ids import attach_chains
@@ -192,7 +192,7 @@ def cmd_tui(args: argparse.Namespace) -> int:
     from kftui.ui.app import KftuiApp  # Textual is only imported for the interactive path
 
     fixes = build_fix_runtime(source, fix_options(args))
-    extra: dict[str, object] = {}
+    extra: dict[str, Any] = {}
     # Until app.py takes the runtime (see the fixes report), the TUI still starts without it.
     if "fixes" in inspect.signature(KftuiApp).parameters:
         extra["fixes"] = fixes
