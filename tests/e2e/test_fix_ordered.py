@@ -68,3 +68,28 @@ def test_ordered_sync_stops_with_the_reason_when_a_step_fails(lab: Any, tmp_path
     )
     assert op_state(lab.app("drift")).get("startedAt") == drift_before
     wait_idle(lab, "duplicate")
+
+
+def test_cancel_stops_before_the_next_app(lab: Any, tmp_path: Path) -> None:
+    import threading
+
+    from kftui.fixes.ordered import CANCELLED, StepStatus
+
+    for name in CHAIN:
+        wait_idle(lab, name)
+    before = op_state(lab.app("kubeflow-seaweedfs")).get("startedAt")
+    runner, _ = make_runner(lab, "kubernetes", tmp_path / "audit.jsonl")
+    cancel = threading.Event()
+
+    def on_step(step: StepStatus) -> None:
+        if step.app == "kubeflow" and step.state == DONE:
+            cancel.set()
+
+    result = OrderedSync(runner, CHAIN, step_timeout=180, interval=0.5, on_step=on_step).run(cancel)
+    assert not result.ok and result.stopped_at == "kubeflow-seaweedfs"
+    assert [s.state for s in result.steps] == [DONE, CANCELLED, PENDING]
+    state = op_state(lab.app("kubeflow-seaweedfs"))
+    # Not synced by us: either untouched, or only by its own auto-sync.
+    assert state.get("startedAt") == before or state.get("operation", {}).get("initiatedBy", {}).get(
+        "automated"
+    )
