@@ -7,11 +7,13 @@ cause (a missing file, a broken kubeconfig, an unreachable server) ends as one l
 from __future__ import annotations
 
 import argparse
+import inspect
 import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from kftui import __version__
 from kftui.checks.kustomize_ids import attach_chains
@@ -24,6 +26,9 @@ from kftui.kustomize.report import ConflictsError
 from kftui.model import ClusterSnapshot, Finding
 from kftui.profile import Profile, ProfileError, detect_profile, load_profile
 from kftui.report import render_findings
+
+if TYPE_CHECKING:
+    from kftui.fixes.runtime import FixOptions
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -68,6 +73,22 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"kftui {__version__}")
     _source_options(parser)
     parser.add_argument("--read-only", action="store_true", help="refuse every change to the cluster")
+    argo = parser.add_argument_group("fix actions")
+    argo.add_argument(
+        "--argocd-server",
+        metavar="HOST:PORT",
+        help="send Argo CD actions to this Argo CD API server (default: $ARGOCD_SERVER; "
+        "else through the Kubernetes API)",
+    )
+    argo.add_argument(
+        "--insecure", action="store_true", help="do not verify the Argo CD server's TLS certificate"
+    )
+    argo.add_argument("--plaintext", action="store_true", help="talk plain HTTP to the Argo CD server")
+    argo.add_argument(
+        "--audit-log",
+        metavar="PATH",
+        help="where every change is recorded (default: $XDG_STATE_HOME/kftui/audit.jsonl)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     check = commands.add_parser("check", help="run the checks headless; exit 1 when there are errors")
@@ -167,11 +188,33 @@ def cmd_tui(args: argparse.Namespace) -> int:
     else:
         snapshot = source.load()
         source = StaticSource(lambda: snapshot)
+    from kftui.fixes.runtime import build_fix_runtime
     from kftui.ui.app import KftuiApp  # Textual is only imported for the interactive path
 
-    app = KftuiApp(source, profile, read_only=args.read_only)
-    app.run()
+    fixes = build_fix_runtime(source, fix_options(args))
+    extra: dict[str, Any] = {}
+    # Until app.py takes the runtime (see the fixes report), the TUI still starts without it.
+    if "fixes" in inspect.signature(KftuiApp).parameters:
+        extra["fixes"] = fixes
+    app = KftuiApp(source, profile, read_only=args.read_only, **extra)
+    try:
+        app.run()
+    finally:
+        fixes.close()  # stops every port-forward
     return int(app.return_code or 0)
+
+
+def fix_options(args: argparse.Namespace) -> FixOptions:
+    from kftui.fixes.runtime import FixOptions
+
+    return FixOptions.from_env(
+        read_only=args.read_only,
+        argocd_server=getattr(args, "argocd_server", None),
+        insecure=getattr(args, "insecure", False),
+        plaintext=getattr(args, "plaintext", False),
+        audit_log=getattr(args, "audit_log", None),
+        argocd_namespace=getattr(args, "argocd_namespace", "argocd"),
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

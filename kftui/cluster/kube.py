@@ -26,6 +26,7 @@ from kubernetes import config as k8s_config
 from kubernetes.client.exceptions import ApiException
 from kubernetes.config.config_exception import ConfigException
 
+from kftui import __version__
 from kftui.cluster import convert
 from kftui.cluster.source import Changes, ConnectionStatus, Sink, SourceError
 from kftui.model import (
@@ -166,6 +167,8 @@ class KubeSource:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.api = api
+        # Named in the API server's audit log, so kftui's own requests can be told apart (the e2e tests do).
+        api.user_agent = f"kftui/{__version__}"
         self.context = context
         self.argocd_namespace = argocd_namespace
         self.server = str(api.configuration.host)

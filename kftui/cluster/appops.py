@@ -1,0 +1,225 @@
+"""Argo CD actions through the Kubernetes API only (the default backend: a kubeconfig is enough).
+
+A sync is requested the way Argo CD's API server does it (server/application/application.go Sync, then
+util/argo SetAppOperation): read the Application, refuse if `.operation` is already set, write the
+operation and clear status.operationState in one update guarded by the resourceVersion that was read,
+and on a conflict read again and retry. Terminate mirrors TerminateOperation (operationState.phase =
+Terminating); refresh sets the argocd.argoproj.io/refresh annotation the controller consumes.
+
+One deliberate difference from the API server: when extra sync options are asked for (Replace=true,
+ServerSideApply=true), the server replaces the app's own syncOptions with them, which silently drops
+CreateNamespace=true and friends for that sync. We keep the app's options and add the requested ones.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from kftui.cluster import convert
+from kftui.cluster.kube import CONNECTION_ERRORS, KubeApiError, KubeSource, describe_connection_error
+from kftui.cluster.ops import (
+    REFRESH_ANNOTATION,
+    RESTARTED_AT_ANNOTATION,
+    ActionError,
+    NoOperation,
+    OperationInProgress,
+    SyncRequest,
+)
+from kftui.model import Application
+
+CONFLICT_RETRIES = 10
+WORKLOAD_RESOURCES = {"Deployment": "deployments", "StatefulSet": "statefulsets", "DaemonSet": "daemonsets"}
+
+
+def build_operation(app: dict[str, Any], request: SyncRequest, initiated_by: str) -> dict[str, Any]:
+    """The `operation` object for a sync, as the API server builds it from an ApplicationSyncRequest."""
+    spec = app.get("spec") or {}
+    policy = spec.get("syncPolicy") or {}
+    sync: dict[str, Any] = {}
+    if spec.get("sources"):
+        sync["sources"] = copy.deepcopy(spec["sources"])
+        sync["revisions"] = [str(s.get("targetRevision") or "HEAD") for s in spec["sources"]]
+    elif spec.get("source"):
+        sync["source"] = copy.deepcopy(spec["source"])
+        sync["revision"] = str(spec["source"].get("targetRevision") or "HEAD")
+    if request.prune:
+        sync["prune"] = True
+    if request.dry_run:
+        sync["dryRun"] = True
+    sync["syncStrategy"] = request.strategy_json()
+    options = list(policy.get("syncOptions") or ())
+    options += [o for o in request.sync_options if o not in options]
+    if options:
+        sync["syncOptions"] = options
+    if request.resources:
+        sync["resources"] = [r.as_json() for r in request.resources]
+    operation: dict[str, Any] = {"sync": sync, "initiatedBy": {"username": initiated_by}}
+    if policy.get("retry"):
+        operation["retry"] = copy.deepcopy(policy["retry"])
+    return operation
+
+
+def _describe(request: SyncRequest) -> str:
+    parts = []
+    if request.prune:
+        parts.append("prune")
+    if request.force:
+        parts.append("force")
+    parts.extend(request.sync_options)
+    if request.resources:
+        parts.append(f"{len(request.resources)} resource(s)")
+    return f" ({', '.join(parts)})" if parts else ""
+
+
+class KubeAppOps:
+    """ArgoOps over the Kubernetes API, through KubeSource's authenticated client."""
+
+    name = "kubernetes"
+
+    def __init__(self, kube: KubeSource, argocd_namespace: str | None = None) -> None:
+        self.kube = kube
+        self.argocd_namespace = argocd_namespace or kube.argocd_namespace
+
+    @property
+    def endpoint(self) -> str:
+        return self.kube.server
+
+    def _path(self, name: str) -> str:
+        return f"/apis/argoproj.io/v1alpha1/namespaces/{self.argocd_namespace}/applications/{name}"
+
+    def _get_raw(self, name: str) -> dict[str, Any]:
+        try:
+            raw = self.kube.get_json(self._path(name))
+        except KubeApiError as exc:
+            if exc.status == 404:
+                raise ActionError(f"Application {self.argocd_namespace}/{name} not found") from None
+            raise ActionError(f"cannot read Application {name}: {exc.message}") from None
+        except CONNECTION_ERRORS as exc:
+            raise ActionError(describe_connection_error(exc, self.kube.server)) from None
+        if not isinstance(raw, dict):
+            raise ActionError(f"unexpected answer reading Application {name}")
+        return raw
+
+    def _put(self, name: str, body: dict[str, Any]) -> bool:
+        """Update the Application; False on a resourceVersion conflict (the caller reads again)."""
+        try:
+            self.kube.send_json("PUT", self._path(name), body)
+        except KubeApiError as exc:
+            if exc.status == 409:
+                return False
+            raise ActionError(f"updating Application {name} failed: {exc.message}") from None
+        except CONNECTION_ERRORS as exc:
+            raise ActionError(describe_connection_error(exc, self.kube.server)) from None
+        return True
+
+    def get_app(self, name: str) -> Application:
+        return convert.application(self._get_raw(name))
+
+    def sync(self, name: str, request: SyncRequest, initiated_by: str) -> str:
+        for _ in range(CONFLICT_RETRIES):
+            raw = self._get_raw(name)
+            if raw.get("operation"):
+                raise OperationInProgress(f"{name}: another operation is already in progress")
+            if (raw.get("metadata") or {}).get("deletionTimestamp"):
+                raise ActionError(f"{name}: application is deleting")
+            raw["operation"] = build_operation(raw, request, initiated_by)
+            status = raw.get("status")
+            if isinstance(status, dict):
+                status.pop("operationState", None)
+            if self._put(name, raw):
+                return f"sync of {name} requested{_describe(request)}"
+        raise ActionError(f"{name}: the Application kept changing ({CONFLICT_RETRIES} update conflicts)")
+
+    def refresh(self, name: str, hard: bool) -> str:
+        kind = "hard" if hard else "normal"
+        body = {"metadata": {"annotations": {REFRESH_ANNOTATION: kind}}}
+        try:
+            self.kube.send_json("PATCH", self._path(name), body, content_type="application/merge-patch+json")
+        except KubeApiError as exc:
+            raise ActionError(f"refresh of {name} failed: {exc.message}") from None
+        except CONNECTION_ERRORS as exc:
+            raise ActionError(describe_connection_error(exc, self.kube.server)) from None
+        return f"{kind} refresh of {name} requested"
+
+    def terminate(self, name: str) -> str:
+        for _ in range(CONFLICT_RETRIES):
+            raw = self._get_raw(name)
+            state = (raw.get("status") or {}).get("operationState")
+            if not raw.get("operation") or not isinstance(state, dict):
+                raise NoOperation(f"{name}: unable to terminate operation, no operation is in progress")
+            state["phase"] = "Terminating"
+            if self._put(name, raw):
+                return f"termination of the running operation of {name} requested"
+        raise ActionError(f"{name}: the Application kept changing ({CONFLICT_RETRIES} update conflicts)")
+
+    def add_sync_option(self, name: str, option: str) -> str:
+        for _ in range(CONFLICT_RETRIES):
+            raw = self._get_raw(name)
+            spec = raw.setdefault("spec", {})
+            policy = spec.get("syncPolicy") or {}
+            options = list(policy.get("syncOptions") or ())
+            if option in options:
+                return f"{name} already has sync option {option}"
+            spec["syncPolicy"] = {**policy, "syncOptions": [*options, option]}
+            if self._put(name, raw):
+                return f"sync option {option} added to {name}"
+        raise ActionError(f"{name}: the Application kept changing ({CONFLICT_RETRIES} update conflicts)")
+
+    def disable_auto_prune(self, name: str) -> str:
+        body = {"spec": {"syncPolicy": {"automated": {"prune": False}}}}
+        try:
+            self.kube.send_json("PATCH", self._path(name), body, content_type="application/merge-patch+json")
+        except KubeApiError as exc:
+            raise ActionError(f"turning off automated prune of {name} failed: {exc.message}") from None
+        except CONNECTION_ERRORS as exc:
+            raise ActionError(describe_connection_error(exc, self.kube.server)) from None
+        return f"automated prune turned off for {name}"
+
+
+class KubeWorkloadOps:
+    """WorkloadOps over the Kubernetes API: `kubectl rollout restart` and `kubectl delete pod`."""
+
+    def __init__(self, kube: KubeSource) -> None:
+        self.kube = kube
+
+    def restart(self, kind: str, namespace: str, name: str, at: str) -> str:
+        resource = WORKLOAD_RESOURCES.get(kind)
+        if resource is None:
+            raise ActionError(f"cannot restart a {kind}")
+        body = {"spec": {"template": {"metadata": {"annotations": {RESTARTED_AT_ANNOTATION: at}}}}}
+        try:
+            self.kube.send_json(
+                "PATCH",
+                f"/apis/apps/v1/namespaces/{namespace}/{resource}/{name}",
+                body,
+                content_type="application/strategic-merge-patch+json",
+            )
+        except KubeApiError as exc:
+            raise ActionError(f"restart of {kind.lower()}/{name} failed: {exc.message}") from None
+        except CONNECTION_ERRORS as exc:
+            raise ActionError(describe_connection_error(exc, self.kube.server)) from None
+        return f"{kind.lower()}/{name} restarted (restartedAt {at})"
+
+    def delete_pod(self, namespace: str, name: str) -> str:
+        try:
+            self.kube.send_json("DELETE", f"/api/v1/namespaces/{namespace}/pods/{name}", None)
+        except KubeApiError as exc:
+            if exc.status == 404:
+                raise ActionError(f"pod {namespace}/{name} is already gone") from None
+            raise ActionError(f"deleting pod {namespace}/{name} failed: {exc.message}") from None
+        except CONNECTION_ERRORS as exc:
+            raise ActionError(describe_connection_error(exc, self.kube.server)) from None
+        return f"pod {namespace}/{name} deleted"
+
+    def create_namespace(self, name: str) -> str:
+        body = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
+        try:
+            self.kube.send_json("POST", "/api/v1/namespaces", body)
+        except KubeApiError as exc:
+            if exc.status == 409:
+                raise ActionError(f"namespace {name} already exists") from None
+            raise ActionError(f"creating namespace {name} failed: {exc.message}") from None
+        except CONNECTION_ERRORS as exc:
+            raise ActionError(describe_connection_error(exc, self.kube.server)) from None
+        return f"namespace {name} created"

@@ -1,0 +1,183 @@
+"""Argo CD actions through Argo CD's own REST API (httpx), when --argocd-server / ARGOCD_SERVER is set.
+
+The same endpoints the argocd CLI's gRPC calls map to (server/application/application.proto):
+  GET    /api/v1/applications/{name}[?refresh=normal|hard]   read, or refresh
+  POST   /api/v1/applications/{name}/sync                     ApplicationSyncRequest
+  DELETE /api/v1/applications/{name}/operation                terminate the running operation
+  POST   /api/v1/session                                      {username, password} -> {token}
+Authentication: ARGOCD_AUTH_TOKEN (a bearer token), or a session login, or none (a server started with
+--disable-auth, like the lab's). TLS is verified unless `insecure`; an http:// server (or `plaintext`)
+talks plain HTTP, like `argocd --plaintext`. Tokens never appear in messages.
+"""
+
+from __future__ import annotations
+
+import json as jsonlib
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from kftui.cluster import convert
+from kftui.cluster.ops import ActionError, NoOperation, OperationInProgress, SyncRequest
+from kftui.model import Application
+
+TIMEOUT = httpx.Timeout(15.0, connect=5.0)
+REFRESH_TIMEOUT = 90.0
+
+
+def server_url(server: str, plaintext: bool = False) -> str:
+    """`host:port` as the argocd CLI takes it, or a full URL; plain HTTP when asked or http:// given."""
+    server = server.strip().rstrip("/")
+    if server.startswith(("http://", "https://")):
+        return server
+    return f"{'http' if plaintext else 'https'}://{server}"
+
+
+def sync_body(name: str, namespace: str, request: SyncRequest) -> dict[str, Any]:
+    """An ApplicationSyncRequest as the argocd CLI fills it (hook strategy, options only when asked)."""
+    body: dict[str, Any] = {
+        "name": name,
+        "appNamespace": namespace,
+        "prune": request.prune,
+        "dryRun": request.dry_run,
+        "strategy": request.strategy_json(),
+    }
+    if request.sync_options:
+        body["syncOptions"] = {"items": list(request.sync_options)}
+    if request.resources:
+        body["resources"] = [r.as_json() for r in request.resources]
+    return body
+
+
+def _error_message(resp: httpx.Response) -> str:
+    try:
+        data = resp.json()
+    except ValueError:
+        return resp.text.strip()[:200] or resp.reason_phrase
+    if isinstance(data, Mapping):
+        return str(data.get("message") or data.get("error") or resp.reason_phrase)
+    return resp.reason_phrase
+
+
+class ArgoRestOps:
+    """ArgoOps over Argo CD's REST API."""
+
+    name = "argocd-rest"
+
+    def __init__(
+        self,
+        server: str,
+        token: str = "",
+        *,
+        insecure: bool = False,
+        plaintext: bool = False,
+        argocd_namespace: str = "argocd",
+        username: str = "",
+        password: str = "",
+    ) -> None:
+        self.base = server_url(server, plaintext)
+        self.argocd_namespace = argocd_namespace
+        self._client = httpx.Client(base_url=self.base, verify=not insecure, timeout=TIMEOUT)
+        self._token = token
+        if not token and username:
+            self._token = self._login(username, password)
+        if self._token:
+            self._client.headers["Authorization"] = f"Bearer {self._token}"
+
+    @property
+    def endpoint(self) -> str:
+        return self.base
+
+    def close(self) -> None:
+        self._client.close()
+
+    def _login(self, username: str, password: str) -> str:
+        resp = self._call("POST", "/api/v1/session", json={"username": username, "password": password})
+        token = resp.json().get("token") if resp.content else None
+        if not token:
+            raise ActionError(f"Argo CD at {self.base}: the session login returned no token")
+        return str(token)
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json: Any = None,
+        timeout: float | None = None,
+    ) -> httpx.Response:
+        try:
+            resp = self._client.request(
+                method, path, params=params, json=json, timeout=timeout if timeout else TIMEOUT
+            )
+        except httpx.ConnectError:
+            raise ActionError(f"cannot reach Argo CD at {self.base}: connection refused") from None
+        except httpx.TimeoutException:
+            raise ActionError(f"cannot reach Argo CD at {self.base}: timed out") from None
+        except httpx.HTTPError as exc:
+            raise ActionError(f"cannot reach Argo CD at {self.base}: {type(exc).__name__}") from None
+        if resp.status_code in (401, 403):
+            raise ActionError(
+                f"Argo CD at {self.base} refused the request ({resp.status_code}): {_error_message(resp)}"
+            )
+        if resp.is_error:
+            message = _error_message(resp)
+            if "another operation is already in progress" in message:
+                raise OperationInProgress(message)
+            if "No operation is in progress" in message:
+                raise NoOperation(message)
+            raise ActionError(f"Argo CD: {message} (HTTP {resp.status_code})")
+        return resp
+
+    def _app_path(self, name: str) -> str:
+        return f"/api/v1/applications/{name}"
+
+    def _params(self, **extra: str) -> dict[str, str]:
+        return {"appNamespace": self.argocd_namespace, **extra}
+
+    def get_app(self, name: str) -> Application:
+        resp = self._call("GET", self._app_path(name), params=self._params())
+        return convert.application(resp.json())
+
+    def sync(self, name: str, request: SyncRequest, initiated_by: str) -> str:
+        # The server records its own session user as initiatedBy; `initiated_by` is for the audit log.
+        self._call(
+            "POST", f"{self._app_path(name)}/sync", json=sync_body(name, self.argocd_namespace, request)
+        )
+        return f"sync of {name} requested through {self.base}"
+
+    def refresh(self, name: str, hard: bool) -> str:
+        kind = "hard" if hard else "normal"
+        # The server answers once the controller has consumed the refresh: allow it time.
+        self._call("GET", self._app_path(name), params=self._params(refresh=kind), timeout=REFRESH_TIMEOUT)
+        return f"{kind} refresh of {name} requested through {self.base}"
+
+    def terminate(self, name: str) -> str:
+        # The gateway wants a JSON content type even on this DELETE (415 otherwise).
+        self._call("DELETE", f"{self._app_path(name)}/operation", params=self._params(), json={})
+        return f"termination of the running operation of {name} requested through {self.base}"
+
+    def _patch(self, name: str, patch: dict[str, Any]) -> None:
+        """PATCH /api/v1/applications/{name}: an ApplicationPatchRequest with a JSON merge patch."""
+        body = {
+            "name": name,
+            "appNamespace": self.argocd_namespace,
+            "patch": jsonlib.dumps(patch),
+            "patchType": "merge",
+        }
+        self._call("PATCH", self._app_path(name), json=body)
+
+    def add_sync_option(self, name: str, option: str) -> str:
+        resp = self._call("GET", self._app_path(name), params=self._params())
+        policy = (resp.json().get("spec") or {}).get("syncPolicy") or {}
+        options = list(policy.get("syncOptions") or ())
+        if option in options:
+            return f"{name} already has sync option {option}"
+        self._patch(name, {"spec": {"syncPolicy": {"syncOptions": [*options, option]}}})
+        return f"sync option {option} added to {name} through {self.base}"
+
+    def disable_auto_prune(self, name: str) -> str:
+        self._patch(name, {"spec": {"syncPolicy": {"automated": {"prune": False}}}})
+        return f"automated prune turned off for {name} through {self.base}"

@@ -1,0 +1,108 @@
+"""The seam between fixes/ and the backends that carry them out: request types, errors, protocols.
+
+Pure on purpose (no client library): fixes/plan.py builds these requests, and the two Argo CD backends
+(cluster/appops.py over the Kubernetes API, cluster/argocd.py over Argo CD's REST API) accept them.
+Tests substitute their own implementation of these protocols, never the HTTP library underneath.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from kftui.model import Application
+
+# Sync options the argocd CLI adds for its flags (cmd/argocd/commands/app.go).
+REPLACE = "Replace=true"
+SERVER_SIDE_APPLY = "ServerSideApply=true"
+CREATE_NAMESPACE = "CreateNamespace=true"
+
+REFRESH_ANNOTATION = "argocd.argoproj.io/refresh"
+RESTARTED_AT_ANNOTATION = "kubectl.kubernetes.io/restartedAt"
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceSel:
+    """One entry of operation.sync.resources (SyncOperationResource): group, kind, name, namespace."""
+
+    group: str
+    kind: str
+    name: str
+    namespace: str = ""
+
+    def as_json(self) -> dict[str, str]:
+        out = {"group": self.group, "kind": self.kind, "name": self.name}
+        if self.namespace:
+            out["namespace"] = self.namespace
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class SyncRequest:
+    """What `argocd app sync` sends: prune, force (syncStrategy.hook.force), extra sync options, resources."""
+
+    prune: bool = False
+    force: bool = False
+    sync_options: tuple[str, ...] = ()
+    resources: tuple[ResourceSel, ...] = ()
+    dry_run: bool = False
+
+    def strategy_json(self) -> dict[str, dict[str, bool]]:
+        """The CLI's default strategy is `hook`; --force sets hook.force (SyncStrategyHook embeds apply)."""
+        return {"hook": {"force": True}} if self.force else {"hook": {}}
+
+
+class ActionError(Exception):
+    """A backend could not carry out an action; the message is one line for the user (never a token)."""
+
+
+class OperationInProgress(ActionError):
+    """Argo CD refuses a second operation while one is set (util/argo SetAppOperation)."""
+
+
+class NoOperation(ActionError):
+    """Terminate asked for while no operation is running."""
+
+
+class ArgoOps(Protocol):
+    """Argo CD Application actions, as a backend offers them."""
+
+    @property
+    def name(self) -> str:
+        """ "kubernetes" or "argocd-rest": shown in the preview and written to the audit log."""
+        ...
+
+    @property
+    def endpoint(self) -> str:
+        """Where the actions go (API server or Argo CD server URL), for the audit log."""
+        ...
+
+    def get_app(self, name: str) -> Application:
+        """The Application now (raises ActionError when it cannot be read)."""
+        ...
+
+    def sync(self, name: str, request: SyncRequest, initiated_by: str) -> str:
+        """Start a sync; returns a one-line description of what was written."""
+        ...
+
+    def refresh(self, name: str, hard: bool) -> str: ...
+
+    def terminate(self, name: str) -> str: ...
+
+    def add_sync_option(self, name: str, option: str) -> str:
+        """`argocd app set NAME --sync-option OPTION`: add it to spec.syncPolicy.syncOptions."""
+        ...
+
+    def disable_auto_prune(self, name: str) -> str:
+        """spec.syncPolicy.automated.prune = false."""
+        ...
+
+
+class WorkloadOps(Protocol):
+    """Plain Kubernetes actions: restart a workload, delete a pod."""
+
+    def restart(self, kind: str, namespace: str, name: str, at: str) -> str: ...
+
+    def delete_pod(self, namespace: str, name: str) -> str: ...
+
+    def create_namespace(self, name: str) -> str: ...

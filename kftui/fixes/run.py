@@ -1,0 +1,267 @@
+"""Running a plan: one backend call per plan (two for "CRDs first"), always through the gate.
+
+Blocking on purpose: the UI runs `FixRunner.run` in a thread worker; the e2e tests call it directly.
+The Argo CD backend is either cluster/appops.KubeAppOps (Kubernetes API) or cluster/argocd.ArgoRestOps
+(Argo CD REST API); workload actions always go through the Kubernetes API.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+from kftui.cluster.ops import ActionError, ArgoOps, SyncRequest, WorkloadOps
+from kftui.fixes.gate import FixResult, Gate
+from kftui.fixes.plan import PLANNABLE, ActionKind, FixPlan, PlanError, plan_fix
+from kftui.model import Application, ClusterSnapshot, Finding, FixRef, ObjectRef
+from kftui.profile import Profile
+
+TERMINAL_PHASES = ("Succeeded", "Failed", "Error")
+POLL_INTERVAL = 1.0
+
+
+def now_rfc3339() -> str:
+    """The timestamp kubectl writes into restartedAt (RFC 3339, seconds)."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class FixChoice:
+    """One fix a finding offers, as the diagnostics panel shows it.
+
+    plan is None for views (describe, logs) and for fixes that cannot be planned here; `disabled` is the
+    reason to show the fix greyed out (read-only, an operation running, no backend), None when it can run.
+    """
+
+    fix: FixRef
+    plan: FixPlan | None
+    disabled: str | None
+
+
+@dataclass(frozen=True)
+class Settled:
+    """How a wait ended: the last Application seen, and why it stopped waiting when it did not succeed."""
+
+    app: Application | None
+    ok: bool
+    reason: str = ""
+
+
+def operation_started_at(app: Application) -> datetime | None:
+    return app.operation_state.started_at if app.operation_state else None
+
+
+def wait_operation(
+    argo: ArgoOps,
+    name: str,
+    before: datetime | None,
+    timeout: float,
+    cancel: threading.Event | None = None,
+    interval: float = POLL_INTERVAL,
+    on_poll: Callable[[Application], None] | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> Settled:
+    """Wait until the operation we just requested on `name` has finished.
+
+    Ours is done when `.operation` is gone and operationState is terminal and either we saw the operation
+    pending/running, or its startedAt differs from the one before our request (`before`).
+    """
+    deadline = clock() + timeout
+    seen_ours = False
+    app: Application | None = None
+    while True:
+        try:
+            app = argo.get_app(name)
+        except ActionError as exc:
+            return Settled(app, False, str(exc))
+        if on_poll is not None:
+            on_poll(app)
+        state = app.operation_state
+        if app.operation is not None:
+            seen_ours = True
+        elif (
+            state is not None and state.phase in TERMINAL_PHASES and (seen_ours or state.started_at != before)
+        ):
+            if state.phase == "Succeeded":
+                return Settled(app, True)
+            return Settled(
+                app, False, f"sync of {name} {state.phase.lower()}: {state.message or 'no message'}"
+            )
+        if cancel is not None and cancel.is_set():
+            return Settled(app, False, "cancelled")
+        if clock() >= deadline:
+            phase = state.phase if state else "not started"
+            return Settled(app, False, f"sync of {name} did not finish within {timeout:.0f}s (phase {phase})")
+        if cancel is not None:
+            cancel.wait(interval)
+        else:
+            time.sleep(interval)
+
+
+class FixRunner:
+    """Executes plans through the gate with the configured backends."""
+
+    def __init__(
+        self,
+        gate: Gate,
+        argo: ArgoOps | None,
+        workloads: WorkloadOps | None = None,
+        step_timeout: float = 300.0,
+        poll_interval: float = POLL_INTERVAL,
+    ) -> None:
+        self.gate = gate
+        self.argo = argo
+        self.workloads = workloads
+        self.step_timeout = step_timeout
+        self.poll_interval = poll_interval
+
+    @property
+    def backend_name(self) -> str:
+        return self.argo.name if self.argo is not None else "none"
+
+    @property
+    def initiated_by(self) -> str:
+        return f"kftui:{self.gate.user}"
+
+    def refusal(self, plan: FixPlan) -> str | None:
+        """The gate's reason, or a missing backend."""
+        reason = self.gate.refusal(plan)
+        if reason is not None:
+            return reason
+        argo_kinds = (
+            ActionKind.SYNC,
+            ActionKind.REFRESH,
+            ActionKind.TERMINATE,
+            ActionKind.ORDERED_SYNC,
+            ActionKind.APP_SETTING,
+        )
+        if plan.kind in argo_kinds:
+            if self.argo is None:
+                return "no Argo CD backend (offline snapshot)"
+        elif (
+            plan.kind in (ActionKind.RESTART, ActionKind.DELETE_POD, ActionKind.CREATE_NAMESPACE)
+            and self.workloads is None
+        ):
+            return "no Kubernetes connection (offline snapshot)"
+        return None
+
+    def choices(
+        self, finding: Finding, snapshot: ClusterSnapshot, profile: Profile | None = None
+    ) -> list[FixChoice]:
+        """Every fix of a finding with its plan and, when it cannot run now, why (for the panel)."""
+        out: list[FixChoice] = []
+        for fix in finding.fixes:
+            if fix.id not in PLANNABLE:
+                out.append(FixChoice(fix, None, None))
+                continue
+            try:
+                plan = plan_fix(finding, fix.id, snapshot, profile)
+            except PlanError as exc:
+                out.append(FixChoice(fix, None, str(exc)))
+                continue
+            out.append(FixChoice(fix, plan, self.refusal(plan)))
+        return out
+
+    def run(self, plan: FixPlan, cancel: threading.Event | None = None) -> FixResult:
+        if plan.kind in (ActionKind.ORDERED_SYNC, ActionKind.PORT_FORWARD):
+            return FixResult(plan.fix_id, str(plan.target), False, f"{plan.fix_id} runs in its own view")
+        if self.gate.refusal(plan) is not None:
+            # The gate records the refusal; no backend is touched.
+            return self.gate.execute(plan, lambda: "", backend=self.backend_name)
+        missing = self.refusal(plan)
+        if missing is not None:
+            return FixResult(plan.fix_id, str(plan.target), False, missing, refused=True)
+        if plan.kind is ActionKind.SYNC:
+            return self._sync(plan, cancel)
+        if plan.kind is ActionKind.REFRESH:
+            argo, name = self._argo(), plan.target.name
+            return self._execute(plan, lambda: argo.refresh(name, plan.hard))
+        if plan.kind is ActionKind.TERMINATE:
+            argo, name = self._argo(), plan.target.name
+            return self._execute(plan, lambda: argo.terminate(name))
+        if plan.kind is ActionKind.RESTART:
+            work, t = self._workloads(), plan.target
+            return self._execute(
+                plan, lambda: work.restart(t.kind, t.namespace or "", t.name, now_rfc3339()), kube=True
+            )
+        if plan.kind is ActionKind.APP_SETTING:
+            argo, name = self._argo(), plan.target.name
+            return self._execute(plan, lambda: argo.disable_auto_prune(name))
+        if plan.kind is ActionKind.CREATE_NAMESPACE:
+            work, ns = self._workloads(), plan.target.name
+            return self._execute(plan, lambda: work.create_namespace(ns), kube=True)
+        if plan.kind is ActionKind.DELETE_POD:
+            work, t = self._workloads(), plan.target
+            return self._execute(plan, lambda: work.delete_pod(t.namespace or "", t.name), kube=True)
+        raise AssertionError(f"unhandled action kind {plan.kind}")  # pragma: no cover
+
+    def sync_app(self, name: str, request: SyncRequest, fix_id: str = "sync", step: str = "") -> FixResult:
+        """One sync outside a previewed plan (a step of an ordered sync), still through the gate."""
+        argo = self._argo()
+        plan = FixPlan(
+            fix_id,
+            ActionKind.SYNC,
+            f"Sync {name}",
+            ObjectRef("Application", self._namespace(), name),
+            name,
+            f"argocd app sync {name}",
+            sync=request,
+        )
+        return self.gate.execute(
+            plan,
+            lambda: argo.sync(name, request, self.initiated_by),
+            backend=argo.name,
+            endpoint=argo.endpoint,
+            step=step,
+        )
+
+    def _namespace(self) -> str:
+        return str(getattr(self.argo, "argocd_namespace", "argocd"))
+
+    def _sync(self, plan: FixPlan, cancel: threading.Event | None) -> FixResult:
+        argo, name = self._argo(), plan.target.name
+        request = plan.sync or SyncRequest()
+        before: datetime | None = None
+        if plan.then_sync is not None:
+            try:
+                before = operation_started_at(argo.get_app(name))
+            except ActionError as exc:
+                return FixResult(plan.fix_id, str(plan.target), False, str(exc))
+        if plan.set_option is not None:
+            option = plan.set_option
+            setting = self._execute(plan, lambda: argo.add_sync_option(name, option), step="app set")
+            if not setting.ok:
+                return setting
+        first = self._execute(plan, lambda: argo.sync(name, request, self.initiated_by))
+        if not first.ok or plan.then_sync is None:
+            return first
+        settled = wait_operation(argo, name, before, self.step_timeout, cancel, self.poll_interval)
+        if not settled.ok:
+            return replace(first, ok=False, message=f"{first.message}; then stopped: {settled.reason}")
+        follow = replace(plan, sync=plan.then_sync, then_sync=None, confirm_word=None)
+        rest = self._execute(
+            follow,
+            lambda: argo.sync(name, plan.then_sync or SyncRequest(), self.initiated_by),
+            step="then the rest",
+        )
+        return replace(rest, message=f"{first.message}; {rest.message}")
+
+    def _execute(
+        self, plan: FixPlan, action: Callable[[], str], kube: bool = False, step: str = ""
+    ) -> FixResult:
+        if kube or self.argo is None:
+            return self.gate.execute(plan, action, backend="kubernetes", step=step)
+        return self.gate.execute(plan, action, backend=self.argo.name, endpoint=self.argo.endpoint, step=step)
+
+    def _argo(self) -> ArgoOps:
+        if self.argo is None:
+            raise ActionError("no Argo CD backend (offline snapshot)")
+        return self.argo
+
+    def _workloads(self) -> WorkloadOps:
+        if self.workloads is None:
+            raise ActionError("no Kubernetes connection (offline snapshot)")
+        return self.workloads

@@ -1,0 +1,99 @@
+"""Everything the UI needs to act on the cluster, built once from the command line: runner + forwards.
+
+cli.py calls `build_fix_runtime(source, options)`; the app keeps the FixRuntime, opens the fix screens
+with `runtime.runner` / `runtime.forwards`, and calls `runtime.close()` on exit (stops every forward).
+Backends: Argo CD's REST API when an Argo CD server is given (flag or ARGOCD_SERVER), else the
+Kubernetes API of the live source. Offline sources (a dump, the demo) get no backend: every action
+shows why it cannot run.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from kftui.cluster.ops import ArgoOps, WorkloadOps
+from kftui.cluster.portforward import ForwardManager
+from kftui.cluster.source import SnapshotSource, SourceError
+from kftui.fixes.audit import AuditLog
+from kftui.fixes.gate import Gate
+from kftui.fixes.run import FixRunner
+
+
+@dataclass(frozen=True)
+class FixOptions:
+    read_only: bool = False
+    argocd_server: str = ""
+    insecure: bool = False
+    plaintext: bool = False
+    audit_log: str | None = None
+    argocd_namespace: str = "argocd"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **given: object) -> FixOptions:
+        """Flags win; otherwise ARGOCD_SERVER and ARGOCD_OPTS (--insecure, --plaintext) as the CLI reads them."""
+        env = os.environ if env is None else env
+        opts = shlex.split(env.get("ARGOCD_OPTS", ""))
+        values: dict[str, object] = {
+            "argocd_server": env.get("ARGOCD_SERVER", ""),
+            "insecure": "--insecure" in opts,
+            "plaintext": "--plaintext" in opts,
+        }
+        values.update({k: v for k, v in given.items() if v not in (None, "", False)})
+        return cls(**values)  # type: ignore[arg-type]
+
+
+@dataclass
+class FixRuntime:
+    runner: FixRunner
+    forwards: ForwardManager
+    audit: AuditLog
+
+    def close(self) -> None:
+        self.forwards.stop_all()
+        closer = getattr(self.runner.argo, "close", None)
+        if callable(closer):
+            closer()
+
+
+def build_fix_runtime(
+    source: SnapshotSource, options: FixOptions, env: Mapping[str, str] | None = None
+) -> FixRuntime:
+    env = os.environ if env is None else env
+    audit = AuditLog(Path(options.audit_log).expanduser() if options.audit_log else None)
+    kube = None
+    argo: ArgoOps | None = None
+    workloads: WorkloadOps | None = None
+    context = "offline"
+    if source.live:
+        from kftui.cluster.appops import KubeAppOps, KubeWorkloadOps
+        from kftui.cluster.kube import KubeSource
+
+        if isinstance(source, KubeSource):
+            kube = source
+            context = source.context
+            argo = KubeAppOps(source, options.argocd_namespace)
+            workloads = KubeWorkloadOps(source)
+    if options.argocd_server:
+        from kftui.cluster.argocd import ArgoRestOps
+        from kftui.cluster.ops import ActionError
+
+        try:
+            argo = ArgoRestOps(
+                options.argocd_server,
+                env.get("ARGOCD_AUTH_TOKEN", ""),
+                insecure=options.insecure,
+                plaintext=options.plaintext,
+                argocd_namespace=options.argocd_namespace,
+                username=env.get("ARGOCD_USERNAME", ""),
+                password=env.get("ARGOCD_PASSWORD", ""),
+            )
+        except ActionError as exc:
+            raise SourceError(str(exc)) from None
+        if context == "offline":
+            context = argo.endpoint
+    gate = Gate(options.read_only, audit, context=context)
+    return FixRuntime(FixRunner(gate, argo, workloads), ForwardManager(kube), audit)

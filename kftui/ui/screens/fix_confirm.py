@@ -1,0 +1,158 @@
+"""FixConfirmScreen: preview a plan, confirm it (typing the app's name for prune/replace/force), run it.
+
+Open it with `app.push_screen(FixConfirmScreen(plan, runner), callback)`. It dismisses with the
+FixResult once the plan has run, or with None when the user cancels (nothing is sent then). When the
+gate refuses the plan (read-only, or an operation already running) the reason is shown and Run stays
+disabled. The plan runs in a thread worker; the screen never blocks the event loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Static
+
+from kftui.fixes.gate import FixResult
+from kftui.fixes.plan import ActionKind, FixPlan
+from kftui.fixes.run import FixRunner
+from kftui.fixes.runtime import FixRuntime
+from kftui.ui.screens._styles import style_path
+
+
+class FixConfirmScreen(ModalScreen[FixResult | None]):
+    """The preview of one fix and the only way to run it from the UI."""
+
+    CSS_PATH = style_path("fix_confirm.tcss")
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="fix.cancel"),
+        Binding("ctrl+enter", "run", "Run the fix", id="fix.run", show=False),
+    ]
+
+    def __init__(self, plan: FixPlan, runner: FixRunner) -> None:
+        super().__init__()
+        self.plan = plan
+        self.runner = runner
+        self.refusal = runner.refusal(plan)
+        self.running = False
+
+    def compose(self) -> ComposeResult:
+        plan = self.plan
+        with Vertical(id="fix-box"):
+            yield Static(plan.title, id="fix-title", markup=False)
+            with VerticalScroll(id="fix-body"):
+                backend = (
+                    self.runner.backend_name
+                    if plan.kind.value not in ("restart", "delete-pod")
+                    else "kubernetes"
+                )
+                yield Static(f"{plan.target}  ·  backend: {backend}", id="fix-meta", markup=False)
+                yield Static("What will change:", id="fix-changes-label")
+                yield Static(
+                    "\n".join(f"• {c}" for c in plan.changes) or "(nothing)", id="fix-changes", markup=False
+                )
+                if plan.warnings:
+                    yield Static("\n".join(f"! {w}" for w in plan.warnings), id="fix-warnings", markup=False)
+                yield Static("Equivalent command:", id="fix-command-label")
+                yield Static(plan.command, id="fix-command", markup=False)
+            if self.refusal is not None:
+                yield Static(f"Cannot run: {self.refusal}", id="fix-refusal", markup=False)
+            elif plan.confirm_word is not None:
+                yield Static(f"Type {plan.confirm_word} to confirm:", id="fix-confirm-label", markup=False)
+                yield Input(placeholder=plan.confirm_word, id="fix-confirm-input")
+            with Horizontal(id="fix-buttons"):
+                yield Static("", id="fix-status", markup=False)
+                yield Button("Cancel", id="fix-cancel")
+                yield Button(
+                    "Run",
+                    id="fix-run",
+                    variant="error" if plan.confirm_word or plan.warnings else "primary",
+                    disabled=not self.can_run(),
+                )
+
+    def on_mount(self) -> None:
+        if self.refusal is None and self.plan.confirm_word is not None:
+            self.query_one("#fix-confirm-input", Input).focus()
+        else:
+            self.query_one("#fix-cancel", Button).focus()
+
+    def typed(self) -> str:
+        inputs = self.query("#fix-confirm-input").results(Input)
+        return next((i.value for i in inputs), "")
+
+    def can_run(self) -> bool:
+        if self.refusal is not None or self.running:
+            return False
+        word = self.plan.confirm_word
+        return word is None or (self.is_mounted and self.typed() == word)
+
+    @on(Input.Changed, "#fix-confirm-input")
+    def _typed_changed(self) -> None:
+        self.query_one("#fix-run", Button).disabled = not self.can_run()
+
+    @on(Input.Submitted, "#fix-confirm-input")
+    def _typed_submitted(self) -> None:
+        self.action_run()
+
+    @on(Button.Pressed, "#fix-run")
+    def _run_pressed(self) -> None:
+        self.action_run()
+
+    @on(Button.Pressed, "#fix-cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    def action_cancel(self) -> None:
+        if not self.running:
+            self.dismiss(None)
+
+    def action_run(self) -> None:
+        if not self.can_run():
+            if self.plan.confirm_word is not None and self.refusal is None:
+                self.query_one("#fix-status", Static).update(
+                    f"Type {self.plan.confirm_word} exactly to confirm."
+                )
+            return
+        self.running = True
+        self.query_one("#fix-run", Button).disabled = True
+        self.query_one("#fix-cancel", Button).disabled = True
+        self.query_one("#fix-status", Static).update("Running…")
+        self._execute()
+
+    @work(thread=True, exclusive=True, group="fix-run", exit_on_error=False)
+    def _execute(self) -> None:
+        try:
+            result = self.runner.run(self.plan)
+        except Exception as exc:  # a bug must not leave the screen stuck on "Running"
+            result = FixResult(self.plan.fix_id, str(self.plan.target), False, f"unexpected error: {exc!r}")
+        self.app.call_from_thread(self._finished, result)
+
+    def _finished(self, result: FixResult) -> None:
+        self.running = False
+        self.dismiss(result)
+
+
+def open_fix_screen(
+    app: App[Any],
+    plan: FixPlan,
+    runtime: FixRuntime,
+    on_done: Callable[[Any], None] | None = None,
+) -> None:
+    """Open the right screen for a plan: the ordered-sync view, the port-forwards view, or the confirmation.
+
+    `on_done` receives a FixResult (confirm), an OrderedResult (ordered sync) or None (cancelled / closed).
+    """
+    from kftui.ui.screens.ordered_sync import OrderedSyncScreen
+    from kftui.ui.screens.port_forwards import PortForwardsScreen
+
+    if plan.kind is ActionKind.ORDERED_SYNC:
+        app.push_screen(OrderedSyncScreen(plan, runtime.runner), on_done)
+    elif plan.kind is ActionKind.PORT_FORWARD:
+        app.push_screen(PortForwardsScreen(runtime.forwards, plan.forward, start=True), on_done)
+    else:
+        app.push_screen(FixConfirmScreen(plan, runtime.runner), on_done)

@@ -1,0 +1,174 @@
+"""OrderedSyncScreen: preview the chain, start it, watch each step, cancel, and read why it stopped.
+
+Open it with `app.push_screen(OrderedSyncScreen(plan, runner), callback)` where `plan` is the
+"ordered-sync" plan (plan_fix / plan_action). It dismisses with the OrderedResult after a run, or None
+if closed before starting. The loop is fixes/ordered.OrderedSync in a thread worker; its step callbacks
+reach the screen through call_from_thread.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, DataTable, Static
+
+from kftui.fixes.ordered import OrderedResult, OrderedSync, StepStatus
+from kftui.fixes.plan import FixPlan
+from kftui.fixes.run import FixRunner
+from kftui.ui.screens._styles import style_path
+
+STATE_MARK = {
+    "pending": "·",
+    "waiting": "…",
+    "syncing": "⟳",
+    "settling": "⟳",
+    "done": "✔",
+    "failed": "✘",
+    "cancelled": "■",
+}
+
+
+def _clock(step: StepStatus) -> tuple[str, str]:
+    fmt = "%H:%M:%S"
+    return (
+        step.started.strftime(fmt) if step.started else "",
+        step.finished.strftime(fmt) if step.finished else "",
+    )
+
+
+class OrderedSyncScreen(ModalScreen[OrderedResult | None]):
+    """Sync a dependency chain one app at a time, with progress."""
+
+    CSS_PATH = style_path("ordered_sync.tcss")
+    BINDINGS = [
+        Binding("escape", "close_or_cancel", "Cancel / close", id="ordered.close"),
+        Binding("s", "start", "Start", id="ordered.start"),
+    ]
+
+    def __init__(
+        self,
+        plan: FixPlan,
+        runner: FixRunner,
+        step_timeout: float = 300.0,
+        interval: float = 1.0,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        super().__init__()
+        self.clock = clock
+        self.plan = plan
+        self.runner = runner
+        self.step_timeout = step_timeout
+        self.interval = interval
+        self.refusal = runner.refusal(plan)
+        self.cancel_event = threading.Event()
+        self.running = False
+        self.result: OrderedResult | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="ordered-box"):
+            yield Static(self.plan.title, id="ordered-title", markup=False)
+            yield Static(self.plan.command, id="ordered-command", markup=False)
+            if self.plan.warnings:
+                yield Static(
+                    "\n".join(f"! {w}" for w in self.plan.warnings), id="ordered-warnings", markup=False
+                )
+            yield DataTable(id="ordered-steps", cursor_type="none", zebra_stripes=True)
+            if self.refusal is not None:
+                yield Static(f"Cannot run: {self.refusal}", id="ordered-refusal", markup=False)
+            yield Static(
+                f"Each app must be Synced and Healthy within {self.step_timeout:.0f}s before the next starts.",
+                id="ordered-reason",
+                markup=False,
+            )
+            with Horizontal(id="ordered-buttons"):
+                yield Button("Close", id="ordered-close")
+                yield Button(
+                    "Start", id="ordered-start", variant="primary", disabled=self.refusal is not None
+                )
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_column("", key="mark", width=2)
+        table.add_column("#", key="index", width=3)
+        table.add_column("Application", key="app", width=24)
+        table.add_column("State", key="state", width=10)
+        table.add_column("Started", key="started", width=9)
+        table.add_column("Finished", key="finished", width=9)
+        table.add_column("Detail", key="detail")
+        for i, app in enumerate(self.plan.chain):
+            table.add_row(STATE_MARK["pending"], str(i + 1), app, "pending", "", "", "", key=app)
+        self.query_one("#ordered-close" if self.refusal else "#ordered-start", Button).focus()
+
+    def step_row(self, step: StepStatus) -> None:
+        table = self.query_one(DataTable)
+        started, finished = _clock(step)
+        for column, value in (
+            ("mark", STATE_MARK.get(step.state, "?")),
+            ("state", step.state),
+            ("started", started),
+            ("finished", finished),
+            ("detail", step.detail),
+        ):
+            table.update_cell(step.app, column, value, update_width=column == "detail")
+
+    @on(Button.Pressed, "#ordered-start")
+    def _start_pressed(self) -> None:
+        self.action_start()
+
+    @on(Button.Pressed, "#ordered-close")
+    def _close_pressed(self) -> None:
+        self.action_close_or_cancel()
+
+    def action_start(self) -> None:
+        if self.running or self.result is not None or self.refusal is not None:
+            return
+        self.running = True
+        self.query_one("#ordered-start", Button).disabled = True
+        self.query_one("#ordered-close", Button).label = "Cancel"
+        self.query_one("#ordered-reason", Static).update("Running…")
+        self._run()
+
+    def action_close_or_cancel(self) -> None:
+        if self.running:
+            self.cancel_event.set()
+            self.query_one("#ordered-reason", Static).update(
+                "Cancelling: waiting for the current check to end…"
+            )
+            return
+        self.dismiss(self.result)
+
+    @work(thread=True, exclusive=True, group="ordered-sync", exit_on_error=False)
+    def _run(self) -> None:
+        loop = OrderedSync(
+            self.runner,
+            self.plan.chain,
+            step_timeout=self.step_timeout,
+            interval=self.interval,
+            on_step=lambda step: self.app.call_from_thread(self.step_row, step),
+            clock=self.clock or (lambda: datetime.now(UTC)),
+        )
+        try:
+            result = loop.run(self.cancel_event)
+        except Exception as exc:  # a bug must not leave the screen stuck on "Running"
+            result = OrderedResult(False, tuple(loop.steps), f"unexpected error: {exc!r}")
+        self.app.call_from_thread(self._finished, result)
+
+    def _finished(self, result: OrderedResult) -> None:
+        self.running = False
+        self.result = result
+        reason = self.query_one("#ordered-reason", Static)
+        if result.ok:
+            reason.update(f"Done: {' -> '.join(self.plan.chain)} are Synced and Healthy.")
+            reason.set_class(True, "-ok")
+        else:
+            reason.update(result.reason)
+            reason.set_class(True, "-failed")
+        self.query_one("#ordered-close", Button).label = "Close"
+        self.query_one("#ordered-close", Button).focus()

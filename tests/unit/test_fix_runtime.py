@@ -1,0 +1,47 @@
+"""Building the fix runtime from flags and the argocd CLI's environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kftui.cli import build_parser, fix_options
+from kftui.cluster.dumpfile import load_demo
+from kftui.cluster.source import StaticSource
+from kftui.fixes.plan import plan_action
+from kftui.fixes.runtime import FixOptions, build_fix_runtime
+from kftui.model import ObjectRef
+
+
+def test_env_is_read_like_the_argocd_cli_and_flags_win() -> None:
+    env = {"ARGOCD_SERVER": "argocd.example.com", "ARGOCD_OPTS": "--insecure --grpc-web"}
+    opts = FixOptions.from_env(env)
+    assert (opts.argocd_server, opts.insecure, opts.plaintext) == ("argocd.example.com", True, False)
+    opts = FixOptions.from_env(env, argocd_server="127.0.0.1:8080", plaintext=True, read_only=True)
+    assert (opts.argocd_server, opts.plaintext, opts.read_only) == ("127.0.0.1:8080", True, True)
+
+
+def test_cli_flags_reach_the_options(monkeypatch: object) -> None:
+    args = build_parser().parse_args(
+        ["--read-only", "--argocd-server", "h:1", "--plaintext", "--audit-log", "/tmp/a.jsonl"]
+    )
+    opts = fix_options(args)
+    assert (opts.read_only, opts.argocd_server, opts.plaintext, opts.audit_log) == (
+        True,
+        "h:1",
+        True,
+        "/tmp/a.jsonl",
+    )
+
+
+def test_offline_runtime_has_no_backend_and_says_so(tmp_path: Path) -> None:
+    runtime = build_fix_runtime(
+        StaticSource(load_demo), FixOptions(audit_log=str(tmp_path / "a.jsonl")), env={}
+    )
+    snapshot = load_demo()
+    app = next(iter(snapshot.applications.values()))
+    plan = plan_action("hard-refresh", ObjectRef("Application", app.namespace, app.name), snapshot)
+    assert runtime.runner.refusal(plan) == "no Argo CD backend (offline snapshot)"
+    result = runtime.runner.run(plan)
+    assert result.refused and not result.ok
+    assert runtime.audit.path == tmp_path / "a.jsonl"
+    runtime.close()
