@@ -524,7 +524,13 @@ def to_model(obj: Mapping[str, Any], kind: str | None = None) -> KubeObject | No
 
 
 KIND_READING_CONVERTERS = frozenset(
-    {"Deployment", "StatefulSet", "DaemonSet", "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"}
+    {
+        "Deployment",
+        "StatefulSet",
+        "DaemonSet",
+        "ValidatingWebhookConfiguration",
+        "MutatingWebhookConfiguration",
+    }
 )
 
 
