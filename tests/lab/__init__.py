@@ -8,10 +8,11 @@ redis (Debian), and Argo CD's repo-server, application-controller and server
 (`--insecure --disable-auth`, plain HTTP). Scenario git repos (file://) feed the
 Applications; see tests/lab/scenarios.py for the list.
 
-Measured on the 2-core dev machine: a fully cold build (empty Go build and module
-caches) took 49 min while other work loaded the machine (load 7-14); with the module
-cache warm and a lightly loaded machine, etcd+kwok+kustomize+kubernetes took 7.7 min
-and argocd about 10 more. A rebuild after a version bump with a warm cache: ~1-3 min.
+Measured on the 2-core dev machine, cold (empty Go build and module caches): on a
+lightly loaded machine etcd+kwok+kustomize+kubernetes took 7.7 min and argocd about 10
+more (estimated: that first argocd build was of a tag that failed to compile near the
+end); with other work loading the machine (load 7-14) the whole cold build took 49 min.
+A rebuild after a version bump with warm caches: ~1-3 min.
 `up` takes 18 s on a quiet machine (35 s under load); `down` about 3 s.
 
 Commands (lab.mk wraps them; run from the repo root):
