@@ -46,6 +46,7 @@ The pytest fixture (tests/e2e/conftest.py) -- a stable interface others build on
     lab.audit_mark() -> int        position in the audit log, then
     lab.writes_since(mark, user_agent=None) -> list[dict]   write events (create/update/patch/
                                    delete) completed since; filter by userAgent prefix
+    lab.api_client() -> kubernetes.client.ApiClient   the official client, on the lab's kubeconfig
     lab.argocd(*args) -> CompletedProcess    the real Argo CD CLI against argocd_server
     lab.admin_password() -> str    admin's password, for POST /api/v1/session (auth is disabled,
                                    but login works and returns a real token)
