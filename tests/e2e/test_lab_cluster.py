@@ -138,7 +138,7 @@ def test_audit_log_records_write_requests(lab):
 
 def test_python_client_port_forward_to_the_gateway_pod(lab):
     """The path kftui itself uses: the official client's websocket port-forward."""
-    from kubernetes import client, config
+    from kubernetes import client
     from kubernetes.stream import portforward
 
     pod = lab.wait_for(
@@ -150,7 +150,7 @@ def test_python_client_port_forward_to_the_gateway_pod(lab):
         60,
         "gateway pod Running",
     )[0]
-    api = client.CoreV1Api(config.new_client_from_config(str(lab.kubeconfig), context=lab.context))
+    api = client.CoreV1Api(lab.api_client())
     pf = portforward(
         api.connect_get_namespaced_pod_portforward, pod["metadata"]["name"], "istio-system", ports="8080"
     )

@@ -220,6 +220,12 @@ class Lab:
         env = {**self.env(), "ARGOCD_BINARY_NAME": "argocd", "HOME": str(self.dir)}
         return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
 
+    def api_client(self) -> Any:
+        """A kubernetes.client.ApiClient for this lab (imported lazily: only tests need it)."""
+        from kubernetes import config
+
+        return config.new_client_from_config(str(self.kubeconfig), context=self.context)
+
     def admin_password(self) -> str:
         """The generated admin password (argocd-initial-admin-secret), for POST /api/v1/session."""
         secret = self.get_json("secret", "argocd-initial-admin-secret", "-n", self.argocd_namespace)
