@@ -64,13 +64,26 @@ class KftuiApp(App[None]):
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
         Binding("slash", "filter", "Filter", key_display="/", id="app.filter"),
-        Binding("escape", "clear", "Clear filter / narrowing", key_display="esc", id="app.clear"),
+        Binding(
+            "escape",
+            "clear",
+            "Clear",
+            key_display="esc",
+            tooltip="Clear the filter, then the narrowing",
+            id="app.clear",
+        ),
         Binding("a", "all_findings", "All findings", id="app.all-findings"),
         Binding("e", "toggle_errors_only", "Errors only", id="app.errors-only"),
-        Binding("y", "copy_command", "Copy fix command", id="app.copy-command"),
+        Binding(
+            "y",
+            "copy_command",
+            "Copy fix",
+            tooltip="Copy the highlighted fix's command",
+            id="app.copy-command",
+        ),
         Binding("r", "refresh", "Refresh", id="app.refresh"),
-        Binding("f", "focus_findings", "Findings", id="app.focus-findings"),
-        Binding("t", "focus_tree", "Tree", id="app.focus-tree"),
+        Binding("f", "focus_findings", "Focus findings", show=False, id="app.focus-findings"),
+        Binding("t", "focus_tree", "Focus tree", show=False, id="app.focus-tree"),
     ]
 
     snapshot: reactive[ClusterSnapshot | None] = reactive(None, always_update=True, init=False)
@@ -197,6 +210,7 @@ class KftuiApp(App[None]):
         snapshot = message.snapshot
         self.load_error = None
         self._show_error(None)
+        self.query_one("#body").display = True
         if self.profile is None:
             self.profile = detect_profile({a.name for a in snapshot.applications.values()})
         if self.source.live:
@@ -216,6 +230,12 @@ class KftuiApp(App[None]):
 
     def on_load_failed(self, message: LoadFailed) -> None:
         self.load_error = message.reason
+        if self.source.live:
+            self.connection = ConnectionStatus(ConnectionState.OFFLINE, "load failed", since=self.clock())
+        if self.snapshot is None:
+            # Nothing to show yet: the banner is the whole story.
+            self.query_one("#body").display = False
+            self.set_focus(None)
         self._set_loading(False)
         self._show_error(message.reason)
 

@@ -164,8 +164,17 @@ def stamp(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S UTC") if moment else "?"
 
 
-def _is_empty(value: object) -> bool:
-    return value is None or value == "" or value == () or value == {} or value is False or value == 0
+# Shown even at their default value, because "not ready" is the point of looking.
+ALWAYS_SHOWN = frozenset({"ready", "established", "exists"})
+
+
+def _omitted(f: dataclasses.Field[object], value: object) -> bool:
+    """Leave out what is empty or still at its default, as `kubectl get -o yaml` leaves out unset fields."""
+    if f.name in ALWAYS_SHOWN:
+        return False
+    if value is None or value == "" or value == () or (isinstance(value, Mapping) and not value):
+        return True
+    return f.default is not dataclasses.MISSING and value == f.default
 
 
 def _scalar(value: object, now: datetime) -> str:
@@ -183,7 +192,7 @@ def _describe_into(text: Text, value: object, indent: int, now: datetime) -> Non
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         for f in dataclasses.fields(value):
             item = getattr(value, f.name)
-            if _is_empty(item):
+            if _omitted(f, item):
                 continue
             text.append(f"{pad}{f.name}:", style=BLUE)
             _describe_value(text, item, indent, now)
@@ -202,8 +211,11 @@ def _describe_value(text: Text, item: object, indent: int, now: datetime) -> Non
         text.append("\n")
         for element in item:
             if dataclasses.is_dataclass(element) and not isinstance(element, type):
-                text.append(f"{pad}  -\n", style=GREY)
-                _describe_into(text, element, indent + 2, now)
+                # YAML list style: the first field shares the dash's line.
+                sub = Text()
+                _describe_into(sub, element, indent + 2, now)
+                text.append(f"{pad}  - ", style=GREY)
+                text.append_text(sub[len(pad) + 4 :])
             else:
                 text.append(f"{pad}  - {_scalar(element, now)}\n")
     else:

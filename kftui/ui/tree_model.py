@@ -248,7 +248,6 @@ class TreeModel:
             text.append(obj.name)
             text.append_text(render.resource_badges(obj))
         elif isinstance(obj, Pod):
-            text.append("pod ", style=render.GREY)
             text.append(obj.name)
             text.append_text(render.pod_badges(obj))
         return text

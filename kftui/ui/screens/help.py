@@ -48,7 +48,8 @@ class HelpScreen(ModalScreen[None]):
         table = self.query_one(DataTable)
         table.add_columns("Key", "Action", "Where")
         for row in self.rows:
-            table.add_row(self.app.get_key_display(row.binding), row.binding.description, row.where)
+            description = row.binding.description or row.binding.action.replace("_", " ").capitalize()
+            table.add_row(self.app.get_key_display(row.binding), description, row.where)
 
     def action_dismiss_help(self) -> None:
         self.dismiss(None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Static, TabbedContent, TabPane
 
@@ -15,7 +15,7 @@ from kftui.ui.tree_model import TreeItem
 NO_LOGS = "Logs are available in live mode (this source cannot fetch pod logs)."
 
 
-class DetailsPane(TabbedContent):
+class DetailsPane(Vertical):
     """Shows one tree item in three tabs. It asks for logs with a message instead of fetching them itself,
     because fetching is I/O that belongs in a worker owned by the app."""
 
@@ -27,11 +27,15 @@ class DetailsPane(TabbedContent):
             self.pod = pod
 
     def __init__(self, *, logs_supported: bool, id: str | None = None) -> None:
-        super().__init__(id=id, initial="tab-describe")
+        super().__init__(id=id)
         self.logs_supported = logs_supported
         self.item: TreeItem | None = None
 
     def compose(self) -> ComposeResult:
+        with TabbedContent(initial="tab-describe", id="details-tabs"):
+            yield from self._panes()
+
+    def _panes(self) -> ComposeResult:
         with TabPane("Describe", id="tab-describe"), VerticalScroll():
             yield Static(id="describe")
         with TabPane("Events", id="tab-events"), VerticalScroll():

@@ -18,8 +18,8 @@ class ResourceTree(Tree[TreeItem]):
     """
 
     BINDINGS = [
-        Binding("E", "expand_all_apps", "Expand apps", id="tree.expand-apps"),
-        Binding("C", "collapse_all", "Collapse all", id="tree.collapse-all"),
+        Binding("E", "expand_all_apps", "Expand apps", show=False, id="tree.expand-apps"),
+        Binding("C", "collapse_all", "Collapse all", show=False, id="tree.collapse-all"),
     ]
 
     class ItemHighlighted(Message):
@@ -39,7 +39,7 @@ class ResourceTree(Tree[TreeItem]):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("cluster", id=id)
         self.show_root = False
-        self.guide_depth = 3
+        self.guide_depth = 2
         self.tree_model: TreeModel | None = None
         self.filter_text = ""
         self._expanded: set[str] = set()

@@ -53,17 +53,19 @@ class StatusLine(Static):
         text.append(f" {state.name} ", style=STATE_STYLE[state])
         if info.connection.detail:
             text.append(" " + info.connection.detail, style=render.YELLOW)
-        text.append("  ctx ", style=render.GREY)
-        text.append(info.context or "?", style="bold")
-        text.append("  server ", style=render.GREY)
-        text.append(info.server or "?")
-        if info.profile:
-            text.append("  profile ", style=render.GREY)
-            text.append(info.profile)
+        for label, value in (("ctx", info.context), ("server", info.server), ("profile", info.profile)):
+            if value:
+                text.append(f"  {label} ", style=render.GREY)
+                text.append(value, style="bold" if label == "ctx" else "")
         text.append("  updated ", style=render.GREY)
-        text.append("loading…" if info.loading else render.stamp(info.updated))
-        if info.stale and not info.loading and info.updated is not None:
-            text.append(" STALE", style="bold " + render.YELLOW)
+        if info.loading:
+            text.append("loading…", style=render.BLUE)
+        elif info.updated is None:
+            text.append("no data", style=render.RED)
+        else:
+            text.append(render.stamp(info.updated))
+            if info.stale:
+                text.append(" STALE", style="bold " + render.YELLOW)
         if info.read_only:
             text.append("  ")
             text.append(" READ-ONLY ", style="bold #000000 on #ffc107")
