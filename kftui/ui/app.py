@@ -18,6 +18,7 @@ from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Footer, Input, OptionList, Static, Tree
@@ -27,7 +28,14 @@ from kftui.cluster.source import Changes, ConnectionStatus, SnapshotSource, Sour
 from kftui.model import ClusterSnapshot, ConnectionState, Finding, SnapshotChange, apply_events
 from kftui.profile import Profile, detect_profile
 from kftui.ui.commands import KftuiCommands, PaletteCommand
-from kftui.ui.messages import ChangesArrived, ConnectionChanged, LoadFailed, PodLogsLoaded, SnapshotLoaded
+from kftui.ui.messages import (
+    Analysed,
+    ChangesArrived,
+    ConnectionChanged,
+    LoadFailed,
+    PodLogsLoaded,
+    SnapshotLoaded,
+)
 from kftui.ui.screens.help import HelpScreen
 from kftui.ui.tree_model import Scope, TreeItem, TreeModel
 from kftui.ui.widgets.details import DetailsPane
@@ -37,6 +45,7 @@ from kftui.ui.widgets.status_line import StatusInfo, StatusLine
 
 Clock = Callable[[], datetime]
 LOG_TAIL_LINES = 200
+FILTER_DEBOUNCE_SECONDS = 0.15
 
 
 def styles_dir() -> Path:
@@ -115,6 +124,7 @@ class KftuiApp(App[None]):
         self.applied_batches = 0
         self._pending: list[SnapshotChange] = []
         self._flush_timer: Timer | None = None
+        self._filter_timer: Timer | None = None
         self._stop = threading.Event()
         self._following = False
         self._log_reader: Callable[..., str] | None = getattr(source, "pod_logs", None)
@@ -189,9 +199,7 @@ class KftuiApp(App[None]):
             text = f"Cannot fetch logs: {exc}"
         self._post(PodLogsLoaded((namespace, name), text))
 
-    def _post(
-        self, message: SnapshotLoaded | LoadFailed | ChangesArrived | ConnectionChanged | PodLogsLoaded
-    ) -> None:
+    def _post(self, message: Message) -> None:
         """Post from a worker thread, dropping the message if the app is already shutting down."""
         if self._stop.is_set():
             return
@@ -264,11 +272,21 @@ class KftuiApp(App[None]):
     # --- reacting to a new snapshot ------------------------------------------------------------------
 
     def watch_snapshot(self, snapshot: ClusterSnapshot | None) -> None:
-        if snapshot is None:
-            return
-        assert self.profile is not None
-        self.findings = run_checks(snapshot, self.profile)
-        self.tree_model = TreeModel(snapshot, self.findings)
+        if snapshot is not None and self.profile is not None:
+            self._analyse(snapshot, self.profile)
+
+    @work(thread=True, exclusive=True, group="analyse", exit_on_error=False)
+    def _analyse(self, snapshot: ClusterSnapshot, profile: Profile) -> None:
+        """Run the checks and lay out the tree off the event loop; both are pure, so a thread is safe."""
+        findings = run_checks(snapshot, profile)
+        self._post(Analysed(snapshot, findings, TreeModel(snapshot, findings)))
+
+    def on_analysed(self, message: Analysed) -> None:
+        if message.snapshot is not self.snapshot:
+            return  # a newer snapshot is already being analysed
+        snapshot = message.snapshot
+        self.findings = message.findings
+        self.tree_model = message.model
         tree = self.query_one(ResourceTree)
         tree.show_model(self.tree_model)
         self._show_findings()
@@ -349,11 +367,21 @@ class KftuiApp(App[None]):
         return f"app:{finding.app}/ns:{subject.namespace}/res:{subject.kind}/{subject.name}"
 
     def on_input_changed(self, event: Input.Changed) -> None:
+        """Filter as the user types, but only once typing pauses: a 20,000-pod walk per key would lag."""
         if event.input.id == "filter":
-            self.query_one(ResourceTree).set_filter(event.value)
+            if self._filter_timer is not None:
+                self._filter_timer.stop()
+            self._filter_timer = self.set_timer(FILTER_DEBOUNCE_SECONDS, self._apply_filter)
+
+    def _apply_filter(self) -> None:
+        self._filter_timer = None
+        self.query_one(ResourceTree).set_filter(self.query_one("#filter", Input).value)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "filter":
+            if self._filter_timer is not None:
+                self._filter_timer.stop()
+            self._apply_filter()
             self.query_one(ResourceTree).focus()
 
     # --- actions -------------------------------------------------------------------------------------
@@ -370,6 +398,9 @@ class KftuiApp(App[None]):
         """Escape undoes the most recent kind of narrowing: the filter first, then the tree selection."""
         box = self.query_one("#filter", Input)
         if box.display or box.value:
+            if self._filter_timer is not None:
+                self._filter_timer.stop()
+                self._filter_timer = None
             box.value = ""
             box.display = False
             self.query_one(ResourceTree).set_filter("")

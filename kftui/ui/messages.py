@@ -9,7 +9,8 @@ from __future__ import annotations
 from textual.message import Message
 
 from kftui.cluster.source import Changes, ConnectionStatus
-from kftui.model import ClusterSnapshot
+from kftui.model import ClusterSnapshot, Finding
+from kftui.ui.tree_model import TreeModel
 
 
 class SnapshotLoaded(Message):
@@ -51,3 +52,13 @@ class PodLogsLoaded(Message):
         super().__init__()
         self.pod_key = pod_key
         self.text = text
+
+
+class Analysed(Message):
+    """Checks and the tree model computed off the event loop for one snapshot (20,000 pods take a while)."""
+
+    def __init__(self, snapshot: ClusterSnapshot, findings: list[Finding], model: TreeModel) -> None:
+        super().__init__()
+        self.snapshot = snapshot
+        self.findings = findings
+        self.model = model

@@ -79,6 +79,11 @@ class TreeModel:
         self._by_ref: dict[ObjectRef, Severity] = {}
         self._by_app: dict[str, dict[Severity, int]] = defaultdict(lambda: defaultdict(int))
         self._by_app_ns: dict[tuple[str | None, str], Severity] = {}
+        # One pass over the pods, so labels and scopes of workloads never rescan 20,000 pods each.
+        self._pods_of_workload: dict[tuple[str, str, str], list[ObjectRef]] = defaultdict(list)
+        for pod in snapshot.pods.values():
+            if pod.workload_kind:
+                self._pods_of_workload[(pod.namespace, pod.workload_kind, pod.workload_name)].append(pod.ref)
         for f in findings:
             self._by_app[f.app or ""][f.severity] += 1
             _worst(self._by_ref, f.subject, f.severity)

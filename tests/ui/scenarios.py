@@ -15,6 +15,7 @@ from kftui.cluster.dumpfile import load_demo
 from kftui.cluster.source import SourceError, StaticSource
 from kftui.model import ClusterSnapshot
 from kftui.ui.app import KftuiApp
+from kftui.ui.widgets.resource_tree import ResourceTree
 from tests.ui.helpers import frozen_clock, wait_for
 
 SIZE = (160, 48)
@@ -38,7 +39,7 @@ async def loaded(pilot: Pilot[None]) -> None:
     app = pilot.app
     assert isinstance(app, KftuiApp)
     await wait_for(
-        pilot, lambda: app.snapshot is not None or app.load_error is not None, "the first snapshot"
+        pilot, lambda: app.tree_model is not None or app.load_error is not None, "the first snapshot"
     )
 
 
@@ -67,7 +68,15 @@ async def filtered(pilot: Pilot[None]) -> None:
     """`/katib`: only the path to katib's resources and pod is left."""
     await loaded(pilot)
     await pilot.press("slash", *"katib")
-    await pilot.pause()
+    await filter_applied(pilot, "katib")
+
+
+async def filter_applied(pilot: Pilot[None], text: str) -> None:
+    """The filter is debounced while typing; wait until the tree shows it."""
+    app = pilot.app
+    assert isinstance(app, KftuiApp)
+    tree = app.query_one(ResourceTree)
+    await wait_for(pilot, lambda: tree.filter_text == text, f"the filter {text!r}")
 
 
 async def help_screen(pilot: Pilot[None]) -> None:

@@ -17,7 +17,7 @@ from kftui.ui.widgets.diagnostics import DiagnosticsPanel
 from kftui.ui.widgets.resource_tree import ResourceTree
 from kftui.ui.widgets.status_line import StatusLine
 from tests.ui.helpers import FakeLiveSource, FakeLiveSourceWithLogs, frozen_clock, wait_for
-from tests.ui.scenarios import SIZE, broken_app, demo_app, loaded
+from tests.ui.scenarios import SIZE, broken_app, demo_app, filter_applied, loaded
 
 KATIB_POD = "app:kubeflow/ns:kubeflow/pod:katib-controller-7f5b8c9d6-5rjtn"
 
@@ -90,6 +90,7 @@ async def test_filter_keeps_matches_and_their_ancestors_and_escape_clears() -> N
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         await pilot.press("slash", *"katib")
+        await filter_applied(pilot, "katib")
         box = app.query_one("#filter", Input)
         assert box.display and box.value == "katib"
         keys = _tree(app).visible_keys()
@@ -346,3 +347,34 @@ async def test_palette_offers_errors_toggle_copy_and_refresh() -> None:
         assert "Jump to app kubeflow" in texts
         assert "Toggle errors only" in texts and "Refresh" in texts
         assert "Copy command: argocd app get kubeflow --hard-refresh" in texts
+
+
+async def test_twenty_thousand_pods_stay_navigable() -> None:
+    demo = load_demo()
+    template = demo.pods[("kubeflow", "katib-controller-7f5b8c9d6-5rjtn")]
+    extra = [replace(template, name=f"katib-controller-7f5b8c9d6-{i:05d}") for i in range(20_000)]
+    snapshot = replace(demo, pods={**demo.pods, **{p.key: p for p in extra}})
+    source = FakeLiveSource(snapshot)
+    app = KftuiApp(source, clock=frozen_clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        tree = _tree(app)
+        # Collapsed apps cost nothing: the tree holds only the roots.
+        assert len(tree.visible_keys()) == 4
+        assert tree.reveal("app:kubeflow/ns:kubeflow")
+        await pilot.press("enter")
+        await pilot.pause()
+        keys = tree.visible_keys()
+        assert "app:kubeflow/ns:kubeflow/more" in keys
+        assert len(keys) < 600
+        panel = app.query_one(DiagnosticsPanel)
+        assert (
+            panel.matching_count == 20_001
+        )  # narrowed to the namespace: its pod findings and len(panel.shown) == 1000
+        await pilot.press("slash", *"-19999")
+        await filter_applied(pilot, "-19999")
+        assert tree.visible_keys() == [
+            "app:kubeflow",
+            "app:kubeflow/ns:kubeflow",
+            "app:kubeflow/ns:kubeflow/pod:katib-controller-7f5b8c9d6-19999",
+        ]

@@ -14,6 +14,8 @@ from kftui.model import Finding, FixRef, Severity
 from kftui.ui import render
 from kftui.ui.tree_model import Scope
 
+MAX_LISTED = 1000
+
 
 def finding_id(finding: Finding) -> str:
     """Identity of a finding across snapshots, so the highlight survives a refresh."""
@@ -36,6 +38,7 @@ class DiagnosticsPanel(Vertical):
         self.scope: Scope | None = None
         self.errors_only = False
         self.shown: list[Finding] = []
+        self.matching_count = 0
 
     def compose(self) -> ComposeResult:
         yield Static(id="diag-summary")
@@ -64,11 +67,14 @@ class DiagnosticsPanel(Vertical):
         previous = self.current
         keep = finding_id(previous) if previous is not None else None
         self.findings, self.scope, self.errors_only = findings, scope, errors_only
-        self.shown = [
+        matching = [
             f
             for f in findings
             if (scope is None or scope.matches(f)) and (not errors_only or f.severity is Severity.ERROR)
         ]
+        self.matching_count = len(matching)
+        # Sorted most severe first, so a cap only ever hides the least important of a flood of findings.
+        self.shown = matching[:MAX_LISTED]
         listing = self.query_one("#finding-list", OptionList)
         listing.set_options(Option(render.finding_line(f), id=str(i)) for i, f in enumerate(self.shown))
         if self.shown:
@@ -92,10 +98,12 @@ class DiagnosticsPanel(Vertical):
         if self.scope is not None:
             text.append("only ", style=render.GREY)
             text.append(self.scope.label, style="bold " + render.BLUE)
-            text.append(f" ({len(self.shown)} of {len(self.findings)})", style=render.GREY)
+            text.append(f" ({self.matching_count} of {len(self.findings)})", style=render.GREY)
             text.append("  a: show all", style=render.GREY)
         else:
-            text.append(f"all findings ({len(self.shown)})", style=render.GREY)
+            text.append(f"all findings ({self.matching_count})", style=render.GREY)
+        if self.matching_count > MAX_LISTED:
+            text.append(f"  first {MAX_LISTED:,} listed: narrow with the tree", style=render.YELLOW)
             text.append("  enter on a tree node narrows", style=render.GREY)
         if self.errors_only:
             text.append("  errors only", style=render.RED)
