@@ -211,6 +211,11 @@ class KftuiApp(App[None]):
         self._stop.set()
         super().exit(*args, **kwargs)
 
+    @property
+    def closing(self) -> bool:
+        """True once shutdown began: late timers and worker messages must not touch removed widgets."""
+        return self._stop.is_set() or not self.is_running
+
     def on_unmount(self) -> None:
         self._stop.set()
 
@@ -255,7 +260,7 @@ class KftuiApp(App[None]):
 
     def flush_changes(self) -> None:
         self._flush_timer = None
-        if not self._pending or self.snapshot is None:
+        if not self._pending or self.snapshot is None or self.closing:
             return
         changes, self._pending = self._pending, []
         self.last_update = self.clock()
@@ -282,8 +287,8 @@ class KftuiApp(App[None]):
         self._post(Analysed(snapshot, findings, TreeModel(snapshot, findings)))
 
     def on_analysed(self, message: Analysed) -> None:
-        if message.snapshot is not self.snapshot:
-            return  # a newer snapshot is already being analysed
+        if message.snapshot is not self.snapshot or self.closing:
+            return  # a newer snapshot is already being analysed, or the app is closing
         snapshot = message.snapshot
         self.findings = message.findings
         self.tree_model = message.model
@@ -371,10 +376,14 @@ class KftuiApp(App[None]):
         if event.input.id == "filter":
             if self._filter_timer is not None:
                 self._filter_timer.stop()
-            self._filter_timer = self.set_timer(FILTER_DEBOUNCE_SECONDS, self._apply_filter)
+                self._filter_timer = None
+            if event.value.strip().lower() != self.query_one(ResourceTree).filter_text:
+                self._filter_timer = self.set_timer(FILTER_DEBOUNCE_SECONDS, self._apply_filter)
 
     def _apply_filter(self) -> None:
         self._filter_timer = None
+        if self.closing:
+            return  # its widgets may already be gone
         self.query_one(ResourceTree).set_filter(self.query_one("#filter", Input).value)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
