@@ -48,9 +48,9 @@ LOG_TAIL_LINES = 200
 FILTER_DEBOUNCE_SECONDS = 0.15
 
 
-def styles_dir() -> Path:
+def styles_dir(package: Path | None = None) -> Path:
     """Where the .tcss files are: shipped inside the wheel as kftui/styles, at the repo root in a checkout."""
-    package = Path(__file__).resolve().parent.parent
+    package = package or Path(__file__).resolve().parent.parent
     for candidate in (package / "styles", package.parent / "styles"):
         if (candidate / "app.tcss").is_file():
             return candidate
@@ -321,6 +321,7 @@ class KftuiApp(App[None]):
             connection=self.connection,
             updated=self.last_update,
             read_only=self.read_only,
+            live=self.source.live,
             loading=snapshot is None and self.load_error is None,
         )
 
@@ -365,11 +366,20 @@ class KftuiApp(App[None]):
         subject = finding.subject
         if subject.kind == "Application":
             return f"app:{subject.name}"
-        if finding.app is None or subject.namespace is None:
+        if subject.namespace is None:
             return None
+        if finding.app is None:
+            return f"unowned/ns:{subject.namespace}/pod:{subject.name}" if subject.kind == "Pod" else None
         if subject.kind == "Pod":
             return f"app:{finding.app}/ns:{subject.namespace}/pod:{subject.name}"
         return f"app:{finding.app}/ns:{subject.namespace}/res:{subject.kind}/{subject.name}"
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        """Enter on a finding moves to its fixes; enter on a fix copies its command (running it comes later)."""
+        if event.option_list.id == "finding-list":
+            self.query_one("#fix-list", OptionList).focus()
+        elif event.option_list.id == "fix-list":
+            self.action_copy_command()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         """Filter as the user types, but only once typing pauses: a 20,000-pod walk per key would lag."""

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from textual.pilot import Pilot
 
 from kftui.cluster.dumpfile import load_demo
-from kftui.cluster.source import SourceError, StaticSource
-from kftui.model import ClusterSnapshot
+from kftui.cluster.source import ConnectionStatus, SourceError, StaticSource
+from kftui.model import ClusterSnapshot, ConnectionState
 from kftui.ui.app import KftuiApp
 from kftui.ui.widgets.resource_tree import ResourceTree
-from tests.ui.helpers import frozen_clock, wait_for
+from tests.ui.helpers import FakeLiveSource, frozen_clock, wait_for
 
 SIZE = (160, 48)
 
@@ -89,6 +89,21 @@ async def load_error(pilot: Pilot[None]) -> None:
     await loaded(pilot)
 
 
+def live_app() -> KftuiApp:
+    return KftuiApp(FakeLiveSource(load_demo()), clock=frozen_clock, read_only=True)
+
+
+async def reconnecting(pilot: Pilot[None]) -> None:
+    """A live, read-only session whose watch dropped: the status line says so and marks the data stale."""
+    app = pilot.app
+    assert isinstance(app, KftuiApp) and isinstance(app.source, FakeLiveSource)
+    await loaded(pilot)
+    app.source.push(
+        ConnectionStatus(ConnectionState.RECONNECTING, "watch pods: connection reset by peer; retry in 4s")
+    )
+    await wait_for(pilot, lambda: app.connection.state is ConnectionState.RECONNECTING, "reconnecting")
+
+
 @dataclass(frozen=True)
 class Scenario:
     name: str
@@ -104,6 +119,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("filter", demo_app, filtered),
     Scenario("help", demo_app, help_screen),
     Scenario("load-error", broken_app, load_error),
+    Scenario("reconnecting", live_app, reconnecting),
 )
 
 BY_NAME = {s.name: s for s in SCENARIOS}

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
+import pytest
 from textual.binding import Binding
 from textual.widgets import DataTable, Input, OptionList, Static
 
 from kftui.cluster.dumpfile import load_demo
-from kftui.cluster.source import ConnectionStatus
-from kftui.model import ConnectionState, Pod, WatchEvent
-from kftui.ui.app import KftuiApp
+from kftui.cluster.source import ConnectionStatus, StaticSource
+from kftui.model import ClusterSnapshot, ConnectionState, Pod, WatchEvent
+from kftui.ui.app import KftuiApp, styles_dir
 from kftui.ui.screens.help import HelpScreen, help_rows
 from kftui.ui.widgets.details import NO_LOGS, DetailsPane
 from kftui.ui.widgets.diagnostics import DiagnosticsPanel
@@ -378,3 +380,53 @@ async def test_twenty_thousand_pods_stay_navigable() -> None:
             "app:kubeflow/ns:kubeflow",
             "app:kubeflow/ns:kubeflow/pod:katib-controller-7f5b8c9d6-19999",
         ]
+
+
+async def test_refresh_loads_the_source_again() -> None:
+    calls: list[int] = []
+
+    def loader() -> ClusterSnapshot:
+        calls.append(1)
+        return load_demo()
+
+    app = KftuiApp(StaticSource(loader), clock=frozen_clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        first = app.snapshot
+        await pilot.press("r")
+        await wait_for(pilot, lambda: app.snapshot is not first, "the refreshed snapshot")
+        assert len(calls) == 2
+
+
+async def test_typing_in_the_filter_does_not_trigger_app_keys() -> None:
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("slash", "q", "e", "a")
+        await filter_applied(pilot, "qea")
+        assert app.is_running and not app.errors_only
+        assert _tree(app).visible_keys() == []
+
+
+async def test_enter_on_a_finding_then_on_a_fix_copies_it() -> None:
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("f", "down", "enter")
+        assert app.focused is app.query_one("#fix-list", OptionList)
+        await pilot.press("down", "enter")
+        assert app.clipboard == "kubectl rollout restart deployment/katib-controller -n kubeflow"
+
+
+def test_styles_are_found_in_a_wheel_and_in_a_checkout(tmp_path: Path) -> None:
+    wheel = tmp_path / "site" / "kftui"
+    (wheel / "styles").mkdir(parents=True)
+    (wheel / "styles" / "app.tcss").write_text("")
+    assert styles_dir(wheel) == wheel / "styles"
+    checkout = tmp_path / "repo"
+    (checkout / "kftui").mkdir(parents=True)
+    (checkout / "styles").mkdir()
+    (checkout / "styles" / "app.tcss").write_text("")
+    assert styles_dir(checkout / "kftui") == checkout / "styles"
+    with pytest.raises(FileNotFoundError):
+        styles_dir(tmp_path / "nowhere" / "kftui")

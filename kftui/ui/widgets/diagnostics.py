@@ -45,7 +45,7 @@ class DiagnosticsPanel(Vertical):
         yield OptionList(id="finding-list")
         with VerticalScroll(id="finding-detail-scroll"):
             yield Static(id="finding-detail")
-        yield Static("Fixes", id="fix-heading")
+        yield Static("Fixes  (y or enter copies the command)", id="fix-heading")
         yield OptionList(id="fix-list")
 
     @property

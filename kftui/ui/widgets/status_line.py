@@ -32,6 +32,7 @@ class StatusInfo:
     updated: datetime | None = None
     read_only: bool = False
     loading: bool = False
+    live: bool = False
 
     @property
     def stale(self) -> bool:
@@ -45,19 +46,18 @@ class StatusLine(Static):
     info: reactive[StatusInfo] = reactive(StatusInfo, always_update=True)
 
     def render(self) -> Text:
+        """Most important first, so a narrow terminal cuts the least useful part: state, mode, freshness."""
         info = self.info
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(" kftui ", style="bold #000000 on #d7afff")
         text.append(" ")
         state = info.connection.state
         text.append(f" {state.name} ", style=STATE_STYLE[state])
-        if info.connection.detail:
-            text.append(" " + info.connection.detail, style=render.YELLOW)
-        for label, value in (("ctx", info.context), ("server", info.server), ("profile", info.profile)):
-            if value:
-                text.append(f"  {label} ", style=render.GREY)
-                text.append(value, style="bold" if label == "ctx" else "")
-        text.append("  updated ", style=render.GREY)
+        if info.read_only:
+            text.append(" ")
+            text.append(" READ-ONLY ", style="bold #000000 on #ffc107")
+        # A file or the demo is a snapshot taken at one moment; a live source was updated at one.
+        text.append("  updated " if info.live else "  snapshot ", style=render.GREY)
         if info.loading:
             text.append("loading…", style=render.BLUE)
         elif info.updated is None:
@@ -66,7 +66,10 @@ class StatusLine(Static):
             text.append(render.stamp(info.updated))
             if info.stale:
                 text.append(" STALE", style="bold " + render.YELLOW)
-        if info.read_only:
-            text.append("  ")
-            text.append(" READ-ONLY ", style="bold #000000 on #ffc107")
+        if info.connection.detail:
+            text.append("  " + info.connection.detail, style=render.YELLOW)
+        for label, value in (("ctx", info.context), ("server", info.server), ("profile", info.profile)):
+            if value:
+                text.append(f"  {label} ", style=render.GREY)
+                text.append(value, style="bold" if label == "ctx" else "")
         return text
