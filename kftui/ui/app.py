@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from textual import work
 from textual.app import App, ComposeResult
@@ -25,7 +25,7 @@ from textual.widgets import Footer, Input, OptionList, Static, Tree
 
 from kftui.checks.registry import run_checks
 from kftui.cluster.source import Changes, ConnectionStatus, SnapshotSource, SourceError
-from kftui.model import ClusterSnapshot, ConnectionState, Finding, SnapshotChange, apply_events
+from kftui.model import ClusterSnapshot, ConnectionState, Finding, FixRef, SnapshotChange, apply_events
 from kftui.profile import Profile, detect_profile
 from kftui.ui.commands import KftuiCommands, PaletteCommand
 from kftui.ui.messages import (
@@ -44,6 +44,7 @@ from kftui.ui.widgets.resource_tree import ResourceTree
 from kftui.ui.widgets.status_line import StatusInfo, StatusLine
 
 Clock = Callable[[], datetime]
+T = TypeVar("T")
 LOG_TAIL_LINES = 200
 FILTER_DEBOUNCE_SECONDS = 0.15
 
@@ -439,6 +440,10 @@ class KftuiApp(App[None]):
         if fix is None:
             self.notify("The highlighted finding offers no fix.", severity="warning")
             return
+        self.copy_fix(fix)
+
+    def copy_fix(self, fix: FixRef) -> None:
+        """Copy a fix's equivalent command; running fixes from the UI is a later step."""
         self.copy_to_clipboard(fix.command)
         self.notify(f"Copied: {fix.command}", title="Fix command")
 
@@ -481,12 +486,13 @@ class KftuiApp(App[None]):
                 self.action_toggle_errors_only,
             )
         )
-        fix = self.query_one(DiagnosticsPanel).current_fix
-        if fix is not None:
-            commands.append((f"Copy command: {fix.command}", fix.title, self.action_copy_command))
+        finding = self.query_one(DiagnosticsPanel).current
+        for fix in finding.fixes if finding is not None else ():
+            commands.append((f"Copy command: {fix.command}", fix.title, _bind(self.copy_fix, fix)))
         commands.append(("Refresh", "Load the cluster state again from the source", self.action_refresh))
         return commands
 
 
-def _bind(fn: Callable[[str], None], arg: str) -> Callable[[], None]:
+def _bind(fn: Callable[[T], None], arg: T) -> Callable[[], None]:
+    """A zero-argument callback for the palette, binding the argument now rather than at call time."""
     return lambda: fn(arg)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 from pathlib import Path
 
@@ -349,6 +350,7 @@ async def test_palette_offers_errors_toggle_copy_and_refresh() -> None:
         assert "Jump to app kubeflow" in texts
         assert "Toggle errors only" in texts and "Refresh" in texts
         assert "Copy command: argocd app get kubeflow --hard-refresh" in texts
+        assert "Copy command: argocd app sync kubeflow" in texts
 
 
 async def test_twenty_thousand_pods_stay_navigable() -> None:
@@ -430,3 +432,37 @@ def test_styles_are_found_in_a_wheel_and_in_a_checkout(tmp_path: Path) -> None:
     assert styles_dir(checkout / "kftui") == checkout / "styles"
     with pytest.raises(FileNotFoundError):
         styles_dir(tmp_path / "nowhere" / "kftui")
+
+
+async def test_left_and_right_walk_the_tree() -> None:
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        tree = _tree(app)
+        await pilot.press("right")
+        assert "app:kubeflow" in tree.expanded_keys and tree.cursor_key == "app:kubeflow"
+        await pilot.press("right")
+        assert tree.cursor_key == "app:kubeflow/ns:auth"
+        await pilot.press("left")
+        assert tree.cursor_key == "app:kubeflow"
+        await pilot.press("left")
+        assert "app:kubeflow" not in tree.expanded_keys
+        assert app.scope is None  # moving around does not narrow; enter does
+
+
+async def test_loading_state_is_visible_until_the_source_answers() -> None:
+    release = threading.Event()
+
+    def slow() -> ClusterSnapshot:
+        release.wait(10)
+        return load_demo()
+
+    app = KftuiApp(StaticSource(slow), clock=frozen_clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert _tree(app).loading and app.query_one(DiagnosticsPanel).loading
+        assert "loading…" in _status_text(app)
+        release.set()
+        await loaded(pilot)
+        assert not _tree(app).loading
+        assert "loading…" not in _status_text(app)

@@ -18,6 +18,8 @@ class ResourceTree(Tree[TreeItem]):
     """
 
     BINDINGS = [
+        Binding("right", "expand_or_child", "Expand", show=False, id="tree.expand"),
+        Binding("left", "collapse_or_parent", "Collapse / parent", show=False, id="tree.collapse"),
         Binding("E", "expand_all_apps", "Expand apps", show=False, id="tree.expand-apps"),
         Binding("C", "collapse_all", "Collapse all", show=False, id="tree.collapse-all"),
     ]
@@ -172,6 +174,26 @@ class ResourceTree(Tree[TreeItem]):
     def _on_tree_node_selected(self, event: Tree.NodeSelected[TreeItem]) -> None:
         if event.node.data is not None:
             self.post_message(self.ItemSelected(event.node.data))
+
+    def action_expand_or_child(self) -> None:
+        """Right opens a node, or steps into it when already open (file-manager muscle memory)."""
+        node = self.cursor_node
+        if node is None or not node.allow_expand:
+            return
+        if node.is_expanded and node.children:
+            self.move_cursor(node.children[0])
+        else:
+            node.expand()
+
+    def action_collapse_or_parent(self) -> None:
+        """Left closes an open node, otherwise jumps to its parent."""
+        node = self.cursor_node
+        if node is None:
+            return
+        if node.is_expanded:
+            node.collapse()
+        elif node.parent is not None and node.parent is not self.root:
+            self.move_cursor(node.parent)
 
     def action_expand_all_apps(self) -> None:
         for node in self.root.children:
