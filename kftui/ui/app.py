@@ -71,9 +71,16 @@ class KftuiApp(App[None]):
     COALESCE_SECONDS = 0.1
 
     BINDINGS = [
-        Binding("q", "quit", "Quit", id="app.quit"),
-        Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
-        Binding("slash", "filter", "Filter", key_display="/", id="app.filter"),
+        Binding("q", "quit", "Quit", tooltip="Leave kftui; nothing is changed in the cluster", id="app.quit"),
+        Binding("question_mark", "help", "Help", key_display="?", tooltip="This list", id="app.help"),
+        Binding(
+            "slash",
+            "filter",
+            "Filter",
+            key_display="/",
+            tooltip="Filter the tree by name or pod status",
+            id="app.filter",
+        ),
         Binding(
             "escape",
             "clear",
@@ -82,8 +89,20 @@ class KftuiApp(App[None]):
             tooltip="Clear the filter, then the narrowing",
             id="app.clear",
         ),
-        Binding("a", "all_findings", "All findings", id="app.all-findings"),
-        Binding("e", "toggle_errors_only", "Errors only", id="app.errors-only"),
+        Binding(
+            "a",
+            "all_findings",
+            "All findings",
+            tooltip="Undo the narrowing chosen in the tree",
+            id="app.all-findings",
+        ),
+        Binding(
+            "e",
+            "toggle_errors_only",
+            "Errors only",
+            tooltip="Hide warnings and info, or show them again",
+            id="app.errors-only",
+        ),
         Binding(
             "y",
             "copy_command",
@@ -91,9 +110,29 @@ class KftuiApp(App[None]):
             tooltip="Copy the highlighted fix's command",
             id="app.copy-command",
         ),
-        Binding("r", "refresh", "Refresh", id="app.refresh"),
-        Binding("f", "focus_findings", "Focus findings", show=False, id="app.focus-findings"),
-        Binding("t", "focus_tree", "Focus tree", show=False, id="app.focus-tree"),
+        Binding(
+            "r",
+            "refresh",
+            "Refresh",
+            tooltip="Load the cluster state again from the source",
+            id="app.refresh",
+        ),
+        Binding(
+            "f",
+            "focus_findings",
+            "Focus findings",
+            show=False,
+            tooltip="Walk the findings; the tree follows",
+            id="app.focus-findings",
+        ),
+        Binding(
+            "t",
+            "focus_tree",
+            "Focus tree",
+            show=False,
+            tooltip="Back to the tree; enter narrows findings",
+            id="app.focus-tree",
+        ),
     ]
 
     snapshot: reactive[ClusterSnapshot | None] = reactive(None, always_update=True, init=False)

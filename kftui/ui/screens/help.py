@@ -46,10 +46,10 @@ class HelpScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("Key", "Action", "Where")
+        table.add_columns("Key", "Action", "Where", "Note")
         for row in self.rows:
             description = row.binding.description or row.binding.action.replace("_", " ").capitalize()
-            table.add_row(self.app.get_key_display(row.binding), description, row.where)
+            table.add_row(self.app.get_key_display(row.binding), description, row.where, row.binding.tooltip)
 
     def action_dismiss_help(self) -> None:
         self.dismiss(None)

@@ -18,10 +18,38 @@ class ResourceTree(Tree[TreeItem]):
     """
 
     BINDINGS = [
-        Binding("right", "expand_or_child", "Expand", show=False, id="tree.expand"),
-        Binding("left", "collapse_or_parent", "Collapse / parent", show=False, id="tree.collapse"),
-        Binding("E", "expand_all_apps", "Expand apps", show=False, id="tree.expand-apps"),
-        Binding("C", "collapse_all", "Collapse all", show=False, id="tree.collapse-all"),
+        Binding(
+            "right",
+            "expand_or_child",
+            "Expand",
+            show=False,
+            tooltip="Open a node, or step into it",
+            id="tree.expand",
+        ),
+        Binding(
+            "left",
+            "collapse_or_parent",
+            "Collapse / parent",
+            show=False,
+            tooltip="Close a node, or go to its parent",
+            id="tree.collapse",
+        ),
+        Binding(
+            "E",
+            "expand_all_apps",
+            "Expand apps",
+            show=False,
+            tooltip="Show every app's namespaces",
+            id="tree.expand-apps",
+        ),
+        Binding(
+            "C",
+            "collapse_all",
+            "Collapse all",
+            show=False,
+            tooltip="Close everything",
+            id="tree.collapse-all",
+        ),
     ]
 
     class ItemHighlighted(Message):
