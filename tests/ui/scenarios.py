@@ -60,7 +60,10 @@ async def finding(pilot: Pilot[None]) -> None:
 async def narrowed(pilot: Pilot[None]) -> None:
     """Enter on kubeflow-pipelines: only its findings remain."""
     await loaded(pilot)
-    await pilot.press("down", "enter")
+    app = pilot.app
+    assert isinstance(app, KftuiApp)
+    app.query_one(ResourceTree).reveal("app:kubeflow-pipelines")
+    await pilot.press("enter")
     await pilot.pause()
 
 

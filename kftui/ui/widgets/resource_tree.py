@@ -7,6 +7,7 @@ from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
+from kftui.model import Severity
 from kftui.ui.tree_model import TreeItem, TreeModel
 
 
@@ -106,10 +107,26 @@ class ResourceTree(Tree[TreeItem]):
         return keys
 
     def show_model(self, model: TreeModel) -> None:
-        """Rebuild from a new snapshot's model, keeping expansion, the cursor and the scroll position."""
+        """Rebuild from a new snapshot's model, keeping expansion, the cursor and the scroll position.
+
+        The first model opens the apps and namespaces that hold errors, so the first screen already shows
+        the failing pod; after that the tree only opens what the user opens.
+        """
+        if self.tree_model is None:
+            self._expanded.update(self._error_paths(model))
         self.tree_model = model
         self._recompute_filter()
         self._rebuild()
+
+    @staticmethod
+    def _error_paths(model: TreeModel) -> set[str]:
+        keys: set[str] = set()
+        for app in model.roots():
+            if app.kind != "app" or model.worst(app) is not Severity.ERROR:
+                continue
+            keys.add(app.key)
+            keys.update(ns.key for ns in model.children(app) if model.worst(ns) is Severity.ERROR)
+        return keys
 
     def set_filter(self, text: str) -> None:
         self.filter_text = text.strip().lower()
