@@ -301,6 +301,17 @@ async def test_pod_logs_come_from_the_source_when_it_has_them() -> None:
         assert source.log_requests == [
             ("kubeflow", "katib-controller-7f5b8c9d6-5rjtn", "katib-controller", 200)
         ]
+        # A live update re-shows the pod; its tail is kept, not fetched again for every batch.
+        pod = source.snapshot.pods[("kubeflow", "katib-controller-7f5b8c9d6-5rjtn")]
+        source.push([WatchEvent("MODIFIED", replace(pod, resource_version="9002"))])
+
+        def updated() -> bool:
+            model = app.tree_model
+            return app.applied_batches == 1 and model is not None and model.snapshot is app.snapshot
+
+        await wait_for(pilot, updated, "the update")
+        assert len(source.log_requests) == 1
+        assert "panic: cannot connect" in str(logs.render())
 
 
 async def test_pod_logs_placeholder_without_a_log_source() -> None:

@@ -30,6 +30,7 @@ class DetailsPane(Vertical):
         super().__init__(id=id)
         self.logs_supported = logs_supported
         self.item: TreeItem | None = None
+        self._logs_for: tuple[str, str] | None = None
 
     def compose(self) -> ComposeResult:
         with TabbedContent(initial="tab-describe", id="details-tabs"):
@@ -51,12 +52,17 @@ class DetailsPane(Vertical):
         if item is None:
             describe.update("")
             events.update("")
+            self._logs_for = None
             return
         describe.update(render.describe(self._objects(item, snapshot), snapshot.now))
         if item.ref is not None:
             events.update(render.events_table(snapshot.events_for(item.ref)[:50], snapshot.now))
         else:
             events.update(Text("Choose an application, namespace, resource or pod.", style=render.GREY))
+        pod_key = item.obj.key if isinstance(item.obj, Pod) else None
+        if pod_key is not None and pod_key == self._logs_for:
+            return  # the same pod re-shown after a live update: keep its tail rather than refetch per batch
+        self._logs_for = pod_key
         if isinstance(item.obj, Pod) and self.logs_supported:
             logs.update(Text(f"Fetching the log tail of {item.obj.name}…", style=render.GREY))
             self.post_message(self.LogsWanted(item.obj))
