@@ -227,6 +227,9 @@ class KftuiApp(App[None]):
             self.source.follow(sink, self._stop)
         except Exception as exc:  # the watch gave up: keep the last snapshot, marked stale
             self._post(ConnectionChanged(ConnectionStatus(ConnectionState.OFFLINE, f"follow stopped: {exc}")))
+        else:
+            if not self._stop.is_set():  # returned on its own: nothing streams any more
+                self._post(ConnectionChanged(ConnectionStatus(ConnectionState.OFFLINE, "follow ended")))
 
     @work(thread=True, group="logs", exclusive=True, exit_on_error=False)
     def _fetch_logs(self, namespace: str, name: str, container: str) -> None:
@@ -323,8 +326,13 @@ class KftuiApp(App[None]):
     @work(thread=True, exclusive=True, group="analyse", exit_on_error=False)
     def _analyse(self, snapshot: ClusterSnapshot, profile: Profile) -> None:
         """Run the checks and lay out the tree off the event loop; both are pure, so a thread is safe."""
-        findings = run_checks(snapshot, profile)
-        self._post(Analysed(snapshot, findings, TreeModel(snapshot, findings)))
+        try:
+            findings = run_checks(snapshot, profile)
+            model = TreeModel(snapshot, findings)
+        except Exception as exc:  # a kftui bug: say so in the banner rather than show a half-built screen
+            self._post(LoadFailed(f"kftui could not analyse the snapshot ({type(exc).__name__}: {exc})"))
+            return
+        self._post(Analysed(snapshot, findings, model))
 
     def on_analysed(self, message: Analysed) -> None:
         if message.snapshot is not self.snapshot or self.closing:

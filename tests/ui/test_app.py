@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Input, OptionList, Static
 
 from kftui.cluster.dumpfile import load_demo
-from kftui.cluster.source import ConnectionStatus, StaticSource
+from kftui.cluster.source import ConnectionStatus, Sink, StaticSource
 from kftui.model import ClusterSnapshot, ConnectionState, Pod, WatchEvent
 from kftui.ui.app import KftuiApp, styles_dir
 from kftui.ui.screens.help import HelpScreen, help_rows
@@ -476,3 +476,19 @@ async def test_loading_state_is_visible_until_the_source_answers() -> None:
         await loaded(pilot)
         assert not _tree(app).loading
         assert "loading…" not in _status_text(app)
+
+
+class _EndingSource(FakeLiveSource):
+    """A watch that gives up by itself, as when the API server closes the stream for good."""
+
+    def follow(self, sink: Sink, stop: threading.Event) -> None:
+        sink(ConnectionStatus(ConnectionState.LIVE))
+
+
+async def test_a_follow_that_ends_marks_the_data_stale() -> None:
+    app = KftuiApp(_EndingSource(load_demo()), clock=frozen_clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await wait_for(pilot, lambda: app.connection.detail == "follow ended", "the offline status")
+        assert app.connection.state is ConnectionState.OFFLINE
+        assert "STALE" in _status_text(app) and "follow ended" in _status_text(app)
