@@ -338,8 +338,11 @@ class KftuiApp(App[None]):
         if message.snapshot is not self.snapshot or self.closing:
             return  # a newer snapshot is already being analysed, or the app is closing
         snapshot = message.snapshot
+        first = self.tree_model is None
         self.findings = message.findings
         self.tree_model = message.model
+        if first:
+            self.refresh_bindings()
         tree = self.query_one(ResourceTree)
         tree.show_model(self.tree_model)
         self._show_findings()
@@ -452,6 +455,22 @@ class KftuiApp(App[None]):
             self.query_one(ResourceTree).focus()
 
     # --- actions -------------------------------------------------------------------------------------
+
+    NEEDS_DATA = frozenset(
+        {
+            "filter",
+            "clear",
+            "all_findings",
+            "toggle_errors_only",
+            "copy_command",
+            "focus_findings",
+            "focus_tree",
+        }
+    )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Until there is something to look at, keys that act on the tree or findings are hidden."""
+        return not (action in self.NEEDS_DATA and self.tree_model is None)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.help_sources()))

@@ -226,6 +226,9 @@ async def test_load_error_shows_a_banner_not_a_traceback() -> None:
         assert not app.query_one("#body").display
         assert "no data" in _status_text(app)
         assert app.is_running
+        # With nothing loaded, keys that act on the tree or findings do nothing (and leave the footer).
+        await pilot.press("slash", "e")
+        assert not app.query_one("#filter", Input).display and not app.errors_only
 
 
 async def test_live_connection_state_shows_in_status_line() -> None:
