@@ -132,13 +132,9 @@ def finding_detail(finding: Finding) -> Text:
     style = SEVERITY_STYLE[finding.severity]
     text.append(f"{SEVERITY_ICON[finding.severity]} {finding.severity.value.upper()}  ", style=style)
     text.append(finding.title + "\n", style="bold " + WHITE)
-    text.append("check    ", style=GREY)
-    text.append(finding.check + "\n")
-    if finding.app:
-        text.append("app      ", style=GREY)
-        text.append(finding.app + "\n")
-    text.append("subject  ", style=GREY)
-    text.append(str(finding.subject) + "\n\n")
+    # Where it comes from, on one dim line: the evidence below is what matters at 3 a.m.
+    where = [finding.check, *([f"app {finding.app}"] if finding.app else []), str(finding.subject)]
+    text.append(" · ".join(where) + "\n\n", style=GREY)
     text.append("Evidence\n", style="bold underline")
     for part in finding.evidence.split("; "):
         text.append("  " + part + "\n", style=YELLOW if finding.severity is not Severity.INFO else BLUE)
