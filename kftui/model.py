@@ -412,6 +412,8 @@ class Workload:
     available: int = 0
     labels: Mapping[str, str] = field(default_factory=_no_entries)
     resource_version: str = ""
+    tracking_id: str = ""
+    """Argo CD's argocd.argoproj.io/tracking-id annotation (`<app>:<group>/<kind>:<ns>/<name>`), if any."""
 
     @property
     def key(self) -> Key:
@@ -447,6 +449,18 @@ COLLECTION_OF: Mapping[type, str] = MappingProxyType(
         CustomResourceDefinition: "crds",
         WebhookConfiguration: "webhooks",
         Workload: "workloads",
+    }
+)
+
+KIND_OF_TYPE: Mapping[type, str] = MappingProxyType(
+    {
+        Application: "Application",
+        Namespace: "Namespace",
+        Pod: "Pod",
+        Service: "Service",
+        Endpoints: "Endpoints",
+        Event: "Event",
+        CustomResourceDefinition: "CustomResourceDefinition",
     }
 )
 
@@ -486,7 +500,7 @@ class ClusterSnapshot:
     server: str = ""
     argocd_namespace: str = "argocd"
     forbidden: Mapping[str, str] = field(default_factory=_no_entries)
-    """Collections the credentials may not list, with the API server's reason."""
+    """Kinds that could not be listed (forbidden, not served), with the API server's reason."""
 
     @classmethod
     def from_objects(
@@ -526,18 +540,31 @@ class WatchEvent:
 
 @dataclass(frozen=True, slots=True)
 class Relisted:
-    """A fresh LIST of one collection: it replaces the collection wholesale (after 410 Gone or a reconnect)."""
+    """A fresh LIST of one kind: it replaces that kind's objects in the collection (after 410 Gone).
+
+    Some collections hold several kinds (workloads: Deployment, StatefulSet, DaemonSet), each listed and
+    watched on its own, so a relist replaces only the objects of its kind.
+    """
 
     collection: str
     objects: tuple[KubeObject, ...]
+    kind: str
 
 
 @dataclass(frozen=True, slots=True)
 class Forbidden:
-    """The credentials may not list a collection; the snapshot remembers why."""
+    """The credentials may not list a kind; the snapshot remembers why (keyed by kind in `forbidden`)."""
 
     collection: str
     reason: str
+    kind: str
+
+
+def kind_of(obj: KubeObject) -> str:
+    """The Kubernetes kind of a model object."""
+    if isinstance(obj, Workload | WebhookConfiguration):
+        return obj.kind
+    return KIND_OF_TYPE[type(obj)]
 
 
 SnapshotChange: TypeAlias = WatchEvent | Relisted | Forbidden
@@ -561,16 +588,19 @@ def apply_events(
     forbidden = dict(snapshot.forbidden)
     for change in changes:
         if isinstance(change, Forbidden):
-            forbidden[change.collection] = change.reason
+            forbidden[change.kind] = change.reason
             continue
         if isinstance(change, Relisted):
-            working[change.collection] = {obj.key: obj for obj in change.objects}
-            forbidden.pop(change.collection, None)
+            current = working.get(change.collection, snapshot.collection(change.collection))
+            fresh = {key: obj for key, obj in current.items() if kind_of(obj) != change.kind}
+            fresh.update((obj.key, obj) for obj in change.objects)
+            working[change.collection] = fresh
+            forbidden.pop(change.kind, None)
             continue
         name = COLLECTION_OF[type(change.obj)]
         if name not in working:
             working[name] = dict(snapshot.collection(name))
-        forbidden.pop(name, None)
+        forbidden.pop(kind_of(change.obj), None)
         if change.type == "DELETED":
             working[name].pop(change.obj.key, None)
         else:

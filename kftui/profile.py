@@ -34,6 +34,9 @@ class KeyWorkload:
 
 @dataclass(frozen=True)
 class Gateway:
+    """The ingress the dashboard is reached through; `enabled` is False for installs without one."""
+
+    enabled: bool = True
     namespace: str = "istio-system"
     service: str = "istio-ingressgateway"
     port: int = 80
@@ -49,8 +52,17 @@ class Profile:
     applications: tuple[AppSpec, ...] = ()
     expected_namespaces: tuple[str, ...] = ()
     key_workloads: tuple[KeyWorkload, ...] = ()
-    gateway: Gateway = field(default_factory=Gateway)
+    gateway: Gateway = field(default_factory=lambda: Gateway(enabled=False))
+    auth_roles: tuple[str, ...] = ()
+    """Roles of key_workloads that form the login path (auth-stack checks those)."""
     progressing_grace_seconds: int = 600
+
+    @property
+    def auth_workloads(self) -> tuple[KeyWorkload, ...]:
+        return tuple(w for w in self.key_workloads if w.role in self.auth_roles)
+
+    def spec(self, app: str) -> AppSpec | None:
+        return next((a for a in self.applications if a.name == app), None)
 
     def depends_on(self, app: str) -> tuple[str, ...]:
         return next((a.depends_on for a in self.applications if a.name == app), ())
@@ -91,7 +103,11 @@ def parse_profile(raw: Any, origin: str) -> Profile:
             for w in _require(raw, "key_workloads", list, origin)
         )
         gw_raw = _require(raw, "gateway", dict, origin)
-        gateway = Gateway(**{k: v for k, v in gw_raw.items() if k in Gateway.__dataclass_fields__})
+        gateway = (
+            Gateway(**{k: v for k, v in gw_raw.items() if k in Gateway.__dataclass_fields__})
+            if gw_raw
+            else Gateway(enabled=False)
+        )
         profile = Profile(
             name=raw["name"],
             description=str(raw.get("description", "")),
@@ -102,6 +118,7 @@ def parse_profile(raw: Any, origin: str) -> Profile:
             expected_namespaces=tuple(str(n) for n in _require(raw, "expected_namespaces", list, origin)),
             key_workloads=workloads,
             gateway=gateway,
+            auth_roles=tuple(str(r) for r in _require(raw, "auth_roles", list, origin)),
             progressing_grace_seconds=int(raw.get("progressing_grace_seconds", 600)),
         )
     except (KeyError, TypeError, ValueError) as exc:

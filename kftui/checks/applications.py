@@ -3,22 +3,53 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from kftui.checks import fixrefs
-from kftui.model import Application, ClusterSnapshot, Finding, FixRef, Severity
+from kftui.checks.evidence import applications, listing, res_name
+from kftui.checks.health import PodIndex, pod_index, resource_health
+from kftui.model import Application, ClusterSnapshot, Finding, FixRef, ManagedResource, Severity
 from kftui.profile import Profile
 
-MAX_LISTED = 8
+_listing = listing
+_res_name = res_name
+
+# Fields that a controller or cert-manager's CA injector writes into these kinds after Argo CD applied
+# them: the usual reason they show OutOfSync forever although nobody changed them.
+KNOWN_MUTATIONS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "MutatingWebhookConfiguration": (
+        "admissionregistration.k8s.io",
+        (".webhooks[]?.clientConfig.caBundle", ".webhooks[]?.failurePolicy"),
+    ),
+    "ValidatingWebhookConfiguration": (
+        "admissionregistration.k8s.io",
+        (".webhooks[]?.clientConfig.caBundle", ".webhooks[]?.failurePolicy"),
+    ),
+    "CustomResourceDefinition": (
+        "apiextensions.k8s.io",
+        (".spec.conversion.webhook.clientConfig.caBundle",),
+    ),
+    "APIService": ("apiregistration.k8s.io", (".spec.caBundle",)),
+}
 
 
-def _listing(items: list[str]) -> str:
-    shown = ", ".join(items[:MAX_LISTED])
-    return shown + (f" and {len(items) - MAX_LISTED} more" if len(items) > MAX_LISTED else "")
+def ignore_differences_snippet(resources: list[ManagedResource]) -> str:
+    """A YAML fragment for the Application spec that stops known injected fields from counting as drift.
 
-
-def _res_name(kind: str, namespace: str, name: str) -> str:
-    return f"{kind}/{namespace}/{name}" if namespace else f"{kind}/{name}"
+    RespectIgnoreDifferences=true keeps a sync from overwriting the injected values again.
+    """
+    lines = ["spec:", "  ignoreDifferences:"]
+    for res in resources:
+        group, paths = KNOWN_MUTATIONS[res.kind]
+        lines += [
+            f"  - group: {res.group or group}",
+            f"    kind: {res.kind}",
+            f"    name: {res.name}",
+            "    jqPathExpressions:",
+        ]
+        lines += [f"    - '{p}'" for p in paths]
+    lines += ["  syncPolicy:", "    syncOptions:", "    - RespectIgnoreDifferences=true"]
+    return "\n".join(lines)
 
 
 def app_out_of_sync(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]:
@@ -27,7 +58,7 @@ def app_out_of_sync(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Fin
     The guide's step "argocd app sync kubeflow" exists because a new app starts OutOfSync; Unknown means the
     comparison itself failed and the conditions say why (see kustomize-duplicate-id, repo-path).
     """
-    for app in snapshot.applications.values():
+    for app in applications(snapshot):
         if app.sync_status == "OutOfSync":
             drifted = [
                 _res_name(r.kind, r.namespace, r.name)
@@ -48,6 +79,23 @@ def app_out_of_sync(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Fin
                 if (app.automated)
                 else "Automated sync is off: nothing changes until someone syncs. "
             )
+            explanation = (
+                auto + "Sync applies git's version of the listed resources (fix: sync); refresh first if you "
+                "just pushed and Argo CD has not noticed yet (fix: refresh)."
+            )
+            mutated = [
+                r
+                for r in app.resources
+                if r.sync_status == "OutOfSync" and not r.requires_pruning and r.kind in KNOWN_MUTATIONS
+            ]
+            if mutated:
+                explanation += (
+                    f"\n\n{', '.join(r.kind + '/' + r.name for r in mutated)}: webhook configurations and CRDs "
+                    "usually drift only because cert-manager's CA injector writes caBundle (or the API server "
+                    "defaults failurePolicy) after Argo CD applied them, so a sync changes nothing for long. "
+                    "If the diff shows only those fields, paste this into the Application and sync once:\n\n"
+                    + ignore_differences_snippet(mutated)
+                )
             yield Finding(
                 check="app-out-of-sync",
                 severity=Severity.WARNING,
@@ -55,8 +103,7 @@ def app_out_of_sync(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Fin
                 subject=app.ref,
                 title=f"{app.name} is OutOfSync ({len(drifted) + len(prunable)} resources differ from git)",
                 evidence="; ".join(parts),
-                explanation=auto + "Sync applies git's version of the listed resources; refresh first if you "
-                "just pushed and Argo CD has not noticed yet.",
+                explanation=explanation,
                 fixes=tuple(fixes),
             )
         elif app.sync_status == "Unknown":
@@ -69,13 +116,15 @@ def app_out_of_sync(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Fin
                 title=f"{app.name}: Argo CD cannot compare it with git (sync status Unknown)",
                 evidence="status.sync.status=Unknown" + (f"; {reasons[0]}" if reasons else ""),
                 explanation="Argo CD could not render or fetch the app's manifests, so it cannot tell what is "
-                "out of sync and a sync would fail the same way. Fix the cause in the condition, then hard "
-                "refresh so Argo CD renders again.",
+                "out of sync and a sync would fail the same way. Fix the cause in the condition (a more specific "
+                "finding, such as kustomize-duplicate-id or repo-path, explains it when kftui knows the message), "
+                "then hard refresh (fix: hard-refresh) so Argo CD renders again.",
                 fixes=(fixrefs.hard_refresh(app.name),),
             )
 
 
-def _progressing_since(app: Application) -> object:
+def progressing_since(app: Application) -> datetime | None:
+    """When the app's current Progressing spell most likely began: its last operation, else its creation."""
     state = app.operation_state
     if state is None:
         return app.created_at
@@ -85,24 +134,32 @@ def _progressing_since(app: Application) -> object:
 def app_degraded(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]:
     """An Application whose health is Degraded or Missing, or Progressing for longer than the profile allows.
 
-    Names the resources whose health makes it so (status.resources[].health), as `argocd app get` does.
+    Names the resources whose health makes it so (status.resources[].health), as `argocd app get` does;
+    Argo CD 3.x no longer stores that per resource, so it is then computed from the live workloads and pods.
     """
     grace = timedelta(seconds=profile.progressing_grace_seconds)
-    for app in snapshot.applications.values():
+    index: PodIndex | None = None
+    for app in applications(snapshot):
         status = app.health_status
         if status not in ("Degraded", "Missing", "Progressing"):
             continue
         if status == "Progressing":
-            since = _progressing_since(app)
-            if since is None or snapshot.now - since < grace:  # type: ignore[operator]
+            since = progressing_since(app)
+            if since is None or snapshot.now - since < grace:
                 continue
-        culprits = [
-            _res_name(r.kind, r.namespace, r.name)
-            + f" {r.health_status}"
-            + (f" ({r.health_message})" if r.health_message else "")
-            for r in app.resources
-            if r.health_status in ("Degraded", "Missing", "Progressing")
-        ]
+        culprits = []
+        if index is None:
+            index = pod_index(snapshot)
+        for r in app.resources:
+            health = resource_health(snapshot, r, index)
+            if health.status not in ("Degraded", "Missing", "Progressing"):
+                continue
+            culprits.append(
+                _res_name(r.kind, r.namespace, r.name)
+                + f" {health.status}"
+                + (f" ({health.message})" if health.message else "")
+                + (" [from live objects]" if health.computed else "")
+            )
         evidence = f"status.health.status={status}"
         if app.health_message:
             evidence += f" ({app.health_message})"
@@ -111,21 +168,23 @@ def app_degraded(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Findin
         if status == "Missing":
             explanation = (
                 "The app's resources do not exist in the cluster: it was never synced, or what it "
-                "created was deleted. Sync creates them."
+                "created was deleted. Sync creates them (fix: sync); refresh if git changed (fix: refresh)."
             )
             fixes: tuple[FixRef, ...] = (fixrefs.sync(app.name), fixrefs.refresh(app.name))
             severity = Severity.ERROR
         elif status == "Degraded":
             explanation = (
                 "Resources exist but are failing (pods crashing, deployments without available "
-                "replicas). The pod findings below name the cause; syncing again rarely helps."
+                "replicas). The pod findings name the cause; syncing again rarely helps. Once the cause is "
+                "fixed, hard refresh (fix: hard-refresh) so Argo CD re-evaluates, or sync (fix: sync) if git changed."
             )
             fixes = (fixrefs.hard_refresh(app.name), fixrefs.sync(app.name))
             severity = Severity.ERROR
         else:
             explanation = (
                 f"Still Progressing after more than {profile.progressing_grace_seconds // 60} minutes: "
-                "something it waits for (a pod, a webhook, a CRD) is not coming up."
+                "something it waits for (a pod, a webhook, a CRD) is not coming up. The other findings usually "
+                "name it; hard refresh (fix: hard-refresh) once it is fixed."
             )
             fixes = (fixrefs.hard_refresh(app.name),)
             severity = Severity.WARNING
@@ -143,7 +202,7 @@ def app_degraded(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Findin
 
 def app_operation_failed(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]:
     """The last sync operation ended Failed or Error (status.operationState.phase), with the failing resources."""
-    for app in snapshot.applications.values():
+    for app in applications(snapshot):
         state = app.operation_state
         if state is None or state.phase not in ("Failed", "Error"):
             continue
@@ -165,6 +224,7 @@ def app_operation_failed(snapshot: ClusterSnapshot, profile: Profile) -> Iterato
             evidence=evidence,
             explanation="Argo CD tried to apply the manifests and the API server refused some of them. The "
             "message says why; a plain retry only helps when the cause was transient (a webhook or CRD not "
-            "ready yet).",
+            "ready yet): retry with fix sync. If it was a render problem, fix git and hard refresh (fix: hard-refresh). "
+            "The more specific findings (crd-missing, webhook-unavailable, ...) say which.",
             fixes=(fixrefs.sync(app.name), fixrefs.hard_refresh(app.name)),
         )

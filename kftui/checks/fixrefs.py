@@ -108,3 +108,72 @@ def logs(namespace: str, pod: str, container: str = "") -> FixRef:
     return FixRef(
         "logs", f"Show the previous logs of {pod}", f"kubectl logs {_q(pod)} -n {_q(namespace)}{c} --previous"
     )
+
+
+def edit_manifests(app: str, path: str = "") -> FixRef:
+    """A change in git, not in the cluster: kftui can only show where; the engineer edits and pushes."""
+    where = path or "."
+    return FixRef(
+        "edit-manifests",
+        f"Edit the manifests of {app} so each resource is included once",
+        f"kustomize build {_q(where)}",
+    )
+
+
+def split_application(app: str, repo_url: str = "", dest_namespace: str = "") -> FixRef:
+    repo = _q(repo_url) if repo_url else "REPO_URL"
+    ns = _q(dest_namespace) if dest_namespace else "NAMESPACE"
+    return FixRef(
+        "split-application",
+        f"Move one component out of {app} into its own Application",
+        f"argocd app create {_q(app)}-COMPONENT --repo {repo} --path COMPONENT_PATH "
+        f"--dest-server https://kubernetes.default.svc --dest-namespace {ns}",
+    )
+
+
+def wait_for_webhook(namespace: str, service: str, workload: tuple[str, str] | None = None) -> FixRef:
+    """Wait until the webhook's backend is up: its workload's rollout when known, else its Endpoints."""
+    if workload is not None:
+        kind, name = workload
+        command = f"kubectl rollout status {kind.lower()}/{_q(name)} -n {_q(namespace)} --timeout=5m"
+    else:
+        command = f"kubectl get endpoints {_q(service)} -n {_q(namespace)} --watch"
+    return FixRef(
+        "wait-for-webhook", f"Wait for svc/{service} in {namespace} to have ready endpoints", command
+    )
+
+
+def create_namespaces(names: tuple[str, ...] | list[str]) -> FixRef:
+    listed = " ".join(_q(n) for n in names)
+    return FixRef(
+        "create-namespaces",
+        f"Create namespace{'s' if len(names) > 1 else ''} {', '.join(names)}",
+        f"kubectl create namespace {listed}"
+        if len(names) == 1
+        else " && ".join(f"kubectl create namespace {_q(n)}" for n in names),
+    )
+
+
+def sync_create_namespace(app: str) -> FixRef:
+    return FixRef(
+        "sync-create-namespace",
+        f"Sync {app} with CreateNamespace=true",
+        f"argocd app set {_q(app)} --sync-option CreateNamespace=true && argocd app sync {_q(app)}",
+    )
+
+
+def fix_source(app: str, namespace: str = "argocd") -> FixRef:
+    return FixRef(
+        "fix-source",
+        f"Correct the source (repoURL, path, targetRevision) of {app}",
+        f"kubectl edit application {_q(app)} -n {_q(namespace)}",
+    )
+
+
+def disable_auto_prune(app: str, namespace: str = "argocd") -> FixRef:
+    patch = '{"spec":{"syncPolicy":{"automated":{"prune":false}}}}'
+    return FixRef(
+        "disable-auto-prune",
+        f"Turn off automated prune for {app}",
+        f"kubectl patch application {_q(app)} -n {_q(namespace)} --type merge -p {_q(patch)}",
+    )

@@ -15,16 +15,22 @@ CONFIG_REASONS = {"CreateContainerConfigError", "CreateContainerError", "RunCont
 
 EXPLANATIONS = {
     "CrashLoopBackOff": "The container starts and exits again; the kubelet waits longer before each restart. "
-    "Its previous logs say why (a missing config, a dependency not reachable, a bad flag).",
+    "Its previous logs say why (fix: logs): a missing config, a dependency not reachable, a bad flag. Fix that "
+    "cause first; a restart (fix: restart) or deleting the pod (fix: delete-pod) only helps once the cause is gone.",
     "OOMKilled": "The container used more memory than its limit and was killed. Raise the limit in the manifests "
-    "or find what grows.",
+    "or find what grows (fix: logs); restarting (fix: restart) only buys time.",
     "ImagePull": "The image cannot be pulled: a wrong name or tag, a private registry without pull secret, or no "
-    "route to the registry.",
-    "Config": "The container cannot be created: usually a ConfigMap or Secret it references does not exist yet.",
+    "route to the registry. `describe` shows the exact pull error (fix: describe); fix the image or the pull "
+    "secret in git, then restart the workload (fix: restart).",
+    "Config": "The container cannot be created: usually a ConfigMap or Secret it references does not exist yet. "
+    "`describe` names it (fix: describe); once it exists, delete the pod (fix: delete-pod) so it is recreated.",
     "Unschedulable": "No node can take the pod: not enough CPU/memory, a node selector or taint that nothing "
-    "matches, or an unbound volume.",
-    "NotReady": "The pod runs but its readiness probe keeps failing, so Services send it no traffic.",
-    "Failed": "The pod ended in phase Failed.",
+    "matches, or an unbound volume. `describe` shows the scheduler's reason (fix: describe); free capacity or "
+    "relax the constraint, and the pod schedules by itself.",
+    "NotReady": "The pod runs but its readiness probe keeps failing, so Services send it no traffic. `describe` "
+    "shows the failing probe (fix: describe); a restart (fix: restart) helps only if it is stuck.",
+    "Failed": "The pod ended in phase Failed. `describe` shows why (fix: describe); its controller, if any, "
+    "replaces it (fix: delete-pod removes the failed one).",
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from kftui.checks import applications, pods
+from kftui.checks import access, applications, apply_errors, kustomize_ids, ordering, ownership, pods, source
 from kftui.model import ClusterSnapshot, Finding, ObjectRef, Severity
 from kftui.profile import Profile
 
@@ -27,7 +27,18 @@ CHECKS: tuple[Check, ...] = (
     Check("app-out-of-sync", applications.app_out_of_sync),
     Check("app-degraded", applications.app_degraded),
     Check("app-operation-failed", applications.app_operation_failed),
+    Check("kustomize-duplicate-id", kustomize_ids.kustomize_duplicate_id),
+    Check("shared-resource", ownership.shared_resource),
+    Check("dependency-order", ordering.dependency_order),
+    Check("crd-missing", apply_errors.crd_missing),
+    Check("annotation-too-long", apply_errors.annotation_too_long),
+    Check("webhook-unavailable", apply_errors.webhook_unavailable),
+    Check("namespace-missing", apply_errors.namespace_missing),
+    Check("repo-path", source.repo_path),
     Check("pod-failing", pods.pod_failing),
+    Check("gateway", access.gateway),
+    Check("auth-stack", access.auth_stack),
+    Check("prune-danger", ownership.prune_danger),
 )
 
 

@@ -39,6 +39,7 @@ from kftui.model import (
 )
 
 SYNC_WAVE_ANNOTATION = "argocd.argoproj.io/sync-wave"
+TRACKING_ID_ANNOTATION = "argocd.argoproj.io/tracking-id"
 
 
 # --- tolerant accessors ---------------------------------------------------------------------------
@@ -488,6 +489,7 @@ def workload(obj: Mapping[str, Any]) -> Workload:
         available=available,
         labels=_strmap(meta.get("labels")),
         resource_version=_str(meta.get("resourceVersion")),
+        tracking_id=_str(_map(meta.get("annotations")).get(TRACKING_ID_ANNOTATION)),
     )
 
 

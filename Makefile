@@ -1,0 +1,50 @@
+# kftui's front door. `make demo` and `make test` work from a fresh clone: they create .venv and install
+# the pinned set (requirements-lock.txt) when it is missing or out of date.
+PY ?= .venv/bin/python
+PYTHON3 ?= python3
+VENV_STAMP := .venv/.kftui-installed
+export PATH := $(HOME)/.cache/kftui/bin:$(PATH)
+
+.PHONY: help venv demo test test-fast test-e2e lint fmt screenshots bench clean
+
+help:  ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
+
+$(VENV_STAMP): pyproject.toml requirements-lock.txt
+	test -x $(PY) || $(PYTHON3) -m venv .venv
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-lock.txt
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+venv: $(VENV_STAMP)  ## create .venv with the pinned dependencies
+
+demo: venv  ## open the TUI on the embedded demo (a broken Kubeflow install)
+	$(PY) -m kftui --demo
+
+test: venv lab-build  ## everything: unit, UI, and e2e against the real lab cluster
+	$(PY) -m pytest tests -q -p no:cacheprovider
+
+test-fast: venv  ## the hermetic subset: unit and UI tests, no lab
+	$(PY) -m pytest tests/unit tests/ui -q -p no:cacheprovider
+
+test-e2e: venv lab-build  ## only the e2e tests against the lab
+	$(PY) -m pytest tests/e2e -q -p no:cacheprovider
+
+lint: venv  ## ruff (lint + format check) and mypy
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
+
+fmt: venv  ## apply ruff's fixes and formatting
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+screenshots: venv  ## regenerate screenshots/*.svg from the snapshot-test scenarios
+	$(PY) -m tests.ui.screenshots
+
+clean:  ## remove the virtualenv and caches (the lab's build cache in ~/.cache/kftui stays)
+	rm -rf .venv .pytest_cache .mypy_cache .ruff_cache
+
+# The lab (a real kube-apiserver, kwok and Argo CD as local processes): lab-build, lab-up, lab-down.
+-include lab.mk
+lab-build::

@@ -1,0 +1,5 @@
+import sys
+
+from kftui.cli import main
+
+sys.exit(main())

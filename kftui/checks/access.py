@@ -1,0 +1,177 @@
+"""Can a user get in? gateway (the ingress the dashboard is reached through) and auth-stack (the login path).
+
+Both read the profile: which Service fronts the install and which workloads log users in. An install
+without them (the generic profile) gets no findings from these checks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from kftui.checks import fixrefs
+from kftui.checks.evidence import applications, not_listed
+from kftui.checks.health import pod_failure
+from kftui.model import Application, ClusterSnapshot, Finding, FixRef, ObjectRef, Pod, Severity
+from kftui.profile import KeyWorkload, Profile
+
+
+def _owner(snapshot: ClusterSnapshot, kind: str, namespace: str, name: str) -> Application | None:
+    for app in applications(snapshot):
+        if any(r.kind == kind and r.namespace == namespace and r.name == name for r in app.resources):
+            return app
+    return None
+
+
+def _installed(snapshot: ClusterSnapshot, profile: Profile) -> bool:
+    """The profile's apps exist: before that, a missing gateway is not news."""
+    names = {a.name for a in snapshot.applications.values()}
+    return bool(names & ({a.name for a in profile.applications} | set(profile.detect_applications)))
+
+
+def gateway(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]:
+    """The profile's ingress gateway is not serving: its namespace (istio-system) or Service
+    (istio-ingressgateway) is missing, or the Service has no ready endpoints, so the dashboard is
+    unreachable (the guide's `kubectl port-forward svc/istio-ingressgateway -n istio-system 8080:80` fails)."""
+    gw = profile.gateway
+    if not gw.enabled or not _installed(snapshot, profile):
+        return
+    svc_ref = ObjectRef("Service", gw.namespace, gw.service)
+    problem = ""
+    if (
+        snapshot.namespaces
+        and not not_listed(snapshot, "Namespace")
+        and ("", gw.namespace) not in snapshot.namespaces
+    ):
+        problem = f"namespace {gw.namespace} does not exist"
+    elif not_listed(snapshot, "Service"):
+        return
+    elif (gw.namespace, gw.service) not in snapshot.services:
+        if not snapshot.services:
+            return
+        problem = f"Service {gw.namespace}/{gw.service} does not exist"
+    else:
+        ep = snapshot.endpoints.get((gw.namespace, gw.service))
+        if ep is None:
+            if not snapshot.endpoints or not_listed(snapshot, "Endpoints"):
+                return
+            problem = f"Service {gw.namespace}/{gw.service} has no Endpoints object"
+        elif not ep.ready:
+            problem = f"Endpoints {gw.namespace}/{gw.service}: 0 ready addresses" + (
+                f", {len(ep.not_ready)} not ready" if ep.not_ready else ""
+            )
+        else:
+            return
+    pods = [
+        p
+        for p in snapshot.pods.values()
+        if p.namespace == gw.namespace and p.workload_name == gw.service and p.workload_kind
+    ]
+    pod_states = [f"pod {p.name}: {p.display_status}" for p in sorted(pods, key=lambda p: p.name)]
+    owner = _owner(snapshot, "Service", gw.namespace, gw.service) or _owner(
+        snapshot, "Deployment", gw.namespace, gw.service
+    )
+    fixes: list[FixRef] = []
+    if (("Deployment", f"{gw.namespace}/{gw.service}")) in snapshot.workloads:
+        fixes.append(fixrefs.restart("Deployment", gw.namespace, gw.service))
+    if owner is not None:
+        fixes.append(fixrefs.sync(owner.name))
+    fixes.append(fixrefs.port_forward(gw.namespace, gw.service, gw.local_port, gw.port))
+    yield Finding(
+        check="gateway",
+        severity=Severity.ERROR,
+        app=owner.name if owner else None,
+        subject=svc_ref,
+        title=f"Ingress gateway {gw.namespace}/{gw.service} is not serving: {problem}",
+        evidence=problem + ("; " + "; ".join(pod_states) if pod_states else ""),
+        explanation=(
+            f"All user traffic to the dashboard goes through svc/{gw.service} in {gw.namespace}; with {problem}, "
+            "the UI and the port-forward from the guide cannot work even if everything else is Healthy. "
+            + (
+                f"Sync {owner.name}, which deploys it (fix: sync)"
+                if owner
+                else "Install or sync the app that deploys the gateway"
+            )
+            + (", or restart the gateway (fix: restart)" if fixes[0].id == "restart" else "")
+            + ". Then confirm through a port-forward to localhost:"
+            + f"{gw.local_port} (fix: port-forward)"
+            + (f"; {gw.login_hint}." if gw.login_hint else ".")
+        ),
+        fixes=tuple(fixes),
+    )
+
+
+def _pods_of(snapshot: ClusterSnapshot, w: KeyWorkload) -> list[Pod]:
+    return sorted(
+        (
+            p
+            for p in snapshot.pods.values()
+            if p.namespace == w.namespace and p.workload_kind == w.kind and p.workload_name == w.name
+        ),
+        key=lambda p: p.name,
+    )
+
+
+def auth_stack(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]:
+    """A workload of the login path (Kubeflow: dex in auth, oauth2-proxy in oauth2-proxy) is missing or
+    has fewer ready replicas than desired: nobody can log in to the dashboard, though the apps may look fine."""
+    if not profile.auth_workloads or not _installed(snapshot, profile):
+        return
+    for w in profile.auth_workloads:
+        know_workloads = bool(snapshot.workloads) and not not_listed(snapshot, w.kind)
+        live = snapshot.workloads.get((w.kind, f"{w.namespace}/{w.name}"))
+        pods = _pods_of(snapshot, w)
+        if live is not None:
+            if live.desired > 0 and live.ready >= live.desired:
+                continue
+            state = f"{w.kind} {w.namespace}/{w.name}: {live.ready}/{live.desired} replicas ready"
+            if live.desired == 0:
+                state += " (scaled to zero)"
+        elif know_workloads:
+            state = f"{w.kind} {w.namespace}/{w.name} does not exist"
+            if snapshot.namespaces and ("", w.namespace) not in snapshot.namespaces:
+                state += f" (namespace {w.namespace} is missing too)"
+        elif pods:
+            if any(p.ready for p in pods):
+                continue
+            state = f"no ready pod of {w.kind} {w.namespace}/{w.name}"
+        else:
+            continue
+        failing = [f"pod {p.name}: {pod_failure(p) or p.display_status}" for p in pods if not p.ready]
+        owner = _owner(snapshot, w.kind, w.namespace, w.name)
+        fixes: list[FixRef] = []
+        if live is not None:
+            fixes.append(fixrefs.restart(w.kind, w.namespace, w.name))
+        crashing = next((p for p in pods if pod_failure(p) in ("CrashLoopBackOff", "OOMKilled")), None)
+        if crashing is not None:
+            fixes.append(fixrefs.logs(crashing.namespace, crashing.name))
+        if owner is not None:
+            fixes.append(fixrefs.sync(owner.name))
+        else:
+            present = {a.name for a in snapshot.applications.values()}
+            fixes.append(fixrefs.ordered_sync(tuple(a for a in profile.chain() if a in present)))
+        role = w.role or w.name
+        yield Finding(
+            check="auth-stack",
+            severity=Severity.ERROR,
+            app=owner.name if owner else None,
+            subject=ObjectRef(w.kind, w.namespace, w.name),
+            title=f"Login is broken: {w.name} ({role}) in {w.namespace} is not ready",
+            evidence=state + ("; " + "; ".join(failing) if failing else ""),
+            explanation=(
+                f"{w.name} is on the login path: every request to the dashboard is sent through it, so while it is "
+                "not ready users get errors or redirect loops instead of the login page. The pod findings name "
+                "the cause; "
+                + ("read the crashing container's logs (fix: logs), " if crashing else "")
+                + (
+                    "restart it once fixed (fix: restart)"
+                    if live is not None
+                    else "it does not exist, so sync the app that deploys it"
+                )
+                + (
+                    f", or sync {owner.name} (fix: sync)."
+                    if owner
+                    else "; no Application lists it, so sync the install in order (fix: ordered-sync)."
+                )
+            ),
+            fixes=tuple(fixes),
+        )

@@ -1,0 +1,107 @@
+"""Where Argo CD writes what went wrong, gathered in one place for the checks that match messages.
+
+Argo CD spreads the same failure over several fields depending on when it happened: rendering and
+comparison errors land in status.conditions[], a failed sync in status.operationState.message and in
+each resource's syncResult message. Checks that recognise a message scan all of them through
+`app_messages`, so none of them misses the field a given Argo CD version chose.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from kftui.model import Application, ClusterSnapshot, ObjectRef, ResourceResult
+
+MAX_LISTED = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One message an Application carries, with the field it came from and the resource it is about."""
+
+    app: Application
+    source: str
+    text: str
+    resource: ObjectRef | None = None
+    result: ResourceResult | None = None
+
+    @property
+    def quoted(self) -> str:
+        """The evidence line: field, then the message exactly as Argo CD wrote it."""
+        about = f" ({self.resource})" if self.resource is not None else ""
+        return f"{self.source}{about}: {self.text}"
+
+
+def applications(snapshot: ClusterSnapshot) -> list[Application]:
+    """Applications in a stable order, so findings come out the same way every run."""
+    return sorted(snapshot.applications.values(), key=lambda a: (a.name, a.namespace))
+
+
+def app_messages(app: Application) -> Iterator[Message]:
+    for cond in app.conditions:
+        if cond.message:
+            yield Message(app, f"status.conditions[{cond.type}]", cond.message)
+    state = app.operation_state
+    if state is None:
+        return
+    # Per-resource results first: they name the resource, which the summary message often does not.
+    for result in state.results:
+        if result.message:
+            yield Message(
+                app, "status.operationState.syncResult.resources[]", result.message, result.ref, result
+            )
+    if state.message:
+        yield Message(app, "status.operationState.message", state.message)
+
+
+def all_messages(snapshot: ClusterSnapshot) -> Iterator[Message]:
+    for app in applications(snapshot):
+        yield from app_messages(app)
+
+
+def listing(items: list[str]) -> str:
+    shown = ", ".join(items[:MAX_LISTED])
+    return shown + (f" and {len(items) - MAX_LISTED} more" if len(items) > MAX_LISTED else "")
+
+
+def res_name(kind: str, namespace: str | None, name: str) -> str:
+    return f"{kind}/{namespace}/{name}" if namespace else f"{kind}/{name}"
+
+
+def find_app(snapshot: ClusterSnapshot, name: str) -> Application | None:
+    """An Application by name; Argo CD's own namespace wins when apps-in-any-namespace repeats a name."""
+    found = [a for a in snapshot.applications.values() if a.name == name]
+    found.sort(key=lambda a: a.namespace != snapshot.argocd_namespace)
+    return found[0] if found else None
+
+
+_WS = re.compile(r"\s+")
+
+
+def squash(text: str) -> str:
+    """Whitespace collapsed, so a message wrapped by a YAML dump still matches a pattern."""
+    return _WS.sub(" ", text).strip()
+
+
+# The snapshot's `forbidden` names what could not be listed: by kind (live source) or by collection (older
+# dumps). Either way, a check must not read "absent" from a list it never saw.
+_COLLECTION_OF_KIND = {
+    "Namespace": "namespaces",
+    "Pod": "pods",
+    "Service": "services",
+    "Endpoints": "endpoints",
+    "Event": "events",
+    "CustomResourceDefinition": "crds",
+    "ValidatingWebhookConfiguration": "webhooks",
+    "MutatingWebhookConfiguration": "webhooks",
+    "Deployment": "workloads",
+    "StatefulSet": "workloads",
+    "DaemonSet": "workloads",
+}
+
+
+def not_listed(snapshot: ClusterSnapshot, *kinds: str) -> bool:
+    """True when any of these kinds could not be listed, so their absence from the snapshot proves nothing."""
+    return any(k in snapshot.forbidden or _COLLECTION_OF_KIND.get(k, k) in snapshot.forbidden for k in kinds)

@@ -1,0 +1,121 @@
+"""The health of one managed resource when the Application does not say.
+
+Argo CD 3.0 stopped persisting per-resource health in the Application (status.resourceHealthSource:
+appTree); it keeps it in the resource tree, which a dump or a plain watch does not see. This helper
+falls back to what the live objects say, with rules close to Argo CD's built-in health checks:
+a workload is Healthy when all desired replicas are ready, Degraded when one of its pods is failing,
+Progressing otherwise.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from kftui.checks.evidence import not_listed
+from kftui.model import ClusterSnapshot, ManagedResource, Pod
+
+WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet")
+FAILING_REASONS = {
+    "CrashLoopBackOff",
+    "ImagePullBackOff",
+    "ErrImagePull",
+    "InvalidImageName",
+    "CreateContainerConfigError",
+    "CreateContainerError",
+    "RunContainerError",
+    "OOMKilled",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Health:
+    status: str
+    message: str = ""
+    computed: bool = False
+    """True when kftui derived it from live objects rather than reading Argo CD's verdict."""
+
+
+UNKNOWN = Health("")
+
+
+def pod_failure(pod: Pod) -> str:
+    """The reason a pod is failing (CrashLoopBackOff, ErrImagePull, ...), or '' when it is not."""
+    for c in pod.containers:
+        if c.reason in FAILING_REASONS and c.state in ("waiting", "terminated"):
+            return c.reason
+    return "Failed" if pod.phase == "Failed" else ""
+
+
+PodIndex = Mapping[tuple[str, str, str], list[Pod]]
+
+
+def pod_index(snapshot: ClusterSnapshot) -> PodIndex:
+    """(workload kind, namespace, workload name) -> its pods by name; build once per run on big clusters."""
+    index: dict[tuple[str, str, str], list[Pod]] = defaultdict(list)
+    for p in snapshot.pods.values():
+        if p.workload_kind:
+            index[(p.workload_kind, p.namespace, p.workload_name)].append(p)
+    for pods in index.values():
+        pods.sort(key=lambda p: p.name)
+    return index
+
+
+def workload_health(
+    snapshot: ClusterSnapshot, kind: str, namespace: str, name: str, pods_by_workload: PodIndex | None = None
+) -> Health:
+    workload = snapshot.workloads.get((kind, f"{namespace}/{name}"))
+    index = pods_by_workload if pods_by_workload is not None else pod_index(snapshot)
+    pods = index.get((kind, namespace, name), [])
+    for pod in pods:
+        reason = pod_failure(pod)
+        if reason:
+            return Health("Degraded", f"pod {pod.name}: {reason}", computed=True)
+    if workload is None:
+        if snapshot.workloads and not not_listed(snapshot, kind):
+            return Health("Missing", f"{kind} {namespace}/{name} does not exist", computed=True)
+        return UNKNOWN
+    if workload.ready >= workload.desired and workload.available >= workload.desired:
+        return Health("Healthy", computed=True)
+    return Health(
+        "Progressing",
+        f"{workload.ready}/{workload.desired} replicas ready, {workload.available} available",
+        computed=True,
+    )
+
+
+def resource_health(
+    snapshot: ClusterSnapshot, res: ManagedResource, pods_by_workload: PodIndex | None = None
+) -> Health:
+    """Argo CD's health for the resource when recorded, else one computed from the live objects.
+
+    Pass `pod_index(snapshot)` when asking for many resources, so the pods are grouped once.
+    """
+    if res.health_status:
+        return Health(res.health_status, res.health_message)
+    if res.kind in WORKLOAD_KINDS:
+        return workload_health(snapshot, res.kind, res.namespace, res.name, pods_by_workload)
+    if res.kind == "Pod":
+        pod = snapshot.pods.get((res.namespace, res.name))
+        if pod is None:
+            return Health("Missing", computed=True) if snapshot.pods else UNKNOWN
+        reason = pod_failure(pod)
+        if reason:
+            return Health("Degraded", reason, computed=True)
+        if pod.phase == "Succeeded" or (pod.phase == "Running" and pod.ready):
+            return Health("Healthy", computed=True)
+        return Health("Progressing", pod.display_status, computed=True)
+    if res.kind == "Namespace":
+        ns = snapshot.namespaces.get(("", res.name))
+        if ns is None:
+            return Health("Missing", computed=True) if snapshot.namespaces else UNKNOWN
+        if ns.phase == "Terminating" or ns.deleting_since is not None:
+            return Health("Progressing", "namespace is Terminating", computed=True)
+        return Health("Healthy", computed=True)
+    if res.kind == "CustomResourceDefinition":
+        crd = snapshot.crds.get(("", res.name))
+        if crd is None:
+            return UNKNOWN
+        return Health("Healthy" if crd.established else "Progressing", computed=True)
+    return UNKNOWN

@@ -1,0 +1,530 @@
+"""The live cluster: LIST + WATCH through the official Kubernetes client, converted to model objects.
+
+The generated typed API is not used for reading: deserialising 20,000 pods into V1Pod objects costs more
+than the network. We let the client handle kubeconfig, auth and TLS, ask for raw JSON and convert only
+the fields we keep. Each collection is watched in its own thread from the resourceVersion of its LIST;
+a 410 Gone relists that collection, a lost connection retries with a short backoff and is reported.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+import urllib3
+from kubernetes import client as k8s_client
+from kubernetes import config as k8s_config
+from kubernetes.client.exceptions import ApiException
+from kubernetes.config.config_exception import ConfigException
+
+from kftui.cluster import convert
+from kftui.cluster.source import Changes, ConnectionStatus, Sink, SourceError
+from kftui.model import (
+    ClusterSnapshot,
+    ConnectionState,
+    Forbidden,
+    KubeObject,
+    Relisted,
+    SnapshotChange,
+    WatchEvent,
+)
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 500
+WATCH_TIMEOUT_SECONDS = 240
+CONNECT_TIMEOUT = 5.0
+RETRY_DELAYS = (0.2, 0.5, 1.0, 2.0)
+FLUSH_INTERVAL = 0.05
+
+
+@dataclass(frozen=True)
+class Collection:
+    """One LIST/WATCH endpoint and the snapshot collection its objects go into."""
+
+    name: str
+    kind: str
+    path: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} ({self.path})"
+
+
+def collections(argocd_namespace: str) -> tuple[Collection, ...]:
+    return (
+        Collection(
+            "applications",
+            "Application",
+            f"/apis/argoproj.io/v1alpha1/namespaces/{argocd_namespace}/applications",
+        ),
+        Collection("namespaces", "Namespace", "/api/v1/namespaces"),
+        Collection("pods", "Pod", "/api/v1/pods"),
+        Collection("services", "Service", "/api/v1/services"),
+        Collection("endpoints", "Endpoints", "/api/v1/endpoints"),
+        Collection("events", "Event", "/api/v1/events"),
+        Collection(
+            "crds", "CustomResourceDefinition", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
+        ),
+        Collection(
+            "webhooks",
+            "ValidatingWebhookConfiguration",
+            "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations",
+        ),
+        Collection(
+            "webhooks",
+            "MutatingWebhookConfiguration",
+            "/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations",
+        ),
+        Collection("workloads", "Deployment", "/apis/apps/v1/deployments"),
+        Collection("workloads", "StatefulSet", "/apis/apps/v1/statefulsets"),
+        Collection("workloads", "DaemonSet", "/apis/apps/v1/daemonsets"),
+    )
+
+
+class KubeApiError(Exception):
+    """A non-2xx answer from the API server, with its Status message."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(f"HTTP {status}: {message}")
+        self.status = status
+        self.message = message
+
+
+class Gone(Exception):
+    """The watch's resourceVersion is too old (410): the collection must be listed again."""
+
+
+CONNECTION_ERRORS = (urllib3.exceptions.HTTPError, OSError, ConnectionError)
+
+
+def describe_connection_error(exc: BaseException, server: str) -> str:
+    """One line a person can act on, without the nested urllib3 noise (and never a token)."""
+    text = str(exc)
+    for needle, meaning in (
+        ("CERTIFICATE_VERIFY_FAILED", "TLS certificate not trusted"),
+        ("certificate verify failed", "TLS certificate not trusted"),
+        ("Connection refused", "connection refused"),
+        ("timed out", "timed out"),
+        ("Name or service not known", "host name not found"),
+        ("No route to host", "no route to host"),
+        ("Network is unreachable", "network unreachable"),
+    ):
+        if needle in text:
+            return f"cannot reach the API server at {server}: {meaning}"
+    return f"cannot reach the API server at {server}: {type(exc).__name__}"
+
+
+def load_api_client(kubeconfig: str | None, context: str | None) -> tuple[k8s_client.ApiClient, str]:
+    """An ApiClient from kubeconfig (KUBECONFIG, --kubeconfig, --context) or the in-cluster service account."""
+    try:
+        if kubeconfig is None and context is None:
+            try:
+                return k8s_config.new_client_from_config(), _current_context(None)
+            except ConfigException:
+                k8s_config.load_incluster_config()
+                return k8s_client.ApiClient(), "in-cluster"
+        return k8s_config.new_client_from_config(config_file=kubeconfig, context=context), _current_context(
+            kubeconfig, context
+        )
+    except ConfigException as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else "invalid configuration"
+        raise SourceError(f"kubeconfig: {first}") from None
+    except (OSError, ValueError, TypeError, KeyError) as exc:
+        raise SourceError(f"kubeconfig: cannot load ({type(exc).__name__}: {exc})") from None
+
+
+def _current_context(kubeconfig: str | None, context: str | None = None) -> str:
+    if context:
+        return context
+    try:
+        _, active = k8s_config.list_kube_config_contexts(config_file=kubeconfig)
+    except (ConfigException, OSError, ValueError, TypeError, KeyError):
+        return "?"
+    return str(active.get("name", "?")) if isinstance(active, dict) else "?"
+
+
+class KubeSource:
+    """The live SnapshotSource: parallel paginated LISTs, then one WATCH thread per collection."""
+
+    live = True
+
+    def __init__(
+        self,
+        api: k8s_client.ApiClient,
+        context: str,
+        argocd_namespace: str = "argocd",
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.api = api
+        self.context = context
+        self.argocd_namespace = argocd_namespace
+        self.server = str(api.configuration.host)
+        self.clock = clock
+        self.collections = collections(argocd_namespace)
+        self._versions: dict[Collection, str] = {}
+        self._responses: set[Any] = set()
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_kubeconfig(
+        cls, kubeconfig: str | None = None, context: str | None = None, argocd_namespace: str = "argocd"
+    ) -> KubeSource:
+        api, ctx = load_api_client(kubeconfig, context)
+        return cls(api, ctx, argocd_namespace)
+
+    # --- HTTP -------------------------------------------------------------------------------------
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        query: Mapping[str, str | int] | None = None,
+        body: Any = None,
+        timeout: float | tuple[float, float] | None = None,
+        content_type: str = "application/json",
+    ) -> Any:
+        url_path = path + (f"?{urlencode(query)}" if query else "")
+        headers = {"Accept": "application/json"}
+        if body is not None:
+            headers["Content-Type"] = content_type
+        params = self.api.param_serialize(
+            method=method,
+            resource_path=url_path,
+            header_params=headers,
+            body=body,
+            auth_settings=["BearerToken"],
+        )
+        try:
+            resp = self.api.call_api(*params, _request_timeout=timeout or (CONNECT_TIMEOUT, 60.0))
+        except ApiException as exc:  # TLS failures surface here as status 0
+            raise urllib3.exceptions.HTTPError(str(exc.reason)) from None
+        raw = resp.response
+        if not 200 <= raw.status <= 299:
+            data = raw.read()
+            raise KubeApiError(raw.status, _status_message(data) or str(raw.reason))
+        return raw
+
+    def get_json(self, path: str, query: Mapping[str, str | int] | None = None) -> Any:
+        raw = self._request("GET", path, query)
+        return json.loads(raw.read())
+
+    def send_json(self, method: str, path: str, body: Any, content_type: str = "application/json") -> Any:
+        raw = self._request(method, path, body=body, content_type=content_type)
+        data = raw.read()
+        return json.loads(data) if data else None
+
+    def preflight(self) -> str:
+        """Ask the API server for its version: a fast way to turn a dead server into one clear line."""
+        try:
+            info = self.get_json("/version")
+        except KubeApiError as exc:
+            if exc.status == 401:
+                raise SourceError(
+                    f"the API server at {self.server} rejected the credentials (401 Unauthorized)"
+                ) from None
+            return "?"
+        except CONNECTION_ERRORS as exc:
+            raise SourceError(describe_connection_error(exc, self.server)) from None
+        return str(info.get("gitVersion", "?")) if isinstance(info, dict) else "?"
+
+    # --- LIST -------------------------------------------------------------------------------------
+
+    def list_raw(self, coll: Collection) -> tuple[list[dict[str, Any]], str]:
+        """Every object of the collection, page by page, and the resourceVersion to watch from."""
+        items: list[dict[str, Any]] = []
+        token = ""
+        version = ""
+        while True:
+            query: dict[str, str | int] = {"limit": PAGE_SIZE}
+            if token:
+                query["continue"] = token
+            page = self.get_json(coll.path, query)
+            items.extend(i for i in page.get("items") or () if isinstance(i, dict))
+            meta = page.get("metadata") or {}
+            version = str(meta.get("resourceVersion", ""))
+            token = str(meta.get("continue") or "")
+            if not token:
+                return items, version
+
+    def list_collection(self, coll: Collection) -> tuple[list[KubeObject], str]:
+        raws, version = self.list_raw(coll)
+        objects = [o for o in (convert.to_model(r, coll.kind) for r in raws) if o is not None]
+        return objects, version
+
+    def load(self) -> ClusterSnapshot:
+        """LIST every collection in parallel. Forbidden or unserved lists are noted, not fatal."""
+        results: dict[Collection, tuple[list[KubeObject], str] | BaseException] = {}
+
+        def one(coll: Collection) -> None:
+            try:
+                results[coll] = self.list_collection(coll)
+            except BaseException as exc:
+                results[coll] = exc
+
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            list(pool.map(one, self.collections))
+        objects: list[KubeObject] = []
+        forbidden: dict[str, str] = {}
+        failures: list[BaseException] = []
+        for coll in self.collections:
+            outcome = results[coll]
+            if isinstance(outcome, KubeApiError):
+                if outcome.status == 401:
+                    raise SourceError(
+                        f"the API server at {self.server} rejected the credentials (401 Unauthorized)"
+                    )
+                forbidden[coll.kind] = _list_refusal(coll, outcome)
+            elif isinstance(outcome, BaseException):
+                failures.append(outcome)
+            else:
+                found, version = outcome
+                objects.extend(found)
+                self._versions[coll] = version
+        if failures:
+            raise SourceError(describe_connection_error(failures[0], self.server))
+        return ClusterSnapshot.from_objects(
+            objects,
+            now=self.clock(),
+            argocd_config=self._argocd_config(),
+            source="live",
+            context=self.context,
+            server=self.server,
+            argocd_namespace=self.argocd_namespace,
+            forbidden=forbidden,
+        )
+
+    def _argocd_config(self) -> Mapping[str, str]:
+        try:
+            raw = self.get_json(f"/api/v1/namespaces/{self.argocd_namespace}/configmaps/argocd-cm")
+        except (KubeApiError, *CONNECTION_ERRORS):
+            return {}
+        return convert.argocd_config(raw)
+
+    def dump_objects(self) -> list[dict[str, Any]]:
+        """Raw objects for `kftui dump`: every collection plus argocd-cm and the argocd Secrets (redacted later)."""
+        out: list[dict[str, Any]] = []
+        for coll in self.collections:
+            try:
+                raws, _ = self.list_raw(coll)
+            except KubeApiError:
+                continue
+            except CONNECTION_ERRORS as exc:
+                raise SourceError(describe_connection_error(exc, self.server)) from None
+            version = (
+                coll.path.split("/")[-2]
+                if coll.path.startswith("/api/")
+                else "/".join(coll.path.split("/")[2:4])
+            )
+            for raw in raws:
+                raw.setdefault("kind", coll.kind)
+                raw.setdefault("apiVersion", "v1" if coll.path.startswith("/api/v1") else version)
+            out.extend(raws)
+        for path, kind in (
+            (f"/api/v1/namespaces/{self.argocd_namespace}/configmaps", "ConfigMap"),
+            (f"/api/v1/namespaces/{self.argocd_namespace}/secrets", "Secret"),
+        ):
+            try:
+                raws, _ = self.list_raw(Collection("extra", kind, path))
+            except KubeApiError:
+                continue
+            for raw in raws:
+                raw.setdefault("kind", kind)
+                raw.setdefault("apiVersion", "v1")
+            out.extend(raws)
+        return out
+
+    # --- WATCH ------------------------------------------------------------------------------------
+
+    def follow(self, sink: Sink, stop: threading.Event) -> None:
+        """Watch every listed collection until `stop` is set, flushing batches of changes to `sink`."""
+        inbox: queue.Queue[SnapshotChange | tuple[Collection, str | None]] = queue.Queue()
+        threads = [
+            threading.Thread(
+                target=self._watch_loop, args=(coll, inbox, stop), name=f"watch-{coll.kind}", daemon=True
+            )
+            for coll in self.collections
+            if coll in self._versions
+        ]
+        for t in threads:
+            t.start()
+        trouble: dict[Collection, str] = {}
+        reported: ConnectionStatus | None = None
+        sink(ConnectionStatus(ConnectionState.LIVE, since=self.clock()))
+        reported = ConnectionStatus(ConnectionState.LIVE)
+        try:
+            while not stop.is_set():
+                batch: Changes = []
+                deadline = time.monotonic() + FLUSH_INTERVAL
+                while True:
+                    timeout = deadline - time.monotonic()
+                    if timeout <= 0:
+                        break
+                    try:
+                        item = inbox.get(timeout=timeout)
+                    except queue.Empty:
+                        break
+                    if isinstance(item, tuple):
+                        coll, problem = item
+                        if problem is None:
+                            trouble.pop(coll, None)
+                        else:
+                            trouble[coll] = problem
+                    else:
+                        batch.append(item)
+                if batch:
+                    sink(batch)
+                state = ConnectionState.RECONNECTING if trouble else ConnectionState.LIVE
+                detail = next(iter(trouble.values()), "")
+                if reported is None or reported.state != state or reported.detail != detail:
+                    reported = ConnectionStatus(state, detail, since=self.clock())
+                    sink(reported)
+        finally:
+            with self._lock:
+                for resp in list(self._responses):
+                    _shutdown(resp)
+            for t in threads:
+                t.join(timeout=2)
+
+    def _watch_loop(
+        self,
+        coll: Collection,
+        inbox: queue.Queue[SnapshotChange | tuple[Collection, str | None]],
+        stop: threading.Event,
+    ) -> None:
+        version = self._versions[coll]
+        failures = 0
+        while not stop.is_set():
+            try:
+                if not version:
+                    version = self._relist(coll, inbox)
+                for change, new_version in self._watch_once(coll, version, stop):
+                    if failures:
+                        failures = 0
+                        inbox.put((coll, None))
+                    version = new_version or version
+                    if change is not None:
+                        inbox.put(change)
+                if failures:
+                    failures = 0
+                    inbox.put((coll, None))
+            except Gone:
+                version = ""
+            except KubeApiError as exc:
+                if exc.status in (401, 403):
+                    inbox.put(Forbidden(coll.name, _list_refusal(coll, exc), coll.kind))
+                    stop.wait(30)
+                else:
+                    failures += 1
+                    inbox.put((coll, f"watch {coll.kind}: {exc}"))
+                    stop.wait(RETRY_DELAYS[min(failures - 1, len(RETRY_DELAYS) - 1)])
+            except CONNECTION_ERRORS as exc:
+                if stop.is_set():
+                    return
+                failures += 1
+                inbox.put((coll, describe_connection_error(exc, self.server)))
+                stop.wait(RETRY_DELAYS[min(failures - 1, len(RETRY_DELAYS) - 1)])
+
+    def _relist(
+        self, coll: Collection, inbox: queue.Queue[SnapshotChange | tuple[Collection, str | None]]
+    ) -> str:
+        objects, version = self.list_collection(coll)
+        inbox.put(Relisted(coll.name, tuple(objects), kind=coll.kind))
+        return version
+
+    def _watch_once(
+        self, coll: Collection, version: str, stop: threading.Event
+    ) -> Iterator[tuple[SnapshotChange | None, str]]:
+        query: dict[str, str | int] = {
+            "watch": "true",
+            "allowWatchBookmarks": "true",
+            "resourceVersion": version,
+            "timeoutSeconds": WATCH_TIMEOUT_SECONDS,
+        }
+        resp = self._request("GET", coll.path, query, timeout=(CONNECT_TIMEOUT, WATCH_TIMEOUT_SECONDS + 30))
+        with self._lock:
+            self._responses.add(resp)
+        try:
+            for line in _lines(resp, stop):
+                event = json.loads(line)
+                kind = event.get("type")
+                obj = event.get("object") or {}
+                if kind == "ERROR":
+                    if obj.get("code") == 410:
+                        raise Gone()
+                    raise KubeApiError(int(obj.get("code") or 500), str(obj.get("message", "watch error")))
+                new_version = str((obj.get("metadata") or {}).get("resourceVersion", ""))
+                if kind == "BOOKMARK":
+                    yield None, new_version
+                    continue
+                model = convert.to_model(obj, coll.kind)
+                if model is None or kind not in ("ADDED", "MODIFIED", "DELETED"):
+                    yield None, new_version
+                    continue
+                yield WatchEvent(kind, model), new_version
+        finally:
+            with self._lock:
+                self._responses.discard(resp)
+            resp.release_conn()
+
+    # --- logs -------------------------------------------------------------------------------------
+
+    def pod_logs(self, namespace: str, name: str, container: str = "", tail: int = 200) -> str:
+        query: dict[str, str | int] = {"tailLines": tail}
+        if container:
+            query["container"] = container
+        try:
+            raw = self._request("GET", f"/api/v1/namespaces/{namespace}/pods/{name}/log", query)
+        except KubeApiError as exc:
+            return f"(logs unavailable: {exc.message})"
+        except CONNECTION_ERRORS as exc:
+            return f"(logs unavailable: {describe_connection_error(exc, self.server)})"
+        return bytes(raw.read()).decode("utf-8", errors="replace")
+
+
+def _lines(resp: Any, stop: threading.Event) -> Iterator[bytes]:
+    buffer = b""
+    for chunk in resp.stream(65536, decode_content=True):
+        if stop.is_set():
+            return
+        buffer += chunk
+        while b"\n" in buffer:
+            line, buffer = buffer.split(b"\n", 1)
+            if line.strip():
+                yield line
+    if buffer.strip():
+        yield buffer
+
+
+def _shutdown(resp: Any) -> None:
+    try:
+        if hasattr(resp, "shutdown"):
+            resp.shutdown()
+        resp.close()
+    except Exception:  # closing a half-dead socket may raise anything; we are stopping anyway
+        log.debug("closing a watch response failed", exc_info=True)
+
+
+def _status_message(data: bytes) -> str:
+    try:
+        status = json.loads(data)
+    except (ValueError, TypeError):
+        return ""
+    return str(status.get("message", "")) if isinstance(status, dict) else ""
+
+
+def _list_refusal(coll: Collection, exc: KubeApiError) -> str:
+    if exc.status == 403:
+        return f"forbidden: cannot list {coll.kind} ({exc.message})"
+    if exc.status == 404:
+        return f"not served by this API server: {coll.kind} ({coll.path})"
+    return f"cannot list {coll.kind}: {exc}"

@@ -1,0 +1,154 @@
+"""kftui's own cluster layer against the real lab: what it lists, what it watches, what it diagnoses."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from kftui.cluster.dumpfile import load_snapshot
+from kftui.cluster.kube import KubeSource
+from kftui.cluster.source import ConnectionStatus
+from kftui.model import ClusterSnapshot, ConnectionState, SnapshotChange, WatchEvent, apply_events
+
+pytestmark = pytest.mark.e2e
+
+
+def source_for(lab) -> KubeSource:  # type: ignore[no-untyped-def]
+    return KubeSource.from_kubeconfig(str(lab.kubeconfig), lab.context, lab.argocd_namespace)
+
+
+def app_named(snapshot: ClusterSnapshot, name: str):  # type: ignore[no-untyped-def]
+    return snapshot.applications.get(("argocd", name))
+
+
+def test_load_sees_the_lab_states(lab) -> None:  # type: ignore[no-untyped-def]
+    source = source_for(lab)
+    assert source.preflight().startswith("v1.")
+
+    def ready() -> ClusterSnapshot | None:
+        snap = source.load()
+        good = app_named(snap, "good")
+        dup = app_named(snap, "duplicate")
+        crashing = [p for p in snap.pods.values() if p.display_status == "CrashLoopBackOff"]
+        if (
+            good
+            and good.sync_status == "Synced"
+            and good.health_status == "Healthy"
+            and dup
+            and dup.conditions
+            and crashing
+        ):
+            return snap
+        return None
+
+    snap = lab.wait_for(
+        ready, 240, "kftui's LIST to show good Synced/Healthy, duplicate's condition, a crash loop"
+    )
+    dup = app_named(snap, "duplicate")
+    assert any("may not add resource with an already registered id" in c.message for c in dup.conditions)
+    gateway = snap.services[("istio-system", "istio-ingressgateway")]
+    assert (gateway.ports[0].port, gateway.ports[0].target_port) == (80, 8080)
+    assert snap.endpoints[("istio-system", "istio-ingressgateway")].ready, "gateway endpoints are ready"
+    assert snap.forbidden == {}, "the admin kubeconfig may list everything"
+    assert any(n.name == "kube-system" for n in snap.namespaces.values())
+
+
+def test_follow_streams_pod_changes_and_matches_a_fresh_list(lab) -> None:  # type: ignore[no-untyped-def]
+    source = source_for(lab)
+    snapshot = source.load()
+    changes: list[SnapshotChange] = []
+    statuses: list[ConnectionStatus] = []
+    lock = threading.Lock()
+
+    def sink(item: list[SnapshotChange] | ConnectionStatus) -> None:
+        with lock:
+            if isinstance(item, ConnectionStatus):
+                statuses.append(item)
+            else:
+                changes.extend(item)
+
+    stop = threading.Event()
+    worker = threading.Thread(target=source.follow, args=(sink, stop), daemon=True)
+    worker.start()
+    ns = f"kftui-e2e-{uuid.uuid4().hex[:6]}"
+    try:
+        lab.kubectl("create", "namespace", ns, check=True)
+        lab.kubectl("run", "probe", "-n", ns, "--image=busybox", "--restart=Never", check=True)
+
+        def saw(kind: str, name: str) -> bool:
+            with lock:
+                return any(
+                    isinstance(c, WatchEvent) and c.type == kind and getattr(c.obj, "name", "") == name
+                    for c in changes
+                )
+
+        lab.wait_for(lambda: saw("ADDED", "probe"), 30, "the watch to deliver the new pod")
+        lab.kubectl(
+            "delete", "pod", "probe", "-n", ns, "--wait=false", "--grace-period=0", "--force", check=True
+        )
+        lab.wait_for(lambda: saw("DELETED", "probe"), 60, "the watch to deliver the pod's deletion")
+        time.sleep(0.5)
+        with lock:
+            followed = apply_events(snapshot, list(changes))
+        fresh = source.load()
+        assert set(followed.pods) == set(fresh.pods), (
+            "watch-applied pods equal a fresh LIST: none lost, no ghosts"
+        )
+        assert set(followed.namespaces) == set(fresh.namespaces)
+        assert statuses and statuses[0].state is ConnectionState.LIVE
+    finally:
+        stop.set()
+        worker.join(timeout=10)
+        lab.kubectl("delete", "namespace", ns, "--wait=false")
+    assert not worker.is_alive(), "follow() returns promptly once stopped"
+
+
+def kftui(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "kftui", *args], capture_output=True, text=True, timeout=120)
+
+
+def test_check_against_the_lab_names_the_real_failures(lab) -> None:  # type: ignore[no-untyped-def]
+    def diagnosed() -> dict | None:  # type: ignore[type-arg]
+        out = kftui("check", "--kubeconfig", str(lab.kubeconfig), "--output", "json")
+        if out.returncode not in (0, 1):
+            raise AssertionError(out.stderr)
+        data = json.loads(out.stdout)
+        checks = {f["check"] for f in data["findings"]}
+        return data if {"pod-failing", "kustomize-duplicate-id"} <= checks else None
+
+    data = lab.wait_for(diagnosed, 240, "kftui check to report the crash loop and the duplicate id")
+    crash = [
+        f for f in data["findings"] if f["check"] == "pod-failing" and "crash-looper" in f["subject"]["name"]
+    ]
+    assert crash and "CrashLoopBackOff" in crash[0]["evidence"]
+    dup = next(f for f in data["findings"] if f["check"] == "kustomize-duplicate-id")
+    assert dup["app"] == "duplicate" and dup["subject"]["kind"] == "ClusterRole"
+
+
+def test_dump_round_trips_and_redacts_secrets(lab, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    canary = f"canary-{uuid.uuid4().hex}"
+    lab.kubectl(
+        "create", "secret", "generic", "kftui-canary", "-n", "argocd", f"--from-literal=token={canary}"
+    )
+    try:
+        out_path = tmp_path / "lab.yaml"
+        out = kftui("dump", "--kubeconfig", str(lab.kubeconfig), "-o", str(out_path))
+        assert out.returncode == 0, out.stderr
+        text = out_path.read_text()
+        assert "kftui-canary" in text, "the Secret is listed (its keys are useful evidence)"
+        assert canary not in text
+        import base64
+
+        assert base64.b64encode(canary.encode()).decode() not in text
+        snap = load_snapshot(out_path)
+        assert app_named(snap, "good") is not None
+        assert any(p.display_status == "CrashLoopBackOff" for p in snap.pods.values())
+    finally:
+        lab.kubectl("delete", "secret", "kftui-canary", "-n", "argocd")

@@ -1,0 +1,141 @@
+"""Dump files: every layout kubectl writes, the demo, redaction, and one-line errors for bad input."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import yaml
+
+from kftui.cluster.dumpfile import REDACTED, DumpError, load_demo, load_snapshot, redact, write_dump
+
+NS = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "kubeflow"}}
+POD = {
+    "apiVersion": "v1",
+    "kind": "Pod",
+    "metadata": {"name": "p", "namespace": "kubeflow"},
+    "status": {"phase": "Running"},
+}
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "dump.yaml"
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize(
+    "layout",
+    [
+        pytest.param(
+            lambda: yaml.safe_dump({"apiVersion": "v1", "kind": "List", "items": [NS, POD]}), id="List"
+        ),
+        pytest.param(lambda: yaml.safe_dump_all([NS, POD]), id="documents"),
+        pytest.param(
+            lambda: yaml.safe_dump_all(
+                [{"kind": "List", "items": [NS]}, {"kind": "PodList", "items": [POD]}]
+            ),
+            id="several Lists",
+        ),
+        pytest.param(
+            lambda: "---\n" + yaml.safe_dump(NS) + "---\n---\n" + yaml.safe_dump(POD), id="empty documents"
+        ),
+    ],
+)
+def test_layouts(tmp_path: Path, layout: object) -> None:
+    snap = load_snapshot(write(tmp_path, layout()))  # type: ignore[operator]
+    assert set(snap.namespaces) == {("", "kubeflow")}
+    assert set(snap.pods) == {("kubeflow", "p")}
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("a: [\n", "invalid YAML at line"),
+        ("", "no Kubernetes objects"),
+        ("just a string\n", "not a Kubernetes object"),
+        ("- a\n- b\n", "not a Kubernetes object"),
+        ("kind: List\nitems: 3\n", "without an 'items' list"),
+        ("kind: List\nitems: [1, 2]\n", "not a Kubernetes object"),
+    ],
+)
+def test_bad_input_is_one_line(tmp_path: Path, content: str, message: str) -> None:
+    with pytest.raises(DumpError) as info:
+        load_snapshot(write(tmp_path, content))
+    assert message in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_missing_file_and_directory(tmp_path: Path) -> None:
+    with pytest.raises(DumpError, match="no such file"):
+        load_snapshot(tmp_path / "nope.yaml")
+    with pytest.raises(DumpError, match="is a directory"):
+        load_snapshot(tmp_path)
+
+
+def test_capture_time_comes_from_the_annotation_else_the_newest_object(tmp_path: Path) -> None:
+    stamped = {
+        "kind": "List",
+        "metadata": {"annotations": {"kftui.dev/captured-at": "2026-01-02T03:04:05Z"}},
+        "items": [NS],
+    }
+    assert load_snapshot(write(tmp_path, yaml.safe_dump(stamped))).now == datetime(
+        2026, 1, 2, 3, 4, 5, tzinfo=UTC
+    )
+    event = {
+        "kind": "Event",
+        "metadata": {"name": "e", "namespace": "kubeflow"},
+        "involvedObject": {"kind": "Pod", "name": "p", "namespace": "kubeflow"},
+        "lastTimestamp": "2026-05-05T05:05:05Z",
+    }
+    assert load_snapshot(write(tmp_path, yaml.safe_dump_all([NS, event]))).now == datetime(
+        2026, 5, 5, 5, 5, 5, tzinfo=UTC
+    )
+
+
+def test_demo_is_a_broken_three_app_kubeflow() -> None:
+    snap = load_demo()
+    assert {a.name for a in snap.applications.values()} == {
+        "kubeflow",
+        "kubeflow-seaweedfs",
+        "kubeflow-pipelines",
+    }
+    pipelines = next(a for a in snap.applications.values() if a.name == "kubeflow-pipelines")
+    assert any(
+        "may not add resource with an already registered id" in c.message for c in pipelines.conditions
+    )
+    assert any(p.display_status == "CrashLoopBackOff" for p in snap.pods.values())
+    assert ("istio-system", "istio-ingressgateway") in snap.endpoints
+    assert snap.argocd_config, "the demo carries argocd-cm"
+
+
+def test_secrets_are_redacted_on_write_and_round_trip(tmp_path: Path) -> None:
+    canary = "c2VjcmV0LWNhbmFyeS12YWx1ZQ=="
+    secret = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {
+            "name": "argocd-secret",
+            "namespace": "argocd",
+            "annotations": {"kubectl.kubernetes.io/last-applied-configuration": canary},
+        },
+        "data": {"admin.password": canary},
+        "stringData": {"server.secretkey": "plain-canary"},
+    }
+    out = tmp_path / "dump.yaml"
+    write_dump(out, [NS, secret], datetime(2026, 11, 20, tzinfo=UTC))
+    text = out.read_text()
+    assert canary not in text and "plain-canary" not in text
+    assert "admin.password" in text, "keys stay so the reader knows what existed"
+    assert redact(secret)["data"] == {"admin.password": REDACTED}
+    assert secret["data"] == {"admin.password": canary}, "redaction does not mutate the live object"
+    assert load_snapshot(out).now == datetime(2026, 11, 20, tzinfo=UTC)
+
+
+def test_failed_write_leaves_the_previous_dump(tmp_path: Path) -> None:
+    out = tmp_path / "dump.yaml"
+    out.write_text("previous")
+    with pytest.raises(DumpError):
+        write_dump(tmp_path / "missing-dir" / "dump.yaml", [NS], datetime.now(UTC))
+    assert out.read_text() == "previous"

@@ -1,0 +1,59 @@
+"""The layering contract of STYLE.md: the pure core imports neither Textual nor the Kubernetes client."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[2] / "kftui"
+PURE = ["model.py", "profile.py", "topology.py", "report.py", "checks", "kustomize", "fixes/plan.py"]
+FORBIDDEN = ("textual", "kubernetes", "httpx", "urllib3")
+
+
+def _python_files(entry: str) -> list[Path]:
+    target = PACKAGE / entry
+    if target.is_dir():
+        return sorted(target.rglob("*.py"))
+    return [target] if target.exists() else []
+
+
+def _imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+    return found
+
+
+@pytest.mark.parametrize("entry", PURE)
+def test_pure_layers_import_no_client_or_ui_library(entry: str) -> None:
+    files = _python_files(entry)
+    for path in files:
+        bad = {m for m in _imported_modules(path) if m.split(".")[0] in FORBIDDEN}
+        bad |= {m for m in _imported_modules(path) if m.startswith(("kftui.ui", "kftui.cluster.kube"))}
+        assert not bad, f"{path.relative_to(PACKAGE.parent)} imports {sorted(bad)}"
+
+
+def test_model_and_checks_load_without_textual_or_kubernetes() -> None:
+    """Import the core in a fresh interpreter and confirm neither library was pulled in transitively."""
+    code = (
+        "import sys, kftui.model, kftui.checks.registry, kftui.profile, kftui.topology, kftui.report\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'kubernetes'))\n"
+        "print(','.join(bad))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+def test_the_contract_detects_a_violation(tmp_path: Path) -> None:
+    """Guard against a contract test that cannot fail: a file importing textual is caught."""
+    sample = tmp_path / "sample.py"
+    sample.write_text("from textual.app import App\nimport kubernetes.client\n")
+    assert {"textual.app", "kubernetes.client"} <= _imported_modules(sample)
