@@ -10,8 +10,11 @@ from datetime import UTC, datetime
 
 from textual.pilot import Pilot
 
+from kftui.checks.registry import run_checks
+from kftui.cluster.dumpfile import load_demo
 from kftui.cluster.source import Changes, ConnectionStatus, Sink
-from kftui.model import ClusterSnapshot
+from kftui.model import ClusterSnapshot, Finding
+from kftui.profile import detect_profile
 
 FROZEN_NOW = datetime(2026, 11, 20, 3, 12, tzinfo=UTC)
 
@@ -72,3 +75,9 @@ class FakeLiveSourceWithLogs(FakeLiveSource):
     def pod_logs(self, namespace: str, name: str, container: str, tail: int) -> str:
         self.log_requests.append((namespace, name, container, tail))
         return f"log line from {namespace}/{name}/{container}\npanic: cannot connect to mysql"
+
+
+def demo_findings() -> list[Finding]:
+    """What the checks say about the demo, so UI tests follow new checks instead of hard-coding a count."""
+    snapshot = load_demo()
+    return run_checks(snapshot, detect_profile({a.name for a in snapshot.applications.values()}))

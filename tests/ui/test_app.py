@@ -12,14 +12,14 @@ from textual.widgets import DataTable, Input, OptionList, Static
 
 from kftui.cluster.dumpfile import load_demo
 from kftui.cluster.source import ConnectionStatus, Sink, StaticSource
-from kftui.model import ClusterSnapshot, ConnectionState, Pod, WatchEvent
+from kftui.model import ClusterSnapshot, ConnectionState, Pod, Severity, WatchEvent
 from kftui.ui.app import KftuiApp, styles_dir
 from kftui.ui.screens.help import HelpScreen, help_rows
 from kftui.ui.widgets.details import NO_LOGS, DetailsPane
 from kftui.ui.widgets.diagnostics import DiagnosticsPanel
 from kftui.ui.widgets.resource_tree import ResourceTree
 from kftui.ui.widgets.status_line import StatusLine
-from tests.ui.helpers import FakeLiveSource, FakeLiveSourceWithLogs, frozen_clock, wait_for
+from tests.ui.helpers import FakeLiveSource, FakeLiveSourceWithLogs, demo_findings, frozen_clock, wait_for
 from tests.ui.scenarios import SIZE, broken_app, demo_app, filter_applied, loaded
 
 KATIB_POD = "app:kubeflow/ns:kubeflow/pod:katib-controller-7f5b8c9d6-5rjtn"
@@ -47,7 +47,10 @@ async def test_demo_loads_into_tree_and_findings() -> None:
         assert KATIB_POD in tree.visible_keys()
         assert not any(k.startswith("app:kubeflow-seaweedfs/") for k in tree.visible_keys())
         panel = app.query_one(DiagnosticsPanel)
-        assert [f.severity.value for f in panel.shown] == ["error", "error", "error"]
+        expected = demo_findings()
+        assert [(f.check, f.subject) for f in panel.shown] == [(f.check, f.subject) for f in expected]
+        ranks = [f.severity.rank for f in panel.shown]
+        assert ranks == sorted(ranks) and panel.shown[0].severity is Severity.ERROR
         assert panel.current is not None and panel.current.check == "app-degraded"
         assert "OFFLINE" in _status_text(app) and "STALE" in _status_text(app)
         assert "2026-11-20 03:12:00 UTC" in _status_text(app)
@@ -90,7 +93,9 @@ async def test_tree_marks_missing_and_failing_things() -> None:
         assert "CrashLoopBackOff" in label and "0/1" in label and "↻7" in label
         assert label.startswith("✖")
         app_label = str(tree.node_for("app:kubeflow-seaweedfs").label)  # type: ignore[union-attr]
-        assert app_label.startswith("●") and "Synced" in app_label and "Healthy" in app_label
+        assert "Synced" in app_label and "Healthy" in app_label
+        tree.reveal("app:kubeflow/ns:auth")
+        assert str(tree.node_for("app:kubeflow/ns:auth").label).startswith("●")  # type: ignore[union-attr]
 
 
 async def test_filter_keeps_matches_and_their_ancestors_and_escape_clears() -> None:
@@ -132,10 +137,12 @@ async def test_selecting_nodes_narrows_findings_and_a_clears() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         await pilot.press("C", "down", "enter")
-        assert _shown_checks(app) == [("app-out-of-sync", "kubeflow-pipelines")]
+        pipelines = [(f.check, f.app) for f in demo_findings() if f.app == "kubeflow-pipelines"]
+        assert ("app-out-of-sync", "kubeflow-pipelines") in pipelines
+        assert _shown_checks(app) == pipelines
         assert "app kubeflow-pipelines" in str(app.query_one("#diag-summary", Static).render())
         await pilot.press("a")
-        assert len(_shown_checks(app)) == 3
+        assert len(_shown_checks(app)) == len(demo_findings())
         assert app.scope is None
 
 
@@ -156,7 +163,7 @@ async def test_narrowing_to_a_pod_a_workload_and_escape_clears() -> None:
         await pilot.press("enter")
         assert _shown_checks(app) == []
         await pilot.press("escape")
-        assert len(_shown_checks(app)) == 3
+        assert len(_shown_checks(app)) == len(demo_findings())
 
 
 async def test_errors_only_and_finding_detail_with_fixes() -> None:
@@ -174,7 +181,8 @@ async def test_errors_only_and_finding_detail_with_fixes() -> None:
         assert _tree(app).cursor_key == KATIB_POD
         assert "katib-controller-7f5b8c9d6-5rjtn" in str(app.query_one("#describe", Static).render())
         await pilot.press("e")
-        assert app.errors_only and len(panel.shown) == 3  # the demo has only errors
+        errors = [f for f in demo_findings() if f.severity is Severity.ERROR]
+        assert app.errors_only and len(panel.shown) == len(errors) >= 3
         assert "errors only" in str(app.query_one("#diag-summary", Static).render())
 
 
@@ -384,7 +392,7 @@ async def test_twenty_thousand_pods_stay_navigable() -> None:
         assert "app:kubeflow/ns:kubeflow/more" in keys
         assert len(keys) < 600
         panel = app.query_one(DiagnosticsPanel)
-        assert panel.matching_count == 20_003 and len(panel.shown) == 1000
+        assert panel.matching_count == 20_000 + len(demo_findings()) and len(panel.shown) == 1000
         # Collapsed, the same cluster costs a handful of nodes.
         await pilot.press("C")
         assert len(tree.visible_keys()) == 4

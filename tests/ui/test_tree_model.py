@@ -51,8 +51,13 @@ def test_scopes_narrow_to_the_right_findings() -> None:
         scope = model.scope(_item(model, key))
         return [f"{f.check}:{f.app}" for f in findings if scope.matches(f)]
 
-    assert checks("app:kubeflow") == ["app-degraded:kubeflow", "pod-failing:kubeflow"]
-    assert checks("app:kubeflow-pipelines") == ["app-out-of-sync:kubeflow-pipelines"]
+    def of_app(app: str) -> list[str]:
+        return [f"{f.check}:{f.app}" for f in findings if f.app == app]
+
+    assert checks("app:kubeflow") == of_app("kubeflow")
+    assert {"app-degraded:kubeflow", "pod-failing:kubeflow"} <= set(of_app("kubeflow"))
+    assert checks("app:kubeflow-pipelines") == of_app("kubeflow-pipelines")
+    assert "app-out-of-sync:kubeflow-pipelines" in of_app("kubeflow-pipelines")
     assert checks("app:kubeflow/ns:kubeflow") == ["pod-failing:kubeflow"]
     assert checks("app:kubeflow-seaweedfs/ns:kubeflow") == []
     assert checks("app:kubeflow/ns:kubeflow/res:Deployment/katib-controller") == ["pod-failing:kubeflow"]
@@ -67,7 +72,7 @@ def test_labels_carry_status_and_severity() -> None:
     assert pod_label == "✖ katib-controller-7f5b8c9d6-5rjtn CrashLoopBackOff 0/1 ↻7"
     app_label = model.label(_item(model, "app:kubeflow")).plain
     assert app_label == "✖ kubeflow  Synced Degraded op:Succeeded ✖2"
-    assert model.label(_item(model, "app:kubeflow-seaweedfs")).plain.startswith("● ")
+    assert model.label(_item(model, "app:kubeflow/ns:auth")).plain == "● ns auth"
 
 
 def test_missing_namespace_is_marked() -> None:
