@@ -408,22 +408,27 @@ class KftuiApp(App[None]):
         if self.focused is not finding_list or self.snapshot is None:
             return
         key = self._key_for(message.finding)
+        if key is None:
+            return
         tree = self.query_one(ResourceTree)
-        if key is not None and tree.reveal(key):
-            node = tree.cursor_node
-            self.query_one(DetailsPane).show(node.data if node else None, self.snapshot)
+        tree.reveal(key)  # lands on the closest ancestor when the subject itself is not in the tree
+        node = tree.cursor_node
+        self.query_one(DetailsPane).show(node.data if node else None, self.snapshot)
 
-    def _key_for(self, finding: Finding) -> str | None:
+    @staticmethod
+    def _key_for(finding: Finding) -> str | None:
+        """The tree key a finding's subject would have (see TreeModel), under its app or under Unowned."""
         subject = finding.subject
         if subject.kind == "Application":
             return f"app:{subject.name}"
+        base = f"app:{finding.app}" if finding.app else "unowned"
+        if subject.kind == "Namespace":
+            return f"{base}/ns:{subject.name}"
         if subject.namespace is None:
-            return None
-        if finding.app is None:
-            return f"unowned/ns:{subject.namespace}/pod:{subject.name}" if subject.kind == "Pod" else None
+            return f"{base}/cluster/res:{subject.kind}/{subject.name}" if finding.app else None
         if subject.kind == "Pod":
-            return f"app:{finding.app}/ns:{subject.namespace}/pod:{subject.name}"
-        return f"app:{finding.app}/ns:{subject.namespace}/res:{subject.kind}/{subject.name}"
+            return f"{base}/ns:{subject.namespace}/pod:{subject.name}"
+        return f"{base}/ns:{subject.namespace}/res:{subject.kind}/{subject.name}"
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         """Enter on a finding moves to its fixes; enter on a fix copies its command (running it comes later)."""

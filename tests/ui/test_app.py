@@ -12,9 +12,10 @@ from textual.widgets import DataTable, Input, OptionList, Static
 
 from kftui.cluster.dumpfile import load_demo
 from kftui.cluster.source import ConnectionStatus, Sink, StaticSource
-from kftui.model import ClusterSnapshot, ConnectionState, Pod, Severity, WatchEvent
+from kftui.model import ClusterSnapshot, ConnectionState, Finding, ObjectRef, Pod, Severity, WatchEvent
 from kftui.ui.app import KftuiApp, styles_dir
 from kftui.ui.screens.help import HelpScreen, help_rows
+from kftui.ui.tree_model import TreeModel
 from kftui.ui.widgets.details import NO_LOGS, DetailsPane
 from kftui.ui.widgets.diagnostics import DiagnosticsPanel
 from kftui.ui.widgets.resource_tree import ResourceTree
@@ -503,3 +504,43 @@ async def test_a_follow_that_ends_marks_the_data_stale() -> None:
         await wait_for(pilot, lambda: app.connection.detail == "follow ended", "the offline status")
         assert app.connection.state is ConnectionState.OFFLINE
         assert "STALE" in _status_text(app) and "follow ended" in _status_text(app)
+
+
+def test_finding_subjects_map_to_tree_keys() -> None:
+    def key(kind: str, namespace: str | None, name: str, app: str | None) -> str | None:
+        finding = Finding("c", Severity.ERROR, app, ObjectRef(kind, namespace, name), "t", "e", "x")
+        return KftuiApp._key_for(finding)
+
+    assert key("Application", "argocd", "kubeflow", "kubeflow") == "app:kubeflow"
+    assert key("Pod", "kubeflow", "p", "kubeflow") == "app:kubeflow/ns:kubeflow/pod:p"
+    assert key("Deployment", "kubeflow", "d", "kubeflow") == "app:kubeflow/ns:kubeflow/res:Deployment/d"
+    assert key("Namespace", None, "auth", "kubeflow") == "app:kubeflow/ns:auth"
+    assert (
+        key("ClusterRole", None, "r", "kubeflow-pipelines")
+        == "app:kubeflow-pipelines/cluster/res:ClusterRole/r"
+    )
+    assert key("Pod", "team", "debug", None) == "unowned/ns:team/pod:debug"
+    assert key("Check", None, "x", None) is None
+    # The keys are the ones the tree really uses.
+    model = TreeModel(load_demo(), [])
+    keys = {item.key for item, _ in model.walk()}
+    assert {
+        "app:kubeflow/ns:kubeflow/pod:katib-controller-7f5b8c9d6-5rjtn",
+        "app:kubeflow/ns:auth",
+        "unowned/ns:kubeflow-user-example-com/pod:debug-shell",
+    } <= keys
+    assert any(k.startswith("app:kubeflow/cluster/res:") for k in keys)
+
+
+async def test_walking_findings_follows_subjects_even_outside_the_tree() -> None:
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("f")
+        panel = app.query_one(DiagnosticsPanel)
+        for index, finding in enumerate(panel.shown):
+            app.query_one("#finding-list", OptionList).highlighted = index
+            await pilot.pause()
+            assert _tree(app).cursor_key is not None
+            if finding.app is not None:
+                assert _tree(app).cursor_key.startswith(f"app:{finding.app}")  # type: ignore[union-attr]
