@@ -219,6 +219,8 @@ def _describe_value(text: Text, item: object, indent: int, now: datetime) -> Non
 
 
 def _value_style(item: object) -> str:
+    if item is False:  # only `ready`-like fields survive at False (see ALWAYS_SHOWN): not ready is red
+        return RED
     if isinstance(item, str):
         if item in HEALTH_STYLE:
             return HEALTH_STYLE[item]
