@@ -37,7 +37,7 @@ from kftui.ui.messages import (
     SnapshotLoaded,
 )
 from kftui.ui.screens.help import HelpScreen
-from kftui.ui.tree_model import Scope, TreeItem, TreeModel
+from kftui.ui.tree_model import Scope, TreeItem, TreeModel, filter_model
 from kftui.ui.widgets.details import DetailsPane
 from kftui.ui.widgets.diagnostics import DiagnosticsPanel
 from kftui.ui.widgets.resource_tree import ResourceTree
@@ -321,18 +321,19 @@ class KftuiApp(App[None]):
 
     def watch_snapshot(self, snapshot: ClusterSnapshot | None) -> None:
         if snapshot is not None and self.profile is not None:
-            self._analyse(snapshot, self.profile)
+            self._analyse(snapshot, self.profile, self.query_one(ResourceTree).filter_text)
 
     @work(thread=True, exclusive=True, group="analyse", exit_on_error=False)
-    def _analyse(self, snapshot: ClusterSnapshot, profile: Profile) -> None:
-        """Run the checks and lay out the tree off the event loop; both are pure, so a thread is safe."""
+    def _analyse(self, snapshot: ClusterSnapshot, profile: Profile, needle: str) -> None:
+        """Run the checks, lay out the tree and apply the active filter off the event loop; all pure."""
         try:
             findings = run_checks(snapshot, profile)
             model = TreeModel(snapshot, findings)
+            filtered = filter_model(model, needle) if needle else None
         except Exception as exc:  # a kftui bug: say so in the banner rather than show a half-built screen
             self._post(LoadFailed(f"kftui could not analyse the snapshot ({type(exc).__name__}: {exc})"))
             return
-        self._post(Analysed(snapshot, findings, model))
+        self._post(Analysed(snapshot, findings, model, filtered))
 
     def on_analysed(self, message: Analysed) -> None:
         if message.snapshot is not self.snapshot or self.closing:
@@ -344,7 +345,7 @@ class KftuiApp(App[None]):
         if first:
             self.refresh_bindings()
         tree = self.query_one(ResourceTree)
-        tree.show_model(self.tree_model)
+        tree.show_model(self.tree_model, message.filtered)
         self._show_findings()
         node = tree.cursor_node
         self.query_one(DetailsPane).show(node.data if node is not None else None, snapshot)

@@ -10,7 +10,7 @@ from textual.message import Message
 
 from kftui.cluster.source import Changes, ConnectionStatus
 from kftui.model import ClusterSnapshot, Finding
-from kftui.ui.tree_model import TreeModel
+from kftui.ui.tree_model import FilterResult, TreeModel
 
 
 class SnapshotLoaded(Message):
@@ -57,8 +57,15 @@ class PodLogsLoaded(Message):
 class Analysed(Message):
     """Checks and the tree model computed off the event loop for one snapshot (20,000 pods take a while)."""
 
-    def __init__(self, snapshot: ClusterSnapshot, findings: list[Finding], model: TreeModel) -> None:
+    def __init__(
+        self,
+        snapshot: ClusterSnapshot,
+        findings: list[Finding],
+        model: TreeModel,
+        filtered: FilterResult | None = None,
+    ) -> None:
         super().__init__()
         self.snapshot = snapshot
         self.findings = findings
         self.model = model
+        self.filtered = filtered

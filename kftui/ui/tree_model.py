@@ -289,6 +289,27 @@ class TreeModel:
         return Scope("everything")
 
 
+@dataclass(frozen=True)
+class FilterResult:
+    """Which items a filter keeps: the matches and every ancestor of a match."""
+
+    needle: str
+    keep: frozenset[str]
+    matched: frozenset[str]
+
+
+def filter_model(model: TreeModel, needle: str) -> FilterResult:
+    """Walk every item (the cap does not apply) once; pure, so the app can run it in its analysis worker."""
+    keep: set[str] = set()
+    matched: set[str] = set()
+    for item, ancestors in model.walk():
+        if model.matches(item, needle):
+            matched.add(item.key)
+            keep.add(item.key)
+            keep.update(ancestors)
+    return FilterResult(needle, frozenset(keep), frozenset(matched))
+
+
 def _worst(index: dict[K, Severity], key: K, severity: Severity) -> None:
     current = index.get(key)
     if current is None or severity.rank < current.rank:

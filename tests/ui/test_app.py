@@ -544,3 +544,28 @@ async def test_walking_findings_follows_subjects_even_outside_the_tree() -> None
             assert _tree(app).cursor_key is not None
             if finding.app is not None:
                 assert _tree(app).cursor_key.startswith(f"app:{finding.app}")  # type: ignore[union-attr]
+
+
+async def test_live_updates_under_a_filter_are_filtered_off_the_event_loop() -> None:
+    base = load_demo()
+    source = FakeLiveSource(base)
+    app = KftuiApp(source, clock=frozen_clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("slash", *"new01", "enter")
+        await filter_applied(pilot, "new01")
+        tree = _tree(app)
+        assert tree.visible_keys() == []
+        walks: list[str] = []
+        original = tree._recompute_filter
+
+        def spy() -> None:
+            walks.append(tree.filter_text)
+            original()
+
+        tree._recompute_filter = spy  # type: ignore[method-assign]
+        template = base.pods[("kubeflow", "katib-controller-7f5b8c9d6-5rjtn")]
+        source.push([WatchEvent("ADDED", replace(template, name="katib-controller-7f5b8c9d6-new01"))])
+        await wait_for(pilot, lambda: len(tree.visible_keys()) == 3, "the new pod under the filter")
+        assert tree.visible_keys()[-1] == "app:kubeflow/ns:kubeflow/pod:katib-controller-7f5b8c9d6-new01"
+        assert walks == [], "the filter was applied in the analysis worker, not on the event loop"

@@ -8,7 +8,7 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from kftui.model import Severity
-from kftui.ui.tree_model import TreeItem, TreeModel
+from kftui.ui.tree_model import FilterResult, TreeItem, TreeModel, filter_model
 
 
 class ResourceTree(Tree[TreeItem]):
@@ -75,8 +75,8 @@ class ResourceTree(Tree[TreeItem]):
         self.filter_text = ""
         self._expanded: set[str] = set()
         self._node_by_key: dict[str, TreeNode[TreeItem]] = {}
-        self._keep: set[str] | None = None
-        self._matched: set[str] = set()
+        self._keep: frozenset[str] | None = None
+        self._matched: frozenset[str] = frozenset()
 
     # --- public --------------------------------------------------------------------------------------
 
@@ -106,16 +106,20 @@ class ResourceTree(Tree[TreeItem]):
         visit(self.root)
         return keys
 
-    def show_model(self, model: TreeModel) -> None:
+    def show_model(self, model: TreeModel, prefiltered: FilterResult | None = None) -> None:
         """Rebuild from a new snapshot's model, keeping expansion, the cursor and the scroll position.
 
         The first model opens the apps and namespaces that hold errors, so the first screen already shows
-        the failing pod; after that the tree only opens what the user opens.
+        the failing pod; after that the tree only opens what the user opens. `prefiltered` is the filter
+        already applied to this model off the event loop, used when it is for the current filter text.
         """
         if self.tree_model is None:
             self._expanded.update(self._error_paths(model))
         self.tree_model = model
-        self._recompute_filter()
+        if prefiltered is not None and prefiltered.needle == self.filter_text:
+            self._keep, self._matched = prefiltered.keep, prefiltered.matched
+        else:
+            self._recompute_filter()
         self._rebuild()
 
     @staticmethod
@@ -145,16 +149,10 @@ class ResourceTree(Tree[TreeItem]):
 
     def _recompute_filter(self) -> None:
         if not self.filter_text or self.tree_model is None:
-            self._keep, self._matched = None, set()
+            self._keep, self._matched = None, frozenset()
             return
-        keep: set[str] = set()
-        matched: set[str] = set()
-        for item, ancestors in self.tree_model.walk():
-            if self.tree_model.matches(item, self.filter_text):
-                matched.add(item.key)
-                keep.add(item.key)
-                keep.update(ancestors)
-        self._keep, self._matched = keep, matched
+        result = filter_model(self.tree_model, self.filter_text)
+        self._keep, self._matched = result.keep, result.matched
 
     def _rebuild(self, cursor: str | None = None) -> None:
         if self.tree_model is None:
