@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from kftui.model import Severity
-from kftui.ui.tree_model import FilterResult, TreeItem, TreeModel, filter_model
+from kftui.ui import render
+from kftui.ui.tree_model import MAX_CHILDREN, FilterResult, TreeItem, TreeModel, filter_model
 
 
 class ResourceTree(Tree[TreeItem]):
@@ -179,9 +181,18 @@ class ResourceTree(Tree[TreeItem]):
 
     def _add_items(self, parent: TreeNode[TreeItem], items: list[TreeItem], filtered: bool) -> None:
         assert self.tree_model is not None
-        for item in items:
+        shown = 0
+        for index, item in enumerate(items):
             if filtered and self._keep is not None and item.key not in self._keep:
                 continue
+            if shown == MAX_CHILDREN:
+                # A filter that matches 20,000 pods must not put them all in the tree either.
+                rest = sum(1 for i in items[index:] if self._keep is None or i.key in self._keep)
+                more = TreeItem(f"{item.parent_key}/more", "more", "", hidden_count=rest)
+                label = Text(f"… {rest:,} more matches: refine the filter", style=render.GREY)
+                self._node_by_key[more.key] = parent.add_leaf(label, data=more)
+                return
+            shown += 1
             label = self.tree_model.label(item)
             if not self.tree_model.has_children(item):
                 self._node_by_key[item.key] = parent.add_leaf(label, data=item)
