@@ -84,6 +84,8 @@ class TreeModel:
         for pod in snapshot.pods.values():
             if pod.workload_kind:
                 self._pods_of_workload[(pod.namespace, pod.workload_kind, pod.workload_name)].append(pod.ref)
+        # A workload's icon is the worst of its own findings and its pods' (computed once, not per label).
+        self._by_workload: dict[tuple[str, str, str], Severity] = {}
         for f in findings:
             self._by_app[f.app or ""][f.severity] += 1
             _worst(self._by_ref, f.subject, f.severity)
@@ -91,6 +93,11 @@ class TreeModel:
             if ns is not None:
                 _worst(self._by_app_ns, (f.app, ns), f.severity)
                 _worst(self._by_app_ns, (None, ns), f.severity)
+            if f.subject.kind == "Pod" and f.subject.namespace is not None:
+                subject = snapshot.pods.get((f.subject.namespace, f.subject.name))
+                if subject is not None and subject.workload_kind:
+                    workload = (subject.namespace, subject.workload_kind, subject.workload_name)
+                    _worst(self._by_workload, workload, f.severity)
 
     # --- structure ---------------------------------------------------------------------------------
 
@@ -210,9 +217,13 @@ class TreeModel:
             return next((s for s in (Severity.ERROR, Severity.WARNING, Severity.INFO) if counts.get(s)), None)
         if item.kind in ("namespace", "unowned-namespace") and item.namespace is not None:
             return self._by_app_ns.get((item.app, item.namespace))
-        if item.kind in ("resource", "pod"):
-            severities = [self._by_ref[r] for r in self.scope(item).refs if r in self._by_ref]
-            return min(severities, key=lambda s: s.rank) if severities else None
+        if item.kind in ("resource", "pod") and item.ref is not None:
+            severities = [self._by_ref.get(item.ref)]
+            if isinstance(item.obj, ManagedResource) and item.obj.namespace:
+                res = item.obj
+                severities.append(self._by_workload.get((res.namespace, res.kind, res.name)))
+            found = [s for s in severities if s is not None]
+            return min(found, key=lambda s: s.rank) if found else None
         return None
 
     def label(self, item: TreeItem) -> Text:
