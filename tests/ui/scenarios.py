@@ -62,6 +62,7 @@ async def narrowed(pilot: Pilot[None]) -> None:
     await loaded(pilot)
     app = pilot.app
     assert isinstance(app, KftuiApp)
+    await pilot.press("C")
     app.query_one(ResourceTree).reveal("app:kubeflow-pipelines")
     await pilot.press("enter")
     await pilot.pause()
