@@ -575,3 +575,29 @@ async def test_live_updates_under_a_filter_are_filtered_off_the_event_loop() -> 
         await wait_for(pilot, lambda: len(tree.visible_keys()) == 3, "the new pod under the filter")
         assert tree.visible_keys()[-1] == "app:kubeflow/ns:kubeflow/pod:katib-controller-7f5b8c9d6-new01"
         assert walks == [], "the filter was applied in the analysis worker, not on the event loop"
+
+
+async def test_live_updates_keep_the_chosen_finding_and_fix() -> None:
+    base = load_demo()
+    source = FakeLiveSource(base)
+    app = KftuiApp(source, clock=frozen_clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("f", "down", "enter", "down", "down")
+        panel = app.query_one(DiagnosticsPanel)
+        chosen = panel.current
+        assert chosen is not None and chosen.check == "pod-failing"
+        assert panel.current_fix == chosen.fixes[2]
+        pod = base.pods[("auth", "dex-6f8c7b9d54-x2k8q")]
+        source.push([WatchEvent("MODIFIED", replace(pod, resource_version="9100"))])
+        await wait_for(
+            pilot,
+            lambda: (
+                app.tree_model is not None
+                and app.tree_model.snapshot is app.snapshot
+                and app.applied_batches == 1
+            ),
+            "the update",
+        )
+        assert panel.current is not None and panel.current.check == "pod-failing"
+        assert panel.current_fix == chosen.fixes[2]

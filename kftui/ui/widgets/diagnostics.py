@@ -39,6 +39,7 @@ class DiagnosticsPanel(Vertical):
         self.errors_only = False
         self.shown: list[Finding] = []
         self.matching_count = 0
+        self._detail_for: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="diag-summary")
@@ -102,9 +103,9 @@ class DiagnosticsPanel(Vertical):
             text.append("  a: show all", style=render.GREY)
         else:
             text.append(f"all findings ({self.matching_count})", style=render.GREY)
+            text.append("  enter on a tree node narrows", style=render.GREY)
         if self.matching_count > MAX_LISTED:
             text.append(f"  first {MAX_LISTED:,} listed: narrow with the tree", style=render.YELLOW)
-            text.append("  enter on a tree node narrows", style=render.GREY)
         if self.errors_only:
             text.append("  errors only", style=render.RED)
         self.query_one("#diag-summary", Static).update(text)
@@ -117,13 +118,18 @@ class DiagnosticsPanel(Vertical):
             message = "Nothing here." if self.findings else "Every check passed on this snapshot."
             detail.update(Text(message, style=render.GREY))
             fixes.clear_options()
+            self._detail_for = None
             return
+        # The same finding redrawn after a live update keeps the fix the user had chosen.
+        same = self._detail_for == finding_id(finding)
+        chosen = fixes.highlighted if same and fixes.highlighted is not None else 0
+        self._detail_for = finding_id(finding)
         detail.update(render.finding_detail(finding))
         fixes.set_options(
             Option(self._fix_prompt(n, fix), id=f"fix-{n}") for n, fix in enumerate(finding.fixes, start=1)
         )
         if finding.fixes:
-            fixes.highlighted = 0
+            fixes.highlighted = min(chosen, len(finding.fixes) - 1)
 
     @staticmethod
     def _fix_prompt(n: int, fix: FixRef) -> Text:
