@@ -7,13 +7,12 @@ cause (a missing file, a broken kubeconfig, an unreachable server) ends as one l
 from __future__ import annotations
 
 import argparse
-import inspect
 import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from kftui import __version__
 from kftui.checks.kustomize_ids import attach_chains
@@ -192,11 +191,7 @@ def cmd_tui(args: argparse.Namespace) -> int:
     from kftui.ui.app import KftuiApp  # Textual is only imported for the interactive path
 
     fixes = build_fix_runtime(source, fix_options(args))
-    extra: dict[str, Any] = {}
-    # Until app.py takes the runtime (see the fixes report), the TUI still starts without it.
-    if "fixes" in inspect.signature(KftuiApp).parameters:
-        extra["fixes"] = fixes
-    app = KftuiApp(source, profile, read_only=args.read_only, **extra)
+    app = KftuiApp(source, profile, read_only=args.read_only, fixes=fixes)
     try:
         app.run()
     finally:

@@ -25,7 +25,19 @@ from textual.widgets import Footer, Input, OptionList, Static, Tree
 
 from kftui.checks.registry import run_checks
 from kftui.cluster.source import Changes, ConnectionStatus, SnapshotSource, SourceError
-from kftui.model import ClusterSnapshot, ConnectionState, Finding, FixRef, SnapshotChange, apply_events
+from kftui.fixes.gate import FixResult
+from kftui.fixes.ordered import OrderedResult
+from kftui.fixes.plan import PLANNABLE, PlanError, plan_action, plan_fix
+from kftui.fixes.runtime import FixRuntime
+from kftui.model import (
+    ClusterSnapshot,
+    ConnectionState,
+    Finding,
+    FixRef,
+    ObjectRef,
+    SnapshotChange,
+    apply_events,
+)
 from kftui.profile import Profile, detect_profile
 from kftui.ui.commands import KftuiCommands, PaletteCommand
 from kftui.ui.messages import (
@@ -36,7 +48,9 @@ from kftui.ui.messages import (
     PodLogsLoaded,
     SnapshotLoaded,
 )
+from kftui.ui.screens.fix_confirm import open_fix_screen
 from kftui.ui.screens.help import HelpScreen
+from kftui.ui.screens.port_forwards import PortForwardsScreen
 from kftui.ui.tree_model import Scope, TreeItem, TreeModel, filter_model
 from kftui.ui.widgets.details import DetailsPane
 from kftui.ui.widgets.diagnostics import DiagnosticsPanel
@@ -133,6 +147,27 @@ class KftuiApp(App[None]):
             tooltip="Back to the tree; enter narrows findings",
             id="app.focus-tree",
         ),
+        Binding(
+            "x",
+            "run_fix",
+            "Run fix",
+            tooltip="Preview, confirm and run the highlighted fix",
+            id="app.run-fix",
+        ),
+        Binding(
+            "o",
+            "ordered_sync",
+            "Ordered sync",
+            tooltip="Sync the profile's dependency chain in order",
+            id="app.ordered-sync",
+        ),
+        Binding(
+            "p",
+            "port_forwards",
+            "Port-forwards",
+            tooltip="Forward the gateway to localhost and probe it",
+            id="app.port-forwards",
+        ),
     ]
 
     snapshot: reactive[ClusterSnapshot | None] = reactive(None, always_update=True, init=False)
@@ -146,8 +181,10 @@ class KftuiApp(App[None]):
         read_only: bool = False,
         manifests_report: object | None = None,
         clock: Clock | None = None,
+        fixes: FixRuntime | None = None,
     ) -> None:
         super().__init__()
+        self.fixes = fixes
         self.source = source
         self.profile = profile
         self.read_only = read_only
@@ -261,6 +298,8 @@ class KftuiApp(App[None]):
 
     def on_unmount(self) -> None:
         self._stop.set()
+        if self.fixes is not None:
+            self.fixes.close()  # stops every port-forward
 
     def on_snapshot_loaded(self, message: SnapshotLoaded) -> None:
         snapshot = message.snapshot
@@ -518,6 +557,53 @@ class KftuiApp(App[None]):
         """Copy a fix's equivalent command; running fixes from the UI is a later step."""
         self.copy_to_clipboard(fix.command)
         self.notify(f"Copied: {fix.command}", title="Fix command")
+
+    def action_run_fix(self) -> None:
+        panel = self.query_one(DiagnosticsPanel)
+        finding, fix = panel.current, panel.current_fix
+        if finding is None or fix is None:
+            self.notify("The highlighted finding offers no fix.", severity="warning")
+            return
+        if fix.id not in PLANNABLE:
+            self.copy_fix(fix)  # a view or advice (describe, logs, edit-manifests, ...): nothing to run
+            return
+        if self.fixes is None or self.snapshot is None:
+            self.notify("No cluster connection to run fixes with.", severity="warning")
+            return
+        try:
+            plan = plan_fix(finding, fix.id, self.snapshot, self.profile)
+        except PlanError as exc:
+            self.notify(str(exc), severity="warning")
+            return
+        open_fix_screen(self, plan, self.fixes, self._fix_done)
+
+    def action_ordered_sync(self) -> None:
+        self._open_action("ordered-sync")
+
+    def action_port_forwards(self) -> None:
+        if self.fixes is None or self.snapshot is None:
+            self.notify("No cluster connection.", severity="warning")
+            return
+        anchor = ObjectRef("Application", self.snapshot.argocd_namespace, "")
+        plan = plan_action("port-forward", anchor, self.snapshot, self.profile)
+        self.push_screen(PortForwardsScreen(self.fixes.forwards, plan.forward))
+
+    def _open_action(self, fix_id: str) -> None:
+        if self.fixes is None or self.snapshot is None:
+            self.notify("No cluster connection to run fixes with.", severity="warning")
+            return
+        anchor = ObjectRef("Application", self.snapshot.argocd_namespace, "")
+        open_fix_screen(
+            self, plan_action(fix_id, anchor, self.snapshot, self.profile), self.fixes, self._fix_done
+        )
+
+    def _fix_done(self, result: object) -> None:
+        if isinstance(result, FixResult):
+            self.notify(result.message, title=result.fix_id, severity="information" if result.ok else "error")
+        elif isinstance(result, OrderedResult):
+            self.notify(
+                result.reason or "ordered sync done", severity="information" if result.ok else "error"
+            )
 
     def action_refresh(self) -> None:
         self._set_loading(self.snapshot is None)

@@ -46,7 +46,7 @@ class DiagnosticsPanel(Vertical):
         yield OptionList(id="finding-list")
         with VerticalScroll(id="finding-detail-scroll"):
             yield Static(id="finding-detail")
-        yield Static("Fixes  (y or enter copies the command)", id="fix-heading")
+        yield Static("Fixes  (x runs the chosen fix · y or enter copies its command)", id="fix-heading")
         yield OptionList(id="fix-list")
 
     @property
