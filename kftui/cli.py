@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kftui import __version__
-from kftui.checks.kustomize_ids import attach_chains
+from kftui.checks.kustomize_ids import ChainsById, attach_chains
 from kftui.checks.registry import run_checks
 from kftui.cluster.dumpfile import DumpError, load_demo, load_snapshot, write_dump
 from kftui.cluster.source import SnapshotSource, SourceError, StaticSource
@@ -137,15 +137,20 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if any(f.severity.value == "error" for f in findings) else EXIT_OK
 
 
-def attach_manifest_chains(args: argparse.Namespace, findings: list[Finding]) -> list[Finding]:
-    """With --manifests, the kustomize analyzer's include chains are added to duplicate-id findings."""
+def manifest_chains(args: argparse.Namespace) -> ChainsById | None:
+    """With --manifests, the kustomize analyzer's include chains, keyed by resource id."""
     if not getattr(args, "manifests", None):
-        return findings
+        return None
     try:
-        report = analyze(Path(args.manifests))
+        return chains_by_id(analyze(Path(args.manifests)))
     except ConflictsError as exc:
         raise UserError(str(exc)) from None
-    return attach_chains(findings, chains_by_id(report))
+
+
+def attach_manifest_chains(args: argparse.Namespace, findings: list[Finding]) -> list[Finding]:
+    """With --manifests, the include chains are added to duplicate-id findings."""
+    chains = manifest_chains(args)
+    return attach_chains(findings, chains) if chains else findings
 
 
 def cmd_dump(args: argparse.Namespace) -> int:
@@ -179,6 +184,7 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
 def cmd_tui(args: argparse.Namespace) -> int:
     source = build_source(args)
     profile = load_profile(args.profile) if args.profile else None
+    chains = manifest_chains(args)
     # Fail before the screen switches to the TUI: a bad file or an unreachable server is one line on stderr.
     if source.live:
         preflight = getattr(source, "preflight", None)
@@ -191,7 +197,7 @@ def cmd_tui(args: argparse.Namespace) -> int:
     from kftui.ui.app import KftuiApp  # Textual is only imported for the interactive path
 
     fixes = build_fix_runtime(source, fix_options(args))
-    app = KftuiApp(source, profile, read_only=args.read_only, fixes=fixes)
+    app = KftuiApp(source, profile, read_only=args.read_only, fixes=fixes, manifest_chains=chains)
     try:
         app.run()
     finally:

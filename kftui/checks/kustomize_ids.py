@@ -152,9 +152,13 @@ def kustomize_duplicate_id(snapshot: ClusterSnapshot, profile: Profile) -> Itera
         )
 
 
+ChainsById = Mapping[tuple[str, str | None, str], list[list[str]]]
+"""(kind, namespace or None, name) -> every include chain that brings the resource in."""
+
+
 def attach_chains(
     findings: Iterable[Finding],
-    chains_by_id: Mapping[tuple[str, str | None, str], list[list[str]]],
+    chains_by_id: ChainsById,
 ) -> list[Finding]:
     """Add the include chains the kustomize analyzer found (`kftui conflicts`) to duplicate-id findings.
 

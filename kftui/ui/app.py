@@ -23,6 +23,7 @@ from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Footer, Input, OptionList, Static, Tree
 
+from kftui.checks.kustomize_ids import ChainsById, attach_chains
 from kftui.checks.registry import run_checks
 from kftui.cluster.source import Changes, ConnectionStatus, SnapshotSource, SourceError
 from kftui.fixes.gate import FixResult
@@ -179,7 +180,7 @@ class KftuiApp(App[None]):
         profile: Profile | None = None,
         *,
         read_only: bool = False,
-        manifests_report: object | None = None,
+        manifest_chains: ChainsById | None = None,
         clock: Clock | None = None,
         fixes: FixRuntime | None = None,
     ) -> None:
@@ -188,7 +189,8 @@ class KftuiApp(App[None]):
         self.source = source
         self.profile = profile
         self.read_only = read_only
-        self.manifests_report = manifests_report
+        # Include chains from `--manifests`: attached to kustomize-duplicate-id findings after every check run.
+        self.manifest_chains = manifest_chains
         self.clock: Clock = clock or _utc_now
         self.findings: list[Finding] = []
         self.tree_model: TreeModel | None = None
@@ -367,6 +369,8 @@ class KftuiApp(App[None]):
         """Run the checks, lay out the tree and apply the active filter off the event loop; all pure."""
         try:
             findings = run_checks(snapshot, profile)
+            if self.manifest_chains:
+                findings = attach_chains(findings, self.manifest_chains)
             model = TreeModel(snapshot, findings)
             filtered = filter_model(model, needle) if needle else None
         except Exception as exc:  # a kftui bug: say so in the banner rather than show a half-built screen

@@ -601,3 +601,23 @@ async def test_live_updates_keep_the_chosen_finding_and_fix() -> None:
         )
         assert panel.current is not None and panel.current.check == "pod-failing"
         assert panel.current_fix == chosen.fixes[2]
+
+
+async def test_manifest_chains_reach_the_duplicate_id_finding() -> None:
+    """`kftui --manifests PATH`: the analyzer's include chains show in the finding the panel displays."""
+    chains = {
+        ("ClusterRole", None, "kubeflow-metacontroller"): [
+            [".", "apps/pipelines", "common/metacontroller"],
+            [".", "apps/profiles", "common/metacontroller"],
+        ]
+    }
+    app = KftuiApp(StaticSource(load_demo), clock=frozen_clock, manifest_chains=chains)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        dup = next(f for f in app.findings if f.check == "kustomize-duplicate-id")
+        assert "apps/pipelines" in dup.evidence and "apps/profiles" in dup.evidence
+    plain = KftuiApp(StaticSource(load_demo), clock=frozen_clock)
+    async with plain.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        dup = next(f for f in plain.findings if f.check == "kustomize-duplicate-id")
+        assert "apps/profiles" not in dup.evidence
