@@ -1,0 +1,786 @@
+"""Start, stop and describe the lab: a real control plane, kwok and Argo CD on loopback.
+
+Tiers come up in order, each checked before the next starts:
+  etcd -> kube-apiserver -> kube-controller-manager, kube-scheduler -> kwok (+ node)
+  -> gateway stand-in -> redis -> Argo CD config -> repo-server, application-controller,
+  server -> scenarios (git repos, Applications, direct manifests).
+Any failure raises LabStartError naming the component, with the tail of its log,
+and stops whatever already started.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import shutil
+import socket
+import ssl
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import yaml
+
+from tests.lab import build, pki, procs, scenarios
+
+HERE = Path(__file__).resolve().parent
+REPO_ROOT = HERE.parent.parent
+CONFIG = HERE / "config"
+CONTEXT = "kftui-lab"
+ARGOCD_NAMESPACE = "argocd"
+NODE_NAME = "kwok-node-0"
+# Everything `up` creates in the runtime dir (and so may delete on the next start).
+RUNTIME_ITEMS = (
+    "state.json",
+    "state.stopped.json",
+    "state.tmp",
+    "logs",
+    "repos",
+    "pki",
+    "etcd-data",
+    "kubeconfig",
+    "kwok.yaml",
+    ".gitconfig",
+    ".config",
+    ".cache",
+)
+
+
+def runtime_dir() -> Path:
+    """Where a running lab keeps its state, logs, PKI, etcd data and git repos."""
+    return Path(os.environ.get("KFTUI_LAB_DIR") or REPO_ROOT / ".lab").resolve()
+
+
+class LabStartError(RuntimeError):
+    """The lab did not come up; `component` names the culprit, `log_tail` shows why."""
+
+    def __init__(self, component: str, reason: str, log_tail: str = "") -> None:
+        self.component, self.reason, self.log_tail = component, reason, log_tail
+        text = f"lab component {component!r} failed: {reason}"
+        if log_tail:
+            text += f"\n--- last lines of {component}.log ---\n{log_tail}"
+        super().__init__(text)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Lab:
+    """A lab on this machine, described by its state file. See tests/lab/__init__.py."""
+
+    dir: Path
+    ports: dict[str, int] = field(default_factory=dict)
+    pids: dict[str, int] = field(default_factory=dict)
+    bin: Path | None = None
+    started_at: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+    context: str = CONTEXT
+    argocd_namespace: str = ARGOCD_NAMESPACE
+
+    # -- paths and addresses ------------------------------------------------
+
+    @property
+    def state_file(self) -> Path:
+        return self.dir / "state.json"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.dir / "logs"
+
+    @property
+    def repos_dir(self) -> Path:
+        return self.dir / "repos"
+
+    @property
+    def kubeconfig(self) -> Path:
+        return self.dir / "kubeconfig"
+
+    @property
+    def audit_log(self) -> Path:
+        return self.logs_dir / "audit.log"
+
+    @property
+    def server(self) -> str:
+        return f"https://127.0.0.1:{self.ports['apiserver']}"
+
+    @property
+    def argocd_server(self) -> str:
+        return f"127.0.0.1:{self.ports['argocd-server']}"
+
+    @property
+    def gateway(self) -> str:
+        return f"127.0.0.1:{self.ports['gateway']}"
+
+    @property
+    def pki(self) -> pki.PKI:
+        return pki.PKI(self.dir / "pki")
+
+    # -- state --------------------------------------------------------------
+
+    def save(self) -> None:
+        data = {
+            "ports": self.ports,
+            "pids": self.pids,
+            "bin": str(self.bin),
+            "started_at": self.started_at,
+            "timings": self.timings,
+            "kubeconfig": str(self.kubeconfig),
+            "context": self.context,
+            "server": self.server if "apiserver" in self.ports else None,
+            "argocd_server": self.argocd_server if "argocd-server" in self.ports else None,
+            "argocd_namespace": self.argocd_namespace,
+            "audit_log": str(self.audit_log),
+            "logs_dir": str(self.logs_dir),
+            "repos_dir": str(self.repos_dir),
+        }
+        tmp = self.state_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data, indent=2))
+        tmp.replace(self.state_file)
+
+    @classmethod
+    def load(cls, directory: Path | None = None) -> Lab | None:
+        directory = directory or runtime_dir()
+        state = directory / "state.json"
+        if not state.exists():
+            return None
+        data = json.loads(state.read_text())
+        return cls(
+            dir=directory,
+            ports=data["ports"],
+            pids=data["pids"],
+            bin=Path(data["bin"]) if data.get("bin") else None,
+            started_at=data.get("started_at", 0.0),
+            timings=data.get("timings", {}),
+        )
+
+    def running(self) -> dict[str, bool]:
+        return {name: procs.alive(pid) for name, pid in self.pids.items()}
+
+    def is_up(self) -> bool:
+        """All recorded components alive and the apiserver and Argo CD answering."""
+        if not self.pids or not all(self.running().values()):
+            return False
+        try:
+            self._apiserver_get("/readyz")
+            httpx.get(f"http://{self.argocd_server}/healthz", timeout=3).raise_for_status()
+        except (httpx.HTTPError, KeyError, OSError):
+            return False
+        return True
+
+    # -- helpers tests use --------------------------------------------------
+
+    def env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env["KUBECONFIG"] = str(self.kubeconfig)
+        if self.bin:
+            env["PATH"] = f"{self.bin}:{env.get('PATH', '')}"
+        return env
+
+    def kubectl(
+        self, *args: str, input: str | None = None, check: bool = False, timeout: float = 60
+    ) -> subprocess.CompletedProcess[str]:
+        """Run kubectl against the lab (its kubeconfig and context). Never raises unless check=True."""
+        cmd = ["kubectl", "--kubeconfig", str(self.kubeconfig), "--context", self.context, *args]
+        return subprocess.run(
+            cmd, input=input, capture_output=True, text=True, check=check, timeout=timeout, env=self.env()
+        )
+
+    def wait_for(self, predicate: Callable[[], Any], timeout: float, what: str, interval: float = 0.5) -> Any:
+        """Poll `predicate` until it returns something truthy; raise TimeoutError naming `what`.
+
+        Exceptions from the predicate count as "not yet"; the last one is quoted on timeout.
+        """
+        deadline = time.monotonic() + timeout
+        last: object = None
+        while True:
+            try:
+                result = predicate()
+                if result:
+                    return result
+                last = result
+            except Exception as e:
+                last = e
+            if time.monotonic() > deadline:
+                raise TimeoutError(
+                    f"timed out after {timeout:.0f}s waiting for {what}; last result: {last!r}"
+                )
+            time.sleep(interval)
+
+    def commit(self, repo: str, path: str, content: str, message: str) -> str:
+        """Write `content` to `path` in scenario repo `repo`, commit it; returns the new sha."""
+        return scenarios.commit(self.repos_dir / repo, path, content, message)
+
+    def repo_url(self, repo: str) -> str:
+        return f"file://{self.repos_dir / repo}"
+
+    def get_json(self, *args: str) -> Any:
+        out = self.kubectl("get", *args, "-o", "json")
+        if out.returncode != 0:
+            raise RuntimeError(f"kubectl get {' '.join(args)}: {out.stderr.strip()}")
+        return json.loads(out.stdout)
+
+    def app(self, name: str) -> dict[str, Any]:
+        """The Application object as Argo CD stores it (via the Kubernetes API)."""
+        return self.get_json("applications.argoproj.io", name, "-n", self.argocd_namespace)
+
+    def refresh(self, name: str, kind: str = "hard") -> None:
+        out = self.kubectl(
+            "annotate",
+            "applications.argoproj.io",
+            name,
+            "-n",
+            self.argocd_namespace,
+            f"argocd.argoproj.io/refresh={kind}",
+            "--overwrite",
+        )
+        if out.returncode != 0:
+            raise RuntimeError(f"refresh {name}: {out.stderr.strip()}")
+
+    def log_tail(self, component: str, lines: int = 40) -> str:
+        return procs.tail(self.logs_dir / f"{component}.log", lines)
+
+    def describe_failure(self) -> str:
+        """Which components died, with the tail of their logs (for failing test runs)."""
+        parts = []
+        for name, ok in self.running().items():
+            if not ok:
+                parts.append(f"--- {name} is not running; last lines of its log ---\n{self.log_tail(name)}")
+        return "\n".join(parts)
+
+    # -- low level ------------------------------------------------------------
+
+    def _tls(self) -> ssl.SSLContext:
+        ctx = ssl.create_default_context(cafile=str(self.pki.ca_cert))
+        ctx.load_cert_chain(str(self.pki.cert("admin")), str(self.pki.key("admin")))
+        return ctx
+
+    def _apiserver_get(self, path: str) -> httpx.Response:
+        r = httpx.get(f"{self.server}{path}", verify=self._tls(), timeout=5)
+        r.raise_for_status()
+        return r
+
+
+# -- start ------------------------------------------------------------------
+
+
+class _Starter:
+    def __init__(self, lab: Lab, log: Callable[[str], None]) -> None:
+        self.lab, self.log = lab, log
+        self.t0 = time.monotonic()
+        self.popen: dict[str, subprocess.Popen[bytes]] = {}
+
+    def start(self, name: str, argv: list[str], env: dict[str, str] | None = None) -> None:
+        proc = procs.start(name, argv, self.lab.logs_dir, env=env, cwd=self.lab.dir)
+        self.popen[name] = proc
+        self.lab.pids[name] = proc.pid
+        self.lab.save()
+
+    def wait(self, name: str, check: Callable[[], bool], timeout: float = 60, what: str = "") -> None:
+        """Wait until `check()` is true; fail fast if the component's process exits."""
+        start = time.monotonic()
+        last: object = None
+        while time.monotonic() - start < timeout:
+            proc = self.popen.get(name)
+            if proc is not None and proc.poll() is not None:
+                raise LabStartError(
+                    name, f"process exited with code {proc.returncode}", self.lab.log_tail(name)
+                )
+            try:
+                if check():
+                    self.lab.timings[name] = round(time.monotonic() - self.t0, 1)
+                    self.log(f"[lab] {name} ready (+{time.monotonic() - self.t0:.1f}s)")
+                    return
+            except Exception as e:
+                last = e
+            time.sleep(0.2)
+        raise LabStartError(
+            name,
+            f"not ready after {timeout:.0f}s ({what or 'readiness check'}); last: {last!r}",
+            self.lab.log_tail(name),
+        )
+
+    def kubectl_ok(self, component: str, *args: str, input: str | None = None) -> str:
+        out = self.lab.kubectl(*args, input=input)
+        if out.returncode != 0:
+            raise LabStartError(component, f"kubectl {' '.join(args)} failed: {out.stderr.strip()}")
+        return out.stdout
+
+
+def _http_ok(url: str, verify: bool | ssl.SSLContext = False, status: int = 200) -> bool:
+    return httpx.get(url, verify=verify, timeout=3).status_code == status
+
+
+def _redis_ping(port: int) -> bool:
+    with socket.create_connection(("127.0.0.1", port), timeout=2) as s:
+        s.sendall(b"PING\r\n")
+        return s.recv(64).startswith(b"+PONG")
+
+
+def write_kubeconfig(lab: Lab) -> None:
+    p = lab.pki
+    config = {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "current-context": CONTEXT,
+        "preferences": {},
+        "clusters": [
+            {"name": CONTEXT, "cluster": {"server": lab.server, "certificate-authority": str(p.ca_cert)}}
+        ],
+        "users": [
+            {
+                "name": "kftui-lab-admin",
+                "user": {"client-certificate": str(p.cert("admin")), "client-key": str(p.key("admin"))},
+            }
+        ],
+        "contexts": [
+            {
+                "name": CONTEXT,
+                "context": {"cluster": CONTEXT, "user": "kftui-lab-admin", "namespace": "default"},
+            }
+        ],
+    }
+    lab.kubeconfig.write_text(yaml.safe_dump(config, sort_keys=False))
+
+
+def _kwok_config(lab: Lab, cache: Path) -> Path:
+    """Upstream fast node/pod stages plus the lab's own kwok objects, one multi-doc file."""
+    stages = cache / "kwok-stages"
+    docs: list[str] = []
+    for sub in ("node/fast", "node/heartbeat-with-lease", "pod/fast"):
+        for f in sorted((stages / sub).glob("*.yaml")):
+            if f.name != "kustomization.yaml":
+                docs.append(f.read_text())
+    (lab.logs_dir / "pod-app.log").write_text(
+        # CRI log format, which kwok parses: <time> <stream> <F|P> <line>
+        "2026-01-01T00:00:00.000000000Z stdout F starting (simulated by kwok)\n"
+        "2026-01-01T00:00:01.000000000Z stdout F serving on :8080\n"
+    )
+    own = (CONFIG / "kwok-lab.yaml").read_text()
+    own = own.replace("@GATEWAY_PORT@", str(lab.ports["gateway"])).replace("@LOGS_DIR@", str(lab.logs_dir))
+    docs.append(own)
+    path = lab.dir / "kwok.yaml"
+    path.write_text("\n---\n".join(d.strip() for d in docs) + "\n")
+    return path
+
+
+def _argocd_config(lab: Lab, s: _Starter, cache: Path) -> None:
+    manifests = cache / "argocd-manifests"
+    ns = ARGOCD_NAMESPACE
+    s.kubectl_ok("argocd-config", "create", "namespace", ns)
+    for crd in sorted((manifests / "crds").glob("*-crd.yaml")):
+        s.kubectl_ok("argocd-config", "apply", "--server-side", "-f", str(crd))
+    for crd in ("applications", "appprojects"):
+
+        def established(crd: str = crd) -> bool:
+            conds = lab.get_json("crd", f"{crd}.argoproj.io").get("status", {}).get("conditions") or []
+            return any(c["type"] == "Established" and c["status"] == "True" for c in conds)
+
+        s.wait("argocd-config", established, what=f"CRD {crd}.argoproj.io Established")
+    for f in sorted((manifests / "base" / "config").glob("argocd-*.yaml")):
+        s.kubectl_ok("argocd-config", "apply", "-n", ns, "-f", str(f))
+    overrides = yaml.safe_load((CONFIG / "argocd-config.yaml").read_text())
+    for name, data in overrides.items():
+        kind = "secret" if name == "argocd-secret" else "configmap"
+        field_name = "stringData" if kind == "secret" else "data"
+        if kind == "secret":
+            data = {**data, "server.secretkey": secrets.token_urlsafe(32)}
+        s.kubectl_ok(
+            "argocd-config",
+            "patch",
+            kind,
+            name,
+            "-n",
+            ns,
+            "--type=merge",
+            "-p",
+            json.dumps({field_name: data}),
+        )
+    s.kubectl_ok("argocd-config", "apply", "-n", ns, "-f", str(CONFIG / "argocd-project.yaml"))
+
+
+def up(log: Callable[[str], None] | None = None, directory: Path | None = None) -> Lab:
+    """Start a lab (building binaries first if missing). Raises LabStartError on failure."""
+    log = log or (lambda line: print(line, flush=True))
+    directory = directory or runtime_dir()
+    existing = Lab.load(directory)
+    if existing is not None:
+        if existing.is_up():
+            raise LabStartError(
+                "lab",
+                f"a lab is already running (state file {existing.state_file}); "
+                "use it (KFTUI_LAB_REUSE=1) or `make lab-down` first",
+            )
+        down(directory, log=log)
+
+    if build.missing_binaries():
+        build.build_all(log=log)
+    cache = build.cache_dir()
+    bindir = build.bin_dir()
+
+    # Start from a clean slate, but only remove what the lab itself writes here.
+    directory.mkdir(parents=True, exist_ok=True)
+    for item in RUNTIME_ITEMS:
+        target = directory / item
+        if target.is_dir():
+            shutil.rmtree(target)
+        else:
+            target.unlink(missing_ok=True)
+    lab = Lab(dir=directory, bin=bindir, started_at=time.time())
+    lab.logs_dir.mkdir()
+    lab.repos_dir.mkdir()
+    for name in (
+        "etcd",
+        "etcd-peer",
+        "apiserver",
+        "controller-manager",
+        "scheduler",
+        "kwok",
+        "gateway",
+        "redis",
+        "repo-server",
+        "repo-server-metrics",
+        "controller-metrics",
+        "argocd-server",
+        "argocd-server-metrics",
+    ):
+        lab.ports[name] = free_port()
+    lab.save()
+    s = _Starter(lab, log)
+    try:
+        _up(lab, s, cache, bindir)
+    except BaseException:
+        log("[lab] start failed; stopping what started")
+        down(directory, log=log, keep_logs=True)
+        raise
+    lab.timings["total"] = round(time.monotonic() - s.t0, 1)
+    lab.save()
+    log(
+        f"[lab] up in {lab.timings['total']:.1f}s: apiserver {lab.server}, Argo CD http://{lab.argocd_server}, "
+        f"KUBECONFIG={lab.kubeconfig}"
+    )
+    return lab
+
+
+def _up(lab: Lab, s: _Starter, cache: Path, bindir: Path) -> None:
+    P = lab.ports
+    b = lambda name: str(bindir / name)  # noqa: E731
+    try:
+        p = pki.create(lab.pki.dir)
+    except pki.PKIError as e:
+        raise LabStartError("pki", str(e)) from e
+    write_kubeconfig(lab)
+    kc = str(lab.kubeconfig)
+    env = lab.env()
+
+    # etcd: plain HTTP on loopback; fsync off, the data is throwaway.
+    s.start(
+        "etcd",
+        [
+            b("etcd"),
+            "--name",
+            "lab",
+            "--data-dir",
+            str(lab.dir / "etcd-data"),
+            "--listen-client-urls",
+            f"http://127.0.0.1:{P['etcd']}",
+            "--advertise-client-urls",
+            f"http://127.0.0.1:{P['etcd']}",
+            "--listen-peer-urls",
+            f"http://127.0.0.1:{P['etcd-peer']}",
+            "--initial-advertise-peer-urls",
+            f"http://127.0.0.1:{P['etcd-peer']}",
+            "--initial-cluster",
+            f"lab=http://127.0.0.1:{P['etcd-peer']}",
+            "--unsafe-no-fsync",
+            "--log-level",
+            "warn",
+        ],
+    )
+    s.wait(
+        "etcd",
+        lambda: httpx.get(f"http://127.0.0.1:{P['etcd']}/health", timeout=2).json()["health"] == "true",
+    )
+
+    s.start(
+        "kube-apiserver",
+        [
+            b("kube-apiserver"),
+            f"--etcd-servers=http://127.0.0.1:{P['etcd']}",
+            "--bind-address=127.0.0.1",
+            "--advertise-address=127.0.0.1",
+            f"--secure-port={P['apiserver']}",
+            f"--tls-cert-file={p.cert('apiserver')}",
+            f"--tls-private-key-file={p.key('apiserver')}",
+            f"--client-ca-file={p.ca_cert}",
+            f"--service-account-key-file={p.sa_pub}",
+            f"--service-account-signing-key-file={p.sa_key}",
+            "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+            "--service-cluster-ip-range=10.96.0.0/16",
+            "--authorization-mode=Node,RBAC",
+            "--allow-privileged=true",
+            "--kubelet-preferred-address-types=InternalIP",
+            f"--kubelet-client-certificate={p.cert('admin')}",
+            f"--kubelet-client-key={p.key('admin')}",
+            f"--audit-policy-file={CONFIG / 'audit-policy.yaml'}",
+            f"--audit-log-path={lab.audit_log}",
+            "--audit-log-maxsize=200",
+            "--audit-log-mode=blocking",
+            "--v=1",
+        ],
+    )
+    s.wait("kube-apiserver", lambda: lab._apiserver_get("/readyz").status_code == 200, timeout=90)
+
+    s.start(
+        "kube-controller-manager",
+        [
+            b("kube-controller-manager"),
+            f"--kubeconfig={kc}",
+            f"--authentication-kubeconfig={kc}",
+            f"--authorization-kubeconfig={kc}",
+            "--leader-elect=false",
+            "--bind-address=127.0.0.1",
+            f"--secure-port={P['controller-manager']}",
+            f"--service-account-private-key-file={p.sa_key}",
+            f"--root-ca-file={p.ca_cert}",
+            f"--cluster-signing-cert-file={p.ca_cert}",
+            f"--cluster-signing-key-file={p.ca_key}",
+            "--use-service-account-credentials=false",
+            "--v=1",
+        ],
+    )
+    s.start(
+        "kube-scheduler",
+        [
+            b("kube-scheduler"),
+            f"--kubeconfig={kc}",
+            f"--authentication-kubeconfig={kc}",
+            f"--authorization-kubeconfig={kc}",
+            "--leader-elect=false",
+            "--bind-address=127.0.0.1",
+            f"--secure-port={P['scheduler']}",
+            "--v=1",
+        ],
+    )
+    s.wait(
+        "kube-controller-manager", lambda: _http_ok(f"https://127.0.0.1:{P['controller-manager']}/healthz")
+    )
+    s.wait("kube-scheduler", lambda: _http_ok(f"https://127.0.0.1:{P['scheduler']}/healthz"))
+    s.wait(
+        "kube-controller-manager",
+        lambda: lab.kubectl("get", "serviceaccount", "default").returncode == 0,
+        what="the default ServiceAccount",
+    )
+
+    # kwok: simulated kubelet for one node; serves logs/port-forward on loopback.
+    s.start(
+        "gateway",
+        [sys.executable, "-m", "tests.lab.gateway", "--port", str(P["gateway"])],
+        env={**env, "PYTHONPATH": str(REPO_ROOT)},
+    )
+    s.wait("gateway", lambda: _http_ok(f"http://{lab.gateway}/", status=302))
+    kwok_conf = _kwok_config(lab, cache)
+    s.start(
+        "kwok",
+        [
+            b("kwok"),
+            f"--kubeconfig={kc}",
+            f"--config={kwok_conf}",
+            "--manage-all-nodes=true",
+            "--node-ip=127.0.0.1",
+            f"--node-name={NODE_NAME}",
+            f"--node-port={P['kwok']}",
+            f"--server-address=127.0.0.1:{P['kwok']}",
+            f"--tls-cert-file={p.cert('kwok')}",
+            f"--tls-private-key-file={p.key('kwok')}",
+            "--node-lease-duration-seconds=40",
+            "--cidr=10.244.0.0/16",
+        ],
+        env=env,
+    )
+    s.wait("kwok", lambda: _http_ok(f"https://127.0.0.1:{P['kwok']}/healthz"))
+    s.kubectl_ok("kwok", "apply", "-f", "-", input=yaml.safe_dump(scenarios.node(NODE_NAME)))
+    s.wait("kwok", lambda: scenarios.node_ready(lab, NODE_NAME), what=f"node {NODE_NAME} Ready")
+
+    # Argo CD: redis, config objects, then its three servers from one binary.
+    s.start(
+        "redis",
+        [
+            "redis-server",
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(P["redis"]),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--protected-mode",
+            "no",
+            "--dir",
+            str(lab.dir),
+        ],
+    )
+    s.wait("redis", lambda: _redis_ping(P["redis"]))
+    _argocd_config(lab, s, cache)
+    argo_env = {
+        **env,
+        "ARGOCD_FAKE_IN_CLUSTER": "true",
+        "HOME": str(lab.dir),
+        "ARGOCD_GPG_ENABLED": "false",
+        "ARGOCD_EXEC_TIMEOUT": "60s",
+    }
+    common = ["--loglevel", "info", "--logformat", "text"]
+    redis = ["--redis", f"127.0.0.1:{P['redis']}"]
+    s.start(
+        "argocd-repo-server",
+        [
+            b("argocd"),
+            *common,
+            *redis,
+            "--address",
+            "127.0.0.1",
+            "--port",
+            str(P["repo-server"]),
+            "--metrics-address",
+            "127.0.0.1",
+            "--metrics-port",
+            str(P["repo-server-metrics"]),
+            "--disable-tls",
+        ],
+        env={**argo_env, "ARGOCD_BINARY_NAME": "argocd-repo-server"},
+    )
+    s.start(
+        "argocd-application-controller",
+        [
+            b("argocd"),
+            *common,
+            *redis,
+            f"--kubeconfig={kc}",
+            "--namespace",
+            ARGOCD_NAMESPACE,
+            "--repo-server",
+            f"127.0.0.1:{P['repo-server']}",
+            "--repo-server-plaintext",
+            "--metrics-port",
+            str(P["controller-metrics"]),
+            "--status-processors",
+            "4",
+            "--operation-processors",
+            "4",
+        ],
+        env={**argo_env, "ARGOCD_BINARY_NAME": "argocd-application-controller"},
+    )
+    s.start(
+        "argocd-server",
+        [
+            b("argocd"),
+            *common,
+            *redis,
+            f"--kubeconfig={kc}",
+            "--namespace",
+            ARGOCD_NAMESPACE,
+            "--insecure",
+            "--disable-auth",
+            "--address",
+            "127.0.0.1",
+            "--port",
+            str(P["argocd-server"]),
+            "--metrics-port",
+            str(P["argocd-server-metrics"]),
+            "--repo-server",
+            f"127.0.0.1:{P['repo-server']}",
+            "--repo-server-plaintext",
+        ],
+        env={**argo_env, "ARGOCD_BINARY_NAME": "argocd-server"},
+    )
+    s.wait("argocd-repo-server", lambda: _http_ok(f"http://127.0.0.1:{P['repo-server-metrics']}/healthz"))
+    s.wait(
+        "argocd-application-controller",
+        lambda: _http_ok(f"http://127.0.0.1:{P['controller-metrics']}/healthz"),
+        timeout=90,
+    )
+    s.wait("argocd-server", lambda: _http_ok(f"http://{lab.argocd_server}/healthz"), timeout=90)
+    s.wait(
+        "argocd-server",
+        lambda: httpx.get(f"http://{lab.argocd_server}/api/v1/applications", timeout=5).status_code == 200,
+        what="GET /api/v1/applications",
+    )
+
+    # Scenarios: repos, direct manifests, Applications.
+    try:
+        scenarios.install(lab, log=s.log)
+    except scenarios.ScenarioError as e:
+        raise LabStartError("scenarios", str(e)) from e
+    lab.timings["scenarios"] = round(time.monotonic() - s.t0, 1)
+
+
+# -- stop -------------------------------------------------------------------
+
+
+def down(
+    directory: Path | None = None, log: Callable[[str], None] | None = None, keep_logs: bool = True
+) -> list[str]:
+    """Stop every process recorded in the state file (whole process groups). Idempotent."""
+    log = log or (lambda line: print(line, flush=True))
+    directory = directory or runtime_dir()
+    lab = Lab.load(directory)
+    if lab is None:
+        return []
+    # Clients first, then the apiserver, then etcd: an apiserver whose etcd is gone
+    # hangs in shutdown until it is killed.
+    order = list(reversed(list(lab.pids.items())))
+    stopped = [name for name, pid in order if procs.alive(pid)]
+    last = ("kube-apiserver", "etcd")
+    tiers = [[pid for name, pid in order if name not in last]] + [
+        [pid for name, pid in order if name == n] for n in last
+    ]
+    for tier in tiers:
+        killed = procs.stop_groups(tier)
+        if killed:
+            log(f"[lab] had to SIGKILL process groups {killed}")
+    leftovers = [name for name, pid in order if procs.alive(pid)]
+    if leftovers:
+        log(f"[lab] WARNING: still running after SIGKILL: {leftovers}")
+    lab.pids = {}
+    lab.save()
+    with contextlib.suppress(OSError):
+        lab.state_file.rename(directory / "state.stopped.json")
+    if not keep_logs:
+        for item in RUNTIME_ITEMS:
+            target = directory / item
+            if target.is_dir():
+                shutil.rmtree(target, ignore_errors=True)
+            else:
+                target.unlink(missing_ok=True)
+    if stopped:
+        log(f"[lab] stopped {', '.join(stopped)}")
+    return stopped
+
+
+def status(directory: Path | None = None) -> str:
+    lab = Lab.load(directory)
+    if lab is None:
+        return "lab: not running (no state file)"
+    lines = [
+        f"lab: state {lab.state_file}",
+        f"  KUBECONFIG={lab.kubeconfig}",
+        f"  apiserver  {lab.server}",
+        f"  argocd     http://{lab.argocd_server}",
+        f"  logs       {lab.logs_dir}",
+    ]
+    for name, ok in lab.running().items():
+        lines.append(f"  {'up  ' if ok else 'DOWN'} {name} (pid {lab.pids[name]})")
+    if lab.timings:
+        lines.append(f"  start timings (s since start): {lab.timings}")
+    return "\n".join(lines)
