@@ -260,8 +260,9 @@ class KubeSource:
         """Every object of the collection, page by page, and the resourceVersion to watch from."""
         items: list[dict[str, Any]] = []
         version = ""
-        for page, version in self._pages(coll):
+        for page, page_version in self._pages(coll):
             items.extend(page)
+            version = page_version
         return items, version
 
     def list_collection(self, coll: Collection) -> tuple[list[KubeObject], str]:
@@ -270,8 +271,9 @@ class KubeSource:
         objects: list[KubeObject] = []
         version = ""
         to_model = convert.to_model
-        for page, version in self._pages(coll):
+        for page, page_version in self._pages(coll):
             objects.extend(o for o in (to_model(r, coll.kind) for r in page) if o is not None)
+            version = page_version
         return objects, version
 
     def load(self) -> ClusterSnapshot:

@@ -66,7 +66,9 @@ async def _churn(server: str, tls: ssl.SSLContext, rate: float, seconds: float, 
         out.seconds = time.monotonic() - t0
 
 
-def start(server: str, tls: ssl.SSLContext, rate: float, seconds: float) -> tuple[threading.Thread, ChurnResult]:
+def start(
+    server: str, tls: ssl.SSLContext, rate: float, seconds: float
+) -> tuple[threading.Thread, ChurnResult]:
     """Churn in a background thread; it stops by itself after `seconds`."""
     out = ChurnResult()
     t = threading.Thread(target=lambda: asyncio.run(_churn(server, tls, rate, seconds, out)), daemon=True)

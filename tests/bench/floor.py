@@ -49,6 +49,11 @@ def kubectl_anchor(kubeconfig: Path, kubectl: str = "kubectl") -> float:
     """Seconds for what an on-call engineer would type instead: pods and namespaces, then Applications."""
     env = {**os.environ, "KUBECONFIG": str(kubeconfig)}
     t0 = time.monotonic()
-    for args in (["get", "pods,namespaces", "-A", "-o", "json"], ["get", "applications.argoproj.io", "-A", "-o", "json"]):
-        subprocess.run([kubectl, *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=True)
+    for args in (
+        ["get", "pods,namespaces", "-A", "-o", "json"],
+        ["get", "applications.argoproj.io", "-A", "-o", "json"],
+    ):
+        subprocess.run(
+            [kubectl, *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=True
+        )
     return time.monotonic() - t0

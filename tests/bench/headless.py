@@ -23,25 +23,37 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import statistics
 import sys
 import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+# The same order as kftui's CLI: the client library first, the source built, then Textual and the app.
 T_IMPORT0 = time.monotonic()
-
-from textual import events  # noqa: E402
 
 from kftui.checks.registry import run_checks  # noqa: E402
 from kftui.cluster.kube import KubeSource  # noqa: E402
 from kftui.model import ClusterSnapshot, Pod, WatchEvent, apply_events  # noqa: E402
+from tests.bench.scale import ARGOCD_NAMESPACE, SEQ_LABEL  # noqa: E402
+
+
+class TimedSource(KubeSource):
+    def load(self) -> ClusterSnapshot:
+        self.load_started = time.monotonic()
+        snap = super().load()
+        self.load_done = time.monotonic()
+        return snap
+
+
+SOURCE = TimedSource.from_kubeconfig(sys.argv[1], None, ARGOCD_NAMESPACE)
+
+from textual import events  # noqa: E402
+
 from kftui.ui.app import KftuiApp  # noqa: E402
 from kftui.ui.messages import Analysed  # noqa: E402
 from kftui.ui.tree_model import TreeModel  # noqa: E402
 from kftui.ui.widgets.resource_tree import ResourceTree  # noqa: E402
-from tests.bench.scale import ARGOCD_NAMESPACE, SEQ_LABEL  # noqa: E402
 
 T_IMPORTED = time.monotonic()
 
@@ -104,14 +116,6 @@ class BenchApp(KftuiApp):
         self.latencies.extend(now - s for s in stamps)
 
 
-class TimedSource(KubeSource):
-    def load(self) -> ClusterSnapshot:
-        self.load_started = time.monotonic()
-        snap = super().load()
-        self.load_done = time.monotonic()
-        return snap
-
-
 def pct(values: list[float], p: float) -> float | None:
     if not values:
         return None
@@ -138,7 +142,7 @@ async def press_and_wait(app: BenchApp, key: str) -> float:
 
 
 async def run(kubeconfig: str, live: float, out: Path) -> None:
-    source = TimedSource.from_kubeconfig(kubeconfig, None, ARGOCD_NAMESPACE)
+    source = SOURCE
     assert isinstance(source, TimedSource)
     app = BenchApp(source)
     t_start = time.monotonic()

@@ -73,7 +73,14 @@ def machine() -> dict[str, Any]:
     model = ""
     cpuinfo = Path("/proc/cpuinfo")
     if cpuinfo.exists():
-        model = next((ln.split(":", 1)[1].strip() for ln in cpuinfo.read_text().splitlines() if ln.startswith("model name")), "")
+        model = next(
+            (
+                ln.split(":", 1)[1].strip()
+                for ln in cpuinfo.read_text().splitlines()
+                if ln.startswith("model name")
+            ),
+            "",
+        )
     return {
         "cpus": os.cpu_count(),
         "cpu_model": model,
@@ -147,7 +154,9 @@ def _run(lab: Any, args: argparse.Namespace) -> int:
         raise SystemExit("kftui headless live run did not become ready")
     thread, churned = churn.start(lab.server, tls, CHURN_RATE, args.churn_seconds)
     thread.join()
-    log(f"[bench] churn: {churned.sent} changes at {churned.rate:.0f}/s, {churned.failed} failed {churned.errors}")
+    log(
+        f"[bench] churn: {churned.sent} changes at {churned.rate:.0f}/s, {churned.failed} failed {churned.errors}"
+    )
     if proc.wait(timeout=600) != 0:
         raise SystemExit("kftui headless live run failed")
     live = json.loads(out.read_text())
@@ -211,8 +220,18 @@ def print_table(r: dict[str, Any]) -> None:
 
     rows = [
         ("raw LIST floor (httpx, JSON only)", f"{r['floor_s']:.2f} s", "1.00x", ""),
-        ("kubectl anchor (pods,ns + apps)", f"{r['kubectl_s']:.2f} s", f"{r['kubectl_s'] / r['floor_s']:.2f}x", ""),
-        ("kftui first complete snapshot", f"{r['kftui_snapshot_s']:.2f} s", f"{r['snapshot/floor']:.2f}x", ""),
+        (
+            "kubectl anchor (pods,ns + apps)",
+            f"{r['kubectl_s']:.2f} s",
+            f"{r['kubectl_s'] / r['floor_s']:.2f}x",
+            "",
+        ),
+        (
+            "kftui first complete snapshot",
+            f"{r['kftui_snapshot_s']:.2f} s",
+            f"{r['snapshot/floor']:.2f}x",
+            "",
+        ),
         (
             "kftui first tree + panel",
             f"{r['kftui_first_tree_s']:.2f} s",

@@ -5,8 +5,10 @@ not kubectl: 20,000 kubectl round trips would take longer than the benchmark its
 
 - Nodes: 20 extra kwok nodes (`bench-node-NN`, 1,100 pods each); kwok manages every node, so the pods,
   bound directly with spec.nodeName (no scheduler in the way), go Running like on a real kubelet.
-- Pods: pod n belongs to app n % 300, Deployment (n // 300) % 10, through a ReplicaSet owner reference,
-  so kftui's topology hangs every pod under its Application.
+- Pods: pod n belongs to app n % 300, Deployment (n // 300) % 10. They carry Argo CD's instance label
+  (app.kubernetes.io/instance), which is how kftui's topology hangs them under their Application. They
+  have no ownerReferences: the lab's garbage collector deletes pods whose owner does not exist, and real
+  ReplicaSets would make the controller-manager (20 QPS) create the pods itself, far too slowly.
 - Applications live in `bench-argocd`, a namespace the lab's Argo CD controller does not watch, so the
   full `status` we write (sync, health, resources; every 10th OutOfSync, every 20th Degraded) stays put.
 """
@@ -104,7 +106,6 @@ def namespace(i: int) -> dict[str, Any]:
 
 def pod(n: int) -> dict[str, Any]:
     app, dep = n % APPS, (n // APPS) % DEPLOYMENTS_PER_APP
-    rs = f"{deployment_name(app, dep)}-{_hash('rs', app, dep, n=9)}"
     labels = {
         "app.kubernetes.io/name": deployment_name(app, dep),
         "app.kubernetes.io/instance": app_name(app),
@@ -124,16 +125,6 @@ def pod(n: int) -> dict[str, Any]:
                 "kubectl.kubernetes.io/default-container": "main",
                 "sidecar.istio.io/inject": "false",
             },
-            "ownerReferences": [
-                {
-                    "apiVersion": "apps/v1",
-                    "kind": "ReplicaSet",
-                    "name": rs,
-                    "uid": f"{_hash('uid', rs, n=8)}-0000-4000-8000-{_hash('uid2', rs, n=12)}",
-                    "controller": True,
-                    "blockOwnerDeletion": True,
-                }
-            ],
         },
         "spec": {
             "nodeName": f"bench-node-{n % NODES:02d}",
@@ -217,7 +208,10 @@ def application(i: int) -> dict[str, Any]:
                 "status": sync_status,
                 "revision": revision,
                 "comparedTo": {
-                    "source": {"repoURL": "https://github.com/kubeflow/manifests.git", "path": f"apps/bench/{app_name(i)}"},
+                    "source": {
+                        "repoURL": "https://github.com/kubeflow/manifests.git",
+                        "path": f"apps/bench/{app_name(i)}",
+                    },
                     "destination": {"server": "https://kubernetes.default.svc", "namespace": ns},
                 },
             },
@@ -261,9 +255,16 @@ def event(k: int) -> dict[str, Any]:
         "apiVersion": "v1",
         "kind": "Event",
         "metadata": {"name": f"{pod_name(n)}.{_hash('ev', k, n=16)}", "namespace": pod_namespace(n)},
-        "involvedObject": {"kind": "Pod", "namespace": pod_namespace(n), "name": pod_name(n), "apiVersion": "v1"},
+        "involvedObject": {
+            "kind": "Pod",
+            "namespace": pod_namespace(n),
+            "name": pod_name(n),
+            "apiVersion": "v1",
+        },
         "reason": "BackOff" if warning else "Pulled",
-        "message": "Back-off restarting failed container main" if warning else "Container image already present",
+        "message": "Back-off restarting failed container main"
+        if warning
+        else "Container image already present",
         "type": "Warning" if warning else "Normal",
         "count": 1 + k % 5,
         "firstTimestamp": "2026-11-26T09:00:00Z",
@@ -358,7 +359,8 @@ async def _load(target: Target, log: Callable[[str], None]) -> dict[str, float]:
 async def _running(target: Target) -> int:
     async with target.client() as c:
         r = await c.get(
-            "/api/v1/pods", params={"labelSelector": f"{SCALE_LABEL}=true", "fieldSelector": "status.phase=Running"}
+            "/api/v1/pods",
+            params={"labelSelector": f"{SCALE_LABEL}=true", "fieldSelector": "status.phase=Running"},
         )
         r.raise_for_status()
         return len(r.json()["items"])
