@@ -240,21 +240,26 @@ class KubeSource:
     # --- LIST -------------------------------------------------------------------------------------
 
     def _pages(self, coll: Collection) -> Iterator[tuple[list[dict[str, Any]], str]]:
-        """The collection page by page, each with the resourceVersion of the list so far."""
-        token = ""
-        while True:
-            query: dict[str, str | int] = {"limit": PAGE_SIZE}
-            if token:
-                query["continue"] = token
-            page = self.get_json(coll.path, query)
-            meta = page.get("metadata") or {}
-            yield (
-                [i for i in page.get("items") or () if isinstance(i, dict)],
-                str(meta.get("resourceVersion", "")),
-            )
-            token = str(meta.get("continue") or "")
-            if not token:
-                return
+        """The collection page by page, each with the resourceVersion of the list so far.
+
+        The next page is requested as soon as this one's continue token is known, before the caller
+        converts this one: the API server prepares page n+1 while we convert page n.
+        """
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"list-{coll.kind}") as fetcher:
+            pending = fetcher.submit(self.get_json, coll.path, {"limit": PAGE_SIZE})
+            while True:
+                page = pending.result()
+                meta = page.get("metadata") or {}
+                token = str(meta.get("continue") or "")
+                if token:
+                    pending = fetcher.submit(
+                        self.get_json, coll.path, {"limit": PAGE_SIZE, "continue": token}
+                    )
+                items = [i for i in page.get("items") or () if isinstance(i, dict)]
+                del page
+                yield items, str(meta.get("resourceVersion", ""))
+                if not token:
+                    return
 
     def list_raw(self, coll: Collection) -> tuple[list[dict[str, Any]], str]:
         """Every object of the collection, page by page, and the resourceVersion to watch from."""

@@ -45,12 +45,16 @@ def ensure_lab(lab_dir: Path) -> Any:
     return labmod.up(log=log, directory=lab_dir)
 
 
-def spawn_headless(kubeconfig: Path, out: Path, live: float = 0.0) -> tuple[subprocess.Popen[str], float]:
-    cmd = [sys.executable, "-m", "tests.bench.headless", str(kubeconfig), str(out)]
+def spawn_headless(
+    kubeconfig: Path, out: Path, live: float = 0.0, root: Path = REPO
+) -> tuple[subprocess.Popen[str], float]:
+    """Start kftui headless in its own process; `root` is the checkout whose kftui/ it imports."""
+    cmd = [sys.executable, "-m", "tests.bench.headless", str(kubeconfig), str(out.resolve())]
     if live:
         cmd += ["--live", str(live)]
+    env = {**os.environ, "PYTHONPATH": str(root)}
     t0 = time.monotonic()
-    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cmd, cwd=root, stdout=subprocess.PIPE, text=True, env=env)
     return proc, t0
 
 
@@ -97,6 +101,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--lab-dir", type=Path, default=DEFAULT_LAB_DIR)
     p.add_argument("--out", type=Path, default=REPO / "bench-results" / "bench.json")
     p.add_argument("--keep-lab", action="store_true", help="leave the bench lab running afterwards")
+    p.add_argument(
+        "--kftui-root",
+        type=Path,
+        default=REPO,
+        help="measure the kftui/ of another checkout (e.g. `git archive` of an older commit plus tests/bench)",
+    )
     args = p.parse_args(argv)
     args.out.parent.mkdir(parents=True, exist_ok=True)
 
@@ -133,7 +143,7 @@ def _run(lab: Any, args: argparse.Namespace) -> int:
         kubectl_s.append(floor.kubectl_anchor(lab.kubeconfig, kubectl))
         log(f"[bench] rep {rep + 1}: kubectl {kubectl_s[-1]:.2f}s")
         out = args.out.parent / f"headless-{rep}.json"
-        proc, t0 = spawn_headless(lab.kubeconfig, out)
+        proc, t0 = spawn_headless(lab.kubeconfig, out, root=args.kftui_root)
         if proc.wait(timeout=600) != 0:
             raise SystemExit("kftui headless run failed")
         r = json.loads(out.read_text())
@@ -148,7 +158,7 @@ def _run(lab: Any, args: argparse.Namespace) -> int:
 
     log(f"[bench] live run: {CHURN_RATE:.0f} pod changes/s for {args.churn_seconds:.0f}s")
     out = args.out.parent / "headless-live.json"
-    proc, t0 = spawn_headless(lab.kubeconfig, out, live=args.churn_seconds + 2)
+    proc, t0 = spawn_headless(lab.kubeconfig, out, live=args.churn_seconds + 2, root=args.kftui_root)
     assert proc.stdout is not None
     if proc.stdout.readline().strip() != "READY":
         raise SystemExit("kftui headless live run did not become ready")
@@ -163,6 +173,7 @@ def _run(lab: Any, args: argparse.Namespace) -> int:
     rss.append(live["rss_mb"])
 
     results = {
+        "kftui_root": str(args.kftui_root),
         "machine": machine(),
         "scale": live["counts"],
         "load_timings_s": load_timings,

@@ -297,11 +297,25 @@ async def _create_all(
     return created
 
 
-async def _count(client: httpx.AsyncClient, path: str, selector: str) -> int:
-    r = await client.get(path, params={"labelSelector": selector, "limit": 1})
-    r.raise_for_status()
-    meta = r.json()["metadata"]
-    return len(r.json()["items"]) + int(meta.get("remainingItemCount") or 0)
+PARTIAL = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1"
+
+
+async def _count(client: httpx.AsyncClient, path: str, selector: str, field: str = "") -> int:
+    """How many objects match, listing metadata only (remainingItemCount is not given with a selector)."""
+    n, token = 0, ""
+    while True:
+        params = {"labelSelector": selector, "limit": 5000}
+        if field:
+            params["fieldSelector"] = field
+        if token:
+            params["continue"] = token
+        r = await client.get(path, params=params, headers={"Accept": PARTIAL})
+        r.raise_for_status()
+        page = r.json()
+        n += len(page.get("items") or ())
+        token = page["metadata"].get("continue") or ""
+        if not token:
+            return n
 
 
 async def _load(target: Target, log: Callable[[str], None]) -> dict[str, float]:
@@ -358,12 +372,7 @@ async def _load(target: Target, log: Callable[[str], None]) -> dict[str, float]:
 
 async def _running(target: Target) -> int:
     async with target.client() as c:
-        r = await c.get(
-            "/api/v1/pods",
-            params={"labelSelector": f"{SCALE_LABEL}=true", "fieldSelector": "status.phase=Running"},
-        )
-        r.raise_for_status()
-        return len(r.json()["items"])
+        return await _count(c, "/api/v1/pods", f"{SCALE_LABEL}=true", "status.phase=Running")
 
 
 def load(target: Target, log: Callable[[str], None], settle_timeout: float = 900) -> dict[str, float]:
