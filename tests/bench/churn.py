@@ -28,8 +28,8 @@ class ChurnResult:
 
 async def _churn(server: str, tls: ssl.SSLContext, rate: float, seconds: float, out: ChurnResult) -> None:
     rng = random.Random(5)
-    sem = asyncio.Semaphore(32)
-    limits = httpx.Limits(max_connections=32, max_keepalive_connections=32)
+    sem = asyncio.Semaphore(128)
+    limits = httpx.Limits(max_connections=128, max_keepalive_connections=128)
     async with httpx.AsyncClient(base_url=server, verify=tls, limits=limits, timeout=30) as client:
 
         async def one(seq: int) -> None:
