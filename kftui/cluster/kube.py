@@ -8,6 +8,8 @@ a 410 Gone relists that collection, a lost connection retries with a short backo
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import logging
 import queue
@@ -282,7 +284,22 @@ class KubeSource:
         return objects, version
 
     def load(self) -> ClusterSnapshot:
-        """LIST every collection in parallel. Forbidden or unserved lists are noted, not fatal."""
+        """LIST every collection in parallel. Forbidden or unserved lists are noted, not fatal.
+
+        Python's cyclic garbage collector is paused while the lists are parsed and converted: a list of
+        20,000 pods creates millions of objects, and with the collector on every one of its full passes
+        walked everything parsed so far (half of the CPU time of a load, measured). The objects of the
+        snapshot are then moved to the collector's permanent generation (gc.freeze), so the collections
+        that later analyses trigger do not walk 20,000 pods each time. Nothing in a snapshot forms
+        reference cycles: frozen objects are still freed by reference counting when a newer snapshot
+        replaces them.
+        """
+        with _collector_paused():
+            snapshot = self._load()
+        gc.freeze()
+        return snapshot
+
+    def _load(self) -> ClusterSnapshot:
         results: dict[Collection, tuple[list[KubeObject], str] | BaseException] = {}
 
         def one(coll: Collection) -> None:
@@ -509,6 +526,17 @@ class KubeSource:
         except CONNECTION_ERRORS as exc:
             return f"(logs unavailable: {describe_connection_error(exc, self.server)})"
         return bytes(raw.read()).decode("utf-8", errors="replace")
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _lines(resp: Any, stop: threading.Event) -> Iterator[bytes]:
