@@ -16,7 +16,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -176,6 +176,7 @@ class KubeSource:
         self._versions: dict[Collection, str] = {}
         self._responses: set[Any] = set()
         self._lock = threading.Lock()
+        self._prefetched: Future[ClusterSnapshot] | None = None
 
     @classmethod
     def from_kubeconfig(
@@ -283,8 +284,35 @@ class KubeSource:
             version = page_version
         return objects, version
 
+    def prefetch(self) -> None:
+        """Start the first load now, in the background; the next load() returns its result.
+
+        The TUI calls this before it imports Textual and lays out its screen, so that the half second
+        or more those take overlaps the LISTs instead of preceding them.
+        """
+        if self._prefetched is not None:
+            return
+        future: Future[ClusterSnapshot] = Future()
+
+        def run() -> None:
+            try:
+                future.set_result(self._load_now())
+            except BaseException as exc:  # handed to whoever calls load(), as if it had loaded itself
+                future.set_exception(exc)
+
+        self._prefetched = future
+        threading.Thread(target=run, name="kube-prefetch", daemon=True).start()
+
     def load(self) -> ClusterSnapshot:
-        """LIST every collection in parallel. Forbidden or unserved lists are noted, not fatal.
+        """LIST every collection in parallel (or take the prefetched result). Forbidden or unserved lists are
+        noted, not fatal."""
+        future, self._prefetched = self._prefetched, None
+        if future is not None:
+            return future.result()
+        return self._load_now()
+
+    def _load_now(self) -> ClusterSnapshot:
+        """LIST every collection in parallel.
 
         Python's cyclic garbage collector is paused while the lists are parsed and converted: a list of
         20,000 pods creates millions of objects, and with the collector on every one of its full passes
