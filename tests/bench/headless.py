@@ -128,19 +128,27 @@ def pct(values: list[float], p: float) -> float | None:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-async def press_and_wait(app: BenchApp, key: str) -> float:
-    """One keypress through the driver; seconds until the repaint after the cursor moved."""
-    tree = app.query_one(ResourceTree)
-    before = tree.cursor_line
+async def press_and_wait(app: BenchApp, key: str, moved: asyncio.Event) -> float:
+    """One keypress through the driver; seconds until the repaint after the tree cursor moved.
+
+    `moved` is set by a watcher of the tree's cursor_line (Textual's `watch` API), so the probe does not
+    poll the event loop it measures.
+    """
     event = events.Key(key, None)
     event.set_sender(app)
+    tree = app.query_one(ResourceTree)
+    before = tree.cursor_key
+    moved.clear()
     t0 = time.monotonic()
     assert app._driver is not None
     app._driver.send_message(event)
-    while tree.cursor_line == before:
-        await asyncio.sleep(0.0005)
-        if time.monotonic() - t0 > 10:
+    # A tree rebuild also moves cursor_line (clear, then back to the same item): wait for another item.
+    while tree.cursor_key == before:
+        try:
+            await asyncio.wait_for(moved.wait(), timeout=max(0.001, 10 - (time.monotonic() - t0)))
+        except TimeoutError:
             return 10.0
+        moved.clear()
     painted: asyncio.Future[float] = asyncio.get_running_loop().create_future()
     app.call_after_refresh(lambda: painted.done() or painted.set_result(time.monotonic()))
     return (await painted) - t0
@@ -172,10 +180,12 @@ async def run(kubeconfig: str, live: float, out: Path) -> None:
         if live:
             print("READY", flush=True)
             keys: list[float] = []
+            moved = asyncio.Event()
+            app.watch(app.query_one(ResourceTree), "cursor_line", lambda: moved.set(), init=False)
             t_end = time.monotonic() + live
             i = 0
             while time.monotonic() < t_end:
-                keys.append(await press_and_wait(app, "down" if i % 2 == 0 else "up"))
+                keys.append(await press_and_wait(app, "down" if i % 2 == 0 else "up", moved))
                 i += 1
                 await asyncio.sleep(0.1)
             await asyncio.sleep(3)  # let the last changes reach the screen
