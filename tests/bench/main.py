@@ -165,7 +165,8 @@ def _run(lab: Any, args: argparse.Namespace) -> int:
     thread, churned = churn.start(lab.server, tls, CHURN_RATE, args.churn_seconds)
     thread.join()
     log(
-        f"[bench] churn: {churned.sent} changes at {churned.rate:.0f}/s, {churned.failed} failed {churned.errors}"
+        f"[bench] churn: {churned.sent} changes at {churned.rate:.0f}/s, {churned.failed} failed, "
+        f"{churned.skipped} not sent (the API server fell behind) {churned.errors}"
     )
     if proc.wait(timeout=600) != 0:
         raise SystemExit("kftui headless live run failed")
@@ -187,6 +188,7 @@ def _run(lab: Any, args: argparse.Namespace) -> int:
         "events_seen": len(live["event_latencies"]),
         "events_sent": churned.sent,
         "churn_rate": churned.rate,
+        "churn_not_sent": churned.skipped,
         "batches": live["batches"],
         "renders": live["renders"],
         "dropped_analyses": live["dropped_analyses"],
