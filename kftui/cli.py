@@ -190,6 +190,9 @@ def cmd_tui(args: argparse.Namespace) -> int:
         preflight = getattr(source, "preflight", None)
         if preflight is not None:
             preflight()
+        prefetch = getattr(source, "prefetch", None)
+        if prefetch is not None:
+            prefetch()  # the first LISTs run while Textual is imported and the screen is laid out
     else:
         snapshot = source.load()
         source = StaticSource(lambda: snapshot)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 from kftui.checks import fixrefs
 from kftui.checks.evidence import applications, listing, res_name, squash
@@ -19,6 +18,8 @@ _SHARED_NEW = re.compile(
 _SHARED_OLD = re.compile(
     r"(?P<kind>[\w.-]+)/(?P<name>[^\s/]+) is part of a different application:? (?P<b>\S+)"
 )
+
+Key = tuple[str, str | None, str]
 
 # Deleting these loses data or everything inside them.
 STATEFUL_KINDS = {
@@ -44,13 +45,27 @@ def shared_resource(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Fin
     Documented in Argo CD's "Resource tracking" page: each app then keeps overwriting (or pruning) the
     other's version, and both flap OutOfSync.
     """
-    owners: dict[tuple[str, str | None, str], dict[str, str]] = defaultdict(dict)
+    # Most resources have one owner: remember that owner in a flat dict and only build the per-app
+    # evidence dict once a second app shows up (15,000 resources at 300 apps would otherwise cost a dict each).
+    first_owner: dict[Key, str] = {}
+    owners: dict[Key, dict[str, str]] = {}
+
+    def claims(key: Key) -> dict[str, str]:
+        found = owners.get(key)
+        if found is None:
+            first = first_owner.get(key)
+            found = owners[key] = {first: _listed(first)} if first is not None else {}
+        return found
+
     for app in applications(snapshot):
+        name = app.name
         for res in app.resources:
             if res.hook:
                 continue
             key = (res.kind, res.namespace or None, res.name)
-            owners[key].setdefault(app.name, f"{app.name} lists it in status.resources")
+            first = first_owner.setdefault(key, name)
+            if first != name:
+                claims(key).setdefault(name, _listed(name))
         for cond in app.conditions:
             if cond.type != "SharedResourceWarning":
                 continue
@@ -58,21 +73,18 @@ def shared_resource(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Fin
             m = _SHARED_NEW.search(text) or _SHARED_OLD.search(text)
             if m is None:
                 continue
-            kind, name = m.group("kind"), m.group("name")
-            listed = [r for r in app.resources if r.kind == kind and r.name == name]
+            kind, res_name_ = m.group("kind"), m.group("name")
+            listed = [r for r in app.resources if r.kind == kind and r.name == res_name_]
             ns = listed[0].namespace or None if listed else None
-            key = (kind, ns, name)
+            key = (kind, ns, res_name_)
             quoted = f"{app.name} status.conditions[SharedResourceWarning]: {cond.message}"
-            owners[key][app.name] = quoted
+            claims(key)[app.name] = quoted
             others = [m.group("b")] + ([m.group("a")] if "a" in m.groupdict() and m.group("a") else [])
             for other in others:
-                owners[key].setdefault(_app_name(other), quoted)
-    _live_tracking(snapshot, owners)
-    for (kind, ns, name), by_app in sorted(
-        owners.items(), key=lambda kv: (kv[0][0], kv[0][1] or "", kv[0][2])
-    ):
-        if len(by_app) < 2:
-            continue
+                claims(key).setdefault(_app_name(other), quoted)
+    _live_tracking(snapshot, first_owner, claims, lambda key: bool(owners.get(key)))
+    shared = [(key, by_app) for key, by_app in owners.items() if len(by_app) >= 2]
+    for (kind, ns, name), by_app in sorted(shared, key=lambda kv: (kv[0][0], kv[0][1] or "", kv[0][2])):
         apps = sorted(by_app)
         first = apps[0]
         evidence = "\n".join(dict.fromkeys(by_app[a] for a in apps))
@@ -108,19 +120,26 @@ def _tracked_app(tracking_id: str, labels: Mapping[str, str]) -> tuple[str, str]
     return labels.get(INSTANCE_LABEL, ""), f"{INSTANCE_LABEL} label"
 
 
+def _listed(app: str) -> str:
+    return f"{app} lists it in status.resources"
+
+
 def _live_tracking(
-    snapshot: ClusterSnapshot, owners: dict[tuple[str, str | None, str], dict[str, str]]
+    snapshot: ClusterSnapshot,
+    first_owner: Mapping[Key, str],
+    claims: Callable[[Key], dict[str, str]],
+    claims_made: Callable[[Key], bool],
 ) -> None:
     """Add the app a live workload's tracking says owns it, when that is another existing Application."""
     app_names = {a.name for a in snapshot.applications.values()}
     for w in snapshot.workloads.values():
         key = (w.kind, w.namespace or None, w.name)
-        listed_by = owners.get(key)
-        if not listed_by:
+        if key not in first_owner and not claims_made(key):
             continue
+        listed_by = claims(key)
         tracked, where = _tracked_app(w.tracking_id, w.labels)
         if tracked and tracked in app_names and tracked not in listed_by:
-            owners[key][tracked] = (
+            listed_by[tracked] = (
                 f"live {w.kind} {w.namespace}/{w.name}: {where} says {tracked}, "
                 f"but {', '.join(sorted(listed_by))} manages it"
             )

@@ -8,13 +8,15 @@ a 410 Gone relists that collection, a lost connection retries with a short backo
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import logging
 import queue
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -177,6 +179,7 @@ class KubeSource:
         self._versions: dict[Collection, str] = {}
         self._responses: set[Any] = set()
         self._lock = threading.Lock()
+        self._prefetched: Future[ClusterSnapshot] | None = None
 
     @classmethod
     def from_kubeconfig(
@@ -242,30 +245,92 @@ class KubeSource:
 
     # --- LIST -------------------------------------------------------------------------------------
 
+    def _pages(self, coll: Collection) -> Iterator[tuple[list[dict[str, Any]], str]]:
+        """The collection page by page, each with the resourceVersion of the list so far.
+
+        The next page is requested as soon as this one's continue token is known, before the caller
+        converts this one: the API server prepares page n+1 while we convert page n.
+        """
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"list-{coll.kind}") as fetcher:
+            pending = fetcher.submit(self.get_json, coll.path, {"limit": PAGE_SIZE})
+            while True:
+                page = pending.result()
+                meta = page.get("metadata") or {}
+                token = str(meta.get("continue") or "")
+                if token:
+                    pending = fetcher.submit(
+                        self.get_json, coll.path, {"limit": PAGE_SIZE, "continue": token}
+                    )
+                items = [i for i in page.get("items") or () if isinstance(i, dict)]
+                del page
+                yield items, str(meta.get("resourceVersion", ""))
+                if not token:
+                    return
+
     def list_raw(self, coll: Collection) -> tuple[list[dict[str, Any]], str]:
         """Every object of the collection, page by page, and the resourceVersion to watch from."""
         items: list[dict[str, Any]] = []
-        token = ""
         version = ""
-        while True:
-            query: dict[str, str | int] = {"limit": PAGE_SIZE}
-            if token:
-                query["continue"] = token
-            page = self.get_json(coll.path, query)
-            items.extend(i for i in page.get("items") or () if isinstance(i, dict))
-            meta = page.get("metadata") or {}
-            version = str(meta.get("resourceVersion", ""))
-            token = str(meta.get("continue") or "")
-            if not token:
-                return items, version
+        for page, page_version in self._pages(coll):
+            items.extend(page)
+            version = page_version
+        return items, version
 
     def list_collection(self, coll: Collection) -> tuple[list[KubeObject], str]:
-        raws, version = self.list_raw(coll)
-        objects = [o for o in (convert.to_model(r, coll.kind) for r in raws) if o is not None]
+        """Like list_raw, but each page is converted as it arrives so its raw JSON can be freed at once:
+        holding 20,000 raw pod dicts until the last page would triple the peak memory."""
+        objects: list[KubeObject] = []
+        version = ""
+        to_model = convert.to_model
+        for page, page_version in self._pages(coll):
+            objects.extend(o for o in (to_model(r, coll.kind) for r in page) if o is not None)
+            version = page_version
         return objects, version
 
+    def prefetch(self) -> None:
+        """Start the first load now, in the background; the next load() returns its result.
+
+        The TUI calls this before it imports Textual and lays out its screen, so that the half second
+        or more those take overlaps the LISTs instead of preceding them.
+        """
+        if self._prefetched is not None:
+            return
+        future: Future[ClusterSnapshot] = Future()
+
+        def run() -> None:
+            try:
+                future.set_result(self._load_now())
+            except BaseException as exc:  # handed to whoever calls load(), as if it had loaded itself
+                future.set_exception(exc)
+
+        self._prefetched = future
+        threading.Thread(target=run, name="kube-prefetch", daemon=True).start()
+
     def load(self) -> ClusterSnapshot:
-        """LIST every collection in parallel. Forbidden or unserved lists are noted, not fatal."""
+        """LIST every collection in parallel (or take the prefetched result). Forbidden or unserved lists are
+        noted, not fatal."""
+        future, self._prefetched = self._prefetched, None
+        if future is not None:
+            return future.result()
+        return self._load_now()
+
+    def _load_now(self) -> ClusterSnapshot:
+        """LIST every collection in parallel.
+
+        Python's cyclic garbage collector is paused while the lists are parsed and converted: a list of
+        20,000 pods creates millions of objects, and with the collector on every one of its full passes
+        walked everything parsed so far (half of the CPU time of a load, measured). The objects of the
+        snapshot are then moved to the collector's permanent generation (gc.freeze), so the collections
+        that later analyses trigger do not walk 20,000 pods each time. Nothing in a snapshot forms
+        reference cycles: frozen objects are still freed by reference counting when a newer snapshot
+        replaces them.
+        """
+        with _collector_paused():
+            snapshot = self._load()
+        gc.freeze()
+        return snapshot
+
+    def _load(self) -> ClusterSnapshot:
         results: dict[Collection, tuple[list[KubeObject], str] | BaseException] = {}
 
         def one(coll: Collection) -> None:
@@ -492,6 +557,17 @@ class KubeSource:
         except CONNECTION_ERRORS as exc:
             return f"(logs unavailable: {describe_connection_error(exc, self.server)})"
         return bytes(raw.read()).decode("utf-8", errors="replace")
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _lines(resp: Any, stop: threading.Event) -> Iterator[bytes]:

@@ -12,6 +12,7 @@ from kftui.model import Application, ClusterSnapshot, ManagedResource, Pod
 from kftui.ui import render
 from kftui.ui.tree_model import TreeItem
 
+AGE_REFRESH_SECONDS = 30
 NO_LOGS = "Logs are available in live mode (this source cannot fetch pod logs)."
 
 
@@ -31,6 +32,7 @@ class DetailsPane(Vertical):
         self.logs_supported = logs_supported
         self.item: TreeItem | None = None
         self._logs_for: tuple[str, str] | None = None
+        self._shown: tuple[tuple[str | None, int], tuple[object, ...]] | None = None
 
     def compose(self) -> ComposeResult:
         with TabbedContent(initial="tab-describe", id="details-tabs"):
@@ -45,6 +47,23 @@ class DetailsPane(Vertical):
             yield Static(Text(NO_LOGS, style=render.GREY), id="logs")
 
     def show(self, item: TreeItem | None, snapshot: ClusterSnapshot) -> None:
+        # Each analysed snapshot re-shows the cursor's item. When neither the object nor the events changed
+        # (a watch event elsewhere in a 20,000-pod cluster), re-rendering an Application's 50 resources would
+        # cost more than the whole tree rebuild; ages are refreshed at most every AGE_REFRESH_SECONDS.
+        same = (item.key if item else None, int(snapshot.now.timestamp() // AGE_REFRESH_SECONDS))
+        used = (item.obj if item else None, snapshot.events, snapshot.workloads, snapshot.services)
+        shown = (same, used)
+        last = self._shown
+        if (
+            last is not None
+            and item is not None
+            and item.obj is not None
+            and last[0] == same
+            and all(a is b for a, b in zip(last[1], used, strict=True))
+        ):
+            self.item = item
+            return
+        self._shown = shown
         self.item = item
         describe = self.query_one("#describe", Static)
         events = self.query_one("#events", Static)

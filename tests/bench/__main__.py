@@ -1,0 +1,5 @@
+import sys
+
+from tests.bench.main import main
+
+sys.exit(main())

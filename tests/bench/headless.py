@@ -1,0 +1,244 @@
+"""kftui headless against the bench lab, in its own process (so its peak RSS is its own).
+
+    python -m tests.bench.headless KUBECONFIG RESULT.json --spawned-at T [--live SECONDS]
+
+Times are time.monotonic() values (CLOCK_MONOTONIC, shared by every process on the machine), so the
+parent's spawn time and the churn's stamps compare directly with what this process observes.
+
+What is measured, exactly:
+- snapshot: KubeSource.load() returned (every collection listed and converted, the snapshot built).
+- render: the first Analysed message was applied (tree rebuilt, findings panel and details filled) and
+  Textual then finished the screen refresh that follows it (call_after_refresh).
+- event -> screen: a pod label `kftui.bench/seq=s<seq>-t<ns>` carries the monotonic time at which the
+  churn sent its PATCH. When flush_changes applies a batch holding that pod change, the stamp waits for
+  the next Analysed message that is displayed (the app drops stale ones); the latency ends after the
+  screen refresh following it. It therefore includes the API server's write, the watch, kftui's
+  batching, the checks, the tree model and the repaint.
+- keypress -> repaint: a Key event is handed to the driver the way a terminal's input thread does; the
+  latency ends after the screen refresh that follows the tree's cursor moving.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+# The same order as kftui's CLI: the client library first, the source built, then Textual and the app.
+T_IMPORT0 = time.monotonic()
+
+from kftui.checks.registry import run_checks  # noqa: E402
+from kftui.cluster.kube import KubeSource  # noqa: E402
+from kftui.model import ClusterSnapshot, Pod, WatchEvent, apply_events  # noqa: E402
+from tests.bench.scale import ARGOCD_NAMESPACE, SEQ_LABEL  # noqa: E402
+
+
+class TimedSource(KubeSource):
+    def _load_now(self) -> ClusterSnapshot:
+        self.load_started = time.monotonic()
+        snap = super()._load_now()
+        self.load_done = time.monotonic()
+        return snap
+
+
+# What `kftui` (cli.cmd_tui) does before it imports Textual: build the source, preflight, prefetch.
+SOURCE = TimedSource.from_kubeconfig(sys.argv[1], None, ARGOCD_NAMESPACE)
+if hasattr(SOURCE, "prefetch"):
+    SOURCE.preflight()
+    SOURCE.prefetch()
+
+from textual import events  # noqa: E402
+
+from kftui.ui.app import KftuiApp  # noqa: E402
+from kftui.ui.messages import Analysed  # noqa: E402
+from kftui.ui.tree_model import TreeModel  # noqa: E402
+from kftui.ui.widgets.resource_tree import ResourceTree  # noqa: E402
+
+T_IMPORTED = time.monotonic()
+
+
+def vm_hwm_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def parse_stamp(value: str) -> float | None:
+    """s<seq>-t<monotonic ns> -> monotonic seconds."""
+    if not value.startswith("s") or "-t" not in value:
+        return None
+    try:
+        return int(value.rsplit("-t", 1)[1]) / 1e9
+    except ValueError:
+        return None
+
+
+class BenchApp(KftuiApp):
+    """KftuiApp with timestamps taken around the two methods that bring changes to the screen."""
+
+    def __init__(self, source: KubeSource) -> None:
+        super().__init__(source)
+        self.marks: dict[str, float] = {}
+        self.latencies: list[float] = []
+        self.unshown: list[tuple[ClusterSnapshot | None, list[float]]] = []
+        self.batches = 0
+        self.renders = 0
+        self.dropped_analyses = 0
+
+    def flush_changes(self) -> None:
+        stamps = []
+        for change in self._pending:
+            if isinstance(change, WatchEvent) and isinstance(change.obj, Pod):
+                sent = parse_stamp(change.obj.labels.get(SEQ_LABEL, ""))
+                if sent is not None:
+                    stamps.append(sent)
+        before = self.snapshot
+        super().flush_changes()
+        if self.snapshot is not before:
+            self.batches += 1
+            self.unshown.append((self.snapshot, stamps))
+
+    def on_analysed(self, message: Analysed) -> None:
+        super().on_analysed(message)
+        if self.tree_model is not message.model:
+            self.dropped_analyses += 1  # the app did not display this (older) analysis
+            return
+        self.renders += 1
+        # Every batch up to the one that produced the displayed snapshot is now on screen.
+        position = next((i for i, (snap, _) in enumerate(self.unshown) if snap is message.snapshot), -1)
+        shown, self.unshown = self.unshown[: position + 1], self.unshown[position + 1 :]
+        self.call_after_refresh(self._painted, [t for _, stamps in shown for t in stamps])
+
+    def _painted(self, stamps: list[float]) -> None:
+        now = time.monotonic()
+        self.marks.setdefault("render", now)
+        self.latencies.extend(now - s for s in stamps)
+
+
+def pct(values: list[float], p: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+async def press_and_wait(app: BenchApp, key: str, moved: asyncio.Event) -> float:
+    """One keypress through the driver; seconds until the repaint after the tree cursor moved.
+
+    `moved` is set by a watcher of the tree's cursor_line (Textual's `watch` API), so the probe does not
+    poll the event loop it measures.
+    """
+    event = events.Key(key, None)
+    event.set_sender(app)
+    tree = app.query_one(ResourceTree)
+    before = tree.cursor_key
+    moved.clear()
+    t0 = time.monotonic()
+    assert app._driver is not None
+    app._driver.send_message(event)
+    # A tree rebuild also moves cursor_line (clear, then back to the same item): wait for another item.
+    while tree.cursor_key == before:
+        try:
+            await asyncio.wait_for(moved.wait(), timeout=max(0.001, 10 - (time.monotonic() - t0)))
+        except TimeoutError:
+            return 10.0
+        moved.clear()
+    painted: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+    app.call_after_refresh(lambda: painted.done() or painted.set_result(time.monotonic()))
+    return (await painted) - t0
+
+
+async def run(kubeconfig: str, live: float, out: Path) -> None:
+    source = SOURCE
+    assert isinstance(source, TimedSource)
+    app = BenchApp(source)
+    t_start = time.monotonic()
+    result: dict[str, Any] = {"imports_s": T_IMPORTED - T_IMPORT0, "t_import0": T_IMPORT0, "t_app": t_start}
+    async with app.run_test(headless=True, size=(160, 50)) as pilot:
+        while "render" not in app.marks:
+            await asyncio.sleep(0.005)
+            if time.monotonic() - t_start > 300:
+                raise SystemExit("no first render within 300 s")
+        result["t_snapshot"] = source.load_done
+        result["t_load_started"] = source.load_started
+        result["t_render"] = app.marks["render"]
+        snap = app.snapshot
+        assert snap is not None
+        result["counts"] = {
+            "applications": len(snap.applications),
+            "namespaces": len(snap.namespaces),
+            "pods": len(snap.pods),
+            "events": len(snap.events),
+            "findings": len(app.findings),
+        }
+        if live:
+            print("READY", flush=True)
+            keys: list[float] = []
+            moved = asyncio.Event()
+            app.watch(app.query_one(ResourceTree), "cursor_line", lambda: moved.set(), init=False)
+            t_end = time.monotonic() + live
+            i = 0
+            while time.monotonic() < t_end:
+                keys.append(await press_and_wait(app, "down" if i % 2 == 0 else "up", moved))
+                i += 1
+                await asyncio.sleep(0.1)
+            await asyncio.sleep(3)  # let the last changes reach the screen
+            result["key_latencies"] = keys
+            result["event_latencies"] = app.latencies
+            result["events_not_shown"] = sum(len(stamps) for _, stamps in app.unshown)
+            result["batches"] = app.batches
+            result["renders"] = app.renders
+            result["dropped_analyses"] = app.dropped_analyses
+            snap = app.snapshot
+            assert snap is not None and app.profile is not None
+            result["checks_ms"] = [_timed(lambda: run_checks(snap, app.profile)) for _ in range(5)]
+            findings = run_checks(snap, app.profile)
+            result["tree_model_ms"] = [_timed(lambda: TreeModel(snap, findings)) for _ in range(3)]
+            pod = next(iter(snap.pods.values()))
+            per_event = []
+            for k in range(10):
+                changed = replace(pod, labels={**pod.labels, SEQ_LABEL: f"x{k}"})
+
+                def one(changed: Pod = changed) -> None:
+                    run_checks(apply_events(snap, [WatchEvent("MODIFIED", changed)]), app.profile)  # type: ignore[arg-type]
+
+                per_event.append(_timed(one))
+            result["per_event_ms"] = per_event
+        result["rss_mb"] = vm_hwm_mb()
+        await pilot.press("q")
+    out.write_text(json.dumps(result))
+
+
+def _timed(fn: Any) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return (time.perf_counter() - t0) * 1000
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("kubeconfig")
+    p.add_argument("out", type=Path)
+    p.add_argument("--live", type=float, default=0.0, help="seconds of churn to measure through")
+    p.add_argument("--profile", type=Path, help="write a pyinstrument profile of the event loop here")
+    args = p.parse_args()
+    if args.profile:
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.005)
+        profiler.start()
+    asyncio.run(run(args.kubeconfig, args.live, args.out))
+    if args.profile:
+        profiler.stop()
+        args.profile.write_text(profiler.output_text(unicode=False, color=False, show_all=True))
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,276 @@
+"""The `make bench` run: lab, scale, baselines, kftui headless, table, JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from tests.bench import churn, floor, scale
+
+REPO = Path(__file__).resolve().parents[2]
+DEFAULT_LAB_DIR = Path(os.environ.get("KFTUI_BENCH_LAB_DIR", "/tmp/kftui-bench-lab"))
+CHURN_RATE = 100.0
+TARGETS = {
+    "first_tree/floor": 1.25,
+    "event_p95_ms": 200,
+    "checks_ms": 50,
+    "key_p95_ms": 50,
+    "rss_mb": 250,
+}
+
+
+def log(line: str) -> None:
+    print(f"{time.strftime('%H:%M:%S')} {line}", flush=True)
+
+
+def ensure_lab(lab_dir: Path) -> Any:
+    """Our own lab instance in its own state dir (never the shared one): reuse it if up, else start it."""
+    os.environ["KFTUI_LAB_DIR"] = str(lab_dir)
+    from tests.lab import lab as labmod
+
+    current = labmod.Lab.load(lab_dir)
+    if current is not None and current.is_up():
+        log(f"[bench] reusing the bench lab in {lab_dir}")
+        return current
+    log(f"[bench] starting a lab in {lab_dir}")
+    return labmod.up(log=log, directory=lab_dir)
+
+
+def spawn_headless(
+    kubeconfig: Path, out: Path, live: float = 0.0, root: Path = REPO
+) -> tuple[subprocess.Popen[str], float]:
+    """Start kftui headless in its own process; `root` is the checkout whose kftui/ it imports."""
+    cmd = [sys.executable, "-m", "tests.bench.headless", str(kubeconfig), str(out.resolve())]
+    if live:
+        cmd += ["--live", str(live)]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    t0 = time.monotonic()
+    proc = subprocess.Popen(cmd, cwd=root, stdout=subprocess.PIPE, text=True, env=env)
+    return proc, t0
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def machine() -> dict[str, Any]:
+    mem_gb = 0.0
+    meminfo = Path("/proc/meminfo")
+    if meminfo.exists():
+        mem_gb = int(meminfo.read_text().split()[1]) / 1024 / 1024
+    model = ""
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        model = next(
+            (
+                ln.split(":", 1)[1].strip()
+                for ln in cpuinfo.read_text().splitlines()
+                if ln.startswith("model name")
+            ),
+            "",
+        )
+    return {
+        "cpus": os.cpu_count(),
+        "cpu_model": model,
+        "mem_gb": round(mem_gb, 1),
+        "python": platform.python_version(),
+        "load_avg_at_start": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m tests.bench", description=__doc__)
+    p.add_argument("--reps", type=int, default=3, help="repetitions of each timed start (median reported)")
+    p.add_argument("--churn-seconds", type=float, default=30.0)
+    p.add_argument("--lab-dir", type=Path, default=DEFAULT_LAB_DIR)
+    p.add_argument("--out", type=Path, default=REPO / "bench-results" / "bench.json")
+    p.add_argument("--keep-lab", action="store_true", help="leave the bench lab running afterwards")
+    p.add_argument(
+        "--kftui-root",
+        type=Path,
+        default=REPO,
+        help="measure the kftui/ of another checkout (e.g. `git archive` of an older commit plus tests/bench)",
+    )
+    args = p.parse_args(argv)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+
+    lab = ensure_lab(args.lab_dir)
+    try:
+        return _run(lab, args)
+    finally:
+        if not args.keep_lab:
+            from tests.lab import lab as labmod
+
+            log("[bench] stopping the bench lab")
+            labmod.down(args.lab_dir, log=log)
+
+
+def _run(lab: Any, args: argparse.Namespace) -> int:
+    tls = lab._tls()
+    target = scale.Target(lab.server, tls)
+    log("[bench] loading the scale (first run: a few minutes)")
+    load_timings = scale.load(target, log)
+    kubectl = shutil.which("kubectl", path=f"{lab.bin}:{os.environ.get('PATH', '')}") or "kubectl"
+    env_ok = subprocess.run([kubectl, "version", "--client"], capture_output=True, text=True)
+    log(f"[bench] kubectl: {env_ok.stdout.strip().splitlines()[0] if env_ok.stdout else kubectl}")
+
+    floor_s: list[float] = []
+    kubectl_s: list[float] = []
+    snapshot_s: list[float] = []
+    first_tree_s: list[float] = []
+    first_tree_inproc_s: list[float] = []
+    rss: list[float] = []
+    # Interleave the three so a noisy neighbour hurts them alike.
+    for rep in range(args.reps):
+        floor_s.append(floor.raw_list_floor(lab.server, tls, scale.ARGOCD_NAMESPACE))
+        log(f"[bench] rep {rep + 1}: floor {floor_s[-1]:.2f}s")
+        kubectl_s.append(floor.kubectl_anchor(lab.kubeconfig, kubectl))
+        log(f"[bench] rep {rep + 1}: kubectl {kubectl_s[-1]:.2f}s")
+        out = args.out.parent / f"headless-{rep}.json"
+        proc, t0 = spawn_headless(lab.kubeconfig, out, root=args.kftui_root)
+        if proc.wait(timeout=600) != 0:
+            raise SystemExit("kftui headless run failed")
+        r = json.loads(out.read_text())
+        snapshot_s.append(r["t_snapshot"] - t0)
+        first_tree_s.append(r["t_render"] - t0)
+        first_tree_inproc_s.append(r["t_render"] - r["t_app"])
+        rss.append(r["rss_mb"])
+        log(
+            f"[bench] rep {rep + 1}: kftui snapshot {snapshot_s[-1]:.2f}s, first tree {first_tree_s[-1]:.2f}s "
+            f"(imports {r['imports_s']:.2f}s), rss {r['rss_mb']:.0f} MB, {r['counts']}"
+        )
+
+    log(f"[bench] live run: {CHURN_RATE:.0f} pod changes/s for {args.churn_seconds:.0f}s")
+    out = args.out.parent / "headless-live.json"
+    proc, t0 = spawn_headless(lab.kubeconfig, out, live=args.churn_seconds + 2, root=args.kftui_root)
+    assert proc.stdout is not None
+    if proc.stdout.readline().strip() != "READY":
+        raise SystemExit("kftui headless live run did not become ready")
+    thread, churned = churn.start(lab.server, tls, CHURN_RATE, args.churn_seconds)
+    thread.join()
+    log(
+        f"[bench] churn: {churned.sent} changes at {churned.rate:.0f}/s, {churned.failed} failed, "
+        f"{churned.skipped} not sent (the API server fell behind) {churned.errors}"
+    )
+    if proc.wait(timeout=600) != 0:
+        raise SystemExit("kftui headless live run failed")
+    live = json.loads(out.read_text())
+    rss.append(live["rss_mb"])
+
+    results = {
+        "kftui_root": str(args.kftui_root),
+        "machine": machine(),
+        "scale": live["counts"],
+        "load_timings_s": load_timings,
+        "floor_s": median(floor_s),
+        "kubectl_s": median(kubectl_s),
+        "kftui_snapshot_s": median(snapshot_s),
+        "kftui_first_tree_s": median(first_tree_s),
+        "kftui_first_tree_in_process_s": median(first_tree_inproc_s),
+        "event_p50_ms": pct(live["event_latencies"], 50) * 1000,
+        "event_p95_ms": pct(live["event_latencies"], 95) * 1000,
+        "events_seen": len(live["event_latencies"]),
+        "events_sent": churned.sent,
+        "churn_rate": churned.rate,
+        "churn_not_sent": churned.skipped,
+        "batches": live["batches"],
+        "renders": live["renders"],
+        "dropped_analyses": live["dropped_analyses"],
+        "checks_ms": median(live["checks_ms"]),
+        "tree_model_ms": median(live["tree_model_ms"]),
+        "per_event_ms": median(live["per_event_ms"]),
+        "key_p50_ms": pct(live["key_latencies"], 50) * 1000,
+        "key_p95_ms": pct(live["key_latencies"], 95) * 1000,
+        "keypresses": len(live["key_latencies"]),
+        "rss_mb": max(rss),
+        "raw": {
+            "floor_s": floor_s,
+            "kubectl_s": kubectl_s,
+            "snapshot_s": snapshot_s,
+            "first_tree_s": first_tree_s,
+            "first_tree_in_process_s": first_tree_inproc_s,
+            "rss_mb": rss,
+        },
+    }
+    results["first_tree/floor"] = results["kftui_first_tree_s"] / results["floor_s"]
+    results["snapshot/floor"] = results["kftui_snapshot_s"] / results["floor_s"]
+    results["kubectl/kftui"] = results["kubectl_s"] / results["kftui_first_tree_s"]
+    args.out.write_text(json.dumps(results, indent=2))
+    print_table(results)
+    print(
+        "bench: first_tree/floor={:.2f} kubectl/kftui={:.2f} event_p95_ms={:.0f} checks_ms={:.0f} "
+        "key_p95_ms={:.0f} rss_mb={:.0f}".format(
+            results["first_tree/floor"],
+            results["kubectl/kftui"],
+            results["event_p95_ms"],
+            results["checks_ms"],
+            results["key_p95_ms"],
+            results["rss_mb"],
+        )
+    )
+    return 0
+
+
+def print_table(r: dict[str, Any]) -> None:
+    def ok(met: bool) -> str:
+        return "met" if met else "MISSED"
+
+    rows = [
+        ("raw LIST floor (httpx, JSON only)", f"{r['floor_s']:.2f} s", "1.00x", ""),
+        (
+            "kubectl anchor (pods,ns + apps)",
+            f"{r['kubectl_s']:.2f} s",
+            f"{r['kubectl_s'] / r['floor_s']:.2f}x",
+            "",
+        ),
+        (
+            "kftui first complete snapshot",
+            f"{r['kftui_snapshot_s']:.2f} s",
+            f"{r['snapshot/floor']:.2f}x",
+            "",
+        ),
+        (
+            "kftui first tree + panel",
+            f"{r['kftui_first_tree_s']:.2f} s",
+            f"{r['first_tree/floor']:.2f}x",
+            f"<= 1.25x: {ok(r['first_tree/floor'] <= 1.25)}; < kubectl: {ok(r['kubectl/kftui'] > 1)}",
+        ),
+        (
+            "event -> screen p50 / p95",
+            f"{r['event_p50_ms']:.0f} / {r['event_p95_ms']:.0f} ms",
+            "",
+            f"p95 <= 200 ms: {ok(r['event_p95_ms'] <= 200)} ({r['events_seen']}/{r['events_sent']} seen, {r['churn_rate']:.0f}/s)",
+        ),
+        ("full check pass", f"{r['checks_ms']:.0f} ms", "", f"<= 50 ms: {ok(r['checks_ms'] <= 50)}"),
+        ("one event: apply + checks", f"{r['per_event_ms']:.0f} ms", "", ""),
+        ("tree model build", f"{r['tree_model_ms']:.0f} ms", "", ""),
+        (
+            "keypress -> repaint p50 / p95",
+            f"{r['key_p50_ms']:.0f} / {r['key_p95_ms']:.0f} ms",
+            "",
+            f"p95 <= 50 ms: {ok(r['key_p95_ms'] <= 50)}",
+        ),
+        ("peak RSS", f"{r['rss_mb']:.0f} MB", "", f"<= 250 MB: {ok(r['rss_mb'] <= 250)}"),
+    ]
+    w = [max(len(row[i]) for row in rows) for i in range(4)]
+    print()
+    print(f"kftui bench: {r['scale']}")
+    for row in rows:
+        print("  ".join(cell.ljust(w[i]) for i, cell in enumerate(row)).rstrip())
+    print()
