@@ -1,0 +1,570 @@
+"""The kftui application: loads a snapshot, follows a live cluster, and keeps the three panes in step.
+
+The app is the single owner of the snapshot. Thread workers load and follow the source and only post
+messages; the app applies changes in batches (a burst of watch events becomes one repaint), re-runs the
+checks, and hands the result to the tree, the diagnostics panel, the details pane and the status line.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from textual import work
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.timer import Timer
+from textual.widgets import Footer, Input, OptionList, Static, Tree
+
+from kftui.checks.registry import run_checks
+from kftui.cluster.source import Changes, ConnectionStatus, SnapshotSource, SourceError
+from kftui.model import ClusterSnapshot, ConnectionState, Finding, FixRef, SnapshotChange, apply_events
+from kftui.profile import Profile, detect_profile
+from kftui.ui.commands import KftuiCommands, PaletteCommand
+from kftui.ui.messages import (
+    Analysed,
+    ChangesArrived,
+    ConnectionChanged,
+    LoadFailed,
+    PodLogsLoaded,
+    SnapshotLoaded,
+)
+from kftui.ui.screens.help import HelpScreen
+from kftui.ui.tree_model import Scope, TreeItem, TreeModel, filter_model
+from kftui.ui.widgets.details import DetailsPane
+from kftui.ui.widgets.diagnostics import DiagnosticsPanel
+from kftui.ui.widgets.resource_tree import ResourceTree
+from kftui.ui.widgets.status_line import StatusInfo, StatusLine
+
+Clock = Callable[[], datetime]
+T = TypeVar("T")
+LOG_TAIL_LINES = 200
+FILTER_DEBOUNCE_SECONDS = 0.15
+
+
+def styles_dir(package: Path | None = None) -> Path:
+    """Where the .tcss files are: shipped inside the wheel as kftui/styles, at the repo root in a checkout."""
+    package = package or Path(__file__).resolve().parent.parent
+    for candidate in (package / "styles", package.parent / "styles"):
+        if (candidate / "app.tcss").is_file():
+            return candidate
+    raise FileNotFoundError(f"kftui styles not found next to {package}")
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class KftuiApp(App[None]):
+    """Diagnose a multi-Application Argo CD install: what is red, why, and the command that fixes it."""
+
+    TITLE = "kftui"
+    CSS_PATH = [styles_dir() / "app.tcss", styles_dir() / "help.tcss"]
+    COMMANDS = App.COMMANDS | {KftuiCommands}
+    COALESCE_SECONDS = 0.1
+
+    BINDINGS = [
+        Binding("q", "quit", "Quit", tooltip="Leave kftui; nothing is changed in the cluster", id="app.quit"),
+        Binding("question_mark", "help", "Help", key_display="?", tooltip="This list", id="app.help"),
+        Binding(
+            "slash",
+            "filter",
+            "Filter",
+            key_display="/",
+            tooltip="Filter the tree by name or pod status",
+            id="app.filter",
+        ),
+        Binding(
+            "escape",
+            "clear",
+            "Clear",
+            key_display="esc",
+            tooltip="Clear the filter, then the narrowing",
+            id="app.clear",
+        ),
+        Binding(
+            "a",
+            "all_findings",
+            "All findings",
+            tooltip="Undo the narrowing chosen in the tree",
+            id="app.all-findings",
+        ),
+        Binding(
+            "e",
+            "toggle_errors_only",
+            "Errors only",
+            tooltip="Hide warnings and info, or show them again",
+            id="app.errors-only",
+        ),
+        Binding(
+            "y",
+            "copy_command",
+            "Copy fix",
+            tooltip="Copy the highlighted fix's command",
+            id="app.copy-command",
+        ),
+        Binding(
+            "r",
+            "refresh",
+            "Refresh",
+            tooltip="Load the cluster state again from the source",
+            id="app.refresh",
+        ),
+        Binding(
+            "f",
+            "focus_findings",
+            "Focus findings",
+            show=False,
+            tooltip="Walk the findings; the tree follows",
+            id="app.focus-findings",
+        ),
+        Binding(
+            "t",
+            "focus_tree",
+            "Focus tree",
+            show=False,
+            tooltip="Back to the tree; enter narrows findings",
+            id="app.focus-tree",
+        ),
+    ]
+
+    snapshot: reactive[ClusterSnapshot | None] = reactive(None, always_update=True, init=False)
+    errors_only: reactive[bool] = reactive(False, init=False)
+
+    def __init__(
+        self,
+        source: SnapshotSource,
+        profile: Profile | None = None,
+        *,
+        read_only: bool = False,
+        manifests_report: object | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        super().__init__()
+        self.source = source
+        self.profile = profile
+        self.read_only = read_only
+        self.manifests_report = manifests_report
+        self.clock: Clock = clock or _utc_now
+        self.findings: list[Finding] = []
+        self.tree_model: TreeModel | None = None
+        self.scope_item: TreeItem | None = None
+        self.load_error: str | None = None
+        self.connection = ConnectionStatus(
+            ConnectionState.CONNECTING if source.live else ConnectionState.OFFLINE
+        )
+        self.last_update: datetime | None = None
+        self.applied_batches = 0
+        self._pending: list[SnapshotChange] = []
+        self._flush_timer: Timer | None = None
+        self._filter_timer: Timer | None = None
+        self._stop = threading.Event()
+        self._following = False
+        self._log_reader: Callable[..., str] | None = getattr(source, "pod_logs", None)
+
+    # --- layout --------------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield StatusLine(id="status")
+        yield Static(id="error-banner")
+        box = Input(placeholder="filter: name or pod status (esc clears)", id="filter")
+        box.display = False
+        yield box
+        with Horizontal(id="body"):
+            with Vertical(id="left"):
+                yield ResourceTree(id="tree")
+                yield DetailsPane(logs_supported=self._log_reader is not None, id="details")
+            yield DiagnosticsPanel(id="diagnostics")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(ResourceTree).border_title = "Applications"
+        self.query_one(DiagnosticsPanel).border_title = "Diagnostics"
+        self.query_one(DetailsPane).border_title = "Details"
+        self.query_one(ResourceTree).focus()
+        self._set_loading(True)
+        self._load()
+
+    def help_sources(self) -> list[tuple[str, list[BindingType]]]:
+        """Where bindings live, for the help screen: it lists every one of them."""
+        return [
+            ("everywhere", list(self.BINDINGS) + list(App.BINDINGS)),
+            ("tree", list(ResourceTree.BINDINGS) + list(Tree.BINDINGS)),
+            ("lists", list(OptionList.BINDINGS)),
+        ]
+
+    # --- loading and following (workers post, the app applies) -----------------------------------------
+
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
+    def _load(self) -> None:
+        try:
+            snapshot = self.source.load()
+        except SourceError as exc:
+            self._post(LoadFailed(str(exc)))
+        except Exception as exc:  # a dump error or a client bug must still end in a banner, not a traceback
+            self._post(LoadFailed(f"{type(exc).__name__}: {exc}"))
+        else:
+            self._post(SnapshotLoaded(snapshot))
+
+    @work(thread=True, group="follow", exit_on_error=False)
+    def _follow(self) -> None:
+        def sink(item: Changes | ConnectionStatus) -> None:
+            if self._stop.is_set():
+                return
+            if isinstance(item, ConnectionStatus):
+                self._post(ConnectionChanged(item))
+            else:
+                self._post(ChangesArrived(list(item)))
+
+        try:
+            self.source.follow(sink, self._stop)
+        except Exception as exc:  # the watch gave up: keep the last snapshot, marked stale
+            self._post(ConnectionChanged(ConnectionStatus(ConnectionState.OFFLINE, f"follow stopped: {exc}")))
+        else:
+            if not self._stop.is_set():  # returned on its own: nothing streams any more
+                self._post(ConnectionChanged(ConnectionStatus(ConnectionState.OFFLINE, "follow ended")))
+
+    @work(thread=True, group="logs", exclusive=True, exit_on_error=False)
+    def _fetch_logs(self, namespace: str, name: str, container: str) -> None:
+        reader = self._log_reader
+        if reader is None:
+            return
+        try:
+            text = reader(namespace, name, container, LOG_TAIL_LINES)
+        except Exception as exc:  # logs are a convenience: say why they are missing
+            text = f"Cannot fetch logs: {exc}"
+        self._post(PodLogsLoaded((namespace, name), text))
+
+    def _post(self, message: Message) -> None:
+        """Post from a worker thread, dropping the message if the app is already shutting down."""
+        if self._stop.is_set():
+            return
+        with contextlib.suppress(RuntimeError):  # the event loop closed between the check and the post
+            self.post_message(message)
+
+    def exit(self, *args: Any, **kwargs: Any) -> None:
+        """Stop the follow worker before the app goes: a blocked watch must not keep the process alive."""
+        self._stop.set()
+        super().exit(*args, **kwargs)
+
+    @property
+    def closing(self) -> bool:
+        """True once shutdown began: late timers and worker messages must not touch removed widgets."""
+        return self._stop.is_set() or not self.is_running
+
+    def on_unmount(self) -> None:
+        self._stop.set()
+
+    def on_snapshot_loaded(self, message: SnapshotLoaded) -> None:
+        snapshot = message.snapshot
+        self.load_error = None
+        self._show_error(None)
+        self.query_one("#body").display = True
+        if self.profile is None:
+            self.profile = detect_profile({a.name for a in snapshot.applications.values()})
+        if self.source.live:
+            self.last_update = self.clock()
+            if self.connection.state is ConnectionState.CONNECTING:
+                self.connection = ConnectionStatus(ConnectionState.LIVE, since=self.last_update)
+        else:
+            self.last_update = snapshot.now
+        self._set_loading(False)
+        self.snapshot = snapshot
+        box = self.query_one("#filter", Input)
+        if self.focused is None or (self.focused is box and not box.display):
+            self.query_one(ResourceTree).focus()
+        if self.source.live and not self._following:
+            self._following = True
+            self._follow()
+
+    def on_load_failed(self, message: LoadFailed) -> None:
+        self.load_error = message.reason
+        if self.source.live:
+            self.connection = ConnectionStatus(ConnectionState.OFFLINE, "load failed", since=self.clock())
+        if self.snapshot is None:
+            # Nothing to show yet: the banner is the whole story.
+            self.query_one("#body").display = False
+            self.set_focus(None)
+        self._set_loading(False)
+        self._show_error(message.reason)
+
+    def on_changes_arrived(self, message: ChangesArrived) -> None:
+        """Queue the batch; a short timer applies everything that arrived meanwhile in one go."""
+        self._pending.extend(message.changes)
+        if self._flush_timer is None:
+            self._flush_timer = self.set_timer(self.COALESCE_SECONDS, self.flush_changes)
+
+    def flush_changes(self) -> None:
+        self._flush_timer = None
+        if not self._pending or self.snapshot is None or self.closing:
+            return
+        changes, self._pending = self._pending, []
+        self.last_update = self.clock()
+        self.applied_batches += 1
+        self.snapshot = apply_events(self.snapshot, changes, now=self.last_update)
+
+    def on_connection_changed(self, message: ConnectionChanged) -> None:
+        self.connection = message.status
+        self._update_status()
+
+    def on_pod_logs_loaded(self, message: PodLogsLoaded) -> None:
+        self.query_one(DetailsPane).show_logs(message.pod_key, message.text)
+
+    # --- reacting to a new snapshot ------------------------------------------------------------------
+
+    def watch_snapshot(self, snapshot: ClusterSnapshot | None) -> None:
+        if snapshot is not None and self.profile is not None:
+            self._analyse(snapshot, self.profile, self.query_one(ResourceTree).filter_text)
+
+    @work(thread=True, exclusive=True, group="analyse", exit_on_error=False)
+    def _analyse(self, snapshot: ClusterSnapshot, profile: Profile, needle: str) -> None:
+        """Run the checks, lay out the tree and apply the active filter off the event loop; all pure."""
+        try:
+            findings = run_checks(snapshot, profile)
+            model = TreeModel(snapshot, findings)
+            filtered = filter_model(model, needle) if needle else None
+        except Exception as exc:  # a kftui bug: say so in the banner rather than show a half-built screen
+            self._post(LoadFailed(f"kftui could not analyse the snapshot ({type(exc).__name__}: {exc})"))
+            return
+        self._post(Analysed(snapshot, findings, model, filtered))
+
+    def on_analysed(self, message: Analysed) -> None:
+        if message.snapshot is not self.snapshot or self.closing:
+            return  # a newer snapshot is already being analysed, or the app is closing
+        snapshot = message.snapshot
+        first = self.tree_model is None
+        self.findings = message.findings
+        self.tree_model = message.model
+        if first:
+            self.refresh_bindings()
+        tree = self.query_one(ResourceTree)
+        tree.show_model(self.tree_model, message.filtered)
+        self._show_findings()
+        node = tree.cursor_node
+        self.query_one(DetailsPane).show(node.data if node is not None else None, snapshot)
+        self._update_status()
+
+    def watch_errors_only(self) -> None:
+        self._show_findings()
+
+    @property
+    def scope(self) -> Scope | None:
+        """The narrowing chosen in the tree, recomputed against the current snapshot."""
+        if self.scope_item is None or self.tree_model is None:
+            return None
+        return self.tree_model.scope(self.scope_item)
+
+    def _show_findings(self) -> None:
+        self.query_one(DiagnosticsPanel).show(self.findings, self.scope, self.errors_only)
+
+    def _update_status(self) -> None:
+        snapshot = self.snapshot
+        self.query_one(StatusLine).info = StatusInfo(
+            context=snapshot.context if snapshot else "",
+            server=snapshot.server if snapshot else "",
+            profile=self.profile.name if self.profile else "",
+            connection=self.connection,
+            updated=self.last_update,
+            read_only=self.read_only,
+            live=self.source.live,
+            loading=snapshot is None and self.load_error is None,
+        )
+
+    def _set_loading(self, loading: bool) -> None:
+        self.query_one(ResourceTree).loading = loading
+        self.query_one(DiagnosticsPanel).loading = loading
+        self._update_status()
+
+    def _show_error(self, reason: str | None) -> None:
+        banner = self.query_one("#error-banner", Static)
+        banner.display = reason is not None
+        if reason is not None:
+            banner.update(f"✖ Cannot load the cluster state: {reason}\n  r retries · q quits")
+
+    # --- widget events -------------------------------------------------------------------------------
+
+    def on_resource_tree_item_highlighted(self, message: ResourceTree.ItemHighlighted) -> None:
+        if self.snapshot is not None:
+            self.query_one(DetailsPane).show(message.item, self.snapshot)
+
+    def on_resource_tree_item_selected(self, message: ResourceTree.ItemSelected) -> None:
+        self.scope_item = message.item
+        self._show_findings()
+
+    def on_details_pane_logs_wanted(self, message: DetailsPane.LogsWanted) -> None:
+        pod = message.pod
+        container = next((c.name for c in pod.containers if not c.init), "")
+        self._fetch_logs(pod.namespace, pod.name, container)
+
+    def on_diagnostics_panel_finding_highlighted(self, message: DiagnosticsPanel.FindingHighlighted) -> None:
+        """When the user walks the findings list, the details pane follows the finding's subject."""
+        finding_list = self.query_one("#finding-list", OptionList)
+        if self.focused is not finding_list or self.snapshot is None:
+            return
+        key = self._key_for(message.finding)
+        if key is None:
+            return
+        tree = self.query_one(ResourceTree)
+        tree.reveal(key)  # lands on the closest ancestor when the subject itself is not in the tree
+        node = tree.cursor_node
+        self.query_one(DetailsPane).show(node.data if node else None, self.snapshot)
+
+    @staticmethod
+    def _key_for(finding: Finding) -> str | None:
+        """The tree key a finding's subject would have (see TreeModel), under its app or under Unowned."""
+        subject = finding.subject
+        if subject.kind == "Application":
+            return f"app:{subject.name}"
+        base = f"app:{finding.app}" if finding.app else "unowned"
+        if subject.kind == "Namespace":
+            return f"{base}/ns:{subject.name}"
+        if subject.namespace is None:
+            return f"{base}/cluster/res:{subject.kind}/{subject.name}" if finding.app else None
+        if subject.kind == "Pod":
+            return f"{base}/ns:{subject.namespace}/pod:{subject.name}"
+        return f"{base}/ns:{subject.namespace}/res:{subject.kind}/{subject.name}"
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        """Enter on a finding moves to its fixes; enter on a fix copies its command (running it comes later)."""
+        if event.option_list.id == "finding-list":
+            self.query_one("#fix-list", OptionList).focus()
+        elif event.option_list.id == "fix-list":
+            self.action_copy_command()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """Filter as the user types, but only once typing pauses: a 20,000-pod walk per key would lag."""
+        if event.input.id == "filter":
+            if self._filter_timer is not None:
+                self._filter_timer.stop()
+                self._filter_timer = None
+            if event.value.strip().lower() != self.query_one(ResourceTree).filter_text:
+                self._filter_timer = self.set_timer(FILTER_DEBOUNCE_SECONDS, self._apply_filter)
+
+    def _apply_filter(self) -> None:
+        self._filter_timer = None
+        if self.closing:
+            return  # its widgets may already be gone
+        self.query_one(ResourceTree).set_filter(self.query_one("#filter", Input).value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "filter":
+            if self._filter_timer is not None:
+                self._filter_timer.stop()
+            self._apply_filter()
+            self.query_one(ResourceTree).focus()
+
+    # --- actions -------------------------------------------------------------------------------------
+
+    NEEDS_DATA = frozenset(
+        {
+            "filter",
+            "clear",
+            "all_findings",
+            "toggle_errors_only",
+            "copy_command",
+            "focus_findings",
+            "focus_tree",
+        }
+    )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Until there is something to look at, keys that act on the tree or findings are hidden."""
+        return not (action in self.NEEDS_DATA and self.tree_model is None)
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self.help_sources()))
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.focus()
+
+    def action_clear(self) -> None:
+        """Escape undoes the most recent kind of narrowing: the filter first, then the tree selection."""
+        box = self.query_one("#filter", Input)
+        if box.display or box.value:
+            if self._filter_timer is not None:
+                self._filter_timer.stop()
+                self._filter_timer = None
+            box.value = ""
+            box.display = False
+            self.query_one(ResourceTree).set_filter("")
+            self.query_one(ResourceTree).focus()
+        elif self.scope_item is not None:
+            self.action_all_findings()
+
+    def action_all_findings(self) -> None:
+        self.scope_item = None
+        self._show_findings()
+
+    def action_toggle_errors_only(self) -> None:
+        self.errors_only = not self.errors_only
+
+    def action_copy_command(self) -> None:
+        fix = self.query_one(DiagnosticsPanel).current_fix
+        if fix is None:
+            self.notify("The highlighted finding offers no fix.", severity="warning")
+            return
+        self.copy_fix(fix)
+
+    def copy_fix(self, fix: FixRef) -> None:
+        """Copy a fix's equivalent command; running fixes from the UI is a later step."""
+        self.copy_to_clipboard(fix.command)
+        self.notify(f"Copied: {fix.command}", title="Fix command")
+
+    def action_refresh(self) -> None:
+        self._set_loading(self.snapshot is None)
+        self._load()
+
+    def action_focus_findings(self) -> None:
+        self.query_one("#finding-list", OptionList).focus()
+
+    def action_focus_tree(self) -> None:
+        self.query_one(ResourceTree).focus()
+
+    def jump_to_app(self, name: str) -> None:
+        """Put the tree cursor on an app and narrow the findings to it (palette: jump to app)."""
+        tree = self.query_one(ResourceTree)
+        if tree.reveal(f"app:{name}"):
+            node = tree.cursor_node
+            if node is not None and node.data is not None:
+                self.scope_item = node.data
+                self._show_findings()
+        tree.focus()
+
+    def palette_commands(self) -> list[PaletteCommand]:
+        """What the command palette offers right now: the same actions the keys call."""
+        commands: list[PaletteCommand] = []
+        if self.snapshot is not None:
+            for name in sorted(a.name for a in self.snapshot.applications.values()):
+                commands.append(
+                    (
+                        f"Jump to app {name}",
+                        "Select the Application and narrow findings to it",
+                        _bind(self.jump_to_app, name),
+                    )
+                )
+        commands.append(
+            (
+                "Toggle errors only",
+                "Show only error findings, or everything again",
+                self.action_toggle_errors_only,
+            )
+        )
+        finding = self.query_one(DiagnosticsPanel).current
+        for fix in finding.fixes if finding is not None else ():
+            commands.append((f"Copy command: {fix.command}", fix.title, _bind(self.copy_fix, fix)))
+        commands.append(("Refresh", "Load the cluster state again from the source", self.action_refresh))
+        return commands
+
+
+def _bind(fn: Callable[[T], None], arg: T) -> Callable[[], None]:
+    """A zero-argument callback for the palette, binding the argument now rather than at call time."""
+    return lambda: fn(arg)

@@ -1,0 +1,327 @@
+"""What the resource tree shows, computed lazily from a snapshot and its findings.
+
+The tree widget asks for the roots and, only when a node is expanded (or a filter needs it), for the
+children of one item. A 20,000-pod cluster therefore costs a handful of nodes until someone opens a big
+namespace, and even then a namespace shows at most MAX_CHILDREN rows with a hint to filter.
+
+Every item has a stable string key (app:kubeflow/ns:kubeflow/pod:x), so expansion and the cursor survive the
+tree being rebuilt from a new snapshot. The item also knows which findings belong to it (its Scope), which is
+how selecting a node narrows the diagnostics panel.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Literal, TypeVar
+
+from rich.text import Text
+
+from kftui.model import ClusterSnapshot, Finding, ManagedResource, ObjectRef, Pod, Severity
+from kftui.topology import AppNode, NamespaceNode, build_topology
+from kftui.ui import render
+
+MAX_CHILDREN = 500
+K = TypeVar("K")
+
+ItemKind = Literal["app", "namespace", "cluster", "resource", "pod", "unowned", "unowned-namespace", "more"]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which findings a tree item stands for: selecting the item narrows the findings to these."""
+
+    label: str
+    app: str | None = None
+    namespace: str | None = None
+    refs: frozenset[ObjectRef] = frozenset()
+
+    def matches(self, finding: Finding) -> bool:
+        if self.refs:
+            return finding.subject in self.refs
+        if self.namespace is not None:
+            subject = finding.subject
+            in_namespace = subject.namespace == self.namespace or (
+                subject.kind == "Namespace" and subject.name == self.namespace
+            )
+            return in_namespace and (self.app is None or finding.app in (self.app, None))
+        if self.app is not None:
+            return finding.app == self.app
+        return True
+
+
+@dataclass(frozen=True, eq=False)
+class TreeItem:
+    """One row of the tree: what it is, where it sits, and the model object the details pane describes."""
+
+    key: str
+    kind: ItemKind
+    name: str
+    app: str | None = None
+    namespace: str | None = None
+    ref: ObjectRef | None = None
+    obj: object = None
+    node: AppNode | NamespaceNode | None = field(default=None, repr=False)
+    hidden_count: int = 0
+
+    @property
+    def parent_key(self) -> str | None:
+        return self.key.rsplit("/", 1)[0] if "/" in self.key else None
+
+
+class TreeModel:
+    """The tree's content for one snapshot: roots, children on demand, labels, and scopes."""
+
+    def __init__(self, snapshot: ClusterSnapshot, findings: list[Finding]) -> None:
+        self.snapshot = snapshot
+        self.topology = build_topology(snapshot)
+        self._by_ref: dict[ObjectRef, Severity] = {}
+        self._by_app: dict[str, dict[Severity, int]] = defaultdict(lambda: defaultdict(int))
+        self._by_app_ns: dict[tuple[str | None, str], Severity] = {}
+        # One pass over the pods, so labels and scopes of workloads never rescan 20,000 pods each.
+        self._pods_of_workload: dict[tuple[str, str, str], list[ObjectRef]] = defaultdict(list)
+        for pod in snapshot.pods.values():
+            if pod.workload_kind:
+                self._pods_of_workload[(pod.namespace, pod.workload_kind, pod.workload_name)].append(pod.ref)
+        # A workload's icon is the worst of its own findings and its pods' (computed once, not per label).
+        self._by_workload: dict[tuple[str, str, str], Severity] = {}
+        for f in findings:
+            self._by_app[f.app or ""][f.severity] += 1
+            _worst(self._by_ref, f.subject, f.severity)
+            ns = f.subject.namespace or (f.subject.name if f.subject.kind == "Namespace" else None)
+            if ns is not None:
+                _worst(self._by_app_ns, (f.app, ns), f.severity)
+                _worst(self._by_app_ns, (None, ns), f.severity)
+            if f.subject.kind == "Pod" and f.subject.namespace is not None:
+                subject = snapshot.pods.get((f.subject.namespace, f.subject.name))
+                if subject is not None and subject.workload_kind:
+                    workload = (subject.namespace, subject.workload_kind, subject.workload_name)
+                    _worst(self._by_workload, workload, f.severity)
+
+    # --- structure ---------------------------------------------------------------------------------
+
+    def roots(self) -> list[TreeItem]:
+        items = [
+            TreeItem(f"app:{n.app.name}", "app", n.app.name, app=n.app.name, ref=n.app.ref, obj=n.app, node=n)
+            for n in self.topology.apps
+        ]
+        if self.topology.unowned_pods or self.topology.orphan_namespaces:
+            items.append(TreeItem("unowned", "unowned", "Unowned"))
+        return items
+
+    def has_children(self, item: TreeItem) -> bool:
+        if item.kind in ("app", "cluster", "unowned"):
+            return True
+        if item.kind == "namespace" and isinstance(item.node, NamespaceNode):
+            return bool(item.node.resources or item.node.pods)
+        if item.kind == "unowned-namespace":
+            return bool(self.topology.unowned_pods.get(item.name))
+        return False
+
+    def children(self, item: TreeItem, capped: bool = True) -> list[TreeItem]:
+        if item.kind == "app" and isinstance(item.node, AppNode):
+            return self._app_children(item, item.node)
+        if item.kind == "cluster" and isinstance(item.node, AppNode):
+            return [self._resource_item(item, r) for r in item.node.cluster_resources]
+        if item.kind == "namespace" and isinstance(item.node, NamespaceNode):
+            resources = [
+                self._resource_item(item, r)
+                for r in sorted(item.node.resources, key=lambda r: (r.kind, r.name))
+            ]
+            return resources + self._pod_items(item, item.node.pods, capped)
+        if item.kind == "unowned":
+            names = sorted(set(self.topology.unowned_pods) | set(self.topology.orphan_namespaces))
+            return [self._unowned_ns_item(name) for name in names]
+        if item.kind == "unowned-namespace":
+            return self._pod_items(item, self.topology.unowned_pods.get(item.name, []), capped)
+        return []
+
+    def walk(self) -> Iterator[tuple[TreeItem, tuple[str, ...]]]:
+        """Every item with its ancestors' keys, depth first, ignoring the MAX_CHILDREN cap (for filtering)."""
+        stack: list[tuple[TreeItem, tuple[str, ...]]] = [(i, ()) for i in reversed(self.roots())]
+        while stack:
+            item, ancestors = stack.pop()
+            yield item, ancestors
+            if self.has_children(item):
+                below = (*ancestors, item.key)
+                stack.extend((c, below) for c in reversed(self.children(item, capped=False)))
+
+    def _app_children(self, parent: TreeItem, node: AppNode) -> list[TreeItem]:
+        items = [
+            TreeItem(
+                f"{parent.key}/ns:{ns.name}",
+                "namespace",
+                ns.name,
+                app=parent.app,
+                namespace=ns.name,
+                ref=ObjectRef("Namespace", None, ns.name),
+                obj=self.snapshot.namespaces.get(("", ns.name)),
+                node=ns,
+            )
+            for ns in sorted(node.namespaces.values(), key=lambda n: n.name)
+        ]
+        if node.cluster_resources:
+            items.append(
+                TreeItem(f"{parent.key}/cluster", "cluster", "cluster-scoped", app=parent.app, node=node)
+            )
+        return items
+
+    def _resource_item(self, parent: TreeItem, res: ManagedResource) -> TreeItem:
+        return TreeItem(
+            f"{parent.key}/res:{res.kind}/{res.name}",
+            "resource",
+            res.name,
+            app=parent.app,
+            namespace=res.namespace or None,
+            ref=res.ref,
+            obj=res,
+        )
+
+    def _pod_items(self, parent: TreeItem, pods: list[Pod], capped: bool = True) -> list[TreeItem]:
+        limit = MAX_CHILDREN if capped else len(pods)
+        items = [
+            TreeItem(
+                f"{parent.key}/pod:{p.name}",
+                "pod",
+                p.name,
+                app=parent.app,
+                namespace=p.namespace,
+                ref=p.ref,
+                obj=p,
+            )
+            for p in pods[:limit]
+        ]
+        if len(pods) > limit:
+            items.append(
+                TreeItem(f"{parent.key}/more", "more", "", app=parent.app, hidden_count=len(pods) - limit)
+            )
+        return items
+
+    def _unowned_ns_item(self, name: str) -> TreeItem:
+        return TreeItem(
+            f"unowned/ns:{name}",
+            "unowned-namespace",
+            name,
+            namespace=name,
+            ref=ObjectRef("Namespace", None, name),
+            obj=self.snapshot.namespaces.get(("", name)),
+        )
+
+    # --- appearance ----------------------------------------------------------------------------------
+
+    def worst(self, item: TreeItem) -> Severity | None:
+        """The most severe finding under this item, which decides its leading icon."""
+        if item.kind == "app" and item.app is not None:
+            counts = self._by_app.get(item.app, {})
+            return next((s for s in (Severity.ERROR, Severity.WARNING, Severity.INFO) if counts.get(s)), None)
+        if item.kind in ("namespace", "unowned-namespace") and item.namespace is not None:
+            return self._by_app_ns.get((item.app, item.namespace))
+        if item.kind in ("resource", "pod") and item.ref is not None:
+            severities = [self._by_ref.get(item.ref)]
+            if isinstance(item.obj, ManagedResource) and item.obj.namespace:
+                res = item.obj
+                severities.append(self._by_workload.get((res.namespace, res.kind, res.name)))
+            found = [s for s in severities if s is not None]
+            return min(found, key=lambda s: s.rank) if found else None
+        return None
+
+    def label(self, item: TreeItem) -> Text:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        if item.kind == "more":
+            text.append(f"… {item.hidden_count:,} more pods: press / to filter", style=render.GREY)
+            return text
+        if item.kind in ("unowned", "cluster"):
+            text.append(item.name, style="italic " + render.GREY)
+            if item.kind == "unowned":
+                count = sum(len(p) for p in self.topology.unowned_pods.values())
+                text.append(
+                    f"  {count} pods, {len(self.topology.orphan_namespaces)} namespaces no app owns",
+                    style=render.GREY,
+                )
+            return text
+        text.append_text(render.severity_mark(self.worst(item)))
+        text.append(" ")
+        obj = item.obj
+        if item.kind == "app" and isinstance(item.node, AppNode):
+            app = item.node.app
+            text.append(app.name, style="bold")
+            text.append("  ")
+            text.append_text(render.app_badges(app.sync_status, app.health_status, app.operation_phase))
+            text.append_text(render.counts_badge(self._by_app.get(app.name, {})))
+        elif item.kind in ("namespace", "unowned-namespace"):
+            text.append("ns ", style=render.GREY)
+            text.append(item.name)
+            exists = obj is not None
+            if not exists:
+                text.append("  MISSING", style=render.RED)
+            elif getattr(obj, "phase", "Active") != "Active":
+                text.append(f"  {getattr(obj, 'phase', '')}", style=render.YELLOW)
+            if item.kind == "unowned-namespace" and item.name in self.topology.orphan_namespaces:
+                text.append("  orphan", style=render.GREY)
+        elif isinstance(obj, ManagedResource):
+            text.append(obj.kind + " ", style=render.GREY)
+            text.append(obj.name)
+            text.append_text(render.resource_badges(obj))
+        elif isinstance(obj, Pod):
+            text.append(obj.name)
+            text.append_text(render.pod_badges(obj))
+        return text
+
+    def matches(self, item: TreeItem, needle: str) -> bool:
+        """Filter predicate: the name, or for pods the status (so `/crash` finds CrashLoopBackOff)."""
+        if item.kind in ("more", "unowned", "cluster"):
+            return False
+        if needle in item.name.lower():
+            return True
+        return isinstance(item.obj, Pod) and needle in item.obj.display_status.lower()
+
+    # --- narrowing -----------------------------------------------------------------------------------
+
+    def scope(self, item: TreeItem) -> Scope:
+        """The findings this item stands for. A workload also stands for its pods' findings."""
+        if item.kind in ("resource", "pod") and item.ref is not None:
+            refs = {item.ref}
+            res = item.obj
+            if isinstance(res, ManagedResource) and res.namespace:
+                refs.update(
+                    p.ref
+                    for p in self.snapshot.pods.values()
+                    if p.namespace == res.namespace
+                    and p.workload_kind == res.kind
+                    and p.workload_name == res.name
+                )
+            return Scope(f"{item.ref.kind.lower()} {item.name}", refs=frozenset(refs))
+        if item.kind in ("namespace", "unowned-namespace"):
+            where = f" of {item.app}" if item.app else ""
+            return Scope(f"namespace {item.name}{where}", app=item.app, namespace=item.namespace)
+        if item.app is not None:
+            return Scope(f"app {item.app}", app=item.app)
+        return Scope("everything")
+
+
+@dataclass(frozen=True)
+class FilterResult:
+    """Which items a filter keeps: the matches and every ancestor of a match."""
+
+    needle: str
+    keep: frozenset[str]
+    matched: frozenset[str]
+
+
+def filter_model(model: TreeModel, needle: str) -> FilterResult:
+    """Walk every item (the cap does not apply) once; pure, so the app can run it in its analysis worker."""
+    keep: set[str] = set()
+    matched: set[str] = set()
+    for item, ancestors in model.walk():
+        if model.matches(item, needle):
+            matched.add(item.key)
+            keep.add(item.key)
+            keep.update(ancestors)
+    return FilterResult(needle, frozenset(keep), frozenset(matched))
+
+
+def _worst(index: dict[K, Severity], key: K, severity: Severity) -> None:
+    current = index.get(key)
+    if current is None or severity.rank < current.rank:
+        index[key] = severity

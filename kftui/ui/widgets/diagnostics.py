@@ -1,0 +1,148 @@
+"""The right-hand panel: what is wrong, most severe first, and for the chosen finding why and what to do."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from kftui.checks.registry import summarize
+from kftui.model import Finding, FixRef, Severity
+from kftui.ui import render
+from kftui.ui.tree_model import Scope
+
+MAX_LISTED = 1000
+
+
+def finding_id(finding: Finding) -> str:
+    """Identity of a finding across snapshots, so the highlight survives a refresh."""
+    return f"{finding.check}|{finding.subject}|{finding.title}"
+
+
+class DiagnosticsPanel(Vertical):
+    """Findings sorted by severity, optionally narrowed to a tree item, with the chosen one explained."""
+
+    class FindingHighlighted(Message):
+        """The user moved to a finding: the tree can reveal its subject."""
+
+        def __init__(self, finding: Finding) -> None:
+            super().__init__()
+            self.finding = finding
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.findings: list[Finding] = []
+        self.scope: Scope | None = None
+        self.errors_only = False
+        self.shown: list[Finding] = []
+        self.matching_count = 0
+        self._detail_for: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="diag-summary")
+        yield OptionList(id="finding-list")
+        with VerticalScroll(id="finding-detail-scroll"):
+            yield Static(id="finding-detail")
+        yield Static("Fixes  (y or enter copies the command)", id="fix-heading")
+        yield OptionList(id="fix-list")
+
+    @property
+    def current(self) -> Finding | None:
+        """The highlighted finding, whose detail and fixes are shown."""
+        index = self.query_one("#finding-list", OptionList).highlighted
+        return self.shown[index] if index is not None and 0 <= index < len(self.shown) else None
+
+    @property
+    def current_fix(self) -> FixRef | None:
+        finding = self.current
+        if finding is None or not finding.fixes:
+            return None
+        index = self.query_one("#fix-list", OptionList).highlighted or 0
+        return finding.fixes[min(index, len(finding.fixes) - 1)]
+
+    def show(self, findings: list[Finding], scope: Scope | None, errors_only: bool) -> None:
+        """Redraw for new findings or a new narrowing, keeping the highlighted finding when it still exists."""
+        previous = self.current
+        keep = finding_id(previous) if previous is not None else None
+        self.findings, self.scope, self.errors_only = findings, scope, errors_only
+        matching = [
+            f
+            for f in findings
+            if (scope is None or scope.matches(f)) and (not errors_only or f.severity is Severity.ERROR)
+        ]
+        self.matching_count = len(matching)
+        # Sorted most severe first, so a cap only ever hides the least important of a flood of findings.
+        self.shown = matching[:MAX_LISTED]
+        listing = self.query_one("#finding-list", OptionList)
+        listing.set_options(Option(render.finding_line(f), id=str(i)) for i, f in enumerate(self.shown))
+        if self.shown:
+            ids = [finding_id(f) for f in self.shown]
+            listing.highlighted = ids.index(keep) if keep in ids else 0
+        self._show_summary()
+        self._show_detail()
+
+    def _show_summary(self) -> None:
+        counts = summarize(self.findings)
+        text = Text()
+        if not self.findings:
+            text.append("✔ No problems found", style=render.GREEN)
+        for severity in Severity:
+            n = counts[severity.value]
+            style = render.SEVERITY_STYLE[severity] if n else render.GREY
+            text.append(
+                f"{render.SEVERITY_ICON[severity]} {n} {severity.value}{'s' if n != 1 else ''}  ", style=style
+            )
+        text.append("\n")
+        if self.scope is not None:
+            text.append("only ", style=render.GREY)
+            text.append(self.scope.label, style="bold " + render.BLUE)
+            text.append(f" ({self.matching_count} of {len(self.findings)})", style=render.GREY)
+            text.append("  a: show all", style=render.GREY)
+        else:
+            text.append(f"all findings ({self.matching_count})", style=render.GREY)
+            text.append("  enter on a tree node narrows", style=render.GREY)
+        if self.matching_count > MAX_LISTED:
+            text.append(f"  first {MAX_LISTED:,} listed: narrow with the tree", style=render.YELLOW)
+        if self.errors_only:
+            text.append("  errors only", style=render.RED)
+        self.query_one("#diag-summary", Static).update(text)
+
+    def _show_detail(self) -> None:
+        finding = self.current
+        detail = self.query_one("#finding-detail", Static)
+        fixes = self.query_one("#fix-list", OptionList)
+        if finding is None:
+            message = "Nothing here." if self.findings else "Every check passed on this snapshot."
+            detail.update(Text(message, style=render.GREY))
+            fixes.clear_options()
+            self._detail_for = None
+            return
+        # The same finding redrawn after a live update keeps the fix the user had chosen.
+        same = self._detail_for == finding_id(finding)
+        chosen = fixes.highlighted if same and fixes.highlighted is not None else 0
+        self._detail_for = finding_id(finding)
+        detail.update(render.finding_detail(finding))
+        fixes.set_options(
+            Option(self._fix_prompt(n, fix), id=f"fix-{n}") for n, fix in enumerate(finding.fixes, start=1)
+        )
+        if finding.fixes:
+            fixes.highlighted = min(chosen, len(finding.fixes) - 1)
+
+    @staticmethod
+    def _fix_prompt(n: int, fix: FixRef) -> Text:
+        text = Text()
+        text.append(f"{n}. ", style=render.GREY)
+        text.append(fix.title + "\n", style="bold")
+        text.append("   $ " + fix.command, style=render.GREEN)
+        return text
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option_list.id == "finding-list":
+            event.stop()
+            self._show_detail()
+            finding = self.current
+            if finding is not None:
+                self.post_message(self.FindingHighlighted(finding))

@@ -1,0 +1,83 @@
+"""Shared test helpers: a frozen clock, waiting on app state, and a live source we control."""
+
+from __future__ import annotations
+
+import asyncio
+import queue
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from textual.pilot import Pilot
+
+from kftui.checks.registry import run_checks
+from kftui.cluster.dumpfile import load_demo
+from kftui.cluster.source import Changes, ConnectionStatus, Sink
+from kftui.model import ClusterSnapshot, Finding
+from kftui.profile import detect_profile
+
+FROZEN_NOW = datetime(2026, 11, 20, 3, 12, tzinfo=UTC)
+
+
+def frozen_clock() -> datetime:
+    """The only clock the app sees in tests and screenshots: no wall-clock time can leak into an SVG."""
+    return FROZEN_NOW
+
+
+async def wait_for(
+    pilot: Pilot[None], predicate: Callable[[], bool], what: str, timeout: float = 10.0
+) -> None:
+    """Let the app run until `predicate` holds: tests assert on state, and only fail on a real hang."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await pilot.pause(0.02)
+    await pilot.pause()
+
+
+class FakeLiveSource:
+    """A SnapshotSource whose `follow` relays whatever the test pushes, from the worker thread, like a watch."""
+
+    live = True
+
+    def __init__(self, snapshot: ClusterSnapshot) -> None:
+        self.snapshot = snapshot
+        self.queue: queue.Queue[Changes | ConnectionStatus] = queue.Queue()
+        self.following = threading.Event()
+        self.stopped = threading.Event()
+
+    def load(self) -> ClusterSnapshot:
+        return self.snapshot
+
+    def follow(self, sink: Sink, stop: threading.Event) -> None:
+        self.following.set()
+        while not stop.is_set():
+            try:
+                item = self.queue.get(timeout=0.02)
+            except queue.Empty:
+                continue
+            sink(item)
+        self.stopped.set()
+
+    def push(self, item: Changes | ConnectionStatus) -> None:
+        self.queue.put(item)
+
+
+class FakeLiveSourceWithLogs(FakeLiveSource):
+    """The same, plus the optional `pod_logs` seam the details pane uses when present."""
+
+    def __init__(self, snapshot: ClusterSnapshot) -> None:
+        super().__init__(snapshot)
+        self.log_requests: list[tuple[str, str, str, int]] = []
+
+    def pod_logs(self, namespace: str, name: str, container: str, tail: int) -> str:
+        self.log_requests.append((namespace, name, container, tail))
+        return f"log line from {namespace}/{name}/{container}\npanic: cannot connect to mysql"
+
+
+def demo_findings() -> list[Finding]:
+    """What the checks say about the demo, so UI tests follow new checks instead of hard-coding a count."""
+    snapshot = load_demo()
+    return run_checks(snapshot, detect_profile({a.name for a in snapshot.applications.values()}))

@@ -1,0 +1,129 @@
+"""The screens we approve: the snapshot tests and `python -m tests.ui.screenshots` both run these.
+
+Each scenario builds the app on the embedded demo with a frozen clock and drives it with the keys a user
+would press, so the README's screenshots are exactly what the snapshot tests check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from textual.pilot import Pilot
+
+from kftui.cluster.dumpfile import load_demo
+from kftui.cluster.source import ConnectionStatus, SourceError, StaticSource
+from kftui.model import ClusterSnapshot, ConnectionState
+from kftui.ui.app import KftuiApp
+from kftui.ui.widgets.resource_tree import ResourceTree
+from tests.ui.helpers import FakeLiveSource, frozen_clock, wait_for
+
+SIZE = (160, 48)
+
+
+def demo_app() -> KftuiApp:
+    return KftuiApp(StaticSource(load_demo), clock=frozen_clock)
+
+
+def _unreachable() -> ClusterSnapshot:
+    raise SourceError(
+        "cannot reach https://10.0.0.1:6443: connection refused (is the VPN up? check `kubectl cluster-info`)"
+    )
+
+
+def broken_app() -> KftuiApp:
+    return KftuiApp(StaticSource(_unreachable), clock=frozen_clock)
+
+
+async def loaded(pilot: Pilot[None]) -> None:
+    app = pilot.app
+    assert isinstance(app, KftuiApp)
+    await wait_for(
+        pilot, lambda: app.tree_model is not None or app.load_error is not None, "the first snapshot"
+    )
+
+
+async def overview(pilot: Pilot[None]) -> None:
+    """First look: every app expanded one level, the worst one under the cursor."""
+    await loaded(pilot)
+    await pilot.press("E")
+    await pilot.pause()
+
+
+async def finding(pilot: Pilot[None]) -> None:
+    """The crash-looping pod's finding chosen: its evidence, the pod revealed in the tree, its describe view."""
+    await loaded(pilot)
+    await pilot.press("f", "down")
+    await pilot.pause()
+
+
+async def narrowed(pilot: Pilot[None]) -> None:
+    """Enter on kubeflow-pipelines: only its findings remain."""
+    await loaded(pilot)
+    app = pilot.app
+    assert isinstance(app, KftuiApp)
+    await pilot.press("C")
+    app.query_one(ResourceTree).reveal("app:kubeflow-pipelines")
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def filtered(pilot: Pilot[None]) -> None:
+    """`/katib`: only the path to katib's resources and pod is left."""
+    await loaded(pilot)
+    await pilot.press("slash", *"katib")
+    await filter_applied(pilot, "katib")
+
+
+async def filter_applied(pilot: Pilot[None], text: str) -> None:
+    """The filter is debounced while typing; wait until the tree shows it."""
+    app = pilot.app
+    assert isinstance(app, KftuiApp)
+    tree = app.query_one(ResourceTree)
+    await wait_for(pilot, lambda: tree.filter_text == text, f"the filter {text!r}")
+
+
+async def help_screen(pilot: Pilot[None]) -> None:
+    await loaded(pilot)
+    await pilot.press("question_mark")
+    await pilot.pause()
+
+
+async def load_error(pilot: Pilot[None]) -> None:
+    await loaded(pilot)
+
+
+def live_app() -> KftuiApp:
+    return KftuiApp(FakeLiveSource(load_demo()), clock=frozen_clock, read_only=True)
+
+
+async def reconnecting(pilot: Pilot[None]) -> None:
+    """A live, read-only session whose watch dropped: the status line says so and marks the data stale."""
+    app = pilot.app
+    assert isinstance(app, KftuiApp) and isinstance(app.source, FakeLiveSource)
+    await loaded(pilot)
+    app.source.push(
+        ConnectionStatus(ConnectionState.RECONNECTING, "watch pods: connection reset by peer; retry in 4s")
+    )
+    await wait_for(pilot, lambda: app.connection.state is ConnectionState.RECONNECTING, "reconnecting")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    make_app: Callable[[], KftuiApp]
+    run_before: Callable[[Pilot[None]], Awaitable[None]]
+    size: tuple[int, int] = SIZE
+
+
+SCENARIOS: tuple[Scenario, ...] = (
+    Scenario("overview", demo_app, overview),
+    Scenario("finding", demo_app, finding),
+    Scenario("narrowed", demo_app, narrowed),
+    Scenario("filter", demo_app, filtered),
+    Scenario("help", demo_app, help_screen),
+    Scenario("load-error", broken_app, load_error),
+    Scenario("reconnecting", live_app, reconnecting),
+)
+
+BY_NAME = {s.name: s for s in SCENARIOS}

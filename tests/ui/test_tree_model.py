@@ -1,0 +1,97 @@
+"""The tree's content without a terminal: keys, labels, the children cap, filtering input and scopes."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from kftui.checks.registry import run_checks
+from kftui.cluster.dumpfile import load_demo
+from kftui.model import ClusterSnapshot, WatchEvent, apply_events
+from kftui.profile import detect_profile
+from kftui.ui.tree_model import MAX_CHILDREN, TreeItem, TreeModel
+
+KATIB = ("kubeflow", "katib-controller-7f5b8c9d6-5rjtn")
+
+
+def _model(snapshot: ClusterSnapshot) -> TreeModel:
+    profile = detect_profile({a.name for a in snapshot.applications.values()})
+    return TreeModel(snapshot, run_checks(snapshot, profile))
+
+
+def _item(model: TreeModel, key: str) -> TreeItem:
+    return next(item for item, _ in model.walk() if item.key == key)
+
+
+def _many_katib_pods(count: int) -> ClusterSnapshot:
+    demo = load_demo()
+    template = demo.pods[KATIB]
+    events = [
+        WatchEvent("ADDED", replace(template, name=f"katib-controller-7f5b8c9d6-{i:05d}"))
+        for i in range(count)
+    ]
+    return apply_events(demo, list(events))
+
+
+def test_keys_are_stable_paths() -> None:
+    model = _model(load_demo())
+    keys = [item.key for item, _ in model.walk()]
+    assert "app:kubeflow/ns:kubeflow/pod:katib-controller-7f5b8c9d6-5rjtn" in keys
+    assert "app:kubeflow/ns:kubeflow/res:Deployment/katib-controller" in keys
+    assert "unowned/ns:kubeflow-user-example-com/pod:debug-shell" in keys
+    assert "unowned/ns:knative-serving" in keys  # an orphan namespace with no pods
+    assert len(keys) == len(set(keys))
+
+
+def test_scopes_narrow_to_the_right_findings() -> None:
+    snapshot = load_demo()
+    model = _model(snapshot)
+    findings = run_checks(snapshot, detect_profile({a.name for a in snapshot.applications.values()}))
+
+    def checks(key: str) -> list[str]:
+        scope = model.scope(_item(model, key))
+        return [f"{f.check}:{f.app}" for f in findings if scope.matches(f)]
+
+    def of_app(app: str) -> list[str]:
+        return [f"{f.check}:{f.app}" for f in findings if f.app == app]
+
+    assert checks("app:kubeflow") == of_app("kubeflow")
+    assert {"app-degraded:kubeflow", "pod-failing:kubeflow"} <= set(of_app("kubeflow"))
+    assert checks("app:kubeflow-pipelines") == of_app("kubeflow-pipelines")
+    assert "app-out-of-sync:kubeflow-pipelines" in of_app("kubeflow-pipelines")
+    assert checks("app:kubeflow/ns:kubeflow") == ["pod-failing:kubeflow"]
+    assert checks("app:kubeflow-seaweedfs/ns:kubeflow") == []
+    assert checks("app:kubeflow/ns:kubeflow/res:Deployment/katib-controller") == ["pod-failing:kubeflow"]
+    assert checks("app:kubeflow/ns:kubeflow/res:Deployment/centraldashboard") == []
+
+
+def test_labels_carry_status_and_severity() -> None:
+    model = _model(load_demo())
+    pod_label = model.label(
+        _item(model, "app:kubeflow/ns:kubeflow/pod:katib-controller-7f5b8c9d6-5rjtn")
+    ).plain
+    assert pod_label == "✖ katib-controller-7f5b8c9d6-5rjtn CrashLoopBackOff 0/1 ↻7"
+    app_label = model.label(_item(model, "app:kubeflow")).plain
+    assert app_label == "✖ kubeflow  Synced Degraded op:Succeeded ✖2"
+    assert model.label(_item(model, "app:kubeflow/ns:auth")).plain == "● ns auth"
+
+
+def test_missing_namespace_is_marked() -> None:
+    demo = load_demo()
+    snapshot = replace(demo, namespaces={k: v for k, v in demo.namespaces.items() if k != ("", "auth")})
+    model = _model(snapshot)
+    assert "MISSING" in model.label(_item(model, "app:kubeflow/ns:auth")).plain
+    assert "MISSING" not in model.label(_item(model, "app:kubeflow/ns:kubeflow")).plain
+
+
+def test_big_namespaces_are_capped_but_walk_sees_everything() -> None:
+    model = _model(_many_katib_pods(2000))
+    ns = _item(model, "app:kubeflow/ns:kubeflow")
+    children = model.children(ns)
+    pods = [c for c in children if c.kind == "pod"]
+    assert len(pods) == MAX_CHILDREN
+    assert children[-1].kind == "more" and children[-1].hidden_count == 2000 + 4 - MAX_CHILDREN
+    assert "press / to filter" in model.label(children[-1]).plain
+    walked = [
+        i for i, _ in model.walk() if i.kind == "pod" and i.namespace == "kubeflow" and i.app == "kubeflow"
+    ]
+    assert len(walked) == 2000 + 4
