@@ -8,6 +8,7 @@ a 410 Gone relists that collection, a lost connection retries with a short backo
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import queue
@@ -51,6 +52,8 @@ FLUSH_INTERVAL = 0.05
 PROBE_PATH = "/readyz"
 PROBE_INTERVAL = 0.5
 PROBE_TIMEOUT = 1.0
+FORBIDDEN_AFTER = len(RETRY_DELAYS)  # consecutive 403s on a watch before the snapshot notes it
+FORBIDDEN_RETRY = 15.0
 UNAUTHORIZED = "the API server rejected the credentials (401 Unauthorized): token expired or revoked?"
 
 
@@ -186,6 +189,13 @@ class KubeSource:
         self._versions: dict[Collection, str] = {}
         self._responses: set[Any] = set()
         self._lock = threading.Lock()
+        self._recoveries = 0  # bumped by the probe when the server answers again: retries stop waiting
+        # The probe's own client never retries: urllib3's default three retries would turn a 1 s timeout
+        # into 4 s before a stopped server is noticed.
+        probe_config = copy.copy(api.configuration)
+        probe_config.retries = False
+        self._probe_api = k8s_client.ApiClient(probe_config)
+        self._probe_api.user_agent = api.user_agent
 
     @classmethod
     def from_kubeconfig(
@@ -204,12 +214,14 @@ class KubeSource:
         body: Any = None,
         timeout: float | tuple[float, float] | None = None,
         content_type: str = "application/json",
+        api: k8s_client.ApiClient | None = None,
     ) -> Any:
+        api = api or self.api
         url_path = path + (f"?{urlencode(query)}" if query else "")
         headers = {"Accept": "application/json"}
         if body is not None:
             headers["Content-Type"] = content_type
-        params = self.api.param_serialize(
+        params = api.param_serialize(
             method=method,
             resource_path=url_path,
             header_params=headers,
@@ -217,7 +229,7 @@ class KubeSource:
             auth_settings=["BearerToken"],
         )
         try:
-            resp = self.api.call_api(*params, _request_timeout=timeout or (CONNECT_TIMEOUT, 60.0))
+            resp = api.call_api(*params, _request_timeout=timeout or (CONNECT_TIMEOUT, 60.0))
         except ApiException as exc:  # TLS failures surface here as status 0
             raise urllib3.exceptions.HTTPError(str(exc.reason)) from None
         raw = resp.response
@@ -416,22 +428,33 @@ class KubeSource:
     ) -> None:
         """Report the API server as unreachable, not ready or refusing our credentials, and back again."""
         healthy = True
+        # /readyz answers from the server's own state, which notices a dead etcd only seconds later; a
+        # one-item LIST of a collection we may read is a quorum read, so it fails as soon as storage does.
+        readable = next(iter(self._versions), None)
         while not stop.is_set():
-            problem: str | None = None
-            try:
-                raw = self._request("GET", PROBE_PATH, timeout=(PROBE_TIMEOUT, PROBE_TIMEOUT))
-                raw.read()
-            except KubeApiError as exc:
-                if exc.status == 401:
-                    problem = UNAUTHORIZED
-                elif exc.status != 403:  # may not read /readyz: the server answered, which is enough
-                    problem = f"API server not ready (HTTP {exc.status})"
-            except CONNECTION_ERRORS as exc:
-                problem = describe_connection_error(exc, self.server)
+            problem = self._probe(PROBE_PATH, {})
+            if problem is None and readable is not None:
+                problem = self._probe(readable.path, {"limit": 1})
             if problem is not None or not healthy:
                 inbox.put((PROBE, problem))
+            if problem is None and not healthy:
+                self._recoveries += 1
             healthy = problem is None
             stop.wait(PROBE_INTERVAL)
+
+    def _probe(self, path: str, query: Mapping[str, str | int]) -> str | None:
+        try:
+            self._request(
+                "GET", path, query, timeout=(PROBE_TIMEOUT, PROBE_TIMEOUT), api=self._probe_api
+            ).read()
+        except KubeApiError as exc:
+            if exc.status == 401:
+                return UNAUTHORIZED
+            if exc.status != 403:  # a refusal is an answer: the server is there (the watches report 403s)
+                return f"API server not ready (HTTP {exc.status}: {exc.message[:80]})"
+        except CONNECTION_ERRORS as exc:
+            return describe_connection_error(exc, self.server)
+        return None
 
     def _watch_loop(
         self,
@@ -440,12 +463,13 @@ class KubeSource:
         stop: threading.Event,
     ) -> None:
         version = self._versions[coll]
-        failures = 0
+        failures = refusals = 0
         while not stop.is_set():
             try:
                 if not version:
                     version = self._relist(coll, inbox)
                 for change, new_version in self._watch_once(coll, version, stop):
+                    refusals = 0
                     if failures:
                         failures = 0
                         inbox.put((coll, None))
@@ -462,20 +486,40 @@ class KubeSource:
                     # The probe reports the rejected credentials; keep the last data (stale) and retry.
                     failures += 1
                     inbox.put((coll, UNAUTHORIZED))
-                    stop.wait(RETRY_DELAYS[-1])
+                    self._backoff(RETRY_DELAYS[-1], stop)
                 elif exc.status == 403:
-                    inbox.put(Forbidden(coll.name, _list_refusal(coll, exc), coll.kind))
-                    stop.wait(30)
+                    # This collection was listed before, so a refusal is usually passing: an API server
+                    # that has just started answers 403 until its RBAC cache is filled. Retry soon; only
+                    # a refusal that persists is noted on the snapshot, and then retried slowly.
+                    failures += 1
+                    refusals += 1
+                    reason = _list_refusal(coll, exc)
+                    inbox.put((coll, reason))
+                    if refusals == FORBIDDEN_AFTER:
+                        inbox.put(Forbidden(coll.name, reason, coll.kind))
+                    self._backoff(
+                        FORBIDDEN_RETRY if refusals >= FORBIDDEN_AFTER else RETRY_DELAYS[refusals - 1], stop
+                    )
                 else:
                     failures += 1
                     inbox.put((coll, f"watch {coll.kind}: {exc}"))
-                    stop.wait(RETRY_DELAYS[min(failures - 1, len(RETRY_DELAYS) - 1)])
+                    self._backoff(RETRY_DELAYS[min(failures - 1, len(RETRY_DELAYS) - 1)], stop)
             except CONNECTION_ERRORS as exc:
                 if stop.is_set():
                     return
                 failures += 1
                 inbox.put((coll, describe_connection_error(exc, self.server)))
-                stop.wait(RETRY_DELAYS[min(failures - 1, len(RETRY_DELAYS) - 1)])
+                self._backoff(RETRY_DELAYS[min(failures - 1, len(RETRY_DELAYS) - 1)], stop)
+
+    def _backoff(self, delay: float, stop: threading.Event) -> None:
+        """Wait before a retry, but no longer than until the probe sees the server answer again."""
+        seen = self._recoveries
+        deadline = time.monotonic() + delay
+        while not stop.is_set() and self._recoveries == seen:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            stop.wait(min(left, 0.05))
 
     def _relist(
         self, coll: Collection, inbox: queue.Queue[SnapshotChange | tuple[Collection, str | None]]
