@@ -31,6 +31,7 @@ from kftui import __version__
 from kftui.cluster import convert
 from kftui.cluster.source import Changes, ConnectionStatus, Sink, SourceError
 from kftui.model import (
+    Application,
     ClusterSnapshot,
     ConnectionState,
     Forbidden,
@@ -38,6 +39,7 @@ from kftui.model import (
     Relisted,
     SnapshotChange,
     WatchEvent,
+    kind_of,
 )
 
 log = logging.getLogger(__name__)
@@ -187,6 +189,9 @@ class KubeSource:
         self.clock = clock
         self.collections = collections(argocd_namespace)
         self._versions: dict[Collection, str] = {}
+        # Kinds we may not list cluster-wide but could list in some namespaces: kind -> the note that
+        # says so. Kept on the snapshot after each of their events (an event would clear the note).
+        self._partial: dict[str, str] = {}
         self._responses: set[Any] = set()
         self._lock = threading.Lock()
         self._recoveries = 0  # bumped by the probe when the server answers again: retries stop waiting
@@ -316,6 +321,7 @@ class KubeSource:
                 self._versions[coll] = version
         if failures:
             raise SourceError(describe_connection_error(failures[0], self.server))
+        objects.extend(self._list_namespaced_instead(objects, forbidden))
         return ClusterSnapshot.from_objects(
             objects,
             now=self.clock(),
@@ -326,6 +332,52 @@ class KubeSource:
             argocd_namespace=self.argocd_namespace,
             forbidden=forbidden,
         )
+
+    def _list_namespaced_instead(
+        self, objects: list[KubeObject], forbidden: dict[str, str]
+    ) -> list[KubeObject]:
+        """For kinds refused cluster-wide, list them in the namespaces the Applications deploy to.
+
+        A user with namespaced rights only (a Role, not a ClusterRole) may still read pods in `kubeflow`.
+        The kind stays noted as forbidden, naming the namespaces that were listed, so no check reads
+        "absent" from namespaces it never saw.
+        """
+        namespaces = sorted(
+            {self.argocd_namespace}
+            | {o.dest_namespace for o in objects if isinstance(o, Application) and o.dest_namespace}
+        )
+        refused = [
+            c
+            for c in self.collections
+            if c.kind in forbidden and c.kind in NAMESPACED_KINDS and c not in self._versions
+        ]
+        if not refused or not namespaces:
+            return []
+        tries = [(c, ns, _in_namespace(c, ns)) for c in refused for ns in namespaces]
+        results: dict[Collection, tuple[list[KubeObject], str] | BaseException] = {}
+
+        def one(coll: Collection) -> None:
+            try:
+                results[coll] = self.list_collection(coll)
+            except BaseException as exc:
+                results[coll] = exc
+
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            list(pool.map(one, [t[2] for t in tries]))
+        found: list[KubeObject] = []
+        for coll in refused:
+            listed = []
+            for _, ns, sub in (t for t in tries if t[0] is coll):
+                outcome = results[sub]
+                if isinstance(outcome, BaseException):
+                    continue
+                found.extend(outcome[0])
+                self._versions[sub] = outcome[1]
+                listed.append(ns)
+            if listed:
+                note = f"{forbidden[coll.kind]}; listed only in namespaces {', '.join(listed)}"
+                forbidden[coll.kind] = self._partial[coll.kind] = note
+        return found
 
     def _argocd_config(self) -> Mapping[str, str]:
         try:
@@ -376,8 +428,7 @@ class KubeSource:
             threading.Thread(
                 target=self._watch_loop, args=(coll, inbox, stop), name=f"watch-{coll.kind}", daemon=True
             )
-            for coll in self.collections
-            if coll in self._versions
+            for coll in list(self._versions)
         ]
         threads.append(
             threading.Thread(target=self._probe_loop, args=(inbox, stop), name="watch-probe", daemon=True)
@@ -409,6 +460,10 @@ class KubeSource:
                     else:
                         batch.append(item)
                 if batch:
+                    for kind in {
+                        kind_of(c.obj) if isinstance(c, WatchEvent) else c.kind for c in batch
+                    } & set(self._partial):
+                        batch.append(Forbidden(COLLECTION_OF_KIND[kind], self._partial[kind], kind))
                     sink(batch)
                 state = ConnectionState.RECONNECTING if trouble else ConnectionState.LIVE
                 # The probe speaks for the server as a whole; a collection's own trouble comes second.
@@ -525,6 +580,11 @@ class KubeSource:
         self, coll: Collection, inbox: queue.Queue[SnapshotChange | tuple[Collection, str | None]]
     ) -> str:
         objects, version = self.list_collection(coll)
+        if coll not in self.collections:
+            # One namespace of a kind listed namespace by namespace: a Relisted replaces every object of
+            # the kind, so it must carry the other namespaces' objects too.
+            for sibling in [c for c in self._versions if c.kind == coll.kind and c != coll]:
+                objects.extend(self.list_collection(sibling)[0])
         inbox.put(Relisted(coll.name, tuple(objects), kind=coll.kind))
         return version
 
@@ -609,6 +669,26 @@ def _status_message(data: bytes) -> str:
     except (ValueError, TypeError):
         return ""
     return str(status.get("message", "")) if isinstance(status, dict) else ""
+
+
+NAMESPACED_KINDS = frozenset(
+    {"Pod", "Service", "Endpoints", "Event", "Deployment", "StatefulSet", "DaemonSet"}
+)
+COLLECTION_OF_KIND = {
+    "Pod": "pods",
+    "Service": "services",
+    "Endpoints": "endpoints",
+    "Event": "events",
+    "Deployment": "workloads",
+    "StatefulSet": "workloads",
+    "DaemonSet": "workloads",
+}
+
+
+def _in_namespace(coll: Collection, namespace: str) -> Collection:
+    """The same collection restricted to one namespace: /api/v1/pods -> /api/v1/namespaces/NS/pods."""
+    prefix, resource = coll.path.rsplit("/", 1)
+    return Collection(coll.name, coll.kind, f"{prefix}/namespaces/{namespace}/{resource}")
 
 
 def _list_refusal(coll: Collection, exc: KubeApiError) -> str:

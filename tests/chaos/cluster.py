@@ -116,12 +116,13 @@ class Mutator:
     def __init__(self, lab: Lab) -> None:
         self.core = k8s_client.CoreV1Api(lab.api_client())
         self.serial = 0
+        self.run = f"{int(time.time()) % 1_000_000:06d}"  # a rerun on the same lab must not collide
         self.alive: list[str] = []
 
     def churn(self, create: int = 2, delete: int = 1) -> None:
         for _ in range(create):
             self.serial += 1
-            name = f"chaos-{self.serial}"
+            name = f"chaos-{self.run}-{self.serial}"
             body = {
                 "apiVersion": "v1",
                 "kind": "Pod",
@@ -180,7 +181,7 @@ type: kubernetes.io/service-account-token
 """
 
 
-def token_kubeconfig(lab: Lab, directory: Path) -> Path:
+def token_kubeconfig(lab: Lab, directory: Path) -> tuple[Path, str]:
     """A reader ServiceAccount with a token Secret, and a kubeconfig that uses that token."""
     out = lab.kubectl("apply", "-f", "-", input=READER_RBAC)
     if out.returncode != 0:
@@ -191,7 +192,21 @@ def token_kubeconfig(lab: Lab, directory: Path) -> Path:
         return base64.b64decode(data["token"]).decode() if "token" in data else ""
 
     value = lab.wait_for(token, 60, "the ServiceAccount token Secret to be filled")
-    return write_token_kubeconfig(lab, directory / "kubeconfig-token", value)
+    return write_token_kubeconfig(lab, directory / "kubeconfig-token", value), value
+
+
+def token_rejected(lab: Lab, token: str) -> bool:
+    """Does the API server refuse this token yet? It caches good tokens for up to 10 s after revocation."""
+    try:
+        response = httpx.get(
+            f"{lab.server}/api/v1/namespaces/{NAMESPACE}/pods?limit=1",
+            headers={"Authorization": f"Bearer {token}"},
+            verify=lab._tls(),
+            timeout=2,
+        )
+    except (httpx.HTTPError, OSError):
+        return False
+    return response.status_code == 401
 
 
 def write_token_kubeconfig(lab: Lab, path: Path, token: str, ca: Path | None = None) -> Path:
