@@ -47,7 +47,9 @@ log = logging.getLogger(__name__)
 PAGE_SIZE = 500
 WATCH_TIMEOUT_SECONDS = 240
 CONNECT_TIMEOUT = 5.0
-RETRY_DELAYS = (0.2, 0.5, 1.0, 2.0)
+# A restarted API server answers 503 for custom resources until its CRDs are served again (~3 s):
+# retry at most once a second, so a recovered server is followed within 5 s.
+RETRY_DELAYS = (0.2, 0.5, 1.0)
 FLUSH_INTERVAL = 0.05
 # A stopped (SIGSTOP) or wedged API server keeps its sockets open: a watch just goes quiet. A cheap GET
 # with a short timeout, twice a second, notices within about 1.5 s instead of at the watch's read timeout.
