@@ -43,6 +43,12 @@ subjects: [{kind: ServiceAccount, name: kftui-limited, namespace: argocd}]
 
 
 def limited_kubeconfig(lab, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
+    # The app-of-apps creates the Applications that deploy into kubeflow shortly after the lab starts.
+    lab.wait_for(
+        lambda: lab.kubectl("get", "application", "kubeflow-pipelines", "-n", "argocd").returncode == 0,
+        180,
+        "the kubeflow-pipelines Application",
+    )
     applied = lab.kubectl("apply", "-f", "-", input=LIMITED_RBAC)
     assert applied.returncode == 0, applied.stderr
     token = lab.kubectl("create", "token", "kftui-limited", "-n", "argocd", "--duration=1h")
