@@ -48,3 +48,4 @@ clean:  ## remove the virtualenv and caches (the lab's build cache in ~/.cache/k
 # The lab (a real kube-apiserver, kwok and Argo CD as local processes): lab-build, lab-up, lab-down.
 include lab.mk
 -include bench.mk
+-include chaos.mk

@@ -27,7 +27,7 @@ from kftui.profile import Profile, ProfileError, detect_profile, load_profile
 from kftui.report import render_findings
 
 if TYPE_CHECKING:
-    from kftui.fixes.runtime import FixOptions
+    from kftui.fixes.runtime import FixOptions, FixRuntime
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -199,13 +199,42 @@ def cmd_tui(args: argparse.Namespace) -> int:
     from kftui.fixes.runtime import build_fix_runtime
     from kftui.ui.app import KftuiApp  # Textual is only imported for the interactive path
 
-    fixes = build_fix_runtime(source, fix_options(args))
+    options = fix_options(args)
+    fixes = build_fix_runtime(source, options)
+    try:
+        if source.live:
+            preflight_argocd(fixes, options)
+    except UserError:
+        fixes.close()
+        raise
     app = KftuiApp(source, profile, read_only=args.read_only, fixes=fixes, manifest_chains=chains)
     try:
         app.run()
     finally:
         fixes.close()  # stops every port-forward
     return int(app.return_code or 0)
+
+
+def preflight_argocd(fixes: FixRuntime, options: FixOptions) -> None:
+    """With --argocd-server, ask it one authenticated question before the TUI starts.
+
+    A wrong ARGOCD_AUTH_TOKEN or an unreachable server is one line and exit 2 now, not a failed fix later.
+    The question is about an Application that does not exist: a valid token gets 403/404 (Argo CD does
+    not say which), a rejected one 401. The token itself is never part of the line.
+    """
+    from kftui.cluster.argocd import ArgoRestOps
+    from kftui.cluster.ops import ActionError
+
+    argo = fixes.runner.argo
+    if not options.argocd_server or not isinstance(argo, ArgoRestOps):
+        return
+    try:
+        argo.get_app("kftui-preflight-does-not-exist")
+    except ActionError as exc:
+        text = str(exc)
+        if "(401)" in text or "cannot reach" in text:
+            token = os.environ.get("ARGOCD_AUTH_TOKEN", "")
+            raise UserError(text.replace(token, "***") if token else text) from None
 
 
 def fix_options(args: argparse.Namespace) -> FixOptions:

@@ -9,6 +9,7 @@ a 410 Gone relists that collection, a lost connection retries with a short backo
 from __future__ import annotations
 
 import contextlib
+import copy
 import gc
 import json
 import logging
@@ -32,6 +33,7 @@ from kftui import __version__
 from kftui.cluster import convert
 from kftui.cluster.source import Changes, ConnectionStatus, Sink, SourceError
 from kftui.model import (
+    Application,
     ClusterSnapshot,
     ConnectionState,
     Forbidden,
@@ -39,6 +41,7 @@ from kftui.model import (
     Relisted,
     SnapshotChange,
     WatchEvent,
+    kind_of,
 )
 
 log = logging.getLogger(__name__)
@@ -46,8 +49,18 @@ log = logging.getLogger(__name__)
 PAGE_SIZE = 500
 WATCH_TIMEOUT_SECONDS = 240
 CONNECT_TIMEOUT = 5.0
-RETRY_DELAYS = (0.2, 0.5, 1.0, 2.0)
+# A restarted API server answers 503 for custom resources until its CRDs are served again (~3 s):
+# retry at most once a second, so a recovered server is followed within 5 s.
+RETRY_DELAYS = (0.2, 0.5, 1.0)
 FLUSH_INTERVAL = 0.05
+# A stopped (SIGSTOP) or wedged API server keeps its sockets open: a watch just goes quiet. A cheap GET
+# with a short timeout, twice a second, notices within about 1.5 s instead of at the watch's read timeout.
+PROBE_PATH = "/readyz"
+PROBE_INTERVAL = 0.5
+PROBE_TIMEOUT = 1.0
+FORBIDDEN_AFTER = len(RETRY_DELAYS)  # consecutive 403s on a watch before the snapshot notes it
+FORBIDDEN_RETRY = 15.0
+UNAUTHORIZED = "the API server rejected the credentials (401 Unauthorized): token expired or revoked?"
 
 
 @dataclass(frozen=True)
@@ -92,6 +105,9 @@ def collections(argocd_namespace: str) -> tuple[Collection, ...]:
         Collection("workloads", "StatefulSet", "/apis/apps/v1/statefulsets"),
         Collection("workloads", "DaemonSet", "/apis/apps/v1/daemonsets"),
     )
+
+
+PROBE = Collection("probe", "APIServer", PROBE_PATH)
 
 
 class KubeApiError(Exception):
@@ -177,9 +193,19 @@ class KubeSource:
         self.clock = clock
         self.collections = collections(argocd_namespace)
         self._versions: dict[Collection, str] = {}
+        # Kinds we may not list cluster-wide but could list in some namespaces: kind -> the note that
+        # says so. Kept on the snapshot after each of their events (an event would clear the note).
+        self._partial: dict[str, str] = {}
         self._responses: set[Any] = set()
         self._lock = threading.Lock()
         self._prefetched: Future[ClusterSnapshot] | None = None
+        self._recoveries = 0  # bumped by the probe when the server answers again: retries stop waiting
+        # The probe's own client never retries: urllib3's default three retries would turn a 1 s timeout
+        # into 4 s before a stopped server is noticed.
+        probe_config = copy.copy(api.configuration)
+        probe_config.retries = False
+        self._probe_api = k8s_client.ApiClient(probe_config)
+        self._probe_api.user_agent = api.user_agent
 
     @classmethod
     def from_kubeconfig(
@@ -198,12 +224,14 @@ class KubeSource:
         body: Any = None,
         timeout: float | tuple[float, float] | None = None,
         content_type: str = "application/json",
+        api: k8s_client.ApiClient | None = None,
     ) -> Any:
+        api = api or self.api
         url_path = path + (f"?{urlencode(query)}" if query else "")
         headers = {"Accept": "application/json"}
         if body is not None:
             headers["Content-Type"] = content_type
-        params = self.api.param_serialize(
+        params = api.param_serialize(
             method=method,
             resource_path=url_path,
             header_params=headers,
@@ -211,7 +239,7 @@ class KubeSource:
             auth_settings=["BearerToken"],
         )
         try:
-            resp = self.api.call_api(*params, _request_timeout=timeout or (CONNECT_TIMEOUT, 60.0))
+            resp = api.call_api(*params, _request_timeout=timeout or (CONNECT_TIMEOUT, 60.0))
         except ApiException as exc:  # TLS failures surface here as status 0
             raise urllib3.exceptions.HTTPError(str(exc.reason)) from None
         raw = resp.response
@@ -360,6 +388,7 @@ class KubeSource:
                 self._versions[coll] = version
         if failures:
             raise SourceError(describe_connection_error(failures[0], self.server))
+        objects.extend(self._list_namespaced_instead(objects, forbidden))
         return ClusterSnapshot.from_objects(
             objects,
             now=self.clock(),
@@ -370,6 +399,52 @@ class KubeSource:
             argocd_namespace=self.argocd_namespace,
             forbidden=forbidden,
         )
+
+    def _list_namespaced_instead(
+        self, objects: list[KubeObject], forbidden: dict[str, str]
+    ) -> list[KubeObject]:
+        """For kinds refused cluster-wide, list them in the namespaces the Applications deploy to.
+
+        A user with namespaced rights only (a Role, not a ClusterRole) may still read pods in `kubeflow`.
+        The kind stays noted as forbidden, naming the namespaces that were listed, so no check reads
+        "absent" from namespaces it never saw.
+        """
+        namespaces = sorted(
+            {self.argocd_namespace}
+            | {o.dest_namespace for o in objects if isinstance(o, Application) and o.dest_namespace}
+        )
+        refused = [
+            c
+            for c in self.collections
+            if c.kind in forbidden and c.kind in NAMESPACED_KINDS and c not in self._versions
+        ]
+        if not refused or not namespaces:
+            return []
+        tries = [(c, ns, _in_namespace(c, ns)) for c in refused for ns in namespaces]
+        results: dict[Collection, tuple[list[KubeObject], str] | BaseException] = {}
+
+        def one(coll: Collection) -> None:
+            try:
+                results[coll] = self.list_collection(coll)
+            except BaseException as exc:
+                results[coll] = exc
+
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            list(pool.map(one, [t[2] for t in tries]))
+        found: list[KubeObject] = []
+        for coll in refused:
+            listed = []
+            for _, ns, sub in (t for t in tries if t[0] is coll):
+                outcome = results[sub]
+                if isinstance(outcome, BaseException):
+                    continue
+                found.extend(outcome[0])
+                self._versions[sub] = outcome[1]
+                listed.append(ns)
+            if listed:
+                note = f"{forbidden[coll.kind]}; listed only in namespaces {', '.join(listed)}"
+                forbidden[coll.kind] = self._partial[coll.kind] = note
+        return found
 
     def _argocd_config(self) -> Mapping[str, str]:
         try:
@@ -420,9 +495,11 @@ class KubeSource:
             threading.Thread(
                 target=self._watch_loop, args=(coll, inbox, stop), name=f"watch-{coll.kind}", daemon=True
             )
-            for coll in self.collections
-            if coll in self._versions
+            for coll in list(self._versions)
         ]
+        threads.append(
+            threading.Thread(target=self._probe_loop, args=(inbox, stop), name="watch-probe", daemon=True)
+        )
         for t in threads:
             t.start()
         trouble: dict[Collection, str] = {}
@@ -450,9 +527,14 @@ class KubeSource:
                     else:
                         batch.append(item)
                 if batch:
+                    for kind in {
+                        kind_of(c.obj) if isinstance(c, WatchEvent) else c.kind for c in batch
+                    } & set(self._partial):
+                        batch.append(Forbidden(COLLECTION_OF_KIND[kind], self._partial[kind], kind))
                     sink(batch)
                 state = ConnectionState.RECONNECTING if trouble else ConnectionState.LIVE
-                detail = next(iter(trouble.values()), "")
+                # The probe speaks for the server as a whole; a collection's own trouble comes second.
+                detail = trouble.get(PROBE, "") or next(iter(trouble.values()), "")
                 if reported is None or reported.state != state or reported.detail != detail:
                     reported = ConnectionStatus(state, detail, since=self.clock())
                     sink(reported)
@@ -463,6 +545,39 @@ class KubeSource:
             for t in threads:
                 t.join(timeout=2)
 
+    def _probe_loop(
+        self, inbox: queue.Queue[SnapshotChange | tuple[Collection, str | None]], stop: threading.Event
+    ) -> None:
+        """Report the API server as unreachable, not ready or refusing our credentials, and back again."""
+        healthy = True
+        # /readyz answers from the server's own state, which notices a dead etcd only seconds later; a
+        # one-item LIST of a collection we may read is a quorum read, so it fails as soon as storage does.
+        readable = next(iter(self._versions), None)
+        while not stop.is_set():
+            problem = self._probe(PROBE_PATH, {})
+            if problem is None and readable is not None:
+                problem = self._probe(readable.path, {"limit": 1})
+            if problem is not None or not healthy:
+                inbox.put((PROBE, problem))
+            if problem is None and not healthy:
+                self._recoveries += 1
+            healthy = problem is None
+            stop.wait(PROBE_INTERVAL)
+
+    def _probe(self, path: str, query: Mapping[str, str | int]) -> str | None:
+        try:
+            self._request(
+                "GET", path, query, timeout=(PROBE_TIMEOUT, PROBE_TIMEOUT), api=self._probe_api
+            ).read()
+        except KubeApiError as exc:
+            if exc.status == 401:
+                return UNAUTHORIZED
+            if exc.status != 403:  # a refusal is an answer: the server is there (the watches report 403s)
+                return f"API server not ready (HTTP {exc.status}: {exc.message[:80]})"
+        except CONNECTION_ERRORS as exc:
+            return describe_connection_error(exc, self.server)
+        return None
+
     def _watch_loop(
         self,
         coll: Collection,
@@ -470,12 +585,13 @@ class KubeSource:
         stop: threading.Event,
     ) -> None:
         version = self._versions[coll]
-        failures = 0
+        failures = refusals = 0
         while not stop.is_set():
             try:
                 if not version:
                     version = self._relist(coll, inbox)
                 for change, new_version in self._watch_once(coll, version, stop):
+                    refusals = 0
                     if failures:
                         failures = 0
                         inbox.put((coll, None))
@@ -488,24 +604,54 @@ class KubeSource:
             except Gone:
                 version = ""
             except KubeApiError as exc:
-                if exc.status in (401, 403):
-                    inbox.put(Forbidden(coll.name, _list_refusal(coll, exc), coll.kind))
-                    stop.wait(30)
+                if exc.status == 401:
+                    # The probe reports the rejected credentials; keep the last data (stale) and retry.
+                    failures += 1
+                    inbox.put((coll, UNAUTHORIZED))
+                    self._backoff(RETRY_DELAYS[-1], stop)
+                elif exc.status == 403:
+                    # This collection was listed before, so a refusal is usually passing: an API server
+                    # that has just started answers 403 until its RBAC cache is filled. Retry soon; only
+                    # a refusal that persists is noted on the snapshot, and then retried slowly.
+                    failures += 1
+                    refusals += 1
+                    reason = _list_refusal(coll, exc)
+                    inbox.put((coll, reason))
+                    if refusals == FORBIDDEN_AFTER:
+                        inbox.put(Forbidden(coll.name, reason, coll.kind))
+                    self._backoff(
+                        FORBIDDEN_RETRY if refusals >= FORBIDDEN_AFTER else RETRY_DELAYS[refusals - 1], stop
+                    )
                 else:
                     failures += 1
                     inbox.put((coll, f"watch {coll.kind}: {exc}"))
-                    stop.wait(RETRY_DELAYS[min(failures - 1, len(RETRY_DELAYS) - 1)])
+                    self._backoff(RETRY_DELAYS[min(failures - 1, len(RETRY_DELAYS) - 1)], stop)
             except CONNECTION_ERRORS as exc:
                 if stop.is_set():
                     return
                 failures += 1
                 inbox.put((coll, describe_connection_error(exc, self.server)))
-                stop.wait(RETRY_DELAYS[min(failures - 1, len(RETRY_DELAYS) - 1)])
+                self._backoff(RETRY_DELAYS[min(failures - 1, len(RETRY_DELAYS) - 1)], stop)
+
+    def _backoff(self, delay: float, stop: threading.Event) -> None:
+        """Wait before a retry, but no longer than until the probe sees the server answer again."""
+        seen = self._recoveries
+        deadline = time.monotonic() + delay
+        while not stop.is_set() and self._recoveries == seen:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            stop.wait(min(left, 0.05))
 
     def _relist(
         self, coll: Collection, inbox: queue.Queue[SnapshotChange | tuple[Collection, str | None]]
     ) -> str:
         objects, version = self.list_collection(coll)
+        if coll not in self.collections:
+            # One namespace of a kind listed namespace by namespace: a Relisted replaces every object of
+            # the kind, so it must carry the other namespaces' objects too.
+            for sibling in [c for c in self._versions if c.kind == coll.kind and c != coll]:
+                objects.extend(self.list_collection(sibling)[0])
         inbox.put(Relisted(coll.name, tuple(objects), kind=coll.kind))
         return version
 
@@ -522,6 +668,8 @@ class KubeSource:
         with self._lock:
             self._responses.add(resp)
         try:
+            # Connected: a quiet collection is healthy from here, not only after its next event.
+            yield None, version
             for line in _lines(resp, stop):
                 event = json.loads(line)
                 kind = event.get("type")
@@ -599,6 +747,26 @@ def _status_message(data: bytes) -> str:
     except (ValueError, TypeError):
         return ""
     return str(status.get("message", "")) if isinstance(status, dict) else ""
+
+
+NAMESPACED_KINDS = frozenset(
+    {"Pod", "Service", "Endpoints", "Event", "Deployment", "StatefulSet", "DaemonSet"}
+)
+COLLECTION_OF_KIND = {
+    "Pod": "pods",
+    "Service": "services",
+    "Endpoints": "endpoints",
+    "Event": "events",
+    "Deployment": "workloads",
+    "StatefulSet": "workloads",
+    "DaemonSet": "workloads",
+}
+
+
+def _in_namespace(coll: Collection, namespace: str) -> Collection:
+    """The same collection restricted to one namespace: /api/v1/pods -> /api/v1/namespaces/NS/pods."""
+    prefix, resource = coll.path.rsplit("/", 1)
+    return Collection(coll.name, coll.kind, f"{prefix}/namespaces/{namespace}/{resource}")
 
 
 def _list_refusal(coll: Collection, exc: KubeApiError) -> str:

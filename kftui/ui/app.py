@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from rich.text import Text
 from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
@@ -226,6 +227,7 @@ class KftuiApp(App[None]):
     def compose(self) -> ComposeResult:
         yield StatusLine(id="status")
         yield Static(id="error-banner")
+        yield Static(id="forbidden-notes")
         box = Input(placeholder="filter: name or pod status (esc clears)", id="filter")
         box.display = False
         yield box
@@ -457,6 +459,22 @@ class KftuiApp(App[None]):
             live=self.source.live,
             loading=snapshot is None and self.load_error is None,
         )
+        self._show_forbidden(snapshot.forbidden if snapshot else {})
+
+    def _show_forbidden(self, forbidden: Mapping[str, str]) -> None:
+        """Lists the credentials may not read: which, and the API server's reason (the first, in full)."""
+        notes = self.query_one("#forbidden-notes", Static)
+        notes.display = bool(forbidden)
+        if forbidden:
+            kinds = sorted(forbidden)
+            notes.update(
+                Text.assemble(
+                    (f"⚠ Cannot list {len(kinds)} kind(s): ", "bold"),
+                    ", ".join(kinds),
+                    " — shown as unknown, not absent.\n  why: ",
+                    forbidden[kinds[0]],
+                )
+            )
 
     def _set_loading(self, loading: bool) -> None:
         self.query_one(ResourceTree).loading = loading
