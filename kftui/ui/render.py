@@ -14,6 +14,7 @@ from datetime import datetime
 
 from rich.text import Text
 
+from kftui.checks.health import FAILING_REASONS
 from kftui.model import Event, Finding, ManagedResource, Pod, Severity
 
 RED = "bold #ff5f5f"
@@ -44,19 +45,7 @@ PHASE_STYLE: Mapping[str, str] = {
 }
 
 # Pod STATUS values that mean "broken" rather than "on its way"; anything else not Running is amber.
-BAD_POD_STATUS = (
-    "CrashLoopBackOff",
-    "ImagePullBackOff",
-    "ErrImagePull",
-    "InvalidImageName",
-    "CreateContainerConfigError",
-    "CreateContainerError",
-    "OOMKilled",
-    "Error",
-    "Failed",
-    "Evicted",
-    "Unknown",
-)
+BAD_POD_STATUS = (*sorted(FAILING_REASONS), "Error", "Failed", "Evicted", "Unknown")
 
 
 def severity_mark(severity: Severity | None) -> Text:
