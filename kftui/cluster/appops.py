@@ -14,6 +14,8 @@ CreateNamespace=true and friends for that sync. We keep the app's options and ad
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from kftui.cluster import convert
@@ -70,6 +72,17 @@ def _describe(request: SyncRequest) -> str:
     if request.resources:
         parts.append(f"{len(request.resources)} resource(s)")
     return f" ({', '.join(parts)})" if parts else ""
+
+
+@contextmanager
+def action_errors(what: str, server: str) -> Iterator[None]:
+    """Turn the API server's refusal or a lost connection into one ActionError line naming the action."""
+    try:
+        yield
+    except KubeApiError as exc:
+        raise ActionError(f"{what} failed: {exc.message}") from None
+    except CONNECTION_ERRORS as exc:
+        raise ActionError(describe_connection_error(exc, server)) from None
 
 
 class KubeAppOps:
@@ -134,12 +147,8 @@ class KubeAppOps:
     def refresh(self, name: str, hard: bool) -> str:
         kind = "hard" if hard else "normal"
         body = {"metadata": {"annotations": {REFRESH_ANNOTATION: kind}}}
-        try:
+        with action_errors(f"refresh of {name}", self.kube.server):
             self.kube.send_json("PATCH", self._path(name), body, content_type="application/merge-patch+json")
-        except KubeApiError as exc:
-            raise ActionError(f"refresh of {name} failed: {exc.message}") from None
-        except CONNECTION_ERRORS as exc:
-            raise ActionError(describe_connection_error(exc, self.kube.server)) from None
         return f"{kind} refresh of {name} requested"
 
     def terminate(self, name: str) -> str:
@@ -168,12 +177,8 @@ class KubeAppOps:
 
     def disable_auto_prune(self, name: str) -> str:
         body = {"spec": {"syncPolicy": {"automated": {"prune": False}}}}
-        try:
+        with action_errors(f"turning off automated prune of {name}", self.kube.server):
             self.kube.send_json("PATCH", self._path(name), body, content_type="application/merge-patch+json")
-        except KubeApiError as exc:
-            raise ActionError(f"turning off automated prune of {name} failed: {exc.message}") from None
-        except CONNECTION_ERRORS as exc:
-            raise ActionError(describe_connection_error(exc, self.kube.server)) from None
         return f"automated prune turned off for {name}"
 
 
@@ -188,17 +193,13 @@ class KubeWorkloadOps:
         if resource is None:
             raise ActionError(f"cannot restart a {kind}")
         body = {"spec": {"template": {"metadata": {"annotations": {RESTARTED_AT_ANNOTATION: at}}}}}
-        try:
+        with action_errors(f"restart of {kind.lower()}/{name}", self.kube.server):
             self.kube.send_json(
                 "PATCH",
                 f"/apis/apps/v1/namespaces/{namespace}/{resource}/{name}",
                 body,
                 content_type="application/strategic-merge-patch+json",
             )
-        except KubeApiError as exc:
-            raise ActionError(f"restart of {kind.lower()}/{name} failed: {exc.message}") from None
-        except CONNECTION_ERRORS as exc:
-            raise ActionError(describe_connection_error(exc, self.kube.server)) from None
         return f"{kind.lower()}/{name} restarted (restartedAt {at})"
 
     def delete_pod(self, namespace: str, name: str) -> str:
