@@ -130,6 +130,7 @@ def describe_connection_error(exc: BaseException, server: str) -> str:
     """One line a person can act on, without the nested urllib3 noise (and never a token)."""
     text = str(exc)
     for needle, meaning in (
+        ("certificate has expired", "its TLS certificate has expired"),
         ("CERTIFICATE_VERIFY_FAILED", "TLS certificate not trusted"),
         ("certificate verify failed", "TLS certificate not trusted"),
         ("Connection refused", "connection refused"),
