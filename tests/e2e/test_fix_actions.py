@@ -106,31 +106,28 @@ def test_hard_refresh_is_observed_by_the_controller(lab: Any, tmp_path: Path, ba
     wait_idle(lab, "drift")
     log = lab.logs_dir / "argocd-application-controller.log"
 
-    def hard_refreshes() -> int:
-        return sum(
-            1
-            for line in log.read_text(errors="replace").splitlines()
-            if "hard refresh requested" in line and "drift" in line
-        )
+    def drift_lines() -> list[str]:
+        return [line for line in log.read_text(errors="replace").splitlines() if "application=drift" in line]
 
-    before = hard_refreshes()
-    reconciled_before = lab.app("drift")["status"].get("reconciledAt")
+    # The controller's own log is the evidence: reconciledAt has one-second granularity, and a hard refresh
+    # that completes within the second of the previous reconciliation leaves it unchanged.
+    seen = len(drift_lines())
     runner, kube = make_runner(lab, backend, tmp_path / "audit.jsonl")
     result = runner.run(plan_action("hard-refresh", DRIFT, snapshot(kube)))
     assert result.ok, result.message
+
+    def hard_refresh_completed() -> bool:
+        new = drift_lines()[seen:]
+        requested = next((i for i, line in enumerate(new) if "hard refresh requested" in line), None)
+        return requested is not None and any("Reconciliation completed" in line for line in new[requested:])
+
     # Generous bounds: on a loaded 2-core machine the controller can take over a minute to get to it.
-    lab.wait_for(lambda: hard_refreshes() > before, 180, "the controller logging a hard refresh of drift")
-    app = lab.wait_for(
-        lambda: (
-            (a := lab.app("drift"))
-            and "argocd.argoproj.io/refresh" not in a["metadata"].get("annotations", {})
-            and a["status"].get("reconciledAt") != reconciled_before
-            and a
-        ),
+    lab.wait_for(hard_refresh_completed, 180, "the controller logging a completed hard refresh of drift")
+    lab.wait_for(
+        lambda: "argocd.argoproj.io/refresh" not in lab.app("drift")["metadata"].get("annotations", {}),
         180,
-        "the refresh annotation consumed and reconciledAt moved",
+        "the refresh annotation consumed by the controller",
     )
-    assert app["status"]["reconciledAt"] >= (reconciled_before or "")
 
 
 SLOW_FILES = {
