@@ -48,6 +48,27 @@ def _openssl(cwd: Path, *args: str) -> None:
     subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True)
 
 
+def _self_signed_ca(folder: Path, name: str, days: int) -> Path:
+    """A CA certificate (ca.crt, ca.key) in `folder`."""
+    _openssl(
+        folder,
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.crt",
+        "-subj",
+        f"/CN={name}",
+        "-days",
+        str(days),
+    )
+    return folder / "ca.crt"
+
+
 def _server_cert(pki: Path, name: str, start: str, end: str) -> tuple[Path, Path]:
     _openssl(
         pki,
@@ -87,22 +108,7 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (pki / "db" / "index.txt").write_text("")
     (pki / "db" / "serial").write_text("01\n")
     (pki / "ca.cnf").write_text(CA_CONFIG)
-    _openssl(
-        pki,
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        "ca.key",
-        "-out",
-        "ca.crt",
-        "-subj",
-        "/CN=kftui-test-ca",
-        "-days",
-        "3650",
-    )
+    _self_signed_ca(pki, "kftui-test-ca", days=3650)
     return pki
 
 
@@ -187,22 +193,7 @@ def test_expired_server_certificate_is_one_line_and_exit_2(
 def test_certificate_from_another_ca_is_not_trusted(tmp_path: Path, pki: Path, valid_server: str) -> None:
     other = tmp_path / "other"
     other.mkdir()
-    _openssl(
-        other,
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        "ca.key",
-        "-out",
-        "ca.crt",
-        "-subj",
-        "/CN=another-ca",
-        "-days",
-        "30",
-    )
+    _self_signed_ca(other, "another-ca", days=30)
     out = _kftui("check", "--kubeconfig", str(_kubeconfig(tmp_path, valid_server, other / "ca.crt")))
     assert out.returncode == 2 and "TLS certificate not trusted" in out.stderr, out.stderr
     assert len(out.stderr.strip().splitlines()) == 1 and TOKEN not in out.stderr
