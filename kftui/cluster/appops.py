@@ -14,7 +14,7 @@ CreateNamespace=true and friends for that sync. We keep the app's options and ad
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -75,11 +75,16 @@ def _describe(request: SyncRequest) -> str:
 
 
 @contextmanager
-def action_errors(what: str, server: str) -> Iterator[None]:
-    """Turn the API server's refusal or a lost connection into one ActionError line naming the action."""
+def action_errors(what: str, server: str, by_status: Mapping[int, str] | None = None) -> Iterator[None]:
+    """Turn the API server's refusal or a lost connection into one ActionError line naming the action.
+
+    `by_status` gives the line for answers that mean something specific (404: already gone, 409: exists).
+    """
     try:
         yield
     except KubeApiError as exc:
+        if by_status and exc.status in by_status:
+            raise ActionError(by_status[exc.status]) from None
         raise ActionError(f"{what} failed: {exc.message}") from None
     except CONNECTION_ERRORS as exc:
         raise ActionError(describe_connection_error(exc, server)) from None
@@ -203,24 +208,14 @@ class KubeWorkloadOps:
         return f"{kind.lower()}/{name} restarted (restartedAt {at})"
 
     def delete_pod(self, namespace: str, name: str) -> str:
-        try:
+        gone = {404: f"pod {namespace}/{name} is already gone"}
+        with action_errors(f"deleting pod {namespace}/{name}", self.kube.server, gone):
             self.kube.send_json("DELETE", f"/api/v1/namespaces/{namespace}/pods/{name}", None)
-        except KubeApiError as exc:
-            if exc.status == 404:
-                raise ActionError(f"pod {namespace}/{name} is already gone") from None
-            raise ActionError(f"deleting pod {namespace}/{name} failed: {exc.message}") from None
-        except CONNECTION_ERRORS as exc:
-            raise ActionError(describe_connection_error(exc, self.kube.server)) from None
         return f"pod {namespace}/{name} deleted"
 
     def create_namespace(self, name: str) -> str:
         body = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
-        try:
+        exists = {409: f"namespace {name} already exists"}
+        with action_errors(f"creating namespace {name}", self.kube.server, exists):
             self.kube.send_json("POST", "/api/v1/namespaces", body)
-        except KubeApiError as exc:
-            if exc.status == 409:
-                raise ActionError(f"namespace {name} already exists") from None
-            raise ActionError(f"creating namespace {name} failed: {exc.message}") from None
-        except CONNECTION_ERRORS as exc:
-            raise ActionError(describe_connection_error(exc, self.kube.server)) from None
         return f"namespace {name} created"
