@@ -8,6 +8,7 @@ with hand-built objects.
 from __future__ import annotations
 
 import enum
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -501,6 +502,8 @@ class ClusterSnapshot:
     argocd_namespace: str = "argocd"
     forbidden: Mapping[str, str] = field(default_factory=_no_entries)
     """Kinds that could not be listed (forbidden, not served), with the API server's reason."""
+    lineage: Lineage | None = field(default=None, compare=False, repr=False)
+    """Set by apply_events: which snapshot this one was derived from and which keys changed (see changed_keys)."""
 
     @classmethod
     def from_objects(
@@ -528,6 +531,49 @@ class ClusterSnapshot:
 
 
 # --- Changes to a snapshot -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Lineage:
+    """How apply_events derived a snapshot: from which one (held weakly, so old snapshots can go) and, per
+    collection it copied, the copy it made and the keys added, modified or deleted in it."""
+
+    parent: weakref.ref[ClusterSnapshot]
+    changed: Mapping[str, tuple[Mapping[Key, KubeObject], frozenset[Key]]]
+
+
+MAX_LINEAGE_STEPS = 64
+
+
+def changed_keys(
+    snapshot: ClusterSnapshot, collection: str, since: Mapping[Key, KubeObject]
+) -> frozenset[Key] | None:
+    """The keys of `collection` whose object differs from the one in `since`, an earlier state of that
+    collection (added, modified or deleted), read from the lineage apply_events records: the cost follows
+    the changes, not the size of the cluster.
+
+    None when the lineage does not lead back to `since` (a reload, a snapshot built another way, a
+    collection replaced after the fact): the caller then compares the collections in full.
+    """
+    keys: set[Key] = set()
+    current = snapshot
+    for _ in range(MAX_LINEAGE_STEPS):
+        mine = current.collection(collection)
+        if mine is since:
+            return frozenset(keys)
+        lineage = current.lineage
+        parent = lineage.parent() if lineage is not None else None
+        if lineage is None or parent is None:
+            return None
+        if collection in lineage.changed:
+            copy, changed = lineage.changed[collection]
+            if copy is not mine:
+                return None
+            keys |= changed
+        elif mine is not parent.collection(collection):
+            return None
+        current = parent
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -585,6 +631,7 @@ def apply_events(
     A successful event or relist for a collection clears any earlier Forbidden note for it.
     """
     working: dict[str, dict[Key, KubeObject]] = {}
+    touched: dict[str, set[Key]] = {}
     forbidden = dict(snapshot.forbidden)
     for change in changes:
         if isinstance(change, Forbidden):
@@ -593,13 +640,17 @@ def apply_events(
         if isinstance(change, Relisted):
             current = working.get(change.collection, snapshot.collection(change.collection))
             fresh = {key: obj for key, obj in current.items() if kind_of(obj) != change.kind}
+            keys = touched.setdefault(change.collection, set())
+            keys.update(current.keys() - fresh.keys())
             fresh.update((obj.key, obj) for obj in change.objects)
+            keys.update(obj.key for obj in change.objects)
             working[change.collection] = fresh
             forbidden.pop(change.kind, None)
             continue
         name = COLLECTION_OF[type(change.obj)]
         if name not in working:
             working[name] = dict(snapshot.collection(name))
+        touched.setdefault(name, set()).add(change.obj.key)
         forbidden.pop(kind_of(change.obj), None)
         if change.type == "DELETED":
             working[name].pop(change.obj.key, None)
@@ -608,8 +659,14 @@ def apply_events(
     if not working and forbidden == snapshot.forbidden and now is None:
         return snapshot
     changed: dict[str, object] = dict(working)
-    changed["forbidden"] = MappingProxyType(forbidden)
+    if forbidden != snapshot.forbidden:
+        # A new mapping only when it changed: checks that read it are not run again for nothing.
+        changed["forbidden"] = MappingProxyType(forbidden)
     changed["now"] = now or snapshot.now
+    changed["lineage"] = Lineage(
+        weakref.ref(snapshot),
+        {name: (working[name], frozenset(keys)) for name, keys in touched.items()},
+    )
     return replace(snapshot, **changed)  # type: ignore[arg-type]
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import timedelta
+import threading
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from kftui.checks import fixrefs
-from kftui.model import ClusterSnapshot, Finding, FixRef, Pod, Severity
+from kftui.model import ClusterSnapshot, Finding, FixRef, Key, Pod, Severity
 from kftui.profile import Profile
-from kftui.topology import pod_owner_index
+from kftui.topology import changed_pods, pod_owner_index
 
 IMAGE_PULL_REASONS = {"ImagePullBackOff", "ErrImagePull", "InvalidImageName", "ErrImageNeverPull"}
 CONFIG_REASONS = {"CreateContainerConfigError", "CreateContainerError", "RunContainerError"}
@@ -41,7 +43,36 @@ def _latest_warning(snapshot: ClusterSnapshot, pod: Pod) -> str:
     return ""
 
 
-def _diagnose(pod: Pod, now: object, grace: timedelta) -> tuple[str, str, Severity] | None:
+Diagnosis = tuple[str, str, Severity] | None
+
+
+@dataclass(frozen=True)
+class _Diagnosed:
+    """The last pass over the pods: the failing ones, and the young ones that time alone may turn failing."""
+
+    pods: Mapping[Key, Pod]
+    now: datetime
+    grace: timedelta
+    failing: dict[Key, tuple[Pod, tuple[str, str, Severity]]]
+    unsettled: frozenset[Key]
+
+
+# A batch of watch events re-diagnoses only the pods it changed, plus the unsettled ones.
+_last_pass: _Diagnosed | None = None
+_pass_lock = threading.Lock()
+
+
+def _settled(pod: Pod, diagnosis: Diagnosis, now: datetime, grace: timedelta) -> bool:
+    """Whether `diagnosis` of `pod` stays true as time passes: only a young pod's can change (by aging past
+    the grace period), so anything diagnosed without looking at the age, or old enough already, is settled."""
+    if pod.created_at is None or now - pod.created_at >= grace:
+        return True
+    if diagnosis is not None:
+        return diagnosis[2] is Severity.ERROR
+    return pod.phase == "Succeeded" or pod.deleting
+
+
+def _diagnose(pod: Pod, now: object, grace: timedelta) -> Diagnosis:
     """(symptom, evidence, severity) for a failing pod, None for a healthy or young one."""
     for c in pod.containers:
         if c.state == "waiting" and c.reason == "CrashLoopBackOff":
@@ -80,15 +111,41 @@ def _diagnose(pod: Pod, now: object, grace: timedelta) -> tuple[str, str, Severi
     return None
 
 
+def _diagnose_all(snapshot: ClusterSnapshot, grace: timedelta) -> list[tuple[Pod, tuple[str, str, Severity]]]:
+    """Every failing pod with its diagnosis, sorted by (namespace, name). After the first pass, only the pods
+    changed since the last pass (changed_pods) and the unsettled young ones are diagnosed again."""
+    global _last_pass
+    pods, now = snapshot.pods, snapshot.now
+    with _pass_lock:
+        last = _last_pass
+    if last is not None and last.grace == grace and last.now <= now:  # (settled assumes time moves on)
+        failing = dict(last.failing)
+        unsettled = set(last.unsettled)
+        recheck = changed_pods(snapshot, last.pods) | last.unsettled
+    else:
+        failing, unsettled, recheck = {}, set(), frozenset(pods)
+    for key in recheck:
+        failing.pop(key, None)
+        unsettled.discard(key)
+        pod = pods.get(key)
+        if pod is None:
+            continue
+        diagnosis = _diagnose(pod, now, grace)
+        if diagnosis is not None:
+            failing[key] = (pod, diagnosis)
+        if not _settled(pod, diagnosis, now, grace):
+            unsettled.add(key)
+    with _pass_lock:
+        _last_pass = _Diagnosed(pods, now, grace, failing, frozenset(unsettled))
+    return [failing[key] for key in sorted(failing)]
+
+
 def pod_failing(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]:
     """A pod that is CrashLoopBackOff, ImagePullBackOff/ErrImagePull, OOMKilled, unschedulable, Failed, or not
     Ready for longer than the profile's grace period, with the Warning event that explains it."""
     grace = timedelta(seconds=profile.progressing_grace_seconds)
     owners = pod_owner_index(snapshot)
-    for pod in snapshot.pods.values():
-        diagnosis = _diagnose(pod, snapshot.now, grace)
-        if diagnosis is None:
-            continue
+    for pod, diagnosis in _diagnose_all(snapshot, grace):
         symptom, evidence, severity = diagnosis
         warning = _latest_warning(snapshot, pod)
         if warning:

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from kftui.checks import access, applications, apply_errors, kustomize_ids, ordering, ownership, pods, source
+from kftui.checks.memo import CheckMemo
 from kftui.model import ClusterSnapshot, Finding, ObjectRef, Severity
 from kftui.profile import Profile
 
@@ -43,13 +44,23 @@ CHECKS: tuple[Check, ...] = (
 
 
 def run_checks(
-    snapshot: ClusterSnapshot, profile: Profile, checks: Iterable[Check] = CHECKS
+    snapshot: ClusterSnapshot,
+    profile: Profile,
+    checks: Iterable[Check] = CHECKS,
+    memo: CheckMemo | None = None,
 ) -> list[Finding]:
-    """Every finding, most severe first. A check that crashes becomes a finding instead of taking the tool down."""
+    """Every finding, most severe first. A check that crashes becomes a finding instead of taking the tool down.
+
+    With a `memo` (one per stream of snapshots, as in the TUI), a check whose inputs are the same objects as
+    on its last run is not run again; see kftui/checks/memo.py.
+    """
     findings: list[Finding] = []
     for check in checks:
         try:
-            findings.extend(check.run(snapshot, profile))
+            if memo is None:
+                findings.extend(check.run(snapshot, profile))
+            else:
+                findings.extend(memo.run(check.id, check.run, snapshot, profile))
         except Exception as exc:  # a bug in one check must not hide the others' results
             findings.append(
                 Finding(

@@ -28,6 +28,7 @@ from textual.widgets import Footer, Input, LoadingIndicator, OptionList, Static,
 from textual.worker import Worker, WorkerState
 
 from kftui.checks.kustomize_ids import ChainsById, attach_chains
+from kftui.checks.memo import CheckMemo
 from kftui.checks.registry import run_checks
 from kftui.cluster.source import Changes, ConnectionStatus, SnapshotSource, SourceError
 from kftui.fixes.gate import FixResult
@@ -221,6 +222,8 @@ class KftuiApp(App[None]):
         self._stop = threading.Event()
         self._following = False
         self._log_reader: Callable[..., str] | None = getattr(source, "pod_logs", None)
+        # Checks whose inputs a batch of watch events did not touch are not run again (one analysis at a time).
+        self._check_memo = CheckMemo()
 
     # --- layout --------------------------------------------------------------------------------------
 
@@ -388,18 +391,20 @@ class KftuiApp(App[None]):
         # per snapshot would, under a steady stream, only ever finish analyses that are already stale.
         if snapshot is not None and self.profile is not None and not self._analysing:
             self._analysing = True
-            self._analyse(snapshot, self.profile, self.query_one(ResourceTree).filter_text)
+            self._analyse(snapshot, self.profile, self.query_one(ResourceTree).filter_text, self.tree_model)
 
     # An explicit description: without one Textual builds it from repr() of the arguments, and the repr
     # of a 20,000-pod snapshot took seconds on the event loop before every analysis.
     @work(thread=True, exclusive=True, group="analyse", exit_on_error=False, description="analyse")
-    def _analyse(self, snapshot: ClusterSnapshot, profile: Profile, needle: str) -> None:
+    def _analyse(
+        self, snapshot: ClusterSnapshot, profile: Profile, needle: str, previous: TreeModel | None
+    ) -> None:
         """Run the checks, lay out the tree and apply the active filter off the event loop; all pure."""
         try:
-            findings = run_checks(snapshot, profile)
+            findings = run_checks(snapshot, profile, memo=self._check_memo)
             if self.manifest_chains:
                 findings = attach_chains(findings, self.manifest_chains)
-            model = TreeModel(snapshot, findings)
+            model = TreeModel(snapshot, findings, previous)
             filtered = filter_model(model, needle) if needle else None
         except Exception as exc:  # a kftui bug: say so in the banner rather than show a half-built screen
             self._post(LoadFailed(f"kftui could not analyse the snapshot ({type(exc).__name__}: {exc})"))

@@ -19,10 +19,12 @@ from typing import Literal, TypeVar
 from rich.text import Text
 
 from kftui.model import ClusterSnapshot, Finding, ManagedResource, ObjectRef, Pod, Severity
-from kftui.topology import AppNode, NamespaceNode, build_topology
+from kftui.topology import AppNode, NamespaceNode, Topology, build_topology
 from kftui.ui import render
 
 MAX_CHILDREN = 500
+# The name of the "more" row that stands for filter matches beyond MAX_CHILDREN.
+FILTER_OVERFLOW = "filter-overflow"
 K = TypeVar("K")
 
 ItemKind = Literal["app", "namespace", "cluster", "resource", "pod", "unowned", "unowned-namespace", "more"]
@@ -73,17 +75,18 @@ class TreeItem:
 class TreeModel:
     """The tree's content for one snapshot: roots, children on demand, labels, and scopes."""
 
-    def __init__(self, snapshot: ClusterSnapshot, findings: list[Finding]) -> None:
+    def __init__(
+        self, snapshot: ClusterSnapshot, findings: list[Finding], previous: TreeModel | None = None
+    ) -> None:
+        """`previous`, the model of an earlier snapshot of the same stream, lets the topology start from its
+        own (only the pods changed since are placed again)."""
         self.snapshot = snapshot
-        self.topology = build_topology(snapshot)
+        self.topology: Topology = build_topology(
+            snapshot, previous.topology if previous is not None else None
+        )
         self._by_ref: dict[ObjectRef, Severity] = {}
         self._by_app: dict[str, dict[Severity, int]] = defaultdict(lambda: defaultdict(int))
         self._by_app_ns: dict[tuple[str | None, str], Severity] = {}
-        # One pass over the pods, so labels and scopes of workloads never rescan 20,000 pods each.
-        self._pods_of_workload: dict[tuple[str, str, str], list[ObjectRef]] = defaultdict(list)
-        for pod in snapshot.pods.values():
-            if pod.workload_kind:
-                self._pods_of_workload[(pod.namespace, pod.workload_kind, pod.workload_name)].append(pod.ref)
         # A workload's icon is the worst of its own findings and its pods' (computed once, not per label).
         self._by_workload: dict[tuple[str, str, str], Severity] = {}
         for f in findings:
@@ -226,10 +229,30 @@ class TreeModel:
             return min(found, key=lambda s: s.rank) if found else None
         return None
 
+    def label_state(self, item: TreeItem) -> tuple[object, ...]:
+        """Everything `label(item)` depends on. Equal states draw equal labels, so after a watch event the
+        tree redraws only the rows whose state changed. Objects compare by identity first (apply_events
+        keeps the ones a batch did not touch), so comparing states is cheap."""
+        if item.kind == "more":
+            return ("more", item.name, item.hidden_count)
+        if item.kind == "unowned":
+            pods = sum(len(p) for p in self.topology.unowned_pods.values())
+            return ("unowned", pods, len(self.topology.orphan_namespaces))
+        if item.kind == "cluster":
+            return ("cluster", item.name)
+        worst = self.worst(item)
+        if item.kind == "app":
+            counts = self._by_app.get(item.app or "", {})
+            return ("app", item.obj, worst, tuple(counts.get(s, 0) for s in Severity))
+        if item.kind in ("namespace", "unowned-namespace"):
+            return (item.kind, item.name, item.obj, worst, item.name in self.topology.orphan_namespaces)
+        return (item.kind, item.obj, worst)
+
     def label(self, item: TreeItem) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
         if item.kind == "more":
-            text.append(f"… {item.hidden_count:,} more pods: press / to filter", style=render.GREY)
+            hint = "matches: refine the filter" if item.name == FILTER_OVERFLOW else "pods: press / to filter"
+            text.append(f"… {item.hidden_count:,} more {hint}", style=render.GREY)
             return text
         if item.kind in ("unowned", "cluster"):
             text.append(item.name, style="italic " + render.GREY)

@@ -280,6 +280,54 @@ async def test_live_pod_added_and_deleted_updates_the_tree() -> None:
         assert sum(1 for f in app.findings if f.check == "pod-failing") == 1
 
 
+async def test_a_live_change_redraws_only_the_rows_it_touches() -> None:
+    """A pod that starts crash looping changes its own row and its ancestors' marks; every other row keeps its
+    node and label, and the cursor stays put (the tree is updated in place, not rebuilt per snapshot)."""
+    base = load_demo()
+    source = FakeLiveSource(base)
+    app = KftuiApp(source, clock=frozen_clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        tree = _tree(app)
+        assert tree.reveal("app:kubeflow/ns:kubeflow/res:Deployment/katib-controller")
+        healthy_key = "app:kubeflow/ns:kubeflow/pod:centraldashboard-5c8d7f9b6-qm4lp"
+        assert healthy_key in tree.visible_keys()
+        nodes_before = {key: tree.node_for(key) for key in tree.visible_keys()}
+        labels_before = {key: node.label.plain for key, node in nodes_before.items() if node is not None}
+        crashing = base.pods[("kubeflow", "katib-controller-7f5b8c9d6-5rjtn")]
+        healthy = base.pods[("kubeflow", "centraldashboard-5c8d7f9b6-qm4lp")]
+        broken = replace(
+            healthy,
+            phase=crashing.phase,
+            ready=False,
+            containers=crashing.containers,
+            resource_version="9200",
+        )
+        source.push([WatchEvent("MODIFIED", broken)])
+        await wait_for(
+            pilot,
+            lambda: (
+                app.tree_model is not None
+                and app.tree_model.snapshot is app.snapshot
+                and app.applied_batches == 1
+            ),
+            "the update shown",
+        )
+        await pilot.pause()
+        assert tree.cursor_key == "app:kubeflow/ns:kubeflow/res:Deployment/katib-controller"
+        assert tree.visible_keys() == list(nodes_before)
+        changed = {key for key in nodes_before if tree.node_for(key).label.plain != labels_before[key]}  # type: ignore[union-attr]
+        assert healthy_key in changed
+        assert "CrashLoopBackOff" in tree.node_for(healthy_key).label.plain  # type: ignore[union-attr]
+        assert all(tree.node_for(key) is node for key, node in nodes_before.items()), "rows kept their nodes"
+        # Only the pod, its workload and the counts on the app row can change; the rest are untouched.
+        assert changed <= {
+            healthy_key,
+            "app:kubeflow",
+            "app:kubeflow/ns:kubeflow/res:Deployment/centraldashboard",
+        }
+
+
 async def test_bursts_are_coalesced_into_few_repaints() -> None:
     base = load_demo()
     source = FakeLiveSource(base)

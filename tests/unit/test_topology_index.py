@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from kftui import topology
-from kftui.model import Application, ClusterSnapshot, ManagedResource, Pod, WatchEvent, apply_events
+from kftui.model import (
+    Application,
+    ClusterSnapshot,
+    ManagedResource,
+    Namespace,
+    Pod,
+    WatchEvent,
+    apply_events,
+)
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -51,3 +63,88 @@ def test_incremental_index_equals_a_fresh_one() -> None:
         incremental = dict(topology.pod_owner_index(snap))
         assert incremental == fresh(snap)
         topology.pod_owner_index(snap)  # leave the cache warm for the next batch
+
+
+def test_changed_keys_follow_the_lineage_across_batches() -> None:
+    from kftui.model import Relisted, changed_keys
+
+    start = ClusterSnapshot.from_objects([app("a", "web"), pod("web-1", "web"), pod("web-2", "web")], now=NOW)
+    one = apply_events(start, [WatchEvent("ADDED", pod("web-3", "web"))])
+    two = apply_events(one, [WatchEvent("DELETED", pod("web-1", "web")), WatchEvent("MODIFIED", app("a"))])
+    assert changed_keys(two, "pods", start.pods) == {("ns", "web-3"), ("ns", "web-1")}
+    assert changed_keys(two, "pods", one.pods) == {("ns", "web-1")}
+    assert changed_keys(two, "applications", start.applications) == {("argocd", "a")}
+    assert changed_keys(one, "applications", start.applications) == frozenset()
+    relisted = apply_events(two, [Relisted("pods", (pod("web-9", "web"),), "Pod")])
+    assert changed_keys(relisted, "pods", two.pods) == {("ns", "web-2"), ("ns", "web-3"), ("ns", "web-9")}
+    # A collection swapped in after apply_events is not covered by the lineage: the caller must compare.
+    swapped = replace(two, pods={**two.pods, ("ns", "x"): pod("x")})
+    assert changed_keys(swapped, "pods", start.pods) is None
+    assert changed_keys(start, "pods", two.pods) is None, "an unrelated (later) state is not an ancestor"
+
+
+def test_changed_pods_fall_back_to_comparing_when_the_lineage_is_gone() -> None:
+    import gc
+
+    start = ClusterSnapshot.from_objects([app("a", "web"), pod("web-1", "web")], now=NOW)
+    since = start.pods
+    middle = apply_events(start, [WatchEvent("ADDED", pod("web-2", "web"))])
+    end = apply_events(middle, [WatchEvent("MODIFIED", pod("web-1", "db"))])
+    del start, middle  # lineage holds parents weakly: old snapshots are not kept alive by their children
+    gc.collect()
+    assert end.lineage is not None and end.lineage.parent() is None
+    assert topology.changed_pods(end, since) == {("ns", "web-2"), ("ns", "web-1")}
+
+
+def canonical(topo: topology.Topology) -> object:
+    """A topology as plain data, namespace order ignored (the tree sorts them)."""
+    return (
+        [
+            (
+                node.app.name,
+                sorted(
+                    (ns.name, ns.exists, [r.name for r in ns.resources], [p.key for p in ns.pods])
+                    for ns in node.namespaces.values()
+                ),
+                [r.name for r in node.cluster_resources],
+            )
+            for node in topo.apps
+        ],
+        {ns: [p.key for p in pods] for ns, pods in topo.unowned_pods.items()},
+        topo.orphan_namespaces,
+        dict(topo.pod_owner),
+    )
+
+
+@st.composite
+def pod_batches(draw: st.DrawFn) -> list[list[WatchEvent]]:
+    """Pods appearing, moving between apps (workload or instance label), namespaces and unowned, going away."""
+    names = [f"p{i}" for i in range(6)]
+    batches = []
+    for _ in range(draw(st.integers(1, 6))):
+        batch = []
+        for _ in range(draw(st.integers(0, 4))):
+            name = draw(st.sampled_from(names))
+            namespace = draw(st.sampled_from(["ns", "other", "empty"]))
+            workload = draw(st.sampled_from(["", "web", "db"]))
+            instance = draw(st.sampled_from(["", "a", "b", "nope"]))
+            p = replace(pod(name, workload, instance), namespace=namespace)
+            batch.append(WatchEvent(draw(st.sampled_from(["ADDED", "MODIFIED", "DELETED"])), p))
+        batches.append(batch)
+    return batches
+
+
+@settings(max_examples=150, deadline=None)
+@given(batches=pod_batches())
+def test_a_topology_built_from_the_previous_one_equals_a_fresh_one(batches: list[list[WatchEvent]]) -> None:
+    a = replace(app("a", "web"), dest_namespace="empty")
+    snap = ClusterSnapshot.from_objects(
+        [a, app("b", "db"), Namespace("ns"), Namespace("other"), Namespace("spare"), pod("web-1", "web")],
+        now=NOW,
+    )
+    topo = topology.build_topology(snap)
+    for batch in batches:
+        snap = apply_events(snap, list(batch))
+        incremental = topology.build_topology(snap, topo)
+        assert canonical(incremental) == canonical(topology.build_topology(snap))
+        topo = incremental

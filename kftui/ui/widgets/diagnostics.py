@@ -40,6 +40,7 @@ class DiagnosticsPanel(Vertical):
         self.shown: list[Finding] = []
         self.matching_count = 0
         self._detail_for: str | None = None
+        self._drawn = False
 
     def compose(self) -> ComposeResult:
         yield Static(id="diag-summary")
@@ -65,14 +66,18 @@ class DiagnosticsPanel(Vertical):
 
     def show(self, findings: list[Finding], scope: Scope | None, errors_only: bool) -> None:
         """Redraw for new findings or a new narrowing, keeping the highlighted finding when it still exists."""
+        unchanged = (findings, scope, errors_only) == (self.findings, self.scope, self.errors_only)
+        if unchanged and self._drawn:
+            # A watch event elsewhere in the cluster: the same findings, so nothing to redraw. Keep the
+            # new objects (equal to the old ones) so `current` hands out this snapshot's findings.
+            self.findings = findings
+            self.shown = self._matching(findings)[:MAX_LISTED]
+            return
         previous = self.current
         keep = finding_id(previous) if previous is not None else None
         self.findings, self.scope, self.errors_only = findings, scope, errors_only
-        matching = [
-            f
-            for f in findings
-            if (scope is None or scope.matches(f)) and (not errors_only or f.severity is Severity.ERROR)
-        ]
+        self._drawn = True
+        matching = self._matching(findings)
         self.matching_count = len(matching)
         # Sorted most severe first, so a cap only ever hides the least important of a flood of findings.
         self.shown = matching[:MAX_LISTED]
@@ -83,6 +88,14 @@ class DiagnosticsPanel(Vertical):
             listing.highlighted = ids.index(keep) if keep in ids else 0
         self._show_summary()
         self._show_detail()
+
+    def _matching(self, findings: list[Finding]) -> list[Finding]:
+        scope, errors_only = self.scope, self.errors_only
+        return [
+            f
+            for f in findings
+            if (scope is None or scope.matches(f)) and (not errors_only or f.severity is Severity.ERROR)
+        ]
 
     def _show_summary(self) -> None:
         counts = summarize(self.findings)

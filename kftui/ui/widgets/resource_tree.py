@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from kftui.model import Severity
-from kftui.ui import render
-from kftui.ui.tree_model import MAX_CHILDREN, FilterResult, TreeItem, TreeModel, filter_model
+from kftui.ui.tree_model import FILTER_OVERFLOW, MAX_CHILDREN, FilterResult, TreeItem, TreeModel, filter_model
 
 
 class ResourceTree(Tree[TreeItem]):
-    """A tree rebuilt from each new snapshot without losing what the user had open or selected.
+    """A tree kept in step with each new snapshot without losing what the user had open or selected.
 
     Children of a collapsed node are only created when it is expanded, so a huge cluster stays responsive.
     With a filter, only matching items and their ancestors are shown, ancestors expanded.
@@ -77,6 +75,9 @@ class ResourceTree(Tree[TreeItem]):
         self.filter_text = ""
         self._expanded: set[str] = set()
         self._node_by_key: dict[str, TreeNode[TreeItem]] = {}
+        self._label_state: dict[str, tuple[object, ...]] = {}
+        self._quiet: set[str] = set()
+        self._reshaped = False
         self._keep: frozenset[str] | None = None
         self._matched: frozenset[str] = frozenset()
 
@@ -109,7 +110,7 @@ class ResourceTree(Tree[TreeItem]):
         return keys
 
     def show_model(self, model: TreeModel, prefiltered: FilterResult | None = None) -> None:
-        """Rebuild from a new snapshot's model, keeping expansion, the cursor and the scroll position.
+        """Show a new snapshot's model, keeping expansion, the cursor and the scroll position.
 
         The first model opens the apps and namespaces that hold errors, so the first screen already shows
         the failing pod; after that the tree only opens what the user opens. `prefiltered` is the filter
@@ -122,7 +123,7 @@ class ResourceTree(Tree[TreeItem]):
             self._keep, self._matched = prefiltered.keep, prefiltered.matched
         else:
             self._recompute_filter()
-        self._rebuild()
+        self._sync()
 
     @staticmethod
     def _error_paths(model: TreeModel) -> set[str]:
@@ -137,17 +138,22 @@ class ResourceTree(Tree[TreeItem]):
     def set_filter(self, text: str) -> None:
         self.filter_text = text.strip().lower()
         self._recompute_filter()
-        self._rebuild()
+        self._sync()
 
     def reveal(self, key: str) -> bool:
         """Expand the ancestors of `key` and put the cursor on it; False if no such item exists now."""
         parts = key.split("/")
         for i in range(1, len(parts)):
             self._expanded.add("/".join(parts[:i]))
-        self._rebuild(cursor=key)
+        self._sync(cursor=key)
         return self.cursor_key == key
 
     # --- building ------------------------------------------------------------------------------------
+    #
+    # The tree is not rebuilt per snapshot: at 20,000 pods and 100 changes a second that cost most of the
+    # event loop. Instead the built nodes are walked level by level against the new model. A level whose
+    # rows (keys, and whether they can open) are unchanged keeps its nodes and redraws only the rows whose
+    # label state changed; a level whose rows changed is rebuilt, and only that level.
 
     def _recompute_filter(self) -> None:
         if not self.filter_text or self.tree_model is None:
@@ -156,20 +162,20 @@ class ResourceTree(Tree[TreeItem]):
         result = filter_model(self.tree_model, self.filter_text)
         self._keep, self._matched = result.keep, result.matched
 
-    def _rebuild(self, cursor: str | None = None) -> None:
+    def _sync(self, cursor: str | None = None) -> None:
         if self.tree_model is None:
             return
         wanted = cursor or self.cursor_key
-        scroll_y = self.scroll_y
-        self.clear()
-        self._node_by_key = {}
-        self._add_items(self.root, self.tree_model.roots(), filtered=self._keep is not None)
-        _ = self.last_line  # lay the lines out now so the scroll offset below is not clamped to an empty tree
-        self.scroll_to(y=scroll_y, animate=False, immediate=True)
+        self._reshaped = False
+        self._sync_level(self.root, self.tree_model.roots(), filtered=self._keep is not None)
+        if not self._reshaped and cursor is None:
+            return  # every node stayed where it was, the cursor with it
+        _ = self.last_line  # lay the lines out now: the cursor is placed by line number
         target = self._nearest_node(wanted)
         if target is None and self.root.children:
             target = self.root.children[0]
-        self.move_cursor(target, animate=False)
+        if target is not self.cursor_node or cursor is not None:
+            self.move_cursor(target, animate=False)
 
     def _nearest_node(self, key: str | None) -> TreeNode[TreeItem] | None:
         """The node for `key`, else its closest surviving ancestor (a deleted pod leaves the cursor nearby)."""
@@ -179,47 +185,118 @@ class ResourceTree(Tree[TreeItem]):
             key = key.rsplit("/", 1)[0] if "/" in key else None
         return None
 
-    def _add_items(self, parent: TreeNode[TreeItem], items: list[TreeItem], filtered: bool) -> None:
-        assert self.tree_model is not None
-        shown = 0
-        for index, item in enumerate(items):
-            if filtered and self._keep is not None and item.key not in self._keep:
-                continue
-            if shown == MAX_CHILDREN:
+    def _rows(self, items: list[TreeItem], filtered: bool) -> list[TreeItem]:
+        """The items one level shows: with a filter only kept ones, and at most MAX_CHILDREN of them."""
+        if filtered and self._keep is not None:
+            keep = self._keep
+            items = [i for i in items if i.key in keep]
+            if len(items) > MAX_CHILDREN:
                 # A filter that matches 20,000 pods must not put them all in the tree either.
-                rest = sum(1 for i in items[index:] if self._keep is None or i.key in self._keep)
-                more = TreeItem(f"{item.parent_key}/more", "more", "", hidden_count=rest)
-                label = Text(f"… {rest:,} more matches: refine the filter", style=render.GREY)
-                self._node_by_key[more.key] = parent.add_leaf(label, data=more)
-                return
-            shown += 1
-            label = self.tree_model.label(item)
-            if not self.tree_model.has_children(item):
-                self._node_by_key[item.key] = parent.add_leaf(label, data=item)
-                continue
-            # Below a match everything is shown; above it, only the path to the matches.
-            below_filtered = filtered and item.key not in self._matched
-            expand = item.key in self._expanded or (below_filtered and self._keep is not None)
-            node = parent.add(label, data=item, expand=expand)
-            self._node_by_key[item.key] = node
-            if expand:
-                self._add_items(
-                    node, self.tree_model.children(item, capped=not below_filtered), below_filtered
+                rest = len(items) - MAX_CHILDREN
+                more = TreeItem(
+                    f"{items[MAX_CHILDREN].parent_key}/more", "more", FILTER_OVERFLOW, hidden_count=rest
                 )
+                items = [*items[:MAX_CHILDREN], more]
+        return items
+
+    def _sync_level(self, parent: TreeNode[TreeItem], items: list[TreeItem], filtered: bool) -> None:
+        assert self.tree_model is not None
+        model = self.tree_model
+        rows = self._rows(items, filtered)
+        nodes = parent.children
+        same_rows = len(nodes) == len(rows) and all(
+            node.data is not None
+            and node.data.key == row.key
+            and node.allow_expand == model.has_children(row)
+            for node, row in zip(nodes, rows, strict=True)
+        )
+        if not same_rows:
+            self._reshaped = True
+            if nodes:
+                self._forget(parent)
+                parent.remove_children()
+            for row in rows:
+                label = model.label(row)
+                if model.has_children(row):
+                    node = parent.add(label, data=row)
+                else:
+                    node = parent.add_leaf(label, data=row)
+                self._node_by_key[row.key] = node
+                self._label_state[row.key] = model.label_state(row)
+                self._sync_children(node, row, filtered)
+            return
+        for node, row in zip(nodes, rows, strict=True):
+            node.data = row
+            state = model.label_state(row)
+            if self._label_state.get(row.key) != state:
+                self._label_state[row.key] = state
+                node.set_label(model.label(row))
+            self._sync_children(node, row, filtered)
+
+    def _sync_children(self, node: TreeNode[TreeItem], item: TreeItem, filtered: bool) -> None:
+        """Open or close `node` as the user (or the filter) wants it, and bring an open node's children along."""
+        if not node.allow_expand or self.tree_model is None:
+            return
+        # Below a match everything is shown; above it, only the path to the matches, opened.
+        below_filtered = filtered and item.key not in self._matched
+        expand = item.key in self._expanded or (below_filtered and self._keep is not None)
+        if expand != node.is_expanded:
+            self._reshaped = True
+            self._quiet.add(item.key)  # our own doing: the Expanded/Collapsed handlers must not record it
+            if expand:
+                node.expand()
+            else:
+                node.collapse()
+        if expand:
+            self._sync_level(node, self.tree_model.children(item, capped=not below_filtered), below_filtered)
+        elif node.children:
+            # Closed: drop its rows rather than keep them current; opening it builds them again.
+            self._forget(node)
+            node.remove_children()
+
+    def _forget(self, parent: TreeNode[TreeItem]) -> None:
+        """Drop the bookkeeping of every node below `parent` (they are about to be removed)."""
+        stack = list(parent.children)
+        while stack:
+            node = stack.pop()
+            if node.data is not None:
+                self._node_by_key.pop(node.data.key, None)
+                self._label_state.pop(node.data.key, None)
+            stack.extend(node.children)
+
+    def _filtered_at(self, node: TreeNode[TreeItem]) -> bool:
+        """Whether `node`'s children are filtered: a filter is on and neither it nor an ancestor matched."""
+        if self._keep is None:
+            return False
+        current: TreeNode[TreeItem] | None = node
+        while current is not None and current is not self.root:
+            if current.data is not None and current.data.key in self._matched:
+                return False
+            current = current.parent
+        return True
 
     # --- events --------------------------------------------------------------------------------------
 
     def _on_tree_node_expanded(self, event: Tree.NodeExpanded[TreeItem]) -> None:
         item = event.node.data
-        if item is None:
+        if item is None or self._quiet_event(item.key):
             return
         self._expanded.add(item.key)
         if not event.node.children and self.tree_model is not None:
-            self._add_items(event.node, self.tree_model.children(item), filtered=False)
+            filtered = self._filtered_at(event.node)
+            self._sync_level(event.node, self.tree_model.children(item, capped=not filtered), filtered)
 
     def _on_tree_node_collapsed(self, event: Tree.NodeCollapsed[TreeItem]) -> None:
-        if event.node.data is not None:
-            self._expanded.discard(event.node.data.key)
+        item = event.node.data
+        if item is not None and not self._quiet_event(item.key):
+            self._expanded.discard(item.key)
+
+    def _quiet_event(self, key: str) -> bool:
+        """True (once) for an Expanded/Collapsed message that _sync_children caused, not the user."""
+        if key in self._quiet:
+            self._quiet.discard(key)
+            return True
+        return False
 
     def _on_tree_node_highlighted(self, event: Tree.NodeHighlighted[TreeItem]) -> None:
         if event.node.data is not None:
@@ -256,4 +333,4 @@ class ResourceTree(Tree[TreeItem]):
 
     def action_collapse_all(self) -> None:
         self._expanded.clear()
-        self._rebuild()
+        self._sync()
