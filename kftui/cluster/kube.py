@@ -258,6 +258,13 @@ class KubeSource:
         data = raw.read()
         return json.loads(data) if data else None
 
+    def ask_json(self, path: str, body: Any, timeout: float) -> Any:
+        """POST a question (an access review) with a short timeout and no retries: a slow or dead server
+        must make the answer "unknown" quickly, not after urllib3's retries."""
+        raw = self._request("POST", path, body=body, timeout=(timeout, timeout), api=self._probe_api)
+        data = raw.read()
+        return json.loads(data) if data else None
+
     def preflight(self) -> str:
         """Ask the API server for its version: a fast way to turn a dead server into one clear line."""
         try:
