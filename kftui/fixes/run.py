@@ -128,6 +128,11 @@ class FixRunner:
     def initiated_by(self) -> str:
         return f"kftui:{self.gate.user}"
 
+    @property
+    def asks_access(self) -> bool:
+        """Whether `review` may ask the cluster (an access review is configured; never in read-only mode)."""
+        return self.gate.access is not None and not self.gate.read_only
+
     def backend_for(self, plan: FixPlan) -> str:
         """The backend that carries this plan: the Argo CD backend for app actions, else Kubernetes."""
         return backend_for(plan, self.backend_name)
