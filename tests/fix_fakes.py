@@ -1,4 +1,4 @@
-"""A fake of our own seam (cluster/ops.ArgoOps and WorkloadOps) for the fix unit and UI tests.
+"""A fake of our own seam (cluster/ops.ArgoOps, WorkloadOps and AccessReview) for the fix unit and UI tests.
 
 It stands in for a whole Argo CD: a sync sets `.operation`, and each later read moves the app one step
 along (Running -> Succeeded/Failed, then Synced + Healthy), the way the controller would. No HTTP library
@@ -11,7 +11,14 @@ import threading
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
-from kftui.cluster.ops import ActionError, NoOperation, OperationInProgress, SyncRequest
+from kftui.cluster.ops import (
+    Access,
+    ActionError,
+    NoOperation,
+    OperationInProgress,
+    Permission,
+    SyncRequest,
+)
 from kftui.model import Application, OperationState, SyncOperation
 
 T0 = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
@@ -169,3 +176,31 @@ class FakeWorkloads:
     def create_namespace(self, name: str) -> str:
         self.calls.append(("create-namespace", name))
         return f"namespace {name} created"
+
+
+@dataclass
+class FakeAccess:
+    """Our AccessReview seam in memory: `denied` permissions are refused, `unknown` ones unanswered,
+    everything else allowed. `asked` lists every blocking review, in order (the cache is ours to test
+    elsewhere: here each review counts)."""
+
+    denied: set[Permission] = field(default_factory=set)
+    unknown: set[Permission] = field(default_factory=set)
+    username: str = "system:serviceaccount:argocd:limited"
+    asked: list[Permission] = field(default_factory=list)
+    _known: dict[Permission, Access] = field(default_factory=dict)
+
+    def review(self, permission: Permission) -> Access:
+        self.asked.append(permission)
+        if permission in self.unknown:
+            access = Access(None, "timed out")
+        else:
+            access = Access(permission not in self.denied)
+        self._known[permission] = access
+        return access
+
+    def cached(self, permission: Permission) -> Access | None:
+        return self._known.get(permission)
+
+    def user(self) -> str:
+        return self.username if self._known else ""

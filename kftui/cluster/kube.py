@@ -201,6 +201,7 @@ class KubeSource:
         self._lock = threading.Lock()
         self._prefetched: Future[ClusterSnapshot] | None = None
         self._recoveries = 0  # bumped by the probe when the server answers again: retries stop waiting
+        self.probe_interval = PROBE_INTERVAL
         # The probe's own client never retries: urllib3's default three retries would turn a 1 s timeout
         # into 4 s before a stopped server is noticed.
         probe_config = copy.copy(api.configuration)
@@ -255,6 +256,13 @@ class KubeSource:
 
     def send_json(self, method: str, path: str, body: Any, content_type: str = "application/json") -> Any:
         raw = self._request(method, path, body=body, content_type=content_type)
+        data = raw.read()
+        return json.loads(data) if data else None
+
+    def ask_json(self, path: str, body: Any, timeout: float) -> Any:
+        """POST a question (an access review) with a short timeout and no retries: a slow or dead server
+        must make the answer "unknown" quickly, not after urllib3's retries."""
+        raw = self._request("POST", path, body=body, timeout=(timeout, timeout), api=self._probe_api)
         data = raw.read()
         return json.loads(data) if data else None
 
@@ -563,20 +571,15 @@ class KubeSource:
             if problem is None and not healthy:
                 self._recoveries += 1
             healthy = problem is None
-            stop.wait(PROBE_INTERVAL)
+            stop.wait(self.probe_interval)
 
     def _probe(self, path: str, query: Mapping[str, str | int]) -> str | None:
         try:
             self._request(
                 "GET", path, query, timeout=(PROBE_TIMEOUT, PROBE_TIMEOUT), api=self._probe_api
             ).read()
-        except KubeApiError as exc:
-            if exc.status == 401:
-                return UNAUTHORIZED
-            if exc.status != 403:  # a refusal is an answer: the server is there (the watches report 403s)
-                return f"API server not ready (HTTP {exc.status}: {exc.message[:80]})"
-        except CONNECTION_ERRORS as exc:
-            return describe_connection_error(exc, self.server)
+        except (KubeApiError, *CONNECTION_ERRORS) as exc:
+            return probe_problem(exc, self.server)
         return None
 
     def _watch_loop(
@@ -768,6 +771,18 @@ def _in_namespace(coll: Collection, namespace: str) -> Collection:
     """The same collection restricted to one namespace: /api/v1/pods -> /api/v1/namespaces/NS/pods."""
     prefix, resource = coll.path.rsplit("/", 1)
     return Collection(coll.name, coll.kind, f"{prefix}/namespaces/{namespace}/{resource}")
+
+
+def probe_problem(exc: BaseException, server: str) -> str | None:
+    """What a failed probe says about the server: rejected credentials, not ready, unreachable, or nothing
+    (a 403 is an answer: the server is there, and the watches report what they may not read)."""
+    if isinstance(exc, KubeApiError):
+        if exc.status == 401:
+            return UNAUTHORIZED
+        if exc.status == 403:
+            return None
+        return f"API server not ready (HTTP {exc.status}: {exc.message[:80]})"
+    return describe_connection_error(exc, server)
 
 
 def _list_refusal(coll: Collection, exc: KubeApiError) -> str:

@@ -106,3 +106,63 @@ class WorkloadOps(Protocol):
     def delete_pod(self, namespace: str, name: str) -> str: ...
 
     def create_namespace(self, name: str) -> str: ...
+
+
+# --- permissions: what an action needs from the Kubernetes authorizer, and what it answered ---------
+
+
+@dataclass(frozen=True, slots=True)
+class Permission:
+    """One request the API server authorizes: the fields of a SelfSubjectAccessReview's resourceAttributes.
+
+    An empty namespace is cluster-wide (or a cluster-scoped resource); an empty name means any name (RBAC
+    rules limited to resourceNames then do not count, so asking without a name is the cautious question).
+    """
+
+    verb: str
+    resource: str
+    group: str = ""
+    namespace: str = ""
+    name: str = ""
+    subresource: str = ""
+
+    def describe(self) -> str:
+        """`kubectl auth can-i` style: "update applications.argoproj.io/drift in argocd"."""
+        what = f"{self.resource}.{self.group}" if self.group else self.resource
+        if self.subresource:
+            what += f"/{self.subresource}" + (f" {self.name}" if self.name else "")
+        elif self.name:
+            what += f"/{self.name}"
+        where = f" in {self.namespace}" if self.namespace else " (cluster-wide)"
+        return f"{self.verb} {what}{where}"
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    """The authorizer's answer to one Permission. `allowed` is None when the question could not be asked
+    (network, an old server, a malformed answer): unknown, which never blocks an action."""
+
+    allowed: bool | None
+    reason: str = ""
+
+    @property
+    def denied(self) -> bool:
+        return self.allowed is False
+
+
+class AccessReview(Protocol):
+    """Asks the cluster what the current credentials may do (cluster/access.py: SelfSubjectAccessReview).
+
+    `review` may block on the network and is called from worker threads only; `cached` and `user` never
+    do I/O, so the UI can ask them on the event loop. Nothing raises: an unanswered question is
+    Access(None) from `review` and None from `cached`.
+    """
+
+    def review(self, permission: Permission) -> Access: ...
+
+    def cached(self, permission: Permission) -> Access | None: ...
+
+    def user(self) -> str:
+        """Who the credentials are (system:serviceaccount:argocd:kftui), learnt by the first `review`;
+        "" until then or when the server cannot say."""
+        ...

@@ -3,14 +3,17 @@
 Modules
     plan.py     plan_fix(finding, fix_id, snapshot, profile) / plan_action(fix_id, target, snapshot, profile)
                 -> FixPlan; actions_for(target, snapshot) -> fix ids for a tree node. Pure.
-    gate.py     Gate(read_only, audit, context): refusal(plan) for the UI, execute(...) for every mutation.
+    permissions.py  required_permissions(plan, backend) -> the Kubernetes permissions a plan needs. Pure.
+    gate.py     Gate(read_only, audit, context, access): refusal(plan, backend) for the UI (known answers
+                only), review(...) in workers (asks the AccessReview), execute(...) for every mutation.
     audit.py    AuditLog: JSON lines under $XDG_STATE_HOME/kftui/audit.jsonl (or --audit-log), tokens scrubbed.
     run.py      FixRunner(gate, argo, workloads): run(plan) -> FixResult, choices(finding, ...) for the panel.
     ordered.py  OrderedSync(runner, chain, ...).run(cancel) -> OrderedResult, with per-step callbacks.
     runtime.py  build_fix_runtime(source, FixOptions) -> FixRuntime(runner, forwards, audit); close() on exit.
 
 Backends (kftui/cluster/): appops.KubeAppOps + KubeWorkloadOps (Kubernetes API, the default),
-argocd.ArgoRestOps (Argo CD REST API, --argocd-server / ARGOCD_SERVER), portforward.ForwardManager.
+argocd.ArgoRestOps (Argo CD REST API, --argocd-server / ARGOCD_SERVER), portforward.ForwardManager,
+access.KubeAccessReview (SelfSubjectAccessReview, cached; never in read-only mode).
 
 Wiring in the app (ui/app.py), with `fixes: FixRuntime | None` passed in by cli.py:
     on a finding's fix      plan = plan_fix(finding, fix.id, app.snapshot, app.profile)
@@ -21,6 +24,7 @@ Wiring in the app (ui/app.py), with `fixes: FixRuntime | None` passed in by cli.
     on a tree node          actions_for(node_ref, snapshot) -> fix ids; plan_action(fix_id, node_ref, ...)
     fix ids outside PLANNABLE (describe, logs, edit-manifests, split-application, wait-for-webhook,
     fix-source) are views or advice: the panel copies their command.
-    the panel greys out     fixes.runner.choices(finding, snapshot, profile)[i].disabled (a reason, or None)
+    the panel greys out     fixes.runner.choices(finding, snapshot, profile, review=True)[i].disabled
+                            (a reason, or None), computed in a thread worker: a review may ask the cluster
     on exit                 fixes.close()  (stops every port-forward)
 """

@@ -1,7 +1,14 @@
 """The one gate every change to the cluster passes: read-only refuses here, and every attempt is audited.
 
-The UI asks `refusal(plan)` to show an action disabled with its reason; fixes/run.py and fixes/ordered.py
-call `execute` with the backend call to make, so nothing mutates the cluster except through it.
+The UI asks `refusal(plan, backend)` to show an action disabled with its reason; fixes/run.py and
+fixes/ordered.py call `execute` with the backend call to make, so nothing mutates the cluster except
+through it.
+
+With an AccessReview (cluster/access.py), the gate also refuses what the credentials may not do, before
+the API server would: `review(plan, backend)` asks (blocking: worker threads only) and returns the
+refusal; `refusal` only reads the answers already known, so the event loop never waits on the network.
+An unknown answer never refuses. In read-only mode no question is asked at all: a SelfSubjectAccessReview
+is a `create`, and read-only kftui sends no write request.
 """
 
 from __future__ import annotations
@@ -9,8 +16,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from kftui.cluster.ops import ActionError
+from kftui.cluster.ops import AccessReview, ActionError, Permission
 from kftui.fixes.audit import AuditLog
+from kftui.fixes.permissions import KUBE_BACKEND, forbidden_reason, required_permissions
 from kftui.fixes.plan import FixPlan
 
 READ_ONLY_REASON = "read-only mode (--read-only): kftui makes no changes to the cluster"
@@ -28,22 +36,50 @@ class FixResult:
 
 
 class Gate:
-    """Read-only switch + audit log, shared by every action of one kftui session."""
+    """Read-only switch + permissions + audit log, shared by every action of one kftui session."""
 
-    def __init__(self, read_only: bool, audit: AuditLog | None, context: str = "") -> None:
+    def __init__(
+        self,
+        read_only: bool,
+        audit: AuditLog | None,
+        context: str = "",
+        access: AccessReview | None = None,
+        argocd_namespace: str = "argocd",
+    ) -> None:
         self.read_only = read_only
         self.audit = audit
         self.context = context
+        self.access = access
+        self.argocd_namespace = argocd_namespace
 
     @property
     def user(self) -> str:
         return self.audit.user if self.audit is not None else "kftui"
 
-    def refusal(self, plan: FixPlan) -> str | None:
-        """Why this plan may not run now, or None. Read-only wins over every other reason."""
+    def refusal(self, plan: FixPlan, backend: str = KUBE_BACKEND) -> str | None:
+        """Why this plan may not run now through `backend`, or None. Read-only wins over every other
+        reason; permissions count only as far as they are already known (no I/O here)."""
         if self.read_only and plan.mutating:
             return READ_ONLY_REASON
-        return plan.blocked
+        if plan.blocked is not None:
+            return plan.blocked
+        if self.read_only or self.access is None:
+            return None
+        access = self.access
+        return forbidden_reason(self._needs(plan, backend), access.cached, access.user())
+
+    def review(self, plan: FixPlan, backend: str = KUBE_BACKEND) -> str | None:
+        """Like `refusal`, but first asks the cluster what is not known yet. Blocks: worker threads only."""
+        first = self.refusal(plan, backend)
+        if first is not None or self.read_only or self.access is None:
+            return first
+        access = self.access
+        needs = self._needs(plan, backend)
+        answers = {p: access.review(p) for p in needs}  # first: the user is learnt by the first review
+        return forbidden_reason(needs, answers.get, access.user())
+
+    def _needs(self, plan: FixPlan, backend: str) -> tuple[Permission, ...]:
+        return required_permissions(plan, backend, self.argocd_namespace)
 
     def execute(
         self,
@@ -56,7 +92,7 @@ class Gate:
     ) -> FixResult:
         """Run `action` (one backend call) if the gate allows `plan`; audit the outcome either way."""
         target = str(plan.target)
-        reason = self.refusal(plan)
+        reason = self.review(plan, backend)
         if reason is not None:
             self._record(plan, backend, endpoint, f"refused: {reason}", step)
             return FixResult(plan.fix_id, target, ok=False, message=reason, refused=True)

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 
 from kftui.cluster.ops import ActionError, ArgoOps, SyncRequest, WorkloadOps
 from kftui.fixes.gate import FixResult, Gate
+from kftui.fixes.permissions import ARGO_KINDS, backend_for
 from kftui.fixes.plan import PLANNABLE, ActionKind, FixPlan, PlanError, plan_fix
 from kftui.model import Application, ClusterSnapshot, Finding, FixRef, ObjectRef
 from kftui.profile import Profile
@@ -33,7 +34,8 @@ class FixChoice:
     """One fix a finding offers, as the diagnostics panel shows it.
 
     plan is None for views (describe, logs) and for fixes that cannot be planned here; `disabled` is the
-    reason to show the fix greyed out (read-only, an operation running, no backend), None when it can run.
+    reason to show the fix greyed out (read-only, an operation running, no backend, not permitted), None
+    when it can run.
     """
 
     fix: FixRef
@@ -126,19 +128,25 @@ class FixRunner:
     def initiated_by(self) -> str:
         return f"kftui:{self.gate.user}"
 
+    @property
+    def asks_access(self) -> bool:
+        """Whether `review` may ask the cluster (an access review is configured; never in read-only mode)."""
+        return self.gate.access is not None and not self.gate.read_only
+
+    def backend_for(self, plan: FixPlan) -> str:
+        """The backend that carries this plan: the Argo CD backend for app actions, else Kubernetes."""
+        return backend_for(plan, self.backend_name)
+
     def refusal(self, plan: FixPlan) -> str | None:
-        """The gate's reason, or a missing backend."""
-        reason = self.gate.refusal(plan)
-        if reason is not None:
-            return reason
-        argo_kinds = (
-            ActionKind.SYNC,
-            ActionKind.REFRESH,
-            ActionKind.TERMINATE,
-            ActionKind.ORDERED_SYNC,
-            ActionKind.APP_SETTING,
-        )
-        if plan.kind in argo_kinds:
+        """The gate's reason (with the permissions known so far), or a missing backend. No I/O."""
+        return self.gate.refusal(plan, self.backend_for(plan)) or self._missing_backend(plan)
+
+    def review(self, plan: FixPlan) -> str | None:
+        """Like `refusal`, after asking the cluster what the credentials may do. Blocks: worker threads only."""
+        return self.gate.review(plan, self.backend_for(plan)) or self._missing_backend(plan)
+
+    def _missing_backend(self, plan: FixPlan) -> str | None:
+        if plan.kind in ARGO_KINDS:
             if self.argo is None:
                 return "no Argo CD backend (offline snapshot)"
         elif (
@@ -149,9 +157,18 @@ class FixRunner:
         return None
 
     def choices(
-        self, finding: Finding, snapshot: ClusterSnapshot, profile: Profile | None = None
+        self,
+        finding: Finding,
+        snapshot: ClusterSnapshot,
+        profile: Profile | None = None,
+        *,
+        review: bool = False,
     ) -> list[FixChoice]:
-        """Every fix of a finding with its plan and, when it cannot run now, why (for the panel)."""
+        """Every fix of a finding with its plan and, when it cannot run now, why (for the panel).
+
+        With `review`, permissions not known yet are asked for first (blocking: worker threads only).
+        """
+        why = self.review if review else self.refusal
         out: list[FixChoice] = []
         for fix in finding.fixes:
             if fix.id not in PLANNABLE:
@@ -162,15 +179,16 @@ class FixRunner:
             except PlanError as exc:
                 out.append(FixChoice(fix, None, str(exc)))
                 continue
-            out.append(FixChoice(fix, plan, self.refusal(plan)))
+            out.append(FixChoice(fix, plan, why(plan)))
         return out
 
     def run(self, plan: FixPlan, cancel: threading.Event | None = None) -> FixResult:
         if plan.kind in (ActionKind.ORDERED_SYNC, ActionKind.PORT_FORWARD):
             return FixResult(plan.fix_id, str(plan.target), False, f"{plan.fix_id} runs in its own view")
-        if self.gate.refusal(plan) is not None:
+        backend = self.backend_for(plan)
+        if self.gate.review(plan, backend) is not None:
             # The gate records the refusal; no backend is touched.
-            return self.gate.execute(plan, lambda: "", backend=self.backend_name)
+            return self.gate.execute(plan, lambda: "", backend=backend)
         missing = self.refusal(plan)
         if missing is not None:
             return FixResult(plan.fix_id, str(plan.target), False, missing, refused=True)

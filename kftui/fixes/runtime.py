@@ -4,7 +4,8 @@ cli.py calls `build_fix_runtime(source, options)`; the app keeps the FixRuntime,
 with `runtime.runner` / `runtime.forwards`, and calls `runtime.close()` on exit (stops every forward).
 Backends: Argo CD's REST API when an Argo CD server is given (flag or ARGOCD_SERVER), else the
 Kubernetes API of the live source. Offline sources (a dump, the demo) get no backend: every action
-shows why it cannot run.
+shows why it cannot run. A live Kubernetes source also gets an access review (SelfSubjectAccessReview),
+so the gate can show what the credentials may not do; not in read-only mode.
 """
 
 from __future__ import annotations
@@ -95,5 +96,13 @@ def build_fix_runtime(
             raise SourceError(str(exc)) from None
         if context == "offline":
             context = argo.endpoint
-    gate = Gate(options.read_only, audit, context=context)
+    access = None
+    if kube is not None and not options.read_only:
+        # Read-only sends no write request, and an access review is a `create`: none is made.
+        from kftui.cluster.access import KubeAccessReview
+
+        access = KubeAccessReview(kube)
+    gate = Gate(
+        options.read_only, audit, context=context, access=access, argocd_namespace=options.argocd_namespace
+    )
     return FixRuntime(FixRunner(gate, argo, workloads), ForwardManager(kube), audit)

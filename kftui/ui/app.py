@@ -50,6 +50,7 @@ from kftui.ui.messages import (
     Analysed,
     ChangesArrived,
     ConnectionChanged,
+    FixesReviewed,
     LoadFailed,
     PodLogsLoaded,
     SnapshotLoaded,
@@ -224,6 +225,7 @@ class KftuiApp(App[None]):
         self._log_reader: Callable[..., str] | None = getattr(source, "pod_logs", None)
         # Checks whose inputs a batch of watch events did not touch are not run again (one analysis at a time).
         self._check_memo = CheckMemo()
+        self._reviewed: tuple[Finding, Mapping[Any, Any]] | None = None
 
     # --- layout --------------------------------------------------------------------------------------
 
@@ -450,7 +452,43 @@ class KftuiApp(App[None]):
         return self.tree_model.scope(self.scope_item)
 
     def _show_findings(self) -> None:
-        self.query_one(DiagnosticsPanel).show(self.findings, self.scope, self.errors_only)
+        panel = self.query_one(DiagnosticsPanel)
+        panel.show(self.findings, self.scope, self.errors_only)
+        if panel.current is not None:
+            self._review_fixes_of(panel.current)
+
+    # --- which fixes the credentials may run (asked in a worker, shown in the panel) -------------------
+
+    def _review_fixes_of(self, finding: Finding) -> None:
+        """Mark the finding's fixes that cannot run. Only against a live cluster and not in read-only mode:
+        there the reasons are per fix (an operation running, a permission missing); read-only and offline
+        refuse every fix alike and the status line says so. The fix screen checks again in any case."""
+        if self.fixes is None or self.snapshot is None or not self.fixes.runner.asks_access:
+            return
+        # What a review depends on besides the (cached) permissions: the finding and the Applications (a
+        # running operation blocks the sync family). A pod changing elsewhere must not start another one.
+        basis = (finding, self.snapshot.applications)
+        if self._reviewed is not None and self._reviewed[0] == finding and self._reviewed[1] is basis[1]:
+            return
+        self._reviewed = basis
+        self._review_fixes(finding, self.snapshot, self.profile)
+
+    # The description is explicit for the same reason as _analyse's: repr() of a snapshot is slow.
+    @work(thread=True, exclusive=True, group="fix-review", exit_on_error=False, description="review fixes")
+    def _review_fixes(self, finding: Finding, snapshot: ClusterSnapshot, profile: Profile | None) -> None:
+        fixes = self.fixes
+        if fixes is None:
+            return
+        try:
+            choices = fixes.runner.choices(finding, snapshot, profile, review=True)
+        except Exception:  # advice only: the gate decides again when a fix runs
+            return
+        refusals = {c.fix.id: c.disabled for c in choices if c.plan is not None and c.disabled is not None}
+        self._post(FixesReviewed(finding, refusals))
+
+    def on_fixes_reviewed(self, message: FixesReviewed) -> None:
+        if not self.closing:
+            self.query_one(DiagnosticsPanel).show_refusals(message.finding, message.refusals)
 
     def _update_status(self) -> None:
         snapshot = self.snapshot
@@ -515,6 +553,7 @@ class KftuiApp(App[None]):
 
     def on_diagnostics_panel_finding_highlighted(self, message: DiagnosticsPanel.FindingHighlighted) -> None:
         """When the user walks the findings list, the details pane follows the finding's subject."""
+        self._review_fixes_of(message.finding)
         finding_list = self.query_one("#finding-list", OptionList)
         if self.focused is not finding_list or self.snapshot is None:
             return

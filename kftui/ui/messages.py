@@ -6,6 +6,8 @@ its own event loop.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from textual.message import Message
 
 from kftui.cluster.source import Changes, ConnectionStatus
@@ -69,3 +71,12 @@ class Analysed(Message):
         self.findings = findings
         self.model = model
         self.filtered = filtered
+
+
+class FixesReviewed(Message):
+    """Which fixes of a finding cannot run and why (permissions asked of the cluster in a thread worker)."""
+
+    def __init__(self, finding: Finding, refusals: Mapping[str, str]) -> None:
+        super().__init__()
+        self.finding = finding
+        self.refusals = refusals

@@ -45,3 +45,22 @@ def test_offline_runtime_has_no_backend_and_says_so(tmp_path: Path) -> None:
     assert result.refused and not result.ok
     assert runtime.audit.path == tmp_path / "a.jsonl"
     runtime.close()
+
+
+def test_a_live_kubernetes_source_gets_an_access_review_except_in_read_only_mode(tmp_path: Path) -> None:
+    """An access review is a `create`: read-only kftui must not even have one to send."""
+    from kubernetes import client as k8s_client
+
+    from kftui.cluster.access import KubeAccessReview
+    from kftui.cluster.kube import KubeSource
+
+    # Built, never connected: nothing here reaches the network.
+    source = KubeSource(k8s_client.ApiClient(k8s_client.Configuration(host="https://127.0.0.1:1")), "lab")
+    audit = str(tmp_path / "a.jsonl")
+    writable = build_fix_runtime(source, FixOptions(audit_log=audit), env={})
+    assert isinstance(writable.runner.gate.access, KubeAccessReview)
+    assert writable.runner.gate.access.kube is source
+    read_only = build_fix_runtime(source, FixOptions(audit_log=audit, read_only=True), env={})
+    assert read_only.runner.gate.access is None
+    offline = build_fix_runtime(StaticSource(load_demo), FixOptions(audit_log=audit), env={})
+    assert offline.runner.gate.access is None

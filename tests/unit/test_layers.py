@@ -10,7 +10,17 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "kftui"
-PURE = ["model.py", "profile.py", "topology.py", "report.py", "checks", "kustomize", "fixes/plan.py"]
+PURE = [
+    "model.py",
+    "profile.py",
+    "topology.py",
+    "report.py",
+    "checks",
+    "kustomize",
+    "fixes/plan.py",
+    "fixes/permissions.py",
+    "cluster/ops.py",
+]
 FORBIDDEN = ("textual", "kubernetes", "httpx", "urllib3")
 
 

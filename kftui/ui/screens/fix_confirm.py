@@ -2,8 +2,10 @@
 
 Open it with `app.push_screen(FixConfirmScreen(plan, runner), callback)`. It dismisses with the
 FixResult once the plan has run, or with None when the user cancels (nothing is sent then). When the
-gate refuses the plan (read-only, or an operation already running) the reason is shown and Run stays
-disabled. The plan runs in a thread worker; the screen never blocks the event loop.
+gate refuses the plan (read-only, an operation already running, or permissions already known to be
+missing) the reason is shown and Run stays disabled. Permissions not known yet are asked for in a thread
+worker when the screen opens; a denial then disables Run with the reason (an unknown answer does not).
+The plan runs in a thread worker too; the screen never blocks the event loop.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
@@ -34,12 +37,22 @@ class FixConfirmScreen(ModalScreen[FixResult | None]):
         Binding("ctrl+enter", "run", "Run the fix", id="fix.run", show=False),
     ]
 
+    CHECKING = "checking permissions…"
+
+    class Reviewed(Message):
+        """The access review of the plan finished (posted from its thread worker)."""
+
+        def __init__(self, refusal: str | None) -> None:
+            super().__init__()
+            self.refusal = refusal
+
     def __init__(self, plan: FixPlan, runner: FixRunner) -> None:
         super().__init__()
         self.plan = plan
         self.runner = runner
         self.refusal = runner.refusal(plan)
         self.running = False
+        self.reviewing = False
 
     def compose(self) -> ComposeResult:
         plan = self.plan
@@ -80,6 +93,34 @@ class FixConfirmScreen(ModalScreen[FixResult | None]):
             self.query_one("#fix-confirm-input", Input).focus()
         else:
             self.query_one("#fix-cancel", Button).focus()
+        if self.refusal is None and self.runner.asks_access:
+            self.reviewing = True
+            self.query_one("#fix-status", Static).update(self.CHECKING)
+            self._review()
+
+    @work(thread=True, exclusive=True, group="fix-confirm-review", exit_on_error=False, description="review")
+    def _review(self) -> None:
+        try:
+            refusal = self.runner.review(self.plan)
+        except Exception:  # a review is advice: the gate asks again when the plan runs
+            refusal = None
+        self.post_message(self.Reviewed(refusal))
+
+    def on_fix_confirm_screen_reviewed(self, message: Reviewed) -> None:
+        self.reviewing = False
+        status = self.query_one("#fix-status", Static)
+        if str(status.content) == self.CHECKING:
+            status.update("")
+        if message.refusal is None or self.running:
+            return
+        self.refusal = message.refusal
+        for hidden in self.query("#fix-confirm-label, #fix-confirm-input"):
+            hidden.display = False
+        self.query_one("#fix-box").mount(
+            Static(f"Cannot run: {self.refusal}", id="fix-refusal", markup=False), before="#fix-buttons"
+        )
+        self.query_one("#fix-run", Button).disabled = True
+        self.query_one("#fix-cancel", Button).focus()
 
     def typed(self) -> str:
         inputs = self.query("#fix-confirm-input").results(Input)

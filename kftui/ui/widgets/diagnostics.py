@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
@@ -41,6 +43,9 @@ class DiagnosticsPanel(Vertical):
         self.matching_count = 0
         self._detail_for: str | None = None
         self._drawn = False
+        # Fixes of one finding that cannot run, by fix id -> why (the app reviews them off the event loop).
+        self._refusals_for: str | None = None
+        self._refusals: Mapping[str, str] = {}
 
     def compose(self) -> ComposeResult:
         yield Static(id="diag-summary")
@@ -138,18 +143,38 @@ class DiagnosticsPanel(Vertical):
         chosen = fixes.highlighted if same and fixes.highlighted is not None else 0
         self._detail_for = finding_id(finding)
         detail.update(render.finding_detail(finding))
+        refusals = self._refusals if self._refusals_for == self._detail_for else {}
         fixes.set_options(
-            Option(self._fix_prompt(n, fix), id=f"fix-{n}") for n, fix in enumerate(finding.fixes, start=1)
+            Option(self._fix_prompt(n, fix, refusals.get(fix.id)), id=f"fix-{n}")
+            for n, fix in enumerate(finding.fixes, start=1)
         )
         if finding.fixes:
             fixes.highlighted = min(chosen, len(finding.fixes) - 1)
 
+    def show_refusals(self, finding: Finding, refusals: Mapping[str, str]) -> None:
+        """Mark the fixes of `finding` that cannot run, with why; ignored when another finding is shown."""
+        key = finding_id(finding)
+        if key == self._refusals_for and refusals == self._refusals:
+            return
+        self._refusals_for, self._refusals = key, dict(refusals)
+        if key == self._detail_for:
+            self._show_detail()
+
+    def refusal_of(self, fix: FixRef) -> str | None:
+        """Why the current finding's fix cannot run, as last reviewed (None: it can, or not known)."""
+        current = self.current
+        if current is None or finding_id(current) != self._refusals_for:
+            return None
+        return self._refusals.get(fix.id)
+
     @staticmethod
-    def _fix_prompt(n: int, fix: FixRef) -> Text:
+    def _fix_prompt(n: int, fix: FixRef, refusal: str | None = None) -> Text:
         text = Text()
         text.append(f"{n}. ", style=render.GREY)
-        text.append(fix.title + "\n", style="bold")
-        text.append("   $ " + fix.command, style=render.GREEN)
+        text.append(fix.title + "\n", style=render.GREY if refusal else "bold")
+        text.append("   $ " + fix.command, style=render.GREY if refusal else render.GREEN)
+        if refusal:
+            text.append("\n   ✘ cannot run: " + refusal, style=render.RED)
         return text
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:

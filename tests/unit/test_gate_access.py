@@ -1,0 +1,176 @@
+"""The gate refuses what the credentials may not do, over a fake of our own AccessReview seam.
+
+Read-only still wins and asks nothing; an unknown answer never refuses; `refusal` (the UI's question on the
+event loop) never asks, only `review` and `execute` do; the REST backend's Argo CD actions are not
+Kubernetes RBAC's to decide, but its workload actions are.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kftui.cluster.ops import Permission, SyncRequest
+from kftui.fixes.audit import AuditLog
+from kftui.fixes.gate import READ_ONLY_REASON, Gate
+from kftui.fixes.plan import APP_FIXES, plan_action
+from kftui.fixes.run import FixRunner
+from kftui.model import ClusterSnapshot, Finding, FixRef, ObjectRef, Pod, Severity, Workload
+from kftui.profile import builtin_profile
+from tests.fix_fakes import T0, FakeAccess, FakeArgo, FakeWorkloads
+
+APP = ObjectRef("Application", "argocd", "drift")
+USER = "system:serviceaccount:argocd:limited"
+UPDATE_DRIFT = Permission("update", "applications", "argoproj.io", "argocd", "drift")
+PATCH_DRIFT = Permission("patch", "applications", "argoproj.io", "argocd", "drift")
+DELETE_POD = Permission("delete", "pods", "", "kubeflow", "p")
+POD = Pod(
+    "kubeflow", "p", owner_kind="ReplicaSet", owner_name="rs", workload_kind="Deployment", workload_name="d"
+)
+FORBIDDEN_SYNC = f"forbidden: {USER} may not update applications.argoproj.io/drift in argocd"
+
+
+def setup(
+    tmp_path: Path, access: FakeAccess, read_only: bool = False, argo_name: str = "kubernetes"
+) -> tuple[FixRunner, FakeArgo, FakeWorkloads, AuditLog]:
+    argo, work = FakeArgo(name=argo_name), FakeWorkloads()
+    argo.add("drift")
+    audit = AuditLog(tmp_path / "audit.jsonl", user="alice")
+    gate = Gate(read_only, audit, context="lab", access=access)
+    return FixRunner(gate, argo, work, step_timeout=5, poll_interval=0), argo, work, audit
+
+
+def snapshot(argo: FakeArgo) -> ClusterSnapshot:
+    return ClusterSnapshot.from_objects(
+        [*(f.app for f in argo.apps.values()), POD, Workload("Deployment", "kubeflow", "d")], now=T0
+    )
+
+
+def test_a_denied_permission_refuses_with_the_user_and_the_request(tmp_path: Path) -> None:
+    access = FakeAccess(denied={UPDATE_DRIFT})
+    runner, argo, _, _ = setup(tmp_path, access)
+    plan = plan_action("sync", APP, snapshot(argo))
+    assert runner.review(plan) == FORBIDDEN_SYNC
+    # Once asked, the UI's non-blocking question gives the same answer.
+    assert runner.refusal(plan) == FORBIDDEN_SYNC
+    # Other permissions of the same app are not refused.
+    assert runner.review(plan_action("refresh", APP, snapshot(argo))) is None
+
+
+def test_refusal_never_asks_the_cluster(tmp_path: Path) -> None:
+    access = FakeAccess(denied={UPDATE_DRIFT})
+    runner, argo, _, _ = setup(tmp_path, access)
+    plan = plan_action("sync", APP, snapshot(argo))
+    assert runner.refusal(plan) is None  # not known yet: not refused, and not asked
+    assert access.asked == []
+
+
+def test_execute_refuses_a_denied_plan_before_the_backend_and_audits_it(tmp_path: Path) -> None:
+    access = FakeAccess(denied={UPDATE_DRIFT, DELETE_POD})
+    runner, argo, work, audit = setup(tmp_path, access)
+    snap = snapshot(argo)
+    sync = runner.run(plan_action("sync", APP, snap))
+    delete = runner.run(plan_action("delete-pod", POD.ref, snap))
+    assert not sync.ok and sync.refused and sync.message == FORBIDDEN_SYNC
+    assert not delete.ok and delete.refused
+    assert delete.message == f"forbidden: {USER} may not delete pods/p in kubeflow"
+    assert argo.calls == [] and work.calls == []
+    assert [e["result"] for e in audit.entries()] == [
+        f"refused: {FORBIDDEN_SYNC}",
+        f"refused: {delete.message}",
+    ]
+
+
+def test_allowed_plans_run(tmp_path: Path) -> None:
+    access = FakeAccess(denied={DELETE_POD})
+    runner, argo, work, _ = setup(tmp_path, access)
+    snap = snapshot(argo)
+    assert runner.run(plan_action("refresh", APP, snap)).ok
+    assert runner.run(plan_action("restart", POD.ref, snap)).ok
+    assert [c[0] for c in argo.calls] == ["refresh"] and [c[0] for c in work.calls] == ["restart"]
+    assert PATCH_DRIFT in access.asked
+
+
+def test_unknown_answers_never_block(tmp_path: Path) -> None:
+    access = FakeAccess(
+        unknown={UPDATE_DRIFT, Permission("get", "applications", "argoproj.io", "argocd", "drift")}
+    )
+    runner, argo, _, _ = setup(tmp_path, access)
+    plan = plan_action("sync", APP, snapshot(argo))
+    assert runner.review(plan) is None
+    assert runner.run(plan).ok
+    assert argo.calls and argo.calls[0][0] == "sync"
+
+
+def test_read_only_wins_and_asks_nothing(tmp_path: Path) -> None:
+    access = FakeAccess(denied={UPDATE_DRIFT, PATCH_DRIFT, DELETE_POD})
+    runner, argo, _, _ = setup(tmp_path, access, read_only=True)
+    snap = snapshot(argo)
+    plans = [plan_action(f, APP, snap) for f in APP_FIXES]
+    plans += [plan_action("restart", POD.ref, snap), plan_action("delete-pod", POD.ref, snap)]
+    for plan in plans:
+        assert runner.review(plan) == READ_ONLY_REASON
+        assert runner.run(plan).message == READ_ONLY_REASON
+    # The port-forward changes nothing and stays allowed in read-only mode, without a review either.
+    forward = plan_action("port-forward", APP, snap, builtin_profile())
+    assert runner.review(forward) is None
+    assert access.asked == []
+
+
+def test_a_plan_blocked_for_another_reason_is_not_reviewed(tmp_path: Path) -> None:
+    access = FakeAccess(denied={UPDATE_DRIFT})
+    runner, argo, _, _ = setup(tmp_path, access)
+    plan = plan_action("terminate", APP, snapshot(argo))  # no operation is running
+    assert plan.blocked is not None
+    assert runner.review(plan) == plan.blocked
+    assert access.asked == []
+
+
+def test_rest_backend_app_actions_are_not_reviewed_but_workload_actions_are(tmp_path: Path) -> None:
+    access = FakeAccess(denied={UPDATE_DRIFT, PATCH_DRIFT, DELETE_POD})
+    runner, argo, _, _ = setup(tmp_path, access, argo_name="argocd-rest")
+    snap = snapshot(argo)
+    for fix_id in ("sync", "refresh", "hard-refresh"):
+        assert runner.review(plan_action(fix_id, APP, snap)) is None, fix_id
+    assert access.asked == []
+    assert runner.review(plan_action("delete-pod", POD.ref, snap)) == (
+        f"forbidden: {USER} may not delete pods/p in kubeflow"
+    )
+
+
+def test_ordered_sync_steps_are_refused_through_the_same_gate(tmp_path: Path) -> None:
+    chain = builtin_profile().chain()
+    first = Permission("update", "applications", "argoproj.io", "argocd", chain[0])
+    access = FakeAccess(denied={first})
+    runner, argo, _, audit = setup(tmp_path, access)
+    for name in chain:
+        argo.add(name)
+    plan = plan_action("ordered-sync", APP, snapshot(argo), builtin_profile())
+    assert runner.review(plan) == (
+        f"forbidden: {USER} may not update applications.argoproj.io/{chain[0]} in argocd"
+    )
+    step = runner.sync_app(chain[0], SyncRequest())
+    assert step.refused and "forbidden" in step.message
+    assert argo.calls == []
+    assert audit.entries()[-1]["result"].startswith("refused: forbidden")
+
+
+def test_choices_with_review_mark_the_denied_fixes(tmp_path: Path) -> None:
+    access = FakeAccess(denied={UPDATE_DRIFT})
+    runner, argo, _, _ = setup(tmp_path, access)
+    finding = Finding(
+        check="app-out-of-sync",
+        severity=Severity.WARNING,
+        app="drift",
+        subject=APP,
+        title="drift is OutOfSync",
+        evidence="status.sync.status: OutOfSync",
+        explanation="",
+        fixes=(
+            FixRef("sync", "Sync", "argocd app sync drift"),
+            FixRef("refresh", "Refresh", "argocd app get drift --refresh"),
+        ),
+    )
+    snap = snapshot(argo)
+    assert [c.disabled for c in runner.choices(finding, snap)] == [None, None]  # nothing known yet
+    reviewed = runner.choices(finding, snap, review=True)
+    assert [c.disabled for c in reviewed] == [FORBIDDEN_SYNC, None]
