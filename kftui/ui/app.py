@@ -21,7 +21,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.events import Mount
 from textual.message import Message
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Input, LoadingIndicator, OptionList, Static, Tree
@@ -186,8 +186,10 @@ class KftuiApp(App[None]):
         ),
     ]
 
-    snapshot: reactive[ClusterSnapshot | None] = reactive(None, always_update=True, init=False)
-    errors_only: reactive[bool] = reactive(False, init=False)
+    # `var`, not `reactive`: a reactive repaints the whole screen when set, once per batch of watch events,
+    # although the widgets that show the snapshot repaint exactly what changed themselves.
+    snapshot: var[ClusterSnapshot | None] = var(None, always_update=True, init=False)
+    errors_only: var[bool] = var(False, init=False)
 
     def __init__(
         self,
