@@ -192,6 +192,26 @@ def _describe_value(text: Text, item: object, indent: int, now: datetime) -> Non
     if (dataclasses.is_dataclass(item) and not isinstance(item, type)) or isinstance(item, Mapping):
         text.append("\n")
         _describe_into(text, item, indent + 1, now)
+    elif isinstance(item, tuple) and item and all(isinstance(e, ManagedResource) for e in item):
+        # An Application's status.resources: one line each (a YAML block per resource made a 50-resource
+        # app 500 lines long, and redrawing that on every cursor move cost more than anything else).
+        text.append("\n")
+        for res in item:
+            text.append(f"{pad}  - ", style=GREY)
+            text.append(f"{res.kind} ", style=GREY)
+            text.append(f"{res.namespace}/{res.name}" if res.namespace else res.name)
+            for value in (res.sync_status, res.health_status):
+                if value:
+                    text.append(f" {value}", style=_value_style(value))
+            if res.sync_wave:
+                text.append(f" wave {res.sync_wave}", style=GREY)
+            if res.hook:
+                text.append(" hook", style=GREY)
+            if res.requires_pruning:
+                text.append(" requires pruning", style=YELLOW)
+            if res.health_message:
+                text.append(f": {res.health_message}", style=GREY)
+            text.append("\n")
     elif isinstance(item, tuple):
         text.append("\n")
         for element in item:

@@ -32,6 +32,7 @@ class DetailsPane(Vertical):
         self.logs_supported = logs_supported
         self.item: TreeItem | None = None
         self._logs_for: tuple[str, str] | None = None
+        self._texts: dict[str, tuple[object, ...]] = {}
         self._shown: tuple[tuple[str | None, int], tuple[object, ...]] | None = None
 
     def compose(self) -> ComposeResult:
@@ -69,31 +70,41 @@ class DetailsPane(Vertical):
         events = self.query_one("#events", Static)
         logs = self.query_one("#logs", Static)
         if item is None:
-            describe.update("")
-            events.update("")
+            self._set(describe, Text())
+            self._set(events, Text())
             self._logs_for = None
             return
-        describe.update(render.describe(self._objects(item, snapshot), snapshot.now))
+        self._set(describe, render.describe(self._objects(item, snapshot), snapshot.now))
         if item.ref is not None:
-            events.update(render.events_table(snapshot.events_for(item.ref)[:50], snapshot.now))
+            self._set(events, render.events_table(snapshot.events_for(item.ref)[:50], snapshot.now))
         else:
-            events.update(Text("Choose an application, namespace, resource or pod.", style=render.GREY))
+            self._set(events, Text("Choose an application, namespace, resource or pod.", style=render.GREY))
         pod_key = item.obj.key if isinstance(item.obj, Pod) else None
         if pod_key is not None and pod_key == self._logs_for:
             return  # the same pod re-shown after a live update: keep its tail rather than refetch per batch
         self._logs_for = pod_key
         if isinstance(item.obj, Pod) and self.logs_supported:
-            logs.update(Text(f"Fetching the log tail of {item.obj.name}…", style=render.GREY))
+            self._set(logs, Text(f"Fetching the log tail of {item.obj.name}…", style=render.GREY))
             self.post_message(self.LogsWanted(item.obj))
         elif isinstance(item.obj, Pod):
-            logs.update(Text(NO_LOGS, style=render.GREY))
+            self._set(logs, Text(NO_LOGS, style=render.GREY))
         else:
-            logs.update(Text("Choose a pod to see its logs.", style=render.GREY))
+            self._set(logs, Text("Choose a pod to see its logs.", style=render.GREY))
 
     def show_logs(self, pod_key: tuple[str, str], text: str) -> None:
         """Accept a fetched tail only if the pane still shows that pod (the user may have moved on)."""
         if self.item is not None and isinstance(self.item.obj, Pod) and self.item.obj.key == pod_key:
-            self.query_one("#logs", Static).update(Text(text or "(no log lines)"))
+            self._set(self.query_one("#logs", Static), Text(text or "(no log lines)"))
+
+    def _set(self, static: Static, text: Text) -> None:
+        """Update a tab only when its text changed: each update lays the screen out again."""
+        # Rich's Text == compares only the characters: a change of style alone must still show.
+        key = (text.plain, tuple(text.spans), str(text.style))
+        if static.id is not None and self._texts.get(static.id) == key:
+            return
+        if static.id is not None:
+            self._texts[static.id] = key
+        static.update(text)
 
     @staticmethod
     def _objects(item: TreeItem, snapshot: ClusterSnapshot) -> list[tuple[str, object]]:
