@@ -519,14 +519,17 @@ class KubeSource:
             while not stop.is_set():
                 batch: Changes = []
                 deadline = time.monotonic() + FLUSH_INTERVAL
+                waited = False
                 while True:
-                    timeout = deadline - time.monotonic()
-                    if timeout <= 0:
-                        break
+                    # Wait (up to FLUSH_INTERVAL) for something to happen, then take whatever else is already
+                    # queued and hand it over at once: a lone event is not held back to fill a batch, and a
+                    # burst still arrives as one batch (the app coalesces further while it is busy).
+                    timeout = deadline - time.monotonic() if not waited else 0
                     try:
-                        item = inbox.get(timeout=timeout)
+                        item = inbox.get(timeout=timeout) if timeout > 0 else inbox.get_nowait()
                     except queue.Empty:
                         break
+                    waited = True
                     if isinstance(item, tuple):
                         coll, problem = item
                         if problem is None:

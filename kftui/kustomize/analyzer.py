@@ -213,7 +213,7 @@ class _Analysis:
     # ---- reading files -----------------------------------------------------------------------------------
 
     def find_kustomization(self, kdir: Path, chain: tuple[str, ...]) -> Path | None:
-        found = [kdir / n for n in KUSTOMIZATION_FILE_NAMES if (kdir / n).is_file()]
+        found = [kdir / n for n in KUSTOMIZATION_FILE_NAMES if _is_file(kdir / n)]
         if len(found) > 1:
             self.error(f"found multiple kustomization files under {self.rel(kdir)}", kdir, chain)
             return None
@@ -314,7 +314,7 @@ class _Analysis:
                 self.skip(entry, kdir, "components", "remote component: not fetched")
                 continue
             target = Path(os.path.normpath(kdir / entry))
-            if not target.is_dir():
+            if not _is_dir(target):
                 self.error(f"component '{entry}' in {here} is not a directory", kdir, chain)
                 continue
             if self.is_cycle(target, referrers, entry, kdir, chain):
@@ -348,7 +348,7 @@ class _Analysis:
         if entry.startswith(_REMOTE_PREFIXES[:6]):  # an explicit URL scheme is never a local path
             self.skip(entry, kdir, "resources", "remote resource: not fetched")
             return
-        if target.is_file():
+        if _is_file(target):
             if not self.files_outside_root and kdir.resolve() not in target.resolve().parents:
                 self.error(
                     f"security; file '{entry}' listed in {here} is not in or below '{here}'", kdir, chain
@@ -365,7 +365,7 @@ class _Analysis:
             for item in own.items:
                 self.append(acc, item, here)
             return
-        if target.is_dir():
+        if _is_dir(target):
             if self.is_cycle(target, referrers, entry, kdir, chain):
                 return
             child = self.build(target, (*chain, self.rel(target)), (*referrers, target.resolve()))
@@ -494,7 +494,7 @@ class _Analysis:
             text = inline
         elif isinstance(path, str):
             candidate = kdir / path
-            if candidate.is_file():
+            if _is_file(candidate):
                 return self.load_docs(candidate, kdir, chain)
             if "\n" in path or ":" in path:
                 text = path  # patchesStrategicMerge also accepts inline patches
@@ -685,6 +685,23 @@ def _selector_matches(selector: object, values: dict[str, str]) -> bool:
     return True
 
 
+def _is_file(path: Path) -> bool:
+    """Path.is_file that says no, rather than raising, for names the OS refuses (too long, say): the
+    names come from the kustomization being analysed, which may be anything."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
+def _is_dir(path: Path) -> bool:
+    """Path.is_dir, with the same tolerance as _is_file."""
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
+
+
 def analyze(path: Path, *, files_outside_root: bool = False) -> ConflictReport:
     """Statically resolve the kustomization at `path` and report every resource id brought in more than once.
 
@@ -694,11 +711,15 @@ def analyze(path: Path, *, files_outside_root: bool = False) -> ConflictReport:
     every other problem (missing entries, cycles, bad YAML) is reported in the result.
     """
     path = Path(path)
-    if not path.exists():
+    try:
+        exists = path.exists()
+    except OSError as exc:  # a name the OS refuses (too long, say)
+        raise ConflictsError(f"{path}: {exc.strerror or exc}") from None
+    if not exists:
         raise ConflictsError(f"{path}: no such file or directory")
-    if not path.is_dir():
+    if not _is_dir(path):
         raise ConflictsError(f"{path}: not a directory (give the directory that holds kustomization.yaml)")
-    if not any((path / n).is_file() for n in KUSTOMIZATION_FILE_NAMES):
+    if not any(_is_file(path / n) for n in KUSTOMIZATION_FILE_NAMES):
         raise ConflictsError(f"{path}: no kustomization.yaml, kustomization.yml or Kustomization here")
     root = Path(os.path.abspath(path))
     run = _Analysis(root, files_outside_root)

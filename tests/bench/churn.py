@@ -21,6 +21,8 @@ class ChurnResult:
     skipped: int = 0
     seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
+    # Seconds from sending each PATCH to its response: the API server's own share of event -> screen.
+    write_latencies: list[float] = field(default_factory=list)
 
     @property
     def rate(self) -> float:
@@ -39,7 +41,9 @@ async def _churn(server: str, tls: ssl.SSLContext, rate: float, seconds: float, 
                 if time.monotonic() > deadline:
                     out.skipped += 1  # the API server fell behind the rate: do not catch up afterwards
                     return
-                stamp = f"s{seq}-t{time.monotonic_ns()}"
+                sent_ns = time.monotonic_ns()
+                sent_at = sent_ns / 1e9
+                stamp = f"s{seq}-t{sent_ns}"
                 try:
                     r = await client.patch(
                         f"/api/v1/namespaces/{pod_namespace(n)}/pods/{pod_name(n)}",
@@ -48,6 +52,7 @@ async def _churn(server: str, tls: ssl.SSLContext, rate: float, seconds: float, 
                     )
                     if r.status_code == 200:
                         out.sent += 1
+                        out.write_latencies.append(time.monotonic_ns() / 1e9 - sent_at)
                     else:
                         out.failed += 1
                         if len(out.errors) < 3:

@@ -25,6 +25,7 @@ import asyncio
 import json
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ from typing import Any
 # The same order as kftui's CLI: the client library first, the source built, then Textual and the app.
 T_IMPORT0 = time.monotonic()
 
+from kftui.checks.memo import CheckMemo  # noqa: E402
 from kftui.checks.registry import run_checks  # noqa: E402
 from kftui.cluster.kube import KubeSource  # noqa: E402
 from kftui.model import ClusterSnapshot, Pod, WatchEvent, apply_events  # noqa: E402
@@ -39,11 +41,24 @@ from tests.bench.scale import ARGOCD_NAMESPACE, SEQ_LABEL  # noqa: E402
 
 
 class TimedSource(KubeSource):
+    """KubeSource noting when the load ran and when each stamped pod change arrived on its watch."""
+
+    arrivals: dict[str, float]
+
     def _load_now(self) -> ClusterSnapshot:
         self.load_started = time.monotonic()
         snap = super()._load_now()
         self.load_done = time.monotonic()
         return snap
+
+    def _watch_once(self, coll: Any, version: str, stop: Any) -> Iterator[tuple[Any, str]]:
+        arrivals = self.__dict__.setdefault("arrivals", {})
+        for change, new_version in super()._watch_once(coll, version, stop):
+            if isinstance(change, WatchEvent) and isinstance(change.obj, Pod):
+                stamp = change.obj.labels.get(SEQ_LABEL, "")
+                if stamp:
+                    arrivals[stamp] = time.monotonic()  # read and converted: kftui has the event
+            yield change, new_version
 
 
 # What `kftui` (cli.cmd_tui) does before it imports Textual: build the source, preflight, prefetch.
@@ -89,19 +104,22 @@ class BenchApp(KftuiApp):
     def __init__(self, source: KubeSource) -> None:
         super().__init__(source)
         self.marks: dict[str, float] = {}
-        self.latencies: list[float] = []
-        self.unshown: list[tuple[ClusterSnapshot | None, list[float]]] = []
+        self.latencies: list[float] = []  # from the churn's PATCH: API server write + watch + kftui
+        self.watch_latencies: list[float] = []  # from the watch event reaching kftui: kftui alone
+        self.unshown: list[tuple[ClusterSnapshot | None, list[tuple[float, float]]]] = []
         self.batches = 0
         self.renders = 0
         self.dropped_analyses = 0
 
     def flush_changes(self) -> None:
         stamps = []
+        arrivals = getattr(self.source, "arrivals", {})
         for change in self._pending:
             if isinstance(change, WatchEvent) and isinstance(change.obj, Pod):
-                sent = parse_stamp(change.obj.labels.get(SEQ_LABEL, ""))
+                label = change.obj.labels.get(SEQ_LABEL, "")
+                sent = parse_stamp(label)
                 if sent is not None:
-                    stamps.append(sent)
+                    stamps.append((sent, arrivals.pop(label, sent)))
         before = self.snapshot
         super().flush_changes()
         if self.snapshot is not before:
@@ -119,10 +137,11 @@ class BenchApp(KftuiApp):
         shown, self.unshown = self.unshown[: position + 1], self.unshown[position + 1 :]
         self.call_after_refresh(self._painted, [t for _, stamps in shown for t in stamps])
 
-    def _painted(self, stamps: list[float]) -> None:
+    def _painted(self, stamps: list[tuple[float, float]]) -> None:
         now = time.monotonic()
         self.marks.setdefault("render", now)
-        self.latencies.extend(now - s for s in stamps)
+        self.latencies.extend(now - sent for sent, _ in stamps)
+        self.watch_latencies.extend(now - arrived for _, arrived in stamps)
 
 
 def pct(values: list[float], p: float) -> float | None:
@@ -197,6 +216,7 @@ async def run(kubeconfig: str, live: float, out: Path) -> None:
             await asyncio.sleep(3)  # let the last changes reach the screen
             result["key_latencies"] = keys
             result["event_latencies"] = app.latencies
+            result["watch_latencies"] = app.watch_latencies
             result["events_not_shown"] = sum(len(stamps) for _, stamps in app.unshown)
             result["batches"] = app.batches
             result["renders"] = app.renders
@@ -206,13 +226,20 @@ async def run(kubeconfig: str, live: float, out: Path) -> None:
             result["checks_ms"] = [_timed(lambda: run_checks(snap, app.profile)) for _ in range(5)]
             findings = run_checks(snap, app.profile)
             result["tree_model_ms"] = [_timed(lambda: TreeModel(snap, findings)) for _ in range(3)]
+            # The incremental cost of one watch event, as the app pays it: apply it, rerun the checks with
+            # the session's memo, and derive the tree model from the previous one.
+            memo = CheckMemo()
+            run_checks(snap, app.profile, memo=memo)
+            model = TreeModel(snap, findings)
             pod = next(iter(snap.pods.values()))
             per_event = []
             for k in range(10):
                 changed = replace(pod, labels={**pod.labels, SEQ_LABEL: f"x{k}"})
 
                 def one(changed: Pod = changed) -> None:
-                    run_checks(apply_events(snap, [WatchEvent("MODIFIED", changed)]), app.profile)  # type: ignore[arg-type]
+                    nonlocal snap, model
+                    snap = apply_events(snap, [WatchEvent("MODIFIED", changed)])
+                    model = TreeModel(snap, run_checks(snap, app.profile, memo=memo), model)  # type: ignore[arg-type]
 
                 per_event.append(_timed(one))
             result["per_event_ms"] = per_event

@@ -868,3 +868,21 @@ def test_set_based_label_selectors_choose_what_kustomize_chooses(
         for branch, survivor in (("a", "other"), ("b", "meta")):
             built = subprocess.run([*command, str(root / branch)], capture_output=True, text=True, check=True)
             assert [d["metadata"]["name"] for d in yaml.safe_load_all(built.stdout) if d] == [survivor]
+
+
+def test_names_the_os_refuses_are_reported_not_raised(tmp_path: Path) -> None:
+    """Found by the fuzzer: an entry longer than a file name may be made OSError from is_file()."""
+    long = "x" * 300
+    root = write_tree(
+        tmp_path,
+        {
+            "kustomization.yaml": yaml.safe_dump(
+                {"resources": [long, "x.yaml"], "components": [long], "patchesStrategicMerge": [long]}
+            ),
+            "x.yaml": CLUSTER_ROLE,
+        },
+    )
+    report = analyze(root)
+    assert sum(long in p.message for p in report.errors) == 3
+    with pytest.raises(ConflictsError, match="File name too long"):
+        analyze(tmp_path / long)
