@@ -81,6 +81,7 @@ class TreeModel:
         """`previous`, the model of an earlier snapshot of the same stream, lets the topology start from its
         own (only the pods changed since are placed again)."""
         self.snapshot = snapshot
+        self.findings = findings
         self.topology: Topology = build_topology(
             snapshot, previous.topology if previous is not None else None
         )

@@ -15,7 +15,7 @@ from kftui.cluster.source import ConnectionStatus, Sink, StaticSource
 from kftui.model import ClusterSnapshot, ConnectionState, Finding, ObjectRef, Pod, Severity, WatchEvent
 from kftui.ui.app import KftuiApp, styles_dir
 from kftui.ui.screens.help import HelpScreen, help_rows
-from kftui.ui.tree_model import TreeModel
+from kftui.ui.tree_model import TreeItem, TreeModel
 from kftui.ui.widgets.details import NO_LOGS, DetailsPane
 from kftui.ui.widgets.diagnostics import DiagnosticsPanel
 from kftui.ui.widgets.resource_tree import ResourceTree
@@ -326,6 +326,53 @@ async def test_a_live_change_redraws_only_the_rows_it_touches() -> None:
             "app:kubeflow",
             "app:kubeflow/ns:kubeflow/res:Deployment/centraldashboard",
         }
+        # The same findings again (only the resourceVersion moved): the findings list is not redrawn.
+        listing = app.query_one("#finding-list", OptionList)
+        first_option = listing.get_option_at_index(0)
+        source.push([WatchEvent("MODIFIED", replace(broken, resource_version="9201"))])
+        await wait_for(
+            pilot,
+            lambda: (
+                app.tree_model is not None
+                and app.applied_batches == 2
+                and app.tree_model.snapshot is app.snapshot
+            ),
+            "the second update shown",
+        )
+        assert listing.get_option_at_index(0) is first_option
+        assert any(f is app.query_one(DiagnosticsPanel).current for f in app.findings)
+        # With the same findings, rows drawn from the same topology node or object are skipped whole: only
+        # the path to the changed pod (its app, namespace and itself) is looked at again; the other apps and
+        # the pods beside it are not.
+        looked_at: list[str] = []
+        label_state = TreeModel.label_state
+
+        def spy(model: TreeModel, item: TreeItem) -> tuple[object, ...]:
+            looked_at.append(item.key)
+            return label_state(model, item)
+
+        TreeModel.label_state = spy  # type: ignore[method-assign]
+        try:
+            source.push([WatchEvent("MODIFIED", replace(broken, resource_version="9202"))])
+            await wait_for(
+                pilot,
+                lambda: (
+                    app.tree_model is not None
+                    and app.applied_batches == 3
+                    and app.tree_model.snapshot is app.snapshot
+                ),
+                "the third update shown",
+            )
+        finally:
+            TreeModel.label_state = label_state  # type: ignore[method-assign]
+        # (Plus the app's cluster-scoped row, drawn from the same app node, and Unowned, never skipped.)
+        assert set(looked_at) == {
+            "app:kubeflow",
+            "app:kubeflow/ns:kubeflow",
+            healthy_key,
+            "app:kubeflow/cluster",
+            "unowned",
+        }, looked_at
 
 
 async def test_bursts_are_coalesced_into_few_repaints() -> None:

@@ -10,6 +10,10 @@ from textual.widgets.tree import TreeNode
 from kftui.model import Severity
 from kftui.ui.tree_model import FILTER_OVERFLOW, MAX_CHILDREN, FilterResult, TreeItem, TreeModel, filter_model
 
+# Rows whose look and children follow from their topology node and object alone (with the same findings).
+# The Unowned rows are not: their pods live in the topology's unowned map, outside any node.
+SKIPPABLE = frozenset({"app", "namespace", "cluster", "resource", "pod"})
+
 
 class ResourceTree(Tree[TreeItem]):
     """A tree kept in step with each new snapshot without losing what the user had open or selected.
@@ -78,6 +82,7 @@ class ResourceTree(Tree[TreeItem]):
         self._label_state: dict[str, tuple[object, ...]] = {}
         self._quiet: set[str] = set()
         self._reshaped = False
+        self._reuse = False
         self._keep: frozenset[str] | None = None
         self._matched: frozenset[str] = frozenset()
 
@@ -116,14 +121,21 @@ class ResourceTree(Tree[TreeItem]):
         the failing pod; after that the tree only opens what the user opens. `prefiltered` is the filter
         already applied to this model off the event loop, used when it is for the current filter text.
         """
-        if self.tree_model is None:
+        previous = self.tree_model
+        if previous is None:
             self._expanded.update(self._error_paths(model))
         self.tree_model = model
         if prefiltered is not None and prefiltered.needle == self.filter_text:
             self._keep, self._matched = prefiltered.keep, prefiltered.matched
         else:
             self._recompute_filter()
-        self._sync()
+        # Same findings and no filter: a row whose topology node (or object) is the very one shown already
+        # looks the same and has the same rows below it, so its whole subtree can be skipped.
+        self._reuse = previous is not None and self._keep is None and model.findings == previous.findings
+        try:
+            self._sync()
+        finally:
+            self._reuse = False
 
     @staticmethod
     def _error_paths(model: TreeModel) -> set[str]:
@@ -226,12 +238,27 @@ class ResourceTree(Tree[TreeItem]):
                 self._sync_children(node, row, filtered)
             return
         for node, row in zip(nodes, rows, strict=True):
+            if self._reuse and self._unchanged(node, row):
+                continue
             node.data = row
             state = model.label_state(row)
             if self._label_state.get(row.key) != state:
                 self._label_state[row.key] = state
                 node.set_label(model.label(row))
             self._sync_children(node, row, filtered)
+
+    def _unchanged(self, node: TreeNode[TreeItem], row: TreeItem) -> bool:
+        """Whether `row` is drawn from the same topology node or object as the row `node` shows, and `node` is
+        open or closed as it should be: then neither its label nor anything below it can differ."""
+        shown = node.data
+        if (
+            shown is None
+            or row.kind not in SKIPPABLE
+            or shown.obj is not row.obj
+            or shown.node is not row.node
+        ):
+            return False
+        return node.is_expanded == (row.key in self._expanded) and (node.is_expanded or not node.children)
 
     def _sync_children(self, node: TreeNode[TreeItem], item: TreeItem, filtered: bool) -> None:
         """Open or close `node` as the user (or the filter) wants it, and bring an open node's children along."""
