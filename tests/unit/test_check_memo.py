@@ -42,7 +42,7 @@ def fresh_run(snapshot: ClusterSnapshot, monkeypatch: pytest.MonkeyPatch) -> lis
 def change(draw: st.DrawFn, snapshot: ClusterSnapshot) -> SnapshotChange:
     pods = sorted(snapshot.pods.values(), key=lambda p: p.key)
     apps = sorted(snapshot.applications.values(), key=lambda a: a.name)
-    what = draw(st.sampled_from(["crash", "heal", "young", "delete", "app", "unready"]))
+    what = draw(st.sampled_from(["crash", "heal", "young", "young-running", "delete", "app", "unready"]))
     pod = draw(st.sampled_from(pods)) if pods else None
     if what == "crash" and pod is not None:
         return WatchEvent("MODIFIED", replace(pod, phase="Running", ready=False, containers=(CRASHING,)))
@@ -55,6 +55,17 @@ def change(draw: st.DrawFn, snapshot: ClusterSnapshot) -> SnapshotChange:
         return WatchEvent(
             "ADDED",
             replace(pod, name=name, phase="Pending", ready=False, containers=(), created_at=snapshot.now),
+        )
+    if what == "young-running" and pod is not None:
+        # Running and just created: Ready or not, only the not-Ready one can become a finding with time.
+        name = f"young-run-{draw(st.integers(0, 5))}"
+        ready = draw(st.booleans())
+        state = ContainerStatus("main", ready=ready, state="running")
+        return WatchEvent(
+            "ADDED",
+            replace(
+                pod, name=name, phase="Running", ready=ready, containers=(state,), created_at=snapshot.now
+            ),
         )
     if what == "delete" and pod is not None:
         return WatchEvent("DELETED", pod)
@@ -79,7 +90,7 @@ def streams(draw: st.DrawFn) -> list[tuple[list[SnapshotChange], int]]:
     return stream
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(stream=streams())
 def test_memoised_checks_equal_a_fresh_run_at_every_step(
     stream: list[tuple[list[SnapshotChange], int]], monkeypatch: pytest.MonkeyPatch
