@@ -82,6 +82,9 @@ class TreeModel:
         own (only the pods changed since are placed again)."""
         self.snapshot = snapshot
         self.findings = findings
+        self._roots: list[TreeItem] | None = None
+        # Rows of the previous model, reused by roots() for apps whose node is shared (then let go).
+        self._previous_roots: list[TreeItem] = (previous._roots or []) if previous is not None else []
         self.topology: Topology = build_topology(
             snapshot, previous.topology if previous is not None else None
         )
@@ -106,13 +109,21 @@ class TreeModel:
     # --- structure ---------------------------------------------------------------------------------
 
     def roots(self) -> list[TreeItem]:
-        items = [
-            TreeItem(f"app:{n.app.name}", "app", n.app.name, app=n.app.name, ref=n.app.ref, obj=n.app, node=n)
-            for n in self.topology.apps
-        ]
-        if self.topology.unowned_pods or self.topology.orphan_namespaces:
-            items.append(TreeItem("unowned", "unowned", "Unowned"))
-        return items
+        """One row per app (and Unowned). Built once per model; an app whose topology node the previous
+        model shared keeps its row object (300 frozen TreeItems per batch of watch events add up)."""
+        if self._roots is None:
+            earlier = {id(item.node): item for item in self._previous_roots if item.node is not None}
+            items = [
+                earlier.get(id(n))
+                or TreeItem(
+                    f"app:{n.app.name}", "app", n.app.name, app=n.app.name, ref=n.app.ref, obj=n.app, node=n
+                )
+                for n in self.topology.apps
+            ]
+            if self.topology.unowned_pods or self.topology.orphan_namespaces:
+                items.append(TreeItem("unowned", "unowned", "Unowned"))
+            self._roots, self._previous_roots = items, []
+        return list(self._roots)
 
     def has_children(self, item: TreeItem) -> bool:
         if item.kind in ("app", "cluster", "unowned"):

@@ -206,6 +206,7 @@ async def run(kubeconfig: str, live: float, out: Path) -> None:
             if PROFILER is not None:
                 PROFILER.start()  # the churn only: the first load is measured by the timed starts
             print("READY", flush=True)
+            cpu0, wall0 = time.process_time(), time.monotonic()
             keys: list[float] = []
             moved = asyncio.Event()
             app.watch(app.query_one(ResourceTree), "cursor_line", lambda: moved.set(), init=False)
@@ -216,6 +217,8 @@ async def run(kubeconfig: str, live: float, out: Path) -> None:
                 i += 1
                 await asyncio.sleep(0.1)
             await asyncio.sleep(3)  # let the last changes reach the screen
+            # CPU seconds kftui used per second of churn (all its threads): what it takes from the machine.
+            result["cpu_share"] = (time.process_time() - cpu0) / (time.monotonic() - wall0)
             result["key_latencies"] = keys
             result["event_latencies"] = app.latencies
             result["watch_latencies"] = app.watch_latencies

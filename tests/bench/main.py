@@ -196,6 +196,7 @@ def _run(lab: Any, args: argparse.Namespace) -> int:
         "batches": live["batches"],
         "renders": live["renders"],
         "dropped_analyses": live["dropped_analyses"],
+        "cpu_share": live.get("cpu_share", float("nan")),
         "checks_ms": median(live["checks_ms"]),
         "tree_model_ms": median(live["tree_model_ms"]),
         "per_event_ms": median(live["per_event_ms"]),
@@ -282,6 +283,7 @@ def print_table(r: dict[str, Any]) -> None:
             "",
             f"p95 <= 50 ms: {ok(r['key_p95_ms'] <= 50)}",
         ),
+        ("kftui CPU during the churn", f"{r['cpu_share']:.2f} cores", "", "all its threads, per second of churn"),
         ("peak RSS", f"{r['rss_mb']:.0f} MB", "", f"<= 250 MB: {ok(r['rss_mb'] <= 250)}"),
     ]
     w = [max(len(row[i]) for row in rows) for i in range(4)]
