@@ -283,7 +283,12 @@ def print_table(r: dict[str, Any]) -> None:
             "",
             f"p95 <= 50 ms: {ok(r['key_p95_ms'] <= 50)}",
         ),
-        ("kftui CPU during the churn", f"{r['cpu_share']:.2f} cores", "", "all its threads, per second of churn"),
+        (
+            "kftui CPU during the churn",
+            f"{r['cpu_share']:.2f} cores",
+            "",
+            "all its threads, per second of churn",
+        ),
         ("peak RSS", f"{r['rss_mb']:.0f} MB", "", f"<= 250 MB: {ok(r['rss_mb'] <= 250)}"),
     ]
     w = [max(len(row[i]) for row in rows) for i in range(4)]
