@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from textual.binding import Binding
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList, Static
 
 from kftui.cluster.dumpfile import load_demo
@@ -36,6 +39,17 @@ def _shown_checks(app: KftuiApp) -> list[tuple[str, str | None]]:
 
 def _status_text(app: KftuiApp) -> str:
     return app.query_one(StatusLine).render().plain
+
+
+@contextlib.asynccontextmanager
+async def live_demo() -> AsyncIterator[tuple[ClusterSnapshot, FakeLiveSource, KftuiApp, Pilot[None]]]:
+    """The demo behind a live source the test feeds, loaded and on screen."""
+    base = load_demo()
+    source = FakeLiveSource(base)
+    app = KftuiApp(source, clock=frozen_clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        yield base, source, app, pilot
 
 
 async def test_demo_loads_into_tree_and_findings() -> None:
@@ -259,11 +273,7 @@ async def test_live_connection_state_shows_in_status_line() -> None:
 
 
 async def test_live_pod_added_and_deleted_updates_the_tree() -> None:
-    base = load_demo()
-    source = FakeLiveSource(base)
-    app = KftuiApp(source, clock=frozen_clock)
-    async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot)
+    async with live_demo() as (base, source, app, pilot):
         tree = _tree(app)
         await pilot.press("C")
         tree.reveal("app:kubeflow/ns:kubeflow")
@@ -280,14 +290,23 @@ async def test_live_pod_added_and_deleted_updates_the_tree() -> None:
         assert sum(1 for f in app.findings if f.check == "pod-failing") == 1
 
 
+async def shown(pilot: Pilot[None], app: KftuiApp, batches: int) -> None:
+    """Wait until the app has applied `batches` batches of changes and shows the analysis of the last."""
+    await wait_for(
+        pilot,
+        lambda: (
+            app.tree_model is not None
+            and app.applied_batches == batches
+            and app.tree_model.snapshot is app.snapshot
+        ),
+        f"batch {batches} on screen",
+    )
+
+
 async def test_a_live_change_redraws_only_the_rows_it_touches() -> None:
     """A pod that starts crash looping changes its own row and its ancestors' marks; every other row keeps its
     node and label, and the cursor stays put (the tree is updated in place, not rebuilt per snapshot)."""
-    base = load_demo()
-    source = FakeLiveSource(base)
-    app = KftuiApp(source, clock=frozen_clock)
-    async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot)
+    async with live_demo() as (base, source, app, pilot):
         tree = _tree(app)
         assert tree.reveal("app:kubeflow/ns:kubeflow/res:Deployment/katib-controller")
         healthy_key = "app:kubeflow/ns:kubeflow/pod:centraldashboard-5c8d7f9b6-qm4lp"
@@ -304,15 +323,7 @@ async def test_a_live_change_redraws_only_the_rows_it_touches() -> None:
             resource_version="9200",
         )
         source.push([WatchEvent("MODIFIED", broken)])
-        await wait_for(
-            pilot,
-            lambda: (
-                app.tree_model is not None
-                and app.tree_model.snapshot is app.snapshot
-                and app.applied_batches == 1
-            ),
-            "the update shown",
-        )
+        await shown(pilot, app, 1)
         await pilot.pause()
         assert tree.cursor_key == "app:kubeflow/ns:kubeflow/res:Deployment/katib-controller"
         assert tree.visible_keys() == list(nodes_before)
@@ -330,15 +341,7 @@ async def test_a_live_change_redraws_only_the_rows_it_touches() -> None:
         listing = app.query_one("#finding-list", OptionList)
         first_option = listing.get_option_at_index(0)
         source.push([WatchEvent("MODIFIED", replace(broken, resource_version="9201"))])
-        await wait_for(
-            pilot,
-            lambda: (
-                app.tree_model is not None
-                and app.applied_batches == 2
-                and app.tree_model.snapshot is app.snapshot
-            ),
-            "the second update shown",
-        )
+        await shown(pilot, app, 2)
         assert listing.get_option_at_index(0) is first_option
         assert any(f is app.query_one(DiagnosticsPanel).current for f in app.findings)
         # With the same findings, rows drawn from the same topology node or object are skipped whole: only
@@ -354,15 +357,7 @@ async def test_a_live_change_redraws_only_the_rows_it_touches() -> None:
         TreeModel.label_state = spy  # type: ignore[method-assign]
         try:
             source.push([WatchEvent("MODIFIED", replace(broken, resource_version="9202"))])
-            await wait_for(
-                pilot,
-                lambda: (
-                    app.tree_model is not None
-                    and app.applied_batches == 3
-                    and app.tree_model.snapshot is app.snapshot
-                ),
-                "the third update shown",
-            )
+            await shown(pilot, app, 3)
         finally:
             TreeModel.label_state = label_state  # type: ignore[method-assign]
         # (Plus the app's cluster-scoped row, drawn from the same app node, and Unowned, never skipped.)
@@ -376,11 +371,7 @@ async def test_a_live_change_redraws_only_the_rows_it_touches() -> None:
 
 
 async def test_bursts_are_coalesced_into_few_repaints() -> None:
-    base = load_demo()
-    source = FakeLiveSource(base)
-    app = KftuiApp(source, clock=frozen_clock)
-    async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot)
+    async with live_demo() as (base, source, app, pilot):
         template = next(iter(base.pods.values()))
         pods = [
             replace(template, namespace="burst", name=f"p{i}", owner_kind="", workload_kind="")
@@ -648,11 +639,7 @@ async def test_walking_findings_follows_subjects_even_outside_the_tree() -> None
 
 
 async def test_live_updates_under_a_filter_are_filtered_off_the_event_loop() -> None:
-    base = load_demo()
-    source = FakeLiveSource(base)
-    app = KftuiApp(source, clock=frozen_clock)
-    async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot)
+    async with live_demo() as (base, source, app, pilot):
         await pilot.press("slash", *"new01", "enter")
         await filter_applied(pilot, "new01")
         tree = _tree(app)
@@ -673,11 +660,7 @@ async def test_live_updates_under_a_filter_are_filtered_off_the_event_loop() -> 
 
 
 async def test_live_updates_keep_the_chosen_finding_and_fix() -> None:
-    base = load_demo()
-    source = FakeLiveSource(base)
-    app = KftuiApp(source, clock=frozen_clock)
-    async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot)
+    async with live_demo() as (base, source, app, pilot):
         await pilot.press("f", "down", "enter", "down", "down")
         panel = app.query_one(DiagnosticsPanel)
         chosen = panel.current
@@ -685,15 +668,7 @@ async def test_live_updates_keep_the_chosen_finding_and_fix() -> None:
         assert panel.current_fix == chosen.fixes[2]
         pod = base.pods[("auth", "dex-6f8c7b9d54-x2k8q")]
         source.push([WatchEvent("MODIFIED", replace(pod, resource_version="9100"))])
-        await wait_for(
-            pilot,
-            lambda: (
-                app.tree_model is not None
-                and app.tree_model.snapshot is app.snapshot
-                and app.applied_batches == 1
-            ),
-            "the update",
-        )
+        await shown(pilot, app, 1)
         assert panel.current is not None and panel.current.check == "pod-failing"
         assert panel.current_fix == chosen.fixes[2]
 
