@@ -56,7 +56,7 @@ from kftui.ui.messages import (
     PodLogsLoaded,
     SnapshotLoaded,
 )
-from kftui.ui.screens.fix_confirm import open_fix_screen
+from kftui.ui.screens.fix_confirm import forward_review, open_fix_screen
 from kftui.ui.screens.help import HelpScreen
 from kftui.ui.screens.port_forwards import PortForwardsScreen
 from kftui.ui.tree_model import Scope, TreeItem, TreeModel, filter_model
@@ -703,7 +703,9 @@ class KftuiApp(App[None]):
             return
         anchor = ObjectRef("Application", self.snapshot.argocd_namespace, "")
         plan = plan_action("port-forward", anchor, self.snapshot, self.profile)
-        self.push_screen(PortForwardsScreen(self.fixes.forwards, plan.forward))
+        self.push_screen(
+            PortForwardsScreen(self.fixes.forwards, plan.forward, review=forward_review(self.fixes, plan))
+        )
 
     def _open_action(self, fix_id: str) -> None:
         if self.fixes is None or self.snapshot is None:

@@ -20,8 +20,11 @@ from kftui.fixes.plan import plan_action
 from kftui.fixes.run import FixRunner
 from kftui.fixes.runtime import FixRuntime
 from kftui.model import ClusterSnapshot, ObjectRef
+from kftui.profile import builtin_profile
 from kftui.ui.app import KftuiApp
 from kftui.ui.screens.fix_confirm import FixConfirmScreen
+from kftui.ui.screens.ordered_sync import OrderedSyncScreen
+from kftui.ui.screens.port_forwards import PortForwardsScreen
 from kftui.ui.widgets.diagnostics import DiagnosticsPanel
 from tests.fix_fakes import T0, FakeAccess, FakeArgo
 from tests.ui.helpers import wait_for
@@ -141,3 +144,73 @@ async def test_the_panel_marks_the_fixes_the_credentials_may_not_run(tmp_path: P
         assert screen.query_one("#fix-run", Button).disabled
         await pilot.press("escape")
     assert argo.calls == []
+
+
+async def test_ordered_sync_refused_for_one_app_of_the_chain_cannot_start(tmp_path: Path) -> None:
+    chain = ("kubeflow", "kubeflow-seaweedfs", "kubeflow-pipelines")
+    access = FakeAccess(denied={update("kubeflow-pipelines")})
+    argo, runner, audit = runner_with(tmp_path, access)
+    for name in chain:
+        argo.add(name)
+    plan = plan_action("ordered-sync", APP, snapshot(argo), builtin_profile())
+    assert plan.chain == chain
+    host = Host(lambda: OrderedSyncScreen(plan, runner, step_timeout=5, interval=0))
+    async with host.run_test(size=(140, 40)) as pilot:
+        screen = host.screen
+        assert isinstance(screen, OrderedSyncScreen)
+        await wait_for(pilot, lambda: not screen.reviewing, "the review")
+        refusal = screen.query_one("#ordered-refusal", Static)
+        assert refusal.display
+        assert str(refusal.content) == (
+            f"Cannot run: forbidden: {USER} may not update applications.argoproj.io/kubeflow-pipelines in argocd"
+        )
+        assert screen.query_one("#ordered-start", Button).disabled
+        screen.action_start()
+        await pilot.press("s")
+        await pilot.pause()
+        assert not screen.running
+    assert argo.calls == [] and audit.entries() == []
+
+
+async def test_ordered_sync_the_credentials_allow_stays_startable(tmp_path: Path) -> None:
+    chain = ("kubeflow", "kubeflow-seaweedfs", "kubeflow-pipelines")
+    access = FakeAccess(denied={update("another-app")})
+    argo, runner, _ = runner_with(tmp_path, access)
+    for name in chain:
+        argo.add(name)
+    plan = plan_action("ordered-sync", APP, snapshot(argo), builtin_profile())
+    host = Host(lambda: OrderedSyncScreen(plan, runner, step_timeout=5, interval=0))
+    async with host.run_test(size=(140, 40)) as pilot:
+        screen = host.screen
+        assert isinstance(screen, OrderedSyncScreen)
+        await wait_for(pilot, lambda: not screen.reviewing, "the review")
+        assert not screen.query_one("#ordered-refusal", Static).display
+        assert not screen.query_one("#ordered-start", Button).disabled
+        assert {update(name) for name in chain} <= set(access.asked)
+
+
+async def test_a_port_forward_the_credentials_may_not_open_is_not_started(tmp_path: Path) -> None:
+    plan = plan_action("port-forward", APP, load_demo(), builtin_profile())
+    assert plan.forward is not None
+    namespace = plan.forward.namespace
+    create = Permission("create", "pods", "", namespace, subresource="portforward")
+    access = FakeAccess(denied={create})
+    _, runner, _ = runner_with(tmp_path, access)
+    manager = ForwardManager(kube=None)
+    started: list[object] = []
+    manager.start = lambda *a, **k: started.append(a)  # type: ignore[method-assign]  # must never be called
+    host = Host(
+        lambda: PortForwardsScreen(manager, plan.forward, start=True, review=lambda: runner.review(plan))
+    )
+    async with host.run_test(size=(140, 40)) as pilot:
+        screen = host.screen
+        assert isinstance(screen, PortForwardsScreen)
+        await wait_for(pilot, lambda: not screen.reviewing, "the review")
+        status = str(screen.query_one("#pf-status", Static).content)
+        assert status == (
+            f"Cannot forward: forbidden: {USER} may not create pods/portforward in {namespace}"
+        ), status
+        await pilot.press("n")
+        await pilot.pause()
+        assert str(screen.query_one("#pf-status", Static).content).startswith("Cannot forward: forbidden")
+    assert started == [] and create in access.asked

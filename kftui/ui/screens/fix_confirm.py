@@ -178,6 +178,12 @@ class FixConfirmScreen(ModalScreen[FixResult | None]):
         self.dismiss(result)
 
 
+def forward_review(runtime: FixRuntime, plan: FixPlan) -> Callable[[], str | None] | None:
+    """The access review a port-forwards view runs before forwarding (None when nothing is asked)."""
+    runner = runtime.runner
+    return (lambda: runner.review(plan)) if runner.asks_access else None
+
+
 def open_fix_screen(
     app: App[Any],
     plan: FixPlan,
@@ -194,6 +200,9 @@ def open_fix_screen(
     if plan.kind is ActionKind.ORDERED_SYNC:
         app.push_screen(OrderedSyncScreen(plan, runtime.runner), on_done)
     elif plan.kind is ActionKind.PORT_FORWARD:
-        app.push_screen(PortForwardsScreen(runtime.forwards, plan.forward, start=True), on_done)
+        screen = PortForwardsScreen(
+            runtime.forwards, plan.forward, start=True, review=forward_review(runtime, plan)
+        )
+        app.push_screen(screen, on_done)
     else:
         app.push_screen(FixConfirmScreen(plan, runtime.runner), on_done)

@@ -67,6 +67,7 @@ class OrderedSyncScreen(ModalScreen[OrderedResult | None]):
         self.step_timeout = step_timeout
         self.interval = interval
         self.refusal = runner.refusal(plan)
+        self.reviewing = False  # True while the access review of the chain is out
         self.cancel_event = threading.Event()
         self.running = False
         self.result: OrderedResult | None = None
@@ -80,8 +81,9 @@ class OrderedSyncScreen(ModalScreen[OrderedResult | None]):
                     "\n".join(f"! {w}" for w in self.plan.warnings), id="ordered-warnings", markup=False
                 )
             yield DataTable(id="ordered-steps", cursor_type="none", zebra_stripes=True)
-            if self.refusal is not None:
-                yield Static(f"Cannot run: {self.refusal}", id="ordered-refusal", markup=False)
+            refusal = Static(f"Cannot run: {self.refusal}", id="ordered-refusal", markup=False)
+            refusal.display = self.refusal is not None
+            yield refusal
             yield Static(
                 f"Each app must be Synced and Healthy within {self.step_timeout:.0f}s before the next starts.",
                 id="ordered-reason",
@@ -105,6 +107,29 @@ class OrderedSyncScreen(ModalScreen[OrderedResult | None]):
         for i, app in enumerate(self.plan.chain):
             table.add_row(STATE_MARK["pending"], str(i + 1), app, "pending", "", "", "", key=app)
         self.query_one("#ordered-close" if self.refusal else "#ordered-start", Button).focus()
+        if self.refusal is None and self.runner.asks_access:
+            self.reviewing = True
+            self._review()
+
+    @work(thread=True, exclusive=True, group="ordered-review", exit_on_error=False, description="review")
+    def _review(self) -> None:
+        """Ask the cluster whether the credentials may update every app of the chain (a worker: it blocks)."""
+        try:
+            refusal = self.runner.review(self.plan)
+        except Exception:  # a review is advice: the gate asks again before each step's write
+            refusal = None
+        self.app.call_from_thread(self._reviewed, refusal)
+
+    def _reviewed(self, refusal: str | None) -> None:
+        self.reviewing = False
+        if refusal is None or self.running or self.result is not None:
+            return
+        self.refusal = refusal
+        note = self.query_one("#ordered-refusal", Static)
+        note.update(f"Cannot run: {refusal}")
+        note.display = True
+        self.query_one("#ordered-start", Button).disabled = True
+        self.query_one("#ordered-close", Button).focus()
 
     def step_row(self, step: StepStatus) -> None:
         table = self.query_one(DataTable)

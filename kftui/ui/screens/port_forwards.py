@@ -8,6 +8,8 @@ screen starts a forward to `target` as soon as it opens. Setting up and probing 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -51,12 +53,21 @@ class PortForwardsScreen(ModalScreen[None]):
     ]
 
     def __init__(
-        self, manager: ForwardManager, target: ForwardTarget | None = None, start: bool = False
+        self,
+        manager: ForwardManager,
+        target: ForwardTarget | None = None,
+        start: bool = False,
+        review: Callable[[], str | None] | None = None,
     ) -> None:
+        """`review` asks (blocking, so in a worker) whether the credentials may forward to `target`: the
+        reason when they may not, else None."""
         super().__init__()
         self.manager = manager
         self.target = target
         self.start_now = start
+        self.review = review
+        self.refusal: str | None = None
+        self.reviewing = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="pf-box"):
@@ -81,7 +92,26 @@ class PortForwardsScreen(ModalScreen[None]):
             table.add_column(label, key=key)
         self.refresh_table()
         self.set_interval(REFRESH_SECONDS, self.refresh_table)
-        if self.start_now:
+        if self.review is not None and self.target is not None:
+            self.reviewing = True
+            self._review(self.review)
+        elif self.start_now:
+            self.action_new_forward()
+
+    @work(thread=True, group="pf-review", exit_on_error=False, description="review")
+    def _review(self, review: Callable[[], str | None]) -> None:
+        try:
+            refusal = review()
+        except Exception:  # advice only: a forbidden forward still fails with the API server's message
+            refusal = None
+        self.app.call_from_thread(self._reviewed, refusal)
+
+    def _reviewed(self, refusal: str | None) -> None:
+        self.reviewing = False
+        self.refusal = refusal
+        if refusal is not None:
+            self.status(f"Cannot forward: {refusal}")
+        elif self.start_now:
             self.action_new_forward()
 
     def refresh_table(self) -> None:
@@ -117,6 +147,9 @@ class PortForwardsScreen(ModalScreen[None]):
     def action_new_forward(self) -> None:
         if self.target is None:
             self.status("No target: open this view from a Service or the gateway fix.")
+            return
+        if self.refusal is not None:
+            self.status(f"Cannot forward: {self.refusal}")
             return
         self.status(f"Starting svc/{self.target.service} -n {self.target.namespace}…")
         self._start(self.target)
