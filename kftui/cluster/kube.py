@@ -16,7 +16,7 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -367,7 +367,10 @@ class KubeSource:
         gc.freeze()
         return snapshot
 
-    def _load(self) -> ClusterSnapshot:
+    def _list_in_parallel(
+        self, colls: Iterable[Collection]
+    ) -> dict[Collection, tuple[list[KubeObject], str] | BaseException]:
+        """LIST each collection (six at a time): its objects and resourceVersion, or what it raised."""
         results: dict[Collection, tuple[list[KubeObject], str] | BaseException] = {}
 
         def one(coll: Collection) -> None:
@@ -377,7 +380,11 @@ class KubeSource:
                 results[coll] = exc
 
         with ThreadPoolExecutor(max_workers=6) as pool:
-            list(pool.map(one, self.collections))
+            list(pool.map(one, colls))
+        return results
+
+    def _load(self) -> ClusterSnapshot:
+        results = self._list_in_parallel(self.collections)
         objects: list[KubeObject] = []
         forbidden: dict[str, str] = {}
         failures: list[BaseException] = []
@@ -430,16 +437,7 @@ class KubeSource:
         if not refused or not namespaces:
             return []
         tries = [(c, ns, _in_namespace(c, ns)) for c in refused for ns in namespaces]
-        results: dict[Collection, tuple[list[KubeObject], str] | BaseException] = {}
-
-        def one(coll: Collection) -> None:
-            try:
-                results[coll] = self.list_collection(coll)
-            except BaseException as exc:
-                results[coll] = exc
-
-        with ThreadPoolExecutor(max_workers=6) as pool:
-            list(pool.map(one, [t[2] for t in tries]))
+        results = self._list_in_parallel([t[2] for t in tries])
         found: list[KubeObject] = []
         for coll in refused:
             listed = []
