@@ -34,6 +34,19 @@ def snapshot(argo: FakeArgo, *extra: object) -> ClusterSnapshot:
     return ClusterSnapshot.from_objects([*apps, *extra], now=T0)  # type: ignore[list-item]
 
 
+def pod_of_deployment(argo: FakeArgo) -> tuple[Pod, ClusterSnapshot]:
+    """A pod of Deployment kubeflow/d (through ReplicaSet rs), and a snapshot with both and the apps."""
+    pod = Pod(
+        "kubeflow",
+        "p",
+        owner_kind="ReplicaSet",
+        owner_name="rs",
+        workload_kind="Deployment",
+        workload_name="d",
+    )
+    return pod, snapshot(argo, pod, Workload("Deployment", "kubeflow", "d"))
+
+
 @pytest.mark.parametrize("fix_id", ["sync", "sync-prune", "force-sync", "replace", "server-side-apply"])
 def test_sync_family_reaches_the_backend_and_is_audited(tmp_path: Path, fix_id: str) -> None:
     runner, argo, _, audit = setup(tmp_path)
@@ -55,15 +68,7 @@ def test_sync_family_reaches_the_backend_and_is_audited(tmp_path: Path, fix_id: 
 
 def test_read_only_refuses_every_mutation_before_the_backend(tmp_path: Path) -> None:
     runner, argo, work, audit = setup(tmp_path, read_only=True)
-    pod = Pod(
-        "kubeflow",
-        "p",
-        owner_kind="ReplicaSet",
-        owner_name="rs",
-        workload_kind="Deployment",
-        workload_name="d",
-    )
-    snap = snapshot(argo, pod, Workload("Deployment", "kubeflow", "d"))
+    pod, snap = pod_of_deployment(argo)
     ids = ["sync", "sync-prune", "force-sync", "replace", "server-side-apply", "refresh", "hard-refresh"]
     plans = [plan_action(i, APP, snap) for i in ids]
     plans += [plan_action("restart", pod.ref, snap), plan_action("delete-pod", pod.ref, snap)]
@@ -101,15 +106,7 @@ def test_backend_errors_are_results_and_audited(tmp_path: Path) -> None:
 
 def test_refresh_terminate_restart_delete(tmp_path: Path) -> None:
     runner, argo, work, _ = setup(tmp_path)
-    pod = Pod(
-        "kubeflow",
-        "p",
-        owner_kind="ReplicaSet",
-        owner_name="rs",
-        workload_kind="Deployment",
-        workload_name="d",
-    )
-    snap = snapshot(argo, pod, Workload("Deployment", "kubeflow", "d"))
+    pod, snap = pod_of_deployment(argo)
     assert runner.run(plan_action("hard-refresh", APP, snap)).ok
     assert runner.run(plan_action("restart", pod.ref, snap)).ok
     assert runner.run(plan_action("delete-pod", pod.ref, snap)).ok
