@@ -6,8 +6,12 @@ runs in a thread worker, so the tests wait for the screen's or the panel's state
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import TypeVar
 
+from textual.pilot import Pilot
 from textual.widgets import Button, Input, OptionList, Static
 
 from kftui.cluster.dumpfile import load_demo
@@ -50,6 +54,30 @@ def snapshot(argo: FakeArgo) -> ClusterSnapshot:
     return ClusterSnapshot.from_objects([f.app for f in argo.apps.values()], now=T0)
 
 
+CHAIN = ("kubeflow", "kubeflow-seaweedfs", "kubeflow-pipelines")
+S = TypeVar("S", FixConfirmScreen, OrderedSyncScreen)
+
+
+@contextlib.asynccontextmanager
+async def reviewed(host: Host, kind: type[S]) -> AsyncIterator[tuple[Pilot[None], S]]:
+    """Run `host` until the screen it opened (a `kind`) has its access review back."""
+    async with host.run_test(size=(140, 40)) as pilot:
+        screen = host.screen
+        assert isinstance(screen, kind)
+        await wait_for(pilot, lambda: not screen.reviewing, "the review")
+        yield pilot, screen
+
+
+def ordered_sync_host(tmp_path: Path, access: FakeAccess) -> tuple[FakeArgo, Host, AuditLog]:
+    """The Kubeflow chain's apps, and a host that opens the ordered-sync view of them."""
+    argo, runner, audit = runner_with(tmp_path, access)
+    for name in CHAIN:
+        argo.add(name)
+    plan = plan_action("ordered-sync", APP, snapshot(argo), builtin_profile())
+    assert plan.chain == CHAIN
+    return argo, Host(lambda: OrderedSyncScreen(plan, runner, step_timeout=5, interval=0)), audit
+
+
 async def test_a_denied_fix_is_shown_disabled_with_the_reason_and_cannot_run(tmp_path: Path) -> None:
     access = FakeAccess(denied={update("drift")})
     argo, runner, audit = runner_with(tmp_path, access)
@@ -79,10 +107,7 @@ async def test_an_allowed_fix_stays_runnable_after_the_review(tmp_path: Path) ->
     access = FakeAccess(denied={update("another-app")})
     argo, runner, _ = runner_with(tmp_path, access)
     host = Host(lambda: FixConfirmScreen(plan_action("sync", APP, snapshot(argo)), runner))
-    async with host.run_test(size=(140, 40)) as pilot:
-        screen = host.screen
-        assert isinstance(screen, FixConfirmScreen)
-        await wait_for(pilot, lambda: not screen.reviewing, "the review")
+    async with reviewed(host, FixConfirmScreen) as (pilot, screen):
         assert update("drift") in access.asked
         assert not screen.query("#fix-refusal")
         assert not screen.query_one("#fix-run", Button).disabled
@@ -95,10 +120,7 @@ async def test_an_unanswered_review_does_not_block(tmp_path: Path) -> None:
     access = FakeAccess(unknown={update("drift")})
     argo, runner, _ = runner_with(tmp_path, access)
     host = Host(lambda: FixConfirmScreen(plan_action("sync", APP, snapshot(argo)), runner))
-    async with host.run_test(size=(140, 40)) as pilot:
-        screen = host.screen
-        assert isinstance(screen, FixConfirmScreen)
-        await wait_for(pilot, lambda: not screen.reviewing, "the review")
+    async with reviewed(host, FixConfirmScreen) as (_, screen):
         assert not screen.query("#fix-refusal")
         assert not screen.query_one("#fix-run", Button).disabled
 
@@ -147,18 +169,9 @@ async def test_the_panel_marks_the_fixes_the_credentials_may_not_run(tmp_path: P
 
 
 async def test_ordered_sync_refused_for_one_app_of_the_chain_cannot_start(tmp_path: Path) -> None:
-    chain = ("kubeflow", "kubeflow-seaweedfs", "kubeflow-pipelines")
     access = FakeAccess(denied={update("kubeflow-pipelines")})
-    argo, runner, audit = runner_with(tmp_path, access)
-    for name in chain:
-        argo.add(name)
-    plan = plan_action("ordered-sync", APP, snapshot(argo), builtin_profile())
-    assert plan.chain == chain
-    host = Host(lambda: OrderedSyncScreen(plan, runner, step_timeout=5, interval=0))
-    async with host.run_test(size=(140, 40)) as pilot:
-        screen = host.screen
-        assert isinstance(screen, OrderedSyncScreen)
-        await wait_for(pilot, lambda: not screen.reviewing, "the review")
+    argo, host, audit = ordered_sync_host(tmp_path, access)
+    async with reviewed(host, OrderedSyncScreen) as (pilot, screen):
         refusal = screen.query_one("#ordered-refusal", Static)
         assert refusal.display
         assert str(refusal.content) == (
@@ -173,20 +186,12 @@ async def test_ordered_sync_refused_for_one_app_of_the_chain_cannot_start(tmp_pa
 
 
 async def test_ordered_sync_the_credentials_allow_stays_startable(tmp_path: Path) -> None:
-    chain = ("kubeflow", "kubeflow-seaweedfs", "kubeflow-pipelines")
     access = FakeAccess(denied={update("another-app")})
-    argo, runner, _ = runner_with(tmp_path, access)
-    for name in chain:
-        argo.add(name)
-    plan = plan_action("ordered-sync", APP, snapshot(argo), builtin_profile())
-    host = Host(lambda: OrderedSyncScreen(plan, runner, step_timeout=5, interval=0))
-    async with host.run_test(size=(140, 40)) as pilot:
-        screen = host.screen
-        assert isinstance(screen, OrderedSyncScreen)
-        await wait_for(pilot, lambda: not screen.reviewing, "the review")
+    _, host, _ = ordered_sync_host(tmp_path, access)
+    async with reviewed(host, OrderedSyncScreen) as (_, screen):
         assert not screen.query_one("#ordered-refusal", Static).display
         assert not screen.query_one("#ordered-start", Button).disabled
-        assert {update(name) for name in chain} <= set(access.asked)
+        assert {update(name) for name in CHAIN} <= set(access.asked)
 
 
 async def test_a_port_forward_the_credentials_may_not_open_is_not_started(tmp_path: Path) -> None:
@@ -198,7 +203,7 @@ async def test_a_port_forward_the_credentials_may_not_open_is_not_started(tmp_pa
     _, runner, _ = runner_with(tmp_path, access)
     manager = ForwardManager(kube=None)
     started: list[object] = []
-    manager.start = lambda *a, **k: started.append(a)  # type: ignore[method-assign]  # must never be called
+    manager.start = lambda *a, **k: started.append(a)  # type: ignore[method-assign,assignment]  # must never be called
     host = Host(
         lambda: PortForwardsScreen(manager, plan.forward, start=True, review=lambda: runner.review(plan))
     )
