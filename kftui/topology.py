@@ -69,7 +69,7 @@ _index_lock = threading.Lock()
 
 
 def _owner_of(pod: Pod, owners: Mapping[tuple[str, str, str], str], app_names: frozenset[str]) -> str | None:
-    """The app owning `pod` (pod_owner_index's full pass inlines the same rules)."""
+    """The app owning `pod`: its workload's, else its own (a bare pod Argo CD manages), else its instance label's."""
     app = owners.get((pod.workload_kind, pod.namespace, pod.workload_name)) if pod.workload_kind else None
     app = app or owners.get(("Pod", pod.namespace, pod.name))
     if app is None and pod.labels.get(ARGOCD_INSTANCE_LABEL) in app_names:
@@ -115,23 +115,10 @@ def pod_owner_index(snapshot: ClusterSnapshot) -> dict[tuple[str, str], str]:
         owners = _workload_owners(sorted(apps.values(), key=lambda a: a.name))
         app_names = frozenset(a.name for a in apps.values())
         index = {}
-        # _owner_of inlined, and the bare-pod lookup skipped when no app manages a Pod itself: this loop runs
-        # over every pod of the cluster (20,000 in the bench) on the first snapshot and in `kftui check`.
-        pods_owned = any(kind == "Pod" for kind, _, _ in owners)
         for key, pod in pods.items():
-            app = (
-                owners.get((pod.workload_kind, pod.namespace, pod.workload_name))
-                if pod.workload_kind
-                else None
-            )
-            if app is None and pods_owned:
-                app = owners.get(("Pod", pod.namespace, pod.name))
-            if not app:
-                label = pod.labels.get(ARGOCD_INSTANCE_LABEL)
-                if label is None or label not in app_names:
-                    continue
-                app = label
-            index[key] = app
+            app = _owner_of(pod, owners, app_names)
+            if app is not None:
+                index[key] = app
     with _index_lock:
         _last_index = _OwnerIndex(apps, pods, owners, app_names, index)
     return index
