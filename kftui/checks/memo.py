@@ -70,8 +70,6 @@ class CheckMemo:
     def __init__(self) -> None:
         self._runs: dict[str, _Run] = {}
         self._lock = threading.Lock()
-        self.reused = 0
-        self.ran = 0
 
     def run(
         self,
@@ -87,12 +85,10 @@ class CheckMemo:
             and last.profile is profile
             and all(getattr(snapshot, name) is value for name, value in last.inputs)
         ):
-            self.reused += 1
             return last.findings
         recorder = ReadRecorder(snapshot)
         findings = tuple(fn(cast(ClusterSnapshot, recorder), profile))
         inputs = tuple((name, getattr(snapshot, name)) for name in sorted(recorder.read))
         with self._lock:
             self._runs[check_id] = _Run(profile, inputs, findings)
-        self.ran += 1
         return findings
