@@ -541,3 +541,42 @@ def argocd_config(obj: Mapping[str, Any]) -> Mapping[str, str]:
 
 def parse_json(payload: bytes) -> Any:
     return json.loads(payload)
+
+
+# Built-in kinds whose objects always have a spec: the API server writes their metadata in the Go struct's
+# field order, which ends with managedFields, so every managedFields list is followed by `]},"spec":`.
+# (Custom resources such as Applications are written with sorted keys: managedFields is not last there.)
+SPEC_AFTER_METADATA = frozenset({"Pod", "Service", "Namespace", "Deployment", "StatefulSet", "DaemonSet"})
+_MANAGED_FIELDS = b',"managedFields":['
+_METADATA_END = b']},"spec":'
+# Every stored object has a name, and managedFields cannot hold a "name" key (its entries hold manager,
+# operation, apiVersion, time, fieldsType, fieldsV1 and subresource; fieldsV1's own keys all carry an
+# f:/k:/v:/i: prefix). A name inside a stretch about to be cut means the stretch runs past managedFields
+# (keys in another order, or an item without spec before the next item): the layout is not the one assumed.
+_NAME_KEY = b'"name":"'
+
+
+def drop_managed_fields(payload: bytes) -> bytes:
+    """A LIST page of a SPEC_AFTER_METADATA kind without its items' metadata.managedFields, cut out of the
+    bytes before they are parsed.
+
+    managedFields is about half of a pod's JSON and the deepest part of it (measured on the bench's
+    pods: 92 MB of JSON became 47 MB, and cutting plus parsing took 0.9 s instead of 1.5 s); nothing in
+    kftui reads it. The cut relies
+    on two facts of compact JSON as the API server writes it: `,"` cannot occur inside a string (a quote
+    there is escaped), so both markers are structural; and a built-in kind's metadata ends with
+    managedFields. A stretch that does not look like managedFields is left alone, and so is the rest of the
+    page, so a server that writes another layout costs only the time saved.
+    """
+    pieces: list[bytes] = []
+    kept_from = 0
+    while (start := payload.find(_MANAGED_FIELDS, kept_from)) >= 0:
+        end = payload.find(_METADATA_END, start)
+        if end < 0 or payload.find(_NAME_KEY, start, end) >= 0:
+            break
+        pieces.append(payload[kept_from:start])
+        kept_from = end + 1  # keep `},"spec":`: the metadata object's end
+    if not pieces:
+        return payload
+    pieces.append(payload[kept_from:])
+    return b"".join(pieces)

@@ -250,9 +250,10 @@ class KubeSource:
             raise KubeApiError(raw.status, _status_message(data) or str(raw.reason))
         return raw
 
-    def get_json(self, path: str, query: Mapping[str, str | int] | None = None) -> Any:
-        raw = self._request("GET", path, query)
-        return json.loads(raw.read())
+    def get_json(self, path: str, query: Mapping[str, str | int] | None = None, lean: bool = False) -> Any:
+        """GET and parse; `lean` (a LIST of a convert.SPEC_AFTER_METADATA kind) skips managedFields."""
+        data = self._request("GET", path, query).read()
+        return json.loads(convert.drop_managed_fields(data) if lean else data)
 
     def send_json(self, method: str, path: str, body: Any, content_type: str = "application/json") -> Any:
         raw = self._request(method, path, body=body, content_type=content_type)
@@ -288,15 +289,16 @@ class KubeSource:
         The next page is requested as soon as this one's continue token is known, before the caller
         converts this one: the API server prepares page n+1 while we convert page n.
         """
+        lean = coll.kind in convert.SPEC_AFTER_METADATA
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"list-{coll.kind}") as fetcher:
-            pending = fetcher.submit(self.get_json, coll.path, {"limit": PAGE_SIZE})
+            pending = fetcher.submit(self.get_json, coll.path, {"limit": PAGE_SIZE}, lean)
             while True:
                 page = pending.result()
                 meta = page.get("metadata") or {}
                 token = str(meta.get("continue") or "")
                 if token:
                     pending = fetcher.submit(
-                        self.get_json, coll.path, {"limit": PAGE_SIZE, "continue": token}
+                        self.get_json, coll.path, {"limit": PAGE_SIZE, "continue": token}, lean
                     )
                 items = [i for i in page.get("items") or () if isinstance(i, dict)]
                 del page
