@@ -45,12 +45,23 @@ class Topology:
         return self.pod_owner.get(pod.key)
 
 
-def _workload_owners(apps: list[Application]) -> dict[tuple[str, str, str], str]:
-    owners: dict[tuple[str, str, str], str] = {}
-    for app in apps:
-        for res in app.resources:
-            owners.setdefault((res.kind, res.namespace, res.name), app.name)
-    return owners
+@dataclass(frozen=True)
+class _Owners:
+    """Who can own a pod, from the Applications' status.resources: its workload's app, its own (a bare pod
+    an app manages), else the app its Argo CD instance label names."""
+
+    workloads: dict[tuple[str, str, str], str]  # (kind, namespace, name) -> app
+    bare_pods: dict[Key, str]  # (namespace, name) of a Pod listed as a resource -> app
+    app_names: frozenset[str]
+
+    @classmethod
+    def of(cls, apps: list[Application]) -> _Owners:
+        owners: dict[tuple[str, str, str], str] = {}
+        for app in apps:
+            for res in app.resources:
+                owners.setdefault((res.kind, res.namespace, res.name), app.name)
+        bare = {(ns, name): app for (kind, ns, name), app in owners.items() if kind == "Pod"}
+        return cls(owners, bare, frozenset(a.name for a in apps))
 
 
 @dataclass(frozen=True)
@@ -59,8 +70,7 @@ class _OwnerIndex:
 
     applications: Mapping[Key, Application]
     pods: Mapping[Key, Pod]
-    owners: dict[tuple[str, str, str], str]
-    app_names: frozenset[str]
+    owners: _Owners
     index: dict[tuple[str, str], str]
 
 
@@ -68,13 +78,17 @@ _last_index: _OwnerIndex | None = None
 _index_lock = threading.Lock()
 
 
-def _owner_of(pod: Pod, owners: Mapping[tuple[str, str, str], str], app_names: frozenset[str]) -> str | None:
-    """The app owning `pod`: its workload's, else its own (a bare pod Argo CD manages), else its instance label's."""
-    app = owners.get((pod.workload_kind, pod.namespace, pod.workload_name)) if pod.workload_kind else None
-    app = app or owners.get(("Pod", pod.namespace, pod.name))
-    if app is None and pod.labels.get(ARGOCD_INSTANCE_LABEL) in app_names:
-        app = pod.labels[ARGOCD_INSTANCE_LABEL]
-    return app
+def _owner_of(key: Key, pod: Pod, owners: _Owners) -> str | None:
+    """The app owning `pod` (whose key is `key`): its workload's, else its own, else its instance label's."""
+    if pod.workload_kind:
+        app = owners.workloads.get((pod.workload_kind, pod.namespace, pod.workload_name))
+        if app:
+            return app
+    app = owners.bare_pods.get(key)
+    if app is not None:
+        return app
+    label = pod.labels.get(ARGOCD_INSTANCE_LABEL)
+    return label if label in owners.app_names else None
 
 
 def changed_pods(snapshot: ClusterSnapshot, since: Mapping[Key, Pod]) -> frozenset[Key]:
@@ -103,24 +117,23 @@ def pod_owner_index(snapshot: ClusterSnapshot) -> dict[tuple[str, str], str]:
     if last is not None and last.applications is apps and last.pods is pods:
         return last.index
     if last is not None and last.applications is apps:
-        owners, app_names, index = last.owners, last.app_names, dict(last.index)
+        owners, index = last.owners, dict(last.index)
         for key in changed_pods(snapshot, last.pods):
             pod = pods.get(key)
-            app = _owner_of(pod, owners, app_names) if pod is not None else None
+            app = _owner_of(key, pod, owners) if pod is not None else None
             if app is None:
                 index.pop(key, None)
             else:
                 index[key] = app
     else:
-        owners = _workload_owners(sorted(apps.values(), key=lambda a: a.name))
-        app_names = frozenset(a.name for a in apps.values())
+        owners = _Owners.of(sorted(apps.values(), key=lambda a: a.name))
         index = {}
         for key, pod in pods.items():
-            app = _owner_of(pod, owners, app_names)
+            app = _owner_of(key, pod, owners)
             if app is not None:
                 index[key] = app
     with _index_lock:
-        _last_index = _OwnerIndex(apps, pods, owners, app_names, index)
+        _last_index = _OwnerIndex(apps, pods, owners, index)
     return index
 
 
