@@ -504,7 +504,8 @@ class KftuiApp(App[None]):
             server=snapshot.server if snapshot else "",
             profile=self.profile.name if self.profile else "",
             connection=self.connection,
-            updated=self.last_update,
+            # To the second, as shown: the line is redrawn when what it says changes, not per batch.
+            updated=self.last_update.replace(microsecond=0) if self.last_update else None,
             read_only=self.read_only,
             live=self.source.live,
             loading=snapshot is None and self.load_error is None,

@@ -23,6 +23,7 @@ from kftui.ui.widgets.details import NO_LOGS, DetailsPane
 from kftui.ui.widgets.diagnostics import DiagnosticsPanel
 from kftui.ui.widgets.resource_tree import ResourceTree
 from kftui.ui.widgets.status_line import StatusLine
+from kftui.ui.widgets.text_view import TextView
 from tests.ui.helpers import FakeLiveSource, FakeLiveSourceWithLogs, demo_findings, frozen_clock, wait_for
 from tests.ui.scenarios import SIZE, broken_app, demo_app, filter_applied, loaded
 
@@ -194,7 +195,7 @@ async def test_errors_only_and_finding_detail_with_fixes() -> None:
         assert fixes.option_count == len(panel.current.fixes) == 4
         # Walking the findings reveals the subject in the tree and describes it.
         assert _tree(app).cursor_key == KATIB_POD
-        assert "katib-controller-7f5b8c9d6-5rjtn" in str(app.query_one("#describe", Static).render())
+        assert "katib-controller-7f5b8c9d6-5rjtn" in app.query_one("#describe", TextView).plain
         await pilot.press("e")
         errors = [f for f in demo_findings() if f.severity is Severity.ERROR]
         assert app.errors_only and len(panel.shown) == len(errors) >= 3
@@ -394,8 +395,8 @@ async def test_pod_logs_come_from_the_source_when_it_has_them() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         _tree(app).reveal(KATIB_POD)
-        logs = app.query_one("#logs", Static)
-        await wait_for(pilot, lambda: "panic: cannot connect" in str(logs.render()), "the log tail")
+        logs = app.query_one("#logs", TextView)
+        await wait_for(pilot, lambda: "panic: cannot connect" in logs.plain, "the log tail")
         assert source.log_requests == [
             ("kubeflow", "katib-controller-7f5b8c9d6-5rjtn", "katib-controller", 200)
         ]
@@ -409,7 +410,7 @@ async def test_pod_logs_come_from_the_source_when_it_has_them() -> None:
 
         await wait_for(pilot, updated, "the update")
         assert len(source.log_requests) == 1
-        assert "panic: cannot connect" in str(logs.render())
+        assert "panic: cannot connect" in logs.plain
 
 
 async def test_pod_logs_placeholder_without_a_log_source() -> None:
@@ -418,7 +419,7 @@ async def test_pod_logs_placeholder_without_a_log_source() -> None:
         await loaded(pilot)
         _tree(app).reveal(KATIB_POD)
         await pilot.pause()
-        assert str(app.query_one("#logs", Static).render()) == NO_LOGS
+        assert app.query_one("#logs", TextView).plain == NO_LOGS
         assert app.query_one(DetailsPane).item is not None
         assert isinstance(app.query_one(DetailsPane).item.obj, Pod)  # type: ignore[union-attr]
 
@@ -429,7 +430,7 @@ async def test_events_tab_lists_the_objects_events() -> None:
         await loaded(pilot)
         _tree(app).reveal(KATIB_POD)
         await pilot.pause()
-        events = str(app.query_one("#events", Static).render())
+        events = app.query_one("#events", TextView).plain
         assert "BackOff" in events and "Back-off restarting failed container" in events
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Static, TabbedContent, TabPane
+from textual.widgets import TabbedContent, TabPane
 
 from kftui.model import Application, ClusterSnapshot, ManagedResource, Pod
 from kftui.ui import render
 from kftui.ui.tree_model import TreeItem
+from kftui.ui.widgets.text_view import TextView
 
 AGE_REFRESH_SECONDS = 30
 NO_LOGS = "Logs are available in live mode (this source cannot fetch pod logs)."
@@ -34,18 +35,19 @@ class DetailsPane(Vertical):
         self._logs_for: tuple[str, str] | None = None
         self._texts: dict[str, tuple[object, ...]] = {}
         self._shown: tuple[tuple[str | None, int], tuple[object, ...]] | None = None
+        self._same_item = False
 
     def compose(self) -> ComposeResult:
         with TabbedContent(initial="tab-describe", id="details-tabs"):
             yield from self._panes()
 
     def _panes(self) -> ComposeResult:
-        with TabPane("Describe", id="tab-describe"), VerticalScroll():
-            yield Static(id="describe")
-        with TabPane("Events", id="tab-events"), VerticalScroll():
-            yield Static(id="events")
-        with TabPane("Logs", id="tab-logs"), VerticalScroll():
-            yield Static(Text(NO_LOGS, style=render.GREY), id="logs")
+        with TabPane("Describe", id="tab-describe"):
+            yield TextView(id="describe")
+        with TabPane("Events", id="tab-events"):
+            yield TextView(id="events")
+        with TabPane("Logs", id="tab-logs"):
+            yield TextView(Text(NO_LOGS, style=render.GREY), id="logs")
 
     def show(self, item: TreeItem | None, snapshot: ClusterSnapshot) -> None:
         # Each analysed snapshot re-shows the cursor's item. When neither the object nor the events changed
@@ -64,11 +66,13 @@ class DetailsPane(Vertical):
         ):
             self.item = item
             return
+        # The same item re-shown (a live update) keeps where the user scrolled to; another starts at the top.
+        self._same_item = last is not None and last[0][0] == same[0]
         self._shown = shown
         self.item = item
-        describe = self.query_one("#describe", Static)
-        events = self.query_one("#events", Static)
-        logs = self.query_one("#logs", Static)
+        describe = self.query_one("#describe", TextView)
+        events = self.query_one("#events", TextView)
+        logs = self.query_one("#logs", TextView)
         if item is None:
             self._set(describe, Text())
             self._set(events, Text())
@@ -94,17 +98,17 @@ class DetailsPane(Vertical):
     def show_logs(self, pod_key: tuple[str, str], text: str) -> None:
         """Accept a fetched tail only if the pane still shows that pod (the user may have moved on)."""
         if self.item is not None and isinstance(self.item.obj, Pod) and self.item.obj.key == pod_key:
-            self._set(self.query_one("#logs", Static), Text(text or "(no log lines)"))
+            self._set(self.query_one("#logs", TextView), Text(text or "(no log lines)"))
 
-    def _set(self, static: Static, text: Text) -> None:
-        """Update a tab only when its text changed: each update lays the screen out again."""
+    def _set(self, view: TextView, text: Text) -> None:
+        """Update a tab only when its text changed (each update wraps the text again)."""
         # Rich's Text == compares only the characters: a change of style alone must still show.
         key = (text.plain, tuple(text.spans), str(text.style))
-        if static.id is not None and self._texts.get(static.id) == key:
+        if view.id is not None and self._texts.get(view.id) == key:
             return
-        if static.id is not None:
-            self._texts[static.id] = key
-        static.update(text)
+        if view.id is not None:
+            self._texts[view.id] = key
+        view.update(text, keep_position=self._same_item)
 
     @staticmethod
     def _objects(item: TreeItem, snapshot: ClusterSnapshot) -> list[tuple[str, object]]:

@@ -43,7 +43,8 @@ class StatusInfo:
 class StatusLine(Static):
     """Context, API server, connection state, last update and read-only mode, in that order."""
 
-    info: reactive[StatusInfo] = reactive(StatusInfo, always_update=True)
+    # Compared by value: re-setting what is already shown (every batch of watch events does) draws nothing.
+    info: reactive[StatusInfo] = reactive(StatusInfo)
 
     def render(self) -> Text:
         """Most important first, so a narrow terminal cuts the least useful part: state, mode, freshness."""
