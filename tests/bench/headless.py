@@ -14,6 +14,8 @@ What is measured, exactly:
   the next Analysed message that is displayed (the app drops stale ones); the latency ends after the
   screen refresh following it. It therefore includes the API server's write, the watch, kftui's
   batching, the checks, the tree model and the repaint.
+- full check pass: run_checks over the first snapshot with no incremental state (as `kftui check` runs
+  it), five times after the first render of each timed start, while the lab is quiet.
 - keypress -> repaint: a Key event is handed to the driver the way a terminal's input thread does; the
   latency ends after the screen refresh that follows the tree's cursor moving.
 """
@@ -202,6 +204,12 @@ async def run(kubeconfig: str, live: float, out: Path) -> None:
             "events": len(snap.events),
             "findings": len(app.findings),
         }
+        if not live:
+            # The full check pass, measured with the lab quiet (the churn's API server load would time the
+            # machine, not the checks; the live run reports that figure separately).
+            snap, profile = app.snapshot, app.profile
+            assert snap is not None and profile is not None
+            result["checks_ms"] = [_timed(lambda: cold(run_checks, snap, profile)) for _ in range(5)]
         if live:
             if PROFILER is not None:
                 PROFILER.start()  # the churn only: the first load is measured by the timed starts
