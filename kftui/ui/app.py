@@ -346,14 +346,21 @@ class KftuiApp(App[None]):
                 self.connection = ConnectionStatus(ConnectionState.LIVE, since=self.last_update)
         else:
             self.last_update = snapshot.now
-        self._set_loading(False)
+        if self.tree_model is not None:
+            self._set_loading(False)
+            self._focus_tree()
+        # else the loading indicators stay until the first analysis is shown (on_analysed): taking them
+        # down now would lay out and draw an empty tree and panel while the checks run, and slow them.
         self.snapshot = snapshot
-        box = self.query_one("#filter", Input)
-        if self.focused is None or (self.focused is box and not box.display):
-            self.query_one(ResourceTree).focus()
         if self.source.live and not self._following:
             self._following = True
             self._follow()
+
+    def _focus_tree(self) -> None:
+        """Put the focus on the tree unless the user has it elsewhere (a loading widget refuses it)."""
+        box = self.query_one("#filter", Input)
+        if self.focused is None or (self.focused is box and not box.display):
+            self.query_one(ResourceTree).focus()
 
     def on_load_failed(self, message: LoadFailed) -> None:
         self._analysing = False  # an analysis that failed must not block the next one
@@ -436,6 +443,8 @@ class KftuiApp(App[None]):
         self.findings = message.findings
         self.tree_model = message.model
         if first:
+            self._set_loading(False)
+            self._focus_tree()
             self.refresh_bindings()
         tree = self.query_one(ResourceTree)
         tree.show_model(self.tree_model, message.filtered)
