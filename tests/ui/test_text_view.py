@@ -65,3 +65,17 @@ async def test_update_starts_at_the_top_unless_asked_to_keep_the_position() -> N
         assert view.scroll_offset.y == 0
         assert view.plain == "another item"
         assert view.render_line(0).text.startswith("another item")
+
+
+async def test_text_can_be_selected_and_copied_like_in_other_widgets() -> None:
+    app = Host()
+    async with app.run_test(size=(60, 20)) as pilot:
+        view = app.query_one(TextView)
+        view.update(Text("error: may not add resource with an already registered id"))
+        await pilot.pause()
+        app.screen._select_all_in_widget(view)
+        await pilot.pause()
+        selected = app.screen.get_selected_text()
+        assert selected is not None
+        assert " ".join(selected.split()) == "error: may not add resource with an already registered id"
+        assert view.text_selection is not None and view.text_selection.get_span(0) == (0, -1)

@@ -7,7 +7,9 @@ from textual.content import Content
 from textual.events import Resize
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
+from textual.selection import Selection
 from textual.strip import Strip
+from textual.style import Style
 from textual.visual import Visual
 
 
@@ -65,13 +67,32 @@ class TextView(ScrollView):
     def render_line(self, y: int) -> Strip:
         row = self.scroll_offset.y + y
         width = self.scrollable_content_region.width
-        strip = self._strips.get(row)
+        selection = self.text_selection
+        strip = self._strips.get(row) if selection is None else None
         if strip is None:
             if row >= len(self._rows):
                 return Strip.blank(width, self.rich_style)
-            rendered = Visual.to_strips(self, self._rows[row], width, 1, self.visual_style, pad=True)
-            strip = self._strips[row] = rendered[0] if rendered else Strip.blank(width, self.rich_style)
+            content = self._rows[row]
+            span = selection.get_span(row) if selection is not None else None
+            if span is not None:
+                start, end = span
+                selected = Style.from_styles(self.screen.get_component_styles("screen--selection"))
+                content = content.stylize(selected, start, len(content) if end == -1 else end)
+            rendered = Visual.to_strips(
+                self, content, width, 1, self.visual_style, pad=True, apply_selection=False
+            )
+            # Offsets in (column, wrapped row) let the mouse select text as in other widgets.
+            strip = (rendered[0] if rendered else Strip.blank(width, self.rich_style)).apply_offsets(0, row)
+            if selection is None:
+                self._strips[row] = strip
         return strip
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        """The selected text, in the rows as wrapped on screen (what the mouse selected)."""
+        return selection.extract("\n".join(row.plain for row in self._rows)), "\n"
+
+    def selection_updated(self, selection: Selection | None) -> None:
+        self.refresh()
 
 
 def _content(text: Text | str) -> Content:
