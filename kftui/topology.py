@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from kftui.model import Application, ClusterSnapshot, Key, ManagedResource, Pod, changed_keys
@@ -135,6 +135,28 @@ def pod_owner_index(snapshot: ClusterSnapshot) -> dict[tuple[str, str], str]:
     with _index_lock:
         _last_index = _OwnerIndex(apps, pods, owners, index)
     return index
+
+
+def owners_of(snapshot: ClusterSnapshot, pods: Iterable[Pod]) -> dict[Key, str]:
+    """The app owning each of `pods` (as pod_owner_index says), for a few pods: from the index when it is
+    current, else looked up for these pods alone. A one-off check (`kftui check`) needs the owners of the
+    failing pods, not an index over 20,000."""
+    apps = snapshot.applications
+    with _index_lock:
+        last = _last_index
+    if last is not None and last.applications is apps and last.pods is snapshot.pods:
+        return {pod.key: last.index[pod.key] for pod in pods if pod.key in last.index}
+    owners = (
+        last.owners
+        if last is not None and last.applications is apps
+        else _Owners.of(sorted(apps.values(), key=lambda a: a.name))
+    )
+    found = {}
+    for pod in pods:
+        app = _owner_of(pod.key, pod, owners)
+        if app is not None:
+            found[pod.key] = app
+    return found
 
 
 def build_topology(snapshot: ClusterSnapshot, previous: Topology | None = None) -> Topology:

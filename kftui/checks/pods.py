@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from kftui.checks import fixrefs
 from kftui.model import ClusterSnapshot, Finding, FixRef, Key, Pod, Severity
 from kftui.profile import Profile
-from kftui.topology import changed_pods, pod_owner_index
+from kftui.topology import changed_pods, owners_of
 
 IMAGE_PULL_REASONS = {"ImagePullBackOff", "ErrImagePull", "InvalidImageName", "ErrImageNeverPull"}
 CONFIG_REASONS = {"CreateContainerConfigError", "CreateContainerError", "RunContainerError"}
@@ -167,8 +167,9 @@ def pod_failing(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding
     """A pod that is CrashLoopBackOff, ImagePullBackOff/ErrImagePull, OOMKilled, unschedulable, Failed, or not
     Ready for longer than the profile's grace period, with the Warning event that explains it."""
     grace = timedelta(seconds=profile.progressing_grace_seconds)
-    owners = pod_owner_index(snapshot)
-    for pod, diagnosis in _diagnose_all(snapshot, grace):
+    failing = _diagnose_all(snapshot, grace)
+    owners = owners_of(snapshot, (pod for pod, _ in failing))
+    for pod, diagnosis in failing:
         symptom, evidence, severity = diagnosis
         warning = _latest_warning(snapshot, pod)
         if warning:
