@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import threading
+import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
@@ -387,6 +389,27 @@ async def test_bursts_are_coalesced_into_few_repaints() -> None:
         )
         assert app.applied_batches < 100, app.applied_batches
         assert "unowned/ns:burst" in {i.key for i in app.tree_model.children(app.tree_model.roots()[-1])}  # type: ignore[union-attr]
+
+
+async def test_a_steady_stream_is_analysed_at_most_ten_times_a_second() -> None:
+    """100 changes a second for half a second: every change reaches the screen, in at most one analysis per
+    MIN_ANALYSIS_INTERVAL (without the interval, each change here got an analysis of its own: 50)."""
+    async with live_demo() as (base, source, app, pilot):
+        template = next(iter(base.pods.values()))
+        started = time.monotonic()
+        for i in range(50):
+            source.push([WatchEvent("ADDED", replace(template, namespace="stream", name=f"p{i}"))])
+            await asyncio.sleep(0.01)
+        await wait_for(
+            pilot,
+            lambda: app.tree_model is not None and len(app.tree_model.snapshot.pods) == len(base.pods) + 50,
+            "all 50 changes on screen",
+        )
+        elapsed = time.monotonic() - started
+        assert app.applied_batches <= elapsed / 0.1 + 1, (
+            app.applied_batches,
+            elapsed,
+        )
 
 
 async def test_pod_logs_come_from_the_source_when_it_has_them() -> None:
