@@ -360,7 +360,14 @@ class KftuiApp(App[None]):
         # else the loading indicators stay until the first analysis is shown (on_analysed): taking them
         # down now would lay out and draw an empty tree and panel while the checks run, and slow them.
         self.snapshot = snapshot
-        if self.source.live and not self._following:
+        if self.tree_model is not None:
+            self._start_following()
+
+    def _start_following(self) -> None:
+        """Watch from the LIST's resourceVersions. Started once the first analysis is on screen: the watch
+        threads' start competes with that analysis for the interpreter, and nothing is lost by waiting, as
+        the watches replay what changed since the LIST."""
+        if self.source.live and not self._following and not self.closing:
             self._following = True
             self._follow()
 
@@ -381,6 +388,8 @@ class KftuiApp(App[None]):
             self.set_focus(None)
         self._set_loading(False)
         self._show_error(message.reason)
+        if self.snapshot is not None:
+            self._start_following()  # the analysis failed, not the load: later changes may analyse fine
 
     def on_changes_arrived(self, message: ChangesArrived) -> None:
         """Queue the batch. While an analysis runs, changes wait for it to finish and are then applied in one
@@ -460,6 +469,7 @@ class KftuiApp(App[None]):
             self._set_loading(False)
             self._focus_tree()
             self.refresh_bindings()
+            self.call_after_refresh(self._start_following)
         tree = self.query_one(ResourceTree)
         tree.show_model(self.tree_model, message.filtered)
         self._show_findings()
