@@ -15,18 +15,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kftui import __version__
-from kftui.checks.kustomize_ids import ChainsById, attach_chains
-from kftui.checks.registry import run_checks
 from kftui.cluster.dumpfile import DumpError, load_demo, load_snapshot, write_dump
 from kftui.cluster.source import SnapshotSource, SourceError, StaticSource
-from kftui.kustomize.analyzer import analyze, chains_by_id
-from kftui.kustomize.command import conflicts_command
-from kftui.kustomize.report import ConflictsError
 from kftui.model import ClusterSnapshot, Finding
 from kftui.profile import Profile, ProfileError, detect_profile, load_profile
-from kftui.report import render_findings
 
+# The checks, the kustomize analyzer and the report are imported where they are used: the TUI starts its
+# first LISTs before it needs them, and every import before that delays the first screen.
 if TYPE_CHECKING:
+    from kftui.checks.kustomize_ids import ChainsById
     from kftui.fixes.runtime import FixOptions, FixRuntime
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -129,6 +126,9 @@ def choose_profile(args: argparse.Namespace, snapshot: ClusterSnapshot) -> Profi
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from kftui.checks.registry import run_checks
+    from kftui.report import render_findings
+
     snapshot = build_source(args).load()
     profile = choose_profile(args, snapshot)
     findings = run_checks(snapshot, profile)
@@ -141,6 +141,9 @@ def manifest_chains(args: argparse.Namespace) -> ChainsById | None:
     """With --manifests, the kustomize analyzer's include chains, keyed by resource id."""
     if not getattr(args, "manifests", None):
         return None
+    from kftui.kustomize.analyzer import analyze, chains_by_id
+    from kftui.kustomize.report import ConflictsError
+
     try:
         return chains_by_id(analyze(Path(args.manifests)))
     except ConflictsError as exc:
@@ -149,6 +152,8 @@ def manifest_chains(args: argparse.Namespace) -> ChainsById | None:
 
 def attach_manifest_chains(args: argparse.Namespace, findings: list[Finding]) -> list[Finding]:
     """With --manifests, the include chains are added to duplicate-id findings."""
+    from kftui.checks.kustomize_ids import attach_chains
+
     chains = manifest_chains(args)
     return attach_chains(findings, chains) if chains else findings
 
@@ -173,6 +178,9 @@ def cmd_dump(args: argparse.Namespace) -> int:
 
 
 def cmd_conflicts(args: argparse.Namespace) -> int:
+    from kftui.kustomize.command import conflicts_command
+    from kftui.kustomize.report import ConflictsError
+
     try:
         text, status = conflicts_command(Path(args.path), as_json=args.output == "json")
     except ConflictsError as exc:
@@ -184,7 +192,6 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
 def cmd_tui(args: argparse.Namespace) -> int:
     source = build_source(args)
     profile = load_profile(args.profile) if args.profile else None
-    chains = manifest_chains(args)
     # Fail before the screen switches to the TUI: a bad file or an unreachable server is one line on stderr.
     if source.live:
         preflight = getattr(source, "preflight", None)
@@ -192,10 +199,11 @@ def cmd_tui(args: argparse.Namespace) -> int:
             preflight()
         prefetch = getattr(source, "prefetch", None)
         if prefetch is not None:
-            prefetch()  # the first LISTs run while Textual is imported and the screen is laid out
+            prefetch()  # the first LISTs run while the rest is imported and the screen is laid out
     else:
         snapshot = source.load()
         source = StaticSource(lambda: snapshot)
+    chains = manifest_chains(args)
     from kftui.fixes.runtime import build_fix_runtime
     from kftui.ui.app import KftuiApp  # Textual is only imported for the interactive path
 

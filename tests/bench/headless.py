@@ -32,13 +32,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-# The same order as kftui's CLI: the client library first, the source built, then Textual and the app.
+# The same order as kftui's CLI: the client library first, the source built and its LISTs started, then
+# the checks, Textual and the app.
 T_IMPORT0 = time.monotonic()
 
-from kftui import topology  # noqa: E402
-from kftui.checks import pods as pod_checks  # noqa: E402
-from kftui.checks.memo import CheckMemo  # noqa: E402
-from kftui.checks.registry import run_checks  # noqa: E402
 from kftui.cluster.kube import KubeSource  # noqa: E402
 from kftui.model import ClusterSnapshot, Pod, WatchEvent, apply_events  # noqa: E402
 from tests.bench.scale import ARGOCD_NAMESPACE, SEQ_LABEL  # noqa: E402
@@ -73,6 +70,10 @@ if hasattr(SOURCE, "prefetch"):
 
 from textual import events  # noqa: E402
 
+from kftui import topology  # noqa: E402
+from kftui.checks import pods as pod_checks  # noqa: E402
+from kftui.checks.memo import CheckMemo  # noqa: E402
+from kftui.checks.registry import run_checks  # noqa: E402
 from kftui.ui.app import KftuiApp  # noqa: E402
 from kftui.ui.messages import Analysed  # noqa: E402
 from kftui.ui.tree_model import TreeModel  # noqa: E402
