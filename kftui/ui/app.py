@@ -354,14 +354,13 @@ class KftuiApp(App[None]):
                 self.connection = ConnectionStatus(ConnectionState.LIVE, since=self.last_update)
         else:
             self.last_update = snapshot.now
+        self.snapshot = snapshot
         if self.tree_model is not None:
             self._set_loading(False)
             self._focus_tree()
-        # else the loading indicators stay until the first analysis is shown (on_analysed): taking them
-        # down now would lay out and draw an empty tree and panel while the checks run, and slow them.
-        self.snapshot = snapshot
-        if self.tree_model is not None:
             self._start_following()
+        # else the first analysis (on_analysed) takes the loading indicators down and starts the watches:
+        # doing it now would lay out and draw an empty tree and panel while the checks run, and slow them.
 
     def _start_following(self) -> None:
         """Watch from the LIST's resourceVersions. Started once the first analysis is on screen: the watch
