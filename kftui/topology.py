@@ -127,11 +127,7 @@ def pod_owner_index(snapshot: ClusterSnapshot) -> dict[tuple[str, str], str]:
                 index[key] = app
     else:
         owners = _Owners.of(sorted(apps.values(), key=lambda a: a.name))
-        index = {}
-        for key, pod in pods.items():
-            app = _owner_of(key, pod, owners)
-            if app is not None:
-                index[key] = app
+        index = _owned(pods.items(), owners)
     with _index_lock:
         _last_index = _OwnerIndex(apps, pods, owners, index)
     return index
@@ -151,11 +147,16 @@ def owners_of(snapshot: ClusterSnapshot, pods: Iterable[Pod]) -> dict[Key, str]:
         if last is not None and last.applications is apps
         else _Owners.of(sorted(apps.values(), key=lambda a: a.name))
     )
+    return _owned(((pod.key, pod) for pod in pods), owners)
+
+
+def _owned(pods: Iterable[tuple[Key, Pod]], owners: _Owners) -> dict[Key, str]:
+    """Key -> owning app for those of `pods` an app owns."""
     found = {}
-    for pod in pods:
-        app = _owner_of(pod.key, pod, owners)
+    for key, pod in pods:
+        app = _owner_of(key, pod, owners)
         if app is not None:
-            found[pod.key] = app
+            found[key] = app
     return found
 
 
