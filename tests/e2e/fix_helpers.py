@@ -1,4 +1,5 @@
-"""Shared pieces of the fix e2e tests: real backends against the lab, and reading the apiserver audit log."""
+"""Shared pieces of the e2e tests: real fix backends against the lab, reading the apiserver audit log, and
+waiting for the TUI's first analysis."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import json
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kftui.cluster.appops import KubeAppOps, KubeWorkloadOps
 from kftui.cluster.argocd import ArgoRestOps
@@ -17,9 +18,21 @@ from kftui.fixes.gate import Gate
 from kftui.fixes.run import FixRunner
 from kftui.model import ClusterSnapshot
 
+if TYPE_CHECKING:
+    from kftui.ui.app import KftuiApp
+
 BACKENDS = ("kubernetes", "argocd-rest")
 WRITE_VERBS = ("create", "update", "patch", "delete", "deletecollection")
 E2E_USER = "e2e"
+
+
+async def wait_for_first_analysis(pilot: Any, app: KftuiApp) -> None:
+    """Let the TUI run until its first analysis is shown, for at most a minute (then the test's own asserts
+    say what is missing)."""
+    for _ in range(600):
+        await pilot.pause(0.1)
+        if app.tree_model is not None:
+            return
 
 
 def kube_source(lab: Any) -> KubeSource:

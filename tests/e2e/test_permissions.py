@@ -17,7 +17,7 @@ from kftui.profile import builtin_profile
 from kftui.ui.app import KftuiApp
 from kftui.ui.screens.fix_confirm import FixConfirmScreen, open_fix_screen
 from tests.chaos.cluster import write_token_kubeconfig
-from tests.e2e.fix_helpers import audit_events, describe, now, writes
+from tests.e2e.fix_helpers import audit_events, describe, now, wait_for_first_analysis, writes
 
 LIMITED_RBAC = """
 apiVersion: v1
@@ -102,10 +102,7 @@ async def test_tui_with_limited_rights_shows_what_it_can_and_why_not_the_rest(la
     source = KubeSource.from_kubeconfig(str(kubeconfig), None, "argocd")
     app = KftuiApp(source, read_only=True)
     async with app.run_test(size=(200, 50)) as pilot:
-        for _ in range(600):
-            await pilot.pause(0.1)
-            if app.tree_model is not None:
-                break
+        await wait_for_first_analysis(pilot, app)
         assert app.is_running
         assert app.snapshot is not None and app.snapshot.applications
         notes = str(app.query_one("#forbidden-notes").render())
@@ -195,10 +192,7 @@ async def test_tui_shows_the_fixes_the_limited_account_may_not_perform_disabled(
     runtime = build_fix_runtime(source, FixOptions(audit_log=str(tmp_path / "audit.jsonl")), env={})
     app = KftuiApp(source, fixes=runtime)
     async with app.run_test(size=(200, 50)) as pilot:
-        for _ in range(600):
-            await pilot.pause(0.1)
-            if app.tree_model is not None:
-                break
+        await wait_for_first_analysis(pilot, app)
         assert app.snapshot is not None
         sync = plan_action("sync", ObjectRef("Application", "argocd", APP_NAME), app.snapshot)
         assert sync.blocked is None, sync.blocked

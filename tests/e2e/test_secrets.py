@@ -15,6 +15,7 @@ import pytest
 
 from kftui.cluster.kube import KubeSource
 from kftui.ui.app import KftuiApp
+from tests.e2e.fix_helpers import wait_for_first_analysis
 
 CANARY = "kftui-canary-secret-d41c8e"
 
@@ -96,10 +97,7 @@ async def test_screen_and_audit_log_never_contain_the_canary(lab, canary: None, 
     app = KftuiApp(source, read_only=True)
     screens: list[str] = []
     async with app.run_test(size=(220, 60)) as pilot:
-        for _ in range(600):
-            await pilot.pause(0.1)
-            if app.tree_model is not None:
-                break
+        await wait_for_first_analysis(pilot, app)
         assert app.tree_model is not None, "the TUI never analysed the lab"
         screens.append(app.export_screenshot())
         # Walk the tree and the findings so details panes for many objects get rendered too.
