@@ -543,6 +543,31 @@ def parse_json(payload: bytes) -> Any:
     return json.loads(payload)
 
 
+_ITEMS_KEY = b',"items":'
+
+
+def list_continue_in_head(head: bytes) -> str | None:
+    """The continue token of a LIST page, read from the first bytes of its body; None when they cannot tell.
+
+    The API server writes a list's metadata (resourceVersion, continue) before its items, so the next page
+    can be asked for while the rest of this one is still arriving and being parsed. "" means the head shows
+    the metadata and it has no token: this is the last page. `,"` cannot occur inside a compact JSON string,
+    so the first `,"items":` is a key; if it is not the top-level one, the prefix does not parse.
+    """
+    end = head.find(_ITEMS_KEY)
+    if end < 0:
+        return None
+    try:
+        prefix = json.loads(head[:end] + b"}")
+    except ValueError:
+        return None
+    meta = prefix.get("metadata") if isinstance(prefix, dict) else None
+    if not isinstance(meta, dict):
+        return None
+    token = meta.get("continue")
+    return token if isinstance(token, str) else ""
+
+
 # Built-in kinds whose objects always have a spec: the API server writes their metadata in the Go struct's
 # field order, which ends with managedFields, so every managedFields list is followed by `]},"spec":`.
 # (Custom resources such as Applications are written with sorted keys: managedFields is not last there.)
