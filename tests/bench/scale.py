@@ -304,7 +304,7 @@ async def _count(client: httpx.AsyncClient, path: str, selector: str, field: str
     """How many objects match, listing metadata only (remainingItemCount is not given with a selector)."""
     n, token = 0, ""
     while True:
-        params = {"labelSelector": selector, "limit": 5000}
+        params: dict[str, str | int] = {"labelSelector": selector, "limit": 5000}
         if field:
             params["fieldSelector"] = field
         if token:
