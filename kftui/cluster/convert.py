@@ -279,7 +279,7 @@ def _container_status(raw: Any, init: bool) -> ContainerStatus:
     )
 
 
-def _workload_of(owner_kind: str, owner_name: str) -> tuple[str, str]:
+def workload_of(owner_kind: str, owner_name: str) -> tuple[str, str]:
     """The workload a pod really belongs to: a ReplicaSet's name is its Deployment's plus a hash suffix."""
     if owner_kind == "ReplicaSet" and "-" in owner_name:
         return "Deployment", owner_name.rsplit("-", 1)[0]
@@ -295,7 +295,7 @@ def pod(obj: Mapping[str, Any]) -> Pod:
     owners = [o for o in map(_map, _list(meta.get("ownerReferences"))) if o.get("controller") is not False]
     owner = owners[0] if owners else {}
     owner_kind, owner_name = _str(owner.get("kind")), _str(owner.get("name"))
-    workload_kind, workload_name = _workload_of(owner_kind, owner_name)
+    workload_kind, workload_name = workload_of(owner_kind, owner_name)
     conditions = [_map(c) for c in _list(status.get("conditions"))]
     ready = any(c.get("type") == "Ready" and _str(c.get("status")) == "True" for c in conditions)
     unschedulable = next(

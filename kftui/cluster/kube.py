@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import urllib3
@@ -30,7 +30,7 @@ from kubernetes.client.exceptions import ApiException
 from kubernetes.config.config_exception import ConfigException
 
 from kftui import __version__
-from kftui.cluster import convert
+from kftui.cluster import convert, podlist
 from kftui.cluster.source import Changes, ConnectionStatus, Sink, SourceError
 from kftui.model import (
     Application,
@@ -174,6 +174,44 @@ def _current_context(kubeconfig: str | None, context: str | None = None) -> str:
     return str(active.get("name", "?")) if isinstance(active, dict) else "?"
 
 
+T = TypeVar("T")
+# A decoded LIST page: its items, the list's resourceVersion and its continue token ("" on the last page).
+Page = tuple[list[T], str, str]
+PageDecoder = Callable[[bytes], Page[T]]
+
+
+def _raw_page(data: bytes, lean: bool) -> Page[dict[str, Any]]:
+    """A page as dicts; `lean` (a convert.SPEC_AFTER_METADATA kind) parses it without managedFields."""
+    page = json.loads(convert.drop_managed_fields(data) if lean else data)
+    page = page if isinstance(page, dict) else {}
+    meta = page.get("metadata")
+    meta = meta if isinstance(meta, dict) else {}
+    items = [i for i in page.get("items") or () if isinstance(i, dict)]
+    return items, str(meta.get("resourceVersion", "")), str(meta.get("continue") or "")
+
+
+def _model_page(data: bytes, kind: str) -> Page[KubeObject]:
+    """A page converted to kftui's model. Pods, by far the most numerous, are decoded straight into Pod
+    (podlist) unless the page does not fit its schema."""
+    if kind == "Pod":
+        typed = podlist.decode_page(data)
+        if typed is not None:
+            pods, version, token = typed
+            return list[KubeObject](pods), version, token
+    items, version, token = _raw_page(data, kind in convert.SPEC_AFTER_METADATA)
+    return [o for o in (convert.to_model(r, kind) for r in items) if o is not None], version, token
+
+
+def _joined(pages: Iterable[tuple[list[T], str]]) -> tuple[list[T], str]:
+    """All pages' items, and the resourceVersion of the last."""
+    items: list[T] = []
+    version = ""
+    for page, page_version in pages:
+        items.extend(page)
+        version = page_version
+    return items, version
+
+
 class KubeSource:
     """The live SnapshotSource: parallel paginated LISTs, then one WATCH thread per collection."""
 
@@ -288,42 +326,39 @@ class KubeSource:
 
     # --- LIST -------------------------------------------------------------------------------------
 
-    def _pages(self, coll: Collection) -> Iterator[tuple[list[dict[str, Any]], str]]:
-        """The collection page by page, each with the resourceVersion of the list so far.
+    def _pages(self, coll: Collection, decode: PageDecoder[T]) -> Iterator[tuple[list[T], str]]:
+        """The collection page by page, each decoded, with the resourceVersion of the list so far.
 
         Page n+1 is asked for as soon as page n's continue token has arrived, at the head of its body: the
-        API server prepares n+1 while we read, parse and convert n (a client that waits for the whole page
-        before asking, as the bench's floor does, leaves one side idle at a time). At most two pages are in
-        flight, so memory stays bounded when converting is slower than the network.
+        API server prepares n+1 while we read and decode n (a client that waits for the whole page before
+        asking, as the bench's floor does, leaves one side idle at a time). At most two pages are in
+        flight, so memory stays bounded when decoding is slower than the network.
         """
-        lean = coll.kind in convert.SPEC_AFTER_METADATA
         with ThreadPoolExecutor(max_workers=2, thread_name_prefix=f"list-{coll.kind}") as fetcher:
 
-            def ask(token: str) -> tuple[Future[str], Future[Any]]:
+            def ask(token: str) -> tuple[Future[str], Future[Page[T]]]:
                 query: dict[str, str | int] = {"limit": PAGE_SIZE}
                 if token:
                     query["continue"] = token
                 next_token: Future[str] = Future()
-                return next_token, fetcher.submit(self._list_page, coll.path, query, lean, next_token)
+                return next_token, fetcher.submit(self._list_page, coll.path, query, decode, next_token)
 
             next_token, pending = ask("")
             while True:
                 token = next_token.result()
                 if token:
                     next_token, following = ask(token)
-                page = pending.result()
-                meta = page.get("metadata") or {}
-                items = [i for i in page.get("items") or () if isinstance(i, dict)]
-                del page
-                yield items, str(meta.get("resourceVersion", ""))
+                items, version, _ = pending.result()
+                del pending
+                yield items, version
                 if not token:
                     return
                 pending = following
 
     def _list_page(
-        self, path: str, query: Mapping[str, str | int], lean: bool, next_token: Future[str]
-    ) -> Any:
-        """GET and parse one LIST page, handing its continue token to `next_token` as early as it is known
+        self, path: str, query: Mapping[str, str | int], decode: PageDecoder[T], next_token: Future[str]
+    ) -> Page[T]:
+        """GET and decode one LIST page, handing its continue token to `next_token` as early as it is known
         (or the error, so that nobody waits for a token that will never come)."""
         try:
             raw = self._request("GET", path, query, compressed=True)
@@ -331,36 +366,26 @@ class KubeSource:
             early = convert.list_continue_in_head(head)
             if early is not None:
                 next_token.set_result(early)
-            data = head + raw.read()
-            page = json.loads(convert.drop_managed_fields(data) if lean else data)
+            page = decode(head + raw.read())
         except BaseException as exc:
             if not next_token.done():
                 next_token.set_exception(exc)
             raise
         if not next_token.done():
-            meta = page.get("metadata") if isinstance(page, dict) else None
-            next_token.set_result(str(meta.get("continue") or "") if isinstance(meta, dict) else "")
+            next_token.set_result(page[2])
         return page
 
     def list_raw(self, coll: Collection) -> tuple[list[dict[str, Any]], str]:
-        """Every object of the collection, page by page, and the resourceVersion to watch from."""
-        items: list[dict[str, Any]] = []
-        version = ""
-        for page, page_version in self._pages(coll):
-            items.extend(page)
-            version = page_version
-        return items, version
+        """Every object of the collection as the API server sent it (less managedFields), and the
+        resourceVersion to watch from."""
+        lean = coll.kind in convert.SPEC_AFTER_METADATA
+        return _joined(self._pages(coll, lambda data: _raw_page(data, lean)))
 
     def list_collection(self, coll: Collection) -> tuple[list[KubeObject], str]:
-        """Like list_raw, but each page is converted as it arrives so its raw JSON can be freed at once:
-        holding 20,000 raw pod dicts until the last page would triple the peak memory."""
-        objects: list[KubeObject] = []
-        version = ""
-        to_model = convert.to_model
-        for page, page_version in self._pages(coll):
-            objects.extend(o for o in (to_model(r, coll.kind) for r in page) if o is not None)
-            version = page_version
-        return objects, version
+        """Every object of the collection converted, and the resourceVersion to watch from. Each page is
+        converted as it arrives so its raw JSON can be freed at once: holding 20,000 raw pod dicts until
+        the last page would triple the peak memory."""
+        return _joined(self._pages(coll, lambda data: _model_page(data, coll.kind)))
 
     def prefetch(self) -> None:
         """Start the first load now, in the background; the next load() returns its result.

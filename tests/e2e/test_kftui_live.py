@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from kftui.cluster import convert, podlist
 from kftui.cluster.dumpfile import load_snapshot
 from kftui.cluster.kube import KubeApiError, KubeSource
 from kftui.cluster.source import ConnectionStatus
@@ -160,12 +161,12 @@ class PageCountingSource(KubeSource):
 
     spoil_page = 0
 
-    def _list_page(self, path, query, lean, next_token):  # type: ignore[no-untyped-def]
+    def _list_page(self, path, query, decode, next_token):  # type: ignore[no-untyped-def]
         pages = self.__dict__.setdefault("pages", [])
         pages.append(path)
         if self.spoil_page and len(pages) == self.spoil_page:
             query = {**query, "continue": "not-a-token"}
-        return super()._list_page(path, query, lean, next_token)
+        return super()._list_page(path, query, decode, next_token)
 
 
 def test_small_pages_list_the_same_objects_as_one_page(lab, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -200,3 +201,27 @@ def test_a_rejected_page_is_an_error_not_a_hang(lab, monkeypatch) -> None:  # ty
         with pytest.raises(KubeApiError) as raised:
             source.list_raw(namespaces)
         assert raised.value.status in (400, 410), raised.value
+
+
+def test_pods_decoded_by_schema_match_the_generic_conversion(lab, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The LIST decodes pods straight into the model (podlist); the lab's real pods must come out as
+    convert.pod makes them from the same JSON."""
+    typed_pages = []
+    decode = podlist.decode_page
+
+    def counting(data: bytes):  # type: ignore[no-untyped-def]
+        typed_pages.append(decoded := decode(data))
+        return decoded
+
+    monkeypatch.setattr(podlist, "decode_page", counting)
+    source = source_for(lab)
+    pods = next(c for c in source.collections if c.kind == "Pod")
+    typed = {p.key: p for p in source.list_collection(pods)[0]}
+    assert typed_pages and all(d is not None for d in typed_pages), "the lab's pages fit the schema"
+    generic = {p.key: p for p in (convert.pod(r) for r in source.list_raw(pods)[0])}
+    same_version = [
+        k for k in typed if k in generic and typed[k].resource_version == generic[k].resource_version
+    ]
+    assert len(same_version) >= len(typed) // 2 > 0, "most pods did not change between the two LISTs"
+    for key in same_version:
+        assert typed[key] == generic[key], key
