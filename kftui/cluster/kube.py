@@ -175,6 +175,7 @@ def _current_context(kubeconfig: str | None, context: str | None = None) -> str:
 
 
 T = TypeVar("T")
+P = TypeVar("P")
 # A decoded LIST page: its items, the list's resourceVersion and its continue token ("" on the last page).
 Page = tuple[list[T], str, str]
 PageDecoder = Callable[[bytes], Page[T]]
@@ -210,6 +211,34 @@ def _joined(pages: Iterable[tuple[list[T], str]]) -> tuple[list[T], str]:
         items.extend(page)
         version = page_version
     return items, version
+
+
+def pipelined_pages(fetch: Callable[[str, Future[str]], P], name: str = "list") -> Iterator[P]:
+    """The pages of one LIST, each got by `fetch(continue_token, next_token)` on a worker thread.
+
+    `fetch` hands its page's continue token ("" on the last page) to `next_token` as soon as it has it, at
+    the head of the body, or its error: page n+1 is then asked for while page n is still being read and
+    decoded, so the API server prepares one while we decode the other (a client that waits for the whole
+    page before asking, as the bench's floor does, leaves one side idle at a time). At most two pages are
+    in flight, so memory stays bounded when decoding is slower than the network.
+    """
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix=name) as fetcher:
+
+        def ask(token: str) -> tuple[Future[str], Future[P]]:
+            next_token: Future[str] = Future()
+            return next_token, fetcher.submit(fetch, token, next_token)
+
+        next_token, pending = ask("")
+        while True:
+            token = next_token.result()
+            if token:
+                next_token, following = ask(token)
+            page = pending.result()
+            del pending
+            yield page
+            if not token:
+                return
+            pending = following
 
 
 class KubeSource:
@@ -327,33 +356,16 @@ class KubeSource:
     # --- LIST -------------------------------------------------------------------------------------
 
     def _pages(self, coll: Collection, decode: PageDecoder[T]) -> Iterator[tuple[list[T], str]]:
-        """The collection page by page, each decoded, with the resourceVersion of the list so far.
+        """The collection page by page, each decoded, with the resourceVersion of the list so far."""
 
-        Page n+1 is asked for as soon as page n's continue token has arrived, at the head of its body: the
-        API server prepares n+1 while we read and decode n (a client that waits for the whole page before
-        asking, as the bench's floor does, leaves one side idle at a time). At most two pages are in
-        flight, so memory stays bounded when decoding is slower than the network.
-        """
-        with ThreadPoolExecutor(max_workers=2, thread_name_prefix=f"list-{coll.kind}") as fetcher:
+        def fetch(token: str, next_token: Future[str]) -> Page[T]:
+            query: dict[str, str | int] = {"limit": PAGE_SIZE}
+            if token:
+                query["continue"] = token
+            return self._list_page(coll.path, query, decode, next_token)
 
-            def ask(token: str) -> tuple[Future[str], Future[Page[T]]]:
-                query: dict[str, str | int] = {"limit": PAGE_SIZE}
-                if token:
-                    query["continue"] = token
-                next_token: Future[str] = Future()
-                return next_token, fetcher.submit(self._list_page, coll.path, query, decode, next_token)
-
-            next_token, pending = ask("")
-            while True:
-                token = next_token.result()
-                if token:
-                    next_token, following = ask(token)
-                items, version, _ = pending.result()
-                del pending
-                yield items, version
-                if not token:
-                    return
-                pending = following
+        for items, version, _ in pipelined_pages(fetch, f"list-{coll.kind}"):
+            yield items, version
 
     def _list_page(
         self, path: str, query: Mapping[str, str | int], decode: PageDecoder[T], next_token: Future[str]

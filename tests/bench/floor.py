@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 
 from kftui.cluster.convert import list_continue_in_head
-from kftui.cluster.kube import PAGE_HEAD_BYTES, PAGE_SIZE, collections
+from kftui.cluster.kube import PAGE_HEAD_BYTES, PAGE_SIZE, collections, pipelined_pages
 
 
 def raw_list_floor(
@@ -93,18 +93,7 @@ def _pipelined_pages(client: httpx.Client, path: str) -> Iterator[dict[str, Any]
             next_token.set_result((page.get("metadata") or {}).get("continue") or "")
         return page
 
-    with ThreadPoolExecutor(max_workers=2) as fetcher:
-        next_token: Future[str] = Future()
-        pending = fetcher.submit(fetch, "", next_token)
-        while True:
-            token = next_token.result()
-            if token:
-                next_token = Future()
-                following = fetcher.submit(fetch, token, next_token)
-            yield pending.result()
-            if not token:
-                return
-            pending = following
+    return pipelined_pages(fetch)
 
 
 def kubectl_anchor(kubeconfig: Path, kubectl: str = "kubectl") -> float:
