@@ -14,6 +14,7 @@ import base64
 import contextlib
 import json
 import os
+import random
 import secrets
 import shutil
 import socket
@@ -70,10 +71,52 @@ class LabStartError(RuntimeError):
         super().__init__(text)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+EPHEMERAL_RANGE_FILE = Path("/proc/sys/net/ipv4/ip_local_port_range")
+# Where lab ports are drawn from when the ephemeral range starts low (never below this).
+LOWEST_LAB_PORT = 10000
+
+
+def ephemeral_port_range(source: Path = EPHEMERAL_RANGE_FILE) -> tuple[int, int]:
+    """The kernel's range for outgoing connections' local ports (Linux default 32768-60999)."""
+    try:
+        low, high = (int(x) for x in source.read_text().split())
+    except (OSError, ValueError):
+        return 32768, 60999
+    return low, high
+
+
+def free_port(taken: set[int] | None = None, ephemeral: tuple[int, int] | None = None) -> int:
+    """A loopback port nothing listens on, outside the ephemeral range.
+
+    Ports are chosen when the lab starts but bound by components that start minutes later.
+    A port from the ephemeral range (what binding port 0 gives) can be taken in between by any
+    outgoing connection, the API server's to etcd and Argo CD's to the API server included:
+    CI once failed on exactly that ("Address already in use" for the gateway). Below the range
+    only another listener can take it. `taken` holds ports already handed out for this lab.
+    """
+    low, high = ephemeral or ephemeral_port_range()
+    # Wide enough spans on either side of the ephemeral range; if a host gave nearly all ports
+    # to it, fall back to any unprivileged port (a bind check is then all that protects us).
+    spans = [
+        (first, last)
+        for first, last in ((LOWEST_LAB_PORT, low - 1), (high + 1, 65535))
+        if last - first >= 1000
+    ]
+    taken = taken or set()
+    candidates = [
+        p
+        for first, last in spans or [(LOWEST_LAB_PORT, 65535)]
+        for p in range(first, last + 1)
+        if p not in taken
+    ]
+    for port in random.SystemRandom().sample(candidates, min(len(candidates), 200)):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        return port
+    raise LabStartError("ports", f"no free loopback port found outside the ephemeral range {low}-{high}")
 
 
 @dataclass
@@ -531,7 +574,7 @@ def up(log: Callable[[str], None] | None = None, directory: Path | None = None) 
         "argocd-server",
         "argocd-server-metrics",
     ):
-        lab.ports[name] = free_port()
+        lab.ports[name] = free_port(taken=set(lab.ports.values()))
     lab.save()
     s = _Starter(lab, log)
     try:
