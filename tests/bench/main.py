@@ -46,12 +46,14 @@ def ensure_lab(lab_dir: Path) -> Any:
 
 
 def spawn_headless(
-    kubeconfig: Path, out: Path, live: float = 0.0, root: Path = REPO
+    kubeconfig: Path, out: Path, live: float = 0.0, root: Path = REPO, profile: Path | None = None
 ) -> tuple[subprocess.Popen[str], float]:
     """Start kftui headless in its own process; `root` is the checkout whose kftui/ it imports."""
     cmd = [sys.executable, "-m", "tests.bench.headless", str(kubeconfig), str(out.resolve())]
     if live:
         cmd += ["--live", str(live)]
+    if profile is not None:
+        cmd += ["--profile", str(profile.resolve())]
     env = {**os.environ, "PYTHONPATH": str(root)}
     t0 = time.monotonic()
     proc = subprocess.Popen(cmd, cwd=root, stdout=subprocess.PIPE, text=True, env=env)
@@ -101,6 +103,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--lab-dir", type=Path, default=DEFAULT_LAB_DIR)
     p.add_argument("--out", type=Path, default=REPO / "bench-results" / "bench.json")
     p.add_argument("--keep-lab", action="store_true", help="leave the bench lab running afterwards")
+    p.add_argument(
+        "--profile",
+        action="store_true",
+        help="profile kftui's event loop through the churn with pyinstrument (live-profile.txt next to --out)",
+    )
     p.add_argument(
         "--kftui-root",
         type=Path,
@@ -166,7 +173,10 @@ def _run(lab: Any, args: argparse.Namespace) -> int:
 
     log(f"[bench] live run: {CHURN_RATE:.0f} pod changes/s for {args.churn_seconds:.0f}s")
     out = args.out.parent / "headless-live.json"
-    proc, t0 = spawn_headless(lab.kubeconfig, out, live=args.churn_seconds + 2, root=args.kftui_root)
+    profile = args.out.parent / "live-profile.txt" if args.profile else None
+    proc, t0 = spawn_headless(
+        lab.kubeconfig, out, live=args.churn_seconds + 2, root=args.kftui_root, profile=profile
+    )
     assert proc.stdout is not None
     if proc.stdout.readline().strip() != "READY":
         raise SystemExit("kftui headless live run did not become ready")
