@@ -55,11 +55,15 @@ class _Owners:
     app_names: frozenset[str]
 
     @classmethod
-    def of(cls, apps: list[Application]) -> _Owners:
+    def of(cls, apps: list[Application], names: frozenset[str] | None = None) -> _Owners:
+        """From `apps` sorted by name (the first app listing a resource owns it); with `names`, only the
+        resources so named, which is all a lookup for a few pods needs (a name test per resource is much
+        cheaper than the key tuple the full index builds for each of 15,000)."""
         owners: dict[tuple[str, str, str], str] = {}
         for app in apps:
             for res in app.resources:
-                owners.setdefault((res.kind, res.namespace, res.name), app.name)
+                if names is None or res.name in names:
+                    owners.setdefault((res.kind, res.namespace, res.name), app.name)
         bare = {(ns, name): app for (kind, ns, name), app in owners.items() if kind == "Pod"}
         return cls(owners, bare, frozenset(a.name for a in apps))
 
@@ -137,16 +141,19 @@ def owners_of(snapshot: ClusterSnapshot, pods: Iterable[Pod]) -> dict[Key, str]:
     """The app owning each of `pods` (as pod_owner_index says), for a few pods: from the index when it is
     current, else looked up for these pods alone. A one-off check (`kftui check`) needs the owners of the
     failing pods, not an index over 20,000."""
-    apps = snapshot.applications
+    apps, pods = snapshot.applications, list(pods)
     with _index_lock:
         last = _last_index
     if last is not None and last.applications is apps and last.pods is snapshot.pods:
         return {pod.key: last.index[pod.key] for pod in pods if pod.key in last.index}
-    owners = (
-        last.owners
-        if last is not None and last.applications is apps
-        else _Owners.of(sorted(apps.values(), key=lambda a: a.name))
-    )
+    if not pods:
+        return {}
+    if last is not None and last.applications is apps:
+        owners = last.owners
+    else:
+        # A workload or a bare pod is listed under its own name; only those names matter here.
+        names = frozenset(name for pod in pods for name in (pod.workload_name, pod.name) if name)
+        owners = _Owners.of(sorted(apps.values(), key=lambda a: a.name), names)
     return _owned(((pod.key, pod) for pod in pods), owners)
 
 

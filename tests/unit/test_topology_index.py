@@ -148,3 +148,38 @@ def test_a_topology_built_from_the_previous_one_equals_a_fresh_one(batches: list
         incremental = topology.build_topology(snap, topo)
         assert canonical(incremental) == canonical(topology.build_topology(snap))
         topo = incremental
+
+
+@st.composite
+def apps_and_pods(draw: st.DrawFn) -> tuple[list[Application], list[Pod]]:
+    """Apps listing workloads and bare pods (sometimes the same one twice), and pods owned every way or not."""
+    names = ["web", "db", "p0", "p1", "p2"]
+    apps = []
+    for app_name in draw(st.lists(st.sampled_from(["a", "b", "c"]), unique=True, max_size=3)):
+        listed = draw(st.lists(st.sampled_from(names), max_size=4))
+        resources = tuple(
+            ManagedResource("", "v1", "Pod", "ns", n)
+            if n.startswith("p")
+            else ManagedResource("apps", "v1", "Deployment", "ns", n)
+            for n in listed
+        )
+        apps.append(Application(name=app_name, namespace="argocd", resources=resources))
+    pods = [
+        pod(
+            f"p{i}",
+            draw(st.sampled_from(["", "web", "db", "gone"])),
+            draw(st.sampled_from(["", "a", "c", "nope"])),
+        )
+        for i in range(draw(st.integers(0, 3)))
+    ]
+    return apps, pods
+
+
+@settings(max_examples=200, deadline=None)
+@given(case=apps_and_pods())
+def test_owners_of_a_few_pods_equals_the_full_index(case: tuple[list[Application], list[Pod]]) -> None:
+    apps, pods = case
+    snap = ClusterSnapshot.from_objects([*apps, *pods], now=NOW)
+    full = fresh(snap)
+    topology._last_index = None  # cold, as `kftui check` asks: only the named resources are read
+    assert topology.owners_of(snap, pods) == {p.key: full[p.key] for p in pods if p.key in full}
