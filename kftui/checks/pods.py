@@ -5,15 +5,16 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from kftui.checks import fixrefs
-from kftui.model import ClusterSnapshot, Finding, FixRef, Key, Pod, Severity
+from kftui.model import ClusterSnapshot, Event, Finding, FixRef, Key, ObjectRef, Pod, Severity
 from kftui.profile import Profile
 from kftui.topology import changed_pods, owners_of
 
 IMAGE_PULL_REASONS = {"ImagePullBackOff", "ErrImagePull", "InvalidImageName", "ErrImageNeverPull"}
 CONFIG_REASONS = {"CreateContainerConfigError", "CreateContainerError", "RunContainerError"}
+_NEVER = datetime.min.replace(tzinfo=UTC)  # an event without a time sorts as the oldest
 
 EXPLANATIONS = {
     "CrashLoopBackOff": "The container starts and exits again; the kubelet waits longer before each restart. "
@@ -36,11 +37,19 @@ EXPLANATIONS = {
 }
 
 
-def _latest_warning(snapshot: ClusterSnapshot, pod: Pod) -> str:
-    for event in snapshot.events_for(pod.ref):
-        if event.type == "Warning":
-            return f"event {event.reason}: {event.message}"
-    return ""
+def latest_warnings(snapshot: ClusterSnapshot, subjects: Iterable[ObjectRef]) -> dict[ObjectRef, str]:
+    """The newest Warning event about each of `subjects` (as `event <reason>: <message>`), in one pass over the
+    events: asking events_for per failing pod costs a pass over all events each (20 pods x 2,000 events)."""
+    wanted = set(subjects)
+    newest: dict[ObjectRef, Event] = {}
+    for event in snapshot.events.values():
+        if event.type != "Warning" or event.involved not in wanted:
+            continue
+        best = newest.get(event.involved)
+        # Newest by last_seen; on a tie (or no time at all) the first one listed, as events_for orders them.
+        if best is None or (event.last_seen or _NEVER) > (best.last_seen or _NEVER):
+            newest[event.involved] = event
+    return {ref: f"event {e.reason}: {e.message}" for ref, e in newest.items()}
 
 
 Diagnosis = tuple[str, str, Severity] | None
@@ -169,9 +178,10 @@ def pod_failing(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding
     grace = timedelta(seconds=profile.progressing_grace_seconds)
     failing = _diagnose_all(snapshot, grace)
     owners = owners_of(snapshot, (pod for pod, _ in failing))
+    warnings = latest_warnings(snapshot, (pod.ref for pod, _ in failing)) if failing else {}
     for pod, diagnosis in failing:
         symptom, evidence, severity = diagnosis
-        warning = _latest_warning(snapshot, pod)
+        warning = warnings.get(pod.ref)
         if warning:
             evidence += f"; {warning}"
         fixes: list[FixRef] = []

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from kftui.checks.pods import pod_failing
-from kftui.model import Severity
+from kftui.checks.pods import latest_warnings, pod_failing
+from kftui.model import ClusterSnapshot, Event, ObjectRef, Severity
 from kftui.profile import builtin_profile
 from tests.unit.fixtures.builders import fresh, pod, snapshot
 
@@ -57,3 +60,36 @@ def test_not_ready_only_after_grace(created: str, fires: bool) -> None:
     p = pod("kubeflow", "ml-pipeline-ui-5c8d7f9b6-zzzzz", "ml-pipeline-ui", ready=False)
     p["metadata"]["creationTimestamp"] = created
     assert len(list(pod_failing(snapshot(_with(p)), KUBEFLOW))) == int(fires)
+
+
+@st.composite
+def events_about_pods(draw: st.DrawFn) -> list[Event]:
+    """Events of both types about a few pods (and one other kind), some at the same time, some with none."""
+    times = [None, datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 2, tzinfo=UTC)]
+    return [
+        Event(
+            namespace="ns",
+            name=f"e{i}",
+            involved=ObjectRef(
+                draw(st.sampled_from(["Pod", "Deployment"])), "ns", draw(st.sampled_from(["a", "b", "c"]))
+            ),
+            reason=f"R{i}",
+            message=f"m{i}",
+            type=draw(st.sampled_from(["Warning", "Normal"])),
+            last_seen=draw(st.sampled_from(times)),
+        )
+        for i in range(draw(st.integers(0, 8)))
+    ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(events=events_about_pods())
+def test_latest_warnings_in_one_pass_match_events_for_per_pod(events: list[Event]) -> None:
+    snap = ClusterSnapshot.from_objects(list(events))
+    subjects = [ObjectRef("Pod", "ns", n) for n in ("a", "b")]
+    one_by_one = {}
+    for ref in subjects:
+        warning = next((e for e in snap.events_for(ref) if e.type == "Warning"), None)
+        if warning is not None:
+            one_by_one[ref] = f"event {warning.reason}: {warning.message}"
+    assert latest_warnings(snap, subjects) == one_by_one
