@@ -334,6 +334,9 @@ class Endpoints:
         return ObjectRef("Endpoints", self.namespace, self.name)
 
 
+_LONG_AGO = datetime.min.replace(tzinfo=UTC)
+
+
 @dataclass(frozen=True, slots=True)
 class Event:
     namespace: str
@@ -353,6 +356,11 @@ class Event:
     @property
     def ref(self) -> ObjectRef:
         return ObjectRef("Event", self.namespace, self.name)
+
+    @property
+    def seen(self) -> datetime:
+        """When it was last seen; an event without a time counts as the oldest (how events are ordered)."""
+        return self.last_seen or _LONG_AGO
 
 
 @dataclass(frozen=True, slots=True)
@@ -527,7 +535,7 @@ class ClusterSnapshot:
             and e.involved.kind == ref.kind
             and e.involved.namespace == ref.namespace
         ]
-        return sorted(found, key=lambda e: e.last_seen or datetime.min.replace(tzinfo=UTC), reverse=True)
+        return sorted(found, key=lambda e: e.seen, reverse=True)
 
 
 # --- Changes to a snapshot -----------------------------------------------------------------------

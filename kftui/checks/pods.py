@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from kftui.checks import fixrefs
 from kftui.model import ClusterSnapshot, Event, Finding, FixRef, Key, ObjectRef, Pod, Severity
@@ -14,7 +14,6 @@ from kftui.topology import changed_pods, owners_of
 
 IMAGE_PULL_REASONS = {"ImagePullBackOff", "ErrImagePull", "InvalidImageName", "ErrImageNeverPull"}
 CONFIG_REASONS = {"CreateContainerConfigError", "CreateContainerError", "RunContainerError"}
-_NEVER = datetime.min.replace(tzinfo=UTC)  # an event without a time sorts as the oldest
 
 EXPLANATIONS = {
     "CrashLoopBackOff": "The container starts and exits again; the kubelet waits longer before each restart. "
@@ -41,13 +40,15 @@ def latest_warnings(snapshot: ClusterSnapshot, subjects: Iterable[ObjectRef]) ->
     """The newest Warning event about each of `subjects` (as `event <reason>: <message>`), in one pass over the
     events: asking events_for per failing pod costs a pass over all events each (20 pods x 2,000 events)."""
     wanted = set(subjects)
+    if not wanted:
+        return {}  # (the common case on a healthy cluster: no pass over the events at all)
     newest: dict[ObjectRef, Event] = {}
     for event in snapshot.events.values():
         if event.type != "Warning" or event.involved not in wanted:
             continue
         best = newest.get(event.involved)
-        # Newest by last_seen; on a tie (or no time at all) the first one listed, as events_for orders them.
-        if best is None or (event.last_seen or _NEVER) > (best.last_seen or _NEVER):
+        # Newest first, as events_for orders them; on a tie the first one listed.
+        if best is None or event.seen > best.seen:
             newest[event.involved] = event
     return {ref: f"event {e.reason}: {e.message}" for ref, e in newest.items()}
 
@@ -178,7 +179,7 @@ def pod_failing(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding
     grace = timedelta(seconds=profile.progressing_grace_seconds)
     failing = _diagnose_all(snapshot, grace)
     owners = owners_of(snapshot, (pod for pod, _ in failing))
-    warnings = latest_warnings(snapshot, (pod.ref for pod, _ in failing)) if failing else {}
+    warnings = latest_warnings(snapshot, (pod.ref for pod, _ in failing))
     for pod, diagnosis in failing:
         symptom, evidence, severity = diagnosis
         warning = warnings.get(pod.ref)
