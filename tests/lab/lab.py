@@ -96,7 +96,7 @@ def free_port(taken: set[int] | None = None, ephemeral: tuple[int, int] | None =
     """
     low, high = ephemeral or ephemeral_port_range()
     # Wide enough spans on either side of the ephemeral range; if a host gave nearly all ports
-    # to it, fall back to any unprivileged port (a bind check is then all that protects us).
+    # to it, fall back to any port from LOWEST_LAB_PORT up (a bind check is then all that protects us).
     spans = [
         (first, last)
         for first, last in ((LOWEST_LAB_PORT, low - 1), (high + 1, 65535))
