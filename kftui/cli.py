@@ -33,31 +33,88 @@ class UserError(Exception):
     """A problem with what the user asked for; printed as one line, exit 2."""
 
 
-def _source_options(parser: argparse.ArgumentParser) -> None:
+def _global_options(parser: argparse.ArgumentParser, defaults: bool) -> None:
+    """The options every command shares. As in kubectl they may come before or after the command: the
+    subcommands declare them too, with SUPPRESS defaults, so a value given before the command is not
+    overwritten by the subcommand's default (argparse's behaviour when both declare a default)."""
+
+    def default(value: object) -> object:
+        return value if defaults else argparse.SUPPRESS
+
     where = parser.add_argument_group(
         "where the cluster state comes from (default: the current kubeconfig context)"
     )
     where.add_argument(
-        "--from-file", metavar="PATH", help="read a dump (kubectl get -o yaml / kftui dump) instead"
+        "--from-file",
+        metavar="PATH",
+        default=default(None),
+        help="read a dump (kubectl get -o yaml / kftui dump) instead",
     )
-    where.add_argument("--demo", action="store_true", help="the embedded demo: a broken Kubeflow install")
     where.add_argument(
-        "--kubeconfig", metavar="PATH", help="kubeconfig file (default: $KUBECONFIG or ~/.kube/config)"
+        "--demo",
+        action="store_true",
+        default=default(False),
+        help="the embedded demo: a broken Kubeflow install",
     )
-    where.add_argument("--context", metavar="NAME", help="kubeconfig context (default: the current one)")
+    where.add_argument(
+        "--kubeconfig",
+        metavar="PATH",
+        default=default(None),
+        help="kubeconfig file (default: $KUBECONFIG or ~/.kube/config)",
+    )
+    where.add_argument(
+        "--context",
+        metavar="NAME",
+        default=default(None),
+        help="kubeconfig context (default: the current one)",
+    )
     where.add_argument(
         "--argocd-namespace",
         metavar="NS",
-        default="argocd",
+        default=default("argocd"),
         help="where the Applications live (default: argocd)",
     )
-    parser.add_argument(
-        "--profile", metavar="PATH", help="install profile YAML (default: detected, Kubeflow)"
+    checks = parser.add_argument_group("checks")
+    checks.add_argument(
+        "--profile",
+        metavar="PATH",
+        default=default(None),
+        help="install profile YAML (default: detected, Kubeflow)",
     )
-    parser.add_argument(
+    checks.add_argument(
         "--manifests",
         metavar="PATH",
+        default=default(None),
         help="local kustomize tree: attach include chains to duplicate-id findings",
+    )
+    argo = parser.add_argument_group("fix actions")
+    argo.add_argument(
+        "--read-only", action="store_true", default=default(False), help="refuse every change to the cluster"
+    )
+    argo.add_argument(
+        "--argocd-server",
+        metavar="HOST:PORT",
+        default=default(None),
+        help="send Argo CD actions to this Argo CD API server (default: $ARGOCD_SERVER; "
+        "else through the Kubernetes API)",
+    )
+    argo.add_argument(
+        "--insecure",
+        action="store_true",
+        default=default(False),
+        help="do not verify the Argo CD server's TLS certificate",
+    )
+    argo.add_argument(
+        "--plaintext",
+        action="store_true",
+        default=default(False),
+        help="talk plain HTTP to the Argo CD server",
+    )
+    argo.add_argument(
+        "--audit-log",
+        metavar="PATH",
+        default=default(None),
+        help="where every change is recorded (default: $XDG_STATE_HOME/kftui/audit.jsonl)",
     )
 
 
@@ -65,37 +122,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kftui",
         description="Diagnose and fix a Kubeflow install managed by Argo CD. Without a command: the terminal UI.",
+        epilog="Options work before or after the command (kftui --demo check = kftui check --demo).",
     )
     parser.add_argument("--version", action="version", version=f"kftui {__version__}")
-    _source_options(parser)
-    parser.add_argument("--read-only", action="store_true", help="refuse every change to the cluster")
-    argo = parser.add_argument_group("fix actions")
-    argo.add_argument(
-        "--argocd-server",
-        metavar="HOST:PORT",
-        help="send Argo CD actions to this Argo CD API server (default: $ARGOCD_SERVER; "
-        "else through the Kubernetes API)",
-    )
-    argo.add_argument(
-        "--insecure", action="store_true", help="do not verify the Argo CD server's TLS certificate"
-    )
-    argo.add_argument("--plaintext", action="store_true", help="talk plain HTTP to the Argo CD server")
-    argo.add_argument(
-        "--audit-log",
-        metavar="PATH",
-        help="where every change is recorded (default: $XDG_STATE_HOME/kftui/audit.jsonl)",
-    )
+    _global_options(parser, defaults=True)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     check = commands.add_parser("check", help="run the checks headless; exit 1 when there are errors")
-    _source_options(check)
     check.add_argument("--output", "-o", choices=("text", "json", "junit"), default="text")
+    _global_options(check, defaults=False)
 
     dump = commands.add_parser("dump", help="save the cluster state for offline diagnosis (Secrets redacted)")
     dump.add_argument("-o", "--output", metavar="PATH", required=True, help="file to write ('-' for stdout)")
-    dump.add_argument("--kubeconfig", metavar="PATH")
-    dump.add_argument("--context", metavar="NAME")
-    dump.add_argument("--argocd-namespace", metavar="NS", default="argocd")
+    _global_options(dump, defaults=False)
 
     conflicts = commands.add_parser(
         "conflicts",
@@ -103,6 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     conflicts.add_argument("path", metavar="PATH")
     conflicts.add_argument("--output", "-o", choices=("text", "json"), default="text")
+    _global_options(conflicts, defaults=False)
     return parser
 
 
@@ -126,6 +166,7 @@ def choose_profile(args: argparse.Namespace, snapshot: ClusterSnapshot) -> Profi
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from kftui.checks.coverage import Coverage, verdict
     from kftui.checks.registry import run_checks
     from kftui.report import render_findings
 
@@ -134,7 +175,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     findings = run_checks(snapshot, profile)
     findings = attach_manifest_chains(args, findings)
     sys.stdout.write(render_findings(findings, args.output, snapshot))
-    return EXIT_FINDINGS if any(f.severity.value == "error" for f in findings) else EXIT_OK
+    seen = verdict(findings, snapshot)
+    if seen.coverage is Coverage.BLIND:
+        # The report above says what little was seen; the exit code and stderr say it was not a diagnosis.
+        print(f"kftui: error: {seen.headline}", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_FINDINGS if seen.counts["error"] else EXIT_OK
 
 
 def manifest_chains(args: argparse.Namespace) -> ChainsById | None:
@@ -160,6 +206,9 @@ def attach_manifest_chains(args: argparse.Namespace, findings: list[Finding]) ->
 
 def cmd_dump(args: argparse.Namespace) -> int:
     from kftui.cluster.kube import KubeSource
+
+    if args.demo or args.from_file:
+        raise UserError("dump saves a live cluster's state; --demo and --from-file are snapshots already")
 
     source = KubeSource.from_kubeconfig(args.kubeconfig, args.context, args.argocd_namespace)
     source.load()  # fails fast with a clear line when the server cannot be reached

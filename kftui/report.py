@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from kftui.checks.registry import CHECKS, summarize
+from kftui.checks.coverage import Coverage, Verdict, verdict
+from kftui.checks.registry import CHECKS
 from kftui.model import ClusterSnapshot, Finding
 
 SEVERITY_MARK = {"error": "ERROR", "warning": "WARN ", "info": "INFO "}
@@ -26,21 +27,29 @@ def finding_to_dict(f: Finding) -> dict[str, Any]:
     }
 
 
-def render_json(findings: Sequence[Finding]) -> str:
+def render_json(findings: Sequence[Finding], snapshot: ClusterSnapshot) -> str:
+    """The findings, and a summary whose `coverage` says whether they speak for the whole install."""
+    seen = verdict(findings, snapshot)
+    summary: dict[str, Any] = {
+        **seen.counts,
+        "coverage": seen.coverage.value,
+        "headline": seen.headline,
+        "unseen": dict(seen.unseen),
+    }
     return (
-        json.dumps(
-            {"findings": [finding_to_dict(f) for f in findings], "summary": summarize(findings)}, indent=2
-        )
-        + "\n"
+        json.dumps({"findings": [finding_to_dict(f) for f in findings], "summary": summary}, indent=2) + "\n"
     )
 
 
 def render_text(findings: Sequence[Finding], snapshot: ClusterSnapshot) -> str:
+    seen = verdict(findings, snapshot)
     lines = [
         f"kftui check: {snapshot.context} ({snapshot.server}), {len(snapshot.applications)} applications"
     ]
-    for kind, reason in sorted(snapshot.forbidden.items()):
-        lines.append(f"  note: {kind}: {reason}")
+    if seen.coverage is Coverage.BLIND:
+        lines.append(f"BLIND {seen.headline}")
+    for kind, reason in seen.unseen.items():
+        lines.append(f"  not seen: {kind}: {reason}")
     for f in findings:
         where = f"[{f.app}] " if f.app else ""
         lines.append("")
@@ -50,16 +59,29 @@ def render_text(findings: Sequence[Finding], snapshot: ClusterSnapshot) -> str:
         lines.append(f"       why:      {f.explanation}")
         for fix in f.fixes:
             lines.append(f"       fix {fix.id}: {fix.command}")
-    counts = summarize(findings)
     lines.append("")
-    lines.append(f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} info")
+    lines.append(seen.headline)
     return "\n".join(lines) + "\n"
 
 
-def render_junit(findings: Sequence[Finding]) -> str:
+def _coverage_case(suite: ET.Element, seen: Verdict) -> int:
+    """A testcase for what kftui could see: it fails when the Applications could not be listed, so a CI
+    job never goes green on a cluster it did not diagnose. Returns the failures it adds."""
+    case = ET.SubElement(suite, "testcase", classname="kftui", name="coverage")
+    if seen.coverage is Coverage.BLIND:
+        failure = ET.SubElement(case, "failure", message=seen.headline, type="blind")
+        failure.text = "\n".join(f"{kind}: {reason}" for kind, reason in seen.unseen.items())
+        return 1
+    if seen.unseen:
+        out = ET.SubElement(case, "system-out")
+        out.text = seen.headline
+    return 0
+
+
+def render_junit(findings: Sequence[Finding], snapshot: ClusterSnapshot) -> str:
     """One testcase per check; a check with error findings fails, warnings are reported as system-out."""
-    suite = ET.Element("testsuite", name="kftui", tests=str(len(CHECKS)))
-    failures = 0
+    suite = ET.Element("testsuite", name="kftui", tests=str(len(CHECKS) + 1))
+    failures = _coverage_case(suite, verdict(findings, snapshot))
     for check in CHECKS:
         case = ET.SubElement(suite, "testcase", classname="kftui.checks", name=check.id)
         mine = [f for f in findings if f.check == check.id]
@@ -78,7 +100,7 @@ def render_junit(findings: Sequence[Finding]) -> str:
 
 def render_findings(findings: Sequence[Finding], fmt: str, snapshot: ClusterSnapshot) -> str:
     if fmt == "json":
-        return render_json(findings)
+        return render_json(findings, snapshot)
     if fmt == "junit":
-        return render_junit(findings)
+        return render_junit(findings, snapshot)
     return render_text(findings, snapshot)

@@ -6,9 +6,10 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from kftui.checks import fixrefs
+from kftui.checks.coverage import applications_unseen
 from kftui.checks.evidence import applications, listing, res_name
 from kftui.checks.health import PodIndex, pod_index, resource_health
-from kftui.model import Application, ClusterSnapshot, Finding, FixRef, ManagedResource, Severity
+from kftui.model import Application, ClusterSnapshot, Finding, FixRef, ManagedResource, ObjectRef, Severity
 from kftui.profile import Profile
 
 _listing = listing
@@ -228,3 +229,36 @@ def app_operation_failed(snapshot: ClusterSnapshot, profile: Profile) -> Iterato
             "The more specific findings (crd-missing, webhook-unavailable, ...) say which.",
             fixes=(fixrefs.sync(app.name), fixrefs.hard_refresh(app.name)),
         )
+
+
+def applications_missing(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]:
+    """No Argo CD Application at all where kftui looked (the Argo CD namespace of a cluster, or a dump).
+
+    Every other check reads the Applications, so with none of them an install is not "clean", it is
+    unseen: Argo CD is in another namespace (--argocd-namespace), the Applications were never created, or
+    the dump holds only workloads. When the Applications could not be listed at all, this check stays
+    silent: the coverage verdict (checks/coverage.py) makes that the headline instead.
+    """
+    if snapshot.applications or applications_unseen(snapshot) is not None:
+        return
+    expected = [a.name for a in profile.applications]
+    where = f"namespace {snapshot.argocd_namespace}"
+    if snapshot.source == "live":
+        evidence = f"LIST applications.argoproj.io in {where}: 0 items"
+    else:
+        evidence = f"{snapshot.source or 'the snapshot'}: no object of kind Application"
+    yield Finding(
+        check="applications-missing",
+        severity=Severity.ERROR,
+        app=None,
+        subject=ObjectRef("Namespace", None, snapshot.argocd_namespace),
+        title=f"No Argo CD Applications in {where}",
+        evidence=evidence
+        + (f"; the {profile.name} profile expects {', '.join(expected)}" if expected else ""),
+        explanation=(
+            "kftui diagnoses an install through its Argo CD Applications and found none, so nothing was "
+            "checked. Argo CD may keep them in another namespace (--argocd-namespace NS), they may not "
+            "have been created yet (kubectl apply the Application manifests), or the dump was taken "
+            "without them (kftui dump includes them)."
+        ),
+    )

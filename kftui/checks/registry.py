@@ -6,9 +6,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from kftui.checks import access, applications, apply_errors, kustomize_ids, ordering, ownership, pods, source
+from kftui.checks.coverage import count as summarize
 from kftui.checks.memo import CheckMemo
 from kftui.model import ClusterSnapshot, Finding, ObjectRef, Severity
 from kftui.profile import Profile
+
+__all__ = ["CHECKS", "Check", "run_checks", "summarize"]
 
 CheckFn = Callable[[ClusterSnapshot, Profile], Iterable[Finding]]
 
@@ -25,6 +28,7 @@ class Check:
 
 
 CHECKS: tuple[Check, ...] = (
+    Check("applications-missing", applications.applications_missing),
     Check("app-out-of-sync", applications.app_out_of_sync),
     Check("app-degraded", applications.app_degraded),
     Check("app-operation-failed", applications.app_operation_failed),
@@ -75,10 +79,3 @@ def run_checks(
             )
     findings.sort(key=lambda f: f.sort_key)
     return findings
-
-
-def summarize(findings: Iterable[Finding]) -> dict[str, int]:
-    counts = {s.value: 0 for s in Severity}
-    for f in findings:
-        counts[f.severity.value] += 1
-    return counts

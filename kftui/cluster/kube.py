@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import urllib3
+import yaml
 from kubernetes import client as k8s_client
 from kubernetes import config as k8s_config
 from kubernetes.client.exceptions import ApiException
@@ -31,6 +32,7 @@ from kubernetes.config.config_exception import ConfigException
 
 from kftui import __version__
 from kftui.cluster import convert, podlist
+from kftui.cluster.kubeconfig import choose_kubeconfig
 from kftui.cluster.source import Changes, ConnectionStatus, Sink, SourceError
 from kftui.model import (
     Application,
@@ -146,22 +148,23 @@ def describe_connection_error(exc: BaseException, server: str) -> str:
 
 
 def load_api_client(kubeconfig: str | None, context: str | None) -> tuple[k8s_client.ApiClient, str]:
-    """An ApiClient from kubeconfig (KUBECONFIG, --kubeconfig, --context) or the in-cluster service account."""
+    """An ApiClient from kubeconfig (--kubeconfig, $KUBECONFIG, ~/.kube/config) or the in-cluster service
+    account; every problem is a SourceError naming the file (see cluster/kubeconfig.py)."""
+    choice = choose_kubeconfig(kubeconfig)
+    where = f"kubeconfig {choice.config_file}" if choice.config_file else "in-cluster config"
     try:
-        if kubeconfig is None and context is None:
-            try:
-                return k8s_config.new_client_from_config(), _current_context(None)
-            except ConfigException:
-                k8s_config.load_incluster_config()
-                return k8s_client.ApiClient(), "in-cluster"
-        return k8s_config.new_client_from_config(config_file=kubeconfig, context=context), _current_context(
-            kubeconfig, context
-        )
+        if choice.in_cluster:
+            if context:
+                raise SourceError(f"--context {context}: there is no kubeconfig to take it from")
+            k8s_config.load_incluster_config()
+            return k8s_client.ApiClient(), "in-cluster"
+        api = k8s_config.new_client_from_config(config_file=choice.config_file, context=context)
+        return api, _current_context(choice.config_file, context)
     except ConfigException as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else "invalid configuration"
-        raise SourceError(f"kubeconfig: {first}") from None
-    except (OSError, ValueError, TypeError, KeyError) as exc:
-        raise SourceError(f"kubeconfig: cannot load ({type(exc).__name__}: {exc})") from None
+        raise SourceError(f"{where}: {first}") from None
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, yaml.YAMLError) as exc:
+        raise SourceError(f"{where}: cannot load ({type(exc).__name__}: {exc})") from None
 
 
 def _current_context(kubeconfig: str | None, context: str | None = None) -> str:
@@ -169,7 +172,7 @@ def _current_context(kubeconfig: str | None, context: str | None = None) -> str:
         return context
     try:
         _, active = k8s_config.list_kube_config_contexts(config_file=kubeconfig)
-    except (ConfigException, OSError, ValueError, TypeError, KeyError):
+    except (ConfigException, OSError, ValueError, TypeError, KeyError, yaml.YAMLError):
         return "?"
     return str(active.get("name", "?")) if isinstance(active, dict) else "?"
 

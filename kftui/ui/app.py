@@ -29,6 +29,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Input, LoadingIndicator, OptionList, Static, Tree
 from textual.worker import Worker, WorkerState
 
+from kftui.checks.coverage import APPLICATION_KINDS, applications_unseen, verdict
 from kftui.checks.kustomize_ids import ChainsById, attach_chains
 from kftui.checks.memo import CheckMemo
 from kftui.checks.registry import run_checks
@@ -218,6 +219,8 @@ class KftuiApp(App[None]):
         self.manifest_chains = manifest_chains
         self.clock: Clock = clock or _utc_now
         self.findings: list[Finding] = []
+        self.analysed: ClusterSnapshot | None = None
+        """The snapshot `findings` were found on (the newest one may still be under analysis)."""
         self.tree_model: TreeModel | None = None
         self.scope_item: TreeItem | None = None
         self.load_error: str | None = None
@@ -462,6 +465,7 @@ class KftuiApp(App[None]):
             self.watch_snapshot(self.snapshot)
         snapshot = message.snapshot
         first = self.tree_model is None
+        self.analysed = snapshot
         self.findings = message.findings
         self.tree_model = message.model
         if first:
@@ -492,7 +496,8 @@ class KftuiApp(App[None]):
 
     def _show_findings(self) -> None:
         panel = self.query_one(DiagnosticsPanel)
-        panel.show(self.findings, self.scope, self.errors_only)
+        seen = verdict(self.findings, self.analysed) if self.analysed is not None else None
+        panel.show(self.findings, self.scope, self.errors_only, seen)
         if panel.current is not None:
             self._review_fixes_of(panel.current)
 
@@ -545,10 +550,23 @@ class KftuiApp(App[None]):
         self._show_forbidden(snapshot.forbidden if snapshot else {})
 
     def _show_forbidden(self, forbidden: Mapping[str, str]) -> None:
-        """Lists the credentials may not read: which, and the API server's reason (the first, in full)."""
+        """Lists the credentials may not read: which, and the API server's reason (the first, in full).
+        Without the Applications there is no diagnosis at all: then this is a red banner that says so."""
         notes = self.query_one("#forbidden-notes", Static)
         notes.display = bool(forbidden)
-        if forbidden:
+        blind = self.snapshot is not None and applications_unseen(self.snapshot) is not None
+        notes.set_class(blind, "blind")
+        if blind and self.snapshot is not None:
+            notes.update(
+                Text.assemble(
+                    ("✖ ", "bold"),
+                    verdict(self.findings, self.snapshot).headline,
+                    "\n  Check the credentials (kubectl auth can-i list applications.argoproj.io -n "
+                    f"{self.snapshot.argocd_namespace}) and --argocd-namespace. Other kinds: ",
+                    ", ".join(k for k in sorted(forbidden) if k not in APPLICATION_KINDS) or "all listed",
+                )
+            )
+        elif forbidden:
             kinds = sorted(forbidden)
             notes.update(
                 Text.assemble(

@@ -26,7 +26,8 @@ def test_check_demo_json_schema_and_exit_code() -> None:
     assert out.returncode == 1, out.stderr
     data = json.loads(out.stdout)
     assert set(data) == {"findings", "summary"}
-    assert set(data["summary"]) == {"error", "warning", "info"}
+    assert set(data["summary"]) == {"error", "warning", "info", "coverage", "headline", "unseen"}
+    assert data["summary"]["coverage"] == "complete" and data["summary"]["unseen"] == {}
     assert data["summary"]["error"] == sum(1 for f in data["findings"] if f["severity"] == "error") > 0
     for f in data["findings"]:
         assert set(f) == {"check", "severity", "app", "subject", "title", "evidence", "explanation", "fixes"}

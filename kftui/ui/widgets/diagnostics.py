@@ -11,6 +11,7 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from kftui.checks.coverage import Coverage, Verdict
 from kftui.checks.registry import summarize
 from kftui.model import Finding, FixRef, Severity
 from kftui.ui import render
@@ -37,6 +38,7 @@ class DiagnosticsPanel(Vertical):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.findings: list[Finding] = []
+        self.verdict: Verdict | None = None
         self.scope: Scope | None = None
         self.errors_only = False
         self.shown: list[Finding] = []
@@ -69,9 +71,17 @@ class DiagnosticsPanel(Vertical):
         index = self.query_one("#fix-list", OptionList).highlighted or 0
         return finding.fixes[min(index, len(finding.fixes) - 1)]
 
-    def show(self, findings: list[Finding], scope: Scope | None, errors_only: bool) -> None:
-        """Redraw for new findings or a new narrowing, keeping the highlighted finding when it still exists."""
-        unchanged = (findings, scope, errors_only) == (self.findings, self.scope, self.errors_only)
+    def show(
+        self, findings: list[Finding], scope: Scope | None, errors_only: bool, verdict: Verdict | None = None
+    ) -> None:
+        """Redraw for new findings or a new narrowing, keeping the highlighted finding when it still exists.
+        `verdict` says what the findings speak for; without one, an empty list is never called clean."""
+        unchanged = (findings, scope, errors_only, verdict) == (
+            self.findings,
+            self.scope,
+            self.errors_only,
+            self.verdict,
+        )
         if unchanged and self._drawn:
             # A watch event elsewhere in the cluster: the same findings, so nothing to redraw. Keep the
             # new objects (equal to the old ones) so `current` hands out this snapshot's findings.
@@ -80,7 +90,7 @@ class DiagnosticsPanel(Vertical):
             return
         previous = self.current
         keep = finding_id(previous) if previous is not None else None
-        self.findings, self.scope, self.errors_only = findings, scope, errors_only
+        self.findings, self.scope, self.errors_only, self.verdict = findings, scope, errors_only, verdict
         self._drawn = True
         matching = self._matching(findings)
         self.matching_count = len(matching)
@@ -105,8 +115,13 @@ class DiagnosticsPanel(Vertical):
     def _show_summary(self) -> None:
         counts = summarize(self.findings)
         text = Text()
-        if not self.findings:
-            text.append("✔ No problems found", style=render.GREEN)
+        seen = self.verdict
+        if seen is not None and seen.coverage is Coverage.BLIND:
+            text.append("✖ Not diagnosed: the Applications could not be listed\n", style=render.RED)
+        elif seen is not None and seen.clean:
+            text.append("✔ No problems found  ", style=render.GREEN)
+        elif seen is not None and seen.unseen:
+            text.append(f"⚠ Not seen: {', '.join(seen.unseen)}\n", style=render.YELLOW)
         for severity in Severity:
             n = counts[severity.value]
             style = render.SEVERITY_STYLE[severity] if n else render.GREY
@@ -133,8 +148,7 @@ class DiagnosticsPanel(Vertical):
         detail = self.query_one("#finding-detail", Static)
         fixes = self.query_one("#fix-list", OptionList)
         if finding is None:
-            message = "Nothing here." if self.findings else "Every check passed on this snapshot."
-            detail.update(Text(message, style=render.GREY))
+            detail.update(Text(self._nothing_listed(), style=render.GREY))
             fixes.clear_options()
             self._detail_for = None
             return
@@ -150,6 +164,17 @@ class DiagnosticsPanel(Vertical):
         )
         if finding.fixes:
             fixes.highlighted = min(chosen, len(finding.fixes) - 1)
+
+    def _nothing_listed(self) -> str:
+        """What an empty list means: "all passed" only when the verdict says every list succeeded."""
+        if self.findings:
+            return "Nothing here."
+        seen = self.verdict
+        if seen is None:
+            return "No findings yet."
+        if seen.clean:
+            return "Every check passed on this snapshot."
+        return seen.headline
 
     def show_refusals(self, finding: Finding, refusals: Mapping[str, str]) -> None:
         """Mark the fixes of `finding` that cannot run, with why; ignored when another finding is shown."""
