@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Literal, TypeAlias
 
+from kftui import shellcmd
+
 EMPTY_MAP: Mapping[str, str] = MappingProxyType({})
 
 
@@ -694,11 +696,19 @@ class Severity(enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class FixRef:
-    """A fix a finding offers: its id (sync, hard-refresh, ...), a title and the equivalent CLI command."""
+    """A fix a finding offers: its id (sync, hard-refresh, ...), a title and the equivalent CLI command.
+
+    The command is kept as argv lists, one per step, and only joined (quoted) by `kftui.shellcmd`, so a value
+    from the cluster is always exactly one argument of the command a person copies.
+    """
 
     id: str
     title: str
-    command: str
+    argvs: tuple[tuple[str, ...], ...]
+
+    @property
+    def command(self) -> str:
+        return shellcmd.steps(self.argvs)
 
 
 @dataclass(frozen=True, slots=True)

@@ -72,7 +72,7 @@ def gateway(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]:
     )
     fixes: list[FixRef] = []
     if (("Deployment", f"{gw.namespace}/{gw.service}")) in snapshot.workloads:
-        fixes.append(fixrefs.restart("Deployment", gw.namespace, gw.service))
+        fixes += fixrefs.offered(fixrefs.restart("Deployment", gw.namespace, gw.service))
     if owner is not None:
         fixes.append(fixrefs.sync(owner.name))
     fixes.append(fixrefs.port_forward(gw.namespace, gw.service, gw.local_port, gw.port))
@@ -140,7 +140,7 @@ def auth_stack(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]
         owner = _owner(snapshot, w.kind, w.namespace, w.name)
         fixes: list[FixRef] = []
         if live is not None:
-            fixes.append(fixrefs.restart(w.kind, w.namespace, w.name))
+            fixes += fixrefs.offered(fixrefs.restart(w.kind, w.namespace, w.name))
         crashing = next((p for p in pods if pod_failure(p) in ("CrashLoopBackOff", "OOMKilled")), None)
         if crashing is not None:
             fixes.append(fixrefs.logs(crashing.namespace, crashing.name))

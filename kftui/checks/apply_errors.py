@@ -345,7 +345,7 @@ def _webhook_finding(snapshot: ClusterSnapshot, problem: _WebhookProblem) -> Fin
         subject = ObjectRef("Webhook", None, svc)
         target = f"webhook {svc}"
     if workload is not None:
-        fixes.append(fixrefs.restart(workload[0], ns, workload[1]))
+        fixes += fixrefs.offered(fixrefs.restart(workload[0], ns, workload[1]))
     app = problem.app
     if app is not None:
         fixes.append(fixrefs.sync(app.name))
@@ -499,7 +499,7 @@ def _expected(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]:
                     "gone, recreate it (fix: create-namespaces) or sync with CreateNamespace=true "
                     "(fix: sync-create-namespace)."
                 ),
-                fixes=(
+                fixes=fixrefs.offered(
                     fixrefs.describe("Namespace", None, name),
                     fixrefs.create_namespaces([name]),
                     fixrefs.sync_create_namespace(owner.name),

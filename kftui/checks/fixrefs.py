@@ -1,179 +1,221 @@
 """The fixes a finding can offer, each with the CLI command an engineer would type instead.
 
 Checks name fixes through these helpers so that ids, titles and commands are spelled once. fixes/plan.py
-turns the same ids into executable plans.
+turns the same ids into executable plans. Commands are argv lists (quoted only by `kftui.shellcmd`), and a
+word that selects what a command does (a kind, a resource) comes from the tables below, never from the
+cluster: a pod owner kind of `Deployment; touch x; #` must not become part of `kubectl rollout restart`.
 """
 
 from __future__ import annotations
 
-import shlex
+from collections.abc import Sequence
 
 from kftui.model import FixRef
 
+# `kubectl rollout restart/status` works on these kinds only; the value is kubectl's resource word.
+RESTARTABLE: dict[str, str] = {
+    "Deployment": "deployment",
+    "StatefulSet": "statefulset",
+    "DaemonSet": "daemonset",
+}
 
-def _q(value: str) -> str:
-    return shlex.quote(value)
+# The kinds a finding offers `kubectl describe` for, with kubectl's resource word.
+DESCRIBABLE: dict[str, str] = {
+    **RESTARTABLE,
+    "Pod": "pod",
+    "Namespace": "namespace",
+    "Service": "service",
+    "Application": "application",
+}
+
+Argv = tuple[str, ...]
+
+
+def offered(*refs: FixRef | None) -> tuple[FixRef, ...]:
+    """The fixes that could be built: a helper returns None for a kind outside its table."""
+    return tuple(ref for ref in refs if ref is not None)
+
+
+def _ref(fix_id: str, title: str, *argvs: Sequence[str]) -> FixRef:
+    return FixRef(fix_id, title, tuple(tuple(argv) for argv in argvs))
+
+
+def _sync(app: str, *flags: str) -> Argv:
+    return ("argocd", "app", "sync", app, *flags)
 
 
 def sync(app: str) -> FixRef:
-    return FixRef("sync", f"Sync {app}", f"argocd app sync {_q(app)}")
+    return _ref("sync", f"Sync {app}", _sync(app))
 
 
 def sync_prune(app: str) -> FixRef:
-    return FixRef("sync-prune", f"Sync {app} with prune", f"argocd app sync {_q(app)} --prune")
+    return _ref("sync-prune", f"Sync {app} with prune", _sync(app, "--prune"))
 
 
 def force_sync(app: str) -> FixRef:
-    return FixRef(
-        "force-sync",
-        f"Force sync {app} (delete and recreate what cannot be patched)",
-        f"argocd app sync {_q(app)} --force",
+    return _ref(
+        "force-sync", f"Force sync {app} (delete and recreate what cannot be patched)", _sync(app, "--force")
     )
 
 
 def replace_sync(app: str) -> FixRef:
-    return FixRef("replace", f"Sync {app} with kubectl replace", f"argocd app sync {_q(app)} --replace")
+    return _ref("replace", f"Sync {app} with kubectl replace", _sync(app, "--replace"))
 
 
 def server_side_apply(app: str) -> FixRef:
-    return FixRef(
-        "server-side-apply", f"Sync {app} with server-side apply", f"argocd app sync {_q(app)} --server-side"
-    )
+    return _ref("server-side-apply", f"Sync {app} with server-side apply", _sync(app, "--server-side"))
 
 
 def sync_crds_first(app: str) -> FixRef:
-    return FixRef(
+    return _ref(
         "sync-crds-first",
         f"Sync only the CRDs of {app}, then the rest",
-        f"argocd app sync {_q(app)} --resource 'apiextensions.k8s.io:CustomResourceDefinition:*'",
+        _sync(app, "--resource", "apiextensions.k8s.io:CustomResourceDefinition:*"),
     )
 
 
 def refresh(app: str) -> FixRef:
-    return FixRef("refresh", f"Refresh {app}", f"argocd app get {_q(app)} --refresh")
+    return _ref("refresh", f"Refresh {app}", ("argocd", "app", "get", app, "--refresh"))
 
 
 def hard_refresh(app: str) -> FixRef:
-    return FixRef(
+    return _ref(
         "hard-refresh",
         f"Hard refresh {app} (regenerate manifests)",
-        f"argocd app get {_q(app)} --hard-refresh",
+        ("argocd", "app", "get", app, "--hard-refresh"),
     )
 
 
 def terminate(app: str) -> FixRef:
-    return FixRef(
-        "terminate", f"Terminate the running operation of {app}", f"argocd app terminate-op {_q(app)}"
+    return _ref(
+        "terminate", f"Terminate the running operation of {app}", ("argocd", "app", "terminate-op", app)
     )
 
 
 def ordered_sync(chain: tuple[str, ...]) -> FixRef:
-    steps = " && ".join(f"argocd app sync {_q(a)} && argocd app wait {_q(a)} --health" for a in chain)
-    return FixRef("ordered-sync", f"Sync {' -> '.join(chain)} in order, waiting for each", steps)
+    steps: list[Argv] = []
+    for app in chain:
+        steps += [_sync(app), ("argocd", "app", "wait", app, "--health")]
+    return _ref("ordered-sync", f"Sync {' -> '.join(chain)} in order, waiting for each", *steps)
 
 
-def restart(kind: str, namespace: str, name: str) -> FixRef:
-    return FixRef(
+def restart(kind: str, namespace: str, name: str) -> FixRef | None:
+    """`kubectl rollout restart`, or None when `kind` is not one kubectl can restart (the fix is not offered)."""
+    resource = RESTARTABLE.get(kind)
+    if resource is None:
+        return None
+    return _ref(
         "restart",
-        f"Restart {kind.lower()}/{name}",
-        f"kubectl rollout restart {kind.lower()}/{_q(name)} -n {_q(namespace)}",
+        f"Restart {resource}/{name}",
+        ("kubectl", "rollout", "restart", f"{resource}/{name}", "-n", namespace),
     )
 
 
 def delete_pod(namespace: str, name: str) -> FixRef:
-    return FixRef(
+    return _ref(
         "delete-pod",
         f"Delete pod {name} (its controller recreates it)",
-        f"kubectl delete pod {_q(name)} -n {_q(namespace)}",
+        ("kubectl", "delete", "pod", name, "-n", namespace),
     )
 
 
 def port_forward(namespace: str, service: str, local_port: int, port: int) -> FixRef:
-    return FixRef(
+    return _ref(
         "port-forward",
         f"Port-forward svc/{service} to localhost:{local_port}",
-        f"kubectl port-forward svc/{_q(service)} -n {_q(namespace)} {local_port}:{port}",
+        ("kubectl", "port-forward", f"svc/{service}", "-n", namespace, f"{local_port:d}:{port:d}"),
     )
 
 
-def describe(kind: str, namespace: str | None, name: str) -> FixRef:
-    ns = f" -n {_q(namespace)}" if namespace else ""
-    return FixRef(
-        "describe", f"Describe {kind.lower()}/{name}", f"kubectl describe {kind.lower()} {_q(name)}{ns}"
-    )
+def describe(kind: str, namespace: str | None, name: str) -> FixRef | None:
+    """`kubectl describe`, or None when `kind` is not in DESCRIBABLE."""
+    resource = DESCRIBABLE.get(kind)
+    if resource is None:
+        return None
+    ns = ("-n", namespace) if namespace else ()
+    return _ref("describe", f"Describe {resource}/{name}", ("kubectl", "describe", resource, name, *ns))
 
 
 def logs(namespace: str, pod: str, container: str = "") -> FixRef:
-    c = f" -c {_q(container)}" if container else ""
-    return FixRef(
-        "logs", f"Show the previous logs of {pod}", f"kubectl logs {_q(pod)} -n {_q(namespace)}{c} --previous"
+    c = ("-c", container) if container else ()
+    return _ref(
+        "logs",
+        f"Show the previous logs of {pod}",
+        ("kubectl", "logs", pod, "-n", namespace, *c, "--previous"),
     )
 
 
 def edit_manifests(app: str, path: str = "") -> FixRef:
     """A change in git, not in the cluster: kftui can only show where; the engineer edits and pushes."""
-    where = path or "."
-    return FixRef(
+    return _ref(
         "edit-manifests",
         f"Edit the manifests of {app} so each resource is included once",
-        f"kustomize build {_q(where)}",
+        ("kustomize", "build", path or "."),
     )
 
 
 def split_application(app: str, repo_url: str = "", dest_namespace: str = "") -> FixRef:
-    repo = _q(repo_url) if repo_url else "REPO_URL"
-    ns = _q(dest_namespace) if dest_namespace else "NAMESPACE"
-    return FixRef(
+    # The capitalised words are placeholders the engineer replaces.
+    return _ref(
         "split-application",
         f"Move one component out of {app} into its own Application",
-        f"argocd app create {_q(app)}-COMPONENT --repo {repo} --path COMPONENT_PATH "
-        f"--dest-server https://kubernetes.default.svc --dest-namespace {ns}",
-    )
+        (
+            "argocd", "app", "create", f"{app}-COMPONENT",
+            "--repo", repo_url or "REPO_URL",
+            "--path", "COMPONENT_PATH",
+            "--dest-server", "https://kubernetes.default.svc",
+            "--dest-namespace", dest_namespace or "NAMESPACE",
+        ),
+    )  # fmt: skip
 
 
 def wait_for_webhook(namespace: str, service: str, workload: tuple[str, str] | None = None) -> FixRef:
     """Wait until the webhook's backend is up: its workload's rollout when known, else its Endpoints."""
-    if workload is not None:
-        kind, name = workload
-        command = f"kubectl rollout status {kind.lower()}/{_q(name)} -n {_q(namespace)} --timeout=5m"
+    resource = RESTARTABLE.get(workload[0]) if workload is not None else None
+    if workload is not None and resource is not None:
+        argv: Argv = (
+            "kubectl",
+            "rollout",
+            "status",
+            f"{resource}/{workload[1]}",
+            "-n",
+            namespace,
+            "--timeout=5m",
+        )
     else:
-        command = f"kubectl get endpoints {_q(service)} -n {_q(namespace)} --watch"
-    return FixRef(
-        "wait-for-webhook", f"Wait for svc/{service} in {namespace} to have ready endpoints", command
-    )
+        argv = ("kubectl", "get", "endpoints", service, "-n", namespace, "--watch")
+    return _ref("wait-for-webhook", f"Wait for svc/{service} in {namespace} to have ready endpoints", argv)
 
 
 def create_namespaces(names: tuple[str, ...] | list[str]) -> FixRef:
-    listed = " ".join(_q(n) for n in names)
-    return FixRef(
+    return _ref(
         "create-namespaces",
         f"Create namespace{'s' if len(names) > 1 else ''} {', '.join(names)}",
-        f"kubectl create namespace {listed}"
-        if len(names) == 1
-        else " && ".join(f"kubectl create namespace {_q(n)}" for n in names),
+        *(("kubectl", "create", "namespace", n) for n in names),
     )
 
 
 def sync_create_namespace(app: str) -> FixRef:
-    return FixRef(
+    return _ref(
         "sync-create-namespace",
         f"Sync {app} with CreateNamespace=true",
-        f"argocd app set {_q(app)} --sync-option CreateNamespace=true && argocd app sync {_q(app)}",
+        ("argocd", "app", "set", app, "--sync-option", "CreateNamespace=true"),
+        _sync(app),
     )
 
 
 def fix_source(app: str, namespace: str = "argocd") -> FixRef:
-    return FixRef(
+    return _ref(
         "fix-source",
         f"Correct the source (repoURL, path, targetRevision) of {app}",
-        f"kubectl edit application {_q(app)} -n {_q(namespace)}",
+        ("kubectl", "edit", "application", app, "-n", namespace),
     )
 
 
 def disable_auto_prune(app: str, namespace: str = "argocd") -> FixRef:
     patch = '{"spec":{"syncPolicy":{"automated":{"prune":false}}}}'
-    return FixRef(
+    return _ref(
         "disable-auto-prune",
         f"Turn off automated prune for {app}",
-        f"kubectl patch application {_q(app)} -n {_q(namespace)} --type merge -p {_q(patch)}",
+        ("kubectl", "patch", "application", app, "-n", namespace, "--type", "merge", "-p", patch),
     )

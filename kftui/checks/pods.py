@@ -189,11 +189,11 @@ def pod_failing(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding
         if symptom in ("CrashLoopBackOff", "OOMKilled"):
             crashing = next((c.name for c in pod.containers if c.restart_count or c.reason), "")
             fixes.append(fixrefs.logs(pod.namespace, pod.name, crashing))
-        if pod.workload_kind in ("Deployment", "StatefulSet", "DaemonSet"):
-            fixes.append(fixrefs.restart(pod.workload_kind, pod.namespace, pod.workload_name))
+        # restart is offered only for the kinds kubectl can restart (fixrefs.RESTARTABLE)
+        fixes += fixrefs.offered(fixrefs.restart(pod.workload_kind, pod.namespace, pod.workload_name))
         if pod.owner_kind:
             fixes.append(fixrefs.delete_pod(pod.namespace, pod.name))
-        fixes.append(fixrefs.describe("Pod", pod.namespace, pod.name))
+        fixes += fixrefs.offered(fixrefs.describe("Pod", pod.namespace, pod.name))
         yield Finding(
             check="pod-failing",
             severity=severity,

@@ -20,7 +20,7 @@ from kftui.profile import Profile
 PREVIEW_LIMIT = 12
 """At most this many resources are named in a preview; the rest are counted."""
 
-WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet")
+WORKLOAD_KINDS = tuple(fixrefs.RESTARTABLE)  # the one table of kinds `kubectl rollout restart` accepts
 STATEFUL_KINDS = ("PersistentVolumeClaim", "PersistentVolume", "StatefulSet", "Namespace")
 RUNNING_PHASES = ("Running", "Terminating")
 
@@ -398,9 +398,9 @@ def _plan_restart(target: ObjectRef, snapshot: ClusterSnapshot) -> FixPlan:
         if pod is None or pod.workload_kind not in WORKLOAD_KINDS:
             raise PlanError(f"{target} belongs to no Deployment, StatefulSet or DaemonSet")
         target = ObjectRef(pod.workload_kind, pod.namespace, pod.workload_name)
-    if target.kind not in WORKLOAD_KINDS or not target.namespace:
+    ref = fixrefs.restart(target.kind, target.namespace or "", target.name)
+    if ref is None or not target.namespace:
         raise PlanError(f"restart acts on a Deployment, StatefulSet or DaemonSet, not on {target}")
-    ref = fixrefs.restart(target.kind, target.namespace, target.name)
     changes = (
         f"set spec.template.metadata.annotations[kubectl.kubernetes.io/restartedAt] on "
         f"{target.kind} {target.namespace}/{target.name}",

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
+from kftui.checks import fixrefs
 from kftui.cluster.ops import ActionError, ArgoOps, SyncRequest, WorkloadOps
 from kftui.fixes.gate import FixResult, Gate
 from kftui.fixes.permissions import ARGO_KINDS, backend_for
@@ -225,7 +226,7 @@ class FixRunner:
             f"Sync {name}",
             ObjectRef("Application", self._namespace(), name),
             name,
-            f"argocd app sync {name}",
+            fixrefs.sync(name).command,
             sync=request,
         )
         return self.gate.execute(

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from kftui.checks import fixrefs
 from kftui.cluster.ops import Permission, SyncRequest
 from kftui.fixes.audit import AuditLog
 from kftui.fixes.gate import READ_ONLY_REASON, Gate
 from kftui.fixes.plan import APP_FIXES, plan_action
 from kftui.fixes.run import FixRunner
-from kftui.model import ClusterSnapshot, Finding, FixRef, ObjectRef, Pod, Severity, Workload
+from kftui.model import ClusterSnapshot, Finding, ObjectRef, Pod, Severity, Workload
 from kftui.profile import builtin_profile
 from tests.fix_fakes import T0, FakeAccess, FakeArgo, FakeWorkloads
 
@@ -166,8 +167,8 @@ def test_choices_with_review_mark_the_denied_fixes(tmp_path: Path) -> None:
         evidence="status.sync.status: OutOfSync",
         explanation="",
         fixes=(
-            FixRef("sync", "Sync", "argocd app sync drift"),
-            FixRef("refresh", "Refresh", "argocd app get drift --refresh"),
+            fixrefs.sync("drift"),
+            fixrefs.refresh("drift"),
         ),
     )
     snap = snapshot(argo)
