@@ -19,6 +19,7 @@ from kftui.cluster.dumpfile import DumpError, load_demo, load_snapshot, write_du
 from kftui.cluster.source import SnapshotSource, SourceError, StaticSource
 from kftui.model import ClusterSnapshot, Finding
 from kftui.profile import Profile, ProfileError, detect_profile, load_profile
+from kftui.textsafe import one_line
 
 # The checks, the kustomize analyzer and the report are imported where they are used: the TUI starts its
 # first LISTs before it needs them, and every import before that delays the first screen.
@@ -178,7 +179,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     seen = verdict(findings, snapshot)
     if seen.coverage is Coverage.BLIND:
         # The report above says what little was seen; the exit code and stderr say it was not a diagnosis.
-        print(f"kftui: error: {seen.headline}", file=sys.stderr)
+        print(f"kftui: error: {one_line(seen.headline)}", file=sys.stderr)
         return EXIT_USAGE
     return EXIT_FINDINGS if seen.counts["error"] else EXIT_OK
 
@@ -313,7 +314,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handlers.get(args.command, cmd_tui)(args)
     except (UserError, DumpError, SourceError, ProfileError) as exc:
-        print(f"kftui: error: {exc}", file=sys.stderr)
+        print(f"kftui: error: {one_line(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

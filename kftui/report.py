@@ -10,6 +10,7 @@ from xml.etree import ElementTree as ET
 from kftui.checks.coverage import Coverage, Verdict, verdict
 from kftui.checks.registry import CHECKS
 from kftui.model import ClusterSnapshot, Finding
+from kftui.textsafe import multi_line, one_line
 
 SEVERITY_MARK = {"error": "ERROR", "warning": "WARN ", "info": "INFO "}
 
@@ -61,20 +62,30 @@ def render_text(findings: Sequence[Finding], snapshot: ClusterSnapshot) -> str:
             lines.append(f"       fix {fix.id}: {fix.command}")
     lines.append("")
     lines.append(seen.headline)
-    return "\n".join(lines) + "\n"
+    # Every value above may come from the cluster: each line is made inert here, once (a newline inside a
+    # value is shown as \\n, so one report line stays one terminal line).
+    return "\n".join(one_line(line) for line in lines) + "\n"
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    """A JUnit element whose attributes and text passed the sanitizer: ElementTree escapes <, & and quotes,
+    but writes controls XML 1.0 forbids as they are, and a terminal shows CI logs too."""
+    element = ET.SubElement(parent, tag, {k: one_line(v) for k, v in attrs.items()})
+    if text is not None:
+        element.text = multi_line(text)
+    return element
 
 
 def _coverage_case(suite: ET.Element, seen: Verdict) -> int:
     """A testcase for what kftui could see: it fails when the Applications could not be listed, so a CI
     job never goes green on a cluster it did not diagnose. Returns the failures it adds."""
-    case = ET.SubElement(suite, "testcase", classname="kftui", name="coverage")
+    case = _sub(suite, "testcase", classname="kftui", name="coverage")
     if seen.coverage is Coverage.BLIND:
-        failure = ET.SubElement(case, "failure", message=seen.headline, type="blind")
-        failure.text = "\n".join(f"{kind}: {reason}" for kind, reason in seen.unseen.items())
+        unseen = "\n".join(one_line(f"{kind}: {reason}") for kind, reason in seen.unseen.items())
+        _sub(case, "failure", unseen, message=seen.headline, type="blind")
         return 1
     if seen.unseen:
-        out = ET.SubElement(case, "system-out")
-        out.text = seen.headline
+        _sub(case, "system-out", seen.headline)
     return 0
 
 
@@ -83,17 +94,22 @@ def render_junit(findings: Sequence[Finding], snapshot: ClusterSnapshot) -> str:
     suite = ET.Element("testsuite", name="kftui", tests=str(len(CHECKS) + 1))
     failures = _coverage_case(suite, verdict(findings, snapshot))
     for check in CHECKS:
-        case = ET.SubElement(suite, "testcase", classname="kftui.checks", name=check.id)
+        case = _sub(suite, "testcase", classname="kftui.checks", name=check.id)
         mine = [f for f in findings if f.check == check.id]
         errors = [f for f in mine if f.severity.value == "error"]
         if errors:
             failures += 1
-            failure = ET.SubElement(case, "failure", message=errors[0].title, type="error")
-            failure.text = "\n\n".join(f"{f.title}\n{f.evidence}\n{f.explanation}" for f in errors)
+            # Each value on its own line(s): one_line keeps a title's embedded newline from faking a new entry.
+            body = "\n\n".join(
+                f"{one_line(f.title)}\n{one_line(f.evidence)}\n{one_line(f.explanation)}" for f in errors
+            )
+            _sub(case, "failure", body, message=errors[0].title, type="error")
         others = [f for f in mine if f.severity.value != "error"]
         if others:
-            out = ET.SubElement(case, "system-out")
-            out.text = "\n".join(f"{f.severity.value}: {f.title}: {f.evidence}" for f in others)
+            body = "\n".join(
+                f"{f.severity.value}: {one_line(f.title)}: {one_line(f.evidence)}" for f in others
+            )
+            _sub(case, "system-out", body)
     suite.set("failures", str(failures))
     return ET.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"
 

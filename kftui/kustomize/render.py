@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from kftui import shellcmd
 from kftui.kustomize.report import ConflictReport
+from kftui.textsafe import one_line
 
 
 def _chain_text(dirs: tuple[str, ...]) -> str:
@@ -43,11 +45,12 @@ def render_text(report: ConflictReport) -> str:
     if report.real_build is not None:
         real = report.real_build
         verdict = "succeeds" if real.ok else f"fails: {real.error.splitlines()[-1] if real.error else '?'}"
-        lines.append(f"real build ({' '.join(real.command[:2])}): {verdict}")
+        lines.append(f"real build ({shellcmd.join(real.command[:2])}): {verdict}")
     if report.agreement is not None:
         word = {True: "agrees", False: "DISAGREES", None: "cannot tell"}[report.agreement.agrees]
         lines.append(f"static analysis {word} with the real build: {report.agreement.reason}")
-    return "\n".join(lines) + "\n"
+    # Paths, ids and kustomize's messages come from the tree: each line is made inert here, once.
+    return "\n".join(one_line(line) for line in lines) + "\n"
 
 
 def report_dict(report: ConflictReport) -> dict[str, Any]:
