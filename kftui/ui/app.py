@@ -23,6 +23,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.events import Mount
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.reactive import var
 from textual.timer import Timer
 from textual.widget import Widget
@@ -48,6 +49,8 @@ from kftui.model import (
     apply_events,
 )
 from kftui.profile import Profile, detect_profile
+from kftui.textsafe import multi_line, one_line
+from kftui.ui import render
 from kftui.ui.commands import KftuiCommands, PaletteCommand
 from kftui.ui.messages import (
     Analysed,
@@ -558,22 +561,26 @@ class KftuiApp(App[None]):
         notes.set_class(blind, "blind")
         if blind and self.snapshot is not None:
             notes.update(
-                Text.assemble(
-                    ("✖ ", "bold"),
-                    verdict(self.findings, self.snapshot).headline,
-                    "\n  Check the credentials (kubectl auth can-i list applications.argoproj.io -n "
-                    f"{self.snapshot.argocd_namespace}) and --argocd-namespace. Other kinds: ",
-                    ", ".join(k for k in sorted(forbidden) if k not in APPLICATION_KINDS) or "all listed",
+                render.inert_text(
+                    Text.assemble(
+                        ("✖ ", "bold"),
+                        verdict(self.findings, self.snapshot).headline,
+                        "\n  Check the credentials (kubectl auth can-i list applications.argoproj.io -n "
+                        f"{self.snapshot.argocd_namespace}) and --argocd-namespace. Other kinds: ",
+                        ", ".join(k for k in sorted(forbidden) if k not in APPLICATION_KINDS) or "all listed",
+                    )
                 )
             )
         elif forbidden:
             kinds = sorted(forbidden)
             notes.update(
-                Text.assemble(
-                    (f"⚠ Cannot list {len(kinds)} kind(s): ", "bold"),
-                    ", ".join(kinds),
-                    " — shown as unknown, not absent.\n  why: ",
-                    forbidden[kinds[0]],
+                render.inert_text(
+                    Text.assemble(
+                        (f"⚠ Cannot list {len(kinds)} kind(s): ", "bold"),
+                        ", ".join(kinds),
+                        " — shown as unknown, not absent.\n  why: ",
+                        one_line(forbidden[kinds[0]]),
+                    )
                 )
             )
 
@@ -586,7 +593,9 @@ class KftuiApp(App[None]):
         banner = self.query_one("#error-banner", Static)
         banner.display = reason is not None
         if reason is not None:
-            banner.update(f"✖ Cannot load the cluster state: {reason}\n  r retries · q quits")
+            banner.update(
+                render.lines(f"✖ Cannot load the cluster state: {one_line(reason)}\n  r retries · q quits")
+            )
 
     # --- widget events -------------------------------------------------------------------------------
 
@@ -722,9 +731,36 @@ class KftuiApp(App[None]):
         self.copy_fix(fix)
 
     def copy_fix(self, fix: FixRef) -> None:
-        """Copy a fix's equivalent command; running fixes from the UI is a later step."""
-        self.copy_to_clipboard(fix.command)
-        self.notify(f"Copied: {fix.command}", title="Fix command")
+        """Copy a fix's equivalent command; running fixes from the UI is a later step.
+
+        A command holding a control character is not copied: pasted into a terminal, an ESC can end bracketed
+        paste and run the rest. Real Kubernetes names cannot hold one, so only hostile data is refused."""
+        command = fix.command
+        if one_line(command) != command:
+            self.notify(
+                f"Not copied: the command contains control characters: {command}",
+                title="Fix command",
+                severity="warning",
+            )
+            return
+        self.copy_to_clipboard(command)
+        self.notify(f"Copied: {command}", title="Fix command")
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every toast shows its text literally: messages carry app names, commands and server errors, and
+        Textual would otherwise read `[/]` (a crash) or `[@click=...]` (a live action) in them as markup.
+        `markup` is accepted for Textual's signature and ignored; controls are escaped as everywhere else."""
+        super().notify(
+            multi_line(message), title=one_line(title), severity=severity, timeout=timeout, markup=False
+        )
 
     def action_run_fix(self) -> None:
         panel = self.query_one(DiagnosticsPanel)

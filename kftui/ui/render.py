@@ -3,6 +3,11 @@
 Kept apart from the widgets so every label is built the same way in the tree, the diagnostics panel and the
 details pane, and so the colours that say "this is broken" are chosen in one place. Times are always shown
 relative to the snapshot's `now`, never the wall clock, so snapshot tests stay deterministic.
+
+Everything shown here may come from the cluster, so this is also where outside text becomes inert: every
+function that returns a `Text` returns it through `inert_text` (controls shown as escapes by
+`kftui.textsafe`), and a `Text` is never parsed as markup. Widgets that show outside text build it with
+`inert`, `lines` or `cell`, or pass a `Text` they built through `inert_text`.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from rich.text import Text
 
 from kftui.checks.health import FAILING_REASONS
 from kftui.model import Event, Finding, ManagedResource, Pod, Severity
+from kftui.textsafe import multi_line, one_line
 
 RED = "bold #ff5f5f"
 YELLOW = "#ffc107"
@@ -48,6 +54,40 @@ PHASE_STYLE: Mapping[str, str] = {
 BAD_POD_STATUS = (*sorted(FAILING_REASONS), "Error", "Failed", "Evicted", "Unknown")
 
 
+def inert(text: str, style: str = "") -> Text:
+    """Outside text for a label or a cell: one line, every control shown as its escape, never markup."""
+    return Text(one_line(text), style=style)
+
+
+def lines(text: str, style: str = "") -> Text:
+    """Outside text for a pane (logs, messages): line feeds kept, every other control shown as its escape."""
+    return Text(multi_line(text), style=style)
+
+
+def cell(text: str, width: int) -> str:
+    """A left-aligned column of `width` for a table built as text (events)."""
+    return f"{one_line(text):<{width}}"
+
+
+def inert_text(text: Text, *, single: bool = False) -> Text:
+    """The same Text with every control in it escaped (`single`: line feeds too), styles kept on the
+    escaped characters. The one exit of every renderer below, so a value appended raw is still made inert."""
+    plain = text.plain
+    if plain.isprintable() or (not single and plain.replace("\n", "").isprintable()):
+        return text
+    clean = one_line if single else multi_line
+    edges = sorted({edge for span in text.spans for edge in (span.start, span.end)} | {0, len(plain)})
+    out = Text(
+        style=text.style, justify=text.justify, overflow=text.overflow, no_wrap=text.no_wrap, end=text.end
+    )
+    for piece in text.divide(edges):
+        safe = Text(clean(piece.plain))
+        for span in piece.spans:
+            safe.stylize(span.style)
+        out.append_text(safe)
+    return out
+
+
 def severity_mark(severity: Severity | None) -> Text:
     """The one-cell icon that leads every tree line: red cross, amber triangle, or a calm dot."""
     if severity is None:
@@ -75,7 +115,7 @@ def app_badges(sync_status: str, health_status: str, operation_phase: str) -> Te
     if operation_phase:
         text.append(" op:", style=GREY)
         text.append(operation_phase, style=PHASE_STYLE.get(operation_phase, GREY))
-    return text
+    return inert_text(text, single=True)
 
 
 def counts_badge(counts: Mapping[Severity, int]) -> Text:
@@ -94,7 +134,7 @@ def resource_badges(res: ManagedResource) -> Text:
         text.append(" " + res.health_status, style=HEALTH_STYLE.get(res.health_status, GREY))
     if res.requires_pruning:
         text.append(" prune", style=YELLOW)
-    return text
+    return inert_text(text, single=True)
 
 
 def pod_badges(pod: Pod) -> Text:
@@ -104,7 +144,7 @@ def pod_badges(pod: Pod) -> Text:
     text.append(f" {ready}/{total}", style=GREEN if ready == total and total else YELLOW)
     if pod.restarts:
         text.append(f" ↻{pod.restarts}", style=RED if pod.restarts >= 3 else YELLOW)
-    return text
+    return inert_text(text, single=True)
 
 
 def finding_line(finding: Finding) -> Text:
@@ -112,7 +152,7 @@ def finding_line(finding: Finding) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(SEVERITY_ICON[finding.severity] + " ", style=SEVERITY_STYLE[finding.severity])
     text.append(finding.title, style=WHITE)
-    return text
+    return inert_text(text, single=True)
 
 
 def finding_detail(finding: Finding) -> Text:
@@ -120,16 +160,18 @@ def finding_detail(finding: Finding) -> Text:
     text = Text()
     style = SEVERITY_STYLE[finding.severity]
     text.append(f"{SEVERITY_ICON[finding.severity]} {finding.severity.value.upper()}  ", style=style)
-    text.append(finding.title + "\n", style="bold " + WHITE)
+    text.append(one_line(finding.title) + "\n", style="bold " + WHITE)
     # Where it comes from, on one dim line: the evidence below is what matters at 3 a.m.
     where = [finding.check, *([f"app {finding.app}"] if finding.app else []), str(finding.subject)]
     text.append(" · ".join(where) + "\n\n", style=GREY)
     text.append("Evidence\n", style="bold underline")
     for part in finding.evidence.split("; "):
-        text.append("  " + part + "\n", style=YELLOW if finding.severity is not Severity.INFO else BLUE)
+        text.append(
+            "  " + one_line(part) + "\n", style=YELLOW if finding.severity is not Severity.INFO else BLUE
+        )
     text.append("\nWhy\n", style="bold underline")
     text.append("  " + finding.explanation + "\n")
-    return text
+    return inert_text(text)
 
 
 def age(then: datetime | None, now: datetime) -> str:
@@ -249,7 +291,7 @@ def describe(objects: Iterable[tuple[str, object]], now: datetime) -> Text:
         text.append(f"# {heading}\n", style=GREY)
         _describe_into(text, obj, 0, now)
         text.append("\n")
-    return text
+    return inert_text(text)
 
 
 def events_table(events: list[Event], now: datetime) -> Text:
@@ -261,8 +303,8 @@ def events_table(events: list[Event], now: datetime) -> Text:
     for e in events:
         style = YELLOW if e.type == "Warning" else ""
         text.append(f"{age(e.last_seen, now):<6}")
-        text.append(f"{e.type:<9}", style=style)
-        text.append(f"{e.reason:<22}", style=style)
+        text.append(cell(e.type, 9), style=style)
+        text.append(cell(e.reason, 22), style=style)
         text.append(f"{e.count:>5}  ")
-        text.append(e.message + "\n")
-    return text
+        text.append(one_line(e.message) + "\n")
+    return inert_text(text)

@@ -262,6 +262,11 @@ class TreeModel:
 
     def label(self, item: TreeItem) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
+        if item.kind in ("more", "unowned", "cluster"):
+            return self._fixed_label(item, text)
+        return self._object_label(item, text)
+
+    def _fixed_label(self, item: TreeItem, text: Text) -> Text:
         if item.kind == "more":
             hint = "matches: refine the filter" if item.name == FILTER_OVERFLOW else "pods: press / to filter"
             text.append(f"… {item.hidden_count:,} more {hint}", style=render.GREY)
@@ -274,7 +279,9 @@ class TreeModel:
                     f"  {count} pods, {len(self.topology.orphan_namespaces)} namespaces no app owns",
                     style=render.GREY,
                 )
-            return text
+        return text
+
+    def _object_label(self, item: TreeItem, text: Text) -> Text:
         text.append_text(render.severity_mark(self.worst(item)))
         text.append(" ")
         obj = item.obj
@@ -301,7 +308,8 @@ class TreeModel:
         elif isinstance(obj, Pod):
             text.append(obj.name)
             text.append_text(render.pod_badges(obj))
-        return text
+        # Names, kinds and statuses are the cluster's: the one exit of every tree label makes them inert.
+        return render.inert_text(text, single=True)
 
     def matches(self, item: TreeItem, needle: str) -> bool:
         """Filter predicate: the name, or for pods the status (so `/crash` finds CrashLoopBackOff)."""

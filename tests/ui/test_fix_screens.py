@@ -56,7 +56,7 @@ async def test_cancel_sends_nothing(tmp_path: Path) -> None:
     async with host.run_test() as pilot:
         screen = host.screen
         assert isinstance(screen, FixConfirmScreen)
-        assert screen.query_one("#fix-command", Static).content == "argocd app sync drift"
+        assert str(screen.query_one("#fix-command", Static).content) == "argocd app sync drift"
         await pilot.click("#fix-cancel")
         await pilot.pause()
     assert host.results == [None]

@@ -25,6 +25,7 @@ from kftui.fixes.gate import FixResult
 from kftui.fixes.plan import ActionKind, FixPlan
 from kftui.fixes.run import FixRunner
 from kftui.fixes.runtime import FixRuntime
+from kftui.ui import render
 from kftui.ui.screens._styles import style_path
 
 
@@ -57,26 +58,38 @@ class FixConfirmScreen(ModalScreen[FixResult | None]):
     def compose(self) -> ComposeResult:
         plan = self.plan
         with Vertical(id="fix-box"):
-            yield Static(plan.title, id="fix-title", markup=False)
+            yield Static(render.lines(plan.title), id="fix-title", markup=False)
             with VerticalScroll(id="fix-body"):
                 backend = (
                     self.runner.backend_name
                     if plan.kind.value not in ("restart", "delete-pod")
                     else "kubernetes"
                 )
-                yield Static(f"{plan.target}  ·  backend: {backend}", id="fix-meta", markup=False)
+                yield Static(
+                    render.lines(f"{plan.target}  ·  backend: {backend}"), id="fix-meta", markup=False
+                )
                 yield Static("What will change:", id="fix-changes-label")
                 yield Static(
-                    "\n".join(f"• {c}" for c in plan.changes) or "(nothing)", id="fix-changes", markup=False
+                    render.lines("\n".join(f"• {c}" for c in plan.changes) or "(nothing)"),
+                    id="fix-changes",
+                    markup=False,
                 )
                 if plan.warnings:
-                    yield Static("\n".join(f"! {w}" for w in plan.warnings), id="fix-warnings", markup=False)
+                    yield Static(
+                        render.lines("\n".join(f"! {w}" for w in plan.warnings)),
+                        id="fix-warnings",
+                        markup=False,
+                    )
                 yield Static("Equivalent command:", id="fix-command-label")
-                yield Static(plan.command, id="fix-command", markup=False)
+                yield Static(render.lines(plan.command), id="fix-command", markup=False)
             if self.refusal is not None:
-                yield Static(f"Cannot run: {self.refusal}", id="fix-refusal", markup=False)
+                yield Static(render.lines(f"Cannot run: {self.refusal}"), id="fix-refusal", markup=False)
             elif plan.confirm_word is not None:
-                yield Static(f"Type {plan.confirm_word} to confirm:", id="fix-confirm-label", markup=False)
+                yield Static(
+                    render.lines(f"Type {plan.confirm_word} to confirm:"),
+                    id="fix-confirm-label",
+                    markup=False,
+                )
                 yield Input(placeholder=plan.confirm_word, id="fix-confirm-input")
             with Horizontal(id="fix-buttons"):
                 yield Static("", id="fix-status", markup=False)
@@ -117,7 +130,8 @@ class FixConfirmScreen(ModalScreen[FixResult | None]):
         for hidden in self.query("#fix-confirm-label, #fix-confirm-input"):
             hidden.display = False
         self.query_one("#fix-box").mount(
-            Static(f"Cannot run: {self.refusal}", id="fix-refusal", markup=False), before="#fix-buttons"
+            Static(render.lines(f"Cannot run: {self.refusal}"), id="fix-refusal", markup=False),
+            before="#fix-buttons",
         )
         self.query_one("#fix-run", Button).disabled = True
         self.query_one("#fix-cancel", Button).focus()
@@ -156,7 +170,7 @@ class FixConfirmScreen(ModalScreen[FixResult | None]):
         if not self.can_run():
             if self.plan.confirm_word is not None and self.refusal is None:
                 self.query_one("#fix-status", Static).update(
-                    f"Type {self.plan.confirm_word} exactly to confirm."
+                    render.inert(f"Type {self.plan.confirm_word} exactly to confirm.")
                 )
             return
         self.running = True

@@ -22,6 +22,7 @@ from textual.widgets import Button, DataTable, Static
 from kftui.fixes.ordered import OrderedResult, OrderedSync, StepStatus
 from kftui.fixes.plan import FixPlan
 from kftui.fixes.run import FixRunner
+from kftui.ui import render
 from kftui.ui.screens._styles import style_path
 
 STATE_MARK = {
@@ -74,14 +75,16 @@ class OrderedSyncScreen(ModalScreen[OrderedResult | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="ordered-box"):
-            yield Static(self.plan.title, id="ordered-title", markup=False)
-            yield Static(self.plan.command, id="ordered-command", markup=False)
+            yield Static(render.lines(self.plan.title), id="ordered-title", markup=False)
+            yield Static(render.lines(self.plan.command), id="ordered-command", markup=False)
             if self.plan.warnings:
                 yield Static(
-                    "\n".join(f"! {w}" for w in self.plan.warnings), id="ordered-warnings", markup=False
+                    render.lines("\n".join(f"! {w}" for w in self.plan.warnings)),
+                    id="ordered-warnings",
+                    markup=False,
                 )
             yield DataTable(id="ordered-steps", cursor_type="none", zebra_stripes=True)
-            refusal = Static(f"Cannot run: {self.refusal}", id="ordered-refusal", markup=False)
+            refusal = Static(render.lines(f"Cannot run: {self.refusal}"), id="ordered-refusal", markup=False)
             refusal.display = self.refusal is not None
             yield refusal
             yield Static(
@@ -105,7 +108,9 @@ class OrderedSyncScreen(ModalScreen[OrderedResult | None]):
         table.add_column("Finished", key="finished", width=9)
         table.add_column("Detail", key="detail")
         for i, app in enumerate(self.plan.chain):
-            table.add_row(STATE_MARK["pending"], str(i + 1), app, "pending", "", "", "", key=app)
+            table.add_row(
+                STATE_MARK["pending"], str(i + 1), render.inert(app), "pending", "", "", "", key=app
+            )
         self.query_one("#ordered-close" if self.refusal else "#ordered-start", Button).focus()
         if self.refusal is None and self.runner.asks_access:
             self.reviewing = True
@@ -126,7 +131,7 @@ class OrderedSyncScreen(ModalScreen[OrderedResult | None]):
             return
         self.refusal = refusal
         note = self.query_one("#ordered-refusal", Static)
-        note.update(f"Cannot run: {refusal}")
+        note.update(render.lines(f"Cannot run: {refusal}"))
         note.display = True
         self.query_one("#ordered-start", Button).disabled = True
         self.query_one("#ordered-close", Button).focus()
@@ -139,7 +144,7 @@ class OrderedSyncScreen(ModalScreen[OrderedResult | None]):
             ("state", step.state),
             ("started", started),
             ("finished", finished),
-            ("detail", step.detail),
+            ("detail", render.inert(step.detail)),
         ):
             table.update_cell(step.app, column, value, update_width=column == "detail")
 
@@ -190,10 +195,10 @@ class OrderedSyncScreen(ModalScreen[OrderedResult | None]):
         self.result = result
         reason = self.query_one("#ordered-reason", Static)
         if result.ok:
-            reason.update(f"Done: {' -> '.join(self.plan.chain)} are Synced and Healthy.")
+            reason.update(render.lines(f"Done: {' -> '.join(self.plan.chain)} are Synced and Healthy."))
             reason.set_class(True, "-ok")
         else:
-            reason.update(result.reason)
+            reason.update(render.lines(result.reason))
             reason.set_class(True, "-failed")
         self.query_one("#ordered-close", Button).label = "Close"
         self.query_one("#ordered-close", Button).focus()

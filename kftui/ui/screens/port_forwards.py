@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -20,17 +21,19 @@ from textual.widgets import DataTable, Static
 from kftui.cluster.ops import ActionError
 from kftui.cluster.portforward import ForwardManager, ForwardState
 from kftui.fixes.plan import ForwardTarget
+from kftui.ui import render
 from kftui.ui.screens._styles import style_path
 
 REFRESH_SECONDS = 0.5
 
 
-def describe(state: ForwardState) -> tuple[str, ...]:
+def describe(state: ForwardState) -> tuple[Text, ...]:
     probe = state.probe.message if state.probe else "not probed"
     if state.probe is not None:
         probe = ("✔ " if state.probe.ok else "✘ ") + probe
     pod = f"{state.pod}:{state.target_port}" if state.pod else "-"
-    return (
+    # DataTable parses str cells as markup; service, pod and server messages are the cluster's.
+    cells = (
         str(state.id),
         state.label,
         state.url,
@@ -39,6 +42,7 @@ def describe(state: ForwardState) -> tuple[str, ...]:
         state.status + (f" ({state.detail})" if state.detail else ""),
         probe,
     )
+    return tuple(render.inert(cell) for cell in cells)
 
 
 class PortForwardsScreen(ModalScreen[None]):
@@ -75,7 +79,9 @@ class PortForwardsScreen(ModalScreen[None]):
             yield DataTable(id="pf-table", cursor_type="row", zebra_stripes=True)
             hint = self.target.login_hint if self.target and self.target.login_hint else ""
             where = f"n: forward svc/{self.target.service} -n {self.target.namespace}" if self.target else ""
-            yield Static("  ·  ".join(p for p in (where, "p: probe", "x: stop", hint) if p), id="pf-hint")
+            yield Static(
+                render.inert("  ·  ".join(p for p in (where, "p: probe", "x: stop", hint) if p)), id="pf-hint"
+            )
             yield Static("", id="pf-status", markup=False)
 
     def on_mount(self) -> None:
@@ -139,7 +145,7 @@ class PortForwardsScreen(ModalScreen[None]):
         return int(str(key.value))
 
     def status(self, text: str) -> None:
-        self.query_one("#pf-status", Static).update(text)
+        self.query_one("#pf-status", Static).update(render.lines(text))
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -98,7 +98,7 @@ class DetailsPane(Vertical):
     def show_logs(self, pod_key: tuple[str, str], text: str) -> None:
         """Accept a fetched tail only if the pane still shows that pod (the user may have moved on)."""
         if self.item is not None and isinstance(self.item.obj, Pod) and self.item.obj.key == pod_key:
-            self._set(self.query_one("#logs", TextView), Text(text or "(no log lines)"))
+            self._set(self.query_one("#logs", TextView), render.lines(text or "(no log lines)"))
 
     def _set(self, view: TextView, text: Text) -> None:
         """Update a tab only when its text changed (each update wraps the text again)."""

@@ -14,6 +14,7 @@ from textual.widgets.option_list import Option
 from kftui.checks.coverage import Coverage, Verdict
 from kftui.checks.registry import summarize
 from kftui.model import Finding, FixRef, Severity
+from kftui.textsafe import one_line
 from kftui.ui import render
 from kftui.ui.tree_model import Scope
 
@@ -141,14 +142,14 @@ class DiagnosticsPanel(Vertical):
             text.append(f"  first {MAX_LISTED:,} listed: narrow with the tree", style=render.YELLOW)
         if self.errors_only:
             text.append("  errors only", style=render.RED)
-        self.query_one("#diag-summary", Static).update(text)
+        self.query_one("#diag-summary", Static).update(render.inert_text(text))
 
     def _show_detail(self) -> None:
         finding = self.current
         detail = self.query_one("#finding-detail", Static)
         fixes = self.query_one("#fix-list", OptionList)
         if finding is None:
-            detail.update(Text(self._nothing_listed(), style=render.GREY))
+            detail.update(render.lines(self._nothing_listed(), style=render.GREY))
             fixes.clear_options()
             self._detail_for = None
             return
@@ -196,10 +197,10 @@ class DiagnosticsPanel(Vertical):
     def _fix_prompt(n: int, fix: FixRef, refusal: str | None = None) -> Text:
         text = Text()
         text.append(f"{n}. ", style=render.GREY)
-        text.append(fix.title + "\n", style=render.GREY if refusal else "bold")
-        text.append("   $ " + fix.command, style=render.GREY if refusal else render.GREEN)
+        text.append(one_line(fix.title) + "\n", style=render.GREY if refusal else "bold")
+        text.append("   $ " + one_line(fix.command), style=render.GREY if refusal else render.GREEN)
         if refusal:
-            text.append("\n   ✘ cannot run: " + refusal, style=render.RED)
+            text.append("\n   ✘ cannot run: " + one_line(refusal), style=render.RED)
         return text
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:

@@ -73,4 +73,5 @@ class StatusLine(Static):
             if value:
                 text.append(f"  {label} ", style=render.GREY)
                 text.append(value, style="bold" if label == "ctx" else "")
-        return text
+        # The context and server names come from the kubeconfig, the detail from a server's error.
+        return render.inert_text(text, single=True)

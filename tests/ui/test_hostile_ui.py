@@ -1,0 +1,182 @@
+"""Hostile cluster text through the TUI: what Textual would write to the terminal holds no control character
+from the data and no markup made live, and nothing crashes (an app named with `[/]` once did).
+
+The check reads the compositor's output, the strips the driver turns into terminal writes: every text
+segment (not Textual's own cursor moves) must be free of characters that act, and no style may carry a
+`@click` action that came from data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from rich.style import Style
+from rich.text import Text
+from textual.app import App
+from textual.widgets import Static
+
+from kftui.cluster.dumpfile import load_demo
+from kftui.cluster.source import StaticSource
+from kftui.fixes.audit import AuditLog
+from kftui.fixes.gate import Gate
+from kftui.fixes.plan import plan_action
+from kftui.fixes.run import FixRunner
+from kftui.model import ClusterSnapshot, FixRef, ObjectRef
+from kftui.profile import builtin_profile, detect_profile
+from kftui.ui import render
+from kftui.ui.app import KftuiApp
+from kftui.ui.screens.fix_confirm import FixConfirmScreen
+from kftui.ui.screens.ordered_sync import OrderedSyncScreen
+from kftui.ui.widgets.diagnostics import DiagnosticsPanel
+from kftui.ui.widgets.resource_tree import ResourceTree
+from tests.fix_fakes import T0, FakeArgo
+from tests.hostile import FORBIDDEN_META, hostile_snapshot, hostile_text, unsafe_in
+from tests.ui.helpers import frozen_clock, wait_for
+from tests.ui.scenarios import loaded
+
+SIZE = (140, 45)
+PROFILE = detect_profile({a.name for a in load_demo().applications.values()})
+
+
+def screen_problems(app: App[Any]) -> list[str]:
+    """What in the current frame would act on the terminal: raw controls, or live markup actions."""
+    update = app.screen._compositor.render_update(full=True)
+    assert update is not None
+    problems: list[str] = []
+    for line in update.strips:  # type: ignore[attr-defined]
+        for strip in line:
+            for segment in strip:
+                if segment.control:
+                    continue
+                if bad := unsafe_in(segment.text):
+                    problems.append(f"raw {bad!r} in {segment.text[:60]!r}")
+                style = segment.style
+                meta = style.meta if isinstance(style, Style) else {}
+                if any(word in repr(meta) for word in FORBIDDEN_META):
+                    problems.append(f"live markup {meta!r} on {segment.text[:60]!r}")
+    return problems
+
+
+def text_problems(text: Text, *, keep: str = "\n") -> list[str]:
+    return [f"{c!r} in {text.plain[:60]!r}" for c in unsafe_in(text.plain, keep=keep)]
+
+
+async def _explore(snap: ClusterSnapshot) -> list[str]:
+    app = KftuiApp(StaticSource(lambda: snap), PROFILE, clock=frozen_clock)
+    problems: list[str] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.pause()
+        problems += screen_problems(app)
+
+        # Every tree label, describe and events view, built as the widgets build them.
+        model = app.query_one(ResourceTree).tree_model
+        assert model is not None
+        stack = list(model.roots())
+        while stack:
+            item = stack.pop()
+            problems += text_problems(model.label(item), keep="")
+            if item.obj is not None:
+                problems += text_problems(render.describe([("x", item.obj)], snap.now))
+            stack.extend(model.children(item))
+        events = sorted(snap.events.values(), key=lambda e: e.seen) if snap.events else []
+        problems += text_problems(render.events_table(list(events), snap.now))
+
+        # Walk the findings (detail, fixes) and the tree (details pane), looking at the frame each time.
+        panel = app.query_one(DiagnosticsPanel)
+        app.action_focus_findings()
+        for _ in range(min(len(panel.shown), 6)):
+            await pilot.press("down")
+            await pilot.pause()
+            problems += screen_problems(app)
+        app.action_focus_tree()
+        for _ in range(8):
+            await pilot.press("down")
+            await pilot.pause()
+        problems += screen_problems(app)
+
+        # Toasts: copying a fix, and a message carrying data.
+        fixes: list[FixRef] = [fix for f in panel.shown for fix in f.fixes][:3]
+        for fix in fixes:
+            app.copy_fix(fix)
+        app.notify(f"Sync of {next(iter(snap.applications.values())).name} failed", title="t[/]x")
+        await pilot.pause(0.1)
+        problems += screen_problems(app)
+
+        # The command palette, with the app names and fix commands it lists.
+        app.action_command_palette()
+        await pilot.pause(0.2)
+        await pilot.press(*"copy")
+        await pilot.pause(0.3)
+        problems += screen_problems(app)
+    return problems
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(bad=hostile_text, keep_semantics=st.booleans())
+def test_the_tui_shows_hostile_text_inert(bad: str, keep_semantics: bool) -> None:
+    problems = asyncio.run(_explore(hostile_snapshot(bad, keep_semantics)))
+    assert problems == []
+
+
+async def test_an_app_named_with_markup_loads_and_its_toast_is_inert() -> None:
+    """`[/]` in a name crashed the TUI; `[@click=app.quit]` in a copied command became a live link."""
+    snap = hostile_snapshot("[/][@click=app.quit]x[/]", keep_semantics=True)
+    app = KftuiApp(StaticSource(lambda: snap), PROFILE, clock=frozen_clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        assert app.load_error is None
+        fix = next(fix for f in app.query_one(DiagnosticsPanel).shown for fix in f.fixes)
+        app.copy_fix(fix)
+        await wait_for(pilot, lambda: bool(app._notifications), "the toast")
+        await pilot.pause(0.2)
+        assert screen_problems(app) == []
+        toast = next(iter(app._notifications))
+        assert toast.message == f"Copied: {fix.command}" and "[@click=app.quit]x[/]" in toast.message
+        assert not toast.markup
+        assert app.is_running  # a live [@click=app.quit] would have been a way to quit; nothing ran
+
+
+async def test_a_command_with_control_characters_is_not_copied() -> None:
+    snap = hostile_snapshot("\x1b[201~; touch /tmp/x\n", keep_semantics=True)
+    app = KftuiApp(StaticSource(lambda: snap), PROFILE, clock=frozen_clock)
+    copied: list[str] = []
+    app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        fix = next(fix for f in app.query_one(DiagnosticsPanel).shown for fix in f.fixes)
+        app.copy_fix(fix)
+        await pilot.pause(0.1)
+        assert copied == []
+        toast = next(iter(app._notifications))
+        assert toast.message.startswith("Not copied") and "\x1b" not in toast.message
+        assert screen_problems(app) == []
+
+
+async def test_fix_screens_show_hostile_names_inert(tmp_path: Path) -> None:
+    bad = "[/]\x1b]52;c;ZXZpbA==\x07\u202e"
+    argo = FakeArgo()
+    chain = tuple(name + bad for name in ("kubeflow", "kubeflow-seaweedfs", "kubeflow-pipelines"))
+    for name in chain:
+        argo.add(name)
+    runner = FixRunner(Gate(False, AuditLog(tmp_path / "audit.jsonl", user="t"), "lab"), argo, step_timeout=5)
+    snap = ClusterSnapshot.from_objects([f.app for f in argo.apps.values()], now=T0)
+    sync = plan_action("sync", ObjectRef("Application", "argocd", chain[0]), snap)
+    ordered = plan_action("ordered-sync", ObjectRef("Application", "argocd", ""), snap, builtin_profile())
+    # The ordered sync takes its chain from the profile; the app names only reach its table.
+    screens = (
+        (lambda: FixConfirmScreen(sync, runner), True),
+        (lambda: OrderedSyncScreen(ordered, runner), False),
+    )
+    for make, names_shown in screens:
+        host = App[None]()
+        async with host.run_test(size=SIZE) as pilot:
+            await host.push_screen(make())
+            await pilot.pause(0.1)
+            assert screen_problems(host) == []
+            shown = " ".join(str(s.content) for s in host.screen.query(Static))
+            assert ("\\x1b]52;c;ZXZpbA==\\x07\\u202e" in shown) is names_shown
