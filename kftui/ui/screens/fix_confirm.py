@@ -25,6 +25,7 @@ from kftui.fixes.gate import FixResult
 from kftui.fixes.plan import ActionKind, FixPlan
 from kftui.fixes.run import FixRunner
 from kftui.fixes.runtime import FixRuntime
+from kftui.textsafe import one_line
 from kftui.ui import render
 from kftui.ui.screens._styles import style_path
 
@@ -90,7 +91,7 @@ class FixConfirmScreen(ModalScreen[FixResult | None]):
                     id="fix-confirm-label",
                     markup=False,
                 )
-                yield Input(placeholder=plan.confirm_word, id="fix-confirm-input")
+                yield Input(placeholder=one_line(plan.confirm_word), id="fix-confirm-input")
             with Horizontal(id="fix-buttons"):
                 yield Static("", id="fix-status", markup=False)
                 yield Button("Cancel", id="fix-cancel")
