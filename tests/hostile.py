@@ -65,8 +65,18 @@ def _structural(key: str) -> bool:
 
 @functools.cache
 def demo_items() -> tuple[dict[str, Any], ...]:
+    """The demo dump, plus the kinds kftui reads that it lacks (a DaemonSet, both webhook configurations)."""
+    from tests.unit.fixtures.builders import deployment, webhook_config
+
     text = resources.files("kftui.data").joinpath("demo.yaml").read_text(encoding="utf-8")
-    return tuple(yaml.safe_load(text)["items"])
+    extra = [
+        deployment("kubeflow", "node-agent", replicas=2, ready=0, kind="DaemonSet"),
+        webhook_config(
+            "ValidatingWebhookConfiguration", "katib", "v.katib.kubeflow.org", "kubeflow", "katib-hook"
+        ),
+        webhook_config("MutatingWebhookConfiguration", "istio", "m.istio.io", "istio-system", "istiod"),
+    ]
+    return (*yaml.safe_load(text)["items"], *extra)
 
 
 def _taint(value: Any, bad: str, keep_semantics: bool, key: str = "") -> Any:

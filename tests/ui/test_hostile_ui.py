@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from rich.style import Style
 from rich.text import Text
 from textual.app import App
-from textual.widgets import Static
+from textual.widgets import Static, TabbedContent
 
 from kftui.cluster.dumpfile import load_demo
 from kftui.cluster.source import StaticSource
@@ -33,9 +33,10 @@ from kftui.ui.screens.fix_confirm import FixConfirmScreen
 from kftui.ui.screens.ordered_sync import OrderedSyncScreen
 from kftui.ui.widgets.diagnostics import DiagnosticsPanel
 from kftui.ui.widgets.resource_tree import ResourceTree
+from kftui.ui.widgets.text_view import TextView
 from tests.fix_fakes import T0, FakeArgo
-from tests.hostile import FORBIDDEN_META, hostile_snapshot, hostile_text, unsafe_in
-from tests.ui.helpers import frozen_clock, wait_for
+from tests.hostile import FORBIDDEN_META, SAMPLES, hostile_snapshot, hostile_text, unsafe_in
+from tests.ui.helpers import FakeLiveSourceWithLogs, frozen_clock, wait_for
 from tests.ui.scenarios import loaded
 
 SIZE = (140, 45)
@@ -180,3 +181,25 @@ async def test_fix_screens_show_hostile_names_inert(tmp_path: Path) -> None:
             assert screen_problems(host) == []
             shown = " ".join(str(s.content) for s in host.screen.query(Static))
             assert ("\\x1b]52;c;ZXZpbA==\\x07\\u202e" in shown) is names_shown
+
+
+class HostileLogs(FakeLiveSourceWithLogs):
+    """The demo, whose pod logs are written by the attacker."""
+
+    def pod_logs(self, namespace: str, name: str, container: str, tail: int) -> str:
+        return "start\n" + "\n".join(SAMPLES) + "\nend of tail"
+
+
+async def test_the_logs_pane_shows_hostile_lines_inert() -> None:
+    source = HostileLogs(load_demo())
+    app = KftuiApp(source, clock=frozen_clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        app.query_one(ResourceTree).reveal("app:kubeflow/ns:kubeflow/pod:katib-controller-7f5b8c9d6-5rjtn")
+        logs = app.query_one("#logs", TextView)
+        await wait_for(pilot, lambda: "end of tail" in logs.plain, "the log tail")
+        app.query_one("#details-tabs", TabbedContent).active = "tab-logs"
+        await pilot.pause(0.1)
+        assert unsafe_in(logs.plain, keep="\n") == []
+        assert "\\x1b]52;c;ZXZpbA==\\x07" in logs.plain and logs.plain.count("\n") >= len(SAMPLES)
+        assert screen_problems(app) == []
