@@ -704,7 +704,7 @@ class FixRef:
 
     id: str
     title: str
-    argvs: tuple[tuple[str, ...], ...]
+    argvs: tuple[shellcmd.Argv, ...]
 
     @property
     def command(self) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from kftui.model import FixRef
+from kftui.shellcmd import Argv
 
 # `kubectl rollout restart/status` works on these kinds only; the value is kubectl's resource word.
 RESTARTABLE: dict[str, str] = {
@@ -27,8 +28,6 @@ DESCRIBABLE: dict[str, str] = {
     "Service": "service",
     "Application": "application",
 }
-
-Argv = tuple[str, ...]
 
 
 def offered(*refs: FixRef | None) -> tuple[FixRef, ...]:

@@ -5,8 +5,8 @@ details pane, and so the colours that say "this is broken" are chosen in one pla
 relative to the snapshot's `now`, never the wall clock, so snapshot tests stay deterministic.
 
 Everything shown here may come from the cluster, so this is also where outside text becomes inert: every
-function that returns a `Text` returns it through `inert_text` (controls shown as escapes by
-`kftui.textsafe`), and a `Text` is never parsed as markup. Widgets that show outside text build it with
+function below that can show outside text returns its `Text` through `inert_text` (controls shown as escapes
+by `kftui.textsafe`), and a `Text` is never parsed as markup. Widgets that show outside text build it with
 `inert`, `lines` or `cell`, or pass a `Text` they built through `inert_text`.
 """
 

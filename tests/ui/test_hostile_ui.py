@@ -20,10 +20,11 @@ from textual.app import App
 from textual.widgets import Static, TabbedContent
 
 from kftui.cluster.dumpfile import load_demo
+from kftui.cluster.portforward import ForwardManager
 from kftui.cluster.source import StaticSource
 from kftui.fixes.audit import AuditLog
 from kftui.fixes.gate import Gate
-from kftui.fixes.plan import plan_action
+from kftui.fixes.plan import ForwardTarget, plan_action
 from kftui.fixes.run import FixRunner
 from kftui.model import ClusterSnapshot, FixRef, ObjectRef
 from kftui.profile import builtin_profile, detect_profile
@@ -31,6 +32,7 @@ from kftui.ui import render
 from kftui.ui.app import KftuiApp
 from kftui.ui.screens.fix_confirm import FixConfirmScreen
 from kftui.ui.screens.ordered_sync import OrderedSyncScreen
+from kftui.ui.screens.port_forwards import PortForwardsScreen
 from kftui.ui.widgets.diagnostics import DiagnosticsPanel
 from kftui.ui.widgets.resource_tree import ResourceTree
 from kftui.ui.widgets.text_view import TextView
@@ -158,7 +160,7 @@ async def test_a_command_with_control_characters_is_not_copied() -> None:
         assert screen_problems(app) == []
 
 
-async def test_fix_screens_show_hostile_names_inert(tmp_path: Path) -> None:
+async def test_fix_and_forward_screens_show_hostile_names_inert(tmp_path: Path) -> None:
     bad = "[/]\x1b]52;c;ZXZpbA==\x07\u202e"
     argo = FakeArgo()
     chain = tuple(name + bad for name in ("kubeflow", "kubeflow-seaweedfs", "kubeflow-pipelines"))
@@ -169,9 +171,11 @@ async def test_fix_screens_show_hostile_names_inert(tmp_path: Path) -> None:
     sync = plan_action("sync", ObjectRef("Application", "argocd", chain[0]), snap)
     ordered = plan_action("ordered-sync", ObjectRef("Application", "argocd", ""), snap, builtin_profile())
     # The ordered sync takes its chain from the profile; the app names only reach its table.
+    target = ForwardTarget("kubeflow" + bad, "gateway" + bad, 80, 8080, login_hint="user" + bad)
     screens = (
         (lambda: FixConfirmScreen(sync, runner), True),
         (lambda: OrderedSyncScreen(ordered, runner), False),
+        (lambda: PortForwardsScreen(ForwardManager(kube=None), target), True),
     )
     for make, names_shown in screens:
         host = App[None]()

@@ -15,6 +15,8 @@ PURE = [
     "profile.py",
     "topology.py",
     "report.py",
+    "textsafe.py",
+    "shellcmd.py",
     "checks",
     "kustomize",
     "fixes/plan.py",
