@@ -112,7 +112,8 @@ async def _explore(snap: ClusterSnapshot) -> list[str]:
 
         # The command palette, with the app names and fix commands it lists.
         app.action_command_palette()
-        await pilot.pause(0.2)
+        await pilot.pause(0.3)
+        problems += screen_problems(app)  # every entry, app names included, before any search
         await pilot.press(*"copy")
         await pilot.pause(0.3)
         problems += screen_problems(app)
