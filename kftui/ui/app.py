@@ -30,6 +30,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Input, LoadingIndicator, OptionList, Static, Tree
 from textual.worker import Worker, WorkerState
 
+from kftui import shellcmd
 from kftui.checks.coverage import APPLICATION_KINDS, applications_unseen, verdict
 from kftui.checks.kustomize_ids import ChainsById, attach_chains
 from kftui.checks.memo import CheckMemo
@@ -560,14 +561,25 @@ class KftuiApp(App[None]):
         blind = self.snapshot is not None and applications_unseen(self.snapshot) is not None
         notes.set_class(blind, "blind")
         if blind and self.snapshot is not None:
+            ask = shellcmd.join(
+                (
+                    "kubectl",
+                    "auth",
+                    "can-i",
+                    "list",
+                    "applications.argoproj.io",
+                    "-n",
+                    self.snapshot.argocd_namespace,
+                )
+            )
+            others = [k for k in forbidden if k not in APPLICATION_KINDS]
             notes.update(
                 render.inert_text(
                     Text.assemble(
                         ("✖ ", "bold"),
                         verdict(self.findings, self.snapshot).headline,
-                        "\n  Check the credentials (kubectl auth can-i list applications.argoproj.io -n "
-                        f"{self.snapshot.argocd_namespace}) and --argocd-namespace. Other kinds: ",
-                        ", ".join(k for k in sorted(forbidden) if k not in APPLICATION_KINDS) or "all listed",
+                        f"\n  Check the credentials ($ {ask}) or --argocd-namespace",
+                        f"; {len(others)} other kind(s) not listed either" if others else "",
                     )
                 )
             )
