@@ -27,6 +27,13 @@ from pathlib import Path
 from types import TracebackType
 
 ROWS, COLS = 40, 120
+# Set in the environment these win over the terminal's real size (shutil.get_terminal_size reads them first).
+SIZE_VARIABLES = ("COLUMNS", "LINES")
+
+
+def _environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in SIZE_VARIABLES and k != "TEXTUAL_DRIVER"}
+    return {**env, **(extra or {})}
 
 
 @dataclass(frozen=True)
@@ -150,6 +157,7 @@ class Tmux:
             text=True,
             check=check,
             timeout=30,
+            env=_environment(),  # the server, started by the first call, hands its environment to the pane
         )
 
     def start(self) -> Tmux:
@@ -222,8 +230,7 @@ class RawPty:
     ) -> None:
         self.master, slave = os.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
-        environment = {**os.environ, "TERM": "xterm-256color", **(env or {})}
-        environment.pop("TEXTUAL_DRIVER", None)
+        environment = _environment({"TERM": "xterm-256color", **(env or {})})
         self.output = bytearray()
         self._lock = threading.Lock()
         self._stop = threading.Event()
