@@ -198,7 +198,12 @@ class Tmux:
         self.tmux("kill-session", "-t", "main")
 
     def close(self) -> None:
+        """Kill the server and then whatever it leaves running (kftui under make survives a hangup unfixed)."""
+        with contextlib.suppress(subprocess.SubprocessError, ValueError):
+            known = set(self.procs)
+            self.procs += [p for p in descendants(self.pane_pid()) if p not in known]
         self.tmux("kill-server", check=False)
+        time.sleep(0.2)  # a hangup is the polite way to go: give it a moment before SIGKILL
         for proc in self.procs:
             proc.kill()
 
