@@ -5,7 +5,7 @@ PYTHON3 ?= python3
 VENV_STAMP := .venv/.kftui-installed
 export PATH := $(HOME)/.cache/kftui/bin:$(PATH)
 
-.PHONY: help venv demo test test-fast test-e2e lint fmt screenshots bench clean
+.PHONY: help venv test-deps demo test test-fast test-e2e lint fmt screenshots bench clean
 
 help:  ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -18,16 +18,23 @@ $(VENV_STAMP): pyproject.toml requirements-lock.txt
 
 venv: $(VENV_STAMP)  ## create .venv with the pinned dependencies
 
+# The hangup tests run kftui in real terminals (tests/ui/test_hangup.py). CI is root on a clean Debian.
+test-deps:  ## system tools the tests need (tmux): apt-get installs what is missing, as root
+	@command -v tmux >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" != 0 ]; then echo "tmux is missing: install it (apt-get install tmux) or run make test-deps as root" >&2; exit 1; fi; \
+	  echo "installing tmux with apt-get"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux >/dev/null; }
+
 demo: venv  ## open the TUI on the embedded demo (a broken Kubeflow install)
 	$(PY) -m kftui --demo
 
-test: venv lab-build  ## everything: unit, UI, and e2e against the real lab cluster
+test: venv test-deps lab-build  ## everything: unit, UI, and e2e against the real lab cluster
 	$(PY) -m pytest tests -q -p no:cacheprovider
 
-test-fast: venv  ## the hermetic subset: unit and UI tests, no lab
+test-fast: venv test-deps  ## the hermetic subset: unit and UI tests, no lab
 	$(PY) -m pytest tests/unit tests/ui -q -p no:cacheprovider
 
-test-e2e: venv lab-build  ## only the e2e tests against the lab
+test-e2e: venv test-deps lab-build  ## only the e2e tests against the lab
 	$(PY) -m pytest tests/e2e -q -p no:cacheprovider
 
 lint: venv  ## ruff (lint + format check) and mypy

@@ -255,6 +255,7 @@ def cmd_tui(args: argparse.Namespace) -> int:
         source = StaticSource(lambda: snapshot)
     chains = manifest_chains(args)
     from kftui.fixes.runtime import build_fix_runtime
+    from kftui.lifecycle import ShutdownGuard
     from kftui.ui.app import KftuiApp  # Textual is only imported for the interactive path
 
     options = fix_options(args)
@@ -266,10 +267,18 @@ def cmd_tui(args: argparse.Namespace) -> int:
         fixes.close()
         raise
     app = KftuiApp(source, profile, read_only=args.read_only, fixes=fixes, manifest_chains=chains)
+    # A hangup (SSH drop, tmux kill-session, even under make, which holds SIGHUP back) or SIGTERM stops every
+    # port-forward and ends the process within a second, 129/143 (kftui/lifecycle.py says why and how).
+    guard = ShutdownGuard(
+        request_exit=lambda code: app.call_from_thread(app.exit, return_code=code), cleanup=fixes.close
+    )
     try:
-        app.run()
+        with guard:
+            app.run()
     finally:
         fixes.close()  # stops every port-forward
+    if guard.exit_code is not None:
+        return guard.exit_code
     return int(app.return_code or 0)
 
 

@@ -248,18 +248,31 @@ class PortForward:
         return self._state
 
     def stop(self) -> None:
+        self.halt()
+        self.join()
+
+    def halt(self) -> None:
+        """Stop listening and cut every connection now, without waiting for the threads.
+
+        shutdown() before close(): on Linux, closing a socket another thread is blocked on in accept() or
+        recv() neither wakes that thread nor frees the socket, so the port went on accepting connections
+        until the process ended. shutdown() makes the blocked call return at once.
+        """
         self._stop.set()
-        if self._listener is not None:
-            with contextlib.suppress(OSError):
-                self._listener.close()
         with self._lock:
-            conns = list(self._conns)
-        for c in conns:
+            socks = [s for s in (self._listener, *self._conns) if s is not None]
+        for sock in socks:
             with contextlib.suppress(OSError):
-                c.close()
+                sock.shutdown(socket.SHUT_RDWR)
+            with contextlib.suppress(OSError):
+                sock.close()
+
+    def join(self, timeout: float = 2.0) -> None:
+        """Wait (at most `timeout` in all) for the listener and health threads, then mark the forward stopped."""
+        deadline = time.monotonic() + timeout
         for t in self._threads:
             if t is not threading.current_thread():
-                t.join(timeout=2)
+                t.join(timeout=max(0.0, deadline - time.monotonic()))
         self._set(status="stopped", connections=0)
 
     @property
@@ -319,6 +332,8 @@ class PortForward:
         self._set(connections=len(self._conns), total_connections=self._state.total_connections + 1)
         stream = None
         try:
+            if self._stop.is_set():  # accepted just before halt() took its list of connections
+                return
             failed: set[str] = set()
             for _ in range(CONNECT_ATTEMPTS):
                 pod, port = self._state.pod, self._state.target_port
@@ -389,8 +404,13 @@ class ForwardManager:
             fwd.stop()
 
     def stop_all(self) -> None:
-        for forward_id in list(self.forwards):
-            self.stop(forward_id)
+        """Close every listener first, then wait for the threads: no port stays open while another forward's
+        threads are being joined. Safe to call from two threads at once (on hangup and on unmount)."""
+        stopping = [f for f in (self.forwards.pop(i, None) for i in list(self.forwards)) if f is not None]
+        for fwd in stopping:
+            fwd.halt()
+        for fwd in stopping:
+            fwd.join()
 
     def states(self) -> list[ForwardState]:
         return [f.state for f in self.forwards.values()]

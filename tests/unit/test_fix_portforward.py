@@ -1,4 +1,4 @@
-"""The pure parts of the guided port-forward: port mapping, ready pods, local port choice, probe verdict."""
+"""The guided port-forward: port mapping, ready pods, local port choice, probe verdict, and that stop frees the port."""
 
 from __future__ import annotations
 
@@ -102,3 +102,60 @@ def test_probe_verdict(status: int, location: str, ok: bool) -> None:
     assert verdict is ok
     assert str(status) in message
     assert "state=" not in message  # query strings (OIDC state) are not echoed
+
+
+class _FakeKube:
+    """The two things PortForward uses of a KubeSource: the API client's configuration and get_json."""
+
+    def __init__(self) -> None:
+        from kubernetes import client
+
+        self.api = client.ApiClient(configuration=client.Configuration())
+        self.objects = {
+            "/api/v1/namespaces/istio-system/services/istio-ingressgateway": {
+                "metadata": {"namespace": "istio-system", "name": "istio-ingressgateway"},
+                "spec": {"ports": [{"name": "http2", "port": 80, "targetPort": 8080}]},
+            },
+            "/api/v1/namespaces/istio-system/endpoints/istio-ingressgateway": {
+                "metadata": {"namespace": "istio-system", "name": "istio-ingressgateway"},
+                "subsets": [
+                    {"addresses": [{"ip": "10.0.0.1", "targetRef": {"kind": "Pod", "name": "gw-1"}}]}
+                ],
+            },
+            "/api/v1/namespaces/istio-system/pods/gw-1": {
+                "metadata": {"namespace": "istio-system", "name": "gw-1"},
+                "spec": {"containers": [{"name": "istio-proxy", "ports": [{"containerPort": 8080}]}]},
+            },
+        }
+
+    def get_json(self, path: str) -> object:
+        return self.objects[path]
+
+
+def _refused(port: int) -> bool:
+    try:
+        socket.create_connection((BIND_ADDRESS, port), timeout=1).close()
+    except OSError:
+        return True
+    return False
+
+
+def test_stopping_a_forward_closes_its_port_at_once() -> None:
+    """The accept thread is blocked in accept(): close() alone neither woke it nor freed the port, which kept
+    accepting connections until the process ended."""
+    import time
+
+    from kftui.cluster.portforward import ForwardManager
+
+    manager = ForwardManager(_FakeKube())  # type: ignore[arg-type]
+    fwd = manager.start("istio-system", "istio-ingressgateway", 80, local_port=0)
+    port = fwd.state.local_port
+    assert fwd.state.pod == "gw-1" and fwd.state.target_port == 8080
+    assert not _refused(port)
+    started = time.monotonic()
+    manager.stop_all()
+    took = time.monotonic() - started
+    assert _refused(port)
+    assert took < 1.0, f"stop_all took {took:.2f} s"
+    assert fwd.state.status == "stopped" and not manager.forwards
+    manager.stop_all()  # a second stop (hangup, then unmount) is harmless
