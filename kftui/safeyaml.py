@@ -76,6 +76,8 @@ def _compose_document(loader: Any) -> Node:
     while True:
         event: Any = loader.get_event()
         anchor = getattr(event, "anchor", None)
+        start: Any = event.start_mark  # libyaml's Mark or PyYAML's, as the parser in use gives
+        end: Any = event.end_mark
         if isinstance(event, AliasEvent):
             if anchor not in anchors:
                 raise YamlError(f"{_where(event.start_mark)}undefined alias {anchor!r}")
@@ -99,7 +101,7 @@ def _compose_document(loader: Any) -> Node:
                 tag = event.tag
                 if tag is None or tag == "!":
                     tag = loader.resolve(ScalarNode, event.value, event.implicit)
-                node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
+                node = ScalarNode(tag, event.value, start, end, style=event.style)
                 size, height = 1, 1
                 if anchor is not None:
                     anchors[anchor] = (node, 1, 1)
@@ -111,7 +113,7 @@ def _compose_document(loader: Any) -> Node:
                 tag = event.tag
                 if tag is None or tag == "!":
                     tag = loader.resolve(kind, None, event.implicit)
-                collection = kind(tag, [], event.start_mark, None, flow_style=event.flow_style)
+                collection = kind(tag, [], start, None, flow_style=event.flow_style)
                 stack.append(_Open(collection, anchor))
                 if anchor is not None:
                     anchors[anchor] = (collection, None, 0)
