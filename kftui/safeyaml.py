@@ -63,7 +63,15 @@ class _Open:
 
 
 def _where(mark: Any) -> str:
-    return f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+    return f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+
+
+def _limit(mark: Any, what: str) -> YamlLimitError:
+    return YamlLimitError(f"refused{_where(mark)}: {what}")
+
+
+def _invalid(mark: Any, problem: str) -> YamlError:
+    return YamlError(f"invalid YAML{_where(mark)}: {problem}")
 
 
 def _compose_document(loader: Any) -> Node:
@@ -80,23 +88,18 @@ def _compose_document(loader: Any) -> Node:
         end: Any = event.end_mark
         if isinstance(event, AliasEvent):
             if anchor not in anchors:
-                raise YamlError(f"{_where(event.start_mark)}undefined alias {anchor!r}")
+                raise _invalid(start, f"undefined alias {anchor!r}")
             node, size, height = anchors[anchor]
             if size is None:
-                raise YamlLimitError(f"{_where(event.start_mark)}alias {anchor!r} refers to itself")
+                raise _limit(start, f"alias {anchor!r} refers to itself")
             through_aliases += size
             if through_aliases > MAX_ALIAS_NODES:
-                raise YamlLimitError(
-                    f"{_where(event.start_mark)}aliases expand to more than {MAX_ALIAS_NODES:,} nodes "
-                    "(an alias bomb?)"
-                )
+                raise _limit(start, f"aliases expand to more than {MAX_ALIAS_NODES:,} nodes (an alias bomb)")
             if len(stack) + height > MAX_DEPTH:
-                raise YamlLimitError(
-                    f"{_where(event.start_mark)}nested deeper than {MAX_DEPTH} levels (through alias {anchor!r})"
-                )
+                raise _limit(start, f"nested deeper than {MAX_DEPTH} levels (through alias {anchor!r})")
         else:
             if anchor is not None and anchor in anchors:
-                raise YamlError(f"{_where(event.start_mark)}duplicate anchor {anchor!r}")
+                raise _invalid(start, f"duplicate anchor {anchor!r}")
             if isinstance(event, ScalarEvent):
                 tag = event.tag
                 if tag is None or tag == "!":
@@ -107,7 +110,7 @@ def _compose_document(loader: Any) -> Node:
                     anchors[anchor] = (node, 1, 1)
             elif isinstance(event, SequenceStartEvent | MappingStartEvent):
                 if len(stack) >= MAX_DEPTH:
-                    raise YamlLimitError(f"{_where(event.start_mark)}nested deeper than {MAX_DEPTH} levels")
+                    raise _limit(start, f"nested deeper than {MAX_DEPTH} levels")
                 is_seq = isinstance(event, SequenceStartEvent)
                 kind = SequenceNode if is_seq else MappingNode
                 tag = event.tag
@@ -126,7 +129,7 @@ def _compose_document(loader: Any) -> Node:
                 if done.anchor is not None:
                     anchors[done.anchor] = (node, size, height)
             else:  # pragma: no cover - the parser emits nothing else inside a document
-                raise YamlError(f"{_where(event.start_mark)}unexpected {type(event).__name__}")
+                raise _invalid(start, f"unexpected {type(event).__name__}")
         if not stack:
             loader.get_event()  # DocumentEndEvent
             return node
@@ -142,12 +145,12 @@ def _compose_document(loader: Any) -> Node:
             parent.key = None
 
 
-def _one_line(exc: yaml.YAMLError) -> str:
-    mark = getattr(exc, "problem_mark", None)
-    problem = getattr(exc, "problem", None)
-    if problem:
-        return f"{_where(mark)}{problem}"
-    return str(exc).splitlines()[0] if str(exc) else "not valid YAML"
+def _one_line(exc: yaml.YAMLError) -> YamlError:
+    problem = getattr(exc, "problem", None) or getattr(exc, "reason", None)
+    if not problem:
+        lines = str(exc).splitlines()
+        problem = lines[0] if lines else "cannot parse"
+    return _invalid(getattr(exc, "problem_mark", None), str(problem))
 
 
 def load_all(stream: Stream) -> Iterator[Any]:
@@ -165,11 +168,11 @@ def load_all(stream: Stream) -> Iterator[Any]:
     except YamlError:
         raise
     except yaml.YAMLError as exc:
-        raise YamlError(_one_line(exc)) from None
+        raise _one_line(exc) from None
     except RecursionError:
-        raise YamlLimitError("nested too deeply") from None
+        raise _limit(None, "nested too deeply") from None
     except UnicodeDecodeError:
-        raise YamlError("not UTF-8 text") from None
+        raise _invalid(None, "not UTF-8 text") from None
     finally:
         loader.dispose()
 
@@ -179,5 +182,5 @@ def load(stream: Stream) -> Any:
     documents = load_all(stream)
     first = next(documents, None)
     if next(documents, None) is not None:
-        raise YamlError("expected a single document, found more than one")
+        raise _invalid(None, "expected a single document, found more than one")
     return first

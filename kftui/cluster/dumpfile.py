@@ -16,14 +16,17 @@ from typing import Any
 
 import yaml
 
+from kftui import safeyaml
 from kftui.cluster import convert
 from kftui.model import Application, ClusterSnapshot, KubeObject
 
 CAPTURED_AT_ANNOTATION = "kftui.dev/captured-at"
 REDACTED = "<redacted by kftui>"
 
-# libyaml's C parser when present: a 20,000-pod dump loads in seconds instead of minutes.
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# The most objects a dump may hold: the benchmark's cluster (300 Applications, 20,000 pods) fits with room,
+# and a file that was never a dump (a million one-line documents) stops here, not at its end.
+MAX_OBJECTS = 100_000
+
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
@@ -31,14 +34,14 @@ class DumpError(Exception):
     """A dump that cannot be read; the message is one line for the user."""
 
 
-def _documents(text: str, origin: str) -> list[Any]:
+def _documents(stream: safeyaml.Stream, origin: str) -> Iterator[Any]:
+    """The non-empty documents, one at a time, through the bounded loader."""
     try:
-        return [doc for doc in yaml.load_all(text, Loader=_Loader) if doc is not None]
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "not valid YAML"
-        raise DumpError(f"{origin}: invalid YAML{where}: {problem}") from None
+        for doc in safeyaml.load_all(stream):
+            if doc is not None:
+                yield doc
+    except safeyaml.YamlError as exc:
+        raise DumpError(f"{origin}: {exc}") from None
 
 
 def iter_raw_objects(documents: Iterable[Any], origin: str) -> Iterator[dict[str, Any]]:
@@ -64,16 +67,17 @@ def iter_raw_objects(documents: Iterable[Any], origin: str) -> Iterator[dict[str
             yield doc
 
 
-def _captured_at(documents: list[Any], objects: list[KubeObject]) -> datetime | None:
-    """When the dump was taken: our own annotation, else the newest timestamp the objects carry."""
-    for doc in documents:
-        if isinstance(doc, dict):
-            meta = doc.get("metadata")
-            annotations = meta.get("annotations") if isinstance(meta, dict) else None
-            if isinstance(annotations, dict) and CAPTURED_AT_ANNOTATION in annotations:
-                stamp = convert.parse_time(annotations[CAPTURED_AT_ANNOTATION])
-                if stamp is not None:
-                    return stamp
+def _stamp(doc: Any) -> datetime | None:
+    """Our own capture-time annotation on a document, if it carries one."""
+    meta = doc.get("metadata") if isinstance(doc, dict) else None
+    annotations = meta.get("annotations") if isinstance(meta, dict) else None
+    if isinstance(annotations, dict) and CAPTURED_AT_ANNOTATION in annotations:
+        return convert.parse_time(annotations[CAPTURED_AT_ANNOTATION])
+    return None
+
+
+def _newest(objects: list[KubeObject]) -> datetime | None:
+    """The newest timestamp the objects carry: when the dump was taken, as near as they tell."""
     newest: datetime | None = None
     for obj in objects:
         for attr in ("last_seen", "reconciled_at", "started_at", "created_at"):
@@ -84,14 +88,28 @@ def _captured_at(documents: list[Any], objects: list[KubeObject]) -> datetime | 
 
 
 def snapshot_from_text(text: str, origin: str, source: str | None = None) -> ClusterSnapshot:
-    documents = _documents(text, origin)
-    if not documents:
-        raise DumpError(f"{origin}: no Kubernetes objects found (the file is empty)")
+    return snapshot_from_stream(text, origin, source)
+
+
+def snapshot_from_stream(stream: safeyaml.Stream, origin: str, source: str | None = None) -> ClusterSnapshot:
+    """A snapshot from a dump read one document at a time; past MAX_OBJECTS objects it stops."""
     objects: list[KubeObject] = []
     argocd_cm: Mapping[str, str] = {}
+    stamp: datetime | None = None
+    documents = 0
     kinds_seen = 0
-    for raw in iter_raw_objects(documents, origin):
+
+    def counted(docs: Iterator[Any]) -> Iterator[Any]:
+        nonlocal documents, stamp
+        for doc in docs:
+            documents += 1
+            stamp = stamp or _stamp(doc)
+            yield doc
+
+    for raw in iter_raw_objects(counted(_documents(stream, origin)), origin):
         kinds_seen += 1
+        if kinds_seen > MAX_OBJECTS:
+            raise DumpError(f"{origin}: more than {MAX_OBJECTS:,} objects; kftui reads at most that many")
         if raw.get("kind") == "ConfigMap" and isinstance(raw.get("metadata"), dict):
             if raw["metadata"].get("name") == "argocd-cm":
                 argocd_cm = convert.argocd_config(raw)
@@ -99,12 +117,14 @@ def snapshot_from_text(text: str, origin: str, source: str | None = None) -> Clu
         obj = convert.to_model(raw)
         if obj is not None:
             objects.append(obj)
+    if documents == 0:
+        raise DumpError(f"{origin}: no Kubernetes objects found (the file is empty)")
     if kinds_seen == 0:
         raise DumpError(f"{origin}: the List holds no objects")
     argocd_namespace = next(
         (o.namespace for o in objects if isinstance(o, Application) and o.namespace), "argocd"
     )
-    now = _captured_at(documents, objects) or datetime.now(UTC)
+    now = stamp or _newest(objects) or datetime.now(UTC)
     return ClusterSnapshot.from_objects(
         objects,
         now=now,
@@ -117,19 +137,17 @@ def snapshot_from_text(text: str, origin: str, source: str | None = None) -> Clu
 
 
 def load_snapshot(path: str | os.PathLike[str]) -> ClusterSnapshot:
-    """Read a dump file; every failure is a DumpError with a one-line reason."""
+    """Read a dump file, streamed in chunks; every failure is a DumpError with a one-line reason."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        with p.open("rb") as stream:
+            return snapshot_from_stream(stream, str(p))
     except FileNotFoundError:
         raise DumpError(f"{p}: no such file") from None
     except IsADirectoryError:
         raise DumpError(f"{p}: is a directory, expected a YAML file") from None
-    except UnicodeDecodeError:
-        raise DumpError(f"{p}: not a text file (expected YAML)") from None
     except OSError as exc:
         raise DumpError(f"{p}: cannot read: {exc.strerror}") from None
-    return snapshot_from_text(text, str(p))
 
 
 DEMO_RESOURCE = "demo.yaml"
