@@ -150,7 +150,10 @@ def _one_line(exc: yaml.YAMLError) -> YamlError:
     if not problem:
         lines = str(exc).splitlines()
         problem = lines[0] if lines else "cannot parse"
-    return _invalid(getattr(exc, "problem_mark", None), str(problem))
+    mark = getattr(exc, "problem_mark", None)
+    if "maximum nesting depth" in str(problem):  # libyaml's own bound (1,000 levels), met before ours
+        return _limit(mark, f"nested deeper than {MAX_DEPTH} levels")
+    return _invalid(mark, str(problem))
 
 
 def load_all(stream: Stream) -> Iterator[Any]:
