@@ -1,12 +1,14 @@
 """Offline snapshots: read and write YAML as `kubectl get ... -o yaml` prints it.
 
 A dump is a `kind: List` with `items`, or several `---` documents each holding an object or a List. The
-embedded demo is such a file. Secrets are never written: their data is replaced before anything reaches disk.
+embedded demo is such a file. Nothing is written unredacted: cluster/redact.py runs before anything reaches disk.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -18,10 +20,10 @@ import yaml
 
 from kftui import safeyaml
 from kftui.cluster import convert
+from kftui.cluster.redact import redact_counted, summary
 from kftui.model import Application, ClusterSnapshot, KubeObject
 
 CAPTURED_AT_ANNOTATION = "kftui.dev/captured-at"
-REDACTED = "<redacted by kftui>"
 
 # The most objects a dump may hold: the benchmark's cluster (300 Applications, 20,000 pods) fits with room,
 # and a file that was never a dump (a million one-line documents) stops here, not at its end.
@@ -166,45 +168,50 @@ def load_demo() -> ClusterSnapshot:
 # --- writing --------------------------------------------------------------------------------------
 
 
-def redact(obj: dict[str, Any]) -> dict[str, Any]:
-    """A copy safe to write: Secret values and the last-applied annotation that may embed them are removed."""
-    if obj.get("kind") == "Secret":
-        clean = {k: v for k, v in obj.items() if k not in ("data", "stringData")}
-        for key in ("data", "stringData"):
-            if isinstance(obj.get(key), dict):
-                clean[key] = dict.fromkeys(obj[key], REDACTED)
-        meta = clean.get("metadata")
-        if isinstance(meta, dict) and isinstance(meta.get("annotations"), dict):
-            annotations = {
-                k: (REDACTED if k == "kubectl.kubernetes.io/last-applied-configuration" else v)
-                for k, v in meta["annotations"].items()
-            }
-            clean["metadata"] = {**meta, "annotations": annotations}
-        return clean
-    return obj
-
-
-def dump_text(objects: Iterable[dict[str, Any]], captured_at: datetime) -> str:
-    """A `kind: List` document holding the objects, Secrets redacted, stamped with the capture time."""
+def redacted_dump(objects: Iterable[dict[str, Any]], captured_at: datetime) -> tuple[str, Counter[str]]:
+    """A `kind: List` document holding the objects redacted (cluster/redact.py), stamped with the capture
+    time, and how many objects each redaction rule changed."""
+    counts: Counter[str] = Counter()
     document = {
         "apiVersion": "v1",
         "kind": "List",
         "metadata": {"annotations": {CAPTURED_AT_ANNOTATION: captured_at.strftime("%Y-%m-%dT%H:%M:%SZ")}},
-        "items": [redact(o) for o in objects],
+        "items": [redact_counted(o, counts) for o in objects],
     }
-    return yaml.dump(document, Dumper=_Dumper, sort_keys=False, default_flow_style=False)
+    return yaml.dump(document, Dumper=_Dumper, sort_keys=False, default_flow_style=False), counts
 
 
-def write_dump(
-    path: str | os.PathLike[str], objects: Iterable[dict[str, Any]], captured_at: datetime
-) -> None:
-    """Write atomically: a failure half-way never leaves a truncated dump where a good one was."""
+def dump_text(objects: Iterable[dict[str, Any]], captured_at: datetime) -> str:
+    return redacted_dump(objects, captured_at)[0]
+
+
+def write_dump(path: str | os.PathLike[str], objects: Iterable[dict[str, Any]], captured_at: datetime) -> str:
+    """Write the redacted dump readable by its owner only (0600), atomically, and say what was redacted.
+
+    The text goes to a temp file created exclusively in the target's directory (never an existing file,
+    never through a symlink), is synced, and is renamed over the target. A target that is a symlink is
+    refused (and one that appears meanwhile is replaced by the rename, not followed); a failure half-way
+    leaves the previous dump and no temp file behind.
+    """
     target = Path(path)
-    text = dump_text(objects, captured_at)
-    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    if target.is_symlink():
+        raise DumpError(f"{target}: is a symbolic link; kftui does not write dumps through one")
+    text, counts = redacted_dump(objects, captured_at)
+    data = text.encode("utf-8")
+    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
-        tmp.write_text(text, encoding="utf-8")
+        fd = os.open(tmp, flags, 0o600)
+    except OSError as exc:
+        raise DumpError(f"{target}: cannot write: {exc.strerror}") from None
+    try:
+        with os.fdopen(fd, "wb") as out:
+            os.fchmod(out.fileno(), 0o600)  # whatever the umask left
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
         os.replace(tmp, target)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise DumpError(f"{target}: cannot write: {exc.strerror}") from None
+    return summary(counts)

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kftui.cluster.dumpfile import REDACTED, DumpError, load_demo, load_snapshot, redact, write_dump
+from kftui.cluster.dumpfile import DumpError, load_demo, load_snapshot, write_dump
+from kftui.cluster.redact import REDACTED, redact
 
 NS = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "kubeflow"}}
 POD = {
