@@ -162,8 +162,9 @@ def load_all(stream: Stream) -> Iterator[Any]:
     Empty documents come out as None, as from yaml.safe_load_all. Raises YamlError when the stream is not
     YAML, and YamlLimitError when it is past a bound.
     """
-    loader = _Loader(stream)
+    loader = None
     try:
+        loader = _Loader(stream)  # PyYAML's own reader already reads (and may refuse) the first bytes
         loader.get_event()  # StreamStartEvent
         while not loader.check_event(StreamEndEvent):
             node = _compose_document(loader)
@@ -177,7 +178,8 @@ def load_all(stream: Stream) -> Iterator[Any]:
     except UnicodeDecodeError:
         raise _invalid(None, "not UTF-8 text") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def load(stream: Stream) -> Any:
