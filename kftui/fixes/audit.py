@@ -131,10 +131,13 @@ class AuditLog:
 
     def _open(self) -> int:
         """The log opened for appending: never through a symlink, created 0600, narrowed back to 0600."""
+        # O_NONBLOCK: a FIFO planted at the path fails at once (or is refused below) instead of hanging the
+        # gate; on a regular file it changes nothing.
         flags = (
             os.O_WRONLY
             | os.O_APPEND
             | os.O_CREAT
+            | os.O_NONBLOCK
             | getattr(os, "O_NOFOLLOW", 0)
             | getattr(os, "O_CLOEXEC", 0)
         )
