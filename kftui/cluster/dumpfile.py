@@ -29,7 +29,15 @@ CAPTURED_AT_ANNOTATION = "kftui.dev/captured-at"
 # and a file that was never a dump (a million one-line documents) stops here, not at its end.
 MAX_OBJECTS = 100_000
 
-_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+_BaseDumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+class _Dumper(_BaseDumper):
+    """Never anchors and aliases: an object written twice is written twice, so kftui's own loader (which
+    bounds what aliases may expand to) always reads back what kftui wrote."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
 
 
 class DumpError(Exception):

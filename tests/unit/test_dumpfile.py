@@ -223,3 +223,9 @@ def test_an_alias_bomb_in_a_dump_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(DumpError, match="alias bomb") as info:
         load_snapshot(write(tmp_path, bomb))
     assert str(info.value).startswith(str(tmp_path / "dump.yaml") + ": refused at line ")
+
+
+def test_an_object_written_twice_is_written_out_not_aliased() -> None:
+    """Redaction copies every object today; the dumper would not alias a shared one either."""
+    text = yaml.dump([NS, NS], Dumper=dumpfile._Dumper)
+    assert "&" not in text and "*" not in text
