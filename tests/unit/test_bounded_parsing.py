@@ -156,3 +156,12 @@ def test_a_million_one_line_documents_end_in_bounded_time_and_memory(million_doc
     # MAX_OBJECTS stops the stream at 100,000 objects: one line, without reading the rest of the file.
     one_line_exit_2(run, "more than 100,000 objects")
     assert run.seconds < 60 and run.rss_mb < 1536
+
+
+def test_a_million_empty_documents_are_streamed_to_the_end_in_bounded_memory(tmp_path: Path) -> None:
+    """No object to count, so MAX_OBJECTS never stops it: the whole file is read, one document at a time."""
+    dump = tmp_path / "empty.yaml"
+    dump.write_text("---\n" * 1_000_000)
+    run = measured("-m", "kftui", "check", "--from-file", str(dump), timeout=120)
+    one_line_exit_2(run, "no Kubernetes objects found")
+    assert run.seconds < 60 and run.rss_mb < 1536
