@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from kftui.cli import main
 from kftui.cluster.redact import LAST_APPLIED, REDACTED, RULES, looks_secret, redact, redact_counted, summary
 
 CANARY = "s3cr3t-canary"
@@ -247,3 +249,47 @@ def test_absurd_nesting_is_dropped_not_recursed_into() -> None:
         deep = {"x": deep}
     clean = redact({"kind": "ConfigMap", "metadata": {"name": "c"}, "data": deep})
     assert REDACTED in everywhere(clean)
+
+
+class _FakeKubeSource:
+    """Our own seam for `kftui dump`: what KubeSource.dump_objects would return from a cluster."""
+
+    objects: list[dict[str, Any]] = []
+
+    @classmethod
+    def from_kubeconfig(cls, *_: object) -> _FakeKubeSource:
+        return cls()
+
+    def load(self) -> None:
+        return None
+
+    def dump_objects(self) -> list[dict[str, Any]]:
+        return self.objects
+
+
+@pytest.mark.parametrize("to_stdout", [False, True], ids=["file", "stdout"])
+def test_the_dump_line_says_what_was_redacted(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    to_stdout: bool,
+) -> None:
+    import kftui.cluster.kube
+
+    _FakeKubeSource.objects = [
+        {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}, "data": {"k": "dg=="}},
+        pod([{"name": "DB_PASSWORD", "value": CANARY}]),
+        {"kind": "Namespace", "metadata": {"name": "kubeflow"}},
+    ]
+    monkeypatch.setattr(kftui.cluster.kube, "KubeSource", _FakeKubeSource)
+    out = tmp_path / "dump.yaml"
+    assert main(["dump", "-o", "-" if to_stdout else str(out)]) == 0
+    captured = capsys.readouterr()
+    (line,) = captured.err.splitlines()
+    assert line.startswith("kftui: wrote 3 objects")
+    assert line.endswith(
+        "(redacted: Secret data and stringData values in 1; "
+        "literal values of secret-looking names (env, parameters) in 1)"
+    )
+    written = captured.out if to_stdout else out.read_text()
+    assert CANARY not in written and "DB_PASSWORD" in written
