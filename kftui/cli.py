@@ -133,7 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--output", "-o", choices=("text", "json", "junit"), default="text")
     _global_options(check, defaults=False)
 
-    dump = commands.add_parser("dump", help="save the cluster state for offline diagnosis (Secrets redacted)")
+    dump = commands.add_parser(
+        "dump", help="save the cluster state for offline diagnosis (secrets redacted: see README, Safety)"
+    )
     dump.add_argument("-o", "--output", metavar="PATH", required=True, help="file to write ('-' for stdout)")
     _global_options(dump, defaults=False)
 
@@ -216,14 +218,15 @@ def cmd_dump(args: argparse.Namespace) -> int:
     objects = source.dump_objects()
     now = datetime.now(UTC)
     if args.output == "-":
-        from kftui.cluster.dumpfile import dump_text
+        from kftui.cluster.dumpfile import redacted_dump
+        from kftui.cluster.redact import summary
 
-        sys.stdout.write(dump_text(objects, now))
+        text, counts = redacted_dump(objects, now)
+        sys.stdout.write(text)
+        print(f"kftui: wrote {len(objects)} objects ({summary(counts)})", file=sys.stderr)
     else:
-        write_dump(args.output, objects, now)
-        print(
-            f"kftui: wrote {len(objects)} objects to {args.output} (Secret values redacted)", file=sys.stderr
-        )
+        redacted = write_dump(args.output, objects, now)
+        print(f"kftui: wrote {len(objects)} objects to {args.output} ({redacted})", file=sys.stderr)
     return EXIT_OK
 
 

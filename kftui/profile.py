@@ -11,7 +11,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
+from kftui import safeyaml
 
 
 class ProfileError(Exception):
@@ -130,19 +130,19 @@ def parse_profile(raw: Any, origin: str) -> Profile:
 def load_profile(path: str | Path) -> Profile:
     p = Path(path)
     try:
-        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
+        raw = safeyaml.load(p.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ProfileError(f"{p}: no such profile file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ProfileError(f"{p}: cannot read profile: {exc}") from None
-    except yaml.YAMLError:
-        raise ProfileError(f"{p}: profile is not valid YAML") from None
+    except safeyaml.YamlError as exc:
+        raise ProfileError(f"{p}: profile: {exc}") from None
     return parse_profile(raw, str(p))
 
 
 def builtin_profile(name: str = "kubeflow") -> Profile:
     text = resources.files("kftui.data").joinpath("profiles", f"{name}.yaml").read_text(encoding="utf-8")
-    return parse_profile(yaml.safe_load(text), f"builtin:{name}")
+    return parse_profile(safeyaml.load(text), f"builtin:{name}")
 
 
 GENERIC = Profile(

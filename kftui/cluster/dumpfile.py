@@ -1,12 +1,14 @@
 """Offline snapshots: read and write YAML as `kubectl get ... -o yaml` prints it.
 
 A dump is a `kind: List` with `items`, or several `---` documents each holding an object or a List. The
-embedded demo is such a file. Secrets are never written: their data is replaced before anything reaches disk.
+embedded demo is such a file. Nothing is written unredacted: cluster/redact.py runs before anything reaches disk.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -16,29 +18,40 @@ from typing import Any
 
 import yaml
 
+from kftui import safeyaml
 from kftui.cluster import convert
+from kftui.cluster.redact import redact_counted, summary
 from kftui.model import Application, ClusterSnapshot, KubeObject
 
 CAPTURED_AT_ANNOTATION = "kftui.dev/captured-at"
-REDACTED = "<redacted by kftui>"
 
-# libyaml's C parser when present: a 20,000-pod dump loads in seconds instead of minutes.
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+# The most objects a dump may hold: the benchmark's cluster (300 Applications, 20,000 pods) fits with room,
+# and a file that was never a dump (a million one-line documents) stops here, not at its end.
+MAX_OBJECTS = 100_000
+
+_BaseDumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+class _Dumper(_BaseDumper):
+    """Never anchors and aliases: an object written twice is written twice, so kftui's own loader (which
+    bounds what aliases may expand to) always reads back what kftui wrote."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
 
 
 class DumpError(Exception):
     """A dump that cannot be read; the message is one line for the user."""
 
 
-def _documents(text: str, origin: str) -> list[Any]:
+def _documents(stream: safeyaml.Stream, origin: str) -> Iterator[Any]:
+    """The non-empty documents, one at a time, through the bounded loader."""
     try:
-        return [doc for doc in yaml.load_all(text, Loader=_Loader) if doc is not None]
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "not valid YAML"
-        raise DumpError(f"{origin}: invalid YAML{where}: {problem}") from None
+        for doc in safeyaml.load_all(stream):
+            if doc is not None:
+                yield doc
+    except safeyaml.YamlError as exc:
+        raise DumpError(f"{origin}: {exc}") from None
 
 
 def iter_raw_objects(documents: Iterable[Any], origin: str) -> Iterator[dict[str, Any]]:
@@ -64,16 +77,17 @@ def iter_raw_objects(documents: Iterable[Any], origin: str) -> Iterator[dict[str
             yield doc
 
 
-def _captured_at(documents: list[Any], objects: list[KubeObject]) -> datetime | None:
-    """When the dump was taken: our own annotation, else the newest timestamp the objects carry."""
-    for doc in documents:
-        if isinstance(doc, dict):
-            meta = doc.get("metadata")
-            annotations = meta.get("annotations") if isinstance(meta, dict) else None
-            if isinstance(annotations, dict) and CAPTURED_AT_ANNOTATION in annotations:
-                stamp = convert.parse_time(annotations[CAPTURED_AT_ANNOTATION])
-                if stamp is not None:
-                    return stamp
+def _stamp(doc: Any) -> datetime | None:
+    """Our own capture-time annotation on a document, if it carries one."""
+    meta = doc.get("metadata") if isinstance(doc, dict) else None
+    annotations = meta.get("annotations") if isinstance(meta, dict) else None
+    if isinstance(annotations, dict) and CAPTURED_AT_ANNOTATION in annotations:
+        return convert.parse_time(annotations[CAPTURED_AT_ANNOTATION])
+    return None
+
+
+def _newest(objects: list[KubeObject]) -> datetime | None:
+    """The newest timestamp the objects carry: when the dump was taken, as near as they tell."""
     newest: datetime | None = None
     for obj in objects:
         for attr in ("last_seen", "reconciled_at", "started_at", "created_at"):
@@ -84,14 +98,28 @@ def _captured_at(documents: list[Any], objects: list[KubeObject]) -> datetime | 
 
 
 def snapshot_from_text(text: str, origin: str, source: str | None = None) -> ClusterSnapshot:
-    documents = _documents(text, origin)
-    if not documents:
-        raise DumpError(f"{origin}: no Kubernetes objects found (the file is empty)")
+    return snapshot_from_stream(text, origin, source)
+
+
+def snapshot_from_stream(stream: safeyaml.Stream, origin: str, source: str | None = None) -> ClusterSnapshot:
+    """A snapshot from a dump read one document at a time; past MAX_OBJECTS objects it stops."""
     objects: list[KubeObject] = []
     argocd_cm: Mapping[str, str] = {}
+    stamp: datetime | None = None
+    documents = 0
     kinds_seen = 0
-    for raw in iter_raw_objects(documents, origin):
+
+    def counted(docs: Iterator[Any]) -> Iterator[Any]:
+        nonlocal documents, stamp
+        for doc in docs:
+            documents += 1
+            stamp = stamp or _stamp(doc)
+            yield doc
+
+    for raw in iter_raw_objects(counted(_documents(stream, origin)), origin):
         kinds_seen += 1
+        if kinds_seen > MAX_OBJECTS:
+            raise DumpError(f"{origin}: more than {MAX_OBJECTS:,} objects; kftui reads at most that many")
         if raw.get("kind") == "ConfigMap" and isinstance(raw.get("metadata"), dict):
             if raw["metadata"].get("name") == "argocd-cm":
                 argocd_cm = convert.argocd_config(raw)
@@ -99,12 +127,14 @@ def snapshot_from_text(text: str, origin: str, source: str | None = None) -> Clu
         obj = convert.to_model(raw)
         if obj is not None:
             objects.append(obj)
+    if documents == 0:
+        raise DumpError(f"{origin}: no Kubernetes objects found (the file is empty)")
     if kinds_seen == 0:
         raise DumpError(f"{origin}: the List holds no objects")
     argocd_namespace = next(
         (o.namespace for o in objects if isinstance(o, Application) and o.namespace), "argocd"
     )
-    now = _captured_at(documents, objects) or datetime.now(UTC)
+    now = stamp or _newest(objects) or datetime.now(UTC)
     return ClusterSnapshot.from_objects(
         objects,
         now=now,
@@ -117,19 +147,17 @@ def snapshot_from_text(text: str, origin: str, source: str | None = None) -> Clu
 
 
 def load_snapshot(path: str | os.PathLike[str]) -> ClusterSnapshot:
-    """Read a dump file; every failure is a DumpError with a one-line reason."""
+    """Read a dump file, streamed in chunks; every failure is a DumpError with a one-line reason."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        with p.open("rb") as stream:
+            return snapshot_from_stream(stream, str(p))
     except FileNotFoundError:
         raise DumpError(f"{p}: no such file") from None
     except IsADirectoryError:
         raise DumpError(f"{p}: is a directory, expected a YAML file") from None
-    except UnicodeDecodeError:
-        raise DumpError(f"{p}: not a text file (expected YAML)") from None
     except OSError as exc:
         raise DumpError(f"{p}: cannot read: {exc.strerror}") from None
-    return snapshot_from_text(text, str(p))
 
 
 DEMO_RESOURCE = "demo.yaml"
@@ -148,45 +176,50 @@ def load_demo() -> ClusterSnapshot:
 # --- writing --------------------------------------------------------------------------------------
 
 
-def redact(obj: dict[str, Any]) -> dict[str, Any]:
-    """A copy safe to write: Secret values and the last-applied annotation that may embed them are removed."""
-    if obj.get("kind") == "Secret":
-        clean = {k: v for k, v in obj.items() if k not in ("data", "stringData")}
-        for key in ("data", "stringData"):
-            if isinstance(obj.get(key), dict):
-                clean[key] = dict.fromkeys(obj[key], REDACTED)
-        meta = clean.get("metadata")
-        if isinstance(meta, dict) and isinstance(meta.get("annotations"), dict):
-            annotations = {
-                k: (REDACTED if k == "kubectl.kubernetes.io/last-applied-configuration" else v)
-                for k, v in meta["annotations"].items()
-            }
-            clean["metadata"] = {**meta, "annotations": annotations}
-        return clean
-    return obj
-
-
-def dump_text(objects: Iterable[dict[str, Any]], captured_at: datetime) -> str:
-    """A `kind: List` document holding the objects, Secrets redacted, stamped with the capture time."""
+def redacted_dump(objects: Iterable[dict[str, Any]], captured_at: datetime) -> tuple[str, Counter[str]]:
+    """A `kind: List` document holding the objects redacted (cluster/redact.py), stamped with the capture
+    time, and how many objects each redaction rule changed."""
+    counts: Counter[str] = Counter()
     document = {
         "apiVersion": "v1",
         "kind": "List",
         "metadata": {"annotations": {CAPTURED_AT_ANNOTATION: captured_at.strftime("%Y-%m-%dT%H:%M:%SZ")}},
-        "items": [redact(o) for o in objects],
+        "items": [redact_counted(o, counts) for o in objects],
     }
-    return yaml.dump(document, Dumper=_Dumper, sort_keys=False, default_flow_style=False)
+    return yaml.dump(document, Dumper=_Dumper, sort_keys=False, default_flow_style=False), counts
 
 
-def write_dump(
-    path: str | os.PathLike[str], objects: Iterable[dict[str, Any]], captured_at: datetime
-) -> None:
-    """Write atomically: a failure half-way never leaves a truncated dump where a good one was."""
+def dump_text(objects: Iterable[dict[str, Any]], captured_at: datetime) -> str:
+    return redacted_dump(objects, captured_at)[0]
+
+
+def write_dump(path: str | os.PathLike[str], objects: Iterable[dict[str, Any]], captured_at: datetime) -> str:
+    """Write the redacted dump readable by its owner only (0600), atomically, and say what was redacted.
+
+    The text goes to a temp file created exclusively in the target's directory (never an existing file,
+    never through a symlink), is synced, and is renamed over the target. A target that is a symlink is
+    refused (and one that appears meanwhile is replaced by the rename, not followed); a failure half-way
+    leaves the previous dump and no temp file behind.
+    """
     target = Path(path)
-    text = dump_text(objects, captured_at)
-    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    if target.is_symlink():
+        raise DumpError(f"{target}: is a symbolic link; kftui does not write dumps through one")
+    text, counts = redacted_dump(objects, captured_at)
+    data = text.encode("utf-8")
+    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
-        tmp.write_text(text, encoding="utf-8")
+        fd = os.open(tmp, flags, 0o600)
+    except OSError as exc:
+        raise DumpError(f"{target}: cannot write: {exc.strerror}") from None
+    try:
+        with os.fdopen(fd, "wb") as out:
+            os.fchmod(out.fileno(), 0o600)  # whatever the umask left
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
         os.replace(tmp, target)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise DumpError(f"{target}: cannot write: {exc.strerror}") from None
+    return summary(counts)

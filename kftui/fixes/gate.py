@@ -7,17 +7,19 @@ through it.
 With an AccessReview (cluster/access.py), the gate also refuses what the credentials may not do, before
 the API server would: `review(plan, backend)` asks (blocking: worker threads only) and returns the
 refusal; `refusal` only reads the answers already known, so the event loop never waits on the network.
-An unknown answer never refuses. In read-only mode no question is asked at all: a SelfSubjectAccessReview
+An unknown answer never refuses, but an audit log that cannot be written does: a change that cannot be
+recorded is not made. In read-only mode no question is asked at all: a SelfSubjectAccessReview
 is a `create`, and read-only kftui sends no write request.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from kftui.cluster.ops import AccessReview, ActionError, Permission
-from kftui.fixes.audit import AuditLog
+from kftui.fixes.audit import AuditError, AuditLog
 from kftui.fixes.permissions import KUBE_BACKEND, forbidden_reason, required_permissions
 from kftui.fixes.plan import FixPlan
 
@@ -94,15 +96,34 @@ class Gate:
         target = str(plan.target)
         reason = self.review(plan, backend)
         if reason is not None:
-            self._record(plan, backend, endpoint, f"refused: {reason}", step)
+            with contextlib.suppress(AuditError):  # refused either way; nothing was changed
+                self._record(plan, backend, endpoint, f"refused: {reason}", step)
             return FixResult(plan.fix_id, target, ok=False, message=reason, refused=True)
+        unrecordable = self.audit.ready() if self.audit is not None else None
+        if unrecordable is not None:
+            # A change nobody could trace afterwards is not made.
+            return FixResult(plan.fix_id, target, ok=False, message=unrecordable, refused=True)
         try:
             message = action()
         except ActionError as exc:
-            self._record(plan, backend, endpoint, f"error: {exc}", step)
-            return FixResult(plan.fix_id, target, ok=False, message=str(exc))
-        self._record(plan, backend, endpoint, "ok", step, message)
+            return FixResult(
+                plan.fix_id,
+                target,
+                ok=False,
+                message=self._recorded(plan, backend, endpoint, f"error: {exc}", step, str(exc)),
+            )
+        message = self._recorded(plan, backend, endpoint, "ok", step, message)
         return FixResult(plan.fix_id, target, ok=True, message=message)
+
+    def _recorded(
+        self, plan: FixPlan, backend: str, endpoint: str, result: str, step: str, message: str
+    ) -> str:
+        """Record the outcome; the message says so when the log failed after the change was made."""
+        try:
+            self._record(plan, backend, endpoint, result, step, message if result == "ok" else "")
+        except AuditError as exc:
+            return f"{message} (not recorded: {exc})"
+        return message
 
     def _record(
         self, plan: FixPlan, backend: str, endpoint: str, result: str, step: str, detail: str = ""

@@ -26,6 +26,7 @@ every duplicate; `ConflictReport.first_failure` says where kustomize itself woul
 from __future__ import annotations
 
 import itertools
+import operator
 import os
 import re
 from collections.abc import Iterable, Iterator
@@ -33,8 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from kftui import safeyaml
 from kftui.kustomize.report import (
     ConflictReport,
     ConflictsError,
@@ -45,6 +45,7 @@ from kftui.kustomize.report import (
 )
 from kftui.kustomize.resid import ResId, split_api_version
 
+_UID = operator.attrgetter("uid")
 KUSTOMIZATION_FILE_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 
 # The first six are explicit schemes; the rest only count when no local path of that name exists.
@@ -56,8 +57,6 @@ _NAME_TRANSFORM_SKIPPED = (
     ("apiregistration.k8s.io", "APIService"),
     ("", "Namespace"),
 )
-
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def is_remote(entry: str) -> bool:
@@ -91,11 +90,13 @@ class _Item:
 
 
 class _Accumulator:
-    """The resources one kustomization has gathered so far, indexed by the current id's equality key."""
+    """The resources one kustomization has gathered so far, indexed by the equality key of the current id
+    and of every id each has had (kept, not recomputed, so a tree with thousands of generators stays linear)."""
 
     def __init__(self) -> None:
         self.items: list[_Item] = []
         self._index: dict[tuple[str, ...], list[_Item]] | None = {}
+        self._any_index: dict[tuple[str, ...], list[_Item]] | None = {}
 
     def _by_key(self) -> dict[tuple[str, ...], list[_Item]]:
         if self._index is None:
@@ -104,24 +105,38 @@ class _Accumulator:
                 self._index.setdefault(item.id.key, []).append(item)
         return self._index
 
+    def _by_any_key(self) -> dict[tuple[str, ...], list[_Item]]:
+        if self._any_index is None:
+            self._any_index = {}
+            for item in self.items:
+                self._index_any(self._any_index, item)
+        return self._any_index
+
+    @staticmethod
+    def _index_any(index: dict[tuple[str, ...], list[_Item]], item: _Item) -> None:
+        for key in dict.fromkeys(i.key for i in item.all_ids()):
+            index.setdefault(key, []).append(item)
+
     def matching(self, rid: ResId) -> list[_Item]:
         return list(self._by_key().get(rid.key, ()))
 
     def matching_any(self, rid: ResId) -> list[_Item]:
         """Items whose current or any earlier id equals `rid` (resmap GetMatchingResourcesByAnyId)."""
-        return [item for item in self.items if any(i.key == rid.key for i in item.all_ids())]
+        return list(self._by_any_key().get(rid.key, ()))
 
     def add(self, item: _Item) -> None:
         self.items.append(item)
         self._by_key().setdefault(item.id.key, []).append(item)
+        self._index_any(self._by_any_key(), item)
 
     def remove(self, doomed: Iterable[_Item]) -> None:
         gone = {id(i) for i in doomed}
         self.items = [i for i in self.items if id(i) not in gone]
-        self._index = None
+        self.changed()
 
     def changed(self) -> None:
         self._index = None
+        self._any_index = None
 
 
 @dataclass(eq=False)
@@ -131,6 +146,12 @@ class _Collision:
     met_at: str
     message: str
     members: list[_Item]
+    uids: set[int] = field(default_factory=set)  # of the members: membership without a scan
+
+    def join(self, item: _Item) -> None:
+        if item.uid not in self.uids:
+            self.uids.add(item.uid)
+            self.members.append(item)
 
 
 def _as_str_map(value: object) -> dict[str, str]:
@@ -183,16 +204,14 @@ class _Analysis:
             for other in known:
                 if other is not target:
                     for m in other.members:
-                        if m not in target.members:
-                            target.members.append(m)
+                        target.join(m)
                     self.collision_of.update({m.uid: target for m in other.members})
                     self.collisions.remove(other)
         else:
             target = _Collision(seq=next(self.seq), id=rid, met_at=met_at, message=message, members=[])
             self.collisions.append(target)
         for m in members:
-            if m not in target.members:
-                target.members.append(m)
+            target.join(m)
             self.collision_of[m.uid] = target
 
     def one_resource(self, items: list[_Item]) -> bool:
@@ -200,14 +219,22 @@ class _Analysis:
 
         (kustomize would have stopped at that duplicate; counting its copies again would only add noise.)
         """
-        return len({id(self.collision_of.get(i.uid, i)) for i in items}) == 1
+        if len(items) <= 1:
+            return bool(items)
+        known = self.collision_of.get(items[0].uid)
+        return known is not None and known.uids.issuperset(map(_UID, items))
+
+    def representatives(self, items: list[_Item]) -> list[_Item]:
+        """`items`, or one of them when all are already one duplicate: what `collide` needs to see, so that a
+        thousand copies of one id cost a thousand steps, not a million."""
+        return items[:1] if self.one_resource(items) else items
 
     def append(self, acc: _Accumulator, item: _Item, met_at: str) -> None:
         """resmap.Append: an id already present is the famous failure."""
         existing = acc.matching(item.id)
         if existing:
             message = f"may not add resource with an already registered id: {item.id}"
-            self.collide([*existing, item], item.id, met_at, message)
+            self.collide([*self.representatives(existing), item], item.id, met_at, message)
         acc.add(item)
 
     # ---- reading files -----------------------------------------------------------------------------------
@@ -224,10 +251,14 @@ class _Analysis:
         return found[0]
 
     def load_docs(self, path: Path, kdir: Path, chain: tuple[str, ...]) -> list[Any] | None:
+        """The documents of a file; None (and an error in the report) when it cannot be read or parsed.
+        A file past safeyaml's bounds (an alias bomb, absurd nesting) ends the analysis: ConflictsError."""
         try:
             text = path.read_text(encoding="utf-8")
-            return [d for d in yaml.load_all(text, Loader=_Loader) if d is not None]
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            return [d for d in safeyaml.load_all(text) if d is not None]
+        except safeyaml.YamlLimitError as exc:
+            raise ConflictsError(f"{path}: {exc}") from None
+        except (OSError, UnicodeDecodeError, safeyaml.YamlError) as exc:
             first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             self.error(f"cannot read {self.rel(path)}: {first_line}", kdir, chain)
             return None
@@ -426,7 +457,7 @@ class _Analysis:
         message = (
             f"id {item.id} exists; can not use behavior: '{behavior}', behavior must be merge or replace"
         )
-        self.collide([*matches, item], item.id, here, message)
+        self.collide([*self.representatives(matches), item], item.id, here, message)
         acc.add(item)
 
     # ---- transformers -------------------------------------------------------------------------------------
@@ -507,9 +538,11 @@ class _Analysis:
         if text is None:
             return None
         try:
-            return [d for d in yaml.load_all(text, Loader=_Loader) if d is not None]
-        except yaml.YAMLError as exc:
-            self.error(f"malformed inline patch in {chain[-1]}: {str(exc).splitlines()[0]}", kdir, chain)
+            return [d for d in safeyaml.load_all(text) if d is not None]
+        except safeyaml.YamlLimitError as exc:
+            raise ConflictsError(f"{kdir}: inline patch: {exc}") from None
+        except safeyaml.YamlError as exc:
+            self.error(f"malformed inline patch in {chain[-1]}: {exc}", kdir, chain)
             return None
 
     def select(self, acc: _Accumulator, target: dict[str, Any]) -> list[_Item]:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import yaml
 
-from kftui.cluster.dumpfile import REDACTED, DumpError, load_demo, load_snapshot, redact, write_dump
+from kftui.cluster import dumpfile
+from kftui.cluster.dumpfile import DumpError, load_demo, load_snapshot, write_dump
+from kftui.cluster.redact import REDACTED, redact
 
 NS = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "kubeflow"}}
 POD = {
@@ -139,3 +144,88 @@ def test_failed_write_leaves_the_previous_dump(tmp_path: Path) -> None:
     with pytest.raises(DumpError):
         write_dump(tmp_path / "missing-dir" / "dump.yaml", [NS], datetime.now(UTC))
     assert out.read_text() == "previous"
+
+
+def test_dump_is_written_0600_whatever_the_umask(tmp_path: Path) -> None:
+    out = tmp_path / "dump.yaml"
+    old = os.umask(0)
+    try:
+        write_dump(out, [NS], datetime(2026, 11, 20, tzinfo=UTC))
+        out.chmod(0o644)
+        write_dump(out, [NS, POD], datetime(2026, 11, 20, tzinfo=UTC))  # over an existing, wider file
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert set(load_snapshot(out).pods) == {("kubeflow", "p")}
+    assert os.listdir(tmp_path) == ["dump.yaml"], "no temp file left behind"
+
+
+def test_a_symlink_at_the_target_is_refused_and_not_followed(tmp_path: Path) -> None:
+    victim = tmp_path / "victim"
+    victim.write_text("precious")
+    link = tmp_path / "dump.yaml"
+    link.symlink_to(victim)
+    with pytest.raises(DumpError, match="symbolic link"):
+        write_dump(link, [NS], datetime.now(UTC))
+    assert victim.read_text() == "precious"
+    assert link.is_symlink()
+    assert sorted(os.listdir(tmp_path)) == ["dump.yaml", "victim"]
+
+
+def test_a_failed_write_removes_its_temp_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "dump.yaml"
+    out.write_text("previous")
+
+    def refuse(*_: object) -> None:
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    monkeypatch.setattr(dumpfile.os, "replace", refuse)
+    with pytest.raises(DumpError, match="cannot write: Invalid cross-device link"):
+        write_dump(out, [NS], datetime.now(UTC))
+    assert out.read_text() == "previous"
+    assert os.listdir(tmp_path) == ["dump.yaml"]
+
+
+def test_the_temp_file_is_created_exclusively(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A planted file (or symlink) at the temp name is never opened: O_EXCL refuses it."""
+    victim = tmp_path / "victim"
+    victim.write_text("precious")
+    monkeypatch.setattr(dumpfile.secrets, "token_hex", lambda _: "fixed")
+    planted = tmp_path / f".dump.yaml.tmp-{os.getpid()}-fixed"
+    planted.symlink_to(victim)
+    with pytest.raises(DumpError, match="cannot write: File exists"):
+        write_dump(tmp_path / "dump.yaml", [NS], datetime.now(UTC))
+    assert victim.read_text() == "precious"
+
+
+def test_write_dump_says_what_was_redacted(tmp_path: Path) -> None:
+    secret = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}, "data": {"k": "dg=="}}
+    said = write_dump(tmp_path / "d.yaml", [NS, secret], datetime.now(UTC))
+    assert said == "redacted: Secret data and stringData values in 1"
+    assert write_dump(tmp_path / "e.yaml", [NS], datetime.now(UTC)) == "nothing matched the redaction rules"
+
+
+def test_a_dump_past_max_objects_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(dumpfile, "MAX_OBJECTS", 10)
+    docs = "".join(f"--- {{apiVersion: v1, kind: Namespace, metadata: {{name: n{i}}}}}\n" for i in range(10))
+    assert len(load_snapshot(write(tmp_path, docs)).namespaces) == 10
+    as_list = yaml.safe_dump(
+        {"kind": "List", "items": [{**NS, "metadata": {"name": f"n{i}"}} for i in range(11)]}
+    )
+    with pytest.raises(DumpError, match="more than 10 objects"):
+        load_snapshot(write(tmp_path, as_list))
+
+
+def test_an_alias_bomb_in_a_dump_is_one_line(tmp_path: Path) -> None:
+    bomb = "kind: Pod\nmetadata: {name: p}\nx:\n  a0: &a0 [l, l, l, l, l, l, l, l, l]\n" + "".join(
+        f"  a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]\n" for i in range(1, 9)
+    )
+    with pytest.raises(DumpError, match="alias bomb") as info:
+        load_snapshot(write(tmp_path, bomb))
+    assert str(info.value).startswith(str(tmp_path / "dump.yaml") + ": refused at line ")
+
+
+def test_an_object_written_twice_is_written_out_not_aliased() -> None:
+    """Redaction copies every object today; the dumper would not alias a shared one either."""
+    text = yaml.dump([NS, NS], Dumper=dumpfile._Dumper)
+    assert "&" not in text and "*" not in text

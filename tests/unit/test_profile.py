@@ -66,7 +66,7 @@ def test_load_custom_profile(tmp_path: Path) -> None:
         ),
         ("name: x\napplications: {a: 1}\n", "'applications' must be a list"),
         ("name: x\napplications:\n  - {depends_on: [a]}\n", "malformed"),
-        ("name: [unclosed\n", "not valid YAML"),
+        ("name: [unclosed\n", "invalid YAML at line 2"),
     ],
 )
 def test_bad_profiles_are_one_line_errors(tmp_path: Path, text: str, error: str) -> None:
