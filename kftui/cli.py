@@ -34,89 +34,69 @@ class UserError(Exception):
     """A problem with what the user asked for; printed as one line, exit 2."""
 
 
+SWITCH = None
+"""The metavar of an option that takes no value (store_true)."""
+
+GLOBAL_OPTIONS: tuple[tuple[str, tuple[tuple[str, str | None, object, str], ...]], ...] = (
+    (
+        "where the cluster state comes from (default: the current kubeconfig context)",
+        (
+            ("--from-file", "PATH", None, "read a dump (kubectl get -o yaml / kftui dump) instead"),
+            ("--demo", SWITCH, False, "the embedded demo: a broken Kubeflow install"),
+            ("--kubeconfig", "PATH", None, "kubeconfig file (default: $KUBECONFIG or ~/.kube/config)"),
+            ("--context", "NAME", None, "kubeconfig context (default: the current one)"),
+            ("--argocd-namespace", "NS", "argocd", "where the Applications live (default: argocd)"),
+        ),
+    ),
+    (
+        "checks",
+        (
+            ("--profile", "PATH", None, "install profile YAML (default: detected, Kubeflow)"),
+            (
+                "--manifests",
+                "PATH",
+                None,
+                "local kustomize tree: attach include chains to duplicate-id findings",
+            ),
+        ),
+    ),
+    (
+        "fix actions",
+        (
+            ("--read-only", SWITCH, False, "refuse every change to the cluster"),
+            (
+                "--argocd-server",
+                "HOST:PORT",
+                None,
+                "send Argo CD actions to this Argo CD API server (default: $ARGOCD_SERVER; "
+                "else through the Kubernetes API)",
+            ),
+            ("--insecure", SWITCH, False, "do not verify the Argo CD server's TLS certificate"),
+            ("--plaintext", SWITCH, False, "talk plain HTTP to the Argo CD server"),
+            (
+                "--audit-log",
+                "PATH",
+                None,
+                "where every change is recorded (default: $XDG_STATE_HOME/kftui/audit.jsonl)",
+            ),
+        ),
+    ),
+)
+"""The options every command shares, by help group: (flag, metavar or SWITCH, default, help)."""
+
+
 def _global_options(parser: argparse.ArgumentParser, defaults: bool) -> None:
-    """The options every command shares. As in kubectl they may come before or after the command: the
+    """Declare GLOBAL_OPTIONS on `parser`. As in kubectl they may come before or after the command: the
     subcommands declare them too, with SUPPRESS defaults, so a value given before the command is not
     overwritten by the subcommand's default (argparse's behaviour when both declare a default)."""
-
-    def default(value: object) -> object:
-        return value if defaults else argparse.SUPPRESS
-
-    where = parser.add_argument_group(
-        "where the cluster state comes from (default: the current kubeconfig context)"
-    )
-    where.add_argument(
-        "--from-file",
-        metavar="PATH",
-        default=default(None),
-        help="read a dump (kubectl get -o yaml / kftui dump) instead",
-    )
-    where.add_argument(
-        "--demo",
-        action="store_true",
-        default=default(False),
-        help="the embedded demo: a broken Kubeflow install",
-    )
-    where.add_argument(
-        "--kubeconfig",
-        metavar="PATH",
-        default=default(None),
-        help="kubeconfig file (default: $KUBECONFIG or ~/.kube/config)",
-    )
-    where.add_argument(
-        "--context",
-        metavar="NAME",
-        default=default(None),
-        help="kubeconfig context (default: the current one)",
-    )
-    where.add_argument(
-        "--argocd-namespace",
-        metavar="NS",
-        default=default("argocd"),
-        help="where the Applications live (default: argocd)",
-    )
-    checks = parser.add_argument_group("checks")
-    checks.add_argument(
-        "--profile",
-        metavar="PATH",
-        default=default(None),
-        help="install profile YAML (default: detected, Kubeflow)",
-    )
-    checks.add_argument(
-        "--manifests",
-        metavar="PATH",
-        default=default(None),
-        help="local kustomize tree: attach include chains to duplicate-id findings",
-    )
-    argo = parser.add_argument_group("fix actions")
-    argo.add_argument(
-        "--read-only", action="store_true", default=default(False), help="refuse every change to the cluster"
-    )
-    argo.add_argument(
-        "--argocd-server",
-        metavar="HOST:PORT",
-        default=default(None),
-        help="send Argo CD actions to this Argo CD API server (default: $ARGOCD_SERVER; "
-        "else through the Kubernetes API)",
-    )
-    argo.add_argument(
-        "--insecure",
-        action="store_true",
-        default=default(False),
-        help="do not verify the Argo CD server's TLS certificate",
-    )
-    argo.add_argument(
-        "--plaintext",
-        action="store_true",
-        default=default(False),
-        help="talk plain HTTP to the Argo CD server",
-    )
-    argo.add_argument(
-        "--audit-log",
-        metavar="PATH",
-        default=default(None),
-        help="where every change is recorded (default: $XDG_STATE_HOME/kftui/audit.jsonl)",
-    )
+    for title, options in GLOBAL_OPTIONS:
+        group = parser.add_argument_group(title)
+        for flag, metavar, value, help_text in options:
+            default = value if defaults else argparse.SUPPRESS
+            if metavar is SWITCH:
+                group.add_argument(flag, action="store_true", default=default, help=help_text)
+            else:
+                group.add_argument(flag, metavar=metavar, default=default, help=help_text)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -129,7 +109,10 @@ def build_parser() -> argparse.ArgumentParser:
     _global_options(parser, defaults=True)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    check = commands.add_parser("check", help="run the checks headless; exit 1 when there are errors")
+    check = commands.add_parser(
+        "check",
+        help="run the checks headless; exit 1 on errors, 2 when it cannot run or list the Applications",
+    )
     check.add_argument("--output", "-o", choices=("text", "json", "junit"), default="text")
     _global_options(check, defaults=False)
 

@@ -633,8 +633,10 @@ class KftuiApp(App[None]):
     def on_diagnostics_panel_finding_highlighted(self, message: DiagnosticsPanel.FindingHighlighted) -> None:
         """When the user walks the findings list, the details pane follows the finding's subject."""
         self._review_fixes_of(message.finding)
-        finding_list = self.query_one("#finding-list", OptionList)
-        if self.focused is not finding_list or self.snapshot is None:
+        found = self.query("#finding-list")
+        if not found:
+            return  # the app is closing: the panel's last highlight arrived after its widgets were removed
+        if self.focused is not found.first(OptionList) or self.snapshot is None:
             return
         key = self._key_for(message.finding)
         if key is None:

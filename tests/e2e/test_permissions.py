@@ -79,8 +79,8 @@ def test_check_with_limited_rights_reports_forbidden_lists_and_does_not_crash(la
     assert "applications" in out.stdout.splitlines()[0]
     assert " 0 applications" not in out.stdout.splitlines()[0]
     # What is not readable is named, with the API server's reason.
-    assert "note: Namespace: forbidden: cannot list Namespace" in out.stdout
-    assert "note: Pod: forbidden: cannot list Pod" in out.stdout
+    assert "not seen: Namespace: forbidden: cannot list Namespace" in out.stdout
+    assert "not seen: Pod: forbidden: cannot list Pod" in out.stdout
     assert "listed only in namespaces" in out.stdout and "kubeflow" in out.stdout
     assert "system:serviceaccount:argocd:kftui-limited" in out.stdout
 

@@ -25,7 +25,7 @@ from kftui.cluster.dumpfile import load_demo
 from kftui.cluster.kubeconfig import choose_kubeconfig
 from kftui.cluster.source import SourceError
 from kftui.profile import builtin_profile
-from tests.unit.test_cli import kftui
+from tests.unit.test_cli import _kubeconfig, kftui
 
 APPLICATIONS = "/apis/argoproj.io/v1alpha1/namespaces/argocd/applications"
 
@@ -72,20 +72,6 @@ def no_applications_server(request: pytest.FixtureRequest) -> Iterator[tuple[str
     finally:
         server.shutdown()
         server.server_close()
-
-
-def _kubeconfig_for(tmp_path: Path, server: str) -> Path:
-    config = {
-        "apiVersion": "v1",
-        "kind": "Config",
-        "clusters": [{"name": "c", "cluster": {"server": server}}],
-        "users": [{"name": "u", "user": {"token": "fail-closed-token"}}],
-        "contexts": [{"name": "ctx", "context": {"cluster": "c", "user": "u"}}],
-        "current-context": "ctx",
-    }
-    path = tmp_path / "kubeconfig"
-    path.write_text(yaml.safe_dump(config))
-    return path
 
 
 BAD_KUBECONFIGS = {
@@ -184,7 +170,7 @@ def test_applications_that_cannot_be_listed_are_the_headline_and_exit_2(
     tmp_path: Path, no_applications_server: tuple[str, int]
 ) -> None:
     server, code = no_applications_server
-    kubeconfig = str(_kubeconfig_for(tmp_path, server))
+    kubeconfig = str(_kubeconfig(tmp_path, server))
     text = kftui("check", "--kubeconfig", kubeconfig)
     assert text.returncode == 2, text.stdout + text.stderr
     (line,) = text.stderr.strip().splitlines()
