@@ -7,7 +7,7 @@ would press, so the README's screenshots are exactly what the snapshot tests che
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from textual.pilot import Pilot
 
@@ -93,6 +93,23 @@ async def load_error(pilot: Pilot[None]) -> None:
     await loaded(pilot)
 
 
+def _not_diagnosed() -> ClusterSnapshot:
+    """The demo as credentials that may read pods but not the Argo CD Applications see it."""
+    return replace(
+        load_demo(),
+        applications={},
+        forbidden={
+            "Application": "forbidden: cannot list Application (applications.argoproj.io is forbidden: User "
+            '"system:serviceaccount:kubeflow:oncall" cannot list resource "applications" in API group '
+            '"argoproj.io" in the namespace "argocd")'
+        },
+    )
+
+
+def not_diagnosed_app() -> KftuiApp:
+    return KftuiApp(StaticSource(_not_diagnosed), clock=frozen_clock)
+
+
 def live_app() -> KftuiApp:
     return KftuiApp(FakeLiveSource(load_demo()), clock=frozen_clock, read_only=True)
 
@@ -124,6 +141,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("help", demo_app, help_screen),
     Scenario("load-error", broken_app, load_error),
     Scenario("reconnecting", live_app, reconnecting),
+    Scenario("not-diagnosed", not_diagnosed_app, loaded),
 )
 
 BY_NAME = {s.name: s for s in SCENARIOS}
