@@ -249,6 +249,7 @@ def cmd_tui(args: argparse.Namespace) -> int:
     try:
         if source.live:
             preflight_argocd(fixes, options)
+        require_terminal()  # last: every problem with the input or the servers is reported first
     except UserError:
         fixes.close()
         raise
@@ -266,6 +267,17 @@ def cmd_tui(args: argparse.Namespace) -> int:
     if guard.exit_code is not None:
         return guard.exit_code
     return int(app.return_code or 0)
+
+
+def require_terminal() -> None:
+    """The TUI reads keys from a terminal and draws on one. Without one (stdin from /dev/null or a pipe,
+    stdout to a file) Textual's input thread spins on end-of-file at a full core, so say so instead."""
+    missing = [name for fd, name in ((0, "stdin"), (1, "stdout")) if not os.isatty(fd)]
+    if missing:
+        raise UserError(
+            f"the terminal UI needs a terminal, and {' and '.join(missing)} {'is' if len(missing) == 1 else 'are'}"
+            " not one; for output to a file or a pipe use `kftui check` (-o text, json or junit)"
+        )
 
 
 def preflight_argocd(fixes: FixRuntime, options: FixOptions) -> None:

@@ -9,6 +9,8 @@ CD's CRDs, or credentials without the right, would answer. The lab's e2e test do
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import replace
@@ -210,3 +212,18 @@ def test_the_verdict_says_what_was_not_seen_and_only_then_no_problems() -> None:
     assert verdict([], healthy).clean
     assert verdict([], healthy).headline.startswith("0 errors, 0 warnings, 0 info: no problems found")
     assert not verdict([], blind).clean and "not diagnosed" in verdict([], blind).headline
+
+
+def test_the_tui_without_a_terminal_is_one_line_not_a_spinning_process() -> None:
+    """`kftui --demo < /dev/null > out` used to spin at a full core (Textual reading end-of-file forever)."""
+    out = subprocess.run(
+        [sys.executable, "-m", "kftui", "--demo"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 2
+    (line,) = out.stderr.strip().splitlines()
+    assert line.startswith("kftui: error: the terminal UI needs a terminal") and "kftui check" in line
+    assert out.stdout == ""
