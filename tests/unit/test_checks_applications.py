@@ -201,3 +201,20 @@ def test_resource_health_prefers_argocd_and_knows_missing() -> None:
     assert resource_health(snap, gone).status == "Missing"
     other = ManagedResource("", "v1", "ConfigMap", "kubeflow", "x")
     assert resource_health(snap, other).status == ""
+
+
+def test_ready_but_not_available_replicas_are_not_healthy() -> None:
+    """readyReplicas counts pods that are Ready; availableReplicas only those Ready for minReadySeconds. A
+    Deployment with all replicas ready but not yet available is not Healthy, and the culprit says so."""
+    objects = drop(healthy_install(per_resource_health=False), "Deployment", "centraldashboard", "kubeflow")
+    dep = deployment("kubeflow", "centraldashboard", 1, ready=1)
+    dep["status"]["availableReplicas"] = 0
+    objects.append(dep)
+    app = find(objects, "Application", "kubeflow")
+    app["status"]["health"] = {"status": "Progressing"}  # (operation finished at 02:43, past the grace)
+    (f,) = app_degraded(snapshot(objects), KUBEFLOW)
+    assert (f.check, f.severity) == ("app-degraded", Severity.WARNING)
+    assert (
+        "Deployment/kubeflow/centraldashboard Progressing (1/1 replicas ready, 0 available) [from live objects]"
+        in f.evidence
+    )

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kftui.checks.pods import latest_warnings, pod_failing
+from kftui.checks.pods import EXPLANATIONS, latest_warnings, pod_failing
 from kftui.model import ClusterSnapshot, Event, ObjectRef, Severity
 from kftui.profile import builtin_profile
-from tests.unit.fixtures.builders import fresh, pod, snapshot
+from tests.unit.fixtures.builders import NOW, fresh, pod, snapshot
 
 KUBEFLOW = builtin_profile("kubeflow")
 
@@ -60,6 +61,55 @@ def test_not_ready_only_after_grace(created: str, fires: bool) -> None:
     p = pod("kubeflow", "ml-pipeline-ui-5c8d7f9b6-zzzzz", "ml-pipeline-ui", ready=False)
     p["metadata"]["creationTimestamp"] = created
     assert len(list(pod_failing(snapshot(_with(p)), KUBEFLOW))) == int(fires)
+
+
+def test_crash_loop_after_oom_kill_is_explained_as_oom() -> None:
+    """A container back-off-waiting after an OOM kill (lastState.terminated.reason OOMKilled) needs more memory,
+    not the generic crash-loop advice."""
+    p = pod(
+        "kubeflow",
+        "ml-pipeline-ui-5c8d7f9b6-zzzzz",
+        "ml-pipeline-ui",
+        ready=False,
+        waiting="CrashLoopBackOff",
+    )
+    p["status"]["containerStatuses"][0]["lastState"] = {
+        "terminated": {"reason": "OOMKilled", "exitCode": 137}
+    }
+    (f,) = pod_failing(snapshot(_with(p)), KUBEFLOW)
+    assert (f.check, f.severity) == ("pod-failing", Severity.ERROR)
+    assert "is CrashLoopBackOff" in f.title
+    assert "CrashLoopBackOff, 4 restarts, last exit OOMKilled (code 137)" in f.evidence
+    assert f.explanation == EXPLANATIONS["OOMKilled"]
+    assert "logs" in [x.id for x in f.fixes]
+
+
+@pytest.mark.parametrize(("age_past_grace", "fires"), [(-1, False), (0, True), (1, True)])
+def test_not_ready_grace_boundary(age_past_grace: int, fires: bool) -> None:
+    """The profile's grace is [created, created + grace): a pod not Ready exactly `grace` seconds after its
+    creation has had its grace period and is reported; one second earlier it is still young."""
+    grace = KUBEFLOW.progressing_grace_seconds
+    created = NOW - timedelta(seconds=grace + age_past_grace)
+    p = pod("kubeflow", "ml-pipeline-ui-5c8d7f9b6-zzzzz", "ml-pipeline-ui", ready=False)
+    p["metadata"]["creationTimestamp"] = created.strftime("%Y-%m-%dT%H:%M:%SZ")
+    findings = list(pod_failing(snapshot(_with(p)), KUBEFLOW))
+    assert len(findings) == int(fires)
+    if fires:
+        (f,) = findings
+        assert (f.check, f.severity) == ("pod-failing", Severity.WARNING)
+        assert f.title == "Pod kubeflow/ml-pipeline-ui-5c8d7f9b6-zzzzz is not Ready"
+
+
+def test_not_ready_pod_reported_once_its_grace_ends_without_changing() -> None:
+    """The same pod objects one second later, across the boundary: the pass that reuses the last one must
+    re-diagnose the young pod and report it exactly when its grace period ends."""
+    p = pod("kubeflow", "ml-pipeline-ui-5c8d7f9b6-zzzzz", "ml-pipeline-ui", ready=False)
+    created = datetime.fromisoformat(p["metadata"]["creationTimestamp"])
+    grace = timedelta(seconds=KUBEFLOW.progressing_grace_seconds)
+    young = snapshot(_with(p), now=created + grace - timedelta(seconds=1))
+    assert list(pod_failing(young, KUBEFLOW)) == []
+    (f,) = pod_failing(replace(young, now=created + grace), KUBEFLOW)
+    assert (f.check, f.severity) == ("pod-failing", Severity.WARNING)
 
 
 @st.composite
