@@ -99,7 +99,8 @@ def resource_health(
     if res.kind == "Pod":
         pod = snapshot.pods.get((res.namespace, res.name))
         if pod is None:
-            return Health("Missing", computed=True) if snapshot.pods else UNKNOWN
+            known = bool(snapshot.pods) and not not_listed(snapshot, "Pod")
+            return Health("Missing", computed=True) if known else UNKNOWN
         reason = pod_failure(pod)
         if reason:
             return Health("Degraded", reason, computed=True)
@@ -109,7 +110,8 @@ def resource_health(
     if res.kind == "Namespace":
         ns = snapshot.namespaces.get(("", res.name))
         if ns is None:
-            return Health("Missing", computed=True) if snapshot.namespaces else UNKNOWN
+            known = bool(snapshot.namespaces) and not not_listed(snapshot, "Namespace")
+            return Health("Missing", computed=True) if known else UNKNOWN
         if ns.phase == "Terminating" or ns.deleting_since is not None:
             return Health("Progressing", "namespace is Terminating", computed=True)
         return Health("Healthy", computed=True)

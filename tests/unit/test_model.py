@@ -108,3 +108,42 @@ def test_pod_display_status_prefers_the_container_reason() -> None:
     assert crashing.restarts == 4
     assert Pod("kubeflow", "y", phase="Pending").display_status == "Pending"
     assert Pod("kubeflow", "z", phase="Running", deleting=True).display_status == "Terminating"
+
+
+def test_a_watch_event_clears_the_forbidden_note_of_its_kind_only() -> None:
+    noted = apply_events(
+        base(),
+        [
+            Forbidden("pods", "forbidden: cannot list Pod", kind="Pod"),
+            Forbidden("workloads", "forbidden: cannot list Deployment", kind="Deployment"),
+            Forbidden("workloads", "forbidden: cannot list StatefulSet", kind="StatefulSet"),
+        ],
+    )
+    snap = apply_event(noted, WatchEvent("ADDED", pod("c")))
+    assert snap.forbidden == {
+        "Deployment": "forbidden: cannot list Deployment",
+        "StatefulSet": "forbidden: cannot list StatefulSet",
+    }
+    # A workload's note is cleared by its own kind, not by its collection.
+    snap = apply_event(snap, WatchEvent("MODIFIED", Workload("StatefulSet", "kubeflow", "seaweedfs")))
+    assert snap.forbidden == {"Deployment": "forbidden: cannot list Deployment"}
+    # A deletion is a watch event too: the kind is being watched again.
+    snap = apply_event(snap, WatchEvent("DELETED", Workload("Deployment", "kubeflow", "dex")))
+    assert snap.forbidden == {}
+    assert noted.forbidden == {
+        "Pod": "forbidden: cannot list Pod",
+        "Deployment": "forbidden: cannot list Deployment",
+        "StatefulSet": "forbidden: cannot list StatefulSet",
+    }, "the input snapshot is untouched"
+
+
+def test_a_relist_clears_the_forbidden_note_of_its_kind_only() -> None:
+    noted = apply_events(
+        base(),
+        [
+            Forbidden("workloads", "forbidden: cannot list Deployment", kind="Deployment"),
+            Forbidden("workloads", "forbidden: cannot list StatefulSet", kind="StatefulSet"),
+        ],
+    )
+    snap = apply_event(noted, Relisted("workloads", (), kind="Deployment"))
+    assert snap.forbidden == {"StatefulSet": "forbidden: cannot list StatefulSet"}

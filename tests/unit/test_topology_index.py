@@ -183,3 +183,26 @@ def test_owners_of_a_few_pods_equals_the_full_index(case: tuple[list[Application
     full = fresh(snap)
     topology._last_index = None  # cold, as `kftui check` asks: only the named resources are read
     assert topology.owners_of(snap, pods) == {p.key: full[p.key] for p in pods if p.key in full}
+
+
+def test_workloads_of_one_name_in_two_namespaces_belong_to_their_own_apps() -> None:
+    """The owner lookup is keyed by (kind, namespace, name): `web` in team-a and `web` in team-b are two."""
+    apps = [
+        Application(
+            name=owner,
+            namespace="argocd",
+            resources=(ManagedResource("apps", "v1", "Deployment", ns, "web"),),
+        )
+        for owner, ns in (("app-a", "team-a"), ("app-b", "team-b"))
+    ]
+    pods = [
+        Pod(namespace=ns, name="web-1", workload_kind="Deployment", workload_name="web")
+        for ns in ("team-b", "team-a")
+    ]
+    snap = ClusterSnapshot.from_objects([*apps, *pods], now=NOW)
+    expected = {("team-a", "web-1"): "app-a", ("team-b", "web-1"): "app-b"}
+    assert fresh(snap) == expected
+    topology._last_index = None
+    assert topology.owners_of(snap, pods) == expected
+    tree = topology.build_topology(snap)
+    assert {n.app.name: sorted(n.namespaces) for n in tree.apps} == {"app-a": ["team-a"], "app-b": ["team-b"]}
