@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import subprocess
 import sys
 import threading
-import time
 import uuid
 from pathlib import Path
 
@@ -96,10 +96,22 @@ def test_follow_streams_pod_changes_and_matches_a_fresh_list(lab) -> None:  # ty
             "delete", "pod", "probe", "-n", ns, "--wait=false", "--grace-period=0", "--force", check=True
         )
         lab.wait_for(lambda: saw("DELETED", "probe"), 60, "the watch to deliver the pod's deletion")
-        time.sleep(0.5)
-        with lock:
-            followed = apply_events(snapshot, list(changes))
-        fresh = source.load()
+
+        # The lab's controllers keep creating and deleting pods (Argo CD syncs, the crash loop), so a fresh
+        # LIST may hold a change the watch delivers a moment later: compare until the two agree (the watch
+        # caught up), and fail with the last difference if they never do.
+        def followed_and_fresh() -> tuple[ClusterSnapshot, ClusterSnapshot]:
+            with lock:
+                followed = apply_events(snapshot, list(changes))
+            return followed, source.load()
+
+        def agree() -> bool:
+            followed, fresh = followed_and_fresh()
+            return set(followed.pods) == set(fresh.pods) and set(followed.namespaces) == set(fresh.namespaces)
+
+        with contextlib.suppress(Exception):
+            lab.wait_for(agree, 15, "the watch-applied snapshot to agree with a fresh LIST")
+        followed, fresh = followed_and_fresh()
         assert set(followed.pods) == set(fresh.pods), (
             "watch-applied pods equal a fresh LIST: none lost, no ghosts"
         )
