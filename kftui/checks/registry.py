@@ -6,12 +6,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from kftui.checks import access, applications, apply_errors, kustomize_ids, ordering, ownership, pods, source
-from kftui.checks.coverage import count as summarize
 from kftui.checks.memo import CheckMemo
 from kftui.model import ClusterSnapshot, Finding, ObjectRef, Severity
 from kftui.profile import Profile
-
-__all__ = ["CHECKS", "Check", "run_checks", "summarize"]
 
 CheckFn = Callable[[ClusterSnapshot, Profile], Iterable[Finding]]
 

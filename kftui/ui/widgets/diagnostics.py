@@ -11,8 +11,7 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from kftui.checks.coverage import Coverage, Verdict
-from kftui.checks.registry import summarize
+from kftui.checks.coverage import Coverage, Verdict, count
 from kftui.model import Finding, FixRef, Severity
 from kftui.textsafe import one_line
 from kftui.ui import render
@@ -114,9 +113,9 @@ class DiagnosticsPanel(Vertical):
         ]
 
     def _show_summary(self) -> None:
-        counts = summarize(self.findings)
-        text = Text()
         seen = self.verdict
+        counts = seen.counts if seen is not None else count(self.findings)
+        text = Text()
         if seen is not None and seen.coverage is Coverage.BLIND:
             text.append("✖ Not diagnosed: the Applications could not be listed\n", style=render.RED)
         elif seen is not None and seen.clean:
