@@ -4,8 +4,8 @@ The tree widget asks for the roots and, only when a node is expanded (or a filte
 children of one item. A 20,000-pod cluster therefore costs a handful of nodes until someone opens a big
 namespace, and even then a namespace shows at most MAX_CHILDREN rows with a hint to filter.
 
-Every item has a stable string key (app:kubeflow/ns:kubeflow/pod:x), so expansion and the cursor survive the
-tree being rebuilt from a new snapshot. The item also knows which findings belong to it (its Scope), which is
+Every item has a stable string key (app:kubeflow/ns:kubeflow/pod:x, spelled by tree_keys), so expansion and
+the cursor survive the tree being rebuilt from a new snapshot. The item also knows which findings belong to it (its Scope), which is
 how selecting a node narrows the diagnostics panel.
 """
 
@@ -20,7 +20,7 @@ from rich.text import Text
 
 from kftui.model import ClusterSnapshot, Finding, ManagedResource, ObjectRef, Pod, Severity
 from kftui.topology import AppNode, NamespaceNode, Topology, build_topology
-from kftui.ui import render
+from kftui.ui import render, tree_keys
 
 MAX_CHILDREN = 500
 # The name of the "more" row that stands for filter matches beyond MAX_CHILDREN.
@@ -69,7 +69,7 @@ class TreeItem:
 
     @property
     def parent_key(self) -> str | None:
-        return self.key.rsplit("/", 1)[0] if "/" in self.key else None
+        return tree_keys.parent_key(self.key)
 
 
 class TreeModel:
@@ -116,12 +116,18 @@ class TreeModel:
             items = [
                 earlier.get(id(n))
                 or TreeItem(
-                    f"app:{n.app.name}", "app", n.app.name, app=n.app.name, ref=n.app.ref, obj=n.app, node=n
+                    tree_keys.app_key(n.app.name),
+                    "app",
+                    n.app.name,
+                    app=n.app.name,
+                    ref=n.app.ref,
+                    obj=n.app,
+                    node=n,
                 )
                 for n in self.topology.apps
             ]
             if self.topology.unowned_pods or self.topology.orphan_namespaces:
-                items.append(TreeItem("unowned", "unowned", "Unowned"))
+                items.append(TreeItem(tree_keys.UNOWNED, "unowned", "Unowned"))
             self._roots, self._previous_roots = items, []
         return list(self._roots)
 
@@ -165,7 +171,7 @@ class TreeModel:
     def _app_children(self, parent: TreeItem, node: AppNode) -> list[TreeItem]:
         items = [
             TreeItem(
-                f"{parent.key}/ns:{ns.name}",
+                tree_keys.namespace_key(parent.key, ns.name),
                 "namespace",
                 ns.name,
                 app=parent.app,
@@ -178,13 +184,15 @@ class TreeModel:
         ]
         if node.cluster_resources:
             items.append(
-                TreeItem(f"{parent.key}/cluster", "cluster", "cluster-scoped", app=parent.app, node=node)
+                TreeItem(
+                    tree_keys.cluster_key(parent.key), "cluster", "cluster-scoped", app=parent.app, node=node
+                )
             )
         return items
 
     def _resource_item(self, parent: TreeItem, res: ManagedResource) -> TreeItem:
         return TreeItem(
-            f"{parent.key}/res:{res.kind}/{res.name}",
+            tree_keys.resource_key(parent.key, res.kind, res.name),
             "resource",
             res.name,
             app=parent.app,
@@ -197,7 +205,7 @@ class TreeModel:
         limit = MAX_CHILDREN if capped else len(pods)
         items = [
             TreeItem(
-                f"{parent.key}/pod:{p.name}",
+                tree_keys.pod_key(parent.key, p.name),
                 "pod",
                 p.name,
                 app=parent.app,
@@ -209,13 +217,15 @@ class TreeModel:
         ]
         if len(pods) > limit:
             items.append(
-                TreeItem(f"{parent.key}/more", "more", "", app=parent.app, hidden_count=len(pods) - limit)
+                TreeItem(
+                    tree_keys.more_key(parent.key), "more", "", app=parent.app, hidden_count=len(pods) - limit
+                )
             )
         return items
 
     def _unowned_ns_item(self, name: str) -> TreeItem:
         return TreeItem(
-            f"unowned/ns:{name}",
+            tree_keys.namespace_key(tree_keys.UNOWNED, name),
             "unowned-namespace",
             name,
             namespace=name,

@@ -15,7 +15,6 @@ from typing import Any
 
 from textual import on, work
 from textual.app import App, ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
@@ -26,18 +25,15 @@ from kftui.fixes.plan import ActionKind, FixPlan
 from kftui.fixes.run import FixRunner
 from kftui.fixes.runtime import FixRuntime
 from kftui.textsafe import one_line
-from kftui.ui import render
-from kftui.ui.screens._styles import style_path
+from kftui.ui import bindings, render
+from kftui.ui.styles import style_path
 
 
 class FixConfirmScreen(ModalScreen[FixResult | None]):
     """The preview of one fix and the only way to run it from the UI."""
 
     CSS_PATH = style_path("fix_confirm.tcss")
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="fix.cancel"),
-        Binding("ctrl+enter", "run", "Run the fix", id="fix.run", show=False),
-    ]
+    BINDINGS = bindings.FIX_CONFIRM
 
     CHECKING = "checking permissions…"
 

@@ -11,6 +11,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
+from kftui.ui import bindings
+
 
 @dataclass(frozen=True)
 class HelpRow:
@@ -21,8 +23,8 @@ class HelpRow:
 def help_rows(sources: Sequence[tuple[str, Iterable[BindingType]]]) -> list[HelpRow]:
     """One row per binding of each source; tuple-style bindings are expanded the way Textual does."""
     rows: list[HelpRow] = []
-    for where, bindings in sources:
-        for binding in Binding.make_bindings(bindings):
+    for where, listed in sources:
+        for binding in Binding.make_bindings(listed):
             rows.append(HelpRow(where, binding))
     return rows
 
@@ -30,10 +32,7 @@ def help_rows(sources: Sequence[tuple[str, Iterable[BindingType]]]) -> list[Help
 class HelpScreen(ModalScreen[None]):
     """A modal table of bindings grouped by where they apply (everywhere, tree, help)."""
 
-    BINDINGS = [
-        Binding("escape", "dismiss_help", "Close help", id="help.close"),
-        Binding("question_mark", "dismiss_help", "Close help", key_display="?", id="help.close-question"),
-    ]
+    BINDINGS = bindings.HELP
 
     def __init__(self, sources: Sequence[tuple[str, Iterable[BindingType]]]) -> None:
         super().__init__()

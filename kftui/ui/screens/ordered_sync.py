@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Static
@@ -22,8 +21,8 @@ from textual.widgets import Button, DataTable, Static
 from kftui.fixes.ordered import OrderedResult, OrderedSync, StepStatus
 from kftui.fixes.plan import FixPlan
 from kftui.fixes.run import FixRunner
-from kftui.ui import render
-from kftui.ui.screens._styles import style_path
+from kftui.ui import bindings, render
+from kftui.ui.styles import style_path
 
 STATE_MARK = {
     "pending": "·",
@@ -48,10 +47,7 @@ class OrderedSyncScreen(ModalScreen[OrderedResult | None]):
     """Sync a dependency chain one app at a time, with progress."""
 
     CSS_PATH = style_path("ordered_sync.tcss")
-    BINDINGS = [
-        Binding("escape", "close_or_cancel", "Cancel / close", id="ordered.close"),
-        Binding("s", "start", "Start", id="ordered.start"),
-    ]
+    BINDINGS = bindings.ORDERED_SYNC
 
     def __init__(
         self,

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
@@ -21,8 +20,8 @@ from textual.widgets import DataTable, Static
 from kftui.cluster.ops import ActionError
 from kftui.cluster.portforward import ForwardManager, ForwardState
 from kftui.fixes.plan import ForwardTarget
-from kftui.ui import render
-from kftui.ui.screens._styles import style_path
+from kftui.ui import bindings, render
+from kftui.ui.styles import style_path
 
 REFRESH_SECONDS = 0.5
 
@@ -49,12 +48,7 @@ class PortForwardsScreen(ModalScreen[None]):
     """Active port-forwards of this session."""
 
     CSS_PATH = style_path("port_forwards.tcss")
-    BINDINGS = [
-        Binding("escape", "close", "Close", id="pf.close"),
-        Binding("n", "new_forward", "New forward", id="pf.new"),
-        Binding("p", "probe", "Probe", id="pf.probe"),
-        Binding("x", "stop_forward", "Stop forward", id="pf.stop"),
-    ]
+    BINDINGS = bindings.PORT_FORWARDS
 
     def __init__(
         self,

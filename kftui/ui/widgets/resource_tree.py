@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from kftui.model import Severity
+from kftui.ui import bindings, tree_keys
 from kftui.ui.tree_model import FILTER_OVERFLOW, MAX_CHILDREN, FilterResult, TreeItem, TreeModel, filter_model
 
 # Rows whose look and children follow from their topology node and object alone (with the same findings).
@@ -22,40 +22,7 @@ class ResourceTree(Tree[TreeItem]):
     With a filter, only matching items and their ancestors are shown, ancestors expanded.
     """
 
-    BINDINGS = [
-        Binding(
-            "right",
-            "expand_or_child",
-            "Expand",
-            show=False,
-            tooltip="Open a node, or step into it",
-            id="tree.expand",
-        ),
-        Binding(
-            "left",
-            "collapse_or_parent",
-            "Collapse / parent",
-            show=False,
-            tooltip="Close a node, or go to its parent",
-            id="tree.collapse",
-        ),
-        Binding(
-            "E",
-            "expand_all_apps",
-            "Expand apps",
-            show=False,
-            tooltip="Show every app's namespaces",
-            id="tree.expand-apps",
-        ),
-        Binding(
-            "C",
-            "collapse_all",
-            "Collapse all",
-            show=False,
-            tooltip="Close everything",
-            id="tree.collapse-all",
-        ),
-    ]
+    BINDINGS = bindings.TREE
 
     class ItemHighlighted(Message):
         """The cursor moved to an item: the details pane follows it."""
@@ -154,9 +121,7 @@ class ResourceTree(Tree[TreeItem]):
 
     def reveal(self, key: str) -> bool:
         """Expand the ancestors of `key` and put the cursor on it; False if no such item exists now."""
-        parts = key.split("/")
-        for i in range(1, len(parts)):
-            self._expanded.add("/".join(parts[:i]))
+        self._expanded.update(tree_keys.ancestor_keys(key))
         self._sync(cursor=key)
         return self.cursor_key == key
 
@@ -194,7 +159,7 @@ class ResourceTree(Tree[TreeItem]):
         while key:
             if key in self._node_by_key:
                 return self._node_by_key[key]
-            key = key.rsplit("/", 1)[0] if "/" in key else None
+            key = tree_keys.parent_key(key)
         return None
 
     def _rows(self, items: list[TreeItem], filtered: bool) -> list[TreeItem]:
@@ -206,7 +171,10 @@ class ResourceTree(Tree[TreeItem]):
                 # A filter that matches 20,000 pods must not put them all in the tree either.
                 rest = len(items) - MAX_CHILDREN
                 more = TreeItem(
-                    f"{items[MAX_CHILDREN].parent_key}/more", "more", FILTER_OVERFLOW, hidden_count=rest
+                    tree_keys.more_key(items[MAX_CHILDREN].parent_key or ""),
+                    "more",
+                    FILTER_OVERFLOW,
+                    hidden_count=rest,
                 )
                 items = [*items[:MAX_CHILDREN], more]
         return items

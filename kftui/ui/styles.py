@@ -1,0 +1,22 @@
+"""Where the .tcss files live: kftui/styles inside the wheel, styles/ at the repo root in a checkout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def styles_dir(package: Path | None = None) -> Path:
+    """The directory holding app.tcss, looked for next to the `kftui` package and one level up."""
+    package = package or Path(__file__).resolve().parent.parent
+    for candidate in (package / "styles", package.parent / "styles"):
+        if (candidate / "app.tcss").is_file():
+            return candidate
+    raise FileNotFoundError(f"kftui styles not found next to {package}")
+
+
+def style_path(name: str) -> Path:
+    """One screen's stylesheet, which must exist (a missing one is a packaging bug, said at import)."""
+    path = styles_dir() / name
+    if not path.is_file():
+        raise FileNotFoundError(f"kftui style {name} not found in {path.parent}")
+    return path
