@@ -23,6 +23,8 @@ PURE = [
     "fixes/plan.py",
     "fixes/permissions.py",
     "cluster/ops.py",
+    "ui/scheduler.py",
+    "ui/tree_keys.py",
 ]
 FORBIDDEN = ("textual", "kubernetes", "httpx", "urllib3")
 
