@@ -7,27 +7,22 @@ checks, and hands the result to the tree, the diagnostics panel, the details pan
 
 from __future__ import annotations
 
-import contextlib
 import sys
-import threading
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from rich.text import Text
 from textual import work
 from textual.app import App, ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
-from textual.events import Mount
-from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.reactive import var
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Footer, Input, LoadingIndicator, OptionList, Static, Tree
+from textual.widgets import Footer, Input, OptionList, Static
 from textual.worker import Worker, WorkerState
 
 from kftui import shellcmd
@@ -35,169 +30,48 @@ from kftui.checks.coverage import APPLICATION_KINDS, applications_unseen, verdic
 from kftui.checks.kustomize_ids import ChainsById, attach_chains
 from kftui.checks.memo import CheckMemo
 from kftui.checks.registry import run_checks
-from kftui.cluster.source import Changes, ConnectionStatus, SnapshotSource, SourceError
-from kftui.fixes.gate import FixResult
-from kftui.fixes.ordered import OrderedResult
-from kftui.fixes.plan import PLANNABLE, PlanError, plan_action, plan_fix
+from kftui.cluster.source import ConnectionStatus, SnapshotSource
 from kftui.fixes.runtime import FixRuntime
-from kftui.model import (
-    ClusterSnapshot,
-    ConnectionState,
-    Finding,
-    FixRef,
-    ObjectRef,
-    SnapshotChange,
-    apply_events,
-)
+from kftui.model import ClusterSnapshot, ConnectionState, Finding, SnapshotChange, apply_events
 from kftui.profile import Profile, detect_profile
 from kftui.textsafe import multi_line, one_line
-from kftui.ui import render
+from kftui.ui import bindings, render, tree_keys
 from kftui.ui.commands import KftuiCommands, PaletteCommand
+from kftui.ui.fix_actions import FixActions
 from kftui.ui.messages import (
     Analysed,
     ChangesArrived,
     ConnectionChanged,
-    FixesReviewed,
     LoadFailed,
     PodLogsLoaded,
     SnapshotLoaded,
 )
-from kftui.ui.screens.fix_confirm import forward_review, open_fix_screen
+from kftui.ui.scheduler import AnalysisScheduler
 from kftui.ui.screens.help import HelpScreen
-from kftui.ui.screens.port_forwards import PortForwardsScreen
+from kftui.ui.styles import styles_dir
 from kftui.ui.tree_model import Scope, TreeItem, TreeModel, filter_model
 from kftui.ui.widgets.details import DetailsPane
 from kftui.ui.widgets.diagnostics import DiagnosticsPanel
+from kftui.ui.widgets.loading import CalmLoadingIndicator
 from kftui.ui.widgets.resource_tree import ResourceTree
 from kftui.ui.widgets.status_line import StatusInfo, StatusLine
 
 Clock = Callable[[], datetime]
 T = TypeVar("T")
-LOG_TAIL_LINES = 200
 FILTER_DEBOUNCE_SECONDS = 0.15
-
-
-def styles_dir(package: Path | None = None) -> Path:
-    """Where the .tcss files are: shipped inside the wheel as kftui/styles, at the repo root in a checkout."""
-    package = package or Path(__file__).resolve().parent.parent
-    for candidate in (package / "styles", package.parent / "styles"):
-        if (candidate / "app.tcss").is_file():
-            return candidate
-    raise FileNotFoundError(f"kftui styles not found next to {package}")
-
-
-class CalmLoadingIndicator(LoadingIndicator):
-    """Textual's indicator repainted 16 times a second; during the first load of 20,000 pods those repaints
-    competed with the LIST threads for the interpreter (the load took ~40% longer). Four a second still move."""
-
-    def _on_mount(self, event: Mount) -> None:
-        super()._on_mount(event)
-        self.auto_refresh = 0.25
 
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class KftuiApp(App[None]):
+class KftuiApp(FixActions):
     """Diagnose a multi-Application Argo CD install: what is red, why, and the command that fixes it."""
 
     TITLE = "kftui"
     CSS_PATH = [styles_dir() / "app.tcss", styles_dir() / "help.tcss"]
     COMMANDS = App.COMMANDS | {KftuiCommands}
-    COALESCE_SECONDS = 0.005
-    # At most ten analyses a second. Starting the next one as soon as the last finished meant ~50 a second
-    # at 100 pod changes/s on 20,000 pods, each copying the changed collections and redrawing: the copies
-    # kept the garbage collector busy and keypresses waited. Measured at 0.001 / 0.05 / 0.1 s, three 15 s
-    # live runs each: keypress p95 50-58 / 26-54 / 23-27 ms, watch event -> screen p95 65-71 / 91-112 /
-    # 132-140 ms, kftui CPU 0.45 / 0.31 / 0.25 cores. A tenth of a second is still "at once" to a person.
-    MIN_ANALYSIS_INTERVAL = 0.1
-
-    BINDINGS = [
-        Binding("q", "quit", "Quit", tooltip="Leave kftui; nothing is changed in the cluster", id="app.quit"),
-        Binding("question_mark", "help", "Help", key_display="?", tooltip="This list", id="app.help"),
-        Binding(
-            "slash",
-            "filter",
-            "Filter",
-            key_display="/",
-            tooltip="Filter the tree by name or pod status",
-            id="app.filter",
-        ),
-        Binding(
-            "escape",
-            "clear",
-            "Clear",
-            key_display="esc",
-            tooltip="Clear the filter, then the narrowing",
-            id="app.clear",
-        ),
-        Binding(
-            "a",
-            "all_findings",
-            "All findings",
-            tooltip="Undo the narrowing chosen in the tree",
-            id="app.all-findings",
-        ),
-        Binding(
-            "e",
-            "toggle_errors_only",
-            "Errors only",
-            tooltip="Hide warnings and info, or show them again",
-            id="app.errors-only",
-        ),
-        Binding(
-            "y",
-            "copy_command",
-            "Copy fix",
-            tooltip="Copy the highlighted fix's command",
-            id="app.copy-command",
-        ),
-        Binding(
-            "r",
-            "refresh",
-            "Refresh",
-            tooltip="Load the cluster state again from the source",
-            id="app.refresh",
-        ),
-        Binding(
-            "f",
-            "focus_findings",
-            "Focus findings",
-            show=False,
-            tooltip="Walk the findings; the tree follows",
-            id="app.focus-findings",
-        ),
-        Binding(
-            "t",
-            "focus_tree",
-            "Focus tree",
-            show=False,
-            tooltip="Back to the tree; enter narrows findings",
-            id="app.focus-tree",
-        ),
-        Binding(
-            "x",
-            "run_fix",
-            "Run fix",
-            tooltip="Preview, confirm and run the highlighted fix",
-            id="app.run-fix",
-        ),
-        Binding(
-            "o",
-            "ordered_sync",
-            "Ordered sync",
-            tooltip="Sync the profile's dependency chain in order",
-            id="app.ordered-sync",
-        ),
-        Binding(
-            "p",
-            "port_forwards",
-            "Port-forwards",
-            tooltip="Forward the gateway to localhost and probe it",
-            id="app.port-forwards",
-        ),
-    ]
+    BINDINGS = bindings.APP
 
     # `var`, not `reactive`: a reactive repaints the whole screen when set, once per batch of watch events,
     # although the widgets that show the snapshot repaint exactly what changed themselves.
@@ -214,9 +88,7 @@ class KftuiApp(App[None]):
         clock: Clock | None = None,
         fixes: FixRuntime | None = None,
     ) -> None:
-        super().__init__()
-        self.fixes = fixes
-        self.source = source
+        super().__init__(source, fixes)
         self.profile = profile
         self.read_only = read_only
         # Include chains from `--manifests`: attached to kustomize-duplicate-id findings after every check run.
@@ -233,17 +105,10 @@ class KftuiApp(App[None]):
         )
         self.last_update: datetime | None = None
         self.applied_batches = 0
-        self._pending: list[SnapshotChange] = []
-        self._analysing = False
-        self._flush_timer: Timer | None = None
-        self._analysis_started = 0.0
+        self.scheduler: AnalysisScheduler[SnapshotChange, ClusterSnapshot] = AnalysisScheduler(time.monotonic)
         self._filter_timer: Timer | None = None
-        self._stop = threading.Event()
-        self._following = False
-        self._log_reader: Callable[..., str] | None = getattr(source, "pod_logs", None)
         # Checks whose inputs a batch of watch events did not touch are not run again (one analysis at a time).
         self._check_memo = CheckMemo()
-        self._reviewed: tuple[Finding, Mapping[Any, Any]] | None = None
 
     # --- layout --------------------------------------------------------------------------------------
 
@@ -278,70 +143,9 @@ class KftuiApp(App[None]):
 
     def help_sources(self) -> list[tuple[str, list[BindingType]]]:
         """Where bindings live, for the help screen: it lists every one of them."""
-        return [
-            ("everywhere", list(self.BINDINGS) + list(App.BINDINGS)),
-            ("tree", list(ResourceTree.BINDINGS) + list(Tree.BINDINGS)),
-            ("lists", list(OptionList.BINDINGS)),
-        ]
+        return bindings.help_sources()
 
     # --- loading and following (workers post, the app applies) -----------------------------------------
-
-    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
-    def _load(self) -> None:
-        try:
-            snapshot = self.source.load()
-        except SourceError as exc:
-            self._post(LoadFailed(str(exc)))
-        except Exception as exc:  # a dump error or a client bug must still end in a banner, not a traceback
-            self._post(LoadFailed(f"{type(exc).__name__}: {exc}"))
-        else:
-            self._post(SnapshotLoaded(snapshot))
-
-    @work(thread=True, group="follow", exit_on_error=False)
-    def _follow(self) -> None:
-        def sink(item: Changes | ConnectionStatus) -> None:
-            if self._stop.is_set():
-                return
-            if isinstance(item, ConnectionStatus):
-                self._post(ConnectionChanged(item))
-            else:
-                self._post(ChangesArrived(list(item)))
-
-        try:
-            self.source.follow(sink, self._stop)
-        except Exception as exc:  # the watch gave up: keep the last snapshot, marked stale
-            self._post(ConnectionChanged(ConnectionStatus(ConnectionState.OFFLINE, f"follow stopped: {exc}")))
-        else:
-            if not self._stop.is_set():  # returned on its own: nothing streams any more
-                self._post(ConnectionChanged(ConnectionStatus(ConnectionState.OFFLINE, "follow ended")))
-
-    @work(thread=True, group="logs", exclusive=True, exit_on_error=False)
-    def _fetch_logs(self, namespace: str, name: str, container: str) -> None:
-        reader = self._log_reader
-        if reader is None:
-            return
-        try:
-            text = reader(namespace, name, container, LOG_TAIL_LINES)
-        except Exception as exc:  # logs are a convenience: say why they are missing
-            text = f"Cannot fetch logs: {exc}"
-        self._post(PodLogsLoaded((namespace, name), text))
-
-    def _post(self, message: Message) -> None:
-        """Post from a worker thread, dropping the message if the app is already shutting down."""
-        if self._stop.is_set():
-            return
-        with contextlib.suppress(RuntimeError):  # the event loop closed between the check and the post
-            self.post_message(message)
-
-    def exit(self, *args: Any, **kwargs: Any) -> None:
-        """Stop the follow worker before the app goes: a blocked watch must not keep the process alive."""
-        self._stop.set()
-        super().exit(*args, **kwargs)
-
-    @property
-    def closing(self) -> bool:
-        """True once shutdown began: late timers and worker messages must not touch removed widgets."""
-        return self._stop.is_set() or not self.is_running
 
     def on_unmount(self) -> None:
         self._stop.set()
@@ -369,14 +173,6 @@ class KftuiApp(App[None]):
         # else the first analysis (on_analysed) takes the loading indicators down and starts the watches:
         # doing it now would lay out and draw an empty tree and panel while the checks run, and slow them.
 
-    def _start_following(self) -> None:
-        """Watch from the LIST's resourceVersions. Started once the first analysis is on screen: the watch
-        threads' start competes with that analysis for the interpreter, and nothing is lost by waiting, as
-        the watches replay what changed since the LIST."""
-        if self.source.live and not self._following and not self.closing:
-            self._following = True
-            self._follow()
-
     def _focus_tree(self) -> None:
         """Put the focus on the tree unless the user has it elsewhere (a loading widget refuses it)."""
         box = self.query_one("#filter", Input)
@@ -384,7 +180,7 @@ class KftuiApp(App[None]):
             self.query_one(ResourceTree).focus()
 
     def on_load_failed(self, message: LoadFailed) -> None:
-        self._analysing = False  # an analysis that failed must not block the next one
+        self.scheduler.analysis_failed()  # an analysis that failed must not block the next one
         self.load_error = message.reason
         if self.source.live:
             self.connection = ConnectionStatus(ConnectionState.OFFLINE, "load failed", since=self.clock())
@@ -398,27 +194,19 @@ class KftuiApp(App[None]):
             self._start_following()  # the analysis failed, not the load: later changes may analyse fine
 
     def on_changes_arrived(self, message: ChangesArrived) -> None:
-        """Queue the batch. While an analysis runs, changes wait for it to finish and are then applied in one
-        go; otherwise a short timer applies what arrived meanwhile, and no analysis starts sooner than
-        MIN_ANALYSIS_INTERVAL after the last one did. The screen is never more than one analysis and one
-        interval behind."""
-        self._pending.extend(message.changes)
-        if not self._analysing:
-            self._schedule_flush()
+        """Queue the batch; the scheduler says when to apply what has queued (see AnalysisScheduler)."""
+        self._arm_flush(self.scheduler.changes_arrived(message.changes))
 
-    def _schedule_flush(self) -> None:
-        """Apply the queued changes after COALESCE_SECONDS, and not before MIN_ANALYSIS_INTERVAL has passed
-        since the last analysis started."""
-        if self._flush_timer is None:
-            since = time.monotonic() - self._analysis_started
-            wait = max(self.COALESCE_SECONDS, self.MIN_ANALYSIS_INTERVAL - since)
-            self._flush_timer = self.set_timer(wait, self.flush_changes)
+    def _arm_flush(self, delay: float | None) -> None:
+        if delay is not None:
+            self.set_timer(delay, self.flush_changes)
 
     def flush_changes(self) -> None:
-        self._flush_timer = None
-        if not self._pending or self.snapshot is None or self.closing:
+        """Apply every change queued since the timer was armed, as one new snapshot."""
+        changes = self.scheduler.take_changes()
+        # Changes only arrive once the first snapshot is on screen; when closing, nothing is shown any more.
+        if not changes or self.snapshot is None or self.closing:
             return
-        changes, self._pending = self._pending, []
         self.last_update = self.clock()
         self.applied_batches += 1
         self.snapshot = apply_events(self.snapshot, changes, now=self.last_update)
@@ -433,11 +221,11 @@ class KftuiApp(App[None]):
     # --- reacting to a new snapshot ------------------------------------------------------------------
 
     def watch_snapshot(self, snapshot: ClusterSnapshot | None) -> None:
-        # One analysis at a time: on_analysed starts the next one on whatever is newest by then. Starting one
-        # per snapshot would, under a steady stream, only ever finish analyses that are already stale.
-        if snapshot is not None and self.profile is not None and not self._analysing:
-            self._analysing = True
-            self._analysis_started = time.monotonic()
+        if snapshot is not None and self.profile is not None:
+            self._start_analysis(self.scheduler.snapshot_changed(snapshot))
+
+    def _start_analysis(self, snapshot: ClusterSnapshot | None) -> None:
+        if snapshot is not None and self.profile is not None:
             self._analyse(snapshot, self.profile, self.query_one(ResourceTree).filter_text, self.tree_model)
 
     # An explicit description: without one Textual builds it from repr() of the arguments, and the repr
@@ -460,13 +248,11 @@ class KftuiApp(App[None]):
 
     def on_analysed(self, message: Analysed) -> None:
         """Show the result (always newer than what is on screen), then analyse whatever came in meanwhile."""
-        self._analysing = False
+        step = self.scheduler.analysis_done(message.snapshot)
         if self.closing:
             return
-        if self._pending:
-            self._schedule_flush()
-        elif self.snapshot is not message.snapshot:
-            self.watch_snapshot(self.snapshot)
+        self._arm_flush(step.flush_in)
+        self._start_analysis(step.analyse)
         snapshot = message.snapshot
         first = self.tree_model is None
         self.analysed = snapshot
@@ -486,7 +272,7 @@ class KftuiApp(App[None]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "analyse" and event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
-            self._analysing = False
+            self.scheduler.analysis_failed()
 
     def watch_errors_only(self) -> None:
         self._show_findings()
@@ -504,39 +290,6 @@ class KftuiApp(App[None]):
         panel.show(self.findings, self.scope, self.errors_only, seen)
         if panel.current is not None:
             self._review_fixes_of(panel.current)
-
-    # --- which fixes the credentials may run (asked in a worker, shown in the panel) -------------------
-
-    def _review_fixes_of(self, finding: Finding) -> None:
-        """Mark the finding's fixes that cannot run. Only against a live cluster and not in read-only mode:
-        there the reasons are per fix (an operation running, a permission missing); read-only and offline
-        refuse every fix alike and the status line says so. The fix screen checks again in any case."""
-        if self.fixes is None or self.snapshot is None or not self.fixes.runner.asks_access:
-            return
-        # What a review depends on besides the (cached) permissions: the finding and the Applications (a
-        # running operation blocks the sync family). A pod changing elsewhere must not start another one.
-        basis = (finding, self.snapshot.applications)
-        if self._reviewed is not None and self._reviewed[0] == finding and self._reviewed[1] is basis[1]:
-            return
-        self._reviewed = basis
-        self._review_fixes(finding, self.snapshot, self.profile)
-
-    # The description is explicit for the same reason as _analyse's: repr() of a snapshot is slow.
-    @work(thread=True, exclusive=True, group="fix-review", exit_on_error=False, description="review fixes")
-    def _review_fixes(self, finding: Finding, snapshot: ClusterSnapshot, profile: Profile | None) -> None:
-        fixes = self.fixes
-        if fixes is None:
-            return
-        try:
-            choices = fixes.runner.choices(finding, snapshot, profile, review=True)
-        except Exception:  # advice only: the gate decides again when a fix runs
-            return
-        refusals = {c.fix.id: c.disabled for c in choices if c.plan is not None and c.disabled is not None}
-        self._post(FixesReviewed(finding, refusals))
-
-    def on_fixes_reviewed(self, message: FixesReviewed) -> None:
-        if not self.closing:
-            self.query_one(DiagnosticsPanel).show_refusals(message.finding, message.refusals)
 
     def _update_status(self) -> None:
         snapshot = self.snapshot
@@ -638,28 +391,13 @@ class KftuiApp(App[None]):
             return  # the app is closing: the panel's last highlight arrived after its widgets were removed
         if self.focused is not found.first(OptionList) or self.snapshot is None:
             return
-        key = self._key_for(message.finding)
+        key = tree_keys.finding_key(message.finding)
         if key is None:
             return
         tree = self.query_one(ResourceTree)
         tree.reveal(key)  # lands on the closest ancestor when the subject itself is not in the tree
         node = tree.cursor_node
         self.query_one(DetailsPane).show(node.data if node else None, self.snapshot)
-
-    @staticmethod
-    def _key_for(finding: Finding) -> str | None:
-        """The tree key a finding's subject would have (see TreeModel), under its app or under Unowned."""
-        subject = finding.subject
-        if subject.kind == "Application":
-            return f"app:{subject.name}"
-        base = f"app:{finding.app}" if finding.app else "unowned"
-        if subject.kind == "Namespace":
-            return f"{base}/ns:{subject.name}"
-        if subject.namespace is None:
-            return f"{base}/cluster/res:{subject.kind}/{subject.name}" if finding.app else None
-        if subject.kind == "Pod":
-            return f"{base}/ns:{subject.namespace}/pod:{subject.name}"
-        return f"{base}/ns:{subject.namespace}/res:{subject.kind}/{subject.name}"
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         """Enter on a finding moves to its fixes; enter on a fix copies its command (running it comes later)."""
@@ -737,29 +475,6 @@ class KftuiApp(App[None]):
     def action_toggle_errors_only(self) -> None:
         self.errors_only = not self.errors_only
 
-    def action_copy_command(self) -> None:
-        fix = self.query_one(DiagnosticsPanel).current_fix
-        if fix is None:
-            self.notify("The highlighted finding offers no fix.", severity="warning")
-            return
-        self.copy_fix(fix)
-
-    def copy_fix(self, fix: FixRef) -> None:
-        """Copy a fix's equivalent command; running fixes from the UI is a later step.
-
-        A command holding a control character is not copied: pasted into a terminal, an ESC can end bracketed
-        paste and run the rest. Real Kubernetes names cannot hold one, so only hostile data is refused."""
-        command = fix.command
-        if one_line(command) != command:
-            self.notify(
-                f"Not copied: the command contains control characters: {command}",
-                title="Fix command",
-                severity="warning",
-            )
-            return
-        self.copy_to_clipboard(command)
-        self.notify(f"Copied: {command}", title="Fix command")
-
     def notify(
         self,
         message: str,
@@ -776,55 +491,6 @@ class KftuiApp(App[None]):
             multi_line(message), title=one_line(title), severity=severity, timeout=timeout, markup=False
         )
 
-    def action_run_fix(self) -> None:
-        panel = self.query_one(DiagnosticsPanel)
-        finding, fix = panel.current, panel.current_fix
-        if finding is None or fix is None:
-            self.notify("The highlighted finding offers no fix.", severity="warning")
-            return
-        if fix.id not in PLANNABLE:
-            self.copy_fix(fix)  # a view or advice (describe, logs, edit-manifests, ...): nothing to run
-            return
-        if self.fixes is None or self.snapshot is None:
-            self.notify("No cluster connection to run fixes with.", severity="warning")
-            return
-        try:
-            plan = plan_fix(finding, fix.id, self.snapshot, self.profile)
-        except PlanError as exc:
-            self.notify(str(exc), severity="warning")
-            return
-        open_fix_screen(self, plan, self.fixes, self._fix_done)
-
-    def action_ordered_sync(self) -> None:
-        self._open_action("ordered-sync")
-
-    def action_port_forwards(self) -> None:
-        if self.fixes is None or self.snapshot is None:
-            self.notify("No cluster connection.", severity="warning")
-            return
-        anchor = ObjectRef("Application", self.snapshot.argocd_namespace, "")
-        plan = plan_action("port-forward", anchor, self.snapshot, self.profile)
-        self.push_screen(
-            PortForwardsScreen(self.fixes.forwards, plan.forward, review=forward_review(self.fixes, plan))
-        )
-
-    def _open_action(self, fix_id: str) -> None:
-        if self.fixes is None or self.snapshot is None:
-            self.notify("No cluster connection to run fixes with.", severity="warning")
-            return
-        anchor = ObjectRef("Application", self.snapshot.argocd_namespace, "")
-        open_fix_screen(
-            self, plan_action(fix_id, anchor, self.snapshot, self.profile), self.fixes, self._fix_done
-        )
-
-    def _fix_done(self, result: object) -> None:
-        if isinstance(result, FixResult):
-            self.notify(result.message, title=result.fix_id, severity="information" if result.ok else "error")
-        elif isinstance(result, OrderedResult):
-            self.notify(
-                result.reason or "ordered sync done", severity="information" if result.ok else "error"
-            )
-
     def action_refresh(self) -> None:
         self._set_loading(self.snapshot is None)
         self._load()
@@ -838,7 +504,7 @@ class KftuiApp(App[None]):
     def jump_to_app(self, name: str) -> None:
         """Put the tree cursor on an app and narrow the findings to it (palette: jump to app)."""
         tree = self.query_one(ResourceTree)
-        if tree.reveal(f"app:{name}"):
+        if tree.reveal(tree_keys.app_key(name)):
             node = tree.cursor_node
             if node is not None and node.data is not None:
                 self.scope_item = node.data

@@ -119,7 +119,7 @@ class BenchApp(KftuiApp):
     def flush_changes(self) -> None:
         stamps = []
         arrivals = getattr(self.source, "arrivals", {})
-        for change in self._pending:
+        for change in self.scheduler.pending:
             if isinstance(change, WatchEvent) and isinstance(change.obj, Pod):
                 label = change.obj.labels.get(SEQ_LABEL, "")
                 sent = parse_stamp(label)

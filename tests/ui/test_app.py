@@ -18,8 +18,10 @@ from textual.widgets import DataTable, Input, OptionList, Static
 from kftui.cluster.dumpfile import load_demo
 from kftui.cluster.source import ConnectionStatus, Sink, StaticSource
 from kftui.model import ClusterSnapshot, ConnectionState, Finding, ObjectRef, Pod, Severity, WatchEvent
-from kftui.ui.app import KftuiApp, styles_dir
+from kftui.ui.app import KftuiApp
 from kftui.ui.screens.help import HelpScreen, help_rows
+from kftui.ui.styles import styles_dir
+from kftui.ui.tree_keys import finding_key
 from kftui.ui.tree_model import TreeItem, TreeModel
 from kftui.ui.widgets.details import NO_LOGS, DetailsPane
 from kftui.ui.widgets.diagnostics import DiagnosticsPanel
@@ -625,7 +627,7 @@ async def test_a_follow_that_ends_marks_the_data_stale() -> None:
 def test_finding_subjects_map_to_tree_keys() -> None:
     def key(kind: str, namespace: str | None, name: str, app: str | None) -> str | None:
         finding = Finding("c", Severity.ERROR, app, ObjectRef(kind, namespace, name), "t", "e", "x")
-        return KftuiApp._key_for(finding)
+        return finding_key(finding)
 
     assert key("Application", "argocd", "kubeflow", "kubeflow") == "app:kubeflow"
     assert key("Pod", "kubeflow", "p", "kubeflow") == "app:kubeflow/ns:kubeflow/pod:p"

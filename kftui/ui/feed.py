@@ -1,0 +1,99 @@
+"""The app's link to its source: thread workers that load, follow and fetch logs, and only post messages.
+
+The official client blocks, so each of these runs in a thread worker. A worker never touches a widget: it
+posts one of ui/messages.py's messages and the app applies it on its event loop. When the app goes, the
+follow worker is told to stop, and messages still in flight are dropped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from textual import work
+from textual.app import App
+from textual.message import Message
+
+from kftui.cluster.source import Changes, ConnectionStatus, SnapshotSource, SourceError
+from kftui.model import ConnectionState
+from kftui.ui.messages import ChangesArrived, ConnectionChanged, LoadFailed, PodLogsLoaded, SnapshotLoaded
+
+LOG_TAIL_LINES = 200
+
+
+class SourceFeed(App[None]):
+    """The workers of KftuiApp that talk to its SnapshotSource, and their shutdown."""
+
+    def __init__(self, source: SnapshotSource) -> None:
+        super().__init__()
+        self.source = source
+        self._stop = threading.Event()
+        self._following = False
+        self._log_reader: Callable[..., str] | None = getattr(source, "pod_logs", None)
+
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
+    def _load(self) -> None:
+        try:
+            snapshot = self.source.load()
+        except SourceError as exc:
+            self._post(LoadFailed(str(exc)))
+        except Exception as exc:  # a dump error or a client bug must still end in a banner, not a traceback
+            self._post(LoadFailed(f"{type(exc).__name__}: {exc}"))
+        else:
+            self._post(SnapshotLoaded(snapshot))
+
+    def _start_following(self) -> None:
+        """Watch from the LIST's resourceVersions. Started once the first analysis is on screen: the watch
+        threads' start competes with that analysis for the interpreter, and nothing is lost by waiting, as
+        the watches replay what changed since the LIST."""
+        if self.source.live and not self._following and not self.closing:
+            self._following = True
+            self._follow()
+
+    @work(thread=True, group="follow", exit_on_error=False)
+    def _follow(self) -> None:
+        def sink(item: Changes | ConnectionStatus) -> None:
+            if self._stop.is_set():
+                return
+            if isinstance(item, ConnectionStatus):
+                self._post(ConnectionChanged(item))
+            else:
+                self._post(ChangesArrived(list(item)))
+
+        try:
+            self.source.follow(sink, self._stop)
+        except Exception as exc:  # the watch gave up: keep the last snapshot, marked stale
+            self._post(ConnectionChanged(ConnectionStatus(ConnectionState.OFFLINE, f"follow stopped: {exc}")))
+        else:
+            if not self._stop.is_set():  # returned on its own: nothing streams any more
+                self._post(ConnectionChanged(ConnectionStatus(ConnectionState.OFFLINE, "follow ended")))
+
+    @work(thread=True, group="logs", exclusive=True, exit_on_error=False)
+    def _fetch_logs(self, namespace: str, name: str, container: str) -> None:
+        reader = self._log_reader
+        if reader is None:
+            return
+        try:
+            text = reader(namespace, name, container, LOG_TAIL_LINES)
+        except Exception as exc:  # logs are a convenience: say why they are missing
+            text = f"Cannot fetch logs: {exc}"
+        self._post(PodLogsLoaded((namespace, name), text))
+
+    def _post(self, message: Message) -> None:
+        """Post from a worker thread, dropping the message if the app is already shutting down."""
+        if self._stop.is_set():
+            return
+        with contextlib.suppress(RuntimeError):  # the event loop closed between the check and the post
+            self.post_message(message)
+
+    def exit(self, *args: Any, **kwargs: Any) -> None:
+        """Stop the follow worker before the app goes: a blocked watch must not keep the process alive."""
+        self._stop.set()
+        super().exit(*args, **kwargs)
+
+    @property
+    def closing(self) -> bool:
+        """True once shutdown began: late timers and worker messages must not touch removed widgets."""
+        return self._stop.is_set() or not self.is_running

@@ -1,0 +1,148 @@
+"""The fix keys of the app (x runs, y copies, o ordered sync, p port-forwards) and which fixes may run.
+
+Glue only: fixes/ plans and runs, the screens preview and confirm; this picks the highlighted finding's fix,
+opens the right screen, reports the result as a toast, and asks (in a worker) which fixes the credentials
+may run so the diagnostics panel can mark the others before the user tries them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from textual import work
+from textual.reactive import var
+
+from kftui.cluster.source import SnapshotSource
+from kftui.fixes.gate import FixResult
+from kftui.fixes.ordered import OrderedResult
+from kftui.fixes.plan import PLANNABLE, PlanError, plan_action, plan_fix
+from kftui.fixes.runtime import FixRuntime
+from kftui.model import ClusterSnapshot, Finding, FixRef, ObjectRef
+from kftui.profile import Profile
+from kftui.textsafe import one_line
+from kftui.ui.feed import SourceFeed
+from kftui.ui.messages import FixesReviewed
+from kftui.ui.screens.fix_confirm import forward_review, open_fix_screen
+from kftui.ui.screens.port_forwards import PortForwardsScreen
+from kftui.ui.widgets.diagnostics import DiagnosticsPanel
+
+
+class FixActions(SourceFeed):
+    """What KftuiApp does with fixes. The app owns the snapshot and the profile; these read them."""
+
+    snapshot: var[ClusterSnapshot | None]
+    profile: Profile | None
+
+    def __init__(self, source: SnapshotSource, fixes: FixRuntime | None) -> None:
+        super().__init__(source)
+        self.fixes = fixes
+        self._reviewed: tuple[Finding, Mapping[Any, Any]] | None = None
+
+    # --- keys ----------------------------------------------------------------------------------------
+
+    def action_copy_command(self) -> None:
+        fix = self.query_one(DiagnosticsPanel).current_fix
+        if fix is None:
+            self.notify("The highlighted finding offers no fix.", severity="warning")
+            return
+        self.copy_fix(fix)
+
+    def copy_fix(self, fix: FixRef) -> None:
+        """Copy a fix's equivalent command; running fixes from the UI is a later step.
+
+        A command holding a control character is not copied: pasted into a terminal, an ESC can end bracketed
+        paste and run the rest. Real Kubernetes names cannot hold one, so only hostile data is refused."""
+        command = fix.command
+        if one_line(command) != command:
+            self.notify(
+                f"Not copied: the command contains control characters: {command}",
+                title="Fix command",
+                severity="warning",
+            )
+            return
+        self.copy_to_clipboard(command)
+        self.notify(f"Copied: {command}", title="Fix command")
+
+    def action_run_fix(self) -> None:
+        panel = self.query_one(DiagnosticsPanel)
+        finding, fix = panel.current, panel.current_fix
+        if finding is None or fix is None:
+            self.notify("The highlighted finding offers no fix.", severity="warning")
+            return
+        if fix.id not in PLANNABLE:
+            self.copy_fix(fix)  # a view or advice (describe, logs, edit-manifests, ...): nothing to run
+            return
+        if self.fixes is None or self.snapshot is None:
+            self.notify("No cluster connection to run fixes with.", severity="warning")
+            return
+        try:
+            plan = plan_fix(finding, fix.id, self.snapshot, self.profile)
+        except PlanError as exc:
+            self.notify(str(exc), severity="warning")
+            return
+        open_fix_screen(self, plan, self.fixes, self._fix_done)
+
+    def action_ordered_sync(self) -> None:
+        self._open_action("ordered-sync")
+
+    def action_port_forwards(self) -> None:
+        if self.fixes is None or self.snapshot is None:
+            self.notify("No cluster connection.", severity="warning")
+            return
+        anchor = ObjectRef("Application", self.snapshot.argocd_namespace, "")
+        plan = plan_action("port-forward", anchor, self.snapshot, self.profile)
+        self.push_screen(
+            PortForwardsScreen(self.fixes.forwards, plan.forward, review=forward_review(self.fixes, plan))
+        )
+
+    def _open_action(self, fix_id: str) -> None:
+        if self.fixes is None or self.snapshot is None:
+            self.notify("No cluster connection to run fixes with.", severity="warning")
+            return
+        anchor = ObjectRef("Application", self.snapshot.argocd_namespace, "")
+        open_fix_screen(
+            self, plan_action(fix_id, anchor, self.snapshot, self.profile), self.fixes, self._fix_done
+        )
+
+    def _fix_done(self, result: object) -> None:
+        if isinstance(result, FixResult):
+            self.notify(result.message, title=result.fix_id, severity="information" if result.ok else "error")
+        elif isinstance(result, OrderedResult):
+            self.notify(
+                result.reason or "ordered sync done", severity="information" if result.ok else "error"
+            )
+
+    # --- which fixes the credentials may run (asked in a worker, shown in the panel) -------------------
+
+    def _review_fixes_of(self, finding: Finding) -> None:
+        """Mark the finding's fixes that cannot run. Only against a live cluster and not in read-only mode:
+        there the reasons are per fix (an operation running, a permission missing); read-only and offline
+        refuse every fix alike and the status line says so. The fix screen checks again in any case."""
+        if self.fixes is None or self.snapshot is None or not self.fixes.runner.asks_access:
+            return
+        # What a review depends on besides the (cached) permissions: the finding and the Applications (a
+        # running operation blocks the sync family). A pod changing elsewhere must not start another one.
+        basis = (finding, self.snapshot.applications)
+        if self._reviewed is not None and self._reviewed[0] == finding and self._reviewed[1] is basis[1]:
+            return
+        self._reviewed = basis
+        self._review_fixes(finding, self.snapshot, self.profile)
+
+    # An explicit description: without one Textual builds it from repr() of the arguments, and the repr
+    # of a 20,000-pod snapshot took seconds on the event loop.
+    @work(thread=True, exclusive=True, group="fix-review", exit_on_error=False, description="review fixes")
+    def _review_fixes(self, finding: Finding, snapshot: ClusterSnapshot, profile: Profile | None) -> None:
+        fixes = self.fixes
+        if fixes is None:
+            return
+        try:
+            choices = fixes.runner.choices(finding, snapshot, profile, review=True)
+        except Exception:  # advice only: the gate decides again when a fix runs
+            return
+        refusals = {c.fix.id: c.disabled for c in choices if c.plan is not None and c.disabled is not None}
+        self._post(FixesReviewed(finding, refusals))
+
+    def on_fixes_reviewed(self, message: FixesReviewed) -> None:
+        if not self.closing:
+            self.query_one(DiagnosticsPanel).show_refusals(message.finding, message.refusals)
