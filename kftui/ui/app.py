@@ -9,24 +9,18 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TypeVar
 
-from rich.text import Text
 from textual import work
 from textual.app import App, ComposeResult
-from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
-from textual.notifications import SeverityLevel
 from textual.reactive import var
-from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Footer, OptionList
 from textual.worker import Worker, WorkerState
 
-from kftui import shellcmd
-from kftui.checks.coverage import APPLICATION_KINDS, applications_unseen, verdict
+from kftui.checks.coverage import verdict
 from kftui.checks.kustomize_ids import ChainsById, attach_chains
 from kftui.checks.memo import CheckMemo
 from kftui.checks.registry import run_checks
@@ -34,35 +28,23 @@ from kftui.cluster.source import ConnectionStatus, SnapshotSource
 from kftui.fixes.runtime import FixRuntime
 from kftui.model import ClusterSnapshot, ConnectionState, Finding, SnapshotChange, apply_events
 from kftui.profile import Profile, detect_profile
-from kftui.textsafe import multi_line, one_line
-from kftui.ui import bindings, render, tree_keys
-from kftui.ui.commands import KftuiCommands, PaletteCommand
+from kftui.ui import bindings, tree_keys
+from kftui.ui.commands import KftuiCommands, PaletteCommand, palette_commands
 from kftui.ui.fix_actions import FixActions
-from kftui.ui.messages import (
-    Analysed,
-    ChangesArrived,
-    ConnectionChanged,
-    LoadFailed,
-    PodLogsLoaded,
-    SnapshotLoaded,
-)
+from kftui.ui.messages import Analysed, ChangesArrived, ConnectionChanged, LoadFailed, SnapshotLoaded
 from kftui.ui.scheduler import AnalysisScheduler
 from kftui.ui.screens.help import HelpScreen
 from kftui.ui.styles import styles_dir
 from kftui.ui.tree_model import Scope, TreeItem, TreeModel, filter_model
+from kftui.ui.widgets.banners import ErrorBanner, ForbiddenNotes
 from kftui.ui.widgets.details import DetailsPane
 from kftui.ui.widgets.diagnostics import DiagnosticsPanel
+from kftui.ui.widgets.filter_box import FilterBox
 from kftui.ui.widgets.loading import CalmLoadingIndicator
 from kftui.ui.widgets.resource_tree import ResourceTree
 from kftui.ui.widgets.status_line import StatusInfo, StatusLine
 
 Clock = Callable[[], datetime]
-T = TypeVar("T")
-FILTER_DEBOUNCE_SECONDS = 0.15
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class KftuiApp(FixActions):
@@ -93,7 +75,7 @@ class KftuiApp(FixActions):
         self.read_only = read_only
         # Include chains from `--manifests`: attached to kustomize-duplicate-id findings after every check run.
         self.manifest_chains = manifest_chains
-        self.clock: Clock = clock or _utc_now
+        self.clock: Clock = clock or (lambda: datetime.now(UTC))
         self.findings: list[Finding] = []
         self.analysed: ClusterSnapshot | None = None
         """The snapshot `findings` were found on (the newest one may still be under analysis)."""
@@ -106,7 +88,6 @@ class KftuiApp(FixActions):
         self.last_update: datetime | None = None
         self.applied_batches = 0
         self.scheduler: AnalysisScheduler[SnapshotChange, ClusterSnapshot] = AnalysisScheduler(time.monotonic)
-        self._filter_timer: Timer | None = None
         # Checks whose inputs a batch of watch events did not touch are not run again (one analysis at a time).
         self._check_memo = CheckMemo()
 
@@ -114,11 +95,9 @@ class KftuiApp(FixActions):
 
     def compose(self) -> ComposeResult:
         yield StatusLine(id="status")
-        yield Static(id="error-banner")
-        yield Static(id="forbidden-notes")
-        box = Input(placeholder="filter: name or pod status (esc clears)", id="filter")
-        box.display = False
-        yield box
+        yield ErrorBanner(id="error-banner")
+        yield ForbiddenNotes(id="forbidden-notes")
+        yield FilterBox(id="filter")
         with Horizontal(id="body"):
             with Vertical(id="left"):
                 yield ResourceTree(id="tree")
@@ -141,16 +120,7 @@ class KftuiApp(FixActions):
     def get_loading_widget(self) -> Widget:
         return CalmLoadingIndicator()
 
-    def help_sources(self) -> list[tuple[str, list[BindingType]]]:
-        """Where bindings live, for the help screen: it lists every one of them."""
-        return bindings.help_sources()
-
     # --- loading and following (workers post, the app applies) -----------------------------------------
-
-    def on_unmount(self) -> None:
-        self._stop.set()
-        if self.fixes is not None:
-            self.fixes.close()  # stops every port-forward
 
     def on_snapshot_loaded(self, message: SnapshotLoaded) -> None:
         snapshot = message.snapshot
@@ -175,7 +145,7 @@ class KftuiApp(FixActions):
 
     def _focus_tree(self) -> None:
         """Put the focus on the tree unless the user has it elsewhere (a loading widget refuses it)."""
-        box = self.query_one("#filter", Input)
+        box = self.query_one(FilterBox)
         if self.focused is None or (self.focused is box and not box.display):
             self.query_one(ResourceTree).focus()
 
@@ -214,9 +184,6 @@ class KftuiApp(FixActions):
     def on_connection_changed(self, message: ConnectionChanged) -> None:
         self.connection = message.status
         self._update_status()
-
-    def on_pod_logs_loaded(self, message: PodLogsLoaded) -> None:
-        self.query_one(DetailsPane).show_logs(message.pod_key, message.text)
 
     # --- reacting to a new snapshot ------------------------------------------------------------------
 
@@ -304,50 +271,7 @@ class KftuiApp(FixActions):
             live=self.source.live,
             loading=snapshot is None and self.load_error is None,
         )
-        self._show_forbidden(snapshot.forbidden if snapshot else {})
-
-    def _show_forbidden(self, forbidden: Mapping[str, str]) -> None:
-        """Lists the credentials may not read: which, and the API server's reason (the first, in full).
-        Without the Applications there is no diagnosis at all: then this is a red banner that says so."""
-        notes = self.query_one("#forbidden-notes", Static)
-        notes.display = bool(forbidden)
-        blind = self.snapshot is not None and applications_unseen(self.snapshot) is not None
-        notes.set_class(blind, "blind")
-        if blind and self.snapshot is not None:
-            ask = shellcmd.join(
-                (
-                    "kubectl",
-                    "auth",
-                    "can-i",
-                    "list",
-                    "applications.argoproj.io",
-                    "-n",
-                    self.snapshot.argocd_namespace,
-                )
-            )
-            others = [k for k in forbidden if k not in APPLICATION_KINDS]
-            notes.update(
-                render.inert_text(
-                    Text.assemble(
-                        ("✖ ", "bold"),
-                        verdict(self.findings, self.snapshot).headline,
-                        f"\n  Check the credentials ($ {ask}) or --argocd-namespace",
-                        f"; {len(others)} other kind(s) not listed either" if others else "",
-                    )
-                )
-            )
-        elif forbidden:
-            kinds = sorted(forbidden)
-            notes.update(
-                render.inert_text(
-                    Text.assemble(
-                        (f"⚠ Cannot list {len(kinds)} kind(s): ", "bold"),
-                        ", ".join(kinds),
-                        " — shown as unknown, not absent.\n  why: ",
-                        one_line(forbidden[kinds[0]]),
-                    )
-                )
-            )
+        self.query_one(ForbiddenNotes).show(snapshot.forbidden if snapshot else {}, snapshot, self.findings)
 
     def _set_loading(self, loading: bool) -> None:
         self.query_one(ResourceTree).loading = loading
@@ -355,12 +279,7 @@ class KftuiApp(FixActions):
         self._update_status()
 
     def _show_error(self, reason: str | None) -> None:
-        banner = self.query_one("#error-banner", Static)
-        banner.display = reason is not None
-        if reason is not None:
-            banner.update(
-                render.lines(f"✖ Cannot load the cluster state: {one_line(reason)}\n  r retries · q quits")
-            )
+        self.query_one(ErrorBanner).show(reason)
 
     # --- widget events -------------------------------------------------------------------------------
 
@@ -377,11 +296,6 @@ class KftuiApp(FixActions):
     def on_resource_tree_item_selected(self, message: ResourceTree.ItemSelected) -> None:
         self.scope_item = message.item
         self._show_findings()
-
-    def on_details_pane_logs_wanted(self, message: DetailsPane.LogsWanted) -> None:
-        pod = message.pod
-        container = next((c.name for c in pod.containers if not c.init), "")
-        self._fetch_logs(pod.namespace, pod.name, container)
 
     def on_diagnostics_panel_finding_highlighted(self, message: DiagnosticsPanel.FindingHighlighted) -> None:
         """When the user walks the findings list, the details pane follows the finding's subject."""
@@ -406,63 +320,29 @@ class KftuiApp(FixActions):
         elif event.option_list.id == "fix-list":
             self.action_copy_command()
 
-    def on_input_changed(self, event: Input.Changed) -> None:
-        """Filter as the user types, but only once typing pauses: a 20,000-pod walk per key would lag."""
-        if event.input.id == "filter":
-            if self._filter_timer is not None:
-                self._filter_timer.stop()
-                self._filter_timer = None
-            if event.value.strip().lower() != self.query_one(ResourceTree).filter_text:
-                self._filter_timer = self.set_timer(FILTER_DEBOUNCE_SECONDS, self._apply_filter)
-
-    def _apply_filter(self) -> None:
-        self._filter_timer = None
-        if self.closing:
-            return  # its widgets may already be gone
-        self.query_one(ResourceTree).set_filter(self.query_one("#filter", Input).value)
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "filter":
-            if self._filter_timer is not None:
-                self._filter_timer.stop()
-            self._apply_filter()
+    def on_filter_box_applied(self, message: FilterBox.Applied) -> None:
+        if not self.closing:  # its widgets may already be gone
+            self.query_one(ResourceTree).set_filter(message.text)
+        if message.submitted:
             self.query_one(ResourceTree).focus()
 
     # --- actions -------------------------------------------------------------------------------------
 
-    NEEDS_DATA = frozenset(
-        {
-            "filter",
-            "clear",
-            "all_findings",
-            "toggle_errors_only",
-            "copy_command",
-            "focus_findings",
-            "focus_tree",
-        }
-    )
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Until there is something to look at, keys that act on the tree or findings are hidden."""
-        return not (action in self.NEEDS_DATA and self.tree_model is None)
+        return not (action in bindings.NEEDS_DATA and self.tree_model is None)
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen(self.help_sources()))
+        self.push_screen(HelpScreen(bindings.help_sources()))
 
     def action_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        box.display = True
-        box.focus()
+        self.query_one(FilterBox).open()
 
     def action_clear(self) -> None:
         """Escape undoes the most recent kind of narrowing: the filter first, then the tree selection."""
-        box = self.query_one("#filter", Input)
+        box = self.query_one(FilterBox)
         if box.display or box.value:
-            if self._filter_timer is not None:
-                self._filter_timer.stop()
-                self._filter_timer = None
-            box.value = ""
-            box.display = False
+            box.reset()
             self.query_one(ResourceTree).set_filter("")
             self.query_one(ResourceTree).focus()
         elif self.scope_item is not None:
@@ -474,22 +354,6 @@ class KftuiApp(FixActions):
 
     def action_toggle_errors_only(self) -> None:
         self.errors_only = not self.errors_only
-
-    def notify(
-        self,
-        message: str,
-        *,
-        title: str = "",
-        severity: SeverityLevel = "information",
-        timeout: float | None = None,
-        markup: bool = False,
-    ) -> None:
-        """Every toast shows its text literally: messages carry app names, commands and server errors, and
-        Textual would otherwise read `[/]` (a crash) or `[@click=...]` (a live action) in them as markup.
-        `markup` is accepted for Textual's signature and ignored; controls are escaped as everywhere else."""
-        super().notify(
-            multi_line(message), title=one_line(title), severity=severity, timeout=timeout, markup=False
-        )
 
     def action_refresh(self) -> None:
         self._set_loading(self.snapshot is None)
@@ -513,30 +377,11 @@ class KftuiApp(FixActions):
 
     def palette_commands(self) -> list[PaletteCommand]:
         """What the command palette offers right now: the same actions the keys call."""
-        commands: list[PaletteCommand] = []
-        if self.snapshot is not None:
-            for name in sorted(a.name for a in self.snapshot.applications.values()):
-                commands.append(
-                    (
-                        f"Jump to app {name}",
-                        "Select the Application and narrow findings to it",
-                        _bind(self.jump_to_app, name),
-                    )
-                )
-        commands.append(
-            (
-                "Toggle errors only",
-                "Show only error findings, or everything again",
-                self.action_toggle_errors_only,
-            )
+        return palette_commands(
+            sorted(a.name for a in self.snapshot.applications.values()) if self.snapshot else [],
+            self.query_one(DiagnosticsPanel).current,
+            jump=self.jump_to_app,
+            toggle_errors=self.action_toggle_errors_only,
+            copy=self.copy_fix,
+            refresh=self.action_refresh,
         )
-        finding = self.query_one(DiagnosticsPanel).current
-        for fix in finding.fixes if finding is not None else ():
-            commands.append((f"Copy command: {fix.command}", fix.title, _bind(self.copy_fix, fix)))
-        commands.append(("Refresh", "Load the cluster state again from the source", self.action_refresh))
-        return commands
-
-
-def _bind(fn: Callable[[T], None], arg: T) -> Callable[[], None]:
-    """A zero-argument callback for the palette, binding the argument now rather than at call time."""
-    return lambda: fn(arg)

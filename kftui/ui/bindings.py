@@ -96,6 +96,20 @@ APP: list[BindingType] = [
     ),
 ]
 
+# The app's actions that act on the tree or the findings: until there is something to look at, their keys
+# do nothing and leave the footer.
+NEEDS_DATA = frozenset(
+    {
+        "filter",
+        "clear",
+        "all_findings",
+        "toggle_errors_only",
+        "copy_command",
+        "focus_findings",
+        "focus_tree",
+    }
+)
+
 TREE: list[BindingType] = [
     Binding(
         "right",

@@ -1,22 +1,50 @@
 """The command palette's kftui entries: jump to an app, errors only, copy a fix command, refresh.
 
-The provider only matches text; the app decides what the commands are (`palette_commands`), so the palette
-and the key bindings call the same actions.
+The provider only matches text; the entries come from `palette_commands`, which the app calls with the
+same actions its keys call, so the palette and the key bindings cannot differ.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Protocol, cast
+from collections.abc import Callable, Iterable
+from typing import Protocol, TypeVar, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.fuzzy import Matcher
 from textual.markup import escape
 
+from kftui.model import Finding, FixRef
 from kftui.textsafe import one_line
 
 PaletteCommand = tuple[str, str, Callable[[], object]]
+T = TypeVar("T")
+
+
+def palette_commands(
+    apps: Iterable[str],
+    finding: Finding | None,
+    *,
+    jump: Callable[[str], None],
+    toggle_errors: Callable[[], None],
+    copy: Callable[[FixRef], None],
+    refresh: Callable[[], None],
+) -> list[PaletteCommand]:
+    """What the palette offers: a jump per app, the errors toggle, a copy per fix of `finding`, refresh."""
+    commands: list[PaletteCommand] = [
+        (f"Jump to app {name}", "Select the Application and narrow findings to it", _bind(jump, name))
+        for name in apps
+    ]
+    commands.append(("Toggle errors only", "Show only error findings, or everything again", toggle_errors))
+    for fix in finding.fixes if finding is not None else ():
+        commands.append((f"Copy command: {fix.command}", fix.title, _bind(copy, fix)))
+    commands.append(("Refresh", "Load the cluster state again from the source", refresh))
+    return commands
+
+
+def _bind(fn: Callable[[T], None], arg: T) -> Callable[[], None]:
+    """A zero-argument callback, binding the argument now rather than at call time."""
+    return lambda: fn(arg)
 
 
 class HasPaletteCommands(Protocol):

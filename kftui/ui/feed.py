@@ -19,6 +19,7 @@ from textual.message import Message
 from kftui.cluster.source import Changes, ConnectionStatus, SnapshotSource, SourceError
 from kftui.model import ConnectionState
 from kftui.ui.messages import ChangesArrived, ConnectionChanged, LoadFailed, PodLogsLoaded, SnapshotLoaded
+from kftui.ui.widgets.details import DetailsPane
 
 LOG_TAIL_LINES = 200
 
@@ -70,6 +71,11 @@ class SourceFeed(App[None]):
             if not self._stop.is_set():  # returned on its own: nothing streams any more
                 self._post(ConnectionChanged(ConnectionStatus(ConnectionState.OFFLINE, "follow ended")))
 
+    def on_details_pane_logs_wanted(self, message: DetailsPane.LogsWanted) -> None:
+        pod = message.pod
+        container = next((c.name for c in pod.containers if not c.init), "")
+        self._fetch_logs(pod.namespace, pod.name, container)
+
     @work(thread=True, group="logs", exclusive=True, exit_on_error=False)
     def _fetch_logs(self, namespace: str, name: str, container: str) -> None:
         reader = self._log_reader
@@ -80,6 +86,9 @@ class SourceFeed(App[None]):
         except Exception as exc:  # logs are a convenience: say why they are missing
             text = f"Cannot fetch logs: {exc}"
         self._post(PodLogsLoaded((namespace, name), text))
+
+    def on_pod_logs_loaded(self, message: PodLogsLoaded) -> None:
+        self.query_one(DetailsPane).show_logs(message.pod_key, message.text)
 
     def _post(self, message: Message) -> None:
         """Post from a worker thread, dropping the message if the app is already shutting down."""
@@ -92,6 +101,9 @@ class SourceFeed(App[None]):
         """Stop the follow worker before the app goes: a blocked watch must not keep the process alive."""
         self._stop.set()
         super().exit(*args, **kwargs)
+
+    def on_unmount(self) -> None:
+        self._stop.set()
 
     @property
     def closing(self) -> bool:

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from textual import work
+from textual.notifications import SeverityLevel
 from textual.reactive import var
 
 from kftui.cluster.source import SnapshotSource
@@ -20,7 +21,7 @@ from kftui.fixes.plan import PLANNABLE, PlanError, plan_action, plan_fix
 from kftui.fixes.runtime import FixRuntime
 from kftui.model import ClusterSnapshot, Finding, FixRef, ObjectRef
 from kftui.profile import Profile
-from kftui.textsafe import one_line
+from kftui.textsafe import multi_line, one_line
 from kftui.ui.feed import SourceFeed
 from kftui.ui.messages import FixesReviewed
 from kftui.ui.screens.fix_confirm import forward_review, open_fix_screen
@@ -38,6 +39,27 @@ class FixActions(SourceFeed):
         super().__init__(source)
         self.fixes = fixes
         self._reviewed: tuple[Finding, Mapping[Any, Any]] | None = None
+
+    def on_unmount(self) -> None:
+        if self.fixes is not None:
+            self.fixes.close()  # stops every port-forward
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every toast of the app (they all come from the fix keys) shows its text literally: messages carry
+        app names, commands and server errors, and Textual would otherwise read `[/]` (a crash) or
+        `[@click=...]` (a live action) in them as markup. `markup` is accepted for Textual's signature and
+        ignored; controls are escaped as everywhere else."""
+        super().notify(
+            multi_line(message), title=one_line(title), severity=severity, timeout=timeout, markup=False
+        )
 
     # --- keys ----------------------------------------------------------------------------------------
 

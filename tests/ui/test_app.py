@@ -18,8 +18,12 @@ from textual.widgets import DataTable, Input, OptionList, Static
 from kftui.cluster.dumpfile import load_demo
 from kftui.cluster.source import ConnectionStatus, Sink, StaticSource
 from kftui.model import ClusterSnapshot, ConnectionState, Finding, ObjectRef, Pod, Severity, WatchEvent
+from kftui.ui import bindings
 from kftui.ui.app import KftuiApp
+from kftui.ui.screens.fix_confirm import FixConfirmScreen
 from kftui.ui.screens.help import HelpScreen, help_rows
+from kftui.ui.screens.ordered_sync import OrderedSyncScreen
+from kftui.ui.screens.port_forwards import PortForwardsScreen
 from kftui.ui.styles import styles_dir
 from kftui.ui.tree_keys import finding_key
 from kftui.ui.tree_model import TreeItem, TreeModel
@@ -224,7 +228,7 @@ async def test_help_screen_lists_every_binding() -> None:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         table = app.screen.query_one(DataTable)
-        expected = help_rows([*app.help_sources(), ("Help", HelpScreen.BINDINGS)])
+        expected = help_rows([*bindings.help_sources(), ("Help", HelpScreen.BINDINGS)])
         assert table.row_count == len(expected)
         actions = {str(table.get_row_at(i)[1]) for i in range(table.row_count)}
         for binding in KftuiApp.BINDINGS:
@@ -235,8 +239,11 @@ async def test_help_screen_lists_every_binding() -> None:
 
 
 def test_every_kftui_binding_has_an_id_and_a_description() -> None:
-    ours = [*KftuiApp.BINDINGS, *ResourceTree.BINDINGS, *HelpScreen.BINDINGS]
-    assert len(ours) >= 12
+    # The app, the tree and every screen bind the table's lists themselves, so checking the table checks them.
+    users = [KftuiApp, ResourceTree, HelpScreen, FixConfirmScreen, OrderedSyncScreen, PortForwardsScreen]
+    assert all(user.BINDINGS is table for user, table in zip(users, bindings.ALL.values(), strict=True))
+    ours = [b for listed in bindings.ALL.values() for b in listed]
+    assert len(ours) >= 20
     for binding in ours:
         assert isinstance(binding, Binding)
         assert binding.id and binding.description, binding
