@@ -1,8 +1,10 @@
 """The kftui application: loads a snapshot, follows a live cluster, and keeps the three panes in step.
 
-The app is the single owner of the snapshot. Thread workers load and follow the source and only post
-messages; the app applies changes in batches (a burst of watch events becomes one repaint), re-runs the
-checks, and hands the result to the tree, the diagnostics panel, the details pane and the status line.
+The app is the single owner of the snapshot. Thread workers (ui/feed.py) load and follow the source and only
+post messages; the app applies changes in batches (a burst of watch events becomes one repaint), re-runs the
+checks, and hands the result to the tree, the diagnostics panel, the details pane and the status line. When
+to apply and when to analyse is ui/scheduler.py's decision; this module keeps the timers and the worker that
+carry it out. The fix keys live in ui/fix_actions.py, the keys themselves in ui/bindings.py.
 """
 
 from __future__ import annotations

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import threading
-import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.binding import Binding
@@ -18,6 +17,7 @@ from textual.widgets import DataTable, Input, OptionList, Static
 from kftui.cluster.dumpfile import load_demo
 from kftui.cluster.source import ConnectionStatus, Sink, StaticSource
 from kftui.model import ClusterSnapshot, ConnectionState, Finding, ObjectRef, Pod, Severity, WatchEvent
+from kftui.ui import app as app_module
 from kftui.ui import bindings
 from kftui.ui.app import KftuiApp
 from kftui.ui.screens.fix_confirm import FixConfirmScreen
@@ -32,7 +32,14 @@ from kftui.ui.widgets.diagnostics import DiagnosticsPanel
 from kftui.ui.widgets.resource_tree import ResourceTree
 from kftui.ui.widgets.status_line import StatusLine
 from kftui.ui.widgets.text_view import TextView
-from tests.ui.helpers import FakeLiveSource, FakeLiveSourceWithLogs, demo_findings, frozen_clock, wait_for
+from tests.ui.helpers import (
+    HANG_SECONDS,
+    FakeLiveSource,
+    FakeLiveSourceWithLogs,
+    demo_findings,
+    frozen_clock,
+    wait_for,
+)
 from tests.ui.scenarios import SIZE, broken_app, demo_app, filter_applied, loaded
 
 KATIB_POD = "app:kubeflow/ns:kubeflow/pod:katib-controller-7f5b8c9d6-5rjtn"
@@ -281,7 +288,7 @@ async def test_live_connection_state_shows_in_status_line() -> None:
         source.push(ConnectionStatus(ConnectionState.LIVE))
         await wait_for(pilot, lambda: app.connection.state is ConnectionState.LIVE, "live again")
         assert "STALE" not in _status_text(app)
-    assert source.stopped.wait(5), "the follow worker must stop when the app exits"
+    assert source.stopped.wait(HANG_SECONDS), "the follow worker must stop when the app exits"
 
 
 async def test_live_pod_added_and_deleted_updates_the_tree() -> None:
@@ -382,43 +389,80 @@ async def test_a_live_change_redraws_only_the_rows_it_touches() -> None:
         }, looked_at
 
 
-async def test_bursts_are_coalesced_into_few_repaints() -> None:
+async def test_a_burst_during_an_analysis_is_applied_as_one_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+    """1,000 pod events that arrive while an analysis runs wait for it and are then applied together: one
+    batch and one analysis, on a fast machine or a slow one (the analysis is held until all have arrived)."""
+    gate = threading.Event()
+    gate.set()
+    checks = app_module.run_checks
+
+    def held_checks(*args: Any, **kwargs: Any) -> list[Finding]:
+        assert gate.wait(HANG_SECONDS), "the test never released the analysis"
+        return checks(*args, **kwargs)
+
+    monkeypatch.setattr(app_module, "run_checks", held_checks)
     async with live_demo() as (base, source, app, pilot):
         template = next(iter(base.pods.values()))
         pods = [
             replace(template, namespace="burst", name=f"p{i}", owner_kind="", workload_kind="")
-            for i in range(1000)
+            for i in range(1001)
         ]
-        for pod in pods:
-            source.push([WatchEvent("ADDED", pod)])
+        gate.clear()
+        try:
+            source.push([WatchEvent("ADDED", pods[0])])
+            await wait_for(
+                pilot,
+                lambda: app.applied_batches == 1 and app.scheduler.analysing is app.snapshot,
+                "the first batch under analysis",
+            )
+            for pod in pods[1:]:
+                source.push([WatchEvent("ADDED", pod)])
+
+            def arrived() -> int:  # queued or (wrongly) applied already: a wrong app must fail, not hang
+                applied = len(app.snapshot.pods) - len(base.pods) - 1 if app.snapshot is not None else 0
+                return len(app.scheduler.pending) + applied
+
+            await wait_for(pilot, lambda: arrived() == 1000, "the burst at the app")
+            assert app.applied_batches == 1, "nothing is applied while an analysis runs"
+            assert len(app.scheduler.pending) == 1000
+        finally:
+            gate.set()  # also when an assertion failed: the held worker must not outlive the test
         await wait_for(
             pilot,
-            lambda: app.snapshot is not None and len(app.snapshot.pods) == len(base.pods) + 1000,
-            "all pods",
+            lambda: app.tree_model is not None and len(app.tree_model.snapshot.pods) == len(base.pods) + 1001,
+            "all pods on screen",
         )
-        assert app.applied_batches < 100, app.applied_batches
+        assert app.applied_batches == 2
         assert "unowned/ns:burst" in {i.key for i in app.tree_model.children(app.tree_model.roots()[-1])}  # type: ignore[union-attr]
 
 
-async def test_a_steady_stream_is_analysed_at_most_ten_times_a_second() -> None:
-    """100 changes a second for half a second: every change reaches the screen, in at most one analysis per
-    MIN_ANALYSIS_INTERVAL (without the interval, each change here got an analysis of its own: 50)."""
+async def test_a_steady_stream_reaches_the_screen_through_the_scheduler(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every change of a stream reaches the screen, and the app analyses only what the scheduler hands it,
+    each snapshot once. How often that may be is the scheduler's rule, tested on a fake clock in
+    tests/unit/test_ui_scheduler.py (without it, each change here got an analysis of its own)."""
     async with live_demo() as (base, source, app, pilot):
+        analysed: list[ClusterSnapshot] = []
+        analyse = app._analyse
+
+        def spy(snapshot: ClusterSnapshot, *rest: Any) -> Any:
+            assert app.scheduler.analysing is snapshot, "an analysis the scheduler did not start"
+            analysed.append(snapshot)
+            return analyse(snapshot, *rest)
+
+        monkeypatch.setattr(app, "_analyse", spy)
         template = next(iter(base.pods.values()))
-        started = time.monotonic()
         for i in range(50):
             source.push([WatchEvent("ADDED", replace(template, namespace="stream", name=f"p{i}"))])
-            await asyncio.sleep(0.01)
+            await pilot.pause()
         await wait_for(
             pilot,
             lambda: app.tree_model is not None and len(app.tree_model.snapshot.pods) == len(base.pods) + 50,
             "all 50 changes on screen",
         )
-        elapsed = time.monotonic() - started
-        assert app.applied_batches <= elapsed / 0.1 + 1, (
-            app.applied_batches,
-            elapsed,
-        )
+        assert analysed and analysed[-1] is app.tree_model.snapshot  # type: ignore[union-attr]
+        assert len({id(s) for s in analysed}) == len(analysed) <= app.applied_batches
 
 
 async def test_pod_logs_come_from_the_source_when_it_has_them() -> None:
@@ -601,7 +645,7 @@ async def test_loading_state_is_visible_until_the_source_answers() -> None:
     release = threading.Event()
 
     def slow() -> ClusterSnapshot:
-        release.wait(10)
+        release.wait(HANG_SECONDS)
         return load_demo()
 
     app = KftuiApp(StaticSource(slow), clock=frozen_clock)

@@ -1,8 +1,10 @@
 """When the terminal goes away, kftui goes too: the real `kftui --demo` in real terminals (tmux, a raw pty).
 
 The bug: `make demo` in tmux, then `tmux kill-session`, left kftui spinning on the deleted pty at a full core
-(make, the session leader, got the SIGHUP and waits for its children; kftui got nothing). The bound here is a
-loose 5 s, for a busy 2-core machine; kftui's own deadline is 0.75 s (kftui/lifecycle.py).
+(make, the session leader, got the SIGHUP and waits for its children; kftui got nothing). What fails here is a
+kftui that does not go: BOUND only says when to stop waiting for it, and is generous so that a loaded machine
+cannot fail a kftui that does go. How fast it goes (kftui's own deadline is 0.75 s, kftui/lifecycle.py) is
+recorded as seconds_to_exit, not asserted.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from tests.terminals import RawPty, Tmux, tmux_available, wait_gone
 
 ROOT = Path(__file__).resolve().parents[2]
 KFTUI = f"{sys.executable} -m kftui --demo"  # run from ROOT: this checkout's kftui comes first on sys.path
-BOUND = 5.0
+BOUND = 60.0
 FIRST_SCREEN = 90.0  # the first screen on a loaded machine
 
 

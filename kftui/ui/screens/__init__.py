@@ -1,0 +1,1 @@
+"""The modal screens: help, fix confirmation, ordered sync and port-forwards."""
