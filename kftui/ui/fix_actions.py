@@ -30,7 +30,11 @@ from kftui.ui.widgets.diagnostics import DiagnosticsPanel
 
 
 class FixActions(SourceFeed):
-    """What KftuiApp does with fixes. The app owns the snapshot and the profile; these read them."""
+    """What KftuiApp does with fixes. The app owns the snapshot and the profile; these read them.
+
+    A base class of the app rather than a helper object, because the keys call `action_*` methods and the
+    panel's review arrives as a message: both must be the app's. Textual runs a handler of every class in
+    the chain (KftuiApp -> FixActions -> SourceFeed), so on_unmount here and in SourceFeed both run."""
 
     snapshot: var[ClusterSnapshot | None]
     profile: Profile | None
