@@ -38,7 +38,7 @@ from kftui.checks.registry import run_checks
 from kftui.cluster.source import Changes, ConnectionStatus, SnapshotSource, SourceError
 from kftui.fixes.gate import FixResult
 from kftui.fixes.ordered import OrderedResult
-from kftui.fixes.plan import PLANNABLE, PlanError, plan_action, plan_fix
+from kftui.fixes.plan import PLANNABLE, PlanError, PortForwardPlan, plan_action, plan_fix
 from kftui.fixes.runtime import FixRuntime
 from kftui.model import (
     ClusterSnapshot,
@@ -804,8 +804,9 @@ class KftuiApp(App[None]):
             return
         anchor = ObjectRef("Application", self.snapshot.argocd_namespace, "")
         plan = plan_action("port-forward", anchor, self.snapshot, self.profile)
+        target = plan.forward if isinstance(plan, PortForwardPlan) else None
         self.push_screen(
-            PortForwardsScreen(self.fixes.forwards, plan.forward, review=forward_review(self.fixes, plan))
+            PortForwardsScreen(self.fixes.forwards, target, review=forward_review(self.fixes, plan))
         )
 
     def _open_action(self, fix_id: str) -> None:

@@ -21,6 +21,10 @@ PURE = [
     "checks",
     "kustomize",
     "fixes/plan.py",
+    "fixes/plans.py",
+    "fixes/app_planners.py",
+    "fixes/kube_planners.py",
+    "fixes/registry.py",
     "fixes/permissions.py",
     "cluster/ops.py",
 ]
