@@ -93,3 +93,15 @@ def not_listed(snapshot: ClusterSnapshot, *kinds: str) -> bool:
     dumps); either way, a check must not read "absent" from a list it never saw.
     """
     return any(k in snapshot.forbidden or collection_of(k) in snapshot.forbidden for k in kinds)
+
+
+def managing_app(
+    snapshot: ClusterSnapshot, kind: str, namespace: str | None, name: str
+) -> Application | None:
+    """The first Application (by name) whose status.resources lists this object."""
+    for app in applications(snapshot):
+        if any(
+            r.kind == kind and (r.namespace or None) == namespace and r.name == name for r in app.resources
+        ):
+            return app
+    return None

@@ -5,7 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from kftui.checks import access, applications, apply_errors, kustomize_ids, ordering, ownership, pods, source
+from kftui.checks import (
+    access,
+    annotation_size,
+    applications,
+    crds,
+    kustomize_ids,
+    namespaces,
+    ordering,
+    ownership,
+    pods,
+    source,
+    webhooks,
+)
 from kftui.checks.memo import CheckMemo
 from kftui.model import ClusterSnapshot, Finding, ObjectRef, Severity
 from kftui.profile import Profile
@@ -32,10 +44,10 @@ CHECKS: tuple[Check, ...] = (
     Check("kustomize-duplicate-id", kustomize_ids.kustomize_duplicate_id),
     Check("shared-resource", ownership.shared_resource),
     Check("dependency-order", ordering.dependency_order),
-    Check("crd-missing", apply_errors.crd_missing),
-    Check("annotation-too-long", apply_errors.annotation_too_long),
-    Check("webhook-unavailable", apply_errors.webhook_unavailable),
-    Check("namespace-missing", apply_errors.namespace_missing),
+    Check("crd-missing", crds.crd_missing),
+    Check("annotation-too-long", annotation_size.annotation_too_long),
+    Check("webhook-unavailable", webhooks.webhook_unavailable),
+    Check("namespace-missing", namespaces.namespace_missing),
     Check("repo-path", source.repo_path),
     Check("pod-failing", pods.pod_failing),
     Check("gateway", access.gateway),
