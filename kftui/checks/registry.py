@@ -18,7 +18,7 @@ from kftui.checks import (
     source,
     webhooks,
 )
-from kftui.checks.memo import CheckMemo
+from kftui.checks.memo import CheckMemo, IncrementalCheckFn
 from kftui.model import ClusterSnapshot, Finding, ObjectRef, Severity
 from kftui.profile import Profile
 
@@ -29,6 +29,8 @@ CheckFn = Callable[[ClusterSnapshot, Profile], Iterable[Finding]]
 class Check:
     id: str
     run: CheckFn
+    incremental: IncrementalCheckFn | None = None
+    """The same check continuing from its last pass, used with a CheckMemo (see memo.run_incremental)."""
 
     @property
     def summary(self) -> str:
@@ -49,7 +51,7 @@ CHECKS: tuple[Check, ...] = (
     Check("webhook-unavailable", webhooks.webhook_unavailable),
     Check("namespace-missing", namespaces.namespace_missing),
     Check("repo-path", source.repo_path),
-    Check("pod-failing", pods.pod_failing),
+    Check("pod-failing", pods.pod_failing, pods.pod_failing_since),
     Check("gateway", access.gateway),
     Check("auth-stack", access.auth_stack),
     Check("prune-danger", ownership.prune_danger),
@@ -72,6 +74,8 @@ def run_checks(
         try:
             if memo is None:
                 findings.extend(check.run(snapshot, profile))
+            elif check.incremental is not None:
+                findings.extend(memo.run_incremental(check.id, check.incremental, snapshot, profile))
             else:
                 findings.extend(memo.run(check.id, check.run, snapshot, profile))
         except Exception as exc:  # a bug in one check must not hide the others' results
