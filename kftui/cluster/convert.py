@@ -585,9 +585,8 @@ def drop_managed_fields(payload: bytes) -> bytes:
     """A LIST page of a SPEC_AFTER_METADATA kind without its items' metadata.managedFields, cut out of the
     bytes before they are parsed.
 
-    managedFields is about half of a pod's JSON and the deepest part of it (measured on the bench's
-    pods: 92 MB of JSON became 47 MB, and cutting plus parsing took 0.9 s instead of 1.5 s); nothing in
-    kftui reads it. The cut relies
+    managedFields is about half of a pod's JSON and the deepest part of it (the bench's figures are in
+    README.md, Performance); nothing in kftui reads it. The cut relies
     on two facts of compact JSON as the API server writes it: `,"` cannot occur inside a string (a quote
     there is escaped), so both markers are structural; and a built-in kind's metadata ends with
     managedFields. A stretch that does not look like managedFields is left alone, and so is the rest of the

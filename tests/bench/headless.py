@@ -70,8 +70,6 @@ if hasattr(SOURCE, "prefetch"):
 
 from textual import events  # noqa: E402
 
-from kftui import topology  # noqa: E402
-from kftui.checks import pods as pod_checks  # noqa: E402
 from kftui.checks.memo import CheckMemo  # noqa: E402
 from kftui.checks.registry import run_checks  # noqa: E402
 from kftui.ui.app import KftuiApp  # noqa: E402
@@ -270,10 +268,9 @@ async def run(kubeconfig: str, live: float, out: Path) -> None:
 
 
 def cold(fn: Any, *args: Any) -> Any:
-    """Call `fn` with the incremental state of the pod checks and the pod owner index forgotten, so a "full"
-    pass really looks at all 20,000 pods (as `kftui check` does) instead of the changes since the app's last."""
-    pod_checks._last_pass = None
-    topology._last_index = None
+    """Call `fn` as a "full" pass that really looks at all 20,000 pods (as `kftui check` does). The incremental
+    state lives in what the caller passes (a CheckMemo, the previous TreeModel), never in module state, so
+    run_checks without a memo and a TreeModel without a previous one are cold already."""
     return fn(*args)
 
 

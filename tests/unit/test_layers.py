@@ -11,7 +11,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "kftui"
 PURE = [
-    "model.py",
+    "model",
     "kinds.py",
     "profile.py",
     "topology.py",
