@@ -18,7 +18,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from kftui.cluster import convert
+from kftui.cluster.applications import application
 from kftui.cluster.kube import CONNECTION_ERRORS, KubeApiError, KubeSource, describe_connection_error
 from kftui.cluster.ops import (
     REFRESH_ANNOTATION,
@@ -132,7 +132,7 @@ class KubeAppOps:
         return True
 
     def get_app(self, name: str) -> Application:
-        return convert.application(self._get_raw(name))
+        return application(self._get_raw(name))
 
     def sync(self, name: str, request: SyncRequest, initiated_by: str) -> str:
         for _ in range(CONFLICT_RETRIES):

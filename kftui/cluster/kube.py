@@ -31,7 +31,7 @@ from kubernetes.client.exceptions import ApiException
 from kubernetes.config.config_exception import ConfigException
 
 from kftui import __version__
-from kftui.cluster import convert, podlist
+from kftui.cluster import convert, pages, podlist
 from kftui.cluster.kubeconfig import choose_kubeconfig
 from kftui.cluster.source import Changes, ConnectionStatus, Sink, SourceError
 from kftui.model import (
@@ -185,8 +185,8 @@ PageDecoder = Callable[[bytes], Page[T]]
 
 
 def _raw_page(data: bytes, lean: bool) -> Page[dict[str, Any]]:
-    """A page as dicts; `lean` (a convert.SPEC_AFTER_METADATA kind) parses it without managedFields."""
-    page = json.loads(convert.drop_managed_fields(data) if lean else data)
+    """A page as dicts; `lean` (convert.is_lean) parses it without managedFields."""
+    page = json.loads(pages.drop_managed_fields(data) if lean else data)
     page = page if isinstance(page, dict) else {}
     meta = page.get("metadata")
     meta = meta if isinstance(meta, dict) else {}
@@ -202,7 +202,7 @@ def _model_page(data: bytes, kind: str) -> Page[KubeObject]:
         if typed is not None:
             pods, version, token = typed
             return list[KubeObject](pods), version, token
-    items, version, token = _raw_page(data, kind in convert.SPEC_AFTER_METADATA)
+    items, version, token = _raw_page(data, convert.is_lean(kind))
     return [o for o in (convert.to_model(r, kind) for r in items) if o is not None], version, token
 
 
@@ -378,7 +378,7 @@ class KubeSource:
         try:
             raw = self._request("GET", path, query, compressed=True)
             head = raw.read(PAGE_HEAD_BYTES)
-            early = convert.list_continue_in_head(head)
+            early = pages.list_continue_in_head(head)
             if early is not None:
                 next_token.set_result(early)
             page = decode(head + raw.read())
@@ -393,7 +393,7 @@ class KubeSource:
     def list_raw(self, coll: Collection) -> tuple[list[dict[str, Any]], str]:
         """Every object of the collection as the API server sent it (less managedFields), and the
         resourceVersion to watch from."""
-        lean = coll.kind in convert.SPEC_AFTER_METADATA
+        lean = convert.is_lean(coll.kind)
         return _joined(self._pages(coll, lambda data: _raw_page(data, lean)))
 
     def list_collection(self, coll: Collection) -> tuple[list[KubeObject], str]:

@@ -29,7 +29,7 @@ import httpx
 from kubernetes import client as k8s_client
 from kubernetes.stream import portforward as k8s_portforward
 
-from kftui.cluster import convert
+from kftui.cluster import objects
 from kftui.cluster.kube import CONNECTION_ERRORS, KubeApiError, KubeSource
 from kftui.cluster.ops import ActionError
 from kftui.model import Endpoints, Pod, Service, ServicePort
@@ -224,14 +224,14 @@ class PortForward:
     def resolve(self, avoid: frozenset[str] = frozenset()) -> tuple[str, int]:
         """A ready pod behind the Service and the container port to forward to."""
         ns, name = self._state.namespace, self._state.service
-        svc = convert.service(self._get(f"/api/v1/namespaces/{ns}/services/{name}"))
+        svc = objects.service(self._get(f"/api/v1/namespaces/{ns}/services/{name}"))
         sport = service_port(svc, self._requested_port)
-        eps = convert.endpoints(self._get(f"/api/v1/namespaces/{ns}/endpoints/{name}"))
+        eps = objects.endpoints(self._get(f"/api/v1/namespaces/{ns}/endpoints/{name}"))
         self._service_port = sport.port
         names = [p for p in ready_pod_names(eps) if p not in avoid] or ready_pod_names(eps)
         if not names:
             raise PortForwardError(f"no ready pod behind svc/{name} in {ns}")
-        pod = convert.pod(self._get(f"/api/v1/namespaces/{ns}/pods/{names[0]}"))
+        pod = objects.pod(self._get(f"/api/v1/namespaces/{ns}/pods/{names[0]}"))
         return pod.name, target_port(sport, pod)
 
     # --- lifecycle --------------------------------------------------------------------------------
@@ -284,7 +284,7 @@ class PortForward:
         while not self._stop.wait(HEALTH_INTERVAL):
             current = self._state.pod
             try:
-                eps = convert.endpoints(
+                eps = objects.endpoints(
                     self._get(f"/api/v1/namespaces/{self._state.namespace}/endpoints/{self._state.service}")
                 )
             except PortForwardError as exc:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from kftui.cluster import convert, podlist
+from kftui.cluster import objects, podlist
 from kftui.cluster.dumpfile import load_snapshot
 from kftui.cluster.kube import KubeApiError, KubeSource
 from kftui.cluster.source import ConnectionStatus
@@ -217,7 +217,7 @@ def test_a_rejected_page_is_an_error_not_a_hang(lab, monkeypatch) -> None:  # ty
 
 def test_pods_decoded_by_schema_match_the_generic_conversion(lab, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """The LIST decodes pods straight into the model (podlist); the lab's real pods must come out as
-    convert.pod makes them from the same JSON."""
+    objects.pod makes them from the same JSON."""
     typed_pages = []
     decode = podlist.decode_page
 
@@ -230,7 +230,7 @@ def test_pods_decoded_by_schema_match_the_generic_conversion(lab, monkeypatch) -
     pods = next(c for c in source.collections if c.kind == "Pod")
     typed = {p.key: p for p in source.list_collection(pods)[0]}
     assert typed_pages and all(d is not None for d in typed_pages), "the lab's pages fit the schema"
-    generic = {p.key: p for p in (convert.pod(r) for r in source.list_raw(pods)[0])}
+    generic = {p.key: p for p in (objects.pod(r) for r in source.list_raw(pods)[0])}
     same_version = [
         k for k in typed if k in generic and typed[k].resource_version == generic[k].resource_version
     ]

@@ -23,6 +23,11 @@ PURE = [
     "fixes/plan.py",
     "fixes/permissions.py",
     "cluster/ops.py",
+    "cluster/convert.py",
+    "cluster/fields.py",
+    "cluster/objects.py",
+    "cluster/applications.py",
+    "cluster/pages.py",
 ]
 FORBIDDEN = ("textual", "kubernetes", "httpx", "urllib3")
 
