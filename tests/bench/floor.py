@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from kftui.cluster.kube import PAGE_HEAD_BYTES, PAGE_SIZE, collections, pipelined_pages
+from kftui.cluster.listing import PAGE_HEAD_BYTES, PAGE_SIZE, collections, pipelined_pages
 from kftui.cluster.pages import list_continue_in_head
 
 
