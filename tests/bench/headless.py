@@ -26,6 +26,7 @@ import argparse
 import asyncio
 import json
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -37,6 +38,8 @@ from typing import Any
 T_IMPORT0 = time.monotonic()
 
 from kftui.cluster.kube import KubeSource  # noqa: E402
+from kftui.cluster.listing import Collection  # noqa: E402
+from kftui.cluster.watch import WatchUpdate  # noqa: E402
 from kftui.model import ClusterSnapshot, Pod, WatchEvent, apply_events  # noqa: E402
 from tests.bench.scale import ARGOCD_NAMESPACE, SEQ_LABEL  # noqa: E402
 
@@ -52,14 +55,14 @@ class TimedSource(KubeSource):
         self.load_done = time.monotonic()
         return snap
 
-    def _watch_once(self, coll: Any, version: str, stop: Any) -> Iterator[tuple[Any, str]]:
+    def _watch(self, coll: Collection, stop: threading.Event) -> Iterator[WatchUpdate]:
         arrivals = self.__dict__.setdefault("arrivals", {})
-        for change, new_version in super()._watch_once(coll, version, stop):
-            if isinstance(change, WatchEvent) and isinstance(change.obj, Pod):
-                stamp = change.obj.labels.get(SEQ_LABEL, "")
+        for update in super()._watch(coll, stop):
+            if isinstance(update, WatchEvent) and isinstance(update.obj, Pod):
+                stamp = update.obj.labels.get(SEQ_LABEL, "")
                 if stamp:
                     arrivals[stamp] = time.monotonic()  # read and converted: kftui has the event
-            yield change, new_version
+            yield update
 
 
 # What `kftui` (cli.cmd_tui) does before it imports Textual: build the source, preflight, prefetch.
