@@ -7,7 +7,6 @@ itself; anything else in a namespace is shown as unowned rather than guessed.
 
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -38,51 +37,62 @@ class Topology:
     unowned_pods: dict[str, list[Pod]]
     orphan_namespaces: list[str]
     pod_owner: dict[tuple[str, str], str]
-    # What it was built from, so the next snapshot's topology can start from this one.
+    # What it was built from, and who could own a pod then, so the next snapshot's topology (and its pod
+    # owner index) can start from this one.
     built_from: ClusterSnapshot | None = field(default=None, repr=False, compare=False)
+    owners: Owners | None = field(default=None, repr=False, compare=False)
 
     def app_of_pod(self, pod: Pod) -> str | None:
         return self.pod_owner.get(pod.key)
 
 
 @dataclass(frozen=True)
-class _Owners:
+class Owners:
     """Who can own a pod, from the Applications' status.resources: its workload's app, its own (a bare pod
-    an app manages), else the app its Argo CD instance label names."""
+    an app manages), else the app its Argo CD instance label names.
 
+    It remembers the Applications collection it was built from (compared by identity: apply_events keeps an
+    unchanged collection the same object) and, when built for a few pods, the resource names it covers, so a
+    caller holding one from an earlier snapshot knows whether it still answers (see `covers`).
+    """
+
+    applications: Mapping[Key, Application]
     workloads: dict[tuple[str, str, str], str]  # (kind, namespace, name) -> app
     bare_pods: dict[Key, str]  # (namespace, name) of a Pod listed as a resource -> app
     app_names: frozenset[str]
+    names: frozenset[str] | None  # None: every resource
 
     @classmethod
-    def of(cls, apps: list[Application], names: frozenset[str] | None = None) -> _Owners:
-        """From `apps` sorted by name (the first app listing a resource owns it); with `names`, only the
+    def of(cls, applications: Mapping[Key, Application], names: frozenset[str] | None = None) -> Owners:
+        """From the Applications, the first by name listing a resource owning it; with `names`, only the
         resources so named, which is all a lookup for a few pods needs (a name test per resource is much
         cheaper than the key tuple the full index builds for each of 15,000)."""
+        apps = sorted(applications.values(), key=lambda a: a.name)
         owners: dict[tuple[str, str, str], str] = {}
         for app in apps:
             for res in app.resources:
                 if names is None or res.name in names:
                     owners.setdefault((res.kind, res.namespace, res.name), app.name)
         bare = {(ns, name): app for (kind, ns, name), app in owners.items() if kind == "Pod"}
-        return cls(owners, bare, frozenset(a.name for a in apps))
+        return cls(applications, owners, bare, frozenset(a.name for a in apps), names)
+
+    def app_of(self, pod: Pod) -> str | None:
+        """The app owning `pod`: its workload's, else its own, else its instance label's."""
+        return _owner_of(pod.key, pod, self)
+
+    def covers(self, snapshot: ClusterSnapshot, names: frozenset[str] | None = None) -> bool:
+        """Whether this answers for `snapshot`'s Applications and pods with these names (None: any pod)."""
+        if self.applications is not snapshot.applications:
+            return False
+        return self.names is None or (names is not None and names <= self.names)
 
 
-@dataclass(frozen=True)
-class _OwnerIndex:
-    """The last index computed, with the two collections it was computed from (compared by identity)."""
-
-    applications: Mapping[Key, Application]
-    pods: Mapping[Key, Pod]
-    owners: _Owners
-    index: dict[tuple[str, str], str]
+def _names_of(pods: Iterable[Pod]) -> frozenset[str]:
+    """The resource names an owner lookup for `pods` reads: a workload or a bare pod is listed under its own."""
+    return frozenset(name for pod in pods for name in (pod.workload_name, pod.name) if name)
 
 
-_last_index: _OwnerIndex | None = None
-_index_lock = threading.Lock()
-
-
-def _owner_of(key: Key, pod: Pod, owners: _Owners) -> str | None:
+def _owner_of(key: Key, pod: Pod, owners: Owners) -> str | None:
     """The app owning `pod` (whose key is `key`): its workload's, else its own, else its instance label's."""
     if pod.workload_kind:
         app = owners.workloads.get((pod.workload_kind, pod.namespace, pod.workload_name))
@@ -107,57 +117,54 @@ def changed_pods(snapshot: ClusterSnapshot, since: Mapping[Key, Pod]) -> frozens
     return frozenset(differ)
 
 
-def pod_owner_index(snapshot: ClusterSnapshot) -> dict[tuple[str, str], str]:
-    """(namespace, pod) -> Application name, for every pod an app can be shown to own. Treat it as read-only.
+def pod_owner_index(
+    snapshot: ClusterSnapshot, previous: Topology | None = None
+) -> tuple[dict[tuple[str, str], str], Owners]:
+    """(namespace, pod) -> Application name, for every pod an app can be shown to own (treat it as
+    read-only), and the owner lookup it was built with.
 
-    The checks and the tree both ask for it after every batch of watch events. When the Applications are
-    the same objects as last time, only the pods the batch changed are looked at again: a batch of 10 pod
-    changes costs 10 lookups instead of re-indexing 15,000 managed resources and 20,000 pods.
+    The tree asks for it after every batch of watch events. With the `previous` topology, built from an
+    earlier snapshot with the same Applications, only the pods changed since are looked at again: a batch
+    of 10 pod changes costs 10 lookups instead of re-indexing 15,000 managed resources and 20,000 pods.
     """
-    global _last_index
-    apps, pods = snapshot.applications, snapshot.pods
-    with _index_lock:
-        last = _last_index
-    if last is not None and last.applications is apps and last.pods is pods:
-        return last.index
-    if last is not None and last.applications is apps:
-        owners, index = last.owners, dict(last.index)
-        for key in changed_pods(snapshot, last.pods):
-            pod = pods.get(key)
-            app = _owner_of(key, pod, owners) if pod is not None else None
-            if app is None:
-                index.pop(key, None)
-            else:
-                index[key] = app
-    else:
-        owners = _Owners.of(sorted(apps.values(), key=lambda a: a.name))
-        index = _owned(pods.items(), owners)
-    with _index_lock:
-        _last_index = _OwnerIndex(apps, pods, owners, index)
-    return index
+    pods = snapshot.pods
+    earlier = previous.built_from if previous is not None else None
+    if previous is None or earlier is None or previous.owners is None or not previous.owners.covers(snapshot):
+        owners = Owners.of(snapshot.applications)
+        return _owned(pods.items(), owners), owners
+    known = previous.owners
+    if earlier.pods is pods:
+        return previous.pod_owner, known
+    index = dict(previous.pod_owner)
+    for key in changed_pods(snapshot, earlier.pods):
+        pod = pods.get(key)
+        app = _owner_of(key, pod, known) if pod is not None else None
+        if app is None:
+            index.pop(key, None)
+        else:
+            index[key] = app
+    return index, known
 
 
-def owners_of(snapshot: ClusterSnapshot, pods: Iterable[Pod]) -> dict[Key, str]:
-    """The app owning each of `pods` (as pod_owner_index says), for a few pods: from the index when it is
-    current, else looked up for these pods alone. A one-off check (`kftui check`) needs the owners of the
+def owner_lookup(snapshot: ClusterSnapshot, pods: Iterable[Pod], known: Owners | None = None) -> Owners:
+    """An owner lookup that answers for `pods`: `known` (one kept from an earlier snapshot) when it still
+    does, else one built for these pods alone. A one-off check (`kftui check`) needs the owners of the
     failing pods, not an index over 20,000."""
-    apps, pods = snapshot.applications, list(pods)
-    with _index_lock:
-        last = _last_index
-    if last is not None and last.applications is apps and last.pods is snapshot.pods:
-        return {pod.key: last.index[pod.key] for pod in pods if pod.key in last.index}
+    names = _names_of(pods)
+    if known is not None and known.covers(snapshot, names):
+        return known
+    return Owners.of(snapshot.applications, names)
+
+
+def owners_of(snapshot: ClusterSnapshot, pods: Iterable[Pod], known: Owners | None = None) -> dict[Key, str]:
+    """The app owning each of `pods`, as pod_owner_index says, looked up with owner_lookup."""
+    pods = list(pods)
     if not pods:
         return {}
-    if last is not None and last.applications is apps:
-        owners = last.owners
-    else:
-        # A workload or a bare pod is listed under its own name; only those names matter here.
-        names = frozenset(name for pod in pods for name in (pod.workload_name, pod.name) if name)
-        owners = _Owners.of(sorted(apps.values(), key=lambda a: a.name), names)
-    return _owned(((pod.key, pod) for pod in pods), owners)
+    return _owned(((pod.key, pod) for pod in pods), owner_lookup(snapshot, pods, known))
 
 
-def _owned(pods: Iterable[tuple[Key, Pod]], owners: _Owners) -> dict[Key, str]:
+def _owned(pods: Iterable[tuple[Key, Pod]], owners: Owners) -> dict[Key, str]:
     """Key -> owning app for those of `pods` an app owns."""
     found = {}
     for key, pod in pods:
@@ -179,14 +186,14 @@ def build_topology(snapshot: ClusterSnapshot, previous: Topology | None = None) 
         and earlier.argocd_namespace == snapshot.argocd_namespace
     ):
         return _rehang_pods(previous, earlier, snapshot)
-    return _build_topology(snapshot)
+    return _build_topology(snapshot, previous)
 
 
 def _rehang_pods(previous: Topology, earlier: ClusterSnapshot, snapshot: ClusterSnapshot) -> Topology:
     """`previous` with the pods changed since `earlier` taken off and hung where they now belong. Nodes that
     no change touches are shared with `previous` (nothing is ever mutated after it is built)."""
     changed = changed_pods(snapshot, earlier.pods)
-    owner = pod_owner_index(snapshot)
+    owner, owners = pod_owner_index(snapshot, previous)
     pods = snapshot.pods
     # (app or None for unowned, namespace) of every group a changed pod leaves or joins.
     groups = {(previous.pod_owner.get(key), key[0]) for key in changed if key in earlier.pods}
@@ -234,12 +241,13 @@ def _rehang_pods(previous: Topology, earlier: ClusterSnapshot, snapshot: Cluster
         orphan_namespaces=previous.orphan_namespaces,
         pod_owner=owner,
         built_from=snapshot,
+        owners=owners,
     )
 
 
-def _build_topology(snapshot: ClusterSnapshot) -> Topology:
+def _build_topology(snapshot: ClusterSnapshot, previous: Topology | None) -> Topology:
     apps = sorted(snapshot.applications.values(), key=lambda a: a.name)
-    pod_owner = pod_owner_index(snapshot)
+    pod_owner, owners = pod_owner_index(snapshot, previous)
     pods_by_app: dict[str, dict[str, list[Pod]]] = defaultdict(lambda: defaultdict(list))
     unowned: dict[str, list[Pod]] = defaultdict(list)
     # Keys are (namespace, name): sorting the items sorts the pods without a key function.
@@ -278,4 +286,5 @@ def _build_topology(snapshot: ClusterSnapshot) -> Topology:
         orphan_namespaces=orphans,
         pod_owner=pod_owner,
         built_from=snapshot,
+        owners=owners,
     )

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from kftui.kinds import collection_of
 from kftui.model import Application, ClusterSnapshot, ObjectRef, ResourceResult
 
 MAX_LISTED = 8
@@ -85,23 +86,22 @@ def squash(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
 
-# The snapshot's `forbidden` names what could not be listed: by kind (live source) or by collection (older
-# dumps). Either way, a check must not read "absent" from a list it never saw.
-_COLLECTION_OF_KIND = {
-    "Namespace": "namespaces",
-    "Pod": "pods",
-    "Service": "services",
-    "Endpoints": "endpoints",
-    "Event": "events",
-    "CustomResourceDefinition": "crds",
-    "ValidatingWebhookConfiguration": "webhooks",
-    "MutatingWebhookConfiguration": "webhooks",
-    "Deployment": "workloads",
-    "StatefulSet": "workloads",
-    "DaemonSet": "workloads",
-}
-
-
 def not_listed(snapshot: ClusterSnapshot, *kinds: str) -> bool:
-    """True when any of these kinds could not be listed, so their absence from the snapshot proves nothing."""
-    return any(k in snapshot.forbidden or _COLLECTION_OF_KIND.get(k, k) in snapshot.forbidden for k in kinds)
+    """True when any of these kinds could not be listed, so their absence from the snapshot proves nothing.
+
+    The snapshot's `forbidden` names what could not be listed by kind (live source) or by collection (older
+    dumps); either way, a check must not read "absent" from a list it never saw.
+    """
+    return any(k in snapshot.forbidden or collection_of(k) in snapshot.forbidden for k in kinds)
+
+
+def managing_app(
+    snapshot: ClusterSnapshot, kind: str, namespace: str | None, name: str
+) -> Application | None:
+    """The first Application (by name) whose status.resources lists this object."""
+    for app in applications(snapshot):
+        if any(
+            r.kind == kind and (r.namespace or None) == namespace and r.name == name for r in app.resources
+        ):
+            return app
+    return None

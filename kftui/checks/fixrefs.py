@@ -1,33 +1,19 @@
 """The fixes a finding can offer, each with the CLI command an engineer would type instead.
 
-Checks name fixes through these helpers so that ids, titles and commands are spelled once. fixes/plan.py
-turns the same ids into executable plans. Commands are argv lists (quoted only by `kftui.shellcmd`), and a
-word that selects what a command does (a kind, a resource) comes from the tables below, never from the
-cluster: a pod owner kind of `Deployment; touch x; #` must not become part of `kubectl rollout restart`.
+Checks name fixes through these helpers so that ids, titles and commands are spelled once; the fix
+registry (fixes/registry.py) names the same helper as each plannable fix's command builder. Commands are
+argv lists (quoted only by `kftui.shellcmd`), and a word that selects what a command does (a kind, a
+resource) comes from the kind registry (kftui/kinds.py), never from the cluster: a pod owner kind of
+`Deployment; touch x; #` must not become part of `kubectl rollout restart`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from kftui.kinds import DESCRIBABLE, RESTARTABLE
 from kftui.model import FixRef
 from kftui.shellcmd import Argv
-
-# `kubectl rollout restart/status` works on these kinds only; the value is kubectl's resource word.
-RESTARTABLE: dict[str, str] = {
-    "Deployment": "deployment",
-    "StatefulSet": "statefulset",
-    "DaemonSet": "daemonset",
-}
-
-# The kinds a finding offers `kubectl describe` for, with kubectl's resource word.
-DESCRIBABLE: dict[str, str] = {
-    **RESTARTABLE,
-    "Pod": "pod",
-    "Namespace": "namespace",
-    "Service": "service",
-    "Application": "application",
-}
 
 
 def offered(*refs: FixRef | None) -> tuple[FixRef, ...]:

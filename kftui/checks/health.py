@@ -14,9 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from kftui.checks.evidence import not_listed
+from kftui.kinds import WORKLOAD_KINDS
 from kftui.model import ClusterSnapshot, ManagedResource, Pod
 
-WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet")
 FAILING_REASONS = {
     "CrashLoopBackOff",
     "ImagePullBackOff",

@@ -7,7 +7,10 @@ untouched object as the same object. Two consequences make incremental checks ch
   the check (a pure function) returns what it returned then. `CheckMemo` notes which fields a check read by
   running it on a `ReadRecorder`, so nothing has to be declared and nothing can be forgotten.
 - Within a collection, only the objects a batch changed need looking at again. apply_events records which
-  keys it changed (model.changed_keys); pod-failing and the pod owner index re-examine just those pods.
+  keys it changed (model.changed_keys); pod-failing re-examines just those pods. What it carries from one
+  snapshot to the next lives here, in the memo of that stream of snapshots (`run_incremental`), never in
+  module state: two streams (two sessions, a test beside the app) cannot see each other's passes, and a
+  run without a memo (`kftui check`) always looks at everything.
 """
 
 from __future__ import annotations
@@ -23,6 +26,10 @@ from kftui.profile import Profile
 
 K = TypeVar("K", bound=Hashable)
 R = TypeVar("R")
+
+IncrementalCheckFn = Callable[[ClusterSnapshot, Profile, Any], tuple[Iterable[Finding], Any]]
+"""A check that continues from its own last pass: (snapshot, profile, what it carried from the last
+snapshot of this stream, or None) -> (findings, what to carry to the next one)."""
 
 SNAPSHOT_FIELDS = frozenset(f.name for f in dataclasses.fields(ClusterSnapshot))
 
@@ -58,6 +65,7 @@ class _Run:
     profile: Profile
     inputs: tuple[tuple[str, object], ...]
     findings: tuple[Finding, ...]
+    carried: object = None
 
 
 class CheckMemo:
@@ -78,6 +86,13 @@ class CheckMemo:
         snapshot: ClusterSnapshot,
         profile: Profile,
     ) -> tuple[Finding, ...]:
+        return self.run_incremental(check_id, lambda s, p, _: (fn(s, p), None), snapshot, profile)
+
+    def run_incremental(
+        self, check_id: str, fn: IncrementalCheckFn, snapshot: ClusterSnapshot, profile: Profile
+    ) -> tuple[Finding, ...]:
+        """As `run`, for a check that continues from its own last pass: `fn` gets what it carried from its
+        last run in this memo (None on the first) and returns its findings with what to carry next."""
         with self._lock:
             last = self._runs.get(check_id)
         if (
@@ -87,8 +102,11 @@ class CheckMemo:
         ):
             return last.findings
         recorder = ReadRecorder(snapshot)
-        findings = tuple(fn(cast(ClusterSnapshot, recorder), profile))
+        found, carried = fn(
+            cast(ClusterSnapshot, recorder), profile, last.carried if last is not None else None
+        )
+        findings = tuple(found)
         inputs = tuple((name, getattr(snapshot, name)) for name in sorted(recorder.read))
         with self._lock:
-            self._runs[check_id] = _Run(profile, inputs, findings)
+            self._runs[check_id] = _Run(profile, inputs, findings, carried)
         return findings

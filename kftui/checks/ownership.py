@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator, Mapping
 
 from kftui.checks import fixrefs
 from kftui.checks.evidence import applications, listing, res_name, squash
+from kftui.kinds import DELETING_LOSES
 from kftui.model import ClusterSnapshot, Finding, ObjectRef, Severity
 from kftui.profile import Profile
 
@@ -20,16 +21,6 @@ _SHARED_OLD = re.compile(
 )
 
 Key = tuple[str, str | None, str]
-
-# Deleting these loses data or everything inside them.
-STATEFUL_KINDS = {
-    "PersistentVolumeClaim": "its volume and the data on it (with the usual Delete reclaim policy)",
-    "PersistentVolume": "the volume and its data",
-    "StatefulSet": "its pods; with persistentVolumeClaimRetentionPolicy Delete also their volumes",
-    "Namespace": "every object inside the namespace",
-    "CustomResourceDefinition": "every custom resource of that kind, cluster-wide",
-    "Secret": "credentials other components may still need",
-}
 
 
 def _app_name(token: str) -> str:
@@ -160,7 +151,7 @@ def prune_danger(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Findin
             continue
         fixes = (fixrefs.disable_auto_prune(app.name, app.namespace), fixrefs.hard_refresh(app.name))
         for res in doomed:
-            if res.kind not in STATEFUL_KINDS:
+            if res.kind not in DELETING_LOSES:
                 continue
             yield Finding(
                 check="prune-danger",
@@ -174,14 +165,14 @@ def prune_danger(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Findin
                 ),
                 explanation=(
                     f"This {res.kind} is no longer in the app's manifests, and automated prune is on, so the "
-                    f"next automated sync deletes it, and with it {STATEFUL_KINDS[res.kind]}. If the manifests "
+                    f"next automated sync deletes it, and with it {DELETING_LOSES[res.kind]}. If the manifests "
                     "changed by mistake (a wrong path or revision, a removed include), turn off auto-prune "
                     "first (fix: disable-auto-prune), then fix git and hard refresh (fix: hard-refresh). To "
                     "keep it for good, annotate it `argocd.argoproj.io/sync-options: Prune=false`."
                 ),
                 fixes=fixes,
             )
-        others = [r for r in doomed if r.kind not in STATEFUL_KINDS]
+        others = [r for r in doomed if r.kind not in DELETING_LOSES]
         if others:
             names = [res_name(r.kind, r.namespace, r.name) for r in others]
             yield Finding(

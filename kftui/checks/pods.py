@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -10,7 +9,7 @@ from datetime import datetime, timedelta
 from kftui.checks import fixrefs
 from kftui.model import ClusterSnapshot, Event, Finding, FixRef, Key, ObjectRef, Pod, Severity
 from kftui.profile import Profile
-from kftui.topology import changed_pods, owners_of
+from kftui.topology import Owners, changed_pods, owner_lookup
 
 IMAGE_PULL_REASONS = {"ImagePullBackOff", "ErrImagePull", "InvalidImageName", "ErrImageNeverPull"}
 CONFIG_REASONS = {"CreateContainerConfigError", "CreateContainerError", "RunContainerError"}
@@ -57,19 +56,20 @@ Diagnosis = tuple[str, str, Severity] | None
 
 
 @dataclass(frozen=True)
-class _Diagnosed:
-    """The last pass over the pods: the failing ones, and the young ones that time alone may turn failing."""
+class PodPass:
+    """One pass over the pods: the failing ones, the young ones that time alone may turn failing, and the
+    owner lookup that named the failing ones' apps.
+
+    CheckMemo keeps it for the next snapshot of the same stream (pod_failing_since), so a batch of watch
+    events re-diagnoses only the pods it changed, plus the unsettled ones.
+    """
 
     pods: Mapping[Key, Pod]
     now: datetime
     grace: timedelta
     failing: dict[Key, tuple[Pod, tuple[str, str, Severity]]]
     unsettled: frozenset[Key]
-
-
-# A batch of watch events re-diagnoses only the pods it changed, plus the unsettled ones.
-_last_pass: _Diagnosed | None = None
-_pass_lock = threading.Lock()
+    owners: Owners | None
 
 
 def _settled(pod: Pod, diagnosis: Diagnosis, now: datetime, grace: timedelta) -> bool:
@@ -149,13 +149,12 @@ def _examine(
             unsettled.add(key)
 
 
-def _diagnose_all(snapshot: ClusterSnapshot, grace: timedelta) -> list[tuple[Pod, tuple[str, str, Severity]]]:
-    """Every failing pod with its diagnosis, sorted by (namespace, name). After the first pass, only the pods
-    changed since the last pass (changed_pods) and the unsettled young ones are diagnosed again."""
-    global _last_pass
+def _diagnose_all(
+    snapshot: ClusterSnapshot, grace: timedelta, last: PodPass | None
+) -> tuple[dict[Key, tuple[Pod, tuple[str, str, Severity]]], set[Key]]:
+    """Every failing pod with its diagnosis, and the unsettled ones. After the `last` pass, only the pods
+    changed since (changed_pods) and the unsettled young ones are diagnosed again."""
     pods, now = snapshot.pods, snapshot.now
-    with _pass_lock:
-        last = _last_pass
     failing: dict[Key, tuple[Pod, tuple[str, str, Severity]]] = {}
     unsettled: set[Key] = set()
     if last is not None and last.grace == grace and last.now <= now:  # (settled assumes time moves on)
@@ -168,17 +167,34 @@ def _diagnose_all(snapshot: ClusterSnapshot, grace: timedelta) -> list[tuple[Pod
         _examine(((key, pods[key]) for key in recheck if key in pods), now, grace, failing, unsettled)
     else:
         _examine(pods.items(), now, grace, failing, unsettled)
-    with _pass_lock:
-        _last_pass = _Diagnosed(pods, now, grace, failing, frozenset(unsettled))
-    return [failing[key] for key in sorted(failing)]
+    return failing, unsettled
 
 
 def pod_failing(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]:
     """A pod that is CrashLoopBackOff, ImagePullBackOff/ErrImagePull, OOMKilled, unschedulable, Failed, or not
     Ready for longer than the profile's grace period, with the Warning event that explains it."""
+    findings, _ = pod_failing_since(snapshot, profile, None)
+    yield from findings
+
+
+def pod_failing_since(
+    snapshot: ClusterSnapshot, profile: Profile, last: PodPass | None
+) -> tuple[list[Finding], PodPass]:
+    """pod_failing, continuing from the `last` pass (made on an earlier snapshot of the same stream, or None),
+    and the pass to continue from next time."""
     grace = timedelta(seconds=profile.progressing_grace_seconds)
-    failing = _diagnose_all(snapshot, grace)
-    owners = owners_of(snapshot, (pod for pod, _ in failing))
+    diagnosed, unsettled = _diagnose_all(snapshot, grace, last)
+    failing = [diagnosed[key] for key in sorted(diagnosed)]
+    known = last.owners if last is not None else None
+    # (No failing pod, no lookup: building one reads every managed resource.)
+    owners = owner_lookup(snapshot, (pod for pod, _ in failing), known) if failing else known
+    findings = list(_findings(snapshot, failing, owners))
+    return findings, PodPass(snapshot.pods, snapshot.now, grace, diagnosed, frozenset(unsettled), owners)
+
+
+def _findings(
+    snapshot: ClusterSnapshot, failing: list[tuple[Pod, tuple[str, str, Severity]]], owners: Owners | None
+) -> Iterator[Finding]:
     warnings = latest_warnings(snapshot, (pod.ref for pod, _ in failing))
     for pod, diagnosis in failing:
         symptom, evidence, severity = diagnosis
@@ -197,7 +213,7 @@ def pod_failing(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding
         yield Finding(
             check="pod-failing",
             severity=severity,
-            app=owners.get(pod.key),
+            app=owners.app_of(pod) if owners is not None else None,
             subject=pod.ref,
             title=f"Pod {pod.namespace}/{pod.name} is {pod.display_status if symptom != 'NotReady' else 'not Ready'}",
             evidence=evidence,

@@ -5,8 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from kftui.checks import access, applications, apply_errors, kustomize_ids, ordering, ownership, pods, source
-from kftui.checks.memo import CheckMemo
+from kftui.checks import (
+    access,
+    annotation_size,
+    applications,
+    crds,
+    kustomize_ids,
+    namespaces,
+    ordering,
+    ownership,
+    pods,
+    source,
+    webhooks,
+)
+from kftui.checks.memo import CheckMemo, IncrementalCheckFn
 from kftui.model import ClusterSnapshot, Finding, ObjectRef, Severity
 from kftui.profile import Profile
 
@@ -17,6 +29,8 @@ CheckFn = Callable[[ClusterSnapshot, Profile], Iterable[Finding]]
 class Check:
     id: str
     run: CheckFn
+    incremental: IncrementalCheckFn | None = None
+    """The same check continuing from its last pass, used with a CheckMemo (see memo.run_incremental)."""
 
     @property
     def summary(self) -> str:
@@ -32,12 +46,12 @@ CHECKS: tuple[Check, ...] = (
     Check("kustomize-duplicate-id", kustomize_ids.kustomize_duplicate_id),
     Check("shared-resource", ownership.shared_resource),
     Check("dependency-order", ordering.dependency_order),
-    Check("crd-missing", apply_errors.crd_missing),
-    Check("annotation-too-long", apply_errors.annotation_too_long),
-    Check("webhook-unavailable", apply_errors.webhook_unavailable),
-    Check("namespace-missing", apply_errors.namespace_missing),
+    Check("crd-missing", crds.crd_missing),
+    Check("annotation-too-long", annotation_size.annotation_too_long),
+    Check("webhook-unavailable", webhooks.webhook_unavailable),
+    Check("namespace-missing", namespaces.namespace_missing),
     Check("repo-path", source.repo_path),
-    Check("pod-failing", pods.pod_failing),
+    Check("pod-failing", pods.pod_failing, pods.pod_failing_since),
     Check("gateway", access.gateway),
     Check("auth-stack", access.auth_stack),
     Check("prune-danger", ownership.prune_danger),
@@ -60,6 +74,8 @@ def run_checks(
         try:
             if memo is None:
                 findings.extend(check.run(snapshot, profile))
+            elif check.incremental is not None:
+                findings.extend(memo.run_incremental(check.id, check.incremental, snapshot, profile))
             else:
                 findings.extend(memo.run(check.id, check.run, snapshot, profile))
         except Exception as exc:  # a bug in one check must not hide the others' results

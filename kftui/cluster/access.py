@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from kftui.cluster.kube import CONNECTION_ERRORS, KubeApiError, describe_connection_error
+from kftui.cluster.http import CONNECTION_ERRORS, KubeApiError, describe_connection_error
 from kftui.cluster.ops import Access, Permission
 
 ACCESS_REVIEW_PATH = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"
@@ -29,7 +29,7 @@ REVIEW_TIMEOUT = 2.0
 
 
 class Asker(Protocol):
-    """The part of KubeSource this module uses (tests substitute their own)."""
+    """The part of the HTTP seam (cluster/http.py KubeHttp) this module uses (tests substitute their own)."""
 
     server: str
 
@@ -112,7 +112,7 @@ class AccessCache:
 
 
 class KubeAccessReview:
-    """AccessReview over the Kubernetes API, through KubeSource's authenticated client."""
+    """AccessReview over the Kubernetes API, through the HTTP seam."""
 
     def __init__(
         self,

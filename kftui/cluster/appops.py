@@ -18,8 +18,8 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from kftui.cluster import convert
-from kftui.cluster.kube import CONNECTION_ERRORS, KubeApiError, KubeSource, describe_connection_error
+from kftui.cluster.applications import application
+from kftui.cluster.http import CONNECTION_ERRORS, KubeApiError, KubeHttp, describe_connection_error
 from kftui.cluster.ops import (
     REFRESH_ANNOTATION,
     RESTARTED_AT_ANNOTATION,
@@ -28,10 +28,11 @@ from kftui.cluster.ops import (
     OperationInProgress,
     SyncRequest,
 )
+from kftui.kinds import KINDS
 from kftui.model import Application
 
 CONFLICT_RETRIES = 10
-WORKLOAD_RESOURCES = {"Deployment": "deployments", "StatefulSet": "statefulsets", "DaemonSet": "daemonsets"}
+APPLICATION = KINDS["Application"]
 
 
 def build_operation(app: dict[str, Any], request: SyncRequest, initiated_by: str) -> dict[str, Any]:
@@ -91,20 +92,20 @@ def action_errors(what: str, server: str, by_status: Mapping[int, str] | None = 
 
 
 class KubeAppOps:
-    """ArgoOps over the Kubernetes API, through KubeSource's authenticated client."""
+    """ArgoOps over the Kubernetes API, through the HTTP seam."""
 
     name = "kubernetes"
 
-    def __init__(self, kube: KubeSource, argocd_namespace: str | None = None) -> None:
+    def __init__(self, kube: KubeHttp, argocd_namespace: str = "argocd") -> None:
         self.kube = kube
-        self.argocd_namespace = argocd_namespace or kube.argocd_namespace
+        self.argocd_namespace = argocd_namespace
 
     @property
     def endpoint(self) -> str:
         return self.kube.server
 
     def _path(self, name: str) -> str:
-        return f"/apis/argoproj.io/v1alpha1/namespaces/{self.argocd_namespace}/applications/{name}"
+        return f"{APPLICATION.path(self.argocd_namespace)}/{name}"
 
     def _get_raw(self, name: str) -> dict[str, Any]:
         try:
@@ -132,7 +133,7 @@ class KubeAppOps:
         return True
 
     def get_app(self, name: str) -> Application:
-        return convert.application(self._get_raw(name))
+        return application(self._get_raw(name))
 
     def sync(self, name: str, request: SyncRequest, initiated_by: str) -> str:
         for _ in range(CONFLICT_RETRIES):
@@ -190,18 +191,18 @@ class KubeAppOps:
 class KubeWorkloadOps:
     """WorkloadOps over the Kubernetes API: `kubectl rollout restart` and `kubectl delete pod`."""
 
-    def __init__(self, kube: KubeSource) -> None:
+    def __init__(self, kube: KubeHttp) -> None:
         self.kube = kube
 
     def restart(self, kind: str, namespace: str, name: str, at: str) -> str:
-        resource = WORKLOAD_RESOURCES.get(kind)
-        if resource is None:
+        known = KINDS.get(kind)
+        if known is None or not known.restartable:
             raise ActionError(f"cannot restart a {kind}")
         body = {"spec": {"template": {"metadata": {"annotations": {RESTARTED_AT_ANNOTATION: at}}}}}
         with action_errors(f"restart of {kind.lower()}/{name}", self.kube.server):
             self.kube.send_json(
                 "PATCH",
-                f"/apis/apps/v1/namespaces/{namespace}/{resource}/{name}",
+                f"{known.path(namespace)}/{name}",
                 body,
                 content_type="application/strategic-merge-patch+json",
             )
@@ -210,12 +211,12 @@ class KubeWorkloadOps:
     def delete_pod(self, namespace: str, name: str) -> str:
         gone = {404: f"pod {namespace}/{name} is already gone"}
         with action_errors(f"deleting pod {namespace}/{name}", self.kube.server, gone):
-            self.kube.send_json("DELETE", f"/api/v1/namespaces/{namespace}/pods/{name}", None)
+            self.kube.send_json("DELETE", f"{KINDS['Pod'].path(namespace)}/{name}", None)
         return f"pod {namespace}/{name} deleted"
 
     def create_namespace(self, name: str) -> str:
         body = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
         exists = {409: f"namespace {name} already exists"}
         with action_errors(f"creating namespace {name}", self.kube.server, exists):
-            self.kube.send_json("POST", "/api/v1/namespaces", body)
+            self.kube.send_json("POST", KINDS["Namespace"].path(), body)
         return f"namespace {name} created"

@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from kftui.cluster import convert
+from kftui.cluster.applications import application
 from kftui.cluster.ops import ActionError, NoOperation, OperationInProgress, SyncRequest
 from kftui.model import Application
 
@@ -139,7 +139,7 @@ class ArgoRestOps:
 
     def get_app(self, name: str) -> Application:
         resp = self._call("GET", self._app_path(name), params=self._params())
-        return convert.application(resp.json())
+        return application(resp.json())
 
     def sync(self, name: str, request: SyncRequest, initiated_by: str) -> str:
         # The server records its own session user as initiatedBy; `initiated_by` is for the audit log.

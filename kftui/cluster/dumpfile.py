@@ -20,6 +20,7 @@ import yaml
 
 from kftui import safeyaml
 from kftui.cluster import convert
+from kftui.cluster.fields import parse_time
 from kftui.cluster.redact import redact_counted, summary
 from kftui.model import Application, ClusterSnapshot, KubeObject
 
@@ -82,7 +83,7 @@ def _stamp(doc: Any) -> datetime | None:
     meta = doc.get("metadata") if isinstance(doc, dict) else None
     annotations = meta.get("annotations") if isinstance(meta, dict) else None
     if isinstance(annotations, dict) and CAPTURED_AT_ANNOTATION in annotations:
-        return convert.parse_time(annotations[CAPTURED_AT_ANNOTATION])
+        return parse_time(annotations[CAPTURED_AT_ANNOTATION])
     return None
 
 

@@ -1,10 +1,10 @@
-"""A LIST page of pods decoded straight into kftui's Pod, reading only the fields convert.pod reads.
+"""A LIST page of pods decoded straight into kftui's Pod, reading only the fields objects.pod reads.
 
 Parsing a page into dicts and converting them was most of kftui's own CPU in its first load (20,000 pods:
 ~1 s, against ~0.2 s for this typed decode, which skips everything else in C: managedFields, env, volumes,
-resources). convert.pod stays the definition: this is the same conversion for pages whose fields have the
+resources). objects.pod stays the definition: this is the same conversion for pages whose fields have the
 types the API server writes. Anything else (a null, a number where a string belongs) makes decode_page
-return None, and the caller falls back to convert.pod, whose lenient readers cope with it.
+return None, and the caller falls back to objects.pod, whose lenient readers cope with it.
 tests/unit/test_podlist.py holds the two equal over generated pods of every shape.
 """
 
@@ -15,14 +15,15 @@ from types import MappingProxyType
 
 import msgspec
 
-from kftui.cluster.convert import parse_time, workload_of
+from kftui.cluster.fields import parse_time
+from kftui.cluster.objects import workload_of
 from kftui.model import EMPTY_MAP, ContainerPort, ContainerStatus, Pod
 
 UNSET = msgspec.UNSET
 
 
 # Each schema class: fields not named are skipped; a present field of another type fails the page, which
-# then goes to convert.pod. Frozen, so that an instance can be a field's default.
+# then goes to objects.pod. Frozen, so that an instance can be a field's default.
 class _Owner(msgspec.Struct, frozen=True):
     kind: str = ""
     name: str = ""
@@ -69,7 +70,7 @@ class _StateDetail(msgspec.Struct, frozen=True):
 
 
 class _State(msgspec.Struct, frozen=True):
-    # Which of the three is present decides the state, as in convert._container_status.
+    # Which of the three is present decides the state, as in objects._container_status.
     waiting: _StateDetail | msgspec.UnsetType = UNSET
     running: _StateDetail | msgspec.UnsetType = UNSET
     terminated: _StateDetail | msgspec.UnsetType = UNSET

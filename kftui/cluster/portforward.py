@@ -2,8 +2,8 @@
 
 Like `kubectl port-forward svc/NAME LOCAL:PORT`: the Service port is mapped to the pod's target port
 (a named targetPort is looked up in the pod's container ports), and the pod is one that the Service's
-Endpoints list as ready. Each accepted connection gets its own port-forward stream through the official
-client (`kubernetes.stream.portforward`, a websocket per connection), so many connections run at once.
+Endpoints list as ready. Each accepted connection gets its own port-forward stream through the HTTP seam
+(KubeHttp.port_forward, a websocket per connection), so many connections run at once.
 When the pod goes away (no longer a ready endpoint, or a stream cannot be opened), the next connection
 goes to another ready pod. Only 127.0.0.1 is ever bound. The probe asks over HTTP (httpx) whether the
 forward answers like a Kubeflow gateway: 200, or a redirect to Dex (/dex/auth) or oauth2-proxy.
@@ -26,11 +26,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import httpx
-from kubernetes import client as k8s_client
-from kubernetes.stream import portforward as k8s_portforward
 
-from kftui.cluster import convert
-from kftui.cluster.kube import CONNECTION_ERRORS, KubeApiError, KubeSource
+from kftui.cluster import objects
+from kftui.cluster.http import CONNECTION_ERRORS, ForwardStream, KubeApiError, KubeHttp
 from kftui.cluster.ops import ActionError
 from kftui.model import Endpoints, Pod, Service, ServicePort
 
@@ -169,7 +167,7 @@ class PortForward:
 
     def __init__(
         self,
-        kube: KubeSource,
+        kube: KubeHttp,
         namespace: str,
         service: str,
         port: int | str,
@@ -178,11 +176,6 @@ class PortForward:
         on_change: Callable[[ForwardState], None] | None = None,
     ) -> None:
         self.kube = kube
-        # Its own ApiClient: the stream helper swaps call_api on the client while it connects.
-        api_client = k8s_client.ApiClient(configuration=kube.api.configuration)
-        api_client.user_agent = kube.api.user_agent
-        self._api = k8s_client.CoreV1Api(api_client)
-        self._handshake = threading.Lock()
         self.on_change = on_change
         self._stop = threading.Event()
         self._lock = threading.Lock()
@@ -192,12 +185,7 @@ class PortForward:
         self._requested_port = port
         self._service_port = port if isinstance(port, int) else 0
         self._state = ForwardState(
-            next(self._ids),
-            namespace,
-            service,
-            port if isinstance(port, int) else 0,
-            local_port,
-            login_hint=login_hint,
+            next(self._ids), namespace, service, self._service_port, local_port, login_hint=login_hint
         )
 
     @property
@@ -224,14 +212,14 @@ class PortForward:
     def resolve(self, avoid: frozenset[str] = frozenset()) -> tuple[str, int]:
         """A ready pod behind the Service and the container port to forward to."""
         ns, name = self._state.namespace, self._state.service
-        svc = convert.service(self._get(f"/api/v1/namespaces/{ns}/services/{name}"))
+        svc = objects.service(self._get(f"/api/v1/namespaces/{ns}/services/{name}"))
         sport = service_port(svc, self._requested_port)
-        eps = convert.endpoints(self._get(f"/api/v1/namespaces/{ns}/endpoints/{name}"))
+        eps = objects.endpoints(self._get(f"/api/v1/namespaces/{ns}/endpoints/{name}"))
         self._service_port = sport.port
         names = [p for p in ready_pod_names(eps) if p not in avoid] or ready_pod_names(eps)
         if not names:
             raise PortForwardError(f"no ready pod behind svc/{name} in {ns}")
-        pod = convert.pod(self._get(f"/api/v1/namespaces/{ns}/pods/{names[0]}"))
+        pod = objects.pod(self._get(f"/api/v1/namespaces/{ns}/pods/{names[0]}"))
         return pod.name, target_port(sport, pod)
 
     # --- lifecycle --------------------------------------------------------------------------------
@@ -284,7 +272,7 @@ class PortForward:
         while not self._stop.wait(HEALTH_INTERVAL):
             current = self._state.pod
             try:
-                eps = convert.endpoints(
+                eps = objects.endpoints(
                     self._get(f"/api/v1/namespaces/{self._state.namespace}/endpoints/{self._state.service}")
                 )
             except PortForwardError as exc:
@@ -317,20 +305,11 @@ class PortForward:
             t = threading.Thread(target=self._serve, args=(conn,), daemon=True)
             t.start()
 
-    def _open_stream(self, pod: str, port: int) -> Any:
-        with self._handshake:  # the client swaps call_api on the ApiClient during the handshake
-            return k8s_portforward(
-                self._api.connect_get_namespaced_pod_portforward,
-                pod,
-                self._state.namespace,
-                ports=str(port),
-            )
-
     def _serve(self, conn: socket.socket) -> None:
         with self._lock:
             self._conns.add(conn)
         self._set(connections=len(self._conns), total_connections=self._state.total_connections + 1)
-        stream = None
+        stream: ForwardStream | None = None
         try:
             if self._stop.is_set():  # accepted just before halt() took its list of connections
                 return
@@ -338,7 +317,7 @@ class PortForward:
             for _ in range(CONNECT_ATTEMPTS):
                 pod, port = self._state.pod, self._state.target_port
                 try:
-                    stream = self._open_stream(pod, port)
+                    stream = self.kube.port_forward(self._state.namespace, pod, port)
                     break
                 except Exception as exc:  # handshake failures come as ApiException, websocket or OS errors
                     log.debug("port-forward stream to %s failed: %s", pod, exc)
@@ -384,7 +363,7 @@ class PortForward:
 class ForwardManager:
     """Every forward of the session; the app stops them all on exit."""
 
-    kube: KubeSource | None
+    kube: KubeHttp | None
     on_change: Callable[[ForwardState], None] | None = None
     forwards: dict[int, PortForward] = field(default_factory=dict)
 

@@ -1,13 +1,20 @@
 """Fix actions: plan (pure), preview, confirm, run through one gate, audit.
 
 Modules
+    registry.py FIXES: fix id -> FixSpec(on, action, planner, command). The one table of fixes: an Action
+                is a plan type + the backend carrying it + its permission rule; required_permissions(plan,
+                backend) and backend_for(plan, argo) read it. Adding a fix is one row. Pure.
+    plans.py    the plan types: FixPlan (what every action shares) and one frozen subclass per action kind
+                (SyncPlan, RefreshPlan, OrderedSyncPlan, PortForwardPlan, ...), tagged by `kind`. Pure.
+    app_planners.py, kube_planners.py   the planners the registry names. Pure.
     plan.py     plan_fix(finding, fix_id, snapshot, profile) / plan_action(fix_id, target, snapshot, profile)
                 -> FixPlan; actions_for(target, snapshot) -> fix ids for a tree node. Pure.
-    permissions.py  required_permissions(plan, backend) -> the Kubernetes permissions a plan needs. Pure.
+    permissions.py  the permission rules (one per kind of request) and forbidden_reason. Pure.
     gate.py     Gate(read_only, audit, context, access): refusal(plan, backend) for the UI (known answers
                 only), review(...) in workers (asks the AccessReview), execute(...) for every mutation.
     audit.py    AuditLog: JSON lines under $XDG_STATE_HOME/kftui/audit.jsonl (or --audit-log), tokens scrubbed.
-    run.py      FixRunner(gate, argo, workloads): run(plan) -> FixResult, choices(finding, ...) for the panel.
+    run.py      FixRunner(gate, argo, workloads): run(plan) -> FixResult through EXECUTORS (plan type ->
+                executor, the one dispatch), choices(finding, ...) for the panel.
     ordered.py  OrderedSync(runner, chain, ...).run(cancel) -> OrderedResult, with per-step callbacks.
     runtime.py  build_fix_runtime(source, FixOptions) -> FixRuntime(runner, forwards, audit); close() on exit.
 
@@ -18,8 +25,8 @@ access.KubeAccessReview (SelfSubjectAccessReview, cached; never in read-only mod
 Wiring in the app (ui/app.py), with `fixes: FixRuntime | None` passed in by cli.py:
     on a finding's fix      plan = plan_fix(finding, fix.id, app.snapshot, app.profile)
                             open_fix_screen(app, plan, fixes, on_done)   (ui/screens/fix_confirm.py), i.e.
-        ordered-sync     -> push_screen(OrderedSyncScreen(plan, fixes.runner), on_done)
-        port-forward     -> push_screen(PortForwardsScreen(fixes.forwards, plan.forward, start=True))
+        OrderedSyncPlan  -> push_screen(OrderedSyncScreen(plan, fixes.runner), on_done)
+        PortForwardPlan  -> push_screen(PortForwardsScreen(fixes.forwards, plan.forward, start=True))
         anything else    -> push_screen(FixConfirmScreen(plan, fixes.runner), on_done)
     on a tree node          actions_for(node_ref, snapshot) -> fix ids; plan_action(fix_id, node_ref, ...)
     fix ids outside PLANNABLE (describe, logs, edit-manifests, split-application, wait-for-webhook,

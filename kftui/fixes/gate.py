@@ -20,8 +20,9 @@ from dataclasses import dataclass
 
 from kftui.cluster.ops import AccessReview, ActionError, Permission
 from kftui.fixes.audit import AuditError, AuditLog
-from kftui.fixes.permissions import KUBE_BACKEND, forbidden_reason, required_permissions
-from kftui.fixes.plan import FixPlan
+from kftui.fixes.permissions import KUBE_BACKEND, forbidden_reason
+from kftui.fixes.plans import FixPlan
+from kftui.fixes.registry import required_permissions
 
 READ_ONLY_REASON = "read-only mode (--read-only): kftui makes no changes to the cluster"
 

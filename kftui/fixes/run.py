@@ -1,6 +1,8 @@
 """Running a plan: one backend call per plan (two for "CRDs first"), always through the gate.
 
-Blocking on purpose: the UI runs `FixRunner.run` in a thread worker; the e2e tests call it directly.
+EXECUTORS is the one dispatch: plan type -> the function that carries it out (the fix registry,
+fixes/registry.py, says which plan type each fix id makes). Blocking on purpose: the UI runs
+`FixRunner.run` in a thread worker; the e2e tests call it directly.
 The Argo CD backend is either cluster/appops.KubeAppOps (Kubernetes API) or cluster/argocd.ArgoRestOps
 (Argo CD REST API); workload actions always go through the Kubernetes API.
 """
@@ -9,15 +11,28 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from types import MappingProxyType
+from typing import Any
 
-from kftui.checks import fixrefs
 from kftui.cluster.ops import ActionError, ArgoOps, SyncRequest, WorkloadOps
 from kftui.fixes.gate import FixResult, Gate
-from kftui.fixes.permissions import ARGO_KINDS, backend_for
-from kftui.fixes.plan import PLANNABLE, ActionKind, FixPlan, PlanError, plan_fix
+from kftui.fixes.plan import PLANNABLE, FixPlan, PlanError, plan_fix
+from kftui.fixes.plans import (
+    AppSettingPlan,
+    CreateNamespacePlan,
+    DeletePodPlan,
+    OrderedSyncPlan,
+    PortForwardPlan,
+    RefreshPlan,
+    RestartPlan,
+    SyncPlan,
+    TerminatePlan,
+    command_ref,
+)
+from kftui.fixes.registry import FIXES, Backend, action_of, backend_for
 from kftui.model import Application, ClusterSnapshot, Finding, FixRef, ObjectRef
 from kftui.profile import Profile
 
@@ -147,13 +162,10 @@ class FixRunner:
         return self.gate.review(plan, self.backend_for(plan)) or self._missing_backend(plan)
 
     def _missing_backend(self, plan: FixPlan) -> str | None:
-        if plan.kind in ARGO_KINDS:
-            if self.argo is None:
-                return "no Argo CD backend (offline snapshot)"
-        elif (
-            plan.kind in (ActionKind.RESTART, ActionKind.DELETE_POD, ActionKind.CREATE_NAMESPACE)
-            and self.workloads is None
-        ):
+        backend = action_of(plan).backend
+        if backend is Backend.ARGO and self.argo is None:
+            return "no Argo CD backend (offline snapshot)"
+        if backend is Backend.KUBE and self.workloads is None:
             return "no Kubernetes connection (offline snapshot)"
         return None
 
@@ -184,8 +196,10 @@ class FixRunner:
         return out
 
     def run(self, plan: FixPlan, cancel: threading.Event | None = None) -> FixResult:
-        if plan.kind in (ActionKind.ORDERED_SYNC, ActionKind.PORT_FORWARD):
-            return FixResult(plan.fix_id, str(plan.target), False, f"{plan.fix_id} runs in its own view")
+        return EXECUTORS[type(plan)](self, plan, cancel)
+
+    def _refused(self, plan: FixPlan) -> FixResult | None:
+        """The result of a plan the gate or a missing backend refuses (recorded by the gate), else None."""
         backend = self.backend_for(plan)
         if self.gate.review(plan, backend) is not None:
             # The gate records the refusal; no backend is touched.
@@ -193,40 +207,17 @@ class FixRunner:
         missing = self.refusal(plan)
         if missing is not None:
             return FixResult(plan.fix_id, str(plan.target), False, missing, refused=True)
-        if plan.kind is ActionKind.SYNC:
-            return self._sync(plan, cancel)
-        if plan.kind is ActionKind.REFRESH:
-            argo, name = self._argo(), plan.target.name
-            return self._execute(plan, lambda: argo.refresh(name, plan.hard))
-        if plan.kind is ActionKind.TERMINATE:
-            argo, name = self._argo(), plan.target.name
-            return self._execute(plan, lambda: argo.terminate(name))
-        if plan.kind is ActionKind.RESTART:
-            work, t = self._workloads(), plan.target
-            return self._execute(
-                plan, lambda: work.restart(t.kind, t.namespace or "", t.name, now_rfc3339()), kube=True
-            )
-        if plan.kind is ActionKind.APP_SETTING:
-            argo, name = self._argo(), plan.target.name
-            return self._execute(plan, lambda: argo.disable_auto_prune(name))
-        if plan.kind is ActionKind.CREATE_NAMESPACE:
-            work, ns = self._workloads(), plan.target.name
-            return self._execute(plan, lambda: work.create_namespace(ns), kube=True)
-        if plan.kind is ActionKind.DELETE_POD:
-            work, t = self._workloads(), plan.target
-            return self._execute(plan, lambda: work.delete_pod(t.namespace or "", t.name), kube=True)
-        raise AssertionError(f"unhandled action kind {plan.kind}")  # pragma: no cover
+        return None
 
     def sync_app(self, name: str, request: SyncRequest, fix_id: str = "sync", step: str = "") -> FixResult:
         """One sync outside a previewed plan (a step of an ordered sync), still through the gate."""
         argo = self._argo()
-        plan = FixPlan(
-            fix_id,
-            ActionKind.SYNC,
-            f"Sync {name}",
-            ObjectRef("Application", self._namespace(), name),
-            name,
-            fixrefs.sync(name).command,
+        plan = SyncPlan(
+            fix_id=fix_id,
+            title=f"Sync {name}",
+            target=ObjectRef("Application", self._namespace(), name),
+            app=name,
+            command=command_ref(FIXES["sync"], name).command,
             sync=request,
         )
         return self.gate.execute(
@@ -240,9 +231,9 @@ class FixRunner:
     def _namespace(self) -> str:
         return str(getattr(self.argo, "argocd_namespace", "argocd"))
 
-    def _sync(self, plan: FixPlan, cancel: threading.Event | None) -> FixResult:
+    def _sync(self, plan: SyncPlan, cancel: threading.Event | None) -> FixResult:
         argo, name = self._argo(), plan.target.name
-        request = plan.sync or SyncRequest()
+        request = plan.sync
         before: datetime | None = None
         if plan.then_sync is not None:
             try:
@@ -268,10 +259,8 @@ class FixRunner:
         )
         return replace(rest, message=f"{first.message}; {rest.message}")
 
-    def _execute(
-        self, plan: FixPlan, action: Callable[[], str], kube: bool = False, step: str = ""
-    ) -> FixResult:
-        if kube or self.argo is None:
+    def _execute(self, plan: FixPlan, action: Callable[[], str], step: str = "") -> FixResult:
+        if action_of(plan).backend is not Backend.ARGO or self.argo is None:
             return self.gate.execute(plan, action, backend="kubernetes", step=step)
         return self.gate.execute(plan, action, backend=self.argo.name, endpoint=self.argo.endpoint, step=step)
 
@@ -284,3 +273,61 @@ class FixRunner:
         if self.workloads is None:
             raise ActionError("no Kubernetes connection (offline snapshot)")
         return self.workloads
+
+    def _own_view(self, plan: FixPlan, cancel: threading.Event | None) -> FixResult:
+        return FixResult(plan.fix_id, str(plan.target), False, f"{plan.fix_id} runs in its own view")
+
+    def _refresh(self, plan: RefreshPlan, cancel: threading.Event | None) -> FixResult:
+        argo, name = self._argo(), plan.target.name
+        return self._execute(plan, lambda: argo.refresh(name, plan.hard))
+
+    def _terminate(self, plan: TerminatePlan, cancel: threading.Event | None) -> FixResult:
+        argo, name = self._argo(), plan.target.name
+        return self._execute(plan, lambda: argo.terminate(name))
+
+    def _app_setting(self, plan: AppSettingPlan, cancel: threading.Event | None) -> FixResult:
+        argo, name = self._argo(), plan.target.name
+        return self._execute(plan, lambda: argo.disable_auto_prune(name))
+
+    def _restart(self, plan: RestartPlan, cancel: threading.Event | None) -> FixResult:
+        work, t = self._workloads(), plan.target
+        return self._execute(plan, lambda: work.restart(t.kind, t.namespace or "", t.name, now_rfc3339()))
+
+    def _delete_pod(self, plan: DeletePodPlan, cancel: threading.Event | None) -> FixResult:
+        work, t = self._workloads(), plan.target
+        return self._execute(plan, lambda: work.delete_pod(t.namespace or "", t.name))
+
+    def _create_namespace(self, plan: CreateNamespacePlan, cancel: threading.Event | None) -> FixResult:
+        work, ns = self._workloads(), plan.target.name
+        return self._execute(plan, lambda: work.create_namespace(ns))
+
+
+Executor = Callable[[FixRunner, Any, "threading.Event | None"], FixResult]
+"""(runner, plan of the keyed type, cancel) -> the result."""
+
+
+def _gated(executor: Executor) -> Executor:
+    """The executor, run only when the gate and the backends allow the plan."""
+
+    def run(runner: FixRunner, plan: FixPlan, cancel: threading.Event | None) -> FixResult:
+        refused = runner._refused(plan)
+        return refused if refused is not None else executor(runner, plan, cancel)
+
+    return run
+
+
+EXECUTORS: Mapping[type[FixPlan], Executor] = MappingProxyType(
+    {
+        SyncPlan: _gated(FixRunner._sync),
+        RefreshPlan: _gated(FixRunner._refresh),
+        TerminatePlan: _gated(FixRunner._terminate),
+        AppSettingPlan: _gated(FixRunner._app_setting),
+        RestartPlan: _gated(FixRunner._restart),
+        DeletePodPlan: _gated(FixRunner._delete_pod),
+        CreateNamespacePlan: _gated(FixRunner._create_namespace),
+        # Driven by their own views (fixes/ordered.py, cluster/portforward.py), which pass the gate there.
+        OrderedSyncPlan: FixRunner._own_view,
+        PortForwardPlan: FixRunner._own_view,
+    }
+)
+"""Plan type -> its executor: the one place a plan's kind decides what runs."""

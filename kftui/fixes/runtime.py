@@ -74,10 +74,10 @@ def build_fix_runtime(
         from kftui.cluster.kube import KubeSource
 
         if isinstance(source, KubeSource):
-            kube = source
+            kube = source.http
             context = source.context
-            argo = KubeAppOps(source, options.argocd_namespace)
-            workloads = KubeWorkloadOps(source)
+            argo = KubeAppOps(source.http, options.argocd_namespace)
+            workloads = KubeWorkloadOps(source.http)
     if options.argocd_server:
         from kftui.cluster.argocd import ArgoRestOps
         from kftui.cluster.ops import ActionError

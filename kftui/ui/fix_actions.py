@@ -17,7 +17,7 @@ from textual.reactive import var
 from kftui.cluster.source import SnapshotSource
 from kftui.fixes.gate import FixResult
 from kftui.fixes.ordered import OrderedResult
-from kftui.fixes.plan import PLANNABLE, PlanError, plan_action, plan_fix
+from kftui.fixes.plan import PLANNABLE, PlanError, PortForwardPlan, plan_action, plan_fix
 from kftui.fixes.runtime import FixRuntime
 from kftui.model import ClusterSnapshot, Finding, FixRef, ObjectRef
 from kftui.profile import Profile
@@ -118,8 +118,9 @@ class FixActions(SourceFeed):
             return
         anchor = ObjectRef("Application", self.snapshot.argocd_namespace, "")
         plan = plan_action("port-forward", anchor, self.snapshot, self.profile)
+        target = plan.forward if isinstance(plan, PortForwardPlan) else None
         self.push_screen(
-            PortForwardsScreen(self.fixes.forwards, plan.forward, review=forward_review(self.fixes, plan))
+            PortForwardsScreen(self.fixes.forwards, target, review=forward_review(self.fixes, plan))
         )
 
     def _open_action(self, fix_id: str) -> None:

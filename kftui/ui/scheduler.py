@@ -24,9 +24,8 @@ S = TypeVar("S")
 COALESCE_SECONDS = 0.005
 # At most ten analyses a second. Starting the next one as soon as the last finished meant ~50 a second
 # at 100 pod changes/s on 20,000 pods, each copying the changed collections and redrawing: the copies
-# kept the garbage collector busy and keypresses waited. Measured at 0.001 / 0.05 / 0.1 s, three 15 s
-# live runs each: keypress p95 50-58 / 26-54 / 23-27 ms, watch event -> screen p95 65-71 / 91-112 /
-# 132-140 ms, kftui CPU 0.45 / 0.31 / 0.25 cores. A tenth of a second is still "at once" to a person.
+# kept the garbage collector busy and keypresses waited (figures in README.md, Performance). A tenth of
+# a second is still "at once" to a person.
 MIN_ANALYSIS_INTERVAL = 0.1
 
 

@@ -15,8 +15,8 @@ from typing import Any
 
 import httpx
 
-from kftui.cluster.convert import list_continue_in_head
-from kftui.cluster.kube import PAGE_HEAD_BYTES, PAGE_SIZE, collections, pipelined_pages
+from kftui.cluster.listing import PAGE_HEAD_BYTES, PAGE_SIZE, collections, pipelined_pages
+from kftui.cluster.pages import list_continue_in_head
 
 
 def raw_list_floor(

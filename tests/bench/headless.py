@@ -26,6 +26,7 @@ import argparse
 import asyncio
 import json
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -37,6 +38,8 @@ from typing import Any
 T_IMPORT0 = time.monotonic()
 
 from kftui.cluster.kube import KubeSource  # noqa: E402
+from kftui.cluster.listing import Collection  # noqa: E402
+from kftui.cluster.watch import WatchUpdate  # noqa: E402
 from kftui.model import ClusterSnapshot, Pod, WatchEvent, apply_events  # noqa: E402
 from tests.bench.scale import ARGOCD_NAMESPACE, SEQ_LABEL  # noqa: E402
 
@@ -52,14 +55,14 @@ class TimedSource(KubeSource):
         self.load_done = time.monotonic()
         return snap
 
-    def _watch_once(self, coll: Any, version: str, stop: Any) -> Iterator[tuple[Any, str]]:
+    def _watch(self, coll: Collection, stop: threading.Event) -> Iterator[WatchUpdate]:
         arrivals = self.__dict__.setdefault("arrivals", {})
-        for change, new_version in super()._watch_once(coll, version, stop):
-            if isinstance(change, WatchEvent) and isinstance(change.obj, Pod):
-                stamp = change.obj.labels.get(SEQ_LABEL, "")
+        for update in super()._watch(coll, stop):
+            if isinstance(update, WatchEvent) and isinstance(update.obj, Pod):
+                stamp = update.obj.labels.get(SEQ_LABEL, "")
                 if stamp:
                     arrivals[stamp] = time.monotonic()  # read and converted: kftui has the event
-            yield change, new_version
+            yield update
 
 
 # What `kftui` (cli.cmd_tui) does before it imports Textual: build the source, preflight, prefetch.
@@ -70,8 +73,6 @@ if hasattr(SOURCE, "prefetch"):
 
 from textual import events  # noqa: E402
 
-from kftui import topology  # noqa: E402
-from kftui.checks import pods as pod_checks  # noqa: E402
 from kftui.checks.memo import CheckMemo  # noqa: E402
 from kftui.checks.registry import run_checks  # noqa: E402
 from kftui.ui.app import KftuiApp  # noqa: E402
@@ -270,10 +271,9 @@ async def run(kubeconfig: str, live: float, out: Path) -> None:
 
 
 def cold(fn: Any, *args: Any) -> Any:
-    """Call `fn` with the incremental state of the pod checks and the pod owner index forgotten, so a "full"
-    pass really looks at all 20,000 pods (as `kftui check` does) instead of the changes since the app's last."""
-    pod_checks._last_pass = None
-    topology._last_index = None
+    """Call `fn` as a "full" pass that really looks at all 20,000 pods (as `kftui check` does). The incremental
+    state lives in what the caller passes (a CheckMemo, the previous TreeModel), never in module state, so
+    run_checks without a memo and a TreeModel without a previous one are cold already."""
     return fn(*args)
 
 

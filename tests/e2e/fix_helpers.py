@@ -41,7 +41,7 @@ def kube_source(lab: Any) -> KubeSource:
 
 def argo_backend(lab: Any, backend: str, kube: KubeSource) -> ArgoOps:
     if backend == "kubernetes":
-        return KubeAppOps(kube, lab.argocd_namespace)
+        return KubeAppOps(kube.http, lab.argocd_namespace)
     return ArgoRestOps(lab.argocd_server, plaintext=True, argocd_namespace=lab.argocd_namespace)
 
 
@@ -51,7 +51,7 @@ def make_runner(
     kube = kube_source(lab)
     gate = Gate(read_only, AuditLog(audit_path, user=E2E_USER), context=lab.context)
     runner = FixRunner(
-        gate, argo_backend(lab, backend, kube), KubeWorkloadOps(kube), step_timeout=step_timeout
+        gate, argo_backend(lab, backend, kube), KubeWorkloadOps(kube.http), step_timeout=step_timeout
     )
     return runner, kube
 

@@ -77,7 +77,7 @@ def test_read_only_run_of_every_action_writes_nothing(lab: Any, tmp_path: Path) 
         "port-forward", ObjectRef("Application", "argocd", "kubeflow"), snapshot(kube), builtin_profile()
     )
     assert runner.refusal(gw) is None and gw.forward is not None
-    manager = ForwardManager(kube)
+    manager = ForwardManager(kube.http)
     try:
         fwd = manager.start(gw.forward.namespace, gw.forward.service, gw.forward.port, 0)
         assert fwd.probe().ok

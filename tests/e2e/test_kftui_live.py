@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from kftui.cluster import convert, podlist
+from kftui.cluster import objects, podlist
 from kftui.cluster.dumpfile import load_snapshot
-from kftui.cluster.kube import KubeApiError, KubeSource
+from kftui.cluster.http import KubeApiError, KubeHttp, Query
+from kftui.cluster.kube import KubeSource
 from kftui.cluster.source import ConnectionStatus
 from kftui.model import ClusterSnapshot, ConnectionState, SnapshotChange, WatchEvent, apply_events
 
@@ -168,48 +169,54 @@ def test_dump_round_trips_and_redacts_secrets(lab, tmp_path: Path) -> None:  # t
         lab.kubectl("delete", "secret", "kftui-canary", "-n", "argocd")
 
 
-class PageCountingSource(KubeSource):
-    """KubeSource noting the page requests it makes; `spoil_page` sends that page a token the server rejects."""
+class PageCounting:
+    """The real HTTP seam, noting the LIST pages asked through it; `spoil_page` sends that page a token the
+    server rejects. Everything else goes to the real client."""
 
-    spoil_page = 0
+    def __init__(self, http: KubeHttp, spoil_page: int = 0) -> None:
+        self.http = http
+        self.spoil_page = spoil_page
+        self.pages: list[str] = []
 
-    def _list_page(self, path, query, decode, next_token):  # type: ignore[no-untyped-def]
-        pages = self.__dict__.setdefault("pages", [])
-        pages.append(path)
-        if self.spoil_page and len(pages) == self.spoil_page:
-            query = {**query, "continue": "not-a-token"}
-        return super()._list_page(path, query, decode, next_token)
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        return getattr(self.http, name)
+
+    def get_body(self, path: str, query: Query | None = None, compressed: bool = False):  # type: ignore[no-untyped-def]
+        self.pages.append(path)
+        if self.spoil_page and len(self.pages) == self.spoil_page:
+            query = {**(query or {}), "continue": "not-a-token"}
+        return self.http.get_body(path, query, compressed)
 
 
 def test_small_pages_list_the_same_objects_as_one_page(lab, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """The next page is asked for from the head of this one's body: with pages of two, every object of a
     many-page LIST must still arrive exactly once."""
     whole = source_for(lab)
-    paged = PageCountingSource(whole.api, whole.context, lab.argocd_namespace)
+    counting = PageCounting(whole.http)
+    paged = KubeSource(counting, whole.context, lab.argocd_namespace)  # type: ignore[arg-type]
     by_kind = {c.kind: c for c in whole.collections}
     for kind in ("Namespace", "Application", "Service", "CustomResourceDefinition"):
         coll = by_kind[kind]
         one_page, _ = whole.list_raw(coll)
-        monkeypatch.setattr("kftui.cluster.kube.PAGE_SIZE", 2)
-        paged.pages = []
+        monkeypatch.setattr("kftui.cluster.listing.PAGE_SIZE", 2)
+        counting.pages = []
         small_pages, version = paged.list_raw(coll)
         monkeypatch.undo()
         names = [(o["metadata"].get("namespace"), o["metadata"]["name"]) for o in small_pages]
         assert len(names) == len(set(names)), f"{kind}: an object listed twice"
         assert set(names) == {(o["metadata"].get("namespace"), o["metadata"]["name"]) for o in one_page}
-        assert len(paged.pages) >= max(2, math.ceil(len(small_pages) / 2)), (
-            f"{kind}: {len(paged.pages)} pages"
+        assert len(counting.pages) >= max(2, math.ceil(len(small_pages) / 2)), (
+            f"{kind}: {len(counting.pages)} pages"
         )
         assert version.isdigit(), f"{kind}: the resourceVersion to watch from"
 
 
 def test_a_rejected_page_is_an_error_not_a_hang(lab, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     base = source_for(lab)
-    monkeypatch.setattr("kftui.cluster.kube.PAGE_SIZE", 2)
+    monkeypatch.setattr("kftui.cluster.listing.PAGE_SIZE", 2)
     namespaces = next(c for c in base.collections if c.kind == "Namespace")
     for spoiled in (1, 3):  # the first page (no token known yet) and a later one
-        source = PageCountingSource(base.api, base.context, lab.argocd_namespace)
-        source.spoil_page = spoiled
+        source = KubeSource(PageCounting(base.http, spoiled), base.context, lab.argocd_namespace)  # type: ignore[arg-type]
         with pytest.raises(KubeApiError) as raised:
             source.list_raw(namespaces)
         assert raised.value.status in (400, 410), raised.value
@@ -217,7 +224,7 @@ def test_a_rejected_page_is_an_error_not_a_hang(lab, monkeypatch) -> None:  # ty
 
 def test_pods_decoded_by_schema_match_the_generic_conversion(lab, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """The LIST decodes pods straight into the model (podlist); the lab's real pods must come out as
-    convert.pod makes them from the same JSON."""
+    objects.pod makes them from the same JSON."""
     typed_pages = []
     decode = podlist.decode_page
 
@@ -230,7 +237,7 @@ def test_pods_decoded_by_schema_match_the_generic_conversion(lab, monkeypatch) -
     pods = next(c for c in source.collections if c.kind == "Pod")
     typed = {p.key: p for p in source.list_collection(pods)[0]}
     assert typed_pages and all(d is not None for d in typed_pages), "the lab's pages fit the schema"
-    generic = {p.key: p for p in (convert.pod(r) for r in source.list_raw(pods)[0])}
+    generic = {p.key: p for p in (objects.pod(r) for r in source.list_raw(pods)[0])}
     same_version = [
         k for k in typed if k in generic and typed[k].resource_version == generic[k].resource_version
     ]

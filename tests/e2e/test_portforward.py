@@ -48,7 +48,7 @@ def test_gateway_forward_probe_concurrency_and_pod_replacement(lab: Any, tmp_pat
     blocker = socket.socket()
     with contextlib.suppress(OSError):  # something else holds it already: the forward must still move on
         blocker.bind(("127.0.0.1", target.local_port))
-    manager = ForwardManager(kube)
+    manager = ForwardManager(kube.http)
     since = now()
     try:
         fwd = manager.start(
@@ -116,7 +116,7 @@ def test_named_target_port_is_resolved_through_the_pods_container_ports(lab: Any
     )
     from tests.e2e.fix_helpers import kube_source
 
-    manager = ForwardManager(kube_source(lab))
+    manager = ForwardManager(kube_source(lab).http)
     try:
         fwd = manager.start("istio-system", "kftui-named-gw", 18080, 0)
         assert fwd.state.target_port == 8080  # "http" is the container's port 8080

@@ -15,7 +15,7 @@ from kftui.cluster.access import (
     access_from_review,
     review_body,
 )
-from kftui.cluster.kube import KubeApiError
+from kftui.cluster.http import KubeApiError
 from kftui.cluster.ops import Access, Permission
 
 PATCH = Permission("patch", "applications", "argoproj.io", "argocd", "drift")

@@ -6,8 +6,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
 
-import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kftui.checks import pods as pod_checks
@@ -32,11 +31,9 @@ PROFILE = builtin_profile()
 CRASHING = ContainerStatus("main", state="waiting", reason="CrashLoopBackOff", restart_count=7)
 
 
-def fresh_run(snapshot: ClusterSnapshot, monkeypatch: pytest.MonkeyPatch) -> list[Finding]:
-    """run_checks as `kftui check` does it: no check memo and no earlier pass over the pods."""
-    with monkeypatch.context() as m:
-        m.setattr(pod_checks, "_last_pass", None)
-        return run_checks(snapshot, PROFILE)
+def fresh_run(snapshot: ClusterSnapshot) -> list[Finding]:
+    """run_checks as `kftui check` does it: without a check memo, so without any earlier pass over the pods."""
+    return run_checks(snapshot, PROFILE)
 
 
 def change(draw: st.DrawFn, snapshot: ClusterSnapshot) -> SnapshotChange:
@@ -90,17 +87,17 @@ def streams(draw: st.DrawFn) -> list[tuple[list[SnapshotChange], int]]:
     return stream
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=100, deadline=None)
 @given(stream=streams())
 def test_memoised_checks_equal_a_fresh_run_at_every_step(
-    stream: list[tuple[list[SnapshotChange], int]], monkeypatch: pytest.MonkeyPatch
+    stream: list[tuple[list[SnapshotChange], int]],
 ) -> None:
     memo = CheckMemo()
     snapshot = DEMO
-    assert run_checks(snapshot, PROFILE, memo=memo) == fresh_run(snapshot, monkeypatch)
+    assert run_checks(snapshot, PROFILE, memo=memo) == fresh_run(snapshot)
     for batch, step in stream:
         snapshot = apply_events(snapshot, batch, now=snapshot.now + timedelta(seconds=step))
-        assert run_checks(snapshot, PROFILE, memo=memo) == fresh_run(snapshot, monkeypatch)
+        assert run_checks(snapshot, PROFILE, memo=memo) == fresh_run(snapshot)
 
 
 def test_a_young_pod_becomes_a_finding_when_its_grace_period_passes_without_changing() -> None:
@@ -160,3 +157,27 @@ def test_a_memoised_pod_diagnosis_is_dropped_when_the_pod_changes() -> None:
     crashing = apply_events(DEMO, [WatchEvent("MODIFIED", replace(pod, ready=False, containers=(CRASHING,)))])
     found = [f for f in run_checks(crashing, PROFILE, memo=memo) if f.subject == pod.ref]
     assert [f.check for f in found] == ["pod-failing"] and isinstance(crashing.pods[pod.key], Pod)
+
+
+def test_the_pod_pass_is_carried_by_the_memo_of_its_stream_only() -> None:
+    """pod-failing continues from the last pass kept in its own memo: another memo (another session) or a
+    run without one starts from nothing, so no pass leaks between streams."""
+    crash = replace(next(p for p in DEMO.pods.values() if p.ready), ready=False, containers=(CRASHING,))
+    crashed = apply_events(DEMO, [WatchEvent("MODIFIED", crash)])
+    seen: list[pod_checks.PodPass | None] = []
+
+    def spy(
+        snapshot: ClusterSnapshot, profile: Profile, last: pod_checks.PodPass | None
+    ) -> tuple[list[Finding], pod_checks.PodPass]:
+        seen.append(last)
+        return pod_checks.pod_failing_since(snapshot, profile, last)
+
+    memo, other = CheckMemo(), CheckMemo()
+    first = memo.run_incremental("pod-failing", spy, DEMO, PROFILE)
+    assert seen == [None]
+    again = memo.run_incremental("pod-failing", spy, crashed, PROFILE)
+    carried = seen[-1]
+    assert carried is not None and carried.pods is DEMO.pods, "the second run continues from the first"
+    assert other.run_incremental("pod-failing", spy, crashed, PROFILE) == again and seen[-1] is None
+    assert crash.ref in {f.subject for f in again} and crash.ref not in {f.subject for f in first}
+    assert list(again) == list(pod_checks.pod_failing(crashed, PROFILE))

@@ -7,7 +7,10 @@ from typing import Any
 
 import pytest
 
-from kftui.checks.apply_errors import annotation_too_long, crd_missing, namespace_missing, webhook_unavailable
+from kftui.checks.annotation_size import annotation_too_long
+from kftui.checks.crds import crd_missing
+from kftui.checks.namespaces import namespace_missing
+from kftui.checks.webhooks import webhook_unavailable
 from kftui.model import Severity
 from kftui.profile import GENERIC, builtin_profile
 from tests.unit.fixtures.builders import (

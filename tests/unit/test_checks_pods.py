@@ -135,7 +135,7 @@ def events_about_pods(draw: st.DrawFn) -> list[Event]:
 @settings(max_examples=300, deadline=None)
 @given(events=events_about_pods())
 def test_latest_warnings_in_one_pass_match_events_for_per_pod(events: list[Event]) -> None:
-    snap = ClusterSnapshot.from_objects(list(events))
+    snap = ClusterSnapshot.from_objects(list(events), now=datetime(2026, 1, 3, tzinfo=UTC))
     subjects = [ObjectRef("Pod", "ns", n) for n in ("a", "b")]
     one_by_one = {}
     for ref in subjects:

@@ -8,6 +8,8 @@ import pytest
 import yaml
 
 from kftui.cluster import convert
+from kftui.cluster.fields import parse_time
+from kftui.kinds import LISTED
 from kftui.model import Application, Endpoints, Event, Pod, Service, Workload
 
 APPLICATION = yaml.safe_load(
@@ -201,10 +203,10 @@ def test_malformed_objects_convert_without_raising(broken: dict[str, object]) ->
 
 
 def test_parse_time_variants() -> None:
-    assert convert.parse_time("2026-11-20T03:00:00Z") == datetime(2026, 11, 20, 3, tzinfo=UTC)
-    assert convert.parse_time("2026-11-20T03:00:00.5+00:00") is not None
-    assert convert.parse_time("not a time") is None
-    assert convert.parse_time(12) is None
+    assert parse_time("2026-11-20T03:00:00Z") == datetime(2026, 11, 20, 3, tzinfo=UTC)
+    assert parse_time("2026-11-20T03:00:00.5+00:00") is not None
+    assert parse_time("not a time") is None
+    assert parse_time(12) is None
 
 
 @pytest.mark.parametrize("kind", ["Deployment", "StatefulSet", "DaemonSet", "MutatingWebhookConfiguration"])
@@ -212,3 +214,14 @@ def test_list_items_without_kind_take_the_listed_kind(kind: str) -> None:
     """LIST responses omit each item's kind; the kind we listed must still reach the model (and its key)."""
     obj = convert.to_model({"metadata": {"name": "x", "namespace": "kubeflow"}}, kind)
     assert obj is not None and obj.kind == kind  # type: ignore[union-attr]
+
+
+def test_every_listed_kind_has_a_reader_and_every_reader_a_listed_kind() -> None:
+    """The cluster-side table and the kind registry name the same kinds: adding a kind is one entry in each."""
+    assert set(convert.READERS) == {k.name for k in LISTED}
+
+
+def test_only_built_in_kinds_with_a_spec_have_managed_fields_cut_from_their_bytes() -> None:
+    lean = {kind for kind, reader in convert.READERS.items() if reader.lean}
+    assert lean == {"Pod", "Service", "Namespace", "Deployment", "StatefulSet", "DaemonSet"}
+    assert not convert.is_lean("Application") and not convert.is_lean("ConfigMap")

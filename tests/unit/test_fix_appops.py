@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from kftui.cluster.appops import KubeAppOps, KubeWorkloadOps
-from kftui.cluster.kube import KubeApiError
+from kftui.cluster.http import KubeApiError
 from kftui.cluster.ops import REPLACE, ActionError, NoOperation, OperationInProgress, SyncRequest
 
 PATH = "/apis/argoproj.io/v1alpha1/namespaces/argocd/applications/drift"

@@ -11,13 +11,9 @@ from datetime import UTC, datetime
 import pytest
 
 from kftui.cluster.ops import Access, Permission
-from kftui.fixes.permissions import (
-    KUBE_BACKEND,
-    backend_for,
-    forbidden_reason,
-    required_permissions,
-)
+from kftui.fixes.permissions import KUBE_BACKEND, forbidden_reason
 from kftui.fixes.plan import APP_FIXES, ActionKind, FixPlan, plan_action
+from kftui.fixes.registry import backend_for, required_permissions
 from kftui.model import (
     Application,
     ClusterSnapshot,

@@ -18,6 +18,7 @@ from kftui.fixes.plan import (
     plan_action,
     plan_fix,
 )
+from kftui.kinds import DELETING_LOSES
 from kftui.model import (
     Application,
     ClusterSnapshot,
@@ -96,6 +97,15 @@ def test_prune_preview_names_what_it_deletes_and_warns_about_state() -> None:
     plain = plan_action("sync", APP, snap(drift_app()))
     assert not any(line.startswith("DELETE") for line in plain.changes)
     assert any("left alone" in line for line in plain.changes)
+
+
+@pytest.mark.parametrize(("kind", "warned"), [*((k, True) for k in DELETING_LOSES), ("ConfigMap", False)])
+def test_prune_warns_for_every_kind_whose_deletion_loses_data(kind: str, warned: bool) -> None:
+    """The kinds come from kftui/kinds.py, the one table of what deleting a kind loses."""
+    doomed = ManagedResource("", "v1", kind, "demo-drift", "x", requires_pruning=True)
+    plan = plan_action("sync-prune", APP, snap(drift_app(resources=(doomed,))))
+    assert f"DELETE {kind} demo-drift/x" in plan.changes
+    assert any(f"stateful objects: {kind} demo-drift/x" in w for w in plan.warnings) is warned
 
 
 def test_commands_are_the_fixref_commands() -> None:

@@ -105,12 +105,11 @@ def test_probe_verdict(status: int, location: str, ok: bool) -> None:
 
 
 class _FakeKube:
-    """The two things PortForward uses of a KubeSource: the API client's configuration and get_json."""
+    """The part of the HTTP seam (KubeHttp) that setting up a forward uses: get_json (no stream is opened)."""
+
+    server = "https://fake:6443"
 
     def __init__(self) -> None:
-        from kubernetes import client
-
-        self.api = client.ApiClient(configuration=client.Configuration())
         self.objects = {
             "/api/v1/namespaces/istio-system/services/istio-ingressgateway": {
                 "metadata": {"namespace": "istio-system", "name": "istio-ingressgateway"},

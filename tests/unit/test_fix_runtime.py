@@ -52,14 +52,16 @@ def test_a_live_kubernetes_source_gets_an_access_review_except_in_read_only_mode
     from kubernetes import client as k8s_client
 
     from kftui.cluster.access import KubeAccessReview
+    from kftui.cluster.client import ClientHttp
     from kftui.cluster.kube import KubeSource
 
     # Built, never connected: nothing here reaches the network.
-    source = KubeSource(k8s_client.ApiClient(k8s_client.Configuration(host="https://127.0.0.1:1")), "lab")
+    api = k8s_client.ApiClient(k8s_client.Configuration(host="https://127.0.0.1:1"))
+    source = KubeSource(ClientHttp(api), "lab")
     audit = str(tmp_path / "a.jsonl")
     writable = build_fix_runtime(source, FixOptions(audit_log=audit), env={})
     assert isinstance(writable.runner.gate.access, KubeAccessReview)
-    assert writable.runner.gate.access.kube is source
+    assert writable.runner.gate.access.kube is source.http
     read_only = build_fix_runtime(source, FixOptions(audit_log=audit, read_only=True), env={})
     assert read_only.runner.gate.access is None
     offline = build_fix_runtime(StaticSource(load_demo), FixOptions(audit_log=audit), env={})

@@ -23,7 +23,7 @@ from kftui.model import ClusterSnapshot, KubeObject
 from kftui.profile import GENERIC, builtin_profile
 from kftui.topology import build_topology
 
-KINDS = list(convert.CONVERTERS)
+KINDS = list(convert.READERS)
 FIELDS = [
     "metadata",
     "name",

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kftui.checks import fixrefs
+from kftui import kinds
 from kftui.checks.registry import run_checks
 from kftui.cli import main
 from kftui.cluster.dumpfile import load_demo
@@ -56,9 +56,9 @@ def _check_command(ref: FixRef) -> None:
     for argv in ref.argvs:
         assert argv[0] in PROGRAMS and argv[1] in PROGRAMS[argv[0]], argv
         if argv[:3] == ("kubectl", "rollout", "restart"):
-            assert argv[3].split("/", 1)[0] in fixrefs.RESTARTABLE.values()
+            assert argv[3].split("/", 1)[0] in kinds.RESTARTABLE.values()
         if argv[:2] == ("kubectl", "describe"):
-            assert argv[2] in fixrefs.DESCRIBABLE.values()
+            assert argv[2] in kinds.DESCRIBABLE.values()
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -1,30 +1,23 @@
-"""KubeSource's liveness probe and its per-namespace fallback for lists refused cluster-wide.
+"""The liveness probe and KubeSource's per-namespace fallback for lists refused cluster-wide.
 
-No HTTP library is faked: the tests override KubeSource's own seams (`_probe`, `list_collection`,
-`_argocd_config`) on a client that is built but never connected, and read what the probe reports and
-what the load asked for and produced.
+No HTTP library is faked: the probe runs against a fake of our own HTTP seam (its `ping` answers from a
+script), and the listing tests override KubeSource's `list_collection` and `_argocd_config`, then read what
+the load asked for and produced.
 """
 
 from __future__ import annotations
 
-import queue
 import threading
 from typing import Any
 
 import pytest
-from kubernetes import client as k8s_client
 
-from kftui.cluster.kube import (
-    PROBE,
-    PROBE_PATH,
-    UNAUTHORIZED,
-    Collection,
-    KubeApiError,
-    KubeSource,
-    probe_problem,
-)
+from kftui.cluster.http import UNAUTHORIZED, KubeApiError
+from kftui.cluster.kube import KubeSource
+from kftui.cluster.listing import Collection
+from kftui.cluster.probe import PROBE_PATH, Liveness, probe_problem
 from kftui.cluster.source import SourceError
-from kftui.model import Application, KubeObject, Pod, Relisted
+from kftui.model import Application, KubeObject, Pod
 
 SERVER = "https://127.0.0.1:1"
 REFUSED = KubeApiError(
@@ -32,8 +25,10 @@ REFUSED = KubeApiError(
 )
 
 
-def api() -> k8s_client.ApiClient:
-    return k8s_client.ApiClient(k8s_client.Configuration(host=SERVER))
+class NoHttp:
+    """An HTTP seam that is never asked anything (the listing tests answer above it)."""
+
+    server = SERVER
 
 
 # --- the probe --------------------------------------------------------------------------------------
@@ -57,62 +52,80 @@ def test_what_a_failed_probe_means(exc: BaseException, expected: str | None) -> 
     assert probe_problem(exc, SERVER) == expected
 
 
-class ScriptedProbe(KubeSource):
-    """Answers each probe request from a script, in order; the loop stops once the script is used up."""
+DOWN = "cannot reach the API server at x: connection refused"
+DOWN_ERROR = ConnectionRefusedError("Connection refused")
+ETCD = "API server not ready (HTTP 500: etcdserver: request timed out)"
+ETCD_ERROR = KubeApiError(500, "etcdserver: request timed out")
 
-    def __init__(self, answers: list[str | None], readable: Collection | None) -> None:
-        super().__init__(api(), "lab")
+
+class ScriptedPing:
+    """The seam's `ping`, answering each probe request from a script in order (an exception is raised);
+    `stop` is set once the script is used up."""
+
+    server = "x"
+
+    def __init__(self, answers: list[BaseException | None]) -> None:
         self.answers = list(answers)
         self.asked: list[tuple[str, dict[str, Any]]] = []
         self.stop = threading.Event()
-        self.probe_interval = 0.0
-        if readable is not None:
-            self._versions[readable] = "42"
 
-    def _probe(self, path: str, query: Any) -> str | None:
+    def ping(self, path: str, query: Any, timeout: float) -> None:
         self.asked.append((path, dict(query)))
         answer = self.answers.pop(0)
         if not self.answers:
             self.stop.set()
-        return answer
-
-    def run(self) -> list[Any]:
-        inbox: queue.Queue[Any] = queue.Queue()
-        self._probe_loop(inbox, self.stop)
-        return [inbox.get_nowait() for _ in range(inbox.qsize())]
+        if answer is not None:
+            raise answer
 
 
-PODS = Collection("pods", "Pod", "/api/v1/pods")
+def run_probe(http: ScriptedPing, readable: str | None) -> tuple[list[str | None], Liveness]:
+    liveness = Liveness(http, interval=0.0)  # type: ignore[arg-type]
+    reports: list[str | None] = []
+    liveness.run(readable, reports.append, http.stop)
+    return reports, liveness
+
+
 READYZ = (PROBE_PATH, {})
 QUORUM = ("/api/v1/pods", {"limit": 1})
-DOWN = "cannot reach the API server at x: connection refused"
 
 
 def test_a_healthy_server_is_probed_with_readyz_then_a_one_item_list_and_nothing_is_reported() -> None:
-    probe = ScriptedProbe([None, None, None, None], PODS)
-    assert probe.run() == []
-    assert probe.asked == [READYZ, QUORUM, READYZ, QUORUM]
+    http = ScriptedPing([None, None, None, None])
+    assert run_probe(http, "/api/v1/pods")[0] == []
+    assert http.asked == [READYZ, QUORUM, READYZ, QUORUM]
 
 
 def test_a_problem_is_reported_every_round_and_the_recovery_once() -> None:
-    probe = ScriptedProbe([DOWN, DOWN, None, None, None, None], PODS)
-    assert probe.run() == [(PROBE, DOWN), (PROBE, DOWN), (PROBE, None)]
-    assert probe._recoveries == 1
+    http = ScriptedPing([DOWN_ERROR, DOWN_ERROR, None, None, None, None])
+    reports, liveness = run_probe(http, "/api/v1/pods")
+    assert reports == [DOWN, DOWN, None]
+    assert liveness.recoveries == 1
     # While readyz fails, the list is not tried.
-    assert probe.asked == [READYZ, READYZ, READYZ, QUORUM, READYZ, QUORUM]
+    assert http.asked == [READYZ, READYZ, READYZ, QUORUM, READYZ, QUORUM]
 
 
 def test_storage_failure_behind_a_ready_server_is_caught_by_the_quorum_read() -> None:
-    etcd = "API server not ready (HTTP 500: etcdserver: request timed out)"
-    probe = ScriptedProbe([None, etcd, None, None], PODS)
-    assert probe.run() == [(PROBE, etcd), (PROBE, None)]
-    assert probe._recoveries == 1
+    http = ScriptedPing([None, ETCD_ERROR, None, None])
+    reports, liveness = run_probe(http, "/api/v1/pods")
+    assert reports == [ETCD, None]
+    assert liveness.recoveries == 1
 
 
 def test_without_a_readable_collection_only_readyz_is_probed() -> None:
-    probe = ScriptedProbe([None, None], None)
-    assert probe.run() == []
-    assert probe.asked == [READYZ, READYZ]
+    http = ScriptedPing([None, None])
+    assert run_probe(http, None)[0] == []
+    assert http.asked == [READYZ, READYZ]
+
+
+def test_a_backoff_ends_as_soon_as_the_probe_sees_the_server_recover() -> None:
+    liveness = Liveness(NoHttp())  # type: ignore[arg-type]
+    stop = threading.Event()
+    waiter = threading.Thread(target=liveness.backoff, args=(30.0, stop))
+    waiter.start()
+    liveness.recoveries += 1
+    waiter.join(timeout=5)
+    assert not waiter.is_alive(), "the backoff waited on after a recovery"
+    stop.set()
 
 
 # --- lists refused cluster-wide, listed per namespace -----------------------------------------------
@@ -122,7 +135,7 @@ class Listing(KubeSource):
     """Answers each LIST path from a table; unknown paths list nothing."""
 
     def __init__(self, answers: dict[str, list[KubeObject] | BaseException]) -> None:
-        super().__init__(api(), "lab")
+        super().__init__(NoHttp(), "lab")  # type: ignore[arg-type]
         self.answers = answers
         self.listed: list[str] = []
         self._lock_listed = threading.Lock()
@@ -181,6 +194,16 @@ def test_cluster_scoped_kinds_are_not_retried_per_namespace() -> None:
     assert not any(p.startswith("/api/v1/namespaces/") and p.endswith("/namespaces") for p in source.listed)
 
 
+def test_applications_refused_in_argo_cds_namespace_are_not_retried_elsewhere() -> None:
+    source = limited(**{APPS: KubeApiError(403, "applications is forbidden")})
+    snapshot = source.load()
+    assert not snapshot.applications
+    assert (
+        snapshot.forbidden["Application"] == "forbidden: cannot list Application (applications is forbidden)"
+    )
+    assert [p for p in source.listed if p.endswith("/applications")] == [APPS]
+
+
 def test_when_no_namespace_can_be_listed_the_note_stays_the_plain_refusal() -> None:
     source = limited(**{"/api/v1/namespaces/kubeflow/pods": REFUSED})
     snapshot = source.load()
@@ -209,11 +232,9 @@ def test_a_relist_of_one_namespace_carries_the_other_listed_namespaces() -> None
     source = limited(**{"/api/v1/namespaces/demo/pods": [DEMO_POD]})
     source.load()
     kubeflow = next(c for c in source._versions if c.path == "/api/v1/namespaces/kubeflow/pods")
-    inbox: queue.Queue[Any] = queue.Queue()
-    version = source._relist(kubeflow, inbox)
-    (relisted,) = [inbox.get_nowait()]
-    assert isinstance(relisted, Relisted) and relisted.kind == "Pod"
-    assert {(p.namespace, p.name) for p in relisted.objects} == {
+    objects, version = source._relist(kubeflow)
+    assert all(isinstance(p, Pod) for p in objects)
+    assert {(p.namespace, p.name) for p in objects} == {
         ("kubeflow", "ml-pipeline-0"),
         ("demo", "web-0"),
     }

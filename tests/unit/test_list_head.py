@@ -1,4 +1,4 @@
-"""convert.list_continue_in_head: the next page's token read early, and never a wrong one."""
+"""pages.list_continue_in_head: the next page's token read early, and never a wrong one."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kftui.cluster.convert import list_continue_in_head
+from kftui.cluster.pages import list_continue_in_head
 
 # Tokens are base64 as the API server writes them; the tricky ones test that no token is read from elsewhere.
 TOKEN = st.one_of(

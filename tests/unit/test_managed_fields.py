@@ -1,4 +1,4 @@
-"""convert.drop_managed_fields: a LIST page parsed without its managedFields, and never anything else lost."""
+"""pages.drop_managed_fields: a LIST page parsed without its managedFields, and never anything else lost."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kftui.cluster.convert import drop_managed_fields
+from kftui.cluster.pages import drop_managed_fields
 
 # Strings that look like the markers the cut looks for, to be found inside values and keys.
 TRICKY = st.sampled_from(

@@ -147,3 +147,25 @@ def test_a_relist_clears_the_forbidden_note_of_its_kind_only() -> None:
     )
     snap = apply_event(noted, Relisted("workloads", (), kind="Deployment"))
     assert snap.forbidden == {"StatefulSet": "forbidden: cannot list StatefulSet"}
+
+
+def test_every_model_type_lands_in_a_snapshot_collection_named_by_the_kind_registry() -> None:
+    """COLLECTION_OF is derived from kftui.kinds: a wrong entry there would send objects to a field that does
+    not exist (from_objects fails) or to another kind's collection."""
+    from dataclasses import fields
+
+    from kftui import kinds
+    from kftui.model import COLLECTION_OF, KIND_OF_TYPE, WebhookConfiguration
+
+    snapshot_fields = {f.name for f in fields(ClusterSnapshot)}
+    assert set(COLLECTION_OF.values()) <= snapshot_fields
+    assert len(set(COLLECTION_OF.values())) == len(COLLECTION_OF), "one collection per model type"
+    for typ, kind in KIND_OF_TYPE.items():
+        assert COLLECTION_OF[typ] == kinds.KINDS[kind].collection
+    assert COLLECTION_OF[Workload] == "workloads" and COLLECTION_OF[WebhookConfiguration] == "webhooks"
+    snap = ClusterSnapshot.from_objects(
+        [Workload("StatefulSet", "ns", "db"), WebhookConfiguration("MutatingWebhookConfiguration", "hook")],
+        now=T0,
+    )
+    assert list(snap.workloads) == [("StatefulSet", "ns/db")]
+    assert list(snap.webhooks) == [("MutatingWebhookConfiguration", "hook")]

@@ -1,4 +1,4 @@
-"""podlist.decode_page: the same Pods as convert.pod over the parsed page, or None (then convert.pod runs)."""
+"""podlist.decode_page: the same Pods as objects.pod over the parsed page, or None (then objects.pod runs)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kftui.cluster import convert, podlist
+from kftui.cluster import objects, podlist
 
 TEXT = st.text(max_size=6)
 STAMP = st.sampled_from(["2026-11-26T10:00:00Z", "2026-11-26T10:00:00.5Z", "", "not a time"])
@@ -125,19 +125,19 @@ def page(items: list[Any], token: str = "") -> bytes:
 
 
 @given(st.lists(pods(), max_size=4), st.sampled_from(["", "eyJ2IjoibWV0YSJ9"]))
-def test_pages_as_the_api_server_writes_them_decode_to_what_convert_pod_makes(
+def test_pages_as_the_api_server_writes_them_decode_to_what_objects_pod_makes(
     items: list[Any], token: str
 ) -> None:
     decoded = podlist.decode_page(page(items, token))
     assert decoded is not None, "a well-typed page must take the fast path"
-    assert decoded == ([convert.pod(i) for i in items], "4711", token)
+    assert decoded == ([objects.pod(i) for i in items], "4711", token)
 
 
 @given(st.lists(pods(odd=True), max_size=3))
 def test_odd_pages_decode_to_the_same_pods_or_fall_back(items: list[Any]) -> None:
     decoded = podlist.decode_page(page(items))
     if decoded is not None:
-        assert decoded[0] == [convert.pod(i) for i in items]
+        assert decoded[0] == [objects.pod(i) for i in items]
 
 
 def test_a_null_where_a_string_belongs_falls_back() -> None:

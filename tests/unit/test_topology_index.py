@@ -1,4 +1,4 @@
-"""pod_owner_index reuses its last answer across batches: the incremental path must equal a fresh index."""
+"""pod_owner_index continues from the previous topology's: the incremental path must equal a fresh index."""
 
 from __future__ import annotations
 
@@ -41,8 +41,7 @@ def pod(name: str, workload: str = "", instance: str = "") -> Pod:
 
 
 def fresh(snapshot: ClusterSnapshot) -> dict[tuple[str, str], str]:
-    topology._last_index = None
-    return dict(topology.pod_owner_index(snapshot))
+    return dict(topology.pod_owner_index(snapshot)[0])
 
 
 def test_incremental_index_equals_a_fresh_one() -> None:
@@ -57,12 +56,16 @@ def test_incremental_index_equals_a_fresh_one() -> None:
         [WatchEvent("MODIFIED", pod("x")), WatchEvent("ADDED", pod("y", instance="nope"))],
         [WatchEvent("MODIFIED", app("b", "db", "web"))],
     ]
-    topology.pod_owner_index(snap)
+    topo = topology.build_topology(snap)
     for batch in batches:
         snap = apply_events(snap, list(batch))
-        incremental = dict(topology.pod_owner_index(snap))
+        incremental, owners = topology.pod_owner_index(snap, topo)
         assert incremental == fresh(snap)
-        topology.pod_owner_index(snap)  # leave the cache warm for the next batch
+        same_apps = topo.built_from is not None and topo.built_from.applications is snap.applications
+        assert (owners is topo.owners) == same_apps, (
+            "the lookup is reused exactly while the apps stay the same"
+        )
+        topo = topology.build_topology(snap, topo)
 
 
 def test_changed_keys_follow_the_lineage_across_batches() -> None:
@@ -181,7 +184,7 @@ def test_owners_of_a_few_pods_equals_the_full_index(case: tuple[list[Application
     apps, pods = case
     snap = ClusterSnapshot.from_objects([*apps, *pods], now=NOW)
     full = fresh(snap)
-    topology._last_index = None  # cold, as `kftui check` asks: only the named resources are read
+    # As `kftui check` asks (no lookup known): only the named resources are read.
     assert topology.owners_of(snap, pods) == {p.key: full[p.key] for p in pods if p.key in full}
 
 
@@ -202,7 +205,25 @@ def test_workloads_of_one_name_in_two_namespaces_belong_to_their_own_apps() -> N
     snap = ClusterSnapshot.from_objects([*apps, *pods], now=NOW)
     expected = {("team-a", "web-1"): "app-a", ("team-b", "web-1"): "app-b"}
     assert fresh(snap) == expected
-    topology._last_index = None
     assert topology.owners_of(snap, pods) == expected
     tree = topology.build_topology(snap)
     assert {n.app.name: sorted(n.namespaces) for n in tree.apps} == {"app-a": ["team-a"], "app-b": ["team-b"]}
+
+
+def test_an_owner_lookup_is_reused_only_while_it_answers() -> None:
+    """A lookup kept from an earlier snapshot is reused for the same Applications and pods whose names it
+    covers, and rebuilt when an Application changed or a pod needs a name it did not read."""
+    snap = ClusterSnapshot.from_objects([app("a", "web"), app("b", "db"), pod("web-1", "web")], now=NOW)
+    web = [snap.pods[("ns", "web-1")]]
+    known = topology.owner_lookup(snap, web)
+    assert known.names == {"web", "web-1"} and known.app_of(web[0]) == "a"
+    more = apply_events(
+        snap, [WatchEvent("ADDED", pod("web-2", "web")), WatchEvent("ADDED", pod("db-1", "db"))]
+    )
+    assert topology.owner_lookup(more, web, known) is known
+    db = [more.pods[("ns", "db-1")]]
+    rebuilt = topology.owner_lookup(more, db, known)
+    assert rebuilt is not known and rebuilt.app_of(db[0]) == "b"
+    moved = apply_events(more, [WatchEvent("MODIFIED", app("b", "db", "web"))])
+    assert topology.owner_lookup(moved, web, known) is not known
+    assert topology.owner_lookup(moved, web, topology.pod_owner_index(moved)[1]).names is None

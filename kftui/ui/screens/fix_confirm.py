@@ -21,7 +21,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from kftui.fixes.gate import FixResult
-from kftui.fixes.plan import ActionKind, FixPlan
+from kftui.fixes.plan import FixPlan, OrderedSyncPlan, PortForwardPlan
 from kftui.fixes.run import FixRunner
 from kftui.fixes.runtime import FixRuntime
 from kftui.textsafe import one_line
@@ -208,9 +208,9 @@ def open_fix_screen(
     from kftui.ui.screens.ordered_sync import OrderedSyncScreen
     from kftui.ui.screens.port_forwards import PortForwardsScreen
 
-    if plan.kind is ActionKind.ORDERED_SYNC:
+    if isinstance(plan, OrderedSyncPlan):
         app.push_screen(OrderedSyncScreen(plan, runtime.runner), on_done)
-    elif plan.kind is ActionKind.PORT_FORWARD:
+    elif isinstance(plan, PortForwardPlan):
         screen = PortForwardsScreen(
             runtime.forwards, plan.forward, start=True, review=forward_review(runtime, plan)
         )

@@ -19,7 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Static
 
 from kftui.fixes.ordered import OrderedResult, OrderedSync, StepStatus
-from kftui.fixes.plan import FixPlan
+from kftui.fixes.plan import OrderedSyncPlan
 from kftui.fixes.run import FixRunner
 from kftui.ui import bindings, render
 from kftui.ui.styles import style_path
@@ -51,7 +51,7 @@ class OrderedSyncScreen(ModalScreen[OrderedResult | None]):
 
     def __init__(
         self,
-        plan: FixPlan,
+        plan: OrderedSyncPlan,
         runner: FixRunner,
         step_timeout: float = 300.0,
         interval: float = 1.0,

@@ -18,9 +18,9 @@ class TextView(ScrollView):
 
     The details pane shows 50-line descriptions and log tails while the cursor moves. As a Static in a
     scroll container, each update laid the whole screen out again and rendered every line of the text
-    (13-40 ms per cursor move while 100 pods/s changed, measured), though a dozen rows are visible. Here an
-    update wraps the text (the cheap part) and the compositor asks only for the visible rows, each
-    rendered once and kept until the text or the width changes.
+    (the costliest item on the event loop under churn; figures in README.md, Performance), though a dozen
+    rows are visible. Here an update wraps the text (the cheap part) and the compositor asks only for the
+    visible rows, each rendered once and kept until the text or the width changes.
     """
 
     DEFAULT_CSS = """

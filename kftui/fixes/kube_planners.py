@@ -1,0 +1,150 @@
+"""The planners for Kubernetes objects: restart a workload, delete a pod, forward a port, create a namespace.
+
+Pure functions (fix spec, target, snapshot, profile) -> a plan, like the Application planners in
+fixes/app_planners.py; the fix registry (fixes/registry.py) says which fix id uses which.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from kftui.fixes.plans import (
+    CreateNamespacePlan,
+    DeletePodPlan,
+    FixPlan,
+    ForwardTarget,
+    PlanError,
+    PortForwardPlan,
+    RestartPlan,
+    command_ref,
+)
+from kftui.kinds import WORKLOAD_KINDS
+from kftui.model import ClusterSnapshot, ObjectRef, Pod, Service
+from kftui.profile import Profile
+
+if TYPE_CHECKING:
+    from kftui.fixes.registry import FixSpec
+
+
+def workload_of(target: ObjectRef, snapshot: ClusterSnapshot) -> ObjectRef:
+    """The workload a restart acts on: the target itself, or the Deployment/StatefulSet/DaemonSet of a Pod."""
+    if target.kind != "Pod":
+        return target
+    pod = snapshot.pods.get((target.namespace or "", target.name))
+    if pod is None or pod.workload_kind not in WORKLOAD_KINDS:
+        raise PlanError(f"{target} belongs to no Deployment, StatefulSet or DaemonSet")
+    return ObjectRef(pod.workload_kind, pod.namespace, pod.workload_name)
+
+
+def restart(spec: FixSpec, target: ObjectRef, snapshot: ClusterSnapshot, _: Profile | None) -> FixPlan:
+    target = workload_of(target, snapshot)
+    if target.kind not in WORKLOAD_KINDS or not target.namespace:
+        raise PlanError(f"restart acts on a Deployment, StatefulSet or DaemonSet, not on {target}")
+    ref = command_ref(spec, target.kind, target.namespace, target.name)
+    blocked = None
+    # Matched on namespace/name, and on kind when the snapshot knows it (LIST items carry no kind).
+    known = any(
+        (w.namespace, w.name) == (target.namespace, target.name) and w.kind in (target.kind, "")
+        for w in snapshot.workloads.values()
+    )
+    if snapshot.workloads and not known:
+        blocked = f"{target} is not in the current snapshot"
+    return RestartPlan(
+        fix_id=spec.fix_id,
+        title=ref.title,
+        target=target,
+        command=ref.command,
+        changes=(
+            f"set spec.template.metadata.annotations[kubectl.kubernetes.io/restartedAt] on "
+            f"{target.kind} {target.namespace}/{target.name}",
+            "its controller replaces the pods, respecting the rollout strategy",
+        ),
+        warnings=("Argo CD may show the workload OutOfSync if it tracks that annotation",),
+        blocked=blocked,
+    )
+
+
+def delete_pod(spec: FixSpec, target: ObjectRef, snapshot: ClusterSnapshot, _: Profile | None) -> FixPlan:
+    if target.kind != "Pod" or not target.namespace:
+        raise PlanError(f"delete-pod acts on a Pod, not on {target}")
+    pod: Pod | None = snapshot.pods.get((target.namespace, target.name))
+    ref = command_ref(spec, target.namespace, target.name)
+    changes = [f"delete Pod {target.namespace}/{target.name}"]
+    warnings: list[str] = []
+    confirm = None
+    if pod is not None and pod.owner_kind:
+        changes.append(f"its {pod.owner_kind} {pod.owner_name} creates a replacement")
+    elif pod is not None:
+        warnings.append("this pod has no controller: nothing will recreate it")
+        confirm = target.name
+    return DeletePodPlan(
+        fix_id=spec.fix_id,
+        title=ref.title,
+        target=target,
+        command=ref.command,
+        changes=tuple(changes),
+        warnings=tuple(warnings),
+        confirm_word=confirm,
+        blocked=None if pod is not None else f"{target} is not in the current snapshot",
+    )
+
+
+def forward_target(target: ObjectRef, snapshot: ClusterSnapshot, profile: Profile | None) -> ForwardTarget:
+    """A Service's first port (the profile's gateway settings when it is the gateway), else the gateway."""
+    gateway = profile.gateway if profile is not None else None
+    if target.kind == "Service" and target.namespace:
+        svc: Service | None = snapshot.services.get((target.namespace, target.name))
+        port = svc.ports[0].port if svc is not None and svc.ports else 80
+        if gateway is not None and (gateway.namespace, gateway.service) == (target.namespace, target.name):
+            return ForwardTarget(
+                target.namespace, target.name, gateway.port, gateway.local_port, gateway.login_hint
+            )
+        return ForwardTarget(target.namespace, target.name, port, 8080)
+    gw = gateway or Profile(name="default").gateway
+    return ForwardTarget(gw.namespace, gw.service, gw.port, gw.local_port, gw.login_hint)
+
+
+def port_forward(
+    spec: FixSpec, target: ObjectRef, snapshot: ClusterSnapshot, profile: Profile | None
+) -> FixPlan:
+    forward = forward_target(target, snapshot, profile)
+    ref = command_ref(spec, forward.namespace, forward.service, forward.local_port, forward.port)
+    return PortForwardPlan(
+        fix_id=spec.fix_id,
+        title=ref.title,
+        target=ObjectRef("Service", forward.namespace, forward.service),
+        command=ref.command,
+        changes=(
+            f"listen on 127.0.0.1:{forward.local_port} (or the next free port)",
+            f"forward each connection to a ready pod behind svc/{forward.service} port {forward.port}",
+            "probe it over HTTP and show the URL",
+        ),
+        forward=forward,
+    )
+
+
+def create_namespace(
+    spec: FixSpec, target: ObjectRef, snapshot: ClusterSnapshot, _: Profile | None
+) -> FixPlan:
+    if target.kind != "Namespace":
+        raise PlanError(f"create-namespaces acts on a Namespace, not on {target}")
+    ref = command_ref(spec, [target.name])
+    existing = snapshot.namespaces.get(("", target.name))
+    blocked = None
+    if existing is not None:
+        blocked = (
+            f"namespace {target.name} is still terminating: it can be created again once it is gone"
+            if existing.phase == "Terminating" or existing.deleting_since is not None
+            else f"namespace {target.name} already exists"
+        )
+    return CreateNamespacePlan(
+        fix_id=spec.fix_id,
+        title=ref.title,
+        target=ObjectRef("Namespace", None, target.name),
+        command=ref.command,
+        changes=(f"create Namespace {target.name}",),
+        warnings=(
+            "nobody manages it: if an Application should own it, prefer syncing that app with CreateNamespace",
+        ),
+        blocked=blocked,
+    )

@@ -1,0 +1,174 @@
+"""The fix registry: one table mapping each fix id to its planner, permissions, executor and command.
+
+A row (FixSpec) names
+  planner      the pure function that turns a target into a plan (fixes/app_planners.py, kube_planners.py)
+  action       the kind of action it plans: its plan type, which backend carries it, and the Kubernetes
+               permissions that needs (a rule from fixes/permissions.py); the plan type also selects the
+               executor (fixes/run.py EXECUTORS, keyed by plan type, because executors do I/O)
+  command      the checks/fixrefs.py builder of the equivalent CLI command, shared with the findings
+  on           what the fix acts on: "Application" (a finding's app), a kind or "workload" (the finding's
+               subject), "" (no target: the profile's chain)
+
+Adding a fix of an existing kind is one row; a new kind of action is an Action, a plan type in
+fixes/plans.py and an executor. Pure: no client library, no I/O.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from kftui.checks import fixrefs
+from kftui.cluster.ops import CREATE_NAMESPACE as CREATE_NAMESPACE_OPTION
+from kftui.cluster.ops import REPLACE, SERVER_SIDE_APPLY, Permission, SyncRequest
+from kftui.fixes import app_planners, kube_planners, permissions
+from kftui.fixes.app_planners import SyncVariant
+from kftui.fixes.permissions import KUBE_BACKEND, PermissionRule
+from kftui.fixes.plans import (
+    AppSettingPlan,
+    CreateNamespacePlan,
+    DeletePodPlan,
+    FixPlan,
+    OrderedSyncPlan,
+    Planner,
+    PortForwardPlan,
+    RefreshPlan,
+    RestartPlan,
+    SyncPlan,
+    TerminatePlan,
+)
+from kftui.model import FixRef
+
+
+class Backend(enum.Enum):
+    """Which connection carries an action."""
+
+    ARGO = "argo"
+    """The Argo CD backend: the Kubernetes API (KubeAppOps) or Argo CD's REST API (ArgoRestOps)."""
+    KUBE = "kubernetes"
+    """The Kubernetes API (workload operations), whatever the Argo CD backend."""
+    FORWARD = "forward"
+    """A local port-forward through the Kubernetes API, run by its own view (no runner backend)."""
+
+
+@dataclass(frozen=True)
+class Action:
+    """One kind of action: its plan type, the backend that carries it, and the permissions it needs."""
+
+    plan: type[FixPlan]
+    backend: Backend
+    permissions: PermissionRule
+
+
+SYNC = Action(SyncPlan, Backend.ARGO, permissions.read_update_app)
+REFRESH = Action(RefreshPlan, Backend.ARGO, permissions.patch_app)
+TERMINATE = Action(TerminatePlan, Backend.ARGO, permissions.read_update_app)
+APP_SETTING = Action(AppSettingPlan, Backend.ARGO, permissions.patch_app)
+ORDERED_SYNC = Action(OrderedSyncPlan, Backend.ARGO, permissions.read_update_chain)
+RESTART = Action(RestartPlan, Backend.KUBE, permissions.patch_workload)
+DELETE_POD = Action(DeletePodPlan, Backend.KUBE, permissions.delete_pod)
+CREATE_NAMESPACE = Action(CreateNamespacePlan, Backend.KUBE, permissions.create_namespace)
+PORT_FORWARD = Action(PortForwardPlan, Backend.FORWARD, permissions.port_forward)
+
+
+@dataclass(frozen=True)
+class FixSpec:
+    """Everything about one fix id (see the module docstring)."""
+
+    fix_id: str
+    on: str
+    action: Action
+    planner: Planner
+    command: Callable[..., FixRef | None]
+
+
+def _table(*specs: FixSpec) -> Mapping[str, FixSpec]:
+    return MappingProxyType({s.fix_id: s for s in specs})
+
+
+APP = "Application"
+_sync = app_planners.sync
+
+FIXES: Mapping[str, FixSpec] = _table(
+    FixSpec("sync", APP, SYNC, _sync(SyncVariant()), fixrefs.sync),
+    FixSpec("sync-prune", APP, SYNC, _sync(SyncVariant(SyncRequest(prune=True), confirm=True)), fixrefs.sync_prune),
+    FixSpec(
+        "force-sync", APP, SYNC,
+        _sync(SyncVariant(
+            SyncRequest(force=True),
+            confirm=True,
+            notes=("resources that cannot be patched are deleted and created again (apply --force)",),
+            warnings=("force deletes and recreates objects: pods restart, and data in them is lost",),
+        )),
+        fixrefs.force_sync,
+    ),
+    FixSpec(
+        "replace", APP, SYNC,
+        _sync(SyncVariant(
+            SyncRequest(sync_options=(REPLACE,)),
+            confirm=True,
+            notes=("every resource is replaced (kubectl replace / create) instead of applied",),
+            warnings=("replace drops fields other controllers set on the live objects",),
+        )),
+        fixrefs.replace_sync,
+    ),
+    FixSpec(
+        "server-side-apply", APP, SYNC,
+        _sync(SyncVariant(
+            SyncRequest(sync_options=(SERVER_SIDE_APPLY,)),
+            notes=("resources are applied server-side (no last-applied annotation: large CRDs fit)",),
+        )),
+        fixrefs.server_side_apply,
+    ),
+    FixSpec("sync-crds-first", APP, SYNC, app_planners.sync_crds_first, fixrefs.sync_crds_first),
+    FixSpec("refresh", APP, REFRESH, app_planners.refresh(hard=False), fixrefs.refresh),
+    FixSpec("hard-refresh", APP, REFRESH, app_planners.refresh(hard=True), fixrefs.hard_refresh),
+    FixSpec("terminate", APP, TERMINATE, app_planners.terminate, fixrefs.terminate),
+    FixSpec(
+        "sync-create-namespace", APP, SYNC, _sync(SyncVariant(set_option=CREATE_NAMESPACE_OPTION)), fixrefs.sync_create_namespace
+    ),
+    FixSpec(
+        "disable-auto-prune", APP, APP_SETTING, app_planners.disable_auto_prune, fixrefs.disable_auto_prune
+    ),
+    FixSpec("ordered-sync", "", ORDERED_SYNC, app_planners.ordered_sync, fixrefs.ordered_sync),
+    FixSpec("restart", "workload", RESTART, kube_planners.restart, fixrefs.restart),
+    FixSpec("delete-pod", "Pod", DELETE_POD, kube_planners.delete_pod, fixrefs.delete_pod),
+    FixSpec("port-forward", "Service", PORT_FORWARD, kube_planners.port_forward, fixrefs.port_forward),
+    FixSpec(
+        "create-namespaces", "Namespace", CREATE_NAMESPACE,
+        kube_planners.create_namespace, fixrefs.create_namespaces,
+    ),
+)  # fmt: skip
+
+PLANNABLE: tuple[str, ...] = tuple(FIXES)
+"""Every fix id that can be planned. `describe` and `logs` are views, not fixes: the UI opens them."""
+
+APP_FIXES: tuple[str, ...] = tuple(i for i, s in FIXES.items() if s.on == APP)
+"""The fixes of one Application, in the order a tree node offers them."""
+
+ACTIONS: Mapping[type[FixPlan], Action] = MappingProxyType({s.action.plan: s.action for s in FIXES.values()})
+"""Each plan type's action. Looked up by type, not fix id: an ordered sync runs its steps as sync plans."""
+
+
+def action_of(plan: FixPlan) -> Action:
+    return ACTIONS[type(plan)]
+
+
+def backend_for(plan: FixPlan, argo_backend: str) -> str:
+    """Which backend carries the plan: Argo CD actions go to `argo_backend`, the rest to Kubernetes."""
+    return argo_backend if action_of(plan).backend is Backend.ARGO else KUBE_BACKEND
+
+
+def required_permissions(
+    plan: FixPlan, backend: str = KUBE_BACKEND, argocd_namespace: str = "argocd"
+) -> tuple[Permission, ...]:
+    """The Kubernetes permissions running `plan` through `backend` needs, in the order they are used.
+
+    Empty when Kubernetes RBAC does not decide: Argo CD actions through the REST backend.
+    """
+    action = action_of(plan)
+    if action.backend is Backend.ARGO and backend != KUBE_BACKEND:
+        return ()
+    return action.permissions(plan, argocd_namespace)

@@ -1,0 +1,287 @@
+"""Kubernetes objects as kftui sees them: small frozen dataclasses, free of any client library.
+
+Everything above the cluster/ boundary works on these types only. They keep just the fields that the tree,
+the checks and the fixes read, which keeps a 20,000-pod snapshot small and makes the checks easy to test
+with hand-built objects. Argo CD's Applications are in applications.py; the snapshot that holds them all is
+in snapshot.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from types import MappingProxyType
+from typing import Literal, TypeAlias
+
+EMPTY_MAP: Mapping[str, str] = MappingProxyType({})
+
+Key: TypeAlias = tuple[str, str]
+"""How a snapshot collection keys its objects: (namespace, name) for most, see each type's `key`."""
+
+
+def no_entries() -> Mapping[str, str]:
+    """Default for label/annotation maps: one shared read-only empty mapping."""
+    return EMPTY_MAP
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectRef:
+    """Which object a finding, tree node or fix is about."""
+
+    kind: str
+    namespace: str | None
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.kind}/{self.namespace}/{self.name}" if self.namespace else f"{self.kind}/{self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class Namespace:
+    name: str
+    phase: str = "Active"
+    labels: Mapping[str, str] = field(default_factory=no_entries)
+    annotations: Mapping[str, str] = field(default_factory=no_entries)
+    created_at: datetime | None = None
+    deleting_since: datetime | None = None
+    resource_version: str = ""
+
+    @property
+    def key(self) -> Key:
+        return ("", self.name)
+
+    @property
+    def ref(self) -> ObjectRef:
+        return ObjectRef("Namespace", None, self.name)
+
+
+@dataclass(frozen=True, slots=True)
+class ContainerStatus:
+    """A container's state: enough to name CrashLoopBackOff, image pull errors and OOM kills."""
+
+    name: str
+    ready: bool = False
+    restart_count: int = 0
+    state: Literal["waiting", "running", "terminated", "unknown"] = "unknown"
+    reason: str = ""
+    message: str = ""
+    exit_code: int | None = None
+    last_terminated_reason: str = ""
+    last_exit_code: int | None = None
+    image: str = ""
+    init: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ContainerPort:
+    name: str
+    port: int
+    protocol: str = "TCP"
+
+
+@dataclass(frozen=True, slots=True)
+class Pod:
+    namespace: str
+    name: str
+    phase: str = "Pending"
+    ready: bool = False
+    containers: tuple[ContainerStatus, ...] = ()
+    ports: tuple[ContainerPort, ...] = ()
+    node: str = ""
+    owner_kind: str = ""
+    owner_name: str = ""
+    workload_kind: str = ""
+    workload_name: str = ""
+    labels: Mapping[str, str] = field(default_factory=no_entries)
+    annotations: Mapping[str, str] = field(default_factory=no_entries)
+    reason: str = ""
+    message: str = ""
+    unschedulable_message: str = ""
+    pod_ip: str = ""
+    created_at: datetime | None = None
+    started_at: datetime | None = None
+    deleting: bool = False
+    resource_version: str = ""
+
+    @property
+    def key(self) -> Key:
+        return (self.namespace, self.name)
+
+    @property
+    def ref(self) -> ObjectRef:
+        return ObjectRef("Pod", self.namespace, self.name)
+
+    @property
+    def restarts(self) -> int:
+        return sum(c.restart_count for c in self.containers)
+
+    @property
+    def ready_count(self) -> tuple[int, int]:
+        regular = [c for c in self.containers if not c.init]
+        return sum(1 for c in regular if c.ready), len(regular)
+
+    @property
+    def display_status(self) -> str:
+        """What `kubectl get pods` shows in STATUS: the most telling container reason, else the phase."""
+        if self.deleting:
+            return "Terminating"
+        for c in self.containers:
+            if c.init and c.state in ("waiting", "terminated") and c.reason and c.reason != "Completed":
+                return f"Init:{c.reason}"
+        for c in self.containers:
+            if not c.init and c.state in ("waiting", "terminated") and c.reason:
+                return c.reason
+        return self.reason or self.phase
+
+
+@dataclass(frozen=True, slots=True)
+class ServicePort:
+    name: str
+    port: int
+    target_port: int | str
+    protocol: str = "TCP"
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    namespace: str
+    name: str
+    type: str = "ClusterIP"
+    ports: tuple[ServicePort, ...] = ()
+    selector: Mapping[str, str] = field(default_factory=no_entries)
+    labels: Mapping[str, str] = field(default_factory=no_entries)
+    annotations: Mapping[str, str] = field(default_factory=no_entries)
+    resource_version: str = ""
+
+    @property
+    def key(self) -> Key:
+        return (self.namespace, self.name)
+
+    @property
+    def ref(self) -> ObjectRef:
+        return ObjectRef("Service", self.namespace, self.name)
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointAddress:
+    ip: str
+    pod_name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoints:
+    """Ready and not-ready backends of a Service (from Endpoints or EndpointSlices)."""
+
+    namespace: str
+    name: str
+    ready: tuple[EndpointAddress, ...] = ()
+    not_ready: tuple[EndpointAddress, ...] = ()
+    resource_version: str = ""
+
+    @property
+    def key(self) -> Key:
+        return (self.namespace, self.name)
+
+    @property
+    def ref(self) -> ObjectRef:
+        return ObjectRef("Endpoints", self.namespace, self.name)
+
+
+_LONG_AGO = datetime.min.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    namespace: str
+    name: str
+    involved: ObjectRef
+    reason: str = ""
+    message: str = ""
+    type: str = "Normal"
+    count: int = 1
+    last_seen: datetime | None = None
+    resource_version: str = ""
+
+    @property
+    def key(self) -> Key:
+        return (self.namespace, self.name)
+
+    @property
+    def ref(self) -> ObjectRef:
+        return ObjectRef("Event", self.namespace, self.name)
+
+    @property
+    def seen(self) -> datetime:
+        """When it was last seen; an event without a time counts as the oldest (how events are ordered)."""
+        return self.last_seen or _LONG_AGO
+
+
+@dataclass(frozen=True, slots=True)
+class CustomResourceDefinition:
+    name: str
+    group: str
+    kind: str
+    versions: tuple[str, ...] = ()
+    established: bool = False
+    annotations_bytes: int = 0
+    resource_version: str = ""
+
+    @property
+    def key(self) -> Key:
+        return ("", self.name)
+
+    @property
+    def ref(self) -> ObjectRef:
+        return ObjectRef("CustomResourceDefinition", None, self.name)
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookService:
+    """One webhook of a (Validating|Mutating)WebhookConfiguration that calls an in-cluster Service."""
+
+    webhook: str
+    namespace: str
+    service: str
+    port: int = 443
+    failure_policy: str = "Fail"
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookConfiguration:
+    kind: str
+    name: str
+    webhooks: tuple[WebhookService, ...] = ()
+    resource_version: str = ""
+
+    @property
+    def key(self) -> Key:
+        return (self.kind, self.name)
+
+    @property
+    def ref(self) -> ObjectRef:
+        return ObjectRef(self.kind, None, self.name)
+
+
+@dataclass(frozen=True, slots=True)
+class Workload:
+    """A Deployment, StatefulSet or DaemonSet: the thing a restart fix acts on."""
+
+    kind: str
+    namespace: str
+    name: str
+    desired: int = 0
+    ready: int = 0
+    available: int = 0
+    labels: Mapping[str, str] = field(default_factory=no_entries)
+    resource_version: str = ""
+    tracking_id: str = ""
+    """Argo CD's argocd.argoproj.io/tracking-id annotation (`<app>:<group>/<kind>:<ns>/<name>`), if any."""
+
+    @property
+    def key(self) -> Key:
+        return (self.kind, f"{self.namespace}/{self.name}")
+
+    @property
+    def ref(self) -> ObjectRef:
+        return ObjectRef(self.kind, self.namespace, self.name)

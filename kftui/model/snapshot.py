@@ -1,0 +1,133 @@
+"""The snapshot: everything known about the cluster at one moment, one collection per kind of object."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import MappingProxyType
+from typing import TypeAlias
+
+from kftui.kinds import WORKLOAD_KINDS, collection_of
+from kftui.model.applications import Application
+from kftui.model.lineage import Lineage
+from kftui.model.objects import (
+    CustomResourceDefinition,
+    Endpoints,
+    Event,
+    Key,
+    Namespace,
+    ObjectRef,
+    Pod,
+    Service,
+    WebhookConfiguration,
+    Workload,
+    no_entries,
+)
+
+KubeObject: TypeAlias = (
+    Application
+    | Namespace
+    | Pod
+    | Service
+    | Endpoints
+    | Event
+    | CustomResourceDefinition
+    | WebhookConfiguration
+    | Workload
+)
+
+# The kind each single-kind model type stands for (Workload and WebhookConfiguration say it per object).
+KIND_OF_TYPE: Mapping[type, str] = MappingProxyType(
+    {
+        Application: "Application",
+        Namespace: "Namespace",
+        Pod: "Pod",
+        Service: "Service",
+        Endpoints: "Endpoints",
+        Event: "Event",
+        CustomResourceDefinition: "CustomResourceDefinition",
+    }
+)
+
+# The snapshot field each object type lives in (apply_event dispatches on it), as the kind registry says; a
+# type standing for several kinds lands in the one collection they share.
+COLLECTION_OF: Mapping[type, str] = MappingProxyType(
+    {
+        **{typ: collection_of(kind) for typ, kind in KIND_OF_TYPE.items()},
+        Workload: collection_of(WORKLOAD_KINDS[0]),
+        WebhookConfiguration: collection_of("ValidatingWebhookConfiguration"),
+    }
+)
+
+
+def kind_of(obj: KubeObject) -> str:
+    """The Kubernetes kind of a model object."""
+    if isinstance(obj, Workload | WebhookConfiguration):
+        return obj.kind
+    return KIND_OF_TYPE[type(obj)]
+
+
+class ConnectionState(enum.Enum):
+    OFFLINE = "offline"
+    CONNECTING = "connecting"
+    LIVE = "live"
+    RECONNECTING = "reconnecting"
+
+
+@dataclass(frozen=True)
+class ClusterSnapshot:
+    """Everything known about the cluster at one moment.
+
+    Collections are dicts keyed by (namespace, name) and must be treated as read-only: apply_event
+    copies the one collection it changes and shares the rest, so a snapshot is cheap to derive.
+    `now` is the moment the snapshot describes; checks read time from it, never from the clock.
+    """
+
+    now: datetime
+    applications: Mapping[Key, Application] = field(default_factory=dict)
+    namespaces: Mapping[Key, Namespace] = field(default_factory=dict)
+    pods: Mapping[Key, Pod] = field(default_factory=dict)
+    services: Mapping[Key, Service] = field(default_factory=dict)
+    endpoints: Mapping[Key, Endpoints] = field(default_factory=dict)
+    events: Mapping[Key, Event] = field(default_factory=dict)
+    crds: Mapping[Key, CustomResourceDefinition] = field(default_factory=dict)
+    webhooks: Mapping[Key, WebhookConfiguration] = field(default_factory=dict)
+    workloads: Mapping[Key, Workload] = field(default_factory=dict)
+    argocd_config: Mapping[str, str] = field(default_factory=no_entries)
+    source: str = ""
+    context: str = ""
+    server: str = ""
+    argocd_namespace: str = "argocd"
+    forbidden: Mapping[str, str] = field(default_factory=no_entries)
+    """Kinds that could not be listed (forbidden, not served), with the API server's reason."""
+    lineage: Lineage | None = field(default=None, compare=False, repr=False)
+    """Set by apply_events: which snapshot this one was derived from and which keys changed (see changed_keys)."""
+
+    @classmethod
+    def from_objects(cls, objects: list[KubeObject], *, now: datetime, **meta: object) -> ClusterSnapshot:
+        """Build a snapshot from a flat list of model objects (a dump, a LIST).
+
+        `now` is required: the moment a snapshot describes is a fact about where it came from (the live
+        source's clock at LIST time, a dump's stamp), which only the caller knows. A default would read the
+        wall clock here, and every check reading `now` would stop being deterministic.
+        """
+        buckets: dict[str, dict[Key, KubeObject]] = {name: {} for name in COLLECTION_OF.values()}
+        for obj in objects:
+            buckets[COLLECTION_OF[type(obj)]][obj.key] = obj
+        return cls(now=now, **buckets, **meta)  # type: ignore[arg-type]
+
+    def collection(self, name: str) -> Mapping[Key, KubeObject]:
+        return getattr(self, name)
+
+    def events_for(self, ref: ObjectRef) -> list[Event]:
+        """Events about one object, newest first."""
+        found = [
+            e
+            for e in self.events.values()
+            if e.involved.name == ref.name
+            and e.involved.kind == ref.kind
+            and e.involved.namespace == ref.namespace
+        ]
+        return sorted(found, key=lambda e: e.seen, reverse=True)
