@@ -33,13 +33,13 @@ from kftui.kustomize import (
 from tests.unit.test_kustomize_conflicts import (
     AGREEMENT_CASES,
     CLEAN,
-    CLUSTER_ROLE,
     COMPONENT_HEADER,
     ERROR_CASES,
     FILE_OUTSIDE,
     KUBEFLOW,
     METACONTROLLER_ID,
     SET_SELECTORS,
+    SHARED_TARGET,
     Tree,
     manifest,
     write_tree,
@@ -106,16 +106,7 @@ def test_files_outside_the_root_when_the_load_restrictor_is_off(
 def test_one_target_for_several_strategic_merge_patches_is_refused(
     tmp_path: Path, builders: list[tuple[str, ...]]
 ) -> None:
-    two_docs = (
-        CLUSTER_ROLE.replace("\n", "\n    ")
-        + "---\n    "
-        + manifest("ServiceAccount", "x").replace("\n", "\n    ")
-    )
-    tree = {
-        "kustomization.yaml": f"resources:\n- role.yaml\npatches:\n- target:\n    kind: ClusterRole\n  patch: |-\n    {two_docs}\n",
-        "role.yaml": CLUSTER_ROLE,
-    }
-    root = write_tree(tmp_path, tree)
+    root = write_tree(tmp_path, SHARED_TARGET)
     assert analyze(root).errors
     for command in builders:
         real = real_build(root, command=command)

@@ -703,18 +703,20 @@ def test_files_outside_the_root_when_the_load_restrictor_is_off(tmp_path: Path) 
     assert str(report.duplicates[0].id) == METACONTROLLER_ID
 
 
+_TWO_PATCH_DOCS = (
+    CLUSTER_ROLE.replace("\n", "\n    ")
+    + "---\n    "
+    + manifest("ServiceAccount", "x").replace("\n", "\n    ")
+)
+# One `patches` entry with a target and two strategic-merge documents: kustomize refuses it.
+SHARED_TARGET: Tree = {
+    "kustomization.yaml": f"resources:\n- role.yaml\npatches:\n- target:\n    kind: ClusterRole\n  patch: |-\n    {_TWO_PATCH_DOCS}\n",
+    "role.yaml": CLUSTER_ROLE,
+}
+
+
 def test_one_target_for_several_strategic_merge_patches_is_refused(tmp_path: Path) -> None:
-    two_docs = (
-        CLUSTER_ROLE.replace("\n", "\n    ")
-        + "---\n    "
-        + manifest("ServiceAccount", "x").replace("\n", "\n    ")
-    )
-    tree = {
-        "kustomization.yaml": f"resources:\n- role.yaml\npatches:\n- target:\n    kind: ClusterRole\n  patch: |-\n    {two_docs}\n",
-        "role.yaml": CLUSTER_ROLE,
-    }
-    root = write_tree(tmp_path, tree)
-    report = analyze(root)
+    report = analyze(write_tree(tmp_path, SHARED_TARGET))
 
     assert [e.message for e in report.errors] == [
         "multiple strategic-merge patches in one `patches` entry of . cannot share a target"
