@@ -7,13 +7,14 @@ a change in behaviour shows as a diff to review. After a deliberate change, rege
 `KFTUI_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/unit/test_golden_outputs.py` and read the diff.
 
 These tests exist because mutation testing (`make mutants`, docs/mutants.md) showed which lines no other test
-guards: titles, previews and warnings of fix plans, the commands fixes offer, redaction of dumps. They read only
+guards: titles, previews, warnings and required permissions of fix plans, the commands fixes offer. They read only
 public names (kftui.model, kftui.checks.registry, kftui.fixes.plan, kftui.cluster.dumpfile), so moving code
 between modules does not touch them.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from collections.abc import Callable
@@ -24,6 +25,7 @@ import pytest
 
 from kftui.checks.registry import run_checks
 from kftui.cluster.dumpfile import load_demo, load_snapshot
+from kftui.fixes.permissions import required_permissions
 from kftui.fixes.plan import PlanError, actions_for, plan_action, plan_fix
 from kftui.model import ClusterSnapshot, Finding, ObjectRef
 from kftui.profile import builtin_profile, detect_profile
@@ -56,6 +58,13 @@ def preview(plan: object) -> dict[str, Any]:
     shown = {name: _plain(getattr(plan, name, None)) for name in (*PREVIEW_FIELDS, *PREVIEW_FLAGS)}
     kind = getattr(plan, "kind", None)
     shown["kind"] = getattr(kind, "value", _plain(kind))
+    # The RBAC the gate asks about before running it, through the Kubernetes API and through Argo CD's.
+    shown["needs"] = {
+        backend: [
+            " ".join(map(repr, dataclasses.astuple(p))) for p in required_permissions(plan, backend, "ops")
+        ]  # type: ignore[arg-type]
+        for backend in ("kubernetes", "argocd-rest")
+    }
     return shown
 
 
