@@ -25,10 +25,13 @@ import pytest
 
 from kftui.checks.registry import run_checks
 from kftui.cluster.dumpfile import load_demo, load_snapshot
+from kftui.fixes.gate import Gate
 from kftui.fixes.permissions import required_permissions
 from kftui.fixes.plan import PlanError, actions_for, plan_action, plan_fix
+from kftui.fixes.run import FixRunner
 from kftui.model import ClusterSnapshot, Finding, ObjectRef
 from kftui.profile import builtin_profile, detect_profile
+from tests.fix_fakes import FakeWorkloads
 from tests.hostile import hostile_snapshot
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -99,10 +102,42 @@ def nodes(snapshot: ClusterSnapshot) -> list[ObjectRef]:
     return refs
 
 
+def result_dict(result: object) -> dict[str, Any]:
+    return {
+        name: _plain(getattr(result, name, None)) for name in ("fix_id", "target", "ok", "message", "refused")
+    }
+
+
+def runner_outputs(snapshot: ClusterSnapshot, findings: list[Finding], profile: Any) -> dict[str, Any]:
+    """What the fix panel lists for each finding offline, and what running each node's plan does when only
+    the Kubernetes side is there (workloads faked; no Argo CD backend, so app actions are refused)."""
+    offline = FixRunner(Gate(False, None, context="golden"), None)
+    workloads = FakeWorkloads()
+    kube_only = FixRunner(Gate(False, None, context="golden"), None, workloads)
+    choices = {
+        f"{f.check} {f.subject}": [
+            {"fix": c.fix.id, "plan": getattr(c.plan, "fix_id", None), "why": c.disabled}
+            for c in offline.choices(f, snapshot, profile)
+        ]
+        for f in findings
+    }
+    runs = {}
+    for node in nodes(snapshot):
+        for fix_id in actions_for(node, snapshot):
+            try:
+                plan = plan_action(fix_id, node, snapshot, profile)
+            except PlanError:
+                continue
+            runs[f"{node} {fix_id}"] = result_dict(kube_only.run(plan))
+    calls = [" ".join(c[:4]) for c in workloads.calls]  # the restart time (c[4]) is the clock's
+    return {"choices": choices, "runs": runs, "workload_calls": calls}
+
+
 def outputs(snapshot: ClusterSnapshot) -> dict[str, Any]:
     profile = detect_profile({name for _, name in snapshot.applications})
     findings = run_checks(snapshot, profile)
     return {
+        **runner_outputs(snapshot, findings, profile),
         "findings": [finding_dict(f) for f in findings],
         "finding_plans": {
             f"{f.check} {f.subject} {ref.id}": planned(
