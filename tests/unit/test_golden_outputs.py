@@ -27,7 +27,7 @@ from kftui.checks.registry import run_checks
 from kftui.cluster.dumpfile import load_demo, load_snapshot
 from kftui.fixes.gate import Gate
 from kftui.fixes.permissions import required_permissions
-from kftui.fixes.plan import PlanError, actions_for, plan_action, plan_fix
+from kftui.fixes.plan import PLANNABLE, PlanError, actions_for, plan_action, plan_fix
 from kftui.fixes.run import FixRunner
 from kftui.model import ClusterSnapshot, Finding, ObjectRef
 from kftui.profile import builtin_profile, detect_profile
@@ -46,6 +46,8 @@ SCENARIOS: dict[str, Callable[[], ClusterSnapshot]] = {
 
 # What a fix plan shows before it runs (the confirm screen), whatever type the plan is.
 PREVIEW_FIELDS = ("fix_id", "title", "target", "app", "command", "changes", "warnings", "confirm_word")
+# What the plan hands its executor, where the plan type has it.
+PLAN_DETAILS = ("sync", "then_sync", "chain", "hard", "forward", "set_option")
 PREVIEW_FLAGS = ("mutating", "blocked", "needs_typing")
 
 
@@ -58,7 +60,9 @@ def _plain(value: Any) -> Any:
 
 
 def preview(plan: object) -> dict[str, Any]:
-    shown = {name: _plain(getattr(plan, name, None)) for name in (*PREVIEW_FIELDS, *PREVIEW_FLAGS)}
+    shown = {
+        name: _plain(getattr(plan, name, None)) for name in (*PREVIEW_FIELDS, *PREVIEW_FLAGS, *PLAN_DETAILS)
+    }
     kind = getattr(plan, "kind", None)
     shown["kind"] = getattr(kind, "value", _plain(kind))
     # The RBAC the gate asks about before running it, through the Kubernetes API and through Argo CD's.
@@ -133,6 +137,16 @@ def runner_outputs(snapshot: ClusterSnapshot, findings: list[Finding], profile: 
     return {"choices": choices, "runs": runs, "workload_calls": calls}
 
 
+ASKED = ("sync", "restart", "delete-pod", "port-forward", "ordered-sync", "create-namespaces")
+
+
+def one_of_each_kind(snapshot: ClusterSnapshot) -> list[ObjectRef]:
+    first: dict[str, ObjectRef] = {}
+    for node in nodes(snapshot):
+        first.setdefault(node.kind, node)
+    return [*first.values(), ObjectRef("Namespace", None, "kubeflow"), ObjectRef("Pod", None, "no-namespace")]
+
+
 def outputs(snapshot: ClusterSnapshot) -> dict[str, Any]:
     profile = detect_profile({name for _, name in snapshot.applications})
     findings = run_checks(snapshot, profile)
@@ -145,6 +159,20 @@ def outputs(snapshot: ClusterSnapshot) -> dict[str, Any]:
             )
             for f in findings
             for ref in f.fixes
+        },
+        # Each fix asked of each finding, offered or not: what it plans or why it refuses.
+        "any_fix_of_a_finding": {
+            f"{f.check} {f.subject} {fix_id}": planned(
+                lambda f=f, i=fix_id: plan_fix(f, i, snapshot, profile)
+            )
+            for f in findings
+            for fix_id in ASKED
+        },
+        # Every fix id asked of one node of each kind (and of a Namespace): the wrong targets are refused.
+        "any_fix_of_a_node": {
+            f"{node} {fix_id}": planned(lambda n=node, i=fix_id: plan_action(i, n, snapshot, profile))
+            for node in one_of_each_kind(snapshot)
+            for fix_id in PLANNABLE
         },
         "node_plans": {
             f"{node} {fix_id}": planned(lambda n=node, i=fix_id: plan_action(i, n, snapshot, profile))
