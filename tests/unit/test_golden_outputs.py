@@ -31,7 +31,7 @@ from kftui.fixes.plan import PLANNABLE, PlanError, actions_for, plan_action, pla
 from kftui.fixes.run import FixRunner
 from kftui.model import ClusterSnapshot, Finding, ObjectRef
 from kftui.profile import builtin_profile, detect_profile
-from tests.fix_fakes import FakeWorkloads
+from tests.fix_fakes import FakeArgo, FakeWorkloads
 from tests.hostile import hostile_snapshot
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -134,7 +134,34 @@ def runner_outputs(snapshot: ClusterSnapshot, findings: list[Finding], profile: 
                 continue
             runs[f"{node} {fix_id}"] = result_dict(kube_only.run(plan))
     calls = [" ".join(c[:4]) for c in workloads.calls]  # the restart time (c[4]) is the clock's
-    return {"choices": choices, "runs": runs, "workload_calls": calls}
+    return {"choices": choices, "runs": runs, "workload_calls": calls, **argo_outputs(snapshot, profile)}
+
+
+def argo_outputs(snapshot: ClusterSnapshot, profile: Any) -> dict[str, Any]:
+    """Every Application action run against an in-memory Argo CD whose operations finish at once (one whose
+    first app's first step of a two-step sync fails, so its second step is never sent)."""
+    apps = sorted(name for _, name in snapshot.applications)
+    runs = {}
+    for name in apps:
+        node = ObjectRef("Application", snapshot.argocd_namespace, name)
+        for fix_id in actions_for(node, snapshot):
+            argo = FakeArgo()
+            for known in apps:
+                argo.add(
+                    known,
+                    fail_with="ComparisonError: boom"
+                    if (fix_id, known) == ("sync-crds-first", apps[0])
+                    else "",
+                )
+            runner = FixRunner(Gate(False, None, context="golden"), argo, step_timeout=5, poll_interval=0)
+            try:
+                plan = plan_action(fix_id, node, snapshot, profile)
+            except PlanError:
+                continue
+            result = result_dict(runner.run(plan))
+            result["argo_calls"] = [f"{what} {app} {_plain(arg)}" for what, app, arg in argo.calls]
+            runs[f"{node} {fix_id}"] = result
+    return {"argo_runs": runs}
 
 
 ASKED = ("sync", "restart", "delete-pod", "port-forward", "ordered-sync", "create-namespaces")
