@@ -1,8 +1,10 @@
 """`make mutants`, last step: the kill rate of the mutmut run in mutants/ and every mutant no test killed.
 
-A survivor is accounted for when docs/mutants.md names it (in backticks) with the reason it is equivalent to the
-original; the rest are printed as work to do. Exit status 1 when the kill rate is under 90% or a survivor is not
-accounted for, so a refactor that renames mutants, or code that no test guards, shows up here.
+A survivor is accounted for when docs/mutants.md names it (in backticks, in its "Equivalent mutants" section)
+with the reason it is equivalent to the original; the rest are printed as work to do. Exit status 1 when the
+kill rate is under 90% or a survivor is not accounted for, so a refactor that renames mutants, or code that no
+test guards, shows up here.
+`python -m tests.mutants_report --list` prints every survivor with the line it changed.
 """
 
 from __future__ import annotations
@@ -31,7 +33,33 @@ def survivors() -> dict[str, str]:
     return found
 
 
+def changed_lines(names: list[str]) -> dict[str, str]:
+    """Each mutant's change as `- old` / `+ new` lines (mutmut's own diff, read in one process)."""
+    from mutmut.mutation.diff_apply import find_mutant, get_diff_for_mutant
+
+    out = {}
+    for name in names:
+        diff = get_diff_for_mutant(name, path=find_mutant(name).path)
+        lines = [ln for ln in diff.splitlines() if ln[:1] in "-+" and ln[:3] not in ("---", "+++")]
+        out[name] = " / ".join(" ".join(ln.split()) for ln in lines)
+    return out
+
+
+def equivalent_section() -> str:
+    """The part of docs/mutants.md that lists equivalent mutants: only those count as accounted for."""
+    text = DOC.read_text()
+    start = text.find("## Equivalent mutants")
+    if start < 0:
+        return ""
+    end = text.find("\n## ", start + 1)
+    return text[start : end if end > 0 else len(text)]
+
+
 def main() -> int:
+    if "--list" in sys.argv:  # every survivor with its change, one per line (for docs/mutants.md)
+        for name, change in changed_lines(sorted(survivors())).items():
+            print(f"`{name}`: {change}")
+        return 0
     if not STATS.exists():
         print("kftui: no mutation run in mutants/ (run `make mutants`)", file=sys.stderr)
         return 2
@@ -41,7 +69,7 @@ def main() -> int:
     counted = stats["total"] - stats["skipped"]
     rate = killed / counted if counted else 1.0
     left = survivors()
-    explained = set(re.findall(r"`([\w.]+__mutmut_\d+)`", DOC.read_text())) if DOC.exists() else set()
+    explained = set(re.findall(r"`([\w.]+__mutmut_\d+)`", equivalent_section())) if DOC.exists() else set()
     todo = {name: status for name, status in left.items() if name not in explained}
 
     print(
