@@ -227,7 +227,9 @@ def scenario(request: pytest.FixtureRequest) -> tuple[str, ClusterSnapshot]:
     return request.param, SCENARIOS[request.param]()
 
 
-def test_findings_plans_permissions_and_runs_are_the_approved_ones(scenario: tuple[str, ClusterSnapshot]) -> None:
+def test_findings_plans_permissions_and_runs_are_the_approved_ones(
+    scenario: tuple[str, ClusterSnapshot],
+) -> None:
     name, snapshot = scenario
     compare_with_golden(f"plans-{name}", outputs(snapshot))
 
