@@ -57,24 +57,31 @@ def equivalent_section() -> str:
 
 def main() -> int:
     if "--list" in sys.argv:  # every survivor with its change, one per line (for docs/mutants.md)
-        for name, change in changed_lines(sorted(survivors())).items():
+        alive = sorted(
+            n for n, status in survivors().items() if status in ("survived", "no tests", "suspicious")
+        )
+        for name, change in changed_lines(alive).items():
             print(f"`{name}`: {change}")
         return 0
     if not STATS.exists():
         print("kftui: no mutation run in mutants/ (run `make mutants`)", file=sys.stderr)
         return 2
     stats = json.loads(STATS.read_text())
-    # A timeout is a kill (the mutant hung the tests); skipped mutants were never run.
-    killed = stats["killed"] + stats["timeout"]
-    counted = stats["total"] - stats["skipped"]
-    rate = killed / counted if counted else 1.0
     left = survivors()
+    unchecked = sum(1 for status in left.values() if status == "not checked")
+    left = {
+        name: status for name, status in left.items() if status not in ("not checked", "timeout", "skipped")
+    }
+    # A timeout is a kill (the mutant hung the tests); skipped and unchecked mutants were never run.
+    killed = stats["killed"] + stats["timeout"]
+    counted = stats["total"] - stats["skipped"] - unchecked
+    rate = killed / counted if counted else 1.0
     explained = set(re.findall(r"`([\w.]+__mutmut_\d+)`", equivalent_section())) if DOC.exists() else set()
     todo = {name: status for name, status in left.items() if name not in explained}
 
     print(
-        f"mutants: {killed} of {counted} killed ({rate:.1%}); {stats['survived']} survived, "
-        f"{stats['no_tests']} reached by no test, {stats['suspicious']} suspicious"
+        f"mutants: {killed} of {counted} checked killed ({rate:.1%}); {stats['survived']} survived, "
+        f"{stats['no_tests']} reached by no test, {stats['suspicious']} suspicious, {unchecked} not checked"
     )
     print(f"survivors accounted for in {DOC}: {len(left) - len(todo)} of {len(left)}")
     for name, status in sorted(todo.items()):
