@@ -4,8 +4,9 @@ Pure apart from reading files and, in realbuild, running the real kustomize; imp
 kubernetes.
 """
 
-from kftui.kustomize.analyzer import analyze, chains_by_id, is_remote
+from kftui.kustomize.analyzer import analyze, chains_by_id
 from kftui.kustomize.command import EXIT_CLEAN, EXIT_CONFLICTS, EXIT_UNUSABLE_PATH, conflicts_command
+from kftui.kustomize.loader import is_remote
 from kftui.kustomize.realbuild import (
     KustomizeNotFound,
     compare,

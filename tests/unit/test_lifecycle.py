@@ -90,20 +90,20 @@ def test_a_signal_detaches_stops_the_forwards_asks_the_app_to_exit_and_ends_with
     sig: signal.Signals, code: int
 ) -> None:
     seams = Seams()
-    guard = seams.guard(fds=[7], deadline=2.0)
+    guard = seams.guard(fds=[7], deadline=60.0)
     with guard:
         started = time.monotonic()
         os.kill(os.getpid(), sig)
         assert seams.exited.wait(5), "the app was never asked to exit"
-    assert seams.ended.wait(1)
+    assert seams.ended.is_set()  # leaving the block ended it: the test did not wait for the deadline
     assert guard.exit_code == code and guard.reason == sig.name
     assert seams.arg("detach") == [7]
     assert seams.arg("request_exit") == code
     assert seams.arg("hard_exit") == code
     assert seams.names().index("detach") < seams.names().index("request_exit")
     assert "cleanup" in seams.names()
-    # The app exited at once, so the process ends when the block does, long before the 2 s deadline.
-    assert seams.calls[-1][2] - started < 1.0
+    # The app exited at once, so the process ends when the block does, long before the 60 s deadline.
+    assert seams.calls[-1][2] - started < 30
     assert seams.names().count("hard_exit") == 1
 
 
@@ -142,21 +142,33 @@ def test_typing_on_the_terminal_does_not_wake_the_guard(terminal: tuple[int, int
 
 def test_the_process_ends_once_the_forwards_are_stopped_when_that_is_before_the_deadline() -> None:
     seams = Seams()
+    release = threading.Event()
     stopped = threading.Event()
 
     def slow_cleanup() -> None:
-        time.sleep(0.3)  # joining a forward's threads
+        release.wait(30)  # joining a forward's threads: they stop when the test says so
         stopped.set()
 
+    def stop_the_forwards_once_the_app_has_exited() -> None:
+        seams.exited.wait(5)
+        release.set()
+
     guard = ShutdownGuard(
-        seams.request_exit, slow_cleanup, deadline=2.0, fds=[], detach=seams.detach, hard_exit=seams.hard_exit
+        seams.request_exit,
+        slow_cleanup,
+        deadline=60.0,
+        fds=[],
+        detach=seams.detach,
+        hard_exit=seams.hard_exit,
     )
     with guard:
         started = time.monotonic()
+        threading.Thread(target=stop_the_forwards_once_the_app_has_exited, daemon=True).start()
         os.kill(os.getpid(), signal.SIGTERM)
         assert seams.exited.wait(5)
     assert stopped.is_set(), "ended before the forwards were stopped"
-    assert seams.ended.is_set() and time.monotonic() - started < 1.5
+    # Ended when the forwards stopped, not at the 60 s deadline.
+    assert seams.ended.is_set() and time.monotonic() - started < 30
 
 
 def test_an_app_that_does_not_exit_is_ended_at_the_deadline() -> None:
@@ -167,7 +179,7 @@ def test_an_app_that_does_not_exit_is_ended_at_the_deadline() -> None:
         os.kill(os.getpid(), signal.SIGTERM)
         assert seams.ended.wait(5), "no hard exit at the deadline"
         took = time.monotonic() - started
-    assert 0.25 <= took < 1.5, took
+    assert 0.25 <= took < 10, took  # not before the deadline; the upper bound only says "not never"
     assert seams.arg("hard_exit") == 143
     assert seams.names().count("hard_exit") == 1  # leaving the block afterwards does not end it twice
 

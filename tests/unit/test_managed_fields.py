@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 from hypothesis import given, settings
@@ -25,6 +26,11 @@ TRICKY = st.sampled_from(
     ]
 )
 TEXT = st.one_of(TRICKY, st.text(max_size=12), st.lists(TRICKY, max_size=3).map("".join))
+
+
+# In CI (CI set) or with KFTUI_FUZZ=full, 400 and 200 pages; locally a quarter, so `make test-fast` stays quick
+# (the same scale as tests/unit/test_fuzz_inputs.py).
+FULL = bool(os.environ.get("CI") or os.environ.get("KFTUI_FUZZ") == "full")
 
 
 def compact(obj: Any) -> bytes:
@@ -83,7 +89,7 @@ def without_managed_fields(parsed: dict[str, Any]) -> dict[str, Any]:
     return parsed
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400 if FULL else 100, deadline=None)
 @given(st.lists(pods(), max_size=6))
 def test_only_managed_fields_are_dropped(items: list[dict[str, Any]]) -> None:
     payload = compact(page(items))
@@ -91,7 +97,7 @@ def test_only_managed_fields_are_dropped(items: list[dict[str, Any]]) -> None:
     assert without_managed_fields(lean) == without_managed_fields(json.loads(payload))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200 if FULL else 50, deadline=None)
 @given(st.lists(pods(), max_size=6))
 def test_with_keys_in_another_order_nothing_else_is_lost(items: list[dict[str, Any]]) -> None:
     # A server that sorts keys (as for custom resources) puts managedFields before name and namespace.

@@ -106,6 +106,7 @@ BUILDERS = sorted(
     and not name.startswith("_")
     and name != "offered"
     and fn.__module__ == fixrefs.__name__
+    and "__mutmut_" not in name  # the copies `make mutants` adds beside each function
 )
 
 

@@ -1,22 +1,148 @@
-"""Differential test: random kustomization trees, the analyzer's verdict against the real kustomize's.
+"""The static analysis against the real kustomize: the lab's pinned `kustomize build` and `kubectl kustomize`.
 
-Trees are small DAGs of kustomizations and components over a pool of resources chosen to collide (a cluster-scoped
-role, namespaced service accounts with and without namespaces, a CRD, a Namespace), with namespaces, prefixes,
-suffixes, generators (create and merge) and delete patches sprinkled in. For each tree, the first failure the
-analyzer predicts must be the one the real build stops at: the same duplicate id, or an error without one, or
-none at all. The examples are derandomized so a run is reproducible; a failure prints the tree.
+tests/unit/test_kustomize_conflicts.py asserts what the analyzer says about its hand-made trees without any
+binary; here the same trees are built for real, and each verdict must be the real build's. Then a differential
+test: random kustomization trees, small DAGs of kustomizations and components over a pool of resources chosen to
+collide (a cluster-scoped role, namespaced service accounts with and without namespaces, a CRD, a Namespace),
+with namespaces, prefixes, suffixes, generators (create and merge) and delete patches sprinkled in. For each tree,
+the first failure the analyzer predicts must be the one the real build stops at: the same duplicate id, or an
+error without one, or none at all. The examples are derandomized so a run is reproducible; a failure prints the
+tree. No lab is started: only its binaries are needed (built first when missing).
 """
 
 from __future__ import annotations
 
+import json
+import subprocess
 import tempfile
 from pathlib import Path
 
+import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kftui.kustomize import analyze, real_build
-from tests.unit.test_kustomize_conflicts import COMPONENT_HEADER, Tree, _builders, manifest, write_tree
+from kftui.kustomize import (
+    EXIT_CLEAN,
+    EXIT_CONFLICTS,
+    analyze,
+    conflicts_command,
+    real_build,
+    with_real_build,
+)
+from tests.unit.test_kustomize_conflicts import (
+    AGREEMENT_CASES,
+    CLEAN,
+    COMPONENT_HEADER,
+    ERROR_CASES,
+    FILE_OUTSIDE,
+    KUBEFLOW,
+    METACONTROLLER_ID,
+    SET_SELECTORS,
+    SHARED_TARGET,
+    Tree,
+    manifest,
+    write_tree,
+)
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="session")
+def builders(lab_binaries: Path) -> list[tuple[str, ...]]:
+    """Both real builders, at the versions tests/lab/versions.toml pins."""
+    return [(str(lab_binaries / "kustomize"), "build"), (str(lab_binaries / "kubectl"), "kustomize")]
+
+
+@pytest.mark.parametrize("case", sorted(AGREEMENT_CASES))
+def test_static_analysis_agrees_with_the_real_build(
+    tmp_path: Path, case: str, builders: list[tuple[str, ...]]
+) -> None:
+    tree, expected = AGREEMENT_CASES[case]
+    root = write_tree(tmp_path, tree)
+    report = analyze(root)
+
+    static_first = str(report.duplicates[0].id) if report.duplicates else None
+    assert static_first == expected
+    for command in builders:
+        real = real_build(root, command=command, timeout=60)
+        assert not real.timed_out
+        assert (str(real.duplicate_id) if real.duplicate_id else None) == expected, real.error
+        assert real.ok is (expected is None), real.error
+        compared = with_real_build(report, real)
+        assert compared.agreement is not None and compared.agreement.agrees is True, compared.agreement
+
+
+@pytest.mark.parametrize("case", sorted(ERROR_CASES))
+def test_trees_kustomize_refuses_fail_the_real_build_too(
+    tmp_path: Path, case: str, builders: list[tuple[str, ...]]
+) -> None:
+    root = write_tree(tmp_path, ERROR_CASES[case])
+    report = analyze(root)
+
+    assert report.errors and report.first_failure == report.errors[0].message
+    for command in builders:
+        compared = with_real_build(report, real_build(root, command=command))
+        assert compared.real_build is not None and not compared.real_build.ok
+        assert compared.real_build.duplicate_id is None, compared.real_build.error
+        assert compared.agreement is not None and compared.agreement.agrees is None
+
+
+def test_files_outside_the_root_when_the_load_restrictor_is_off(
+    tmp_path: Path, builders: list[tuple[str, ...]]
+) -> None:
+    tree = {
+        **FILE_OUTSIDE,
+        "kustomization.yaml": "resources:\n- app\n- other\n",
+        "other/kustomization.yaml": "resources:\n- ../role.yaml\n",
+    }
+    root = write_tree(tmp_path, tree)
+    assert str(analyze(root, files_outside_root=True).duplicates[0].id) == METACONTROLLER_ID
+    for command in builders:
+        real = real_build(root, command=command, files_outside_root=True)
+        assert str(real.duplicate_id) == METACONTROLLER_ID, real.error
+
+
+def test_one_target_for_several_strategic_merge_patches_is_refused(
+    tmp_path: Path, builders: list[tuple[str, ...]]
+) -> None:
+    root = write_tree(tmp_path, SHARED_TARGET)
+    assert analyze(root).errors
+    for command in builders:
+        real = real_build(root, command=command)
+        assert not real.ok and "Multiple Strategic-Merge Patches" in real.error
+
+
+def test_set_based_label_selectors_choose_what_kustomize_chooses(
+    tmp_path: Path, builders: list[tuple[str, ...]]
+) -> None:
+    root = write_tree(tmp_path, SET_SELECTORS)
+    for command in builders:
+        for branch, survivor in (("a", "other"), ("b", "meta")):
+            built = subprocess.run([*command, str(root / branch)], capture_output=True, text=True, check=True)
+            assert [d["metadata"]["name"] for d in yaml.safe_load_all(built.stdout) if d] == [survivor]
+
+
+def test_conflicts_command_output_and_exit_status(
+    tmp_path: Path, lab_binaries: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(lab_binaries))  # conflicts_command finds kustomize on PATH
+    broken = write_tree(tmp_path / "broken", KUBEFLOW)
+    clean = write_tree(tmp_path / "clean", CLEAN)
+
+    text, status = conflicts_command(broken)
+    assert status == EXIT_CONFLICTS
+    assert METACONTROLLER_ID in text and "static analysis agrees with the real build" in text
+
+    text, status = conflicts_command(clean, as_json=True)
+    assert status == EXIT_CLEAN
+    data = json.loads(text)
+    assert (
+        data["duplicates"] == [] and data["real_build"]["ok"] is True and data["real_build"]["agrees"] is True
+    )
+
+
+# ---- differential: random trees --------------------------------------------------------------------------------
 
 POOL = {
     "role": manifest("ClusterRole", "kubeflow-metacontroller", "rbac.authorization.k8s.io/v1"),
@@ -114,9 +240,6 @@ def trees(draw: st.DrawFn) -> Tree:
     return tree
 
 
-BUILDERS = _builders()
-
-
 @settings(
     max_examples=40,
     derandomize=True,
@@ -124,13 +247,13 @@ BUILDERS = _builders()
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(tree=trees())
-def test_first_failure_matches_the_real_build(tree: Tree) -> None:
+def test_first_failure_matches_the_real_build(builders: list[tuple[str, ...]], tree: Tree) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = write_tree(Path(tmp), tree)
         report = analyze(root)
         first_dup = report.duplicates[0] if report.duplicates else None
         predicted_dup = first_dup is not None and report.first_failure == first_dup.message
-        for command in BUILDERS:
+        for command in builders:
             real = real_build(root, command=command, timeout=60)
             assert not real.timed_out
             if report.first_failure is None:
