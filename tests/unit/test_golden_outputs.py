@@ -26,7 +26,7 @@ import pytest
 from kftui.checks.registry import run_checks
 from kftui.cluster.dumpfile import load_demo, load_snapshot
 from kftui.fixes.gate import Gate
-from kftui.fixes.permissions import required_permissions
+from kftui.fixes.registry import required_permissions
 from kftui.fixes.plan import PLANNABLE, PlanError, actions_for, plan_action, plan_fix
 from kftui.fixes.run import FixRunner
 from kftui.model import ClusterSnapshot, Finding, ObjectRef
