@@ -22,7 +22,7 @@ Backends (kftui/cluster/): appops.KubeAppOps + KubeWorkloadOps (Kubernetes API, 
 argocd.ArgoRestOps (Argo CD REST API, --argocd-server / ARGOCD_SERVER), portforward.ForwardManager,
 access.KubeAccessReview (SelfSubjectAccessReview, cached; never in read-only mode).
 
-Wiring in the app (ui/app.py), with `fixes: FixRuntime | None` passed in by cli.py:
+Wiring in the app (ui/fix_actions.py, a base class of ui/app.py), with `fixes: FixRuntime | None` passed in by cli.py:
     on a finding's fix      plan = plan_fix(finding, fix.id, app.snapshot, app.profile)
                             open_fix_screen(app, plan, fixes, on_done)   (ui/screens/fix_confirm.py), i.e.
         OrderedSyncPlan  -> push_screen(OrderedSyncScreen(plan, fixes.runner), on_done)
