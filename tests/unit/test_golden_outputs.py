@@ -26,8 +26,8 @@ import pytest
 from kftui.checks.registry import run_checks
 from kftui.cluster.dumpfile import load_demo, load_snapshot
 from kftui.fixes.gate import Gate
-from kftui.fixes.registry import required_permissions
 from kftui.fixes.plan import PLANNABLE, PlanError, actions_for, plan_action, plan_fix
+from kftui.fixes.registry import required_permissions
 from kftui.fixes.run import FixRunner
 from kftui.model import ClusterSnapshot, Finding, ObjectRef
 from kftui.profile import builtin_profile, detect_profile
