@@ -1,7 +1,8 @@
 """`make mutants`, last step: the kill rate of the mutmut run in mutants/ and every mutant no test killed.
 
 A survivor is accounted for when docs/mutants.md names it (in backticks, in its "Equivalent mutants" section)
-with the reason it is equivalent to the original; the rest are printed as work to do. Exit status 1 when the
+or a file under docs/mutants/ does (one file per group of modules, each entry with the reason it is
+equivalent to the original); the rest are printed as work to do. Exit status 1 when the
 kill rate is under 90% or a survivor is not accounted for, so a refactor that renames mutants, or code that no
 test guards, shows up here.
 `python -m tests.mutants_report --list` prints every survivor with the line it changed.
@@ -9,28 +10,34 @@ test guards, shows up here.
 
 from __future__ import annotations
 
-import json
+import fnmatch
 import re
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 TARGET = 0.90
 DOC = Path("docs/mutants.md")
+EQUIVALENT_DIR = Path("docs/mutants")
 STATS = Path("mutants/mutmut-cicd-stats.json")
 
 
-def survivors() -> dict[str, str]:
-    """Mutant name -> mutmut's status, for every mutant not killed (`mutmut results` lists exactly those)."""
-    out = subprocess.run(
-        [sys.executable, "-m", "mutmut", "results"], capture_output=True, text=True, check=True
-    ).stdout
+def statuses(every: bool = False) -> dict[str, str]:
+    """Mutant name -> mutmut's status: every mutant not killed (what `mutmut results` lists), or all of them."""
+    command = [sys.executable, "-m", "mutmut", "results"] + (["--all", "true"] if every else [])
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     found = {}
     for line in out.splitlines():
         name, sep, status = line.strip().rpartition(": ")
         if sep and name:
             found[name] = status
     return found
+
+
+def survivors() -> dict[str, str]:
+    """Mutant name -> mutmut's status, for every mutant not killed."""
+    return statuses()
 
 
 def changed_lines(names: list[str]) -> dict[str, str]:
@@ -46,19 +53,31 @@ def changed_lines(names: list[str]) -> dict[str, str]:
 
 
 def equivalent_section() -> str:
-    """The part of docs/mutants.md that lists equivalent mutants: only those count as accounted for."""
-    text = DOC.read_text()
+    """The text that lists equivalent mutants: only those count as accounted for.
+
+    The "Equivalent mutants" section of docs/mutants.md plus every docs/mutants/*.md (whole files).
+    """
+    parts = [path.read_text() for path in sorted(EQUIVALENT_DIR.glob("*.md"))]
+    text = DOC.read_text() if DOC.exists() else ""
     start = text.find("## Equivalent mutants")
-    if start < 0:
-        return ""
-    end = text.find("\n## ", start + 1)
-    return text[start : end if end > 0 else len(text)]
+    if start >= 0:
+        end = text.find("\n## ", start + 1)
+        parts.append(text[start : end if end > 0 else len(text)])
+    return "\n".join(parts)
 
 
 def main() -> int:
+    # Optional fnmatch patterns (`kftui.checks.health.*`) rate or list only those mutants: a scoped run's figure.
+    patterns = [arg for arg in sys.argv[1:] if not arg.startswith("-")]
+
+    def chosen(name: str) -> bool:
+        return not patterns or any(fnmatch.fnmatch(name, pattern) for pattern in patterns)
+
     if "--list" in sys.argv:  # every survivor with its change, one per line (for docs/mutants.md)
         alive = sorted(
-            n for n, status in survivors().items() if status in ("survived", "no tests", "suspicious")
+            n
+            for n, status in survivors().items()
+            if status in ("survived", "no tests", "suspicious") and chosen(n)
         )
         for name, change in changed_lines(alive).items():
             print(f"`{name}`: {change}")
@@ -66,22 +85,22 @@ def main() -> int:
     if not STATS.exists():
         print("kftui: no mutation run in mutants/ (run `make mutants`)", file=sys.stderr)
         return 2
-    stats = json.loads(STATS.read_text())
-    left = survivors()
-    unchecked = sum(1 for status in left.values() if status == "not checked")
-    left = {
-        name: status for name, status in left.items() if status not in ("not checked", "timeout", "skipped")
-    }
+    every = {name: status for name, status in statuses(every=True).items() if chosen(name)}
+    count = Counter(every.values())
+    unchecked = count["not checked"] + count["skipped"]
     # A timeout is a kill (the mutant hung the tests); skipped and unchecked mutants were never run.
-    killed = stats["killed"] + stats["timeout"]
-    counted = stats["total"] - stats["skipped"] - unchecked
+    killed = count["killed"] + count["timeout"]
+    counted = len(every) - unchecked
     rate = killed / counted if counted else 1.0
-    explained = set(re.findall(r"`([\w.]+__mutmut_\d+)`", equivalent_section())) if DOC.exists() else set()
+    left = {
+        name: status for name, status in every.items() if status in ("survived", "no tests", "suspicious")
+    }
+    explained = set(re.findall(r"`([\w.]+__mutmut_\d+)`", equivalent_section()))
     todo = {name: status for name, status in left.items() if name not in explained}
 
     print(
-        f"mutants: {killed} of {counted} checked killed ({rate:.1%}); {stats['survived']} survived, "
-        f"{stats['no_tests']} reached by no test, {stats['suspicious']} suspicious, {unchecked} not checked"
+        f"mutants: {killed} of {counted} checked killed ({rate:.1%}); {count['survived']} survived, "
+        f"{count['no tests']} reached by no test, {count['suspicious']} suspicious, {unchecked} not checked"
     )
     print(f"survivors accounted for in {DOC}: {len(left) - len(todo)} of {len(left)}")
     for name, status in sorted(todo.items()):
