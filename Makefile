@@ -28,11 +28,15 @@ test-deps:  ## system tools the tests need (tmux): apt-get installs what is miss
 demo: venv  ## open the TUI on the embedded demo (a broken Kubeflow install)
 	$(PY) -m kftui --demo
 
+# The hermetic tests run in TEST_JOBS processes (pytest-xdist); the e2e tests share one lab, so they run in one.
+TEST_JOBS ?= 2
+
 test: venv test-deps lab-build  ## everything: unit, UI, and e2e against the real lab cluster
-	$(PY) -m pytest tests -q -p no:cacheprovider
+	$(PY) -m pytest tests/unit tests/ui -q -p no:cacheprovider -n $(TEST_JOBS)
+	$(PY) -m pytest tests/e2e -q -p no:cacheprovider
 
 test-fast: venv test-deps  ## the hermetic subset: unit and UI tests, no lab
-	$(PY) -m pytest tests/unit tests/ui -q -p no:cacheprovider
+	$(PY) -m pytest tests/unit tests/ui -q -p no:cacheprovider -n $(TEST_JOBS)
 
 test-e2e: venv test-deps lab-build  ## only the e2e tests against the lab
 	$(PY) -m pytest tests/e2e -q -p no:cacheprovider
