@@ -45,6 +45,10 @@ class Kind:
             return f"{prefix}/namespaces/{namespace}/{self.plural}"
         return f"{prefix}/{self.plural}"
 
+    def object_path(self, namespace: str, name: str) -> str:
+        """The REST path of one object (`namespace` is ignored for cluster-scoped kinds)."""
+        return f"{self.path(namespace)}/{name}"
+
 
 def _table(*kinds: Kind) -> Mapping[str, Kind]:
     return MappingProxyType({k.name: k for k in kinds})
@@ -89,6 +93,7 @@ KINDS: Mapping[str, Kind] = _table(
         "PersistentVolume", "", "v1", "persistentvolumes", False, "", listed=False,
         deleting_loses="the volume and its data",
     ),
+    Kind("ConfigMap", "", "v1", "configmaps", True, "", listed=False),
     Kind(
         "Secret", "", "v1", "secrets", True, "", listed=False,
         deleting_loses="credentials other components may still need",

@@ -210,7 +210,7 @@ class KubeSource:
 
     def _argocd_config(self) -> Mapping[str, str]:
         try:
-            raw = self.http.get_json(f"/api/v1/namespaces/{self.argocd_namespace}/configmaps/argocd-cm")
+            raw = self.http.get_json(KINDS["ConfigMap"].object_path(self.argocd_namespace, "argocd-cm"))
         except (KubeApiError, *CONNECTION_ERRORS):
             return {}
         return convert.argocd_config(raw)
@@ -229,10 +229,8 @@ class KubeSource:
                 raw.setdefault("kind", coll.kind)
                 raw.setdefault("apiVersion", KINDS[coll.kind].group_version)
             out.extend(raws)
-        for path, kind in (
-            (f"/api/v1/namespaces/{self.argocd_namespace}/configmaps", "ConfigMap"),
-            (f"/api/v1/namespaces/{self.argocd_namespace}/secrets", "Secret"),
-        ):
+        for kind in ("ConfigMap", "Secret"):
+            path = KINDS[kind].path(self.argocd_namespace)
             try:
                 raws, _ = self.list_raw(Collection("extra", kind, path))
             except KubeApiError:

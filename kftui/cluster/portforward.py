@@ -30,6 +30,7 @@ import httpx
 from kftui.cluster import objects
 from kftui.cluster.http import CONNECTION_ERRORS, ForwardStream, KubeApiError, KubeHttp
 from kftui.cluster.ops import ActionError
+from kftui.kinds import KINDS
 from kftui.model import Endpoints, Pod, Service, ServicePort
 
 log = logging.getLogger(__name__)
@@ -212,14 +213,14 @@ class PortForward:
     def resolve(self, avoid: frozenset[str] = frozenset()) -> tuple[str, int]:
         """A ready pod behind the Service and the container port to forward to."""
         ns, name = self._state.namespace, self._state.service
-        svc = objects.service(self._get(f"/api/v1/namespaces/{ns}/services/{name}"))
+        svc = objects.service(self._get(KINDS["Service"].object_path(ns, name)))
         sport = service_port(svc, self._requested_port)
-        eps = objects.endpoints(self._get(f"/api/v1/namespaces/{ns}/endpoints/{name}"))
+        eps = objects.endpoints(self._get(KINDS["Endpoints"].object_path(ns, name)))
         self._service_port = sport.port
         names = [p for p in ready_pod_names(eps) if p not in avoid] or ready_pod_names(eps)
         if not names:
             raise PortForwardError(f"no ready pod behind svc/{name} in {ns}")
-        pod = objects.pod(self._get(f"/api/v1/namespaces/{ns}/pods/{names[0]}"))
+        pod = objects.pod(self._get(KINDS["Pod"].object_path(ns, names[0])))
         return pod.name, target_port(sport, pod)
 
     # --- lifecycle --------------------------------------------------------------------------------
@@ -273,7 +274,7 @@ class PortForward:
             current = self._state.pod
             try:
                 eps = objects.endpoints(
-                    self._get(f"/api/v1/namespaces/{self._state.namespace}/endpoints/{self._state.service}")
+                    self._get(KINDS["Endpoints"].object_path(self._state.namespace, self._state.service))
                 )
             except PortForwardError as exc:
                 self._set(detail=str(exc))

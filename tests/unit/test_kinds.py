@@ -51,3 +51,16 @@ def test_plural_of() -> None:
     assert kinds.plural_of("Gadget") == "gadgets"
     assert kinds.KINDS["Application"].group_version == "argoproj.io/v1alpha1"
     assert kinds.KINDS["Pod"].group_version == "v1"
+
+
+def test_object_paths_are_the_collection_path_plus_the_name() -> None:
+    """Port-forward and the Argo CD settings read single objects by these paths."""
+    assert (
+        kinds.KINDS["Service"].object_path("istio-system", "gw")
+        == "/api/v1/namespaces/istio-system/services/gw"
+    )
+    assert (
+        kinds.KINDS["ConfigMap"].object_path("argocd", "argocd-cm")
+        == "/api/v1/namespaces/argocd/configmaps/argocd-cm"
+    )
+    assert kinds.KINDS["Namespace"].object_path("ignored", "kubeflow") == "/api/v1/namespaces/kubeflow"

@@ -57,11 +57,8 @@ class FixConfirmScreen(ModalScreen[FixResult | None]):
         with Vertical(id="fix-box"):
             yield Static(render.lines(plan.title), id="fix-title", markup=False)
             with VerticalScroll(id="fix-body"):
-                backend = (
-                    self.runner.backend_name
-                    if plan.kind.value not in ("restart", "delete-pod")
-                    else "kubernetes"
-                )
+                # The registry decides which backend carries a plan; the screen only names it.
+                backend = self.runner.backend_for(plan)
                 yield Static(
                     render.lines(f"{plan.target}  ·  backend: {backend}"), id="fix-meta", markup=False
                 )
