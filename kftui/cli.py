@@ -7,6 +7,7 @@ cause (a missing file, a broken kubeconfig, an unreachable server) ends as one l
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -129,6 +130,25 @@ def build_parser() -> argparse.ArgumentParser:
     conflicts.add_argument("path", metavar="PATH")
     conflicts.add_argument("--output", "-o", choices=("text", "json"), default="text")
     _global_options(conflicts, defaults=False)
+
+    sync = commands.add_parser(
+        "sync",
+        help="sync Applications (in dependency order with --ordered) and wait; exit 0 all Synced and Healthy, "
+        "1 stopped (naming why), 2 cannot run",
+        description="Sync Argo CD Applications through the same gate and audit log as the TUI's fixes. "
+        "Without APP: every app of the profile's dependency chain. --ordered syncs one app at a time, each "
+        "Synced and Healthy before the next (and so always waits). Exit codes: 0 every app Synced and Healthy "
+        "(without --wait: every sync accepted), 1 stopped (the step, why, and the findings about that app), "
+        "2 cannot run (no live cluster, unknown app, --read-only, bad flags).",
+    )
+    sync.add_argument("apps", nargs="*", metavar="APP", help="Applications to sync (default: the chain)")
+    sync.add_argument("--ordered", action="store_true", help="one app at a time, in dependency order")
+    sync.add_argument("--wait", action="store_true", help="wait until every app is Synced and Healthy")
+    sync.add_argument(
+        "--timeout", metavar="DURATION", default="5m", help="how long each app may take (default: 5m)"
+    )
+    sync.add_argument("--output", "-o", choices=("text", "json"), default="text")
+    _global_options(sync, defaults=False)
     return parser
 
 
@@ -315,9 +335,52 @@ def fix_options(args: argparse.Namespace) -> FixOptions:
     )
 
 
+def cmd_sync(args: argparse.Namespace) -> int:
+    from kftui.checks.registry import run_checks
+    from kftui.fixes.runtime import build_fix_runtime
+    from kftui.synccmd import explain, order_apps, parse_duration, run_sync, summary_lines
+
+    try:
+        timeout = parse_duration(args.timeout)
+    except ValueError as exc:
+        raise UserError(f"--timeout: {exc}") from None
+    if args.read_only:
+        raise UserError("--read-only refuses every sync: drop it to sync")
+    source = build_source(args)
+    if not source.live:
+        raise UserError("sync needs a live cluster: --demo and --from-file are snapshots")
+    snapshot = source.load()
+    profile = choose_profile(args, snapshot)
+    try:
+        apps = order_apps(args.apps, profile, {a.name for a in snapshot.applications.values()})
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    if not apps:
+        raise UserError(f"nothing to sync: no Application of the {profile.name} profile's chain exists")
+    options = fix_options(args)
+    fixes = build_fix_runtime(source, options)
+    try:
+        preflight_argocd(fixes, options)
+        # With -o json the progress goes to stderr, so stdout is one JSON document.
+        progress = sys.stderr if args.output == "json" else sys.stdout
+        outcome = run_sync(
+            fixes.runner, apps, ordered=args.ordered, wait=args.wait, timeout=timeout, out=progress
+        )
+    finally:
+        fixes.close()
+    if not outcome.ok:
+        with contextlib.suppress(SourceError):
+            outcome.explained_by = explain(outcome, run_checks(source.load(), profile))
+    if args.output == "json":
+        sys.stdout.write(outcome.to_json())
+    else:
+        sys.stdout.write("".join(line + "\n" for line in summary_lines(outcome)))
+    return EXIT_OK if outcome.ok else EXIT_FINDINGS
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handlers = {"check": cmd_check, "dump": cmd_dump, "conflicts": cmd_conflicts}
+    handlers = {"check": cmd_check, "dump": cmd_dump, "conflicts": cmd_conflicts, "sync": cmd_sync}
     try:
         return handlers.get(args.command, cmd_tui)(args)
     except (UserError, DumpError, SourceError, ProfileError) as exc:

@@ -1,0 +1,252 @@
+"""`kftui sync`: Argo CD syncs for install scripts and CI, one progress line per step, the blocker named.
+
+What people write shell loops of `argocd app sync && argocd app wait` for: sync the apps (in the profile's
+dependency order with --ordered, each Synced and Healthy before the next), wait, and end with an exit code a
+script can act on: 0 every app Synced and Healthy (or, without --wait, every sync accepted), 1 stopped (the
+step that stopped, why, and the findings about that app), 2 cannot run (no live cluster, unknown app,
+read-only, bad flags). Every sync goes through the same gate and audit log as the TUI's fixes.
+
+The pure parts (durations, ordering, the blocker of an app, the lines) are functions; `run_sync` drives a
+FixRunner (its Argo CD backend may be the real REST or Kubernetes one, or the tests' fake of our seam).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+from kftui.cluster.ops import ActionError, SyncRequest
+from kftui.fixes.ordered import FAILED, SETTLING, SYNCING, WAITING, OrderedResult, OrderedSync, StepStatus
+from kftui.fixes.run import FixRunner
+from kftui.model import Application, Finding, ManagedResource
+from kftui.profile import Profile
+from kftui.textsafe import one_line
+
+DEFAULT_TIMEOUT = 300.0
+REPEAT_AFTER = 10.0
+"""While a step waits, the same state is printed again at most this often (seconds), with the blocker."""
+
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)(h|m|s|ms)?")
+_UNIT_SECONDS = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001, None: 1.0}
+
+
+def parse_duration(text: str) -> float:
+    """Seconds in `300`, `90s`, `5m`, `1h`, `1m30s` (Go's spelling, as kubectl's --timeout); ValueError else."""
+    spec = text.strip()
+    pos, total = 0, 0.0
+    while pos < len(spec):
+        match = _DURATION.match(spec, pos)
+        bare = match is not None and match.group(2) is None  # a plain number is only ever the whole text
+        if match is None or (bare and (pos, match.end()) != (0, len(spec))):
+            raise ValueError(f"not a duration: {text!r} (examples: 300, 90s, 5m, 1h30m)")
+        total += float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+        pos = match.end()
+    if not spec or total <= 0:
+        raise ValueError(f"not a duration: {text!r} (examples: 300, 90s, 5m, 1h30m)")
+    return total
+
+
+def order_apps(requested: Sequence[str], profile: Profile, known: set[str]) -> tuple[str, ...]:
+    """The apps to sync, in the profile's dependency order, the others after them in the order given.
+
+    Without names: every app of the profile's chain that exists. Unknown names are a ValueError.
+    """
+    chain = profile.chain()
+    if not requested:
+        return tuple(name for name in chain if name in known)
+    unknown = [name for name in requested if name not in known]
+    if unknown:
+        raise ValueError(f"no Application named {', '.join(one_line(n) for n in unknown)}")
+    wanted = dict.fromkeys(requested)
+    return tuple(n for n in chain if n in wanted) + tuple(n for n in wanted if n not in chain)
+
+
+def _resource_name(res: ManagedResource) -> str:
+    where = f"{res.namespace}/" if res.namespace else ""
+    return f"{res.kind} {where}{res.name}"
+
+
+def blocker(app: Application) -> str:
+    """What the app waits for right now: its failing hook or resource, else the first unhealthy resource.
+
+    Resources are walked in sync-wave order, as Argo CD applies them; "" when nothing names a blocker.
+    """
+    state = app.operation_state
+    if state is not None:
+        for result in state.results:
+            if result.hook_phase in ("Running", "Failed", "Error") or result.status in ("SyncFailed",):
+                where = f"{result.namespace}/" if result.namespace else ""
+                kind = "hook " if result.hook_phase else ""
+                reason = result.message or result.hook_phase or result.status
+                return f"{kind}{result.kind} {where}{result.name}: {reason}"
+    for res in sorted(app.resources, key=lambda r: r.sync_wave):
+        if res.health_status in ("Degraded", "Progressing", "Missing", "Suspended"):
+            detail = f" ({res.health_message})" if res.health_message else ""
+            return f"{_resource_name(res)}: {res.health_status}{detail}"
+    return ""
+
+
+def step_line(step: StepStatus, total: int, waiting_for: str = "") -> str:
+    """One progress line: `[2/3] kubeflow-seaweedfs: settling: sync Synced, health Progressing; waiting for ...`."""
+    text = f"[{step.index + 1}/{total}] {step.app}: {step.state}"
+    if step.detail:
+        text += f": {step.detail}"
+    if waiting_for:
+        text += f"; waiting for {waiting_for}"
+    return one_line(text)
+
+
+@dataclass
+class SyncOutcome:
+    """What the command found: each app's last step, why it stopped, and the findings that explain it."""
+
+    ok: bool
+    steps: list[StepStatus]
+    reason: str = ""
+    stopped_at: str | None = None
+    explained_by: list[Finding] = field(default_factory=list)
+
+    def to_json(self) -> str:
+        def step(s: StepStatus) -> dict[str, Any]:
+            return {
+                "app": s.app,
+                "state": s.state,
+                "detail": s.detail,
+                "started": s.started.isoformat() if s.started else None,
+                "finished": s.finished.isoformat() if s.finished else None,
+            }
+
+        doc = {
+            "ok": self.ok,
+            "reason": self.reason,
+            "stopped_at": self.stopped_at,
+            "steps": [step(s) for s in self.steps],
+            "explained_by": [
+                {"check": f.check, "severity": f.severity.value, "title": f.title, "evidence": f.evidence}
+                for f in self.explained_by
+            ],
+        }
+        return json.dumps(doc, indent=2) + "\n"
+
+
+class ProgressPrinter:
+    """Prints a step when its state changes, and while it waits at most every REPEAT_AFTER seconds.
+
+    Called from the sync threads; one lock keeps lines whole. The blocker is read from Argo CD when printed.
+    """
+
+    def __init__(
+        self,
+        out: TextIO,
+        total: int,
+        read_app: Callable[[str], Application] | None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.out, self.total, self.read_app, self.clock = out, total, read_app, clock
+        self._lock = threading.Lock()
+        self._last: dict[int, tuple[str, float]] = {}
+
+    def __call__(self, step: StepStatus) -> None:
+        now = self.clock()
+        with self._lock:
+            last = self._last.get(step.index)
+            repeat = last is not None and last[0] == step.state
+            if repeat and last is not None and now - last[1] < REPEAT_AFTER:
+                return
+            self._last[step.index] = (step.state, now)
+        waiting_for = ""
+        # Still in the same waiting state after a while: say what it waits for (one GET, at most every 10 s).
+        if repeat and step.state in (WAITING, SYNCING, SETTLING) and self.read_app is not None:
+            try:
+                waiting_for = blocker(self.read_app(step.app))
+            except ActionError:
+                waiting_for = ""
+        line = step_line(step, self.total, waiting_for)
+        with self._lock:
+            self.out.write(line + "\n")
+            self.out.flush()
+
+
+def run_sync(
+    runner: FixRunner,
+    apps: tuple[str, ...],
+    *,
+    ordered: bool,
+    wait: bool,
+    timeout: float,
+    out: TextIO,
+    interval: float = 1.0,
+    cancel: threading.Event | None = None,
+) -> SyncOutcome:
+    """Sync `apps`: one chain with `ordered`, else all at once (each waited for with `wait`)."""
+    argo = runner.argo
+    printer = ProgressPrinter(out, len(apps), argo.get_app if argo is not None else None)
+    if ordered:
+        result = OrderedSync(runner, apps, timeout, interval, on_step=printer).run(cancel)
+        return SyncOutcome(result.ok, list(result.steps), result.reason, result.stopped_at)
+    if not wait:
+        return _request_all(runner, apps, printer)
+    results: list[OrderedResult | None] = [None] * len(apps)
+
+    def one(index: int, name: str) -> None:
+        def renumbered(step: StepStatus) -> None:
+            printer(StepStatus(index, step.app, step.state, step.detail, step.started, step.finished))
+
+        results[index] = OrderedSync(runner, (name,), timeout, interval, on_step=renumbered).run(cancel)
+
+    threads = [threading.Thread(target=one, args=(i, n), daemon=True) for i, n in enumerate(apps)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    steps = [
+        StepStatus(
+            i, r.steps[0].app, r.steps[0].state, r.steps[0].detail, r.steps[0].started, r.steps[0].finished
+        )
+        for i, r in enumerate(results)
+        if r is not None and r.steps
+    ]
+    failed = [r for r in results if r is None or not r.ok]
+    if not failed:
+        return SyncOutcome(True, steps)
+    first = failed[0]
+    reason = first.reason if first is not None else "a sync thread ended without a result"
+    return SyncOutcome(False, steps, reason, first.stopped_at if first is not None else None)
+
+
+def _request_all(runner: FixRunner, apps: tuple[str, ...], printer: ProgressPrinter) -> SyncOutcome:
+    """Without --wait: ask for every sync, report which Argo CD accepted (like `argocd app sync --async`)."""
+    steps: list[StepStatus] = []
+    for index, name in enumerate(apps):
+        result = runner.sync_app(name, SyncRequest(), step=f"{index + 1}/{len(apps)}")
+        step = StepStatus(index, name, "requested" if result.ok else FAILED, result.message)
+        printer(step)
+        steps.append(step)
+        if not result.ok:
+            return SyncOutcome(False, steps, f"stopped at {name}: {result.message}", name)
+    return SyncOutcome(True, steps)
+
+
+def explain(outcome: SyncOutcome, findings: Sequence[Finding], most: int = 3) -> list[Finding]:
+    """The findings about the app the sync stopped at, errors first (what a person reads next)."""
+    if outcome.ok or outcome.stopped_at is None:
+        return []
+    about = [f for f in findings if f.app == outcome.stopped_at or f.subject.name == outcome.stopped_at]
+    return sorted(about, key=lambda f: f.sort_key)[:most]
+
+
+def summary_lines(outcome: SyncOutcome) -> list[str]:
+    """The closing lines of the text output."""
+    if outcome.ok:
+        return [f"ok: {len(outcome.steps)} app(s) synced" if outcome.steps else "ok: nothing to sync"]
+    lines = [one_line(f"stopped: {outcome.reason}")]
+    for finding in outcome.explained_by:
+        lines.append(one_line(f"  {finding.severity.value} [{finding.check}] {finding.title}"))
+        if finding.evidence:
+            lines.append(one_line(f"    {finding.evidence}"))
+    return lines
