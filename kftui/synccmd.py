@@ -20,10 +20,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
+from kftui.checks.sync_ops import blocker
 from kftui.cluster.ops import ActionError, SyncRequest
 from kftui.fixes.ordered import FAILED, SETTLING, SYNCING, WAITING, OrderedResult, OrderedSync, StepStatus
 from kftui.fixes.run import FixRunner
-from kftui.model import Application, Finding, ManagedResource
+from kftui.model import Application, Finding
 from kftui.profile import Profile
 from kftui.textsafe import one_line
 
@@ -64,31 +65,6 @@ def order_apps(requested: Sequence[str], profile: Profile, known: set[str]) -> t
         raise ValueError(f"no Application named {', '.join(one_line(n) for n in unknown)}")
     wanted = dict.fromkeys(requested)
     return tuple(n for n in chain if n in wanted) + tuple(n for n in wanted if n not in chain)
-
-
-def _resource_name(res: ManagedResource) -> str:
-    where = f"{res.namespace}/" if res.namespace else ""
-    return f"{res.kind} {where}{res.name}"
-
-
-def blocker(app: Application) -> str:
-    """What the app waits for right now: its failing hook or resource, else the first unhealthy resource.
-
-    Resources are walked in sync-wave order, as Argo CD applies them; "" when nothing names a blocker.
-    """
-    state = app.operation_state
-    if state is not None:
-        for result in state.results:
-            if result.hook_phase in ("Running", "Failed", "Error") or result.status in ("SyncFailed",):
-                where = f"{result.namespace}/" if result.namespace else ""
-                kind = "hook " if result.hook_phase else ""
-                reason = result.message or result.hook_phase or result.status
-                return f"{kind}{result.kind} {where}{result.name}: {reason}"
-    for res in sorted(app.resources, key=lambda r: r.sync_wave):
-        if res.health_status in ("Degraded", "Progressing", "Missing", "Suspended"):
-            detail = f" ({res.health_message})" if res.health_message else ""
-            return f"{_resource_name(res)}: {res.health_status}{detail}"
-    return ""
 
 
 def step_line(step: StepStatus, total: int, waiting_for: str = "") -> str:

@@ -16,6 +16,7 @@ from kftui.checks import (
     ownership,
     pods,
     source,
+    sync_ops,
     webhooks,
 )
 from kftui.checks.memo import CheckMemo, IncrementalCheckFn
@@ -43,6 +44,9 @@ CHECKS: tuple[Check, ...] = (
     Check("app-out-of-sync", applications.app_out_of_sync),
     Check("app-degraded", applications.app_degraded),
     Check("app-operation-failed", applications.app_operation_failed),
+    Check("sync-stuck", sync_ops.sync_stuck),
+    Check("hook-failed", sync_ops.hook_failed),
+    Check("operation-stale", sync_ops.operation_stale),
     Check("kustomize-duplicate-id", kustomize_ids.kustomize_duplicate_id),
     Check("shared-resource", ownership.shared_resource),
     Check("dependency-order", ordering.dependency_order),

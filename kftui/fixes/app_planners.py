@@ -127,7 +127,10 @@ def terminate(spec: FixSpec, target: ObjectRef, snapshot: ClusterSnapshot, _: Pr
     app = _app_target(spec, target, snapshot)
     ref = command_ref(spec, name)
     blocked = _missing(app, name)
-    if blocked is None and app is not None and app.operation_phase != "Running":
+    # A set `operation` whose last state finished is one the controller left behind (operation-stale): Argo CD's
+    # terminate marks it Terminating and the controller then clears it, so it is allowed like a running one.
+    stale = app is not None and app.operation is not None and app.operation_state is not None
+    if blocked is None and app is not None and app.operation_phase != "Running" and not stale:
         blocked = f"no operation is running on {name} (last phase: {app.operation_phase or 'none'})"
     return TerminatePlan(
         fix_id=spec.fix_id,

@@ -1,0 +1,170 @@
+"""Checks on sync operations in flight: a sync that runs too long, a hook that failed, an operation left behind.
+
+They read `status.operationState` (phase, start, results with hook phases) and the live resources' health,
+as Argo CD reports them, and name the one thing the sync waits for: a hook still running or failed, else the
+first resource that is not healthy, in sync-wave order (the order Argo CD applies and waits for them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+from kftui.checks import fixrefs
+from kftui.checks.evidence import applications, res_name
+from kftui.model import Application, ClusterSnapshot, Finding, Pod, ResourceResult, Severity
+from kftui.profile import Profile
+
+SYNC_STUCK_AFTER = timedelta(minutes=10)
+"""A sync running longer than this is reported. Kubeflow's largest app applies and settles in a few minutes
+on a healthy cluster; a sync of a few seconds (or a slow but moving one) is never called stuck."""
+
+STALE_AFTER = timedelta(minutes=2)
+"""An operation still set this long after the controller last reconciled the app (having finished the previous
+operation) is one the controller will not pick up: a new request is picked up within seconds."""
+
+UNHEALTHY = ("Degraded", "Progressing", "Missing", "Suspended")
+FINISHED = ("Succeeded", "Failed", "Error")
+
+
+def _where(namespace: str, name: str) -> str:
+    return f"{namespace}/{name}" if namespace else name
+
+
+def _hook_problem(result: ResourceResult) -> bool:
+    return result.hook_phase in ("Running", "Pending", "Failed", "Error")
+
+
+def blocker(app: Application) -> str:
+    """What the app's sync waits for now: a running or failed hook, else the first unhealthy resource by wave.
+
+    "" when nothing names a blocker (every resource healthy, or Argo CD reports none).
+    """
+    state = app.operation_state
+    if state is not None:
+        for result in state.results:
+            if _hook_problem(result) or result.status == "SyncFailed":
+                kind = "hook " if result.hook_phase else ""
+                reason = result.message or result.hook_phase or result.status
+                return f"{kind}{result.kind} {_where(result.namespace, result.name)}: {reason}"
+    for res in sorted(app.resources, key=lambda r: r.sync_wave):
+        if res.health_status in UNHEALTHY:
+            detail = f" ({res.health_message})" if res.health_message else ""
+            return f"{res.kind} {_where(res.namespace, res.name)}: {res.health_status}{detail}"
+    return ""
+
+
+def _pods_of_job(snapshot: ClusterSnapshot, namespace: str, job: str) -> list[Pod]:
+    return [
+        pod
+        for (ns, _), pod in snapshot.pods.items()
+        if ns == namespace and pod.owner_kind == "Job" and pod.owner_name == job
+    ]
+
+
+def _pod_reason(pod: Pod) -> str:
+    waiting = next((c.reason for c in pod.containers if c.reason), "")
+    return f"pod {pod.name}: {waiting or pod.reason or pod.phase}"
+
+
+def sync_stuck(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]:
+    """A sync operation Running far longer than a sync of that app takes, with what it is waiting for.
+
+    The most common Argo CD complaint: an app "stuck in Syncing". Argo CD waits for each wave to be healthy
+    and for each hook to finish, forever by default; the blocker is the hook or resource it waits on.
+    """
+    for app in applications(snapshot):
+        state = app.operation_state
+        if app.operation_phase not in ("Running", "Terminating") or state is None or state.started_at is None:
+            continue
+        running = snapshot.now - state.started_at
+        if running < SYNC_STUCK_AFTER:
+            continue
+        waits_for = blocker(app)
+        minutes = int(running.total_seconds() // 60)
+        evidence = f"status.operationState.phase={state.phase or 'Running'} since {state.started_at:%Y-%m-%d %H:%M:%SZ}"
+        evidence += f" ({minutes} min)"
+        if state.retry_count:
+            evidence += f", retry {state.retry_count}"
+        if state.message:
+            evidence += f"; message: {state.message}"
+        if waits_for:
+            evidence += f"; waiting for {waits_for}"
+        yield Finding(
+            check="sync-stuck",
+            severity=Severity.ERROR,
+            app=app.name,
+            subject=app.ref,
+            title=f"Sync of {app.name} running for {minutes} min"
+            + (f": waiting for {waits_for.split(':')[0]}" if waits_for else ""),
+            evidence=evidence,
+            explanation="Argo CD applies the app wave by wave and waits until each wave is healthy and each "
+            "hook has finished, with no time limit of its own. The resource or hook it waits for is named "
+            "above: fix that (its pod's reason is in the pod-failing finding), or terminate the operation "
+            "(fix: terminate) and sync again once the cause is gone.",
+            fixes=(fixrefs.terminate(app.name),),
+        )
+
+
+def hook_failed(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]:
+    """A sync hook (PreSync, Sync, PostSync, SyncFail Job or Pod) that failed, with its message and its pod's reason.
+
+    A failed PreSync hook stops the sync before anything is applied; a failed PostSync marks the sync failed
+    after everything was applied. Argo CD keeps the hook's result in status.operationState.syncResult.
+    """
+    for app in applications(snapshot):
+        state = app.operation_state
+        if state is None:
+            continue
+        for result in state.results:
+            if result.hook_phase not in ("Failed", "Error"):
+                continue
+            where = _where(result.namespace, result.name)
+            evidence = f"hook {result.kind} {where}: phase {result.hook_phase}"
+            if result.message:
+                evidence += f", message: {result.message}"
+            if result.kind == "Job":
+                pods = _pods_of_job(snapshot, result.namespace, result.name)
+                if pods:
+                    evidence += "; " + "; ".join(_pod_reason(p) for p in pods[:3])
+            yield Finding(
+                check="hook-failed",
+                severity=Severity.ERROR,
+                app=app.name,
+                subject=result.ref,
+                title=f"Sync hook {res_name(result.kind, result.namespace, result.name)} of {app.name} failed",
+                evidence=evidence,
+                explanation="The hook's own output says why (kubectl logs of its pod). Argo CD does not run "
+                "the hook again by itself: fix the cause, then sync again (fix: sync); a hook resource left "
+                "behind with the same name is replaced on the next sync unless its delete policy keeps it.",
+                fixes=(fixrefs.sync(app.name),),
+            )
+
+
+def operation_stale(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]:
+    """An `operation` still set on an Application whose last operation finished, which the controller ignores.
+
+    Argo CD says "no operation is in progress" and yet refuses a new sync ("another operation is already in
+    progress", argoproj/argo-cd#17155). Recognised when the controller reconciled the app well after the
+    last operation finished and still did not start the one that is set.
+    """
+    for app in applications(snapshot):
+        state = app.operation_state
+        if app.operation is None or state is None or state.phase not in FINISHED:
+            continue
+        if state.finished_at is None or app.reconciled_at is None:
+            continue
+        if app.reconciled_at - state.finished_at < STALE_AFTER:
+            continue
+        yield Finding(
+            check="operation-stale",
+            severity=Severity.WARNING,
+            app=app.name,
+            subject=app.ref,
+            title=f"{app.name} keeps an operation the controller does not run",
+            evidence=f"operation set; status.operationState.phase={state.phase} finished "
+            f"{state.finished_at:%Y-%m-%d %H:%M:%SZ}; reconciled {app.reconciled_at:%Y-%m-%d %H:%M:%SZ}",
+            explanation="A new sync is refused while `operation` is set. Terminating the operation clears "
+            "it the way Argo CD's own API does (fix: terminate); then sync again.",
+            fixes=(fixrefs.terminate(app.name),),
+        )

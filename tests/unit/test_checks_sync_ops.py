@@ -1,0 +1,185 @@
+"""sync-stuck, hook-failed and operation-stale on Application objects as the API server returns them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from kftui.checks.sync_ops import hook_failed, operation_stale, sync_stuck
+from kftui.fixes.plan import plan_action
+from kftui.model import ObjectRef, Severity
+from kftui.profile import builtin_profile
+from tests.unit.fixtures.builders import NOW, find, fresh, pod, snapshot
+
+KUBEFLOW = builtin_profile("kubeflow")
+Raw = dict[str, Any]
+
+
+def iso(delta: timedelta) -> str:
+    return (NOW + delta).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def running_sync(started_ago: timedelta, results: list[Raw] | None = None) -> list[Raw]:
+    """The healthy install with kubeflow-pipelines syncing since `started_ago`, its ml-pipeline Degraded."""
+    objects = fresh()
+    app = find(objects, "Application", "kubeflow-pipelines")
+    app["operation"] = {"sync": {"revision": "9f2c1e7a4b"}, "initiatedBy": {"username": "admin"}}
+    app["status"]["operationState"] = {
+        "operation": app["operation"],
+        "phase": "Running",
+        "message": "waiting for healthy state of apps/Deployment/ml-pipeline",
+        "startedAt": iso(-started_ago),
+        "retryCount": 2,
+        "syncResult": {"revision": "9f2c1e7a4b", "resources": results or []},
+    }
+    app["status"]["resources"].append(
+        {
+            "group": "apps",
+            "version": "v1",
+            "kind": "Deployment",
+            "namespace": "kubeflow",
+            "name": "ml-pipeline",
+            "status": "Synced",
+            "health": {"status": "Degraded", "message": "Deployment does not have minimum availability"},
+        }
+    )
+    return objects
+
+
+def test_a_sync_running_past_the_limit_names_what_it_waits_for() -> None:
+    [finding] = sync_stuck(snapshot(running_sync(timedelta(minutes=25))), KUBEFLOW)
+    assert finding.severity is Severity.ERROR and finding.app == "kubeflow-pipelines"
+    assert (
+        finding.title
+        == "Sync of kubeflow-pipelines running for 25 min: waiting for Deployment kubeflow/ml-pipeline"
+    )
+    assert (
+        "waiting for Deployment kubeflow/ml-pipeline: Degraded (Deployment does not have minimum availability)"
+        in (finding.evidence)
+    )
+    assert (
+        "retry 2" in finding.evidence and "waiting for healthy state of apps/Deployment" in finding.evidence
+    )
+    assert [f.id for f in finding.fixes] == ["terminate"]
+
+
+@pytest.mark.parametrize(("minutes", "reported"), [(3, False), (9, False), (10, True)])
+def test_a_sync_of_normal_length_is_never_called_stuck(minutes: int, reported: bool) -> None:
+    findings = list(sync_stuck(snapshot(running_sync(timedelta(minutes=minutes))), KUBEFLOW))
+    assert bool(findings) is reported
+
+
+def test_a_running_hook_is_named_before_an_unhealthy_resource() -> None:
+    hook = {
+        "group": "batch",
+        "version": "v1",
+        "kind": "Job",
+        "namespace": "kubeflow",
+        "name": "schema-migrate",
+        "status": "Synced",
+        "message": "job is still running",
+        "hookPhase": "Running",
+        "hookType": "PreSync",
+        "syncPhase": "PreSync",
+    }
+    [finding] = sync_stuck(snapshot(running_sync(timedelta(hours=1), [hook])), KUBEFLOW)
+    assert finding.title.endswith("waiting for hook Job kubeflow/schema-migrate")
+    assert "hook Job kubeflow/schema-migrate: job is still running" in finding.evidence
+
+
+def failed_hook_install(with_pod: bool) -> list[Raw]:
+    objects = fresh()
+    app = find(objects, "Application", "kubeflow-seaweedfs")
+    app["status"]["operationState"] = {
+        "operation": {"sync": {"revision": "9f2c1e7a4b"}},
+        "phase": "Failed",
+        "message": "one or more synchronization tasks completed unsuccessfully",
+        "startedAt": iso(-timedelta(minutes=8)),
+        "finishedAt": iso(-timedelta(minutes=6)),
+        "syncResult": {
+            "revision": "9f2c1e7a4b",
+            "resources": [
+                {
+                    "group": "batch",
+                    "version": "v1",
+                    "kind": "Job",
+                    "namespace": "kubeflow",
+                    "name": "bucket-init",
+                    "status": "Synced",
+                    "message": "Job has reached the specified backoff limit",
+                    "hookPhase": "Failed",
+                    "hookType": "PostSync",
+                }
+            ],
+        },
+    }
+    if with_pod:
+        objects.append(
+            pod(
+                "kubeflow",
+                "bucket-init-x7k2p",
+                "bucket-init",
+                ready=False,
+                waiting="ImagePullBackOff",
+                owner_kind="Job",
+            )
+        )
+    return objects
+
+
+def test_a_failed_hook_is_named_with_its_message_and_its_pods_reason() -> None:
+    [finding] = hook_failed(snapshot(failed_hook_install(with_pod=True)), KUBEFLOW)
+    assert finding.app == "kubeflow-seaweedfs"
+    assert finding.subject == ObjectRef("Job", "kubeflow", "bucket-init")
+    assert finding.title == "Sync hook Job/kubeflow/bucket-init of kubeflow-seaweedfs failed"
+    assert "message: Job has reached the specified backoff limit" in finding.evidence
+    assert "pod bucket-init-x7k2p: ImagePullBackOff" in finding.evidence
+    assert [f.id for f in finding.fixes] == ["sync"]
+
+
+def test_a_failed_hook_without_a_pod_still_says_what_argo_cd_said() -> None:
+    [finding] = hook_failed(snapshot(failed_hook_install(with_pod=False)), KUBEFLOW)
+    assert finding.evidence == (
+        "hook Job kubeflow/bucket-init: phase Failed, message: Job has reached the specified backoff limit"
+    )
+
+
+def stale_install(reconciled_after: timedelta, operation: bool = True) -> list[Raw]:
+    objects = fresh()
+    app = find(objects, "Application", "kubeflow")
+    state = app["status"]["operationState"]
+    state["finishedAt"] = iso(-timedelta(hours=1))
+    app["status"]["reconciledAt"] = iso(-timedelta(hours=1) + reconciled_after)
+    if operation:
+        app["operation"] = {"sync": {"revision": "9f2c1e7a4b"}, "initiatedBy": {"username": "admin"}}
+    return objects
+
+
+def test_an_operation_the_controller_left_behind_is_named_and_terminate_is_offered() -> None:
+    snap = snapshot(stale_install(timedelta(minutes=30)))
+    [finding] = operation_stale(snap, KUBEFLOW)
+    assert finding.severity is Severity.WARNING and finding.app == "kubeflow"
+    assert "status.operationState.phase=Succeeded" in finding.evidence
+    assert [f.id for f in finding.fixes] == ["terminate"]
+    plan = plan_action("terminate", ObjectRef("Application", "argocd", "kubeflow"), snap)
+    assert plan.blocked is None, plan.blocked
+
+
+@pytest.mark.parametrize(
+    ("reconciled_after", "operation"),
+    [(timedelta(minutes=1), True), (timedelta(minutes=30), False)],
+    ids=["just-requested", "no-operation"],
+)
+def test_a_just_requested_or_absent_operation_is_not_stale(
+    reconciled_after: timedelta, operation: bool
+) -> None:
+    snap = snapshot(stale_install(reconciled_after, operation))
+    assert list(operation_stale(snap, KUBEFLOW)) == []
+
+
+def test_terminate_stays_refused_when_nothing_is_set() -> None:
+    snap = snapshot(stale_install(timedelta(minutes=30), operation=False))
+    plan = plan_action("terminate", ObjectRef("Application", "argocd", "kubeflow"), snap)
+    assert plan.blocked == "no operation is running on kubeflow (last phase: Succeeded)"
