@@ -22,6 +22,8 @@ class ProfileError(Exception):
 class AppSpec:
     name: str
     depends_on: tuple[str, ...] = ()
+    sync_stuck_seconds: int | None = None
+    """How long a sync of this app may run before sync-stuck reports it (None: the profile's default)."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,15 @@ class Profile:
     auth_roles: tuple[str, ...] = ()
     """Roles of key_workloads that form the login path (auth-stack checks those)."""
     progressing_grace_seconds: int = 600
+    sync_stuck_seconds: int = 600
+    """How long a sync may run before sync-stuck reports it, for apps that do not set their own."""
+
+    def sync_limit(self, app: str) -> int:
+        """Seconds a sync of `app` may run before it counts as stuck."""
+        spec = self.spec(app)
+        if spec is not None and spec.sync_stuck_seconds is not None:
+            return spec.sync_stuck_seconds
+        return self.sync_stuck_seconds
 
     @property
     def auth_workloads(self) -> tuple[KeyWorkload, ...]:
@@ -95,7 +106,11 @@ def parse_profile(raw: Any, origin: str) -> Profile:
         raise ProfileError(f"{origin}: not a kftui profile (expected a mapping with a 'name')")
     try:
         apps = tuple(
-            AppSpec(str(a["name"]), tuple(str(d) for d in a.get("depends_on") or ()))
+            AppSpec(
+                str(a["name"]),
+                tuple(str(d) for d in a.get("depends_on") or ()),
+                None if a.get("sync_stuck_seconds") is None else int(a["sync_stuck_seconds"]),
+            )
             for a in _require(raw, "applications", list, origin)
         )
         workloads = tuple(
@@ -120,6 +135,7 @@ def parse_profile(raw: Any, origin: str) -> Profile:
             gateway=gateway,
             auth_roles=tuple(str(r) for r in _require(raw, "auth_roles", list, origin)),
             progressing_grace_seconds=int(raw.get("progressing_grace_seconds", 600)),
+            sync_stuck_seconds=int(raw.get("sync_stuck_seconds", 600)),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ProfileError(f"{origin}: malformed profile entry: {exc}") from None

@@ -15,16 +15,22 @@ from kftui.checks.evidence import applications, res_name
 from kftui.model import Application, ClusterSnapshot, Finding, Pod, ResourceResult, Severity
 from kftui.profile import Profile
 
-SYNC_STUCK_AFTER = timedelta(minutes=10)
-"""A sync running longer than this is reported. Kubeflow's largest app applies and settles in a few minutes
-on a healthy cluster; a sync of a few seconds (or a slow but moving one) is never called stuck."""
-
 STALE_AFTER = timedelta(minutes=2)
 """An operation still set this long after the controller last reconciled the app (having finished the previous
 operation) is one the controller will not pick up: a new request is picked up within seconds."""
 
 UNHEALTHY = ("Degraded", "Progressing", "Missing", "Suspended")
 FINISHED = ("Succeeded", "Failed", "Error")
+
+
+def span(seconds: float) -> str:
+    """A duration as people say it: `45 s`, `25 min`, `2 h 5 min`."""
+    whole = int(seconds)
+    if whole < 120:
+        return f"{whole} s"
+    if whole < 7200:
+        return f"{whole // 60} min"
+    return f"{whole // 3600} h {whole % 3600 // 60} min"
 
 
 def _where(namespace: str, name: str) -> str:
@@ -77,13 +83,15 @@ def sync_stuck(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]
         state = app.operation_state
         if app.operation_phase not in ("Running", "Terminating") or state is None or state.started_at is None:
             continue
+        # The profile says how long a sync of each app may take (Kubeflow's core app: 15 min): a sync of a
+        # few seconds, or a slow one still inside its limit, is never called stuck.
         running = snapshot.now - state.started_at
-        if running < SYNC_STUCK_AFTER:
+        if running < timedelta(seconds=profile.sync_limit(app.name)):
             continue
         waits_for = blocker(app)
-        minutes = int(running.total_seconds() // 60)
+        took = span(running.total_seconds())
         evidence = f"status.operationState.phase={state.phase or 'Running'} since {state.started_at:%Y-%m-%d %H:%M:%SZ}"
-        evidence += f" ({minutes} min)"
+        evidence += f" ({took}; the {profile.name} profile allows {span(profile.sync_limit(app.name))})"
         if state.retry_count:
             evidence += f", retry {state.retry_count}"
         if state.message:
@@ -95,7 +103,7 @@ def sync_stuck(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]
             severity=Severity.ERROR,
             app=app.name,
             subject=app.ref,
-            title=f"Sync of {app.name} running for {minutes} min"
+            title=f"Sync of {app.name} running for {took}"
             + (f": waiting for {waits_for.split(':')[0]}" if waits_for else ""),
             evidence=evidence,
             explanation="Argo CD applies the app wave by wave and waits until each wave is healthy and each "

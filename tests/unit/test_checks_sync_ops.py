@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from kftui.checks.sync_ops import hook_failed, operation_stale, sync_stuck
+from kftui.checks.sync_ops import hook_failed, operation_stale, span, sync_stuck
 from kftui.fixes.plan import plan_action
 from kftui.model import ObjectRef, Severity
-from kftui.profile import builtin_profile
+from kftui.profile import builtin_profile, parse_profile
 from tests.unit.fixtures.builders import NOW, find, fresh, pod, snapshot
 
 KUBEFLOW = builtin_profile("kubeflow")
@@ -183,3 +183,29 @@ def test_terminate_stays_refused_when_nothing_is_set() -> None:
     snap = snapshot(stale_install(timedelta(minutes=30), operation=False))
     plan = plan_action("terminate", ObjectRef("Application", "argocd", "kubeflow"), snap)
     assert plan.blocked == "no operation is running on kubeflow (last phase: Succeeded)"
+
+
+def test_each_app_may_take_as_long_as_its_profile_allows() -> None:
+    """The core app is allowed 15 min by the Kubeflow profile; a custom profile can allow seconds."""
+    objects = running_sync(timedelta(minutes=12))
+    core = find(objects, "Application", "kubeflow")
+    pipelines = find(objects, "Application", "kubeflow-pipelines")
+    core["operation"], core["status"]["operationState"] = (
+        pipelines["operation"],
+        pipelines["status"]["operationState"],
+    )
+    assert [f.app for f in sync_stuck(snapshot(objects), KUBEFLOW)] == ["kubeflow-pipelines"]
+    quick = parse_profile(
+        {"name": "lab", "applications": [{"name": "kubeflow", "sync_stuck_seconds": 30}]}, "test"
+    )
+    assert quick.sync_limit("kubeflow") == 30 and quick.sync_limit("other") == 600
+    found = {f.app: f for f in sync_stuck(snapshot(objects), quick)}
+    assert "(12 min; the lab profile allows 30 s)" in found["kubeflow"].evidence
+
+
+@pytest.mark.parametrize(
+    ("seconds", "said"),
+    [(45, "45 s"), (119, "119 s"), (120, "2 min"), (7199, "119 min"), (7500, "2 h 5 min")],
+)
+def test_durations_are_said_the_way_people_say_them(seconds: int, said: str) -> None:
+    assert span(seconds) == said
