@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from kftui.checks import fixrefs
 from kftui.checks.evidence import applications, res_name
-from kftui.model import Application, ClusterSnapshot, Finding, Pod, ResourceResult, Severity
+from kftui.model import Application, ClusterSnapshot, Finding, ManagedResource, Pod, ResourceResult, Severity
 from kftui.profile import Profile
 
 STALE_AFTER = timedelta(minutes=2)
@@ -38,25 +38,35 @@ def _where(namespace: str, name: str) -> str:
 
 
 def _hook_problem(result: ResourceResult) -> bool:
-    return result.hook_phase in ("Running", "Pending", "Failed", "Error")
+    """A hook not done, or failed. Only hooks: Argo CD gives plain resources (a created Namespace) a hookPhase too."""
+    return bool(result.hook_type) and result.hook_phase in ("Running", "Pending", "Failed", "Error")
 
 
-def blocker(app: Application) -> str:
-    """What the app's sync waits for now: a running or failed hook, else the first unhealthy resource by wave.
-
-    "" when nothing names a blocker (every resource healthy, or Argo CD reports none).
-    """
+def blocking(app: Application) -> ResourceResult | ManagedResource | None:
+    """What the app's sync waits for now: a hook not done or failed, a resource that failed to apply, else the
+    first unhealthy resource in sync-wave order. None when Argo CD's status names nothing."""
     state = app.operation_state
     if state is not None:
         for result in state.results:
             if _hook_problem(result) or result.status == "SyncFailed":
-                kind = "hook " if result.hook_phase else ""
-                reason = result.message or result.hook_phase or result.status
-                return f"{kind}{result.kind} {_where(result.namespace, result.name)}: {reason}"
-    for res in sorted(app.resources, key=lambda r: r.sync_wave):
-        if res.health_status in UNHEALTHY:
-            detail = f" ({res.health_message})" if res.health_message else ""
-            return f"{res.kind} {_where(res.namespace, res.name)}: {res.health_status}{detail}"
+                return result
+    return next(
+        (r for r in sorted(app.resources, key=lambda r: r.sync_wave) if r.health_status in UNHEALTHY), None
+    )
+
+
+def blocker(app: Application) -> str:
+    """The blocker as one phrase: `PreSync hook Job ns/name: Running`, `Deployment ns/name: Degraded (...)`."""
+    found = blocking(app)
+    if isinstance(found, ResourceResult):
+        kind = f"{found.hook_type} hook " if found.hook_type else ""
+        failed = found.hook_phase in ("Failed", "Error") or found.status == "SyncFailed"
+        # A running hook's message is only "job.batch/x created": its phase says more.
+        reason = (found.message or found.hook_phase or found.status) if failed else found.hook_phase
+        return f"{kind}{found.kind} {_where(found.namespace, found.name)}: {reason}"
+    if found is not None:
+        detail = f" ({found.health_message})" if found.health_message else ""
+        return f"{found.kind} {_where(found.namespace, found.name)}: {found.health_status}{detail}"
     return ""
 
 
@@ -70,7 +80,18 @@ def _pods_of_job(snapshot: ClusterSnapshot, namespace: str, job: str) -> list[Po
 
 def _pod_reason(pod: Pod) -> str:
     waiting = next((c.reason for c in pod.containers if c.reason), "")
-    return f"pod {pod.name}: {waiting or pod.reason or pod.phase}"
+    reason = waiting or pod.reason or pod.phase
+    if pod.unschedulable_message:
+        reason += f" ({pod.unschedulable_message})"
+    return f"pod {pod.name}: {reason}"
+
+
+def _hook_pods(snapshot: ClusterSnapshot, found: ResourceResult | ManagedResource | None) -> str:
+    """For a Job hook, what its pods say ("; pod x: ImagePullBackOff"), "" otherwise."""
+    if not isinstance(found, ResourceResult) or found.kind != "Job" or not found.hook_type:
+        return ""
+    pods = _pods_of_job(snapshot, found.namespace, found.name)
+    return "".join(f"; {_pod_reason(p)}" for p in pods[:3])
 
 
 def sync_stuck(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]:
@@ -97,14 +118,14 @@ def sync_stuck(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]
         if state.message:
             evidence += f"; message: {state.message}"
         if waits_for:
-            evidence += f"; waiting for {waits_for}"
+            evidence += f"; waiting for {waits_for}" + _hook_pods(snapshot, blocking(app))
         yield Finding(
             check="sync-stuck",
             severity=Severity.ERROR,
             app=app.name,
             subject=app.ref,
             title=f"Sync of {app.name} running for {took}"
-            + (f": waiting for {waits_for.split(':')[0]}" if waits_for else ""),
+            + (f": waiting for {waits_for.split(': ')[0]}" if waits_for else ""),
             evidence=evidence,
             explanation="Argo CD applies the app wave by wave and waits until each wave is healthy and each "
             "hook has finished, with no time limit of its own. The resource or hook it waits for is named "
@@ -125,22 +146,19 @@ def hook_failed(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding
         if state is None:
             continue
         for result in state.results:
-            if result.hook_phase not in ("Failed", "Error"):
+            if not result.hook_type or result.hook_phase not in ("Failed", "Error"):
                 continue
             where = _where(result.namespace, result.name)
-            evidence = f"hook {result.kind} {where}: phase {result.hook_phase}"
+            evidence = f"{result.hook_type} hook {result.kind} {where}: phase {result.hook_phase}"
             if result.message:
                 evidence += f", message: {result.message}"
-            if result.kind == "Job":
-                pods = _pods_of_job(snapshot, result.namespace, result.name)
-                if pods:
-                    evidence += "; " + "; ".join(_pod_reason(p) for p in pods[:3])
+            evidence += _hook_pods(snapshot, result)
             yield Finding(
                 check="hook-failed",
                 severity=Severity.ERROR,
                 app=app.name,
                 subject=result.ref,
-                title=f"Sync hook {res_name(result.kind, result.namespace, result.name)} of {app.name} failed",
+                title=f"{result.hook_type} hook {res_name(result.kind, result.namespace, result.name)} of {app.name} failed",
                 evidence=evidence,
                 explanation="The hook's own output says why (kubectl logs of its pod). Argo CD does not run "
                 "the hook again by itself: fix the cause, then sync again (fix: sync); a hook resource left "

@@ -75,6 +75,7 @@ def _operation_state(raw: Any) -> OperationState | None:
             message=as_str(r.get("message")),
             hook_phase=as_str(r.get("hookPhase")),
             sync_phase=as_str(r.get("syncPhase")),
+            hook_type=as_str(r.get("hookType")),
         )
         for r in map(as_map, as_list(as_map(state.get("syncResult")).get("resources")))
     )

@@ -52,6 +52,8 @@ class ResourceResult:
     message: str = ""
     hook_phase: str = ""
     sync_phase: str = ""
+    hook_type: str = ""
+    """PreSync, Sync, PostSync, SyncFail...: set for hooks only (Argo CD also gives plain resources a hookPhase)."""
 
     @property
     def ref(self) -> ObjectRef:

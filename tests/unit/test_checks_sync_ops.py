@@ -84,9 +84,23 @@ def test_a_running_hook_is_named_before_an_unhealthy_resource() -> None:
         "hookType": "PreSync",
         "syncPhase": "PreSync",
     }
-    [finding] = sync_stuck(snapshot(running_sync(timedelta(hours=1), [hook])), KUBEFLOW)
-    assert finding.title.endswith("waiting for hook Job kubeflow/schema-migrate")
-    assert "hook Job kubeflow/schema-migrate: job is still running" in finding.evidence
+    created_namespace = {  # Argo CD gives plain resources a hookPhase too: not a hook, not the blocker
+        "group": "", "version": "v1", "kind": "Namespace", "namespace": "", "name": "kubeflow",
+        "status": "Synced", "message": "namespace/kubeflow created", "hookPhase": "Running", "syncPhase": "PreSync",
+    }  # fmt: skip
+    objects = running_sync(timedelta(hours=1), [created_namespace, hook])
+    objects.append(pod("kubeflow", "schema-migrate-x2", "schema-migrate", ready=False, owner_kind="Job"))
+    objects[-1]["status"].update(phase="Pending", containerStatuses=[])
+    objects[-1]["status"]["conditions"] = [
+        {"type": "PodScheduled", "status": "False", "reason": "Unschedulable", "message": "0/1 nodes match"}
+    ]
+    [finding] = sync_stuck(snapshot(objects), KUBEFLOW)
+    assert finding.title.endswith("waiting for PreSync hook Job kubeflow/schema-migrate")
+    assert (
+        "waiting for PreSync hook Job kubeflow/schema-migrate: Running; pod schema-migrate-x2: Pending"
+        in (finding.evidence)
+    )
+    assert "0/1 nodes match" in finding.evidence
 
 
 def failed_hook_install(with_pod: bool) -> list[Raw]:
@@ -133,7 +147,7 @@ def test_a_failed_hook_is_named_with_its_message_and_its_pods_reason() -> None:
     [finding] = hook_failed(snapshot(failed_hook_install(with_pod=True)), KUBEFLOW)
     assert finding.app == "kubeflow-seaweedfs"
     assert finding.subject == ObjectRef("Job", "kubeflow", "bucket-init")
-    assert finding.title == "Sync hook Job/kubeflow/bucket-init of kubeflow-seaweedfs failed"
+    assert finding.title == "PostSync hook Job/kubeflow/bucket-init of kubeflow-seaweedfs failed"
     assert "message: Job has reached the specified backoff limit" in finding.evidence
     assert "pod bucket-init-x7k2p: ImagePullBackOff" in finding.evidence
     assert [f.id for f in finding.fixes] == ["sync"]
@@ -142,7 +156,7 @@ def test_a_failed_hook_is_named_with_its_message_and_its_pods_reason() -> None:
 def test_a_failed_hook_without_a_pod_still_says_what_argo_cd_said() -> None:
     [finding] = hook_failed(snapshot(failed_hook_install(with_pod=False)), KUBEFLOW)
     assert finding.evidence == (
-        "hook Job kubeflow/bucket-init: phase Failed, message: Job has reached the specified backoff limit"
+        "PostSync hook Job kubeflow/bucket-init: phase Failed, message: Job has reached the specified backoff limit"
     )
 
 
@@ -209,3 +223,14 @@ def test_each_app_may_take_as_long_as_its_profile_allows() -> None:
 )
 def test_durations_are_said_the_way_people_say_them(seconds: int, said: str) -> None:
     assert span(seconds) == said
+
+
+def test_a_plain_resource_that_failed_to_apply_is_not_called_a_hook() -> None:
+    """Argo CD marks a resource the API server refused with hookPhase Failed too; app-operation-failed says that."""
+    objects = failed_hook_install(with_pod=False)
+    result = find(objects, "Application", "kubeflow-seaweedfs")["status"]["operationState"]["syncResult"][
+        "resources"
+    ][0]
+    del result["hookType"]
+    result["status"] = "SyncFailed"
+    assert list(hook_failed(snapshot(objects), KUBEFLOW)) == []

@@ -157,13 +157,23 @@ def test_the_blocker_is_the_first_unhealthy_resource_in_wave_order() -> None:
 
 
 def test_a_running_or_failed_hook_is_the_blocker_before_any_resource() -> None:
-    hook = ResourceResult("batch", "v1", "Job", "kubeflow", "pre-sync", hook_phase="Running", message="")
+    hook = ResourceResult(
+        "batch", "v1", "Job", "kubeflow", "pre-sync", message="job.batch/pre-sync created", hook_phase="Running",
+        hook_type="PreSync",
+    )  # fmt: skip
     app = app_with(resources=(resource("Deployment", "x", "Progressing"),), results=(hook,))
-    assert blocker(app) == "hook Job kubeflow/pre-sync: Running"
+    assert blocker(app) == "PreSync hook Job kubeflow/pre-sync: Running"
     failed = ResourceResult(
-        "batch", "v1", "Job", "kubeflow", "migrate", hook_phase="Failed", message="exit 1"
+        "batch",
+        "v1",
+        "Job",
+        "kubeflow",
+        "migrate",
+        hook_phase="Failed",
+        message="exit 1",
+        hook_type="PostSync",
     )
-    assert blocker(app_with(results=(failed,))) == "hook Job kubeflow/migrate: exit 1"
+    assert blocker(app_with(results=(failed,))) == "PostSync hook Job kubeflow/migrate: exit 1"
 
 
 def test_progress_repeats_a_waiting_state_at_most_every_ten_seconds_naming_the_blocker() -> None:

@@ -1,0 +1,115 @@
+"""A sync stuck on a PreSync hook, on the lab's real Argo CD: sync-stuck names the hook, terminate clears it,
+and once git no longer has the hook the app syncs (issue 16's first scenario)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from kftui.fixes.plan import plan_action
+from kftui.model import ObjectRef
+from tests.e2e.fix_helpers import make_runner, op_state, snapshot, status
+from tests.lab import scenarios
+
+pytestmark = pytest.mark.e2e
+
+HOOK = {
+    "apiVersion": "batch/v1",
+    "kind": "Job",
+    "metadata": {
+        "name": "schema-migrate",
+        "annotations": {
+            "argocd.argoproj.io/hook": "PreSync",
+            "argocd.argoproj.io/hook-delete-policy": "BeforeHookCreation",
+        },
+    },
+    "spec": {
+        "backoffLimit": 0,
+        "template": {
+            "spec": {
+                "restartPolicy": "Never",
+                # No node matches: the hook's pod stays Pending, so the sync waits on it forever.
+                "nodeSelector": {"kftui.lab/no-such-node": "true"},
+                "containers": [{"name": "migrate", "image": "registry.invalid/migrate:v1"}],
+            }
+        },
+    },
+}
+FILES = {
+    "kustomization.yaml": yaml.safe_dump({"resources": ["hook.yaml", "configmap.yaml"]}),
+    "hook.yaml": yaml.safe_dump(HOOK),
+    "configmap.yaml": yaml.safe_dump(
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings"}, "data": {"k": "v"}}
+    ),
+}
+
+
+def kftui_check(lab: Any, profile: Path) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, "-m", "kftui", "check", "--kubeconfig", str(lab.kubeconfig), "--profile", str(profile),
+         "--output", "json"],
+        capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert out.returncode in (0, 1), out.stderr
+    return json.loads(out.stdout)  # type: ignore[no-any-return]
+
+
+def test_a_sync_stuck_on_a_presync_hook_is_named_terminated_and_then_syncs(lab: Any, tmp_path: Path) -> None:
+    repo_name = f"stuck-hook-{uuid.uuid4().hex[:6]}"
+    scenarios.create_repo(lab.repos_dir / repo_name, FILES)
+    name = f"kftui-{repo_name}"
+    app = scenarios.application(name, lab.repo_url(repo_name), ".", f"demo-{name}", auto=False)
+    assert lab.kubectl("apply", "-f", "-", input=yaml.safe_dump(app)).returncode == 0
+    lab.wait_for(lambda: status(lab.app(name))[0] == "OutOfSync", 120, f"{name} compared")
+    profile = tmp_path / "profile.yaml"
+    profile.write_text(
+        yaml.safe_dump({"name": "lab", "applications": [{"name": name, "sync_stuck_seconds": 5}]})
+    )
+
+    runner, kube = make_runner(lab, "kubernetes", tmp_path / "audit.jsonl")
+    ref = ObjectRef("Application", "argocd", name)
+    assert runner.run(plan_action("sync", ref, snapshot(kube))).ok
+
+    def stuck() -> dict[str, Any] | None:
+        found = [
+            f
+            for f in kftui_check(lab, profile)["findings"]
+            if f["check"] == "sync-stuck" and f["app"] == name
+        ]
+        return found[0] if found and "hook Job" in found[0]["title"] else None
+
+    finding = lab.wait_for(stuck, 120, "sync-stuck naming the PreSync hook")
+    assert finding["title"].endswith(f"waiting for PreSync hook Job demo-{name}/schema-migrate")
+    assert "pod schema-migrate-" in finding["evidence"] and "Pending" in finding["evidence"]
+    assert "the lab profile allows 5 s" in finding["evidence"]
+    assert [fix["id"] for fix in finding["fixes"]] == ["terminate"]
+
+    result = runner.run(plan_action("terminate", ref, snapshot(kube)))
+    assert result.ok, result.message
+    lab.wait_for(
+        lambda: (
+            not lab.app(name).get("operation") and op_state(lab.app(name)).get("phase") in ("Failed", "Error")
+        ),
+        60,
+        f"{name}'s operation terminated",
+    )
+    assert not [
+        f for f in kftui_check(lab, profile)["findings"] if f["check"] == "sync-stuck" and f["app"] == name
+    ]
+
+    # The cause fixed in git (the hook removed), a hard refresh and a sync: the app ends Synced and Healthy.
+    lab.commit(
+        repo_name, "kustomization.yaml", yaml.safe_dump({"resources": ["configmap.yaml"]}), "drop the hook"
+    )
+    assert runner.run(plan_action("hard-refresh", ref, snapshot(kube))).ok
+    lab.wait_for(lambda: op_state(lab.app(name)).get("phase") != "Running", 30, "idle")
+    assert runner.run(plan_action("sync", ref, snapshot(kube))).ok
+    lab.wait_for(lambda: status(lab.app(name)) == ("Synced", "Healthy"), 120, f"{name} Synced and Healthy")
+    lab.kubectl("delete", "applications.argoproj.io", name, "-n", "argocd", "--wait=false")
