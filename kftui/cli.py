@@ -85,6 +85,9 @@ GLOBAL_OPTIONS: tuple[tuple[str, tuple[tuple[str, str | None, object, str], ...]
 )
 """The options every command shares, by help group: (flag, metavar or SWITCH, default, help)."""
 
+ALIASES: dict[str, tuple[str, ...]] = {"--argocd-server": ("--server",)}
+"""Other spellings of an option: `--server` is what the argocd CLI calls the Argo CD server."""
+
 
 def _global_options(parser: argparse.ArgumentParser, defaults: bool) -> None:
     """Declare GLOBAL_OPTIONS on `parser`. As in kubectl they may come before or after the command: the
@@ -94,10 +97,25 @@ def _global_options(parser: argparse.ArgumentParser, defaults: bool) -> None:
         group = parser.add_argument_group(title)
         for flag, metavar, value, help_text in options:
             default = value if defaults else argparse.SUPPRESS
+            flags = (flag, *ALIASES.get(flag, ()))
             if metavar is SWITCH:
-                group.add_argument(flag, action="store_true", default=default, help=help_text)
+                group.add_argument(*flags, action="store_true", default=default, help=help_text)
             else:
-                group.add_argument(flag, metavar=metavar, default=default, help=help_text)
+                group.add_argument(*flags, metavar=metavar, default=default, help=help_text)
+
+
+DUMP_FORMATS = ("yaml",)
+
+
+def _dump_format(value: str) -> str:
+    """`-o` is the format, as in kubectl; a path there is the old spelling, so say where the file goes now."""
+    if value in DUMP_FORMATS:
+        return value
+    if value == "-" or "/" in value or "." in value:
+        raise argparse.ArgumentTypeError(
+            f"-o/--output is the format ({', '.join(DUMP_FORMATS)}); give the file as an argument: kftui dump {value}"
+        )
+    raise argparse.ArgumentTypeError(f"unknown format {value!r} (choose from {', '.join(DUMP_FORMATS)})")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -113,23 +131,44 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser(
         "check",
         help="run the checks headless; exit 1 on errors, 2 when it cannot run or list the Applications",
+        description="Run every check once over the cluster (or a dump, or the demo) and print the findings. "
+        "Exit codes: 0 no errors (warnings allowed), 1 at least one error finding, 2 cannot run (bad input, "
+        "unreachable server, or the Applications could not be listed: nothing was diagnosed).",
     )
     check.add_argument("--output", "-o", choices=("text", "json", "junit"), default="text")
     _global_options(check, defaults=False)
 
     dump = commands.add_parser(
-        "dump", help="save the cluster state for offline diagnosis (secrets redacted: see README, Safety)"
+        "dump",
+        help="save the cluster state for offline diagnosis (secrets redacted: see README, Safety)",
+        description="Save what kftui reads from the cluster as one document that `kftui --from-file` and "
+        "`kftui check --from-file` open; Secret values are redacted. Exit codes: 0 written, 2 cannot run "
+        "(unreachable server, unwritable file, --demo or --from-file given).",
     )
-    dump.add_argument("-o", "--output", metavar="PATH", required=True, help="file to write ('-' for stdout)")
+    dump.add_argument("file", nargs="?", default="-", metavar="FILE", help="file to write (default: stdout)")
+    dump.add_argument(
+        "-o", "--output", default="yaml", type=_dump_format, metavar="FORMAT", help="format: yaml (default)"
+    )
     _global_options(dump, defaults=False)
 
     conflicts = commands.add_parser(
         "conflicts",
         help="predict kustomize duplicate-id failures in a manifests tree, naming both include chains",
+        description="Analyse a kustomize tree without building it and predict the `may not add resource with an "
+        "already registered id` failures, naming both include chains. Exit codes: 0 no conflict, 1 conflicts or "
+        "errors found, 2 cannot run (no such directory, unreadable tree).",
     )
     conflicts.add_argument("path", metavar="PATH")
     conflicts.add_argument("--output", "-o", choices=("text", "json"), default="text")
     _global_options(conflicts, defaults=False)
+
+    completion = commands.add_parser(
+        "completion",
+        help="print a shell completion script (bash or zsh)",
+        description="Print a completion script for kftui's commands and options. bash: "
+        "`source <(kftui completion bash)`; zsh: `source <(kftui completion zsh)`. Exit 0, 2 for another shell.",
+    )
+    completion.add_argument("shell", choices=("bash", "zsh"))
 
     sync = commands.add_parser(
         "sync",
@@ -220,7 +259,7 @@ def cmd_dump(args: argparse.Namespace) -> int:
     source.load()  # fails fast with a clear line when the server cannot be reached
     objects = source.dump_objects()
     now = datetime.now(UTC)
-    if args.output == "-":
+    if args.file == "-":
         from kftui.cluster.dumpfile import redacted_dump
         from kftui.cluster.redact import summary
 
@@ -228,8 +267,8 @@ def cmd_dump(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
         print(f"kftui: wrote {len(objects)} objects ({summary(counts)})", file=sys.stderr)
     else:
-        redacted = write_dump(args.output, objects, now)
-        print(f"kftui: wrote {len(objects)} objects to {args.output} ({redacted})", file=sys.stderr)
+        redacted = write_dump(args.file, objects, now)
+        print(f"kftui: wrote {len(objects)} objects to {args.file} ({redacted})", file=sys.stderr)
     return EXIT_OK
 
 
@@ -378,9 +417,22 @@ def cmd_sync(args: argparse.Namespace) -> int:
     return EXIT_OK if outcome.ok else EXIT_FINDINGS
 
 
+def cmd_completion(args: argparse.Namespace) -> int:
+    from kftui.completion import script
+
+    sys.stdout.write(script(build_parser(), args.shell))
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handlers = {"check": cmd_check, "dump": cmd_dump, "conflicts": cmd_conflicts, "sync": cmd_sync}
+    handlers = {
+        "check": cmd_check,
+        "dump": cmd_dump,
+        "conflicts": cmd_conflicts,
+        "sync": cmd_sync,
+        "completion": cmd_completion,
+    }
     try:
         return handlers.get(args.command, cmd_tui)(args)
     except (UserError, DumpError, SourceError, ProfileError) as exc:

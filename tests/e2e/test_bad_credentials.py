@@ -54,7 +54,7 @@ def foreign_ca(tmp_path: Path) -> Path:
     return pki.create(tmp_path / "other-pki").ca_cert
 
 
-@pytest.mark.parametrize("command", [["check"], ["dump", "-o", "-"], []], ids=["check", "dump", "tui"])
+@pytest.mark.parametrize("command", [["check"], ["dump"], []], ids=["check", "dump", "tui"])
 def test_kubeconfig_with_the_wrong_ca_is_one_line_and_exit_2(
     lab, tmp_path: Path, foreign_ca: Path, command: list[str]
 ) -> None:  # type: ignore[no-untyped-def]

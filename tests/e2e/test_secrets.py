@@ -75,12 +75,12 @@ def test_the_canary_is_really_in_the_cluster(lab, canary: None) -> None:  # type
 
 
 def test_dump_never_contains_the_canary(lab, canary: None, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    out = kftui("dump", "-o", "-", "--kubeconfig", str(lab.kubeconfig))
+    out = kftui("dump", "--kubeconfig", str(lab.kubeconfig))
     assert out.returncode == 0, out.stderr
     assert "kftui-canary" in out.stdout, "the canary Secret itself is dumped (its values redacted)"
     assert_no_canary(out.stdout + out.stderr, "kftui dump")
     path = tmp_path / "dump.yaml"
-    out = kftui("dump", "-o", str(path), "--kubeconfig", str(lab.kubeconfig))
+    out = kftui("dump", str(path), "--kubeconfig", str(lab.kubeconfig))
     assert out.returncode == 0, out.stderr
     assert_no_canary(path.read_text() + out.stderr, "the dump file")
 

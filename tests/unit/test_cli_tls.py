@@ -181,7 +181,7 @@ def test_expired_server_certificate_is_one_line_and_exit_2(
     tmp_path: Path, pki: Path, expired_server: str
 ) -> None:
     kubeconfig = _kubeconfig(tmp_path, expired_server, pki / "ca.crt")
-    for args in (["check"], ["dump", "-o", str(tmp_path / "d.yaml")], []):
+    for args in (["check"], ["dump", str(tmp_path / "d.yaml")], []):
         out = _kftui(*args, "--kubeconfig", str(kubeconfig))
         assert out.returncode == 2, out.stderr
         lines = out.stderr.strip().splitlines()

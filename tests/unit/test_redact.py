@@ -283,7 +283,7 @@ def test_the_dump_line_says_what_was_redacted(
     ]
     monkeypatch.setattr(kftui.cluster.kube, "KubeSource", _FakeKubeSource)
     out = tmp_path / "dump.yaml"
-    assert main(["dump", "-o", "-" if to_stdout else str(out)]) == 0
+    assert main(["dump"] if to_stdout else ["dump", str(out)]) == 0
     captured = capsys.readouterr()
     (line,) = captured.err.splitlines()
     assert line.startswith("kftui: wrote 3 objects")
