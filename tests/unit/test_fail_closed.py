@@ -88,9 +88,7 @@ BAD_KUBECONFIGS = {
 
 
 @pytest.mark.parametrize("case", sorted(BAD_KUBECONFIGS))
-@pytest.mark.parametrize(
-    "command", [("check",), ("dump", "out.yaml"), ()], ids=["check", "dump", "tui"]
-)
+@pytest.mark.parametrize("command", [("check",), ("dump", "out.yaml"), ()], ids=["check", "dump", "tui"])
 def test_every_kubeconfig_problem_is_one_line_naming_the_file_exit_2(
     tmp_path: Path, case: str, command: tuple[str, ...]
 ) -> None:
