@@ -44,9 +44,11 @@ def render_json(findings: Sequence[Finding], snapshot: ClusterSnapshot) -> str:
 
 def render_text(findings: Sequence[Finding], snapshot: ClusterSnapshot) -> str:
     seen = verdict(findings, snapshot)
-    lines = [
-        f"kftui check: {snapshot.context} ({snapshot.server}), {len(snapshot.applications)} applications"
-    ]
+    count = len(snapshot.applications)
+    # The offline sources name themselves in parentheses already ("(embedded demo)"): not twice.
+    server = snapshot.server.strip("()")
+    where = f"{snapshot.context} ({server})" if server else snapshot.context
+    lines = [f"kftui check: {where}, {count} application{'' if count == 1 else 's'}"]
     if seen.coverage is Coverage.BLIND:
         lines.append(f"BLIND {seen.headline}")
     for kind, reason in seen.unseen.items():
