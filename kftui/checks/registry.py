@@ -47,6 +47,7 @@ CHECKS: tuple[Check, ...] = (
     Check("sync-stuck", sync_ops.sync_stuck),
     Check("hook-failed", sync_ops.hook_failed),
     Check("operation-stale", sync_ops.operation_stale),
+    Check("finalizer-stuck", sync_ops.finalizer_stuck),
     Check("kustomize-duplicate-id", kustomize_ids.kustomize_duplicate_id),
     Check("shared-resource", ownership.shared_resource),
     Check("dependency-order", ordering.dependency_order),

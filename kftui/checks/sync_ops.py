@@ -194,3 +194,63 @@ def operation_stale(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Fin
             "it the way Argo CD's own API does (fix: terminate); then sync again.",
             fixes=(fixrefs.terminate(app.name),),
         )
+
+
+FINALIZER_GRACE = timedelta(minutes=5)
+"""Deleting longer than this with finalizers left counts as stuck: a finalizer's controller normally acts in
+seconds, and Argo CD's resources finalizer within a few minutes even for a large app."""
+
+
+def _holding(conditions: tuple[tuple[str, str], ...]) -> list[str]:
+    """What still holds a Terminating namespace, from its conditions, in the order people act on them."""
+    order = ("NamespaceFinalizersRemaining", "NamespaceContentRemaining", "NamespaceDeletionDiscoveryFailure")
+    by_type = dict(conditions)
+    return [f"{kind}: {by_type[kind]}" for kind in order if by_type.get(kind)]
+
+
+def finalizer_stuck(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]:
+    """A Namespace or Application deleting for long because finalizers are left (whose controller is gone).
+
+    A namespace cannot finish Terminating while objects in it keep finalizers: its conditions say which
+    kinds and which finalizer. An Application with Argo CD's resources finalizer waits until its resources are
+    deleted. (Namespaces the profile expects are reported by namespace-missing.)
+    """
+    expected = set(profile.expected_namespaces)
+    for (_, name), ns in sorted(snapshot.namespaces.items()):
+        since = ns.deleting_since
+        if since is None or name in expected or snapshot.now - since < FINALIZER_GRACE:
+            continue
+        holding = _holding(ns.conditions)
+        yield Finding(
+            check="finalizer-stuck",
+            severity=Severity.ERROR,
+            app=next((a.name for a in applications(snapshot) if name in a.target_namespaces), None),
+            subject=ns.ref,
+            title=f"Namespace {name} Terminating for {span((snapshot.now - since).total_seconds())}"
+            + (": finalizers remain" if ns.conditions else ""),
+            evidence=f"deletionTimestamp={since:%Y-%m-%d %H:%M:%SZ}"
+            + ("; " + "; ".join(holding) if holding else "; no condition says what holds it"),
+            explanation="The namespace waits for the objects in it to go, and those keep finalizers that only "
+            "their controller removes; when that controller was uninstalled first (or its webhook or APIService "
+            "is down), nothing ever removes them. Reinstall or restart the controller, or remove the named "
+            "finalizer from the objects that still carry it, knowing that what it guards is then orphaned.",
+            fixes=fixrefs.offered(fixrefs.describe("Namespace", None, name)),
+        )
+    for app in applications(snapshot):
+        since = app.deleting_since
+        if since is None or not app.finalizers or snapshot.now - since < FINALIZER_GRACE:
+            continue
+        left = [r for r in app.resources if not r.hook]
+        yield Finding(
+            check="finalizer-stuck",
+            severity=Severity.ERROR,
+            app=app.name,
+            subject=app.ref,
+            title=f"Application {app.name} deleting for {span((snapshot.now - since).total_seconds())}",
+            evidence=f"deletionTimestamp={since:%Y-%m-%d %H:%M:%SZ}; finalizers: {', '.join(app.finalizers)}; "
+            f"{len(left)} managed resource{'' if len(left) == 1 else 's'} still listed",
+            explanation="With resources-finalizer.argocd.argoproj.io Argo CD deletes every resource of the app "
+            "before the Application goes; one that cannot be deleted (its own finalizer, a namespace stuck "
+            "Terminating, a missing CRD) holds the app. The finding about that resource says why.",
+            fixes=fixrefs.offered(fixrefs.describe("Application", app.namespace, app.name)),
+        )

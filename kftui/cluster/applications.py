@@ -155,4 +155,6 @@ def application(obj: Mapping[str, Any]) -> Application:
         reconciled_at=parse_time(status.get("reconciledAt")),
         created_at=parse_time(meta.get("creationTimestamp")),
         resource_version=as_str(meta.get("resourceVersion")),
+        deleting_since=parse_time(meta.get("deletionTimestamp")),
+        finalizers=tuple(as_str(f) for f in as_list(meta.get("finalizers"))),
     )

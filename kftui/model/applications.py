@@ -117,6 +117,8 @@ class Application:
     reconciled_at: datetime | None = None
     created_at: datetime | None = None
     resource_version: str = ""
+    deleting_since: datetime | None = None
+    finalizers: tuple[str, ...] = ()
 
     @property
     def ref(self) -> ObjectRef:

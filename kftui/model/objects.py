@@ -46,6 +46,9 @@ class Namespace:
     created_at: datetime | None = None
     deleting_since: datetime | None = None
     resource_version: str = ""
+    conditions: tuple[tuple[str, str], ...] = ()
+    """(type, message) of each True status condition: while Terminating, what still holds the namespace
+    (NamespaceContentRemaining, NamespaceFinalizersRemaining, NamespaceDeletionDiscoveryFailure, ...)."""
 
     @property
     def key(self) -> Key:

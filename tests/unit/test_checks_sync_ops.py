@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from kftui.checks.sync_ops import hook_failed, operation_stale, span, sync_stuck
+from kftui.checks.sync_ops import finalizer_stuck, hook_failed, operation_stale, span, sync_stuck
 from kftui.fixes.plan import plan_action
 from kftui.model import ObjectRef, Severity
 from kftui.profile import builtin_profile, parse_profile
@@ -234,3 +234,59 @@ def test_a_plain_resource_that_failed_to_apply_is_not_called_a_hook() -> None:
     del result["hookType"]
     result["status"] = "SyncFailed"
     assert list(hook_failed(snapshot(objects), KUBEFLOW)) == []
+
+
+def terminating(
+    objects: list[Raw], name: str, ago: timedelta, conditions: list[Raw] | None = None
+) -> list[Raw]:
+    objects.append(
+        {
+            "apiVersion": "v1",
+            "kind": "Namespace",
+            "metadata": {"name": name, "deletionTimestamp": iso(-ago), "labels": {}},
+            "spec": {"finalizers": ["kubernetes"]},
+            "status": {"phase": "Terminating", "conditions": conditions or []},
+        }
+    )
+    return objects
+
+
+HELD = [
+    {"type": "NamespaceDeletionDiscoveryFailure", "status": "False", "message": "All resources discovered"},
+    {"type": "NamespaceContentRemaining", "status": "True", "message": "Some resources are remaining: widgets.example.com has 1 resource instances"},
+    {"type": "NamespaceFinalizersRemaining", "status": "True", "message": "Some content in the namespace has finalizers remaining: example.com/keep in 1 resource instances"},
+]  # fmt: skip
+
+
+def test_a_namespace_held_by_a_finalizer_says_which_finalizer_and_which_kind() -> None:
+    objects = terminating(fresh(), "team-a", timedelta(minutes=40), HELD)
+    [finding] = finalizer_stuck(snapshot(objects), KUBEFLOW)
+    assert finding.title == "Namespace team-a Terminating for 40 min: finalizers remain"
+    assert finding.evidence.split("; ")[1:] == [
+        "NamespaceFinalizersRemaining: Some content in the namespace has finalizers remaining: "
+        "example.com/keep in 1 resource instances",
+        "NamespaceContentRemaining: Some resources are remaining: widgets.example.com has 1 resource instances",
+    ]  # the False condition is not evidence
+    assert [f.id for f in finding.fixes] == ["describe"]
+
+
+def test_a_namespace_deleted_moments_ago_or_expected_by_the_profile_is_not_reported_here() -> None:
+    """Deletion takes a moment; the profile's own namespaces are namespace-missing's to report."""
+    objects = terminating(fresh(), "team-a", timedelta(minutes=4), HELD)
+    objects = terminating(objects, "cert-manager", timedelta(hours=2), HELD)
+    assert list(finalizer_stuck(snapshot(objects), KUBEFLOW)) == []
+    [late] = finalizer_stuck(snapshot(terminating(fresh(), "team-a", timedelta(minutes=5))), KUBEFLOW)
+    assert late.evidence.endswith("; no condition says what holds it") and not late.title.endswith("remain")
+
+
+def test_an_application_held_by_its_resources_finalizer_is_named() -> None:
+    objects = fresh()
+    app = find(objects, "Application", "kubeflow-seaweedfs")
+    app["metadata"]["deletionTimestamp"] = iso(-timedelta(minutes=12))
+    [finding] = finalizer_stuck(snapshot(objects), KUBEFLOW)
+    assert finding.app == "kubeflow-seaweedfs" and finding.subject.kind == "Application"
+    assert finding.title == "Application kubeflow-seaweedfs deleting for 12 min"
+    assert "finalizers: resources-finalizer.argocd.argoproj.io; " in finding.evidence
+    assert finding.evidence.endswith("managed resources still listed")
+    del app["metadata"]["finalizers"]  # without finalizers it goes at once: nothing holds it
+    assert list(finalizer_stuck(snapshot(objects), KUBEFLOW)) == []
