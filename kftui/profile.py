@@ -60,6 +60,8 @@ class Profile:
     progressing_grace_seconds: int = 600
     sync_stuck_seconds: int = 600
     """How long a sync may run before sync-stuck reports it, for apps that do not set their own."""
+    deletion_grace_seconds: int = 300
+    """How long a Namespace or Application may take to delete before finalizer-stuck reports it."""
 
     def sync_limit(self, app: str) -> int:
         """Seconds a sync of `app` may run before it counts as stuck."""
@@ -136,6 +138,7 @@ def parse_profile(raw: Any, origin: str) -> Profile:
             auth_roles=tuple(str(r) for r in _require(raw, "auth_roles", list, origin)),
             progressing_grace_seconds=int(raw.get("progressing_grace_seconds", 600)),
             sync_stuck_seconds=int(raw.get("sync_stuck_seconds", 600)),
+            deletion_grace_seconds=int(raw.get("deletion_grace_seconds", 300)),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ProfileError(f"{origin}: malformed profile entry: {exc}") from None

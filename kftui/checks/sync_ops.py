@@ -196,11 +196,6 @@ def operation_stale(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Fin
         )
 
 
-FINALIZER_GRACE = timedelta(minutes=5)
-"""Deleting longer than this with finalizers left counts as stuck: a finalizer's controller normally acts in
-seconds, and Argo CD's resources finalizer within a few minutes even for a large app."""
-
-
 def _holding(conditions: tuple[tuple[str, str], ...]) -> list[str]:
     """What still holds a Terminating namespace, from its conditions, in the order people act on them."""
     order = ("NamespaceFinalizersRemaining", "NamespaceContentRemaining", "NamespaceDeletionDiscoveryFailure")
@@ -215,10 +210,13 @@ def finalizer_stuck(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Fin
     kinds and which finalizer. An Application with Argo CD's resources finalizer waits until its resources are
     deleted. (Namespaces the profile expects are reported by namespace-missing.)
     """
+    # A finalizer's controller normally acts in seconds, Argo CD's resources finalizer within minutes even for a
+    # large app: deleting longer than the profile's grace (5 min by default) with finalizers left is stuck.
+    grace = timedelta(seconds=profile.deletion_grace_seconds)
     expected = set(profile.expected_namespaces)
     for (_, name), ns in sorted(snapshot.namespaces.items()):
         since = ns.deleting_since
-        if since is None or name in expected or snapshot.now - since < FINALIZER_GRACE:
+        if since is None or name in expected or snapshot.now - since < grace:
             continue
         holding = _holding(ns.conditions)
         yield Finding(
@@ -238,7 +236,7 @@ def finalizer_stuck(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Fin
         )
     for app in applications(snapshot):
         since = app.deleting_since
-        if since is None or not app.finalizers or snapshot.now - since < FINALIZER_GRACE:
+        if since is None or not app.finalizers or snapshot.now - since < grace:
             continue
         left = [r for r in app.resources if not r.hook]
         yield Finding(

@@ -113,3 +113,45 @@ def test_a_sync_stuck_on_a_presync_hook_is_named_terminated_and_then_syncs(lab: 
     assert runner.run(plan_action("sync", ref, snapshot(kube))).ok
     lab.wait_for(lambda: status(lab.app(name)) == ("Synced", "Healthy"), 120, f"{name} Synced and Healthy")
     lab.kubectl("delete", "applications.argoproj.io", name, "-n", "argocd", "--wait=false")
+
+
+def test_a_namespace_held_by_a_finalizer_is_named_with_the_finalizer(lab: Any, tmp_path: Path) -> None:
+    """The real namespace controller's conditions, through kftui: which finalizer holds which namespace."""
+    ns = f"kftui-held-{uuid.uuid4().hex[:6]}"
+    held = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "guarded", "namespace": ns, "finalizers": ["example.com/keep"]},
+        "data": {"k": "v"},
+    }
+    assert lab.kubectl("create", "namespace", ns).returncode == 0
+    assert lab.kubectl("apply", "-f", "-", input=yaml.safe_dump(held)).returncode == 0
+    assert lab.kubectl("delete", "namespace", ns, "--wait=false").returncode == 0
+    profile = tmp_path / "profile.yaml"
+    profile.write_text(yaml.safe_dump({"name": "lab", "deletion_grace_seconds": 1}))
+    try:
+
+        def named() -> dict[str, Any] | None:
+            found = [
+                f
+                for f in kftui_check(lab, profile)["findings"]
+                if f["check"] == "finalizer-stuck" and f["subject"]["name"] == ns
+            ]
+            return found[0] if found and "example.com/keep" in found[0]["evidence"] else None
+
+        finding = lab.wait_for(named, 120, f"finalizer-stuck naming the finalizer that holds {ns}")
+        assert finding["title"].startswith(f"Namespace {ns} Terminating for ")
+        assert "NamespaceFinalizersRemaining" in finding["evidence"]
+    finally:  # what a person would do once told: remove the finalizer, and the namespace goes
+        lab.kubectl(
+            "patch",
+            "configmap",
+            "guarded",
+            "-n",
+            ns,
+            "--type",
+            "merge",
+            "-p",
+            '{"metadata":{"finalizers":null}}',
+        )
+    lab.wait_for(lambda: lab.kubectl("get", "namespace", ns).returncode != 0, 120, f"{ns} gone")
