@@ -141,6 +141,16 @@ class ArgoRestOps:
         resp = self._call("GET", self._app_path(name), params=self._params())
         return application(resp.json())
 
+    def managed_resources(self, name: str) -> list[dict[str, Any]]:
+        """Argo CD's desired and live state of each resource of the app (GET .../managed-resources).
+
+        Each item carries group, kind, namespace, name, hook, modified and the states as JSON text:
+        targetState, liveState, normalizedLiveState, predictedLiveState.
+        """
+        resp = self._call("GET", f"{self._app_path(name)}/managed-resources", params=self._params())
+        items = (resp.json() or {}).get("items") if resp.content else None
+        return [item for item in items or () if isinstance(item, dict)]
+
     def sync(self, name: str, request: SyncRequest, initiated_by: str) -> str:
         # The server records its own session user as initiatedBy; `initiated_by` is for the audit log.
         self._call(

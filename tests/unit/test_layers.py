@@ -18,6 +18,8 @@ PURE = [
     "report.py",
     "textsafe.py",
     "shellcmd.py",
+    "drift.py",
+    "diffcmd.py",
     "checks",
     "kustomize",
     "fixes/plan.py",

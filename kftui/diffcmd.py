@@ -1,0 +1,141 @@
+"""`kftui diff APP`: which fields of which resources differ from git, why each one drifts, and the fix.
+
+Desired and live state come from Argo CD's own API (managed-resources: the state it would apply, and the
+live state after its normalisation), so the diff is the one Argo CD acts on. Exit codes as `argocd app diff`:
+0 no difference, 1 differences, 2 cannot run.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import yaml
+
+from kftui.drift import Drift, DriftClass, application_patch, classify, differences, ignore_entry
+from kftui.textsafe import one_line
+
+
+@dataclass(frozen=True)
+class ResourceDrift:
+    group: str
+    kind: str
+    namespace: str
+    name: str
+    drifts: list[Drift] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        where = f"{self.namespace}/" if self.namespace else ""
+        return f"{self.kind} {where}{self.name}"
+
+
+def _state(item: Mapping[str, Any], *keys: str) -> dict[str, Any] | None:
+    """The first of `keys` that holds a JSON object (Argo CD sends states as JSON text; "null" when absent)."""
+    for key in keys:
+        text = item.get(key)
+        if isinstance(text, str) and text and text != "null":
+            try:
+                value = json.loads(text)
+            except ValueError:
+                continue
+            if isinstance(value, dict):
+                return value
+    return None
+
+
+def _masked(value: Any) -> Any:
+    return None if value is None else "(secret value hidden)"
+
+
+def resource_drifts(items: list[dict[str, Any]]) -> list[ResourceDrift]:
+    """Every non-hook resource whose desired and live state differ, each field classified."""
+    found: list[ResourceDrift] = []
+    for item in items:
+        if item.get("hook"):
+            continue
+        live = _state(item, "normalizedLiveState", "liveState")
+        desired = _state(item, "predictedLiveState", "targetState")
+        fields = differences(live, desired)
+        if not fields:
+            continue
+        kind = str(item.get("kind") or "")
+        raw_live = _state(item, "liveState")
+        if kind == "Secret":  # Argo CD masks Secret values already; kftui never prints them either way
+            fields = [replace(f, live=_masked(f.live), desired=_masked(f.desired)) for f in fields]
+        found.append(
+            ResourceDrift(
+                str(item.get("group") or ""),
+                kind,
+                str(item.get("namespace") or ""),
+                str(item.get("name") or ""),
+                [classify(f, kind, raw_live) for f in fields],
+            )
+        )
+    return found
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return "(absent)"
+    text = json.dumps(value, sort_keys=True)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def render_text(app: str, found: list[ResourceDrift]) -> str:
+    if not found:
+        return f"{app}: no difference between git and the cluster\n"
+    lines = [f"{app}: {len(found)} resource{'' if len(found) == 1 else 's'} differ from git"]
+    for res in found:
+        lines.append(f"  {res.label}")
+        for drift in res.drifts:
+            lines.append(
+                f"    {drift.field.pointer}: live {_value(drift.field.live)}, git {_value(drift.field.desired)}"
+            )
+            lines.append(f"      {drift.cls.value}: {drift.reason}")
+    entries = [e for r in found if (e := ignore_entry(r.group, r.kind, r.name, r.namespace, r.drifts))]
+    changes = sum(1 for r in found for d in r.drifts if d.cls is DriftClass.CHANGE)
+    if entries:
+        lines.append("")
+        lines.append(
+            f"To stop the explained drift, add to Application {app} (kubectl edit, or in git if an app of apps manages it):"
+        )
+        lines.extend(
+            "  " + line for line in yaml.safe_dump(application_patch(entries), sort_keys=False).splitlines()
+        )
+    if changes:
+        lines.append("")
+        lines.append(
+            f"{changes} field{'' if changes == 1 else 's'} changed for real: sync to put git's values back (kftui sync {app}), or commit them to git."
+        )
+    return "".join(one_line(line) + "\n" for line in lines)
+
+
+def render_json(app: str, found: list[ResourceDrift]) -> str:
+    entries = [e for r in found if (e := ignore_entry(r.group, r.kind, r.name, r.namespace, r.drifts))]
+    doc = {
+        "app": app,
+        "resources": [
+            {
+                "group": r.group,
+                "kind": r.kind,
+                "namespace": r.namespace,
+                "name": r.name,
+                "fields": [
+                    {
+                        "pointer": d.field.pointer,
+                        "live": d.field.live,
+                        "desired": d.field.desired,
+                        "class": d.cls.value,
+                        "reason": d.reason,
+                    }
+                    for d in r.drifts
+                ],
+            }
+            for r in found
+        ],
+        "fix": application_patch(entries) if entries else None,
+    }
+    return json.dumps(doc, indent=2) + "\n"
