@@ -12,7 +12,8 @@ help:  ## list the targets
 
 $(VENV_STAMP): pyproject.toml requirements-lock.txt
 	test -x $(PY) || $(PYTHON3) -m venv .venv
-	$(PY) -m pip install -q --disable-pip-version-check -r requirements-lock.txt
+	@echo "kftui: installing the pinned dependencies into .venv (first run only; a minute or two)"
+	$(PY) -m pip install --disable-pip-version-check --progress-bar off -r requirements-lock.txt
 	$(PY) -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 

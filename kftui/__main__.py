@@ -1,5 +1,3 @@
-import sys
+from kftui.cli import run
 
-from kftui.cli import main
-
-sys.exit(main())
+run()

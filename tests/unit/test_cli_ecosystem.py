@@ -41,7 +41,7 @@ def test_zsh_uses_the_same_function_through_bashcompinit() -> None:
 def test_kubectl_finds_kftui_as_a_plugin() -> None:
     """kubectl runs `kubectl-kftui` from PATH for `kubectl kftui`; the package installs that script."""
     scripts = {ep.name: ep.value for ep in entry_points(group="console_scripts")}
-    assert scripts.get("kubectl-kftui") == "kftui.cli:main"
+    assert scripts.get("kubectl-kftui") == "kftui.cli:run"
 
 
 @pytest.mark.parametrize("argv", [["--server", "argocd.example:443", "check"], ["check", "--server", "h:1"]])
@@ -69,3 +69,19 @@ def test_every_command_says_what_it_does_and_its_exit_codes(
         cli.build_parser().parse_args([command, "--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert "Exit" in text and "2 " in text.split("Exit", 1)[1], text
+
+
+def test_the_program_leaves_at_once_with_everything_it_printed_flushed() -> None:
+    """run() skips the interpreter's teardown (os._exit): output must still be complete and the code kept."""
+    import json
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-m", "kftui", "check", "--demo", "-o", "json"],
+        capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert out.returncode == 1, out.stderr
+    assert {f["check"] for f in json.loads(out.stdout)["findings"]} >= {
+        "pod-failing",
+        "kustomize-duplicate-id",
+    }
