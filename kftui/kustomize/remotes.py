@@ -3,7 +3,8 @@
 kustomize fetches a remote base by cloning its repository into a temporary directory, removed after the build:
 it keeps no cache of checkouts, so there is no layout of its own to read. The user names the checkouts instead.
 A key is a repository URL in any spelling kustomize accepts (`https://github.com/org/repo`, `github.com/org/repo`,
-`git@github.com:org/repo.git`, `git::https://...`), optionally with `?ref=X` to map one ref only. An entry maps when
+`git@github.com:org/repo.git`, `git::https://...`), optionally with `?ref=X` to map one ref only; a URL of one
+file may map to a local file. An entry maps when
 the key's path is a prefix of the entry's path (`//` and `/` alike, `.git` ignored) and, if the key names a ref, the
 entry's `ref` (or `version`) is that ref; the rest of the entry's path is taken below DIR. The longest key wins.
 """
@@ -59,8 +60,8 @@ def parse_mapping(text: str) -> RemoteMapping:
     if not _parts(key)[0]:
         raise ConflictsError(f"--remote-map {text!r}: {key!r} names no repository")
     path = Path(directory).expanduser()
-    if not path.is_dir():
-        raise ConflictsError(f"--remote-map {text!r}: {directory} is not a directory")
+    if not path.exists():  # a directory (a checkout), or a file for a URL of one file
+        raise ConflictsError(f"--remote-map {text!r}: {directory} does not exist")
     return RemoteMapping(key=key.strip(), directory=Path(os.path.abspath(path)))
 
 
@@ -105,6 +106,8 @@ def repository_of(entry: str) -> str:
     base = entry.partition("?")[0]
     if "//" in _SCHEME.sub("", base):
         return base[: len(base) - len(_SCHEME.sub("", base))] + _SCHEME.sub("", base).split("//")[0]
+    if base.endswith((".yaml", ".yml", ".json")):
+        return base  # a URL of one file: map that file
     segments, _ = _parts(entry)
     prefix = base[: len(base) - len(_SCHEME.sub("", base))]
     if len(segments) >= 3 and segments[0] in ("github.com", "gitlab.com"):

@@ -279,6 +279,17 @@ def test_repository_guess_for_the_note() -> None:
     )
 
 
+def test_a_url_of_one_file_maps_to_a_local_file(tmp_path: Path) -> None:
+    url = "https://github.com/example/jobset/releases/download/v1/manifests.yaml"
+    local = write_tree(tmp_path / "dl", {"manifests.yaml": SA}) / "manifests.yaml"
+    root = write_tree(
+        tmp_path / "root", {"kustomization.yaml": f"resources:\n- {url}\n- sa.yaml\n", "sa.yaml": SA}
+    )
+    assert f"--remote-map {url}=DIR" in analyze(root).notes[-1]
+    report = analyze(root, remote_map=RemoteMap((parse_mapping(f"{url}={local}"),)))
+    assert [str(d.id) for d in report.duplicates] == [SA_ID] and not report.skipped
+
+
 def test_an_include_that_brings_a_base_twice_is_one_root_cause(tmp_path: Path) -> None:
     root = write_tree(tmp_path, BASE_TWICE)
     report = analyze(root)
