@@ -75,18 +75,29 @@ def _scalar(value: object) -> str | None:
     return None
 
 
-def field_value(item: Item, path: str) -> tuple[str | None, str]:
-    """The value of `path` on `item` as kustomize would read it now, or (None, why it cannot be known)."""
+def field_value(item: Item, path: str) -> tuple[str | None, str, bool]:
+    """(value, "", False) as kustomize would read `path` on `item` now; else (None, why, absent), `absent`
+    when the field is certainly not there (kustomize then refuses), not just beyond what the analysis knows."""
     if path == "metadata.name":
-        return item.id.name, ""
+        return item.id.name, "", False
     if path == "metadata.namespace":
-        return (item.id.namespace, "") if item.id.namespace else (None, f"{item.id} has no namespace")
+        return (
+            (item.id.namespace, "", False)
+            if item.id.namespace
+            else (None, f"{item.id} has no namespace", True)
+        )
     parts = path.split(".")
     if parts[:2] in (["metadata", "labels"], ["metadata", "annotations"]) and len(parts) == 3:
         values = item.labels if parts[1] == "labels" else item.annotations
-        return (values[parts[2]], "") if parts[2] in values else (None, f"{item.id} has no {path}")
-    if item.patched or item.body is None:
-        return None, f"{path} of {item.id} may be changed by a patch or generator the analysis does not apply"
+        return (
+            (values[parts[2]], "", False) if parts[2] in values else (None, f"{item.id} has no {path}", True)
+        )
+    if item.patched or item.body is None or any(c in path for c in "[]*"):
+        return (
+            None,
+            f"{path} of {item.id} may be changed by a patch or transformer the analysis does not apply",
+            False,
+        )
     node: object = item.body
     for part in parts:
         if isinstance(node, dict) and part in node:
@@ -94,9 +105,9 @@ def field_value(item: Item, path: str) -> tuple[str | None, str]:
         elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
             node = node[int(part)]
         else:
-            return None, f"{path} of {item.id} is not where the analysis can read it"
+            return None, f"{item.id} has no {path}", True
     value = _scalar(node)
-    return (value, "") if value is not None else (None, f"{path} of {item.id} is not a scalar")
+    return (value, "", False) if value is not None else (None, f"{path} of {item.id} is not a scalar", False)
 
 
 def _source_value(
@@ -114,7 +125,11 @@ def _source_value(
             f"found more than one resource matching replacement source {what} in {chain[-1]}", kdir, chain
         )
         return None, ""
-    value, why = field_value(matches[0], _field(source.get("fieldPath")))
+    path = _field(source.get("fieldPath"))
+    value, why, absent = field_value(matches[0], path)
+    if absent:
+        run.error(f"fieldPath `{path}` is missing for replacement source {matches[0].id}", kdir, chain)
+        return None, ""
     options = _map(source.get("options"))
     if value is not None and options.get("delimiter"):
         pieces = value.split(str(options["delimiter"]))
@@ -190,9 +205,10 @@ def run_replacements(
         ]
         for _, item in chosen:
             item.patched = True  # its other fields now differ from what was read
+        # kustomize reads the source first, whether or not any target is selected.
+        value, why = _source_value(run, acc, source, kdir, chain)
         if not renaming:
             continue
-        value, why = _source_value(run, acc, source, kdir, chain)
         if value is None:
             if why:
                 mark_uncertain(run, [item for _, item, _ in renaming], f"replacement in {chain[-1]}: {why}")
@@ -269,7 +285,7 @@ def _var_value(run: Ledger, m: re.Match[str], *, unknown: list[str]) -> str:
     if name not in run.vars:
         return m.group(0)  # kustomize leaves an undeclared var as it is
     bound, field_path, why = run.vars[name]
-    found, reason = field_value(bound, field_path) if bound else (None, why)
+    found, reason, _ = field_value(bound, field_path) if bound else (None, why, False)
     if found is None:
         unknown.append(f"var {name}: {reason}")
         return m.group(0)

@@ -23,6 +23,9 @@ _NAME_TRANSFORM_SKIPPED = (
     ("", "Namespace"),
 )
 
+# Transformers that change fields besides names and namespaces (labels reach selectors and templates too).
+_FIELD_CHANGERS = ("commonLabels", "labels", "commonAnnotations", "images", "replicas", "transformers")
+
 
 def run_transformers(
     run: Ledger, k: dict[str, Any], kfile: Path, kdir: Path, chain: tuple[str, ...], acc: Accumulator
@@ -70,6 +73,9 @@ def run_transformers(
         if docs is not None:
             apply_patch(run, docs, entry["target"], kdir, chain, acc)
 
+    if any(k.get(f) for f in _FIELD_CHANGERS):
+        for item in acc.items:
+            item.patched = True  # fields a replacement source may read are no longer as the file has them
     run_replacements(run, k, kdir, chain, acc)
     if k.get("transformers"):
         run.note(f"transformers are not modelled (they could rename resources); first seen in {chain[-1]}")
