@@ -16,9 +16,12 @@ from kftui.kustomize import (
     EXIT_CLEAN,
     EXIT_CONFLICTS,
     ConflictsError,
+    RealBuildResult,
     analyze,
     conflicts_command,
     render_text,
+    resid_from_string,
+    with_real_build,
 )
 from kftui.kustomize.remotes import RemoteMap, parse_mapping, repository_of
 from tests.unit.test_kustomize_conflicts import Tree, manifest, write_tree
@@ -170,6 +173,15 @@ def test_an_unknowable_rename_is_uncertain_not_a_conflict(tmp_path: Path) -> Non
         json.loads(conflicts_command(root, as_json=True, compare_real_build=False)[0])["uncertain"][0]["id"]
         == SA_ID
     )
+
+
+def test_a_real_build_stopping_at_an_uncertain_id_cannot_tell(tmp_path: Path) -> None:
+    report = analyze(write_tree(tmp_path, UNKNOWABLE))
+    real = RealBuildResult(
+        command=("kustomize", "build"), ok=False, duplicate_id=resid_from_string(SA_ID), error="x"
+    )
+    agreement = with_real_build(report, real).agreement
+    assert agreement is not None and agreement.agrees is None and "uncertain" in agreement.reason
 
 
 def test_a_missing_replacement_source_is_an_error_unless_a_remote_base_was_skipped(tmp_path: Path) -> None:
