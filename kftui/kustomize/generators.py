@@ -24,6 +24,7 @@ def run_generators(
     run: Ledger, k: dict[str, Any], kfile: Path, kdir: Path, chain: tuple[str, ...], acc: Accumulator
 ) -> None:
     here = chain[-1]
+    kfile_name = run.rel(kfile)
     for field_name, kind in _GENERATED_KINDS:
         for args in as_list(k.get(field_name)):
             if not isinstance(args, dict):
@@ -36,7 +37,7 @@ def run_generators(
                 uid=next(run.uids),
                 id=ResId("", "v1", kind, name, str(args.get("namespace") or "")),
                 chain=chain,
-                file=f"{run.rel(kfile)}#{field_name}:{name}",
+                file=f"{kfile_name}#{field_name}:{name}",
                 labels=as_str_map(options.get("labels")),
                 annotations=as_str_map(options.get("annotations")),
                 body=_generated_body(args, kdir, kind),
