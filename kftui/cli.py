@@ -161,6 +161,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     conflicts.add_argument("path", metavar="PATH")
     conflicts.add_argument("--output", "-o", choices=("text", "json"), default="text")
+    conflicts.add_argument(
+        "--cross-check",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="also run the real kustomize build (or kubectl kustomize) and say whether it agrees "
+        "(default: when either is on PATH)",
+    )
+    conflicts.add_argument(
+        "--build-timeout",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="for the cross-check (default: 60)",
+    )
+    conflicts.add_argument(
+        "--remote-map",
+        action="append",
+        default=[],
+        metavar="URL=DIR",
+        help="analyse remote bases under URL from the local checkout DIR (repeatable)",
+    )
     _global_options(conflicts, defaults=False)
 
     diff = commands.add_parser(
@@ -291,7 +312,13 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
     from kftui.kustomize.report import ConflictsError
 
     try:
-        text, status = conflicts_command(Path(args.path), as_json=args.output == "json")
+        text, status = conflicts_command(
+            Path(args.path),
+            as_json=args.output == "json",
+            compare_real_build=args.cross_check,
+            timeout=args.build_timeout,
+            remote_map=args.remote_map,
+        )
     except ConflictsError as exc:
         raise UserError(str(exc)) from None
     sys.stdout.write(text)

@@ -15,6 +15,7 @@ from kftui.kustomize.realbuild import (
     real_build,
     with_real_build,
 )
+from kftui.kustomize.remotes import RemoteMap, parse_mapping
 from kftui.kustomize.render import render_json, render_text, report_dict
 from kftui.kustomize.report import (
     Agreement,
@@ -24,6 +25,7 @@ from kftui.kustomize.report import (
     IncludeChain,
     Problem,
     RealBuildResult,
+    RootCause,
     Skipped,
 )
 from kftui.kustomize.resid import (
@@ -48,7 +50,9 @@ __all__ = [
     "KustomizeNotFound",
     "Problem",
     "RealBuildResult",
+    "RemoteMap",
     "ResId",
+    "RootCause",
     "Skipped",
     "analyze",
     "chains_by_id",
@@ -58,6 +62,7 @@ __all__ = [
     "is_cluster_scoped",
     "is_remote",
     "parse_duplicate_id",
+    "parse_mapping",
     "parse_resource_id",
     "real_build",
     "render_json",

@@ -33,8 +33,9 @@ import os
 from pathlib import Path
 from typing import Any
 
+from kftui.kustomize.causes import root_causes
 from kftui.kustomize.generators import run_generators
-from kftui.kustomize.ledger import Accumulator, Ledger
+from kftui.kustomize.ledger import Accumulator, Chain, Collision, Ledger, entries_of
 from kftui.kustomize.loader import (
     EXPLICIT_SCHEMES,
     KUSTOMIZATION_FILE_NAMES,
@@ -47,6 +48,8 @@ from kftui.kustomize.loader import (
     items_from_docs,
     load_docs,
 )
+from kftui.kustomize.remotes import RemoteMap, repository_of
+from kftui.kustomize.renames import declare_vars, resolve_vars
 from kftui.kustomize.report import ConflictReport, ConflictsError, Duplicate, IncludeChain
 from kftui.kustomize.transformers import run_transformers
 
@@ -100,20 +103,28 @@ def _accumulate(
     run_generators(run, k, kfile, kdir, chain, acc)
 
     for entry in as_list(k.get("components")):
-        if is_remote(entry):
-            run.skip(entry, kdir, "components", "remote component: not fetched")
-            continue
         target = Path(os.path.normpath(kdir / entry))
+        if entry.startswith(EXPLICIT_SCHEMES) or (is_remote(entry) and not is_dir(target)):
+            mapped = run.remotes.resolve(entry)
+            if mapped is None:
+                run.skip(entry, kdir, "components", "remote component: not fetched", acc)
+                continue
+            target = mapped
         if not is_dir(target):
             run.error(f"component '{entry}' in {here} is not a directory", kdir, chain)
             continue
         if _is_cycle(run, target, referrers, entry, kdir, chain):
             continue
-        _accumulate(
-            run, target, (*chain, run.rel(target)), (*referrers, target.resolve()), acc, component=True
-        )
+        _accumulate(run, target, _then(run, chain, target, entry), (*referrers, target.resolve()), acc, True)
 
     run_transformers(run, k, kfile, kdir, chain, acc)
+    declare_vars(run, k, kdir, chain, acc)
+
+
+def _then(run: Ledger, chain: tuple[str, ...], target: Path, entry: str) -> Chain:
+    """The chain one step further down: the directory, and the entry as its kustomization spells it."""
+    base = chain if isinstance(chain, Chain) else Chain(chain, chain)
+    return base.then(run.rel(target), entry)
 
 
 def _is_cycle(
@@ -137,11 +148,24 @@ def _accumulate_entry(
 ) -> None:
     here = chain[-1]
     target = Path(os.path.normpath(kdir / entry))
-    if entry.startswith(EXPLICIT_SCHEMES):  # an explicit URL scheme is never a local path
-        run.skip(entry, kdir, "resources", "remote resource: not fetched")
-        return
+    # An explicit URL scheme is never a local path; other remote spellings are, when such a path exists.
+    if entry.startswith(EXPLICIT_SCHEMES) or (
+        is_remote(entry) and not is_file(target) and not is_dir(target)
+    ):
+        mapped = run.remotes.resolve(entry)
+        if mapped is None:
+            run.skip(entry, kdir, "resources", "remote resource: not fetched", acc)
+            return
+        if not is_file(mapped) and not is_dir(mapped):
+            run.error(f"remote '{entry}' in {here} maps to {mapped}, which does not exist", kdir, chain)
+            return
+        target = mapped
     if is_file(target):
-        if not run.files_outside_root and kdir.resolve() not in target.resolve().parents:
+        if (
+            not run.files_outside_root
+            and kdir.resolve() not in target.resolve().parents
+            and run.remotes.resolve(entry) is None
+        ):
             run.error(f"security; file '{entry}' listed in {here} is not in or below '{here}'", kdir, chain)
             return
         docs = load_docs(run, target, kdir, chain)
@@ -158,21 +182,22 @@ def _accumulate_entry(
     if is_dir(target):
         if _is_cycle(run, target, referrers, entry, kdir, chain):
             return
-        child = _build(run, target, (*chain, run.rel(target)), (*referrers, target.resolve()))
+        child = _build(run, target, _then(run, chain, target, entry), (*referrers, target.resolve()))
+        acc.incomplete.extend(child.incomplete)
         for item in child.items:
             run.append(acc, item, here)
-        return
-    if is_remote(entry):
-        run.skip(entry, kdir, "resources", "remote resource: not fetched")
         return
     run.error(f"'{entry}' listed in {here} does not exist", kdir, chain)
 
 
-def analyze(path: Path, *, files_outside_root: bool = False) -> ConflictReport:
+def analyze(
+    path: Path, *, files_outside_root: bool = False, remote_map: RemoteMap | None = None
+) -> ConflictReport:
     """Statically resolve the kustomization at `path` and report every resource id brought in more than once.
 
     `files_outside_root` mirrors `--load-restrictor LoadRestrictionsNone` (which Argo CD users often set in
     `kustomize.buildOptions`): resource files may then live outside their kustomization's directory.
+    `remote_map` maps remote bases to local checkouts; unmapped remote entries are skipped, with a note.
     Raises ConflictsError when there is nothing to analyze (PATH missing, not a directory, no kustomization);
     every other problem (missing entries, cycles, bad YAML) is reported in the result.
     """
@@ -188,19 +213,31 @@ def analyze(path: Path, *, files_outside_root: bool = False) -> ConflictReport:
     if not any(is_file(path / n) for n in KUSTOMIZATION_FILE_NAMES):
         raise ConflictsError(f"{path}: no kustomization.yaml, kustomization.yml or Kustomization here")
     root = Path(os.path.abspath(path))
-    run = Ledger(root, files_outside_root)
-    _build(run, root, (".",), (root.resolve(),))
+    run = Ledger(root, files_outside_root, remote_map)
+    top = _build(run, root, Chain((".",), (".",)), (root.resolve(),))
+    resolve_vars(run, top)
+    remote = [s for s in run.skipped if s.reason.startswith("remote")]
+    if remote:
+        run.note(
+            f"{len(remote)} remote entr{'y was' if len(remote) == 1 else 'ies were'} not fetched; to analyse "
+            f"{'it' if len(remote) == 1 else 'them'} offline, map each repository to a local checkout: "
+            f"--remote-map {repository_of(remote[0].entry)}=DIR (add ?ref=X to the URL to map one ref only)"
+        )
 
-    duplicates = tuple(
-        Duplicate(
+    def duplicate(c: Collision) -> Duplicate:
+        return Duplicate(
             id=c.id,
             met_at=c.met_at,
             message=c.message,
-            chains=tuple(IncludeChain(dirs=m.chain, file=m.file) for m in c.members),
+            chains=tuple(
+                IncludeChain(dirs=m.chain, file=m.file, entries=entries_of(m.chain)) for m in c.members
+            ),
         )
-        for c in sorted(run.collisions, key=lambda c: c.seq)
-    )
-    events = [(c.seq, c.message) for c in run.collisions] + [(s, p.message) for s, p in run.errors]
+
+    collisions = sorted(run.collisions, key=lambda c: c.seq)
+    certain = [c for c in collisions if not any(m.uncertain for m in c.members)]
+    duplicates = tuple(duplicate(c) for c in certain)
+    events = [(c.seq, c.message) for c in certain] + [(s, p.message) for s, p in run.errors]
     return ConflictReport(
         root=str(root),
         duplicates=duplicates,
@@ -208,6 +245,8 @@ def analyze(path: Path, *, files_outside_root: bool = False) -> ConflictReport:
         errors=tuple(p for _, p in sorted(run.errors, key=lambda e: e[0])),
         notes=tuple(run.notes),
         first_failure=min(events)[1] if events else None,
+        uncertain=tuple(duplicate(c) for c in collisions if c not in certain),
+        causes=root_causes(duplicates),
     )
 
 

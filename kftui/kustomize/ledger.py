@@ -14,10 +14,30 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kftui.kustomize.remotes import RemoteMap
 from kftui.kustomize.report import Problem, Skipped
 from kftui.kustomize.resid import ResId
 
 _UID = operator.attrgetter("uid")
+
+
+class Chain(tuple[str, ...]):
+    """An include chain: the directories from the root (relative to it, what messages name), and `entries`, each
+    step as its kustomization spells it (`base/` and `base` are one directory but two entries)."""
+
+    entries: tuple[str, ...]
+
+    def __new__(cls, dirs: tuple[str, ...], entries: tuple[str, ...]) -> Chain:
+        chain = super().__new__(cls, dirs)
+        chain.entries = entries
+        return chain
+
+    def then(self, directory: str, entry: str) -> Chain:
+        return Chain((*self, directory), (*self.entries, entry))
+
+
+def entries_of(chain: tuple[str, ...]) -> tuple[str, ...]:
+    return chain.entries if isinstance(chain, Chain) else chain
 
 
 @dataclass(eq=False)
@@ -31,6 +51,13 @@ class Item:
     labels: dict[str, str]
     annotations: dict[str, str]
     prev: list[ResId] = field(default_factory=list)
+    body: dict[str, object] | None = (
+        None  # the manifest (or generated data) as read: where field values come from
+    )
+    patched: bool = (
+        False  # a patch touched it, so fields other than its name and namespace may differ from `body`
+    )
+    uncertain: str = ""  # why its name or namespace cannot be known (a rename whose value the analysis lacks)
 
     @property
     def org(self) -> ResId:
@@ -53,6 +80,7 @@ class Accumulator:
         self.items: list[Item] = []
         self._index: dict[tuple[str, ...], list[Item]] | None = {}
         self._any_index: dict[tuple[str, ...], list[Item]] | None = {}
+        self.incomplete: list[str] = []  # remote entries skipped at or below this kustomization
 
     def _by_key(self) -> dict[tuple[str, ...], list[Item]]:
         if self._index is None:
@@ -113,9 +141,10 @@ class Collision:
 class Ledger:
     """One analysis run's findings and counters; every step of the walk reports into it."""
 
-    def __init__(self, root: Path, files_outside_root: bool) -> None:
+    def __init__(self, root: Path, files_outside_root: bool, remotes: RemoteMap | None = None) -> None:
         self.root = root
         self.files_outside_root = files_outside_root
+        self.remotes = remotes or RemoteMap()
         self.uids = itertools.count(1)
         self.seq = itertools.count(1)
         self.collisions: list[Collision] = []
@@ -123,8 +152,16 @@ class Ledger:
         self.errors: list[tuple[int, Problem]] = []
         self.skipped: list[Skipped] = []
         self.notes: list[str] = []
+        # vars, bound where declared and resolved at the top: name -> (bound item, its field path, why unbound)
+        self.vars: dict[str, tuple[Item | None, str, str]] = {}
+        self.var_references: set[tuple[str, str]] = (
+            set()
+        )  # (kind or "", metadata.name/namespace) vars may set
 
     def rel(self, path: Path) -> str:
+        """A path as the report names it: relative to the root, or as the remote a mapped checkout stands for."""
+        if self.remotes.mappings and (remote := self.remotes.display(path)) is not None:
+            return remote
         relative = os.path.relpath(path, self.root)
         return Path(relative).as_posix()
 
@@ -135,7 +172,12 @@ class Ledger:
         if text not in self.notes:
             self.notes.append(text)
 
-    def skip(self, entry: str, kdir: Path, field_name: str, reason: str) -> None:
+    def skip(
+        self, entry: str, kdir: Path, field_name: str, reason: str, acc: Accumulator | None = None
+    ) -> None:
+        """An entry not followed; `acc` (the kustomization it belongs to) then holds less than kustomize's would."""
+        if acc is not None:
+            acc.incomplete.append(entry)
         self.skipped.append(
             Skipped(entry=entry, referenced_from=self.rel(kdir), field=field_name, reason=reason)
         )

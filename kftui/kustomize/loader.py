@@ -143,4 +143,5 @@ def items_from_docs(
             file=source,
             labels=as_str_map(meta.get("labels")),
             annotations=as_str_map(meta.get("annotations")),
+            body=doc,
         )

@@ -82,24 +82,31 @@ def apply_patch(
                     chain,
                 )
                 return
+            chosen = select(acc, target)
+            for item in chosen:
+                item.patched = True
             if deletes:
-                acc.remove(select(acc, target))
+                acc.remove(chosen)
             continue
         found = acc.matching_any(pid)
         if not run.one_resource(found):
             problem = "no resource matches" if not found else "more than one resource matches"
             message = f"{problem} strategic merge patch {pid} in {here}"
-            if run.skipped:
-                run.note(message + " (perhaps a skipped remote base defines it)")
+            if acc.incomplete:
+                run.note(f"{message} (perhaps the skipped remote base {acc.incomplete[0]} defines it)")
             else:
                 run.error(message, kdir, chain)
             continue
+        for item in found:
+            item.patched = True
         if deletes:
             acc.remove(found)
 
 
 def apply_json6902(ops: list[Any], selected: list[Item], acc: Accumulator) -> None:
     """Only the operations that change an id matter here: replace/add of metadata.name or namespace."""
+    for item in selected:
+        item.patched = True
     for op in ops:
         if not isinstance(op, dict) or op.get("op") not in ("replace", "add"):
             continue

@@ -131,6 +131,12 @@ def compare(report: ConflictReport, real: RealBuildResult) -> Agreement:
         )
     if real.duplicate_id is None:
         return Agreement(None, "the real build failed for another reason: " + real.error.splitlines()[0])
+    if any(d.id.key == real.duplicate_id.key for d in report.uncertain) and not any(
+        rid.key == real.duplicate_id.key for rid in found
+    ):
+        return Agreement(
+            None, f"the real build fails on {real.duplicate_id}, which the analysis marked uncertain"
+        )
     if not found:
         return Agreement(
             False, f"the real build fails on {real.duplicate_id} but the analysis found no duplicate"

@@ -23,6 +23,13 @@ class IncludeChain:
 
     dirs: tuple[str, ...]
     file: str
+    entries: tuple[
+        str, ...
+    ] = ()  # each step as its kustomization spells it (`base/`, `./base`): what is printed
+
+    @property
+    def spelled(self) -> tuple[str, ...]:
+        return self.entries or self.dirs
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,30 @@ class Duplicate:
     @property
     def namespace(self) -> str | None:
         return self.id.namespace or None
+
+
+@dataclass(frozen=True)
+class RootCause:
+    """One include that brings a whole base a second time, and every duplicate that follows from it.
+
+    `includes` are the entries (as spelled) through which each copy leaves `where`, the kustomization where the
+    chains part; `base` is the directory all copies come through. `first` is the duplicate kustomize meets first;
+    `follow_ons` are the others with the same includes and base, in kustomize's order.
+    """
+
+    where: str
+    includes: tuple[str, ...]
+    base: str
+    first: Duplicate
+    follow_ons: tuple[Duplicate, ...]
+
+    @property
+    def sentence(self) -> str:
+        more = f"with {len(self.follow_ons)} more resource{'s' if len(self.follow_ons) != 1 else ''}"
+        first, later = self.includes[0], self.includes[1:]
+        if len(later) == 1:
+            return f"include {later[0]} in {self.where} brings {self.base} a second time (first through {first}), {more}"
+        return f"includes {', '.join(later)} in {self.where} bring {self.base} again (first through {first}), {more}"
 
 
 @dataclass(frozen=True)
@@ -103,6 +134,8 @@ class ConflictReport:
     `duplicates` are in the order kustomize would meet them; `first_failure` is the message of whichever comes
     first, a duplicate or an error, i.e. where the real build is expected to stop. `notes` name features the
     analysis saw but does not model. `real_build` and `agreement` are filled in by `with_real_build`.
+    `uncertain` duplicates involve a resource whose name or namespace the analysis cannot know: they are not
+    counted as conflicts.
     """
 
     root: str
@@ -113,6 +146,10 @@ class ConflictReport:
     first_failure: str | None = None
     real_build: RealBuildResult | None = None
     agreement: Agreement | None = field(default=None)
+    uncertain: tuple[
+        Duplicate, ...
+    ] = ()  # copies that may or may not meet: a rename the analysis cannot follow
+    causes: tuple[RootCause, ...] = ()  # duplicates that one include explains, grouped (causes.py)
 
     @property
     def ok(self) -> bool:

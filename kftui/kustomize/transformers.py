@@ -2,8 +2,8 @@
 
 The namespace transformer leaves cluster-scoped kinds alone, renames a v1 Namespace object to the namespace, and
 fails with `namespace transformation produces ID conflict` when ids become equal. Prefix and suffix leave CRDs,
-APIServices and Namespaces alone. Transformers this analysis does not model (`transformers`, `replacements`,
-`vars`, a custom openapi schema) leave a note, since they could rename resources.
+APIServices and Namespaces alone. `replacements` run last (renames.py). Transformers this analysis does not model
+(`transformers`, a custom openapi schema) leave a note, since they could rename resources.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 from kftui.kustomize.ledger import Accumulator, Item, Ledger
 from kftui.kustomize.loader import as_list, as_str_map
 from kftui.kustomize.patches import apply_patch, patch_docs
+from kftui.kustomize.renames import run_replacements
 
 # Kinds whose names prefix/suffix leave alone (PrefixTransformer / SuffixTransformer skip lists).
 _NAME_TRANSFORM_SKIPPED = (
@@ -21,6 +22,9 @@ _NAME_TRANSFORM_SKIPPED = (
     ("apiregistration.k8s.io", "APIService"),
     ("", "Namespace"),
 )
+
+# Transformers that change fields besides names and namespaces (labels reach selectors and templates too).
+_FIELD_CHANGERS = ("commonLabels", "labels", "commonAnnotations", "images", "replicas", "transformers")
 
 
 def run_transformers(
@@ -69,11 +73,12 @@ def run_transformers(
         if docs is not None:
             apply_patch(run, docs, entry["target"], kdir, chain, acc)
 
-    for field_name in ("transformers", "replacements", "vars"):
-        if k.get(field_name):
-            run.note(
-                f"{field_name} are not modelled (they could rename resources); first seen in {chain[-1]}"
-            )
+    if any(k.get(f) for f in _FIELD_CHANGERS):
+        for item in acc.items:
+            item.patched = True  # fields a replacement source may read are no longer as the file has them
+    run_replacements(run, k, kdir, chain, acc)
+    if k.get("transformers"):
+        run.note(f"transformers are not modelled (they could rename resources); first seen in {chain[-1]}")
     if k.get("openapi"):
         run.note(f"a custom openapi schema in {chain[-1]} may change which kinds are cluster-scoped")
 

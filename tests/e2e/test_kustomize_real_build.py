@@ -4,7 +4,8 @@ tests/unit/test_kustomize_conflicts.py asserts what the analyzer says about its 
 binary; here the same trees are built for real, and each verdict must be the real build's. Then a differential
 test: random kustomization trees, small DAGs of kustomizations and components over a pool of resources chosen to
 collide (a cluster-scoped role, namespaced service accounts with and without namespaces, a CRD, a Namespace),
-with namespaces, prefixes, suffixes, generators (create and merge) and delete patches sprinkled in. For each tree,
+with namespaces, prefixes, suffixes, generators (create and merge), delete patches and renaming replacements
+sprinkled in. For each tree,
 the first failure the analyzer predicts must be the one the real build stops at: the same duplicate id, or an
 error without one, or none at all. The examples are derandomized so a run is reproducible; a failure prints the
 tree. No lab is started: only its binaries are needed (built first when missing).
@@ -163,6 +164,20 @@ DELETABLE = [
 ]
 
 
+# Replacements that rename, with sources the analysis can always read (names and namespaces): a source may be
+# missing, ambiguous or without a namespace, which kustomize refuses as the analysis does.
+REPLACEMENTS = [
+    "replacements:\n- source: {kind: ServiceAccount, name: runner, fieldPath: metadata.namespace}\n"
+    "  targets:\n  - select: {kind: ClusterRole}\n    fieldPaths: [metadata.name]\n"
+    "    options: {delimiter: '-', index: 1}",
+    "replacements:\n- source: {kind: ConfigMap, fieldPath: metadata.name}\n"
+    "  targets:\n  - select: {kind: ServiceAccount}\n    fieldPaths: [metadata.namespace]\n"
+    "    options: {create: true}",
+    "replacements:\n- source: {kind: Deployment, name: app}\n"
+    "  targets:\n  - select: {kind: ServiceAccount}\n    reject: [{namespace: a}]\n    fieldPaths: [metadata.name]",
+]
+
+
 @st.composite
 def trees(draw: st.DrawFn) -> Tree:
     count = draw(st.integers(min_value=2, max_value=6))
@@ -230,6 +245,8 @@ def trees(draw: st.DrawFn) -> Tree:
                     f"patches:\n- target:\n    kind: {kind}\n    name: {name}\n"
                     "  patch: |-\n    - op: replace\n      path: /metadata/name\n      value: renamed"
                 )
+        if draw(st.integers(0, 3)) == 0:
+            lines.append(draw(st.sampled_from(REPLACEMENTS)))
         if ns := draw(st.sampled_from(["", "", "a", "b"])):
             lines.append(f"namespace: {ns}")
         if prefix := draw(st.sampled_from(["", "", "", "p-"])):

@@ -795,7 +795,11 @@ def test_remote_components_and_unrendered_generators_are_skipped(tmp_path: Path)
         ("helmCharts", "generator output is not modelled"),
         ("components", "remote component: not fetched"),
     ]
-    assert report.notes == ("transformers are not modelled (they could rename resources); first seen in .",)
+    assert report.notes == (
+        "transformers are not modelled (they could rename resources); first seen in .",
+        "1 remote entry was not fetched; to analyse it offline, map each repository to a local checkout: "
+        "--remote-map https://github.com/kubeflow/manifests=DIR (add ?ref=X to the URL to map one ref only)",
+    )
     assert report.errors == ()
 
 
