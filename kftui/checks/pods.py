@@ -91,7 +91,7 @@ def _diagnose(pod: Pod, now: object, grace: timedelta) -> Diagnosis:
         if state == "running":
             continue  # (most containers of 20,000 pods: skip the reason tests)
         if state == "waiting" and c.reason == "CrashLoopBackOff":
-            last = f", last exit {c.last_terminated_reason or 'Error'}" if c.last_terminated_reason else ""
+            last = f", last exit {c.last_terminated_reason}" if c.last_terminated_reason else ""
             if c.last_exit_code is not None:
                 last += f" (code {c.last_exit_code})"
             symptom = "OOMKilled" if c.last_terminated_reason == "OOMKilled" else "CrashLoopBackOff"
