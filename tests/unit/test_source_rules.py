@@ -80,7 +80,7 @@ def test_one_finding_per_app_from_its_first_matching_message_and_apps_in_name_or
         app_with("nothing here", name="mid"),
     ]
     assert problems(*apps) == ["path", "access"]
-    snapshot = ClusterSnapshot.from_objects(apps, now=NOW)
+    snapshot = ClusterSnapshot.from_objects([*apps], now=NOW)
     assert [f.app for f in repo_path(snapshot, PROFILE)] == ["alpha", "zeta"]
 
 
