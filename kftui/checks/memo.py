@@ -52,9 +52,8 @@ class ReadRecorder:
         if name in SNAPSHOT_FIELDS:
             self.read.add(name)
             return getattr(self._snapshot, name)
-        # Methods and properties of the snapshot class, bound to the recorder (their descriptor protocol).
-        attribute = inspect.getattr_static(self._snapshot, name)
-        return attribute.__get__(self) if hasattr(attribute, "__get__") else attribute
+        # A method or property of the snapshot class, bound to the recorder (its descriptor protocol).
+        return inspect.getattr_static(self._snapshot, name).__get__(self)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -215,3 +215,15 @@ def test_health_is_unknown_for_an_absent_crd_and_for_kinds_without_a_rule() -> N
         snap(crd), managed("CustomResourceDefinition", "", "other.kubeflow.org")
     ) == Health("")
     assert resource_health(snap(crd), managed("ConfigMap", "kubeflow", "cm")) == Health("")
+
+
+def test_health_reads_the_pods_from_the_index_the_caller_built_once() -> None:
+    """A caller asking for many resources passes pod_index(snapshot) once; the health comes from that index,
+    which is not rebuilt per resource (here an index of an earlier snapshot, when the pod still crashed)."""
+    workload = Workload("Deployment", "kubeflow", "web", desired=1, ready=1, available=1)
+    earlier = snap(workload, workload_pod("web-1", container("CrashLoopBackOff")))
+    now = snap(workload, workload_pod("web-1", container("", "running")))
+    res = managed("Deployment", "kubeflow", "web")
+    assert resource_health(now, res).status == "Healthy"
+    assert resource_health(now, res, pod_index(earlier)).status == "Degraded"
+    assert workload_health(now, "Deployment", "kubeflow", "web", pod_index(earlier)).status == "Degraded"

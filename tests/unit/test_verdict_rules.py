@@ -68,6 +68,7 @@ def test_no_findings_with_kinds_unseen_is_not_clean() -> None:
     assert seen.coverage is Coverage.PARTIAL
     assert seen.headline == "No problems in what kftui could see; not seen: Event, Pod"
     assert dict(seen.unseen) == {"Event": "forbidden", "Pod": "forbidden"}
+    assert seen.counts == {"error": 0, "warning": 0, "info": 0}
     assert not seen.clean
 
 
