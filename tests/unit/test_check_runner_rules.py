@@ -69,7 +69,8 @@ def test_a_crashing_check_becomes_a_warning_naming_it_and_the_others_still_run()
         assert crash.subject == ObjectRef("Check", None, "broken-check")
         assert crash.title == "check broken-check could not run"
         assert crash.evidence == "ValueError: no field 'broken-check'"
-        assert "bug in kftui" in crash.explanation and "other checks still ran" in crash.explanation
+        assert crash.explanation.startswith("This is a bug in kftui, not in your cluster")
+        assert crash.explanation.endswith("the other checks still ran.")
         assert crash.fixes == ()
 
 
@@ -114,3 +115,29 @@ def test_the_incremental_pass_of_a_check_is_used_with_a_memo_only() -> None:
 def test_pod_failing_is_the_registered_check_with_an_incremental_pass() -> None:
     """The TUI re-diagnoses only changed pods because pod-failing continues from its last pass."""
     assert [c.id for c in CHECKS if c.incremental is not None] == ["pod-failing"]
+
+
+def test_each_check_keeps_its_own_entry_in_the_memo() -> None:
+    """Checks that read the same (or no) snapshot fields must not be handed each other's findings."""
+
+    def incremental(name: str) -> Check:
+        def plain(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]:
+            """Plain."""
+            yield finding(name, Severity.INFO, None, name)
+
+        def continued(
+            snapshot: ClusterSnapshot, profile: Profile, last: object
+        ) -> tuple[list[Finding], object]:
+            return [finding(name, Severity.INFO, None, name)], None
+
+        return Check(name, plain, continued)
+
+    plain_checks = [
+        fixed(finding("first", Severity.INFO, None, "a")),
+        fixed(finding("second", Severity.INFO, None, "b")),
+    ]
+    incremental_checks = [incremental("third"), incremental("fourth")]
+    memo = CheckMemo()
+    for _ in range(2):
+        found = run_checks(EMPTY, PROFILE, [*plain_checks, *incremental_checks], memo=memo)
+        assert sorted(f.check for f in found) == ["first", "fourth", "second", "third"]

@@ -189,3 +189,42 @@ def test_a_fix_command_is_its_steps_each_quoted_for_a_shell() -> None:
         "restart", "t", (("kubectl", "rollout", "restart", "deployment/web; rm -rf /"), ("echo", "ok"))
     )
     assert fix.command == "kubectl rollout restart 'deployment/web; rm -rf /' && echo ok"
+
+
+def test_a_batch_applies_every_change_after_a_refusal_or_a_relist() -> None:
+    """A batch mixing refusals, relists and events applies all of them, in order."""
+    from kftui.model import Forbidden, Relisted, WatchEvent, apply_events
+
+    start = ClusterSnapshot.from_objects([Pod("ns", "old")], now=NOW)
+    after = apply_events(
+        start,
+        [
+            Forbidden("services", "forbidden", kind="Service"),
+            WatchEvent("ADDED", Pod("ns", "a")),
+            Relisted("workloads", (Workload("Deployment", "ns", "web"),), kind="Deployment"),
+            WatchEvent("ADDED", Pod("ns", "b")),
+            Relisted("workloads", (Workload("StatefulSet", "ns", "db"),), kind="StatefulSet"),
+            WatchEvent("ADDED", Workload("DaemonSet", "ns", "agent")),
+        ],
+    )
+    assert sorted(name for _, name in after.pods) == ["a", "b", "old"]
+    assert sorted(after.workloads) == [
+        ("DaemonSet", "ns/agent"),
+        ("Deployment", "ns/web"),
+        ("StatefulSet", "ns/db"),
+    ]
+    assert dict(after.forbidden) == {"Service": "forbidden"}
+
+
+def test_changed_keys_reach_back_past_steps_that_left_the_collection_alone() -> None:
+    """The pods changed two batches ago are found through a later batch that touched only the Applications."""
+    from kftui.model import WatchEvent, apply_events, changed_keys
+
+    start = ClusterSnapshot.from_objects([Pod("ns", "a"), Application("app", "argocd")], now=NOW)
+    pods_changed = apply_events(start, [WatchEvent("ADDED", Pod("ns", "b"))])
+    apps_changed = apply_events(
+        pods_changed, [WatchEvent("MODIFIED", Application("app", "argocd", project="x"))]
+    )
+    assert changed_keys(apps_changed, "pods", start.pods) == {("ns", "b")}
+    assert changed_keys(apps_changed, "pods", pods_changed.pods) == frozenset()
+    assert changed_keys(apps_changed, "applications", start.applications) == {("argocd", "app")}
