@@ -87,24 +87,28 @@ def _settled(pod: Pod, diagnosis: Diagnosis, now: datetime, grace: timedelta) ->
 def _diagnose(pod: Pod, now: object, grace: timedelta) -> Diagnosis:
     """(symptom, evidence, severity) for a failing pod, None for a healthy or young one."""
     for c in pod.containers:
+        # (Most containers of 20,000 pods are running: two state tests and on to the next.)
         state = c.state
-        if state == "running":
-            continue  # (most containers of 20,000 pods: skip the reason tests)
-        if state == "waiting" and c.reason == "CrashLoopBackOff":
-            last = f", last exit {c.last_terminated_reason}" if c.last_terminated_reason else ""
-            if c.last_exit_code is not None:
-                last += f" (code {c.last_exit_code})"
-            symptom = "OOMKilled" if c.last_terminated_reason == "OOMKilled" else "CrashLoopBackOff"
-            return (
-                symptom,
-                (f"container {c.name}: CrashLoopBackOff, {c.restart_count} restarts{last}"),
-                Severity.ERROR,
-            )
-        if state == "waiting" and c.reason in IMAGE_PULL_REASONS:
-            return "ImagePull", f"container {c.name}: {c.reason}: {c.message}".rstrip(": "), Severity.ERROR
-        if state == "waiting" and c.reason in CONFIG_REASONS:
-            return "Config", f"container {c.name}: {c.reason}: {c.message}".rstrip(": "), Severity.ERROR
-        if state == "terminated" and c.reason == "OOMKilled":
+        if state == "waiting":
+            if c.reason == "CrashLoopBackOff":
+                last = f", last exit {c.last_terminated_reason}" if c.last_terminated_reason else ""
+                if c.last_exit_code is not None:
+                    last += f" (code {c.last_exit_code})"
+                symptom = "OOMKilled" if c.last_terminated_reason == "OOMKilled" else "CrashLoopBackOff"
+                return (
+                    symptom,
+                    (f"container {c.name}: CrashLoopBackOff, {c.restart_count} restarts{last}"),
+                    Severity.ERROR,
+                )
+            if c.reason in IMAGE_PULL_REASONS:
+                return (
+                    "ImagePull",
+                    f"container {c.name}: {c.reason}: {c.message}".rstrip(": "),
+                    Severity.ERROR,
+                )
+            if c.reason in CONFIG_REASONS:
+                return "Config", f"container {c.name}: {c.reason}: {c.message}".rstrip(": "), Severity.ERROR
+        elif state == "terminated" and c.reason == "OOMKilled":
             return "OOMKilled", f"container {c.name}: terminated OOMKilled", Severity.ERROR
     phase = pod.phase
     if phase == "Running" and pod.ready and not pod.unschedulable_message:

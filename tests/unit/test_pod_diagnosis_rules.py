@@ -110,6 +110,16 @@ def test_a_crash_loop_says_how_often_and_how_the_container_last_exited(
             "Config",
         ),
         (waiting("CreateContainerError"), "container main: CreateContainerError", "Config"),
+        (
+            waiting("ErrImagePull", "pull access denied for acme/tool-X"),
+            "container main: ErrImagePull: pull access denied for acme/tool-X",
+            "ImagePull",
+        ),
+        (
+            waiting("CreateContainerConfigError", "configmap not found: CONFIG_X"),
+            "container main: CreateContainerConfigError: configmap not found: CONFIG_X",
+            "Config",
+        ),
         (waiting("RunContainerError", "exec"), "container main: RunContainerError: exec", "Config"),
         (
             ContainerStatus("main", state="terminated", reason="OOMKilled"),
@@ -159,6 +169,7 @@ def test_the_first_failing_container_is_the_one_quoted() -> None:
             "status.phase=Failed Evicted: low on memory",
         ),
         (make_pod(phase="Failed"), "status.phase=Failed"),
+        (make_pod(phase="Failed", reason="Evicted", message="node-X"), "status.phase=Failed Evicted: node-X"),
         (make_pod(phase="Failed", ready=True), "status.phase=Failed"),
     ],
 )
@@ -172,12 +183,22 @@ def test_a_failed_pod_quotes_its_reason_and_message(pod: Pod, evidence: str) -> 
     "pod",
     [
         make_pod(phase="Succeeded"),
+        make_pod(phase="Succeeded", node="", unschedulable_message="0/3 nodes are available"),
         make_pod(phase="Pending", deleting=True),
+        make_pod(phase="Pending", deleting=True, node="", unschedulable_message="0/3 nodes are available"),
         make_pod(phase="Running", deleting=True),
         make_pod(phase="Unknown"),
         make_pod(phase="Running", ready=True),
     ],
-    ids=["succeeded", "deleting-pending", "deleting-not-ready", "unknown-phase", "ready"],
+    ids=[
+        "succeeded",
+        "succeeded-stale-unschedulable",
+        "deleting-pending",
+        "deleting-unschedulable",
+        "deleting-not-ready",
+        "unknown-phase",
+        "ready",
+    ],
 )
 def test_pods_that_are_done_going_away_or_ready_are_not_reported(pod: Pod) -> None:
     assert nothing(pod)

@@ -110,7 +110,11 @@ def test_the_finding_quotes_the_message_and_the_apps_source() -> None:
         "spec.source: repoURL=https://github.com/kubeflow/manifests path=apps/pipeline targetRevision=v1.9.0"
     )
     assert "because spec.source.path does not exist at that revision" in finding.explanation
-    assert "(fix: fix-source)" in finding.explanation and "(fix: hard-refresh)" in finding.explanation
+    # What to do, in order: correct the source first, then hard refresh past the cached error.
+    assert finding.explanation.endswith(
+        "syncing or retrying gives the same error. Correct the Application's source (fix: fix-source), then "
+        "hard refresh so the repo-server fetches again instead of serving its cached error (fix: hard-refresh)."
+    )
 
 
 def test_an_unset_source_is_shown_with_argo_cds_defaults() -> None:
