@@ -291,6 +291,20 @@ def test_a_crashing_pod_offers_the_logs_of_the_container_that_restarts() -> None
     assert "logs web-1" in command and "-c app" in command
 
 
+def test_the_logs_offered_are_those_of_the_crashing_container_not_of_one_that_restarted_before() -> None:
+    """A sidecar that restarted once and runs again is not why the pod is failing: its logs would not say."""
+    pod = make_pod(
+        running("sidecar", restart_count=1), waiting("CrashLoopBackOff", name="app", restart_count=9)
+    )
+    assert "-c app" in only(pod).fixes[0].command
+    oom = make_pod(
+        running("sidecar", restart_count=2),
+        ContainerStatus("init", state="terminated", reason="Completed", init=True),
+        ContainerStatus("app", state="terminated", reason="OOMKilled"),
+    )
+    assert "-c app" in only(oom).fixes[0].command
+
+
 def test_an_oom_killed_pod_offers_its_logs_too() -> None:
     finding = only(make_pod(ContainerStatus("main", state="terminated", reason="OOMKilled")))
     assert fix_ids(finding)[0] == "logs"
@@ -409,3 +423,38 @@ def test_a_continued_pass_starts_over_when_the_grace_or_the_clock_goes_back() ->
     assert [f.subject.name for f in first] == ["p"] and second == []
     (first, _), (second, _) = passes(start, start, profiles=(short, short))
     assert [f.subject.name for f in second] == ["p"]
+
+
+def test_a_pod_added_young_in_a_continued_pass_waits_for_its_grace_like_any_other() -> None:
+    start = snap(make_pod(waiting("ErrImagePull"), name="broken"))
+    young = make_pod(phase="Pending", created_at=NOW - timedelta(seconds=10), name="young")
+    added = apply_events(start, [WatchEvent("ADDED", young)])
+    later = replace(added, now=NOW + GRACE)
+    (_, _), (second, middle), (third, _) = passes(start, added, later)
+    assert [f.subject.name for f in second] == ["broken"]
+    assert middle.unsettled == {("kubeflow", "young")}
+    assert [f.subject.name for f in third] == ["broken", "young"]
+
+
+def test_a_continued_pass_keeps_its_owner_lookup_while_it_answers() -> None:
+    """Building the lookup reads every managed resource: a pass reuses the last one while the Applications
+    and the failing pods' names stay the same, and a pass without failing pods builds none."""
+    app = Application(
+        "pipelines", "argocd", resources=(ManagedResource("apps", "v1", "Deployment", "kubeflow", "web"),)
+    )
+    healthy = make_pod(running(), ready=True, name="web-1")
+    calm = snap(app, healthy)
+    pulling = apply_events(
+        calm, [WatchEvent("MODIFIED", replace(healthy, containers=(waiting("ErrImagePull"),)))]
+    )
+    crashing = apply_events(
+        pulling, [WatchEvent("MODIFIED", replace(healthy, containers=(waiting("CrashLoopBackOff"),)))]
+    )
+    healed = apply_events(crashing, [WatchEvent("MODIFIED", healthy)])
+    (_, p0), (f1, p1), (f2, p2), (f3, p3) = passes(calm, pulling, crashing, healed)
+    assert p0.owners is None
+    assert p1.owners is not None and [f.app for f in f1] == ["pipelines"]
+    assert p2.owners is p1.owners and [(f.app, f.title) for f in f2] == [
+        ("pipelines", "Pod kubeflow/web-1 is CrashLoopBackOff")
+    ]
+    assert f3 == [] and p3.owners is p1.owners
