@@ -16,7 +16,7 @@ untouched object as the same object. Two consequences make incremental checks ch
 from __future__ import annotations
 
 import dataclasses
-import functools
+import inspect
 import threading
 from collections.abc import Callable, Hashable, Iterable
 from typing import Any, TypeVar, cast
@@ -52,12 +52,8 @@ class ReadRecorder:
         if name in SNAPSHOT_FIELDS:
             self.read.add(name)
             return getattr(self._snapshot, name)
-        attribute = getattr(type(self._snapshot), name)
-        if isinstance(attribute, property) and attribute.fget is not None:
-            return attribute.fget(self)
-        if callable(attribute):
-            return functools.partial(attribute, self)
-        return attribute
+        # A method or property of the snapshot class, bound to the recorder (its descriptor protocol).
+        return inspect.getattr_static(self._snapshot, name).__get__(self)
 
 
 @dataclasses.dataclass(frozen=True)

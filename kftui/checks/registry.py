@@ -33,11 +33,6 @@ class Check:
     incremental: IncrementalCheckFn | None = None
     """The same check continuing from its last pass, used with a CheckMemo (see memo.run_incremental)."""
 
-    @property
-    def summary(self) -> str:
-        """The first line of the check's docstring: the symptom it recognises."""
-        return (self.run.__doc__ or self.id).strip().splitlines()[0]
-
 
 CHECKS: tuple[Check, ...] = (
     Check("applications-missing", applications.applications_missing),

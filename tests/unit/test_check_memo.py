@@ -181,3 +181,33 @@ def test_the_pod_pass_is_carried_by_the_memo_of_its_stream_only() -> None:
     assert other.run_incremental("pod-failing", spy, crashed, PROFILE) == again and seen[-1] is None
     assert crash.ref in {f.subject for f in again} and crash.ref not in {f.subject for f in first}
     assert list(again) == list(pod_checks.pod_failing(crashed, PROFILE))
+
+
+def test_each_check_keeps_its_own_last_run_in_a_memo() -> None:
+    """Two checks reading the same fields through one memo each get their own findings, and the profile."""
+    seen: list[str] = []
+
+    def named(check_id: str) -> object:
+        def check(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]:
+            seen.append(profile.name)
+            app = sorted(snapshot.applications.values(), key=lambda a: a.name)[0]
+            yield Finding(check_id, Severity.INFO, app.name, app.ref, f"{check_id} ran", "", "")
+
+        return check
+
+    memo = CheckMemo()
+    first = memo.run("first", named("first"), DEMO, PROFILE)  # type: ignore[arg-type]
+    second = memo.run("second", named("second"), DEMO, PROFILE)  # type: ignore[arg-type]
+    assert [f.check for f in first] == ["first"] and [f.check for f in second] == ["second"]
+    assert memo.run("first", named("first"), DEMO, PROFILE) is first  # type: ignore[arg-type]
+    assert seen == [PROFILE.name, PROFILE.name]
+
+
+def test_following_the_lineage_is_not_reading_an_input() -> None:
+    """changed_keys follows `lineage` through the recorder; that alone must not make a check rerun on every
+    snapshot (each derived snapshot has a new lineage)."""
+    pod = next(iter(DEMO.pods.values()))
+    derived = apply_events(DEMO, [WatchEvent("MODIFIED", replace(pod, resource_version="y"))])
+    recorder = ReadRecorder(derived)
+    assert recorder.lineage is derived.lineage
+    assert recorder.read == set()
