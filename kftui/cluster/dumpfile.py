@@ -89,13 +89,9 @@ def _stamp(doc: Any) -> datetime | None:
 
 def _newest(objects: list[KubeObject]) -> datetime | None:
     """The newest timestamp the objects carry: when the dump was taken, as near as they tell."""
-    newest: datetime | None = None
-    for obj in objects:
-        for attr in ("last_seen", "reconciled_at", "started_at", "created_at"):
-            value = getattr(obj, attr, None)
-            if isinstance(value, datetime) and (newest is None or value > newest):
-                newest = value
-    return newest
+    attrs = ("last_seen", "reconciled_at", "started_at", "created_at")
+    times = (getattr(obj, attr, None) for obj in objects for attr in attrs)
+    return max((t for t in times if isinstance(t, datetime)), default=None)
 
 
 def snapshot_from_text(text: str, origin: str, source: str | None = None) -> ClusterSnapshot:
@@ -170,7 +166,7 @@ def demo_text() -> str:
 
 def load_demo() -> ClusterSnapshot:
     """The embedded demo: a broken multi-app Kubeflow install, frozen at its capture time."""
-    snap = snapshot_from_text(demo_text(), "demo.yaml", source="demo")
+    snap = snapshot_from_text(demo_text(), DEMO_RESOURCE, source="demo")
     return replace(snap, context="demo", server="(embedded demo)")
 
 
@@ -187,7 +183,7 @@ def redacted_dump(objects: Iterable[dict[str, Any]], captured_at: datetime) -> t
         "metadata": {"annotations": {CAPTURED_AT_ANNOTATION: captured_at.strftime("%Y-%m-%dT%H:%M:%SZ")}},
         "items": [redact_counted(o, counts) for o in objects],
     }
-    return yaml.dump(document, Dumper=_Dumper, sort_keys=False, default_flow_style=False), counts
+    return yaml.dump(document, Dumper=_Dumper, sort_keys=False), counts
 
 
 def dump_text(objects: Iterable[dict[str, Any]], captured_at: datetime) -> str:

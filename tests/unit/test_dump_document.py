@@ -14,7 +14,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kftui.cluster.dumpfile import DumpError, demo_text, dump_text, load_demo, load_snapshot
+from kftui.cluster.dumpfile import (
+    DumpError,
+    demo_text,
+    dump_text,
+    load_demo,
+    load_snapshot,
+    snapshot_from_text,
+)
 
 
 def test_a_dump_is_a_block_style_list_with_keys_in_the_order_given() -> None:
@@ -125,3 +132,29 @@ def test_the_demo_names_itself() -> None:
     demo = load_demo()
     assert (demo.source, demo.context, demo.server) == ("demo", "demo", "(embedded demo)")
     assert demo_text().startswith(("apiVersion", "kind", "#", "---"))
+
+
+def test_a_kind_that_only_ends_in_list_is_an_object_not_a_list(tmp_path: Path) -> None:
+    """A custom resource such as `kind: AllowList` (no `items`) is read as one object, not refused as a bad List."""
+    allow = {"apiVersion": "example.com/v1", "kind": "AllowList", "metadata": {"name": "a"}, "spec": {}}
+    pod = _pod("2026-04-01T00:00:00Z", "2026-01-01T00:00:00Z")
+    snapshot = load_snapshot(_write(tmp_path, [allow, pod]))
+    assert list(snapshot.pods) == [("kubeflow", "p")]
+
+
+def test_text_loaded_from_memory_names_its_origin_in_errors_and_as_its_source() -> None:
+    with pytest.raises(DumpError, match=r"^pasted\.yaml: "):
+        snapshot_from_text("a: [\n", "pasted.yaml")
+    snapshot = snapshot_from_text(
+        yaml.safe_dump(_pod("2026-04-01T00:00:00Z", "2026-01-01T00:00:00Z")), "pasted.yaml"
+    )
+    assert (snapshot.source, snapshot.context) == ("pasted.yaml", "file:pasted.yaml")
+
+
+def test_a_dump_holds_only_plain_yaml() -> None:
+    """The writer is a safe dumper: a tuple is written as a plain YAML list, never with a `!!python/tuple`
+    tag that kftui's own (safe) loader would refuse."""
+    odd = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"k": ("a", "b")}}
+    text = dump_text([odd], datetime(2026, 12, 3, tzinfo=UTC))
+    assert "!!" not in text
+    assert yaml.safe_load(text)["items"][0]["data"] == {"k": ["a", "b"]}
