@@ -103,13 +103,13 @@ def snapshot_from_stream(stream: safeyaml.Stream, origin: str, source: str | Non
     objects: list[KubeObject] = []
     argocd_cm: Mapping[str, str] = {}
     stamp: datetime | None = None
-    documents = 0
+    any_document = False
     kinds_seen = 0
 
     def counted(docs: Iterator[Any]) -> Iterator[Any]:
-        nonlocal documents, stamp
+        nonlocal any_document, stamp
         for doc in docs:
-            documents += 1
+            any_document = True
             stamp = stamp or _stamp(doc)
             yield doc
 
@@ -124,7 +124,7 @@ def snapshot_from_stream(stream: safeyaml.Stream, origin: str, source: str | Non
         obj = convert.to_model(raw)
         if obj is not None:
             objects.append(obj)
-    if documents == 0:
+    if not any_document:
         raise DumpError(f"{origin}: no Kubernetes objects found (the file is empty)")
     if kinds_seen == 0:
         raise DumpError(f"{origin}: the List holds no objects")

@@ -158,3 +158,16 @@ def test_a_dump_holds_only_plain_yaml() -> None:
     text = dump_text([odd], datetime(2026, 12, 3, tzinfo=UTC))
     assert "!!" not in text
     assert yaml.safe_load(text)["items"][0]["data"] == {"k": ["a", "b"]}
+
+
+def test_an_error_inside_a_list_names_the_file(tmp_path: Path) -> None:
+    path = _write(tmp_path, [{"apiVersion": "v1", "kind": "List", "items": [{"metadata": {}}]}])
+    with pytest.raises(DumpError) as info:
+        load_snapshot(path)
+    assert str(info.value) == f"{path}: document 1 has a List item that is not a Kubernetes object"
+
+
+def test_a_dump_without_argocd_cm_has_an_empty_argo_cd_config(tmp_path: Path) -> None:
+    """Checks read the Argo CD settings as a mapping; a dump that lacks argocd-cm gives them an empty one."""
+    snapshot = load_snapshot(_write(tmp_path, [_pod("2026-04-01T00:00:00Z", "2026-01-01T00:00:00Z")]))
+    assert snapshot.argocd_config == {}
