@@ -142,8 +142,9 @@ def _webhook_finding(snapshot: ClusterSnapshot, problem: _WebhookProblem) -> Fin
     ns, svc = problem.namespace, problem.service
     hooks = list(dict.fromkeys(problem.hooks))
     fixes: list[FixRef] = []
-    workload = _backing_workload(snapshot, ns, svc) if ns else None
+    workload: tuple[str, str] | None = None
     if ns:
+        workload = _backing_workload(snapshot, ns, svc)
         fixes.append(fixrefs.wait_for_webhook(ns, svc, workload))
         subject = ObjectRef("Service", ns, svc)
         target = f"svc/{svc} in {ns}"

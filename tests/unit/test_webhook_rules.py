@@ -278,3 +278,17 @@ def test_findings_come_out_in_service_order_and_name_at_most_two_hooks() -> None
 
 def test_a_message_that_is_not_a_webhook_call_is_ignored() -> None:
     assert _findings(_fail('no endpoints available for service "kubeflow/katib-controller"')) == []
+
+
+def test_the_app_that_owns_the_webhook_configuration_wins_over_the_one_that_owns_its_service() -> None:
+    objects = _katib_down()
+    kubeflow = find(objects, "Application", "kubeflow")
+    kubeflow["status"]["resources"] = [
+        r for r in kubeflow["status"]["resources"] if r["name"] != "katib-controller"
+    ]
+    find(objects, "Application", "kubeflow-seaweedfs")["status"]["resources"].append(
+        resource("Service", "katib-controller", "kubeflow")
+    )
+    (f,) = _findings(objects)
+    assert f.app == "kubeflow"
+    assert f.fixes[-1].command == "argocd app sync kubeflow"
