@@ -114,24 +114,45 @@ def test_the_explanation_says_what_the_live_crd_looks_like(established: bool, st
     assert f"A Experiment was applied but {state}." in f.explanation
 
 
-def test_a_crd_of_the_same_kind_in_another_group_is_not_the_one_missing() -> None:
-    """Only a CRD of the message's group counts as present; a same-named kind elsewhere does not."""
+@pytest.mark.parametrize(
+    ("message", "gv"),
+    [
+        (NO_MATCHES, "kubeflow.org/v1beta1"),
+        (ARGO_NO_VERSION, "kubeflow.org"),
+        (ARGO_VERSION, "kubeflow.org/v1beta1"),
+    ],
+    ids=["no-matches", "argo", "argo-version"],
+)
+def test_a_crd_of_the_same_kind_in_another_group_is_not_the_one_missing(message: str, gv: str) -> None:
+    """Only a CRD of the group the message names counts as present; a same-named kind elsewhere does not.
+
+    Found by mutation testing: Argo CD's wording without a version named the group, but the check dropped it and
+    took any CRD of that kind for the missing one."""
     objects = _without_experiment_crd()
     objects.append(crd("experiments.example.com", "example.com", "Experiment"))
-    (f,) = _findings(_experiment(NO_MATCHES, objects))
-    assert "no CRD for Experiment (kubeflow.org/v1beta1) exists in the cluster" in f.explanation
+    (f,) = _findings(_experiment(message, objects))
+    assert f"no CRD for Experiment ({gv}) exists in the cluster" in f.explanation
 
 
-def test_without_a_group_any_crd_of_that_kind_is_found() -> None:
-    """The generic message about a core-version kind matches a live CRD by kind alone."""
+@pytest.mark.parametrize(
+    "message",
+    ['no matches for kind "Experiment" in version "v1"', "the server could not find the requested resource"],
+)
+def test_no_crd_serves_a_kind_in_the_core_group(message: str) -> None:
+    """A manifest that gives a custom kind the core group (`apiVersion: v1`) is not fixed by the CRD of that kind
+    in its real group, so the check does not say that CRD "exists now"."""
     objects = _fail(
         fresh(),
         "kubeflow",
         "one or more objects failed to apply",
-        [sync_result("Experiment", "e", "kubeflow", "the server could not find the requested resource")],
+        [sync_result("Experiment", "e", "kubeflow", message)],
     )
     (f,) = _findings(objects)
-    assert "CRD experiments.kubeflow.org exists now" in f.explanation
+    assert "no CRD for Experiment (v1) exists in the cluster" in f.explanation
+
+
+def test_an_unrelated_sync_failure_of_a_custom_resource_is_not_a_missing_crd() -> None:
+    assert _findings(_experiment("admission webhook denied the request: invalid spec")) == []
 
 
 def test_the_same_kind_twice_in_one_app_is_one_finding_and_each_app_gets_its_own() -> None:
