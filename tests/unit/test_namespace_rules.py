@@ -61,18 +61,18 @@ def test_one_resource_without_a_namespace_is_named_with_its_app_and_fixes() -> N
     ]
 
 
-def test_several_resources_without_a_namespace_are_one_finding_that_counts_them() -> None:
-    objects = _invalid_spec(
-        fresh(),
-        "kubeflow-pipelines",
+@pytest.mark.parametrize("count", [2, 3])
+def test_several_resources_without_a_namespace_are_one_finding_that_counts_them(count: int) -> None:
+    """The first one is named and shown; the others are counted."""
+    messages = [
         "Namespace for ml-pipeline-config /v1, Kind=ConfigMap is missing.",
         "Namespace for ml-pipeline apps/v1, Kind=Deployment is missing.",
         "Namespace for other apps/v1, Kind=Deployment is missing.",
-    )
-    (f,) = _findings(objects)
-    assert f.title == "kubeflow-pipelines: 3 namespaced resources have no namespace"
+    ]
+    (f,) = _findings(_invalid_spec(fresh(), "kubeflow-pipelines", *messages[:count]))
+    assert f.title == f"kubeflow-pipelines: {count} namespaced resources have no namespace"
     assert (f.subject.kind, f.subject.name) == ("ConfigMap", "ml-pipeline-config")
-    assert f.evidence.endswith("Kind=ConfigMap is missing. (and 2 more like it)")
+    assert f.evidence == f"status.conditions[InvalidSpecError]: {messages[0]} (and {count - 1} more like it)"
 
 
 def test_a_kind_the_message_does_not_spell_as_kind_is_shown_as_written() -> None:

@@ -56,8 +56,8 @@ def _katib_down(objects: list[Raw] | None = None, policy: str = "Fail") -> list[
     ("message", "service"),
     [
         (  # the Service named as namespace/name
-            f'failed calling webhook "{KATIB_HOOK}": no endpoints available for service "kubeflow/katib-svc"',
-            ("kubeflow", "katib-svc"),
+            f'failed calling webhook "{KATIB_HOOK}": no endpoints available for service "ops/katib-svc"',
+            ("ops", "katib-svc"),
         ),
         (  # a URL with the cluster domain and a port
             f'Failed calling admission webhook "{KATIB_HOOK}": Post '
@@ -86,9 +86,17 @@ def test_a_failed_call_is_pinned_on_the_service_behind_the_webhook(
     )
 
 
-def test_a_webhook_no_configuration_knows_is_named_by_itself() -> None:
+@pytest.mark.parametrize(
+    "tail",
+    [
+        "context deadline exceeded",
+        'service "ghost-svc" not found',
+        'no endpoints available for service "ghost-svc"',
+    ],
+)
+def test_a_webhook_no_configuration_knows_is_named_by_itself(tail: str) -> None:
     """Without a Service to name, the finding is about the webhook, and there is nothing to wait for."""
-    (f,) = _findings(_fail('failed calling webhook "ghost.example.com": context deadline exceeded'))
+    (f,) = _findings(_fail(f'failed calling webhook "ghost.example.com": {tail}'))
     assert (f.subject.kind, f.subject.namespace, f.subject.name) == ("Webhook", None, "ghost.example.com")
     assert f.title == "Admission webhook ghost.example.com unavailable (webhook ghost.example.com)"
     assert [x.id for x in f.fixes] == ["sync"]
@@ -187,7 +195,11 @@ def test_a_failed_sync_is_an_error_even_for_a_fail_open_webhook() -> None:
     )
     (f,) = _findings(objects)
     assert f.severity is Severity.ERROR
-    assert len(f.evidence.splitlines()) == 2
+    sync_line, live_line = f.evidence.split("\n")
+    assert sync_line.startswith(
+        "status.operationState.syncResult.resources[] (Experiment/kubeflow/random-search)"
+    )
+    assert live_line.startswith("MutatingWebhookConfiguration katib.kubeflow.org webhook")
 
 
 def test_the_fixes_wait_for_and_restart_the_workload_behind_the_service() -> None:
@@ -263,15 +275,18 @@ def test_findings_come_out_in_service_order_and_name_at_most_two_hooks() -> None
     objects = _katib_down()
     for i, hook in enumerate(["a.example.com", "b.example.com", "c.example.com"]):
         objects.append(
-            webhook_config("ValidatingWebhookConfiguration", f"v{i}", hook, "kubeflow", "katib-controller")
+            webhook_config(
+                "ValidatingWebhookConfiguration", f"a-config-{i}", hook, "kubeflow", "katib-controller"
+            )
         )
     objects.append(
         webhook_config("ValidatingWebhookConfiguration", "z", "z.example.com", "auth", "no-such-svc")
     )
     findings = _findings(objects)
     assert [f.subject.namespace for f in findings] == ["auth", "kubeflow"]
+    # configurations are read in name order, so the a-config-* hooks come before katib's
     assert findings[1].title == (
-        f"Admission webhook {KATIB_HOOK}, a.example.com unavailable (svc/katib-controller in kubeflow)"
+        "Admission webhook a.example.com, b.example.com unavailable (svc/katib-controller in kubeflow)"
     )
     assert len(findings[1].evidence.splitlines()) == 4
 
