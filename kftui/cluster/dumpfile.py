@@ -102,15 +102,12 @@ def snapshot_from_stream(stream: safeyaml.Stream, origin: str, source: str | Non
     """A snapshot from a dump read one document at a time; past MAX_OBJECTS objects it stops."""
     objects: list[KubeObject] = []
     argocd_cm: Mapping[str, str] = {}
-    stamp: datetime | None = None
-    any_document = False
+    stamps: list[datetime | None] = []  # one per document: its capture-time annotation, if it has one
     kinds_seen = 0
 
     def counted(docs: Iterator[Any]) -> Iterator[Any]:
-        nonlocal any_document, stamp
         for doc in docs:
-            any_document = True
-            stamp = stamp or _stamp(doc)
+            stamps.append(_stamp(doc))
             yield doc
 
     for raw in iter_raw_objects(counted(_documents(stream, origin)), origin):
@@ -124,13 +121,14 @@ def snapshot_from_stream(stream: safeyaml.Stream, origin: str, source: str | Non
         obj = convert.to_model(raw)
         if obj is not None:
             objects.append(obj)
-    if not any_document:
+    if not stamps:
         raise DumpError(f"{origin}: no Kubernetes objects found (the file is empty)")
     if kinds_seen == 0:
         raise DumpError(f"{origin}: the List holds no objects")
     argocd_namespace = next(
         (o.namespace for o in objects if isinstance(o, Application) and o.namespace), "argocd"
     )
+    stamp = next((s for s in stamps if s is not None), None)
     now = stamp or _newest(objects) or datetime.now(UTC)
     return ClusterSnapshot.from_objects(
         objects,

@@ -120,7 +120,13 @@ def test_the_explanation_says_whether_the_app_already_applies_server_side(
     options: list[str], already: bool
 ) -> None:
     (f,) = _findings(_fail(TOO_LONG, [_crd_result("workflows.argoproj.io", TOO_LONG)], sync_options=options))
-    assert ("the app already sets it, so check for a per-resource" in f.explanation) is already
+    # an app that already applies server side is told which per-resource options override it, in Argo CD's spelling
+    overridden = (
+        "in the app's syncOptions (the app already sets it, so check for a per-resource `ServerSideApply=false` or "
+        "`Replace=true` sync-options annotation overriding it). Replace (fix: replace)"
+    )
+    assert (overridden in f.explanation) is already
+    assert ("in the app's syncOptions. Replace (fix: replace)" in f.explanation) is not already
     assert f.explanation.endswith("Replace (fix: replace) also works but deletes and recreates the object.")
     assert [(x.id, x.command) for x in f.fixes] == [
         ("server-side-apply", "argocd app sync kubeflow-pipelines --server-side"),

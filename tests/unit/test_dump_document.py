@@ -171,3 +171,26 @@ def test_a_dump_without_argocd_cm_has_an_empty_argo_cd_config(tmp_path: Path) ->
     """Checks read the Argo CD settings as a mapping; a dump that lacks argocd-cm gives them an empty one."""
     snapshot = load_snapshot(_write(tmp_path, [_pod("2026-04-01T00:00:00Z", "2026-01-01T00:00:00Z")]))
     assert snapshot.argocd_config == {}
+
+
+def test_a_dump_that_carries_no_time_is_taken_as_now_in_utc(tmp_path: Path) -> None:
+    """Checks subtract times from `now`, so it is timezone-aware even when nothing in the dump says when it was taken."""
+    before = datetime.now(UTC)
+    snapshot = load_snapshot(
+        _write(tmp_path, [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "a"}}])
+    )
+    assert snapshot.now.tzinfo is not None
+    assert before <= snapshot.now <= datetime.now(UTC)
+
+
+def test_the_first_capture_stamp_of_a_multi_document_dump_wins(tmp_path: Path) -> None:
+    def stamped(name: str, at: str) -> dict[str, object]:
+        return {
+            "apiVersion": "v1",
+            "kind": "Namespace",
+            "metadata": {"name": name, "annotations": {"kftui.dev/captured-at": at}},
+        }
+
+    unstamped = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "u"}}
+    docs = [unstamped, stamped("a", "2026-02-01T00:00:00Z"), stamped("b", "2026-03-01T00:00:00Z")]
+    assert load_snapshot(_write(tmp_path, docs)).now == datetime(2026, 2, 1, tzinfo=UTC)

@@ -49,7 +49,7 @@ def _not_found(objects: list[Raw], app: str, message: str, results: list[Raw] | 
 def test_one_resource_without_a_namespace_is_named_with_its_app_and_fixes() -> None:
     message = "Namespace for ml-pipeline apps/v1, Kind=Deployment is missing."
     (f,) = _findings(_invalid_spec(fresh(), "kubeflow-pipelines", message))
-    assert f.severity is Severity.ERROR
+    assert (f.check, f.severity) == ("namespace-missing", Severity.ERROR)
     assert (f.subject.kind, f.subject.namespace, f.subject.name) == ("Deployment", None, "ml-pipeline")
     assert f.title == "kubeflow-pipelines: 1 namespaced resources have no namespace"
     assert f.evidence == f"status.conditions[InvalidSpecError]: {message}"
@@ -93,6 +93,7 @@ def test_a_namespace_not_found_on_apply_says_whether_the_app_creates_namespaces(
     objects = _not_found(fresh(), "kubeflow", message)
     find(objects, "Application", "kubeflow")["spec"]["syncPolicy"]["syncOptions"] = ["CreateNamespace = true"]
     (f,) = _findings(objects)
+    assert (f.check, f.severity) == ("namespace-missing", Severity.ERROR)
     assert f.title == "kubeflow: namespace kubeflow-user-example-com does not exist"
     assert f.evidence == f"status.operationState.message: {message}"
     assert "CreateNamespace=true only creates the destination namespace" in f.explanation
@@ -151,6 +152,7 @@ def test_an_absent_namespace_is_put_on_the_app_that_deploys_into_it() -> None:
         resource("Deployment", "cert-manager", "cert-manager", group="apps")
     )
     (f,) = _findings(objects, _profile("cert-manager"))
+    assert f.check == "namespace-missing"
     assert (f.app, f.severity, f.title) == (
         "kubeflow-pipelines",
         Severity.WARNING,
@@ -207,7 +209,7 @@ def test_a_stuck_namespace_shows_its_phase_and_deletion_time_and_how_to_unblock_
     objects = drop(fresh(), "Namespace", "auth")
     objects.append(namespace("auth", phase="Terminating", deleting="2026-11-20T01:00:00Z"))
     (f,) = _findings(objects, _profile("auth"))
-    assert f.severity is Severity.ERROR and f.app == "kubeflow"
+    assert (f.check, f.severity, f.app) == ("namespace-missing", Severity.ERROR, "kubeflow")
     assert (f.subject.kind, f.subject.name) == ("Namespace", "auth")
     assert (
         f.evidence == "Namespace auth: status.phase=Terminating, deletionTimestamp=2026-11-20T01:00:00+00:00"
