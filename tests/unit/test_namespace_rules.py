@@ -48,17 +48,28 @@ def _not_found(objects: list[Raw], app: str, message: str, results: list[Raw] | 
 
 def test_one_resource_without_a_namespace_is_named_with_its_app_and_fixes() -> None:
     message = "Namespace for ml-pipeline apps/v1, Kind=Deployment is missing."
-    (f,) = _findings(_invalid_spec(fresh(), "kubeflow-pipelines", message))
+    objects = _invalid_spec(fresh(), "kubeflow-pipelines", message)
+    find(objects, "Application", "kubeflow-pipelines")["metadata"]["namespace"] = (
+        "ops"  # apps in any namespace
+    )
+    (f,) = _findings(objects)
     assert (f.check, f.severity) == ("namespace-missing", Severity.ERROR)
     assert (f.subject.kind, f.subject.namespace, f.subject.name) == ("Deployment", None, "ml-pipeline")
     assert f.title == "kubeflow-pipelines: 1 namespaced resources have no namespace"
     assert f.evidence == f"status.conditions[InvalidSpecError]: {message}"
     assert f.explanation.startswith("Deployment ml-pipeline is namespaced but neither its manifest nor")
+    assert "names a namespace, so Argo CD does not know where to put it." in f.explanation
+    # the remedy, in order, each step naming the fix that does it
+    assert f.explanation.endswith(
+        "Set spec.destination.namespace on the Application (fix: fix-source), or add `namespace:` to the "
+        "kustomization (fix: edit-manifests), then hard refresh (fix: hard-refresh)."
+    )
     assert [x.command for x in f.fixes] == [
-        "kubectl edit application kubeflow-pipelines -n argocd",
+        "kubectl edit application kubeflow-pipelines -n ops",
         f"kustomize build {PIPELINES_PATH}",
         "argocd app get kubeflow-pipelines --hard-refresh",
     ]
+    assert "kubeflow-pipelines" in f.fixes[1].title
 
 
 @pytest.mark.parametrize("count", [2, 3])
@@ -109,8 +120,9 @@ def test_without_create_namespace_the_explanation_says_so() -> None:
 
 
 def test_a_namespace_that_exists_by_now_is_said_to_exist() -> None:
-    (f,) = _findings(_not_found(fresh(), "kubeflow", 'namespaces "auth" not found'))
-    assert f.title == "kubeflow: namespace auth does not exist (it does now)"
+    """Also: the other apps' messages, read before this one, do not stop the scan."""
+    (f,) = _findings(_not_found(fresh(), "kubeflow-pipelines", 'namespaces "auth" not found'))
+    assert f.title == "kubeflow-pipelines: namespace auth does not exist (it does now)"
 
 
 def test_each_namespace_is_reported_once_per_app() -> None:
