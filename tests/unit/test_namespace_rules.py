@@ -107,16 +107,24 @@ def test_a_namespace_not_found_on_apply_says_whether_the_app_creates_namespaces(
     assert (f.check, f.severity) == ("namespace-missing", Severity.ERROR)
     assert f.title == "kubeflow: namespace kubeflow-user-example-com does not exist"
     assert f.evidence == f"status.operationState.message: {message}"
-    assert "CreateNamespace=true only creates the destination namespace" in f.explanation
-    assert "does not set CreateNamespace=true" not in f.explanation
+    assert f.explanation == (
+        "The sync tried to create objects in namespace kubeflow-user-example-com, which did not exist. "
+        "CreateNamespace=true only creates the destination namespace, not the others a manifest names. "
+        "Create it (fix: create-namespaces) or sync with CreateNamespace=true (fix: sync-create-namespace); "
+        "if another app owns that namespace, sync that one first."
+    )
     assert f.fixes[0].command == "kubectl create namespace kubeflow-user-example-com"
     assert f.fixes[1].command.endswith("&& argocd app sync kubeflow")
 
 
 def test_without_create_namespace_the_explanation_says_so() -> None:
     (f,) = _findings(_not_found(fresh(), "kubeflow", 'namespace "team-a" not found'))
-    assert "The Application does not set CreateNamespace=true." in f.explanation
-    assert "only creates the destination namespace" not in f.explanation
+    assert f.explanation == (
+        "The sync tried to create objects in namespace team-a, which did not exist. "
+        "The Application does not set CreateNamespace=true. "
+        "Create it (fix: create-namespaces) or sync with CreateNamespace=true (fix: sync-create-namespace); "
+        "if another app owns that namespace, sync that one first."
+    )
 
 
 def test_a_namespace_that_exists_by_now_is_said_to_exist() -> None:
@@ -215,6 +223,14 @@ def test_a_terminating_namespace_is_stuck_once_the_grace_period_is_over(deleted_
     objects.append(namespace("auth", phase="Terminating", deleting=deleted_at))
     findings = _findings(objects, _profile("auth"))
     assert [f.title for f in findings] == (["Namespace auth is stuck Terminating"] if fires else [])
+
+
+def test_a_namespace_still_in_its_grace_period_does_not_hide_the_next_one() -> None:
+    objects = drop(drop(fresh(), "Namespace", "auth"), "Namespace", "cert-manager")
+    objects.append(namespace("auth", phase="Terminating", deleting="2026-11-20T03:11:00Z"))
+    assert [f.title for f in _findings(objects, _profile("auth", "cert-manager"))] == [
+        "Namespace cert-manager does not exist"
+    ]
 
 
 def test_a_stuck_namespace_shows_its_phase_and_deletion_time_and_how_to_unblock_it() -> None:
