@@ -242,8 +242,18 @@ def test_a_stuck_namespace_shows_its_phase_and_deletion_time_and_how_to_unblock_
     assert (
         f.evidence == "Namespace auth: status.phase=Terminating, deletionTimestamp=2026-11-20T01:00:00+00:00"
     )
-    assert [x.id for x in f.fixes] == ["describe", "create-namespaces", "sync-create-namespace"]
-    assert f.fixes[0].command == "kubectl describe namespace auth"
+    assert [x.command for x in f.fixes] == [
+        "kubectl describe namespace auth",
+        "kubectl create namespace auth",
+        "argocd app set kubeflow --sync-option CreateNamespace=true && argocd app sync kubeflow",
+    ]
+    # why it is stuck, what that blocks, and the remedy in order, each step naming its fix
+    assert f.explanation == (
+        "auth was deleted but cannot finish: usually custom resources inside it keep finalizers whose controller "
+        "is gone, or an APIService is unavailable. Nothing can be created in it until it is gone. `kubectl describe` "
+        "shows the blocking condition (fix: describe); once it is gone, recreate it (fix: create-namespaces) or sync "
+        "with CreateNamespace=true (fix: sync-create-namespace)."
+    )
 
 
 def test_a_namespace_with_a_deletion_time_is_terminating_whatever_its_phase() -> None:
