@@ -69,9 +69,7 @@ def crd_missing(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding
             if crd is not None
             else f"no CRD for {kind} ({gv}) exists in the cluster"
         )
-        yield _crd_finding(
-            snapshot, profile, msg.app, msg.resource or msg.app.ref, kind, gv, msg.quoted, state, crd_owner
-        )
+        yield _crd_finding(msg.app, msg.resource or msg.app.ref, kind, gv, msg.quoted, state, crd_owner)
     for crd in sorted(snapshot.crds.values(), key=lambda c: c.name):
         if crd.established:
             continue
@@ -81,8 +79,6 @@ def crd_missing(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding
                 continue
             seen.add((app.name, crd.kind))
             yield _crd_finding(
-                snapshot,
-                profile,
                 app,
                 users[0].ref,
                 crd.kind,
@@ -95,8 +91,6 @@ def crd_missing(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding
 
 
 def _crd_finding(
-    snapshot: ClusterSnapshot,
-    profile: Profile,
     app: Application,
     subject: ObjectRef,
     kind: str,

@@ -257,3 +257,18 @@ def test_crds_not_established_are_reported_in_name_order() -> None:
             resource(kind, "x", "kubeflow", group="kubeflow.org", health=None)
         )
     assert [f.subject.kind for f in _findings(objects)] == ["Alpha", "Experiment", "Suggestion"]
+
+
+def test_a_crd_not_established_used_only_by_a_later_app_is_still_reported() -> None:
+    """Apps that do not manage the kind are skipped, not the end of the search."""
+    objects = _manage_experiments(_not_established(fresh()), "kubeflow-seaweedfs", "late")
+    assert [(f.app, f.subject.name) for f in _findings(objects)] == [("kubeflow-seaweedfs", "late")]
+
+
+def test_an_app_is_told_once_per_kind_even_when_two_groups_serve_it() -> None:
+    objects = _manage_experiments(_not_established(fresh()), "kubeflow", "a")
+    objects.append(crd("experiments.example.com", "example.com", "Experiment", established=False))
+    objects = _manage_experiments(objects, "kubeflow", "b", group="example.com")
+    (f,) = _findings(objects)
+    assert f.subject.name == "b"  # experiments.example.com sorts first
+    assert f.title.endswith("kind Experiment (example.com)")

@@ -148,7 +148,7 @@ def test_a_live_webhook_whose_endpoints_have_no_ready_address() -> None:
         "Endpoints kubeflow/katib-controller has no ready addresses (2 not ready)"
     )
     assert f.severity is Severity.ERROR
-    assert "the webhook's Service has no ready pods behind it" in f.explanation
+    assert "and it cannot: the webhook's Service has no ready pods behind it. Every create" in f.explanation
 
 
 def test_a_live_webhook_whose_service_is_gone() -> None:
@@ -161,7 +161,7 @@ def test_a_live_webhook_whose_service_is_gone() -> None:
 def test_a_live_webhook_whose_service_has_no_endpoints_object() -> None:
     (f,) = _findings(drop(fresh(), "Endpoints", "katib-controller", "kubeflow"))
     assert f.evidence.endswith("no Endpoints for Service kubeflow/katib-controller")
-    assert "the webhook's Service has no ready pods behind it" in f.explanation
+    assert "and it cannot: the webhook's Service has no ready pods behind it. Every create" in f.explanation
 
 
 def test_without_any_service_listed_a_missing_endpoints_is_not_called_a_missing_service() -> None:
@@ -307,3 +307,39 @@ def test_the_app_that_owns_the_webhook_configuration_wins_over_the_one_that_owns
     (f,) = _findings(objects)
     assert f.app == "kubeflow"
     assert f.fixes[-1].command == "argocd app sync kubeflow"
+
+
+def test_a_healthy_webhook_read_first_does_not_end_the_scan() -> None:
+    """A configuration's first webhook being up says nothing about the next one in it."""
+    objects = _katib_down()
+    config = find(objects, "MutatingWebhookConfiguration", "katib.kubeflow.org")
+    healthy = {**config["webhooks"][0], "name": "ok.example.com"}
+    healthy["clientConfig"] = {"service": {"name": "dex", "namespace": "auth", "port": 443}}
+    config["webhooks"].insert(0, healthy)
+    (f,) = _findings(objects)
+    assert f.subject.name == "katib-controller"
+
+
+def test_endpoints_that_could_not_all_be_listed_still_count_where_present() -> None:
+    """With Endpoints not listable, a webhook without one says nothing, but the next webhook's Endpoints that
+    is present and not ready is still reported."""
+    objects = _katib_down()
+    config = find(objects, "MutatingWebhookConfiguration", "katib.kubeflow.org")
+    unknown = {**config["webhooks"][0], "name": "unknown.example.com"}
+    unknown["clientConfig"] = {"service": {"name": "no-endpoints", "namespace": "kubeflow", "port": 443}}
+    config["webhooks"].insert(0, unknown)
+    snap = snapshot(objects)
+    partial = type(snap).from_objects(
+        [
+            *snap.applications.values(),
+            *snap.pods.values(),
+            *snap.endpoints.values(),
+            *snap.webhooks.values(),
+            *snap.services.values(),
+        ],
+        now=snap.now,
+        forbidden={"Endpoints": "endpoints is forbidden"},
+    )
+    (f,) = webhook_unavailable(partial, KUBEFLOW)
+    assert f.subject.name == "katib-controller"
+    assert "unknown.example.com" not in f.evidence
