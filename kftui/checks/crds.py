@@ -15,7 +15,9 @@ from kftui.checks.evidence import Message, all_messages, applications, listing, 
 from kftui.model import Application, ClusterSnapshot, Finding, FixRef, ObjectRef, Severity
 from kftui.profile import Profile
 
-_NO_MATCHES = re.compile(r'no matches for kind "(?P<kind>[^"]+)" in version "(?P<version>[^"]+)"')
+_NO_MATCHES = re.compile(
+    r'no matches for kind "(?P<kind>[^"]+)" in version "(?P<version>(?:(?P<group>[^"/]+)/)?[^"]+)"'
+)
 _ARGO_NOT_FOUND = re.compile(
     r'The Kubernetes API could not find (?:version "(?P<version>[^"]+)" of )?(?P<group>[^\s/]*)/(?P<kind>[^\s/]+) '
     r"for requested resource"
@@ -27,19 +29,20 @@ _GENERIC_NOT_FOUND = re.compile(
 )
 
 
-def _missing_kind(msg: Message) -> tuple[str, str] | None:
-    """(kind, group/version or group) the message says the API server does not know."""
+def _missing_kind(msg: Message) -> tuple[str, str | None, str] | None:
+    """(kind, its API group (None for the core group), group/version as the message gives it) of a kind the
+    message says the API server does not know."""
     text = squash(msg.text)
     m = _NO_MATCHES.search(text)
     if m:
-        return m.group("kind"), m.group("version")
+        return m.group("kind"), m.group("group"), m.group("version")
     m = _ARGO_NOT_FOUND.search(text)
     if m:
-        gv = m.group("group") + (f"/{m.group('version')}" if m.group("version") else "")
-        return m.group("kind"), gv
+        group = m.group("group")
+        return m.group("kind"), group, group + (f"/{m.group('version')}" if m.group("version") else "")
     if _GENERIC_NOT_FOUND.search(text) and msg.result is not None and msg.result.kind:
         r = msg.result
-        return r.kind, f"{r.group}/{r.version}" if r.group else r.version
+        return r.kind, r.group, f"{r.group}/{r.version}" if r.group else r.version
     return None
 
 
@@ -53,14 +56,11 @@ def crd_missing(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding
         found = _missing_kind(msg)
         if found is None:
             continue
-        kind, gv = found
+        kind, group, gv = found
         if (msg.app.name, kind) in seen:
             continue
         seen.add((msg.app.name, kind))
-        group = gv.split("/", 1)[0] if "/" in gv else ""
-        crd = next(
-            (c for c in snapshot.crds.values() if c.kind == kind and (not group or c.group == group)), None
-        )
+        crd = next((c for c in snapshot.crds.values() if c.kind == kind and c.group == group), None)
         crd_owner = managing_app(snapshot, "CustomResourceDefinition", None, crd.name) if crd else None
         state = (
             f"CRD {crd.name} exists but is not Established yet"
@@ -69,9 +69,7 @@ def crd_missing(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding
             if crd is not None
             else f"no CRD for {kind} ({gv}) exists in the cluster"
         )
-        yield _crd_finding(
-            snapshot, profile, msg.app, msg.resource or msg.app.ref, kind, gv, msg.quoted, state, crd_owner
-        )
+        yield _crd_finding(msg.app, msg.resource or msg.app.ref, kind, gv, msg.quoted, state, crd_owner)
     for crd in sorted(snapshot.crds.values(), key=lambda c: c.name):
         if crd.established:
             continue
@@ -81,8 +79,6 @@ def crd_missing(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding
                 continue
             seen.add((app.name, crd.kind))
             yield _crd_finding(
-                snapshot,
-                profile,
                 app,
                 users[0].ref,
                 crd.kind,
@@ -95,8 +91,6 @@ def crd_missing(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding
 
 
 def _crd_finding(
-    snapshot: ClusterSnapshot,
-    profile: Profile,
     app: Application,
     subject: ObjectRef,
     kind: str,

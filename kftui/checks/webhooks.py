@@ -42,7 +42,7 @@ class _WebhookProblem:
     evidence: list[str] = field(default_factory=list)
     causes: list[str] = field(default_factory=list)
     hooks: list[str] = field(default_factory=list)
-    fail_closed: bool = True
+    fail_closed: bool = False
 
 
 def _backing_workload(snapshot: ClusterSnapshot, namespace: str, service: str) -> tuple[str, str] | None:
@@ -87,9 +87,10 @@ def webhook_unavailable(snapshot: ClusterSnapshot, profile: Profile) -> Iterator
                 or (url.group("ns") if url else "")
                 or (target[0] if target else "")
             )
-            target = (ns, named.group("svc"))
+            if ns:  # a Service whose namespace nothing names cannot be looked up: name the webhook instead
+                target = (ns, named.group("svc"))
         key = target or ("", hook)
-        problem = problems.setdefault(key, _WebhookProblem(key[0], key[1], msg.app))
+        problem = problems.setdefault(key, _WebhookProblem(key[0], key[1], msg.app, fail_closed=True))
         problem.evidence.append(msg.quoted)
         problem.hooks.append(hook)
         lower = text.lower()
@@ -119,7 +120,6 @@ def webhook_unavailable(snapshot: ClusterSnapshot, profile: Profile) -> Iterator
                     w.namespace,
                     w.service,
                     _owner(snapshot, config.kind, config.name, w.namespace, w.service),
-                    fail_closed=False,
                 ),
             )
             problem.evidence.append(
@@ -142,8 +142,9 @@ def _webhook_finding(snapshot: ClusterSnapshot, problem: _WebhookProblem) -> Fin
     ns, svc = problem.namespace, problem.service
     hooks = list(dict.fromkeys(problem.hooks))
     fixes: list[FixRef] = []
-    workload = _backing_workload(snapshot, ns, svc) if ns else None
+    workload: tuple[str, str] | None = None
     if ns:
+        workload = _backing_workload(snapshot, ns, svc)
         fixes.append(fixrefs.wait_for_webhook(ns, svc, workload))
         subject = ObjectRef("Service", ns, svc)
         target = f"svc/{svc} in {ns}"

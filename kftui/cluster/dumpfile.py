@@ -89,13 +89,9 @@ def _stamp(doc: Any) -> datetime | None:
 
 def _newest(objects: list[KubeObject]) -> datetime | None:
     """The newest timestamp the objects carry: when the dump was taken, as near as they tell."""
-    newest: datetime | None = None
-    for obj in objects:
-        for attr in ("last_seen", "reconciled_at", "started_at", "created_at"):
-            value = getattr(obj, attr, None)
-            if isinstance(value, datetime) and (newest is None or value > newest):
-                newest = value
-    return newest
+    attrs = ("last_seen", "reconciled_at", "started_at", "created_at")
+    times = (getattr(obj, attr, None) for obj in objects for attr in attrs)
+    return max((t for t in times if isinstance(t, datetime)), default=None)
 
 
 def snapshot_from_text(text: str, origin: str, source: str | None = None) -> ClusterSnapshot:
@@ -106,15 +102,12 @@ def snapshot_from_stream(stream: safeyaml.Stream, origin: str, source: str | Non
     """A snapshot from a dump read one document at a time; past MAX_OBJECTS objects it stops."""
     objects: list[KubeObject] = []
     argocd_cm: Mapping[str, str] = {}
-    stamp: datetime | None = None
-    documents = 0
+    stamps: list[datetime | None] = []  # one per document: its capture-time annotation, if it has one
     kinds_seen = 0
 
     def counted(docs: Iterator[Any]) -> Iterator[Any]:
-        nonlocal documents, stamp
         for doc in docs:
-            documents += 1
-            stamp = stamp or _stamp(doc)
+            stamps.append(_stamp(doc))
             yield doc
 
     for raw in iter_raw_objects(counted(_documents(stream, origin)), origin):
@@ -128,13 +121,14 @@ def snapshot_from_stream(stream: safeyaml.Stream, origin: str, source: str | Non
         obj = convert.to_model(raw)
         if obj is not None:
             objects.append(obj)
-    if documents == 0:
+    if not stamps:
         raise DumpError(f"{origin}: no Kubernetes objects found (the file is empty)")
     if kinds_seen == 0:
         raise DumpError(f"{origin}: the List holds no objects")
     argocd_namespace = next(
         (o.namespace for o in objects if isinstance(o, Application) and o.namespace), "argocd"
     )
+    stamp = next((s for s in stamps if s is not None), None)
     now = stamp or _newest(objects) or datetime.now(UTC)
     return ClusterSnapshot.from_objects(
         objects,
@@ -170,7 +164,7 @@ def demo_text() -> str:
 
 def load_demo() -> ClusterSnapshot:
     """The embedded demo: a broken multi-app Kubeflow install, frozen at its capture time."""
-    snap = snapshot_from_text(demo_text(), "demo.yaml", source="demo")
+    snap = snapshot_from_text(demo_text(), DEMO_RESOURCE, source="demo")
     return replace(snap, context="demo", server="(embedded demo)")
 
 
@@ -187,7 +181,7 @@ def redacted_dump(objects: Iterable[dict[str, Any]], captured_at: datetime) -> t
         "metadata": {"annotations": {CAPTURED_AT_ANNOTATION: captured_at.strftime("%Y-%m-%dT%H:%M:%SZ")}},
         "items": [redact_counted(o, counts) for o in objects],
     }
-    return yaml.dump(document, Dumper=_Dumper, sort_keys=False, default_flow_style=False), counts
+    return yaml.dump(document, Dumper=_Dumper, sort_keys=False), counts
 
 
 def dump_text(objects: Iterable[dict[str, Any]], captured_at: datetime) -> str:

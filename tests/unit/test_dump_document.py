@@ -14,7 +14,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kftui.cluster.dumpfile import DumpError, demo_text, dump_text, load_demo, load_snapshot
+from kftui.cluster.dumpfile import (
+    DumpError,
+    demo_text,
+    dump_text,
+    load_demo,
+    load_snapshot,
+    snapshot_from_text,
+)
 
 
 def test_a_dump_is_a_block_style_list_with_keys_in_the_order_given() -> None:
@@ -125,3 +132,65 @@ def test_the_demo_names_itself() -> None:
     demo = load_demo()
     assert (demo.source, demo.context, demo.server) == ("demo", "demo", "(embedded demo)")
     assert demo_text().startswith(("apiVersion", "kind", "#", "---"))
+
+
+def test_a_kind_that_only_ends_in_list_is_an_object_not_a_list(tmp_path: Path) -> None:
+    """A custom resource such as `kind: AllowList` (no `items`) is read as one object, not refused as a bad List."""
+    allow = {"apiVersion": "example.com/v1", "kind": "AllowList", "metadata": {"name": "a"}, "spec": {}}
+    pod = _pod("2026-04-01T00:00:00Z", "2026-01-01T00:00:00Z")
+    snapshot = load_snapshot(_write(tmp_path, [allow, pod]))
+    assert list(snapshot.pods) == [("kubeflow", "p")]
+
+
+def test_text_loaded_from_memory_names_its_origin_in_errors_and_as_its_source() -> None:
+    with pytest.raises(DumpError, match=r"^pasted\.yaml: "):
+        snapshot_from_text("a: [\n", "pasted.yaml")
+    snapshot = snapshot_from_text(
+        yaml.safe_dump(_pod("2026-04-01T00:00:00Z", "2026-01-01T00:00:00Z")), "pasted.yaml"
+    )
+    assert (snapshot.source, snapshot.context) == ("pasted.yaml", "file:pasted.yaml")
+
+
+def test_a_dump_holds_only_plain_yaml() -> None:
+    """The writer is a safe dumper: a tuple is written as a plain YAML list, never with a `!!python/tuple`
+    tag that kftui's own (safe) loader would refuse."""
+    odd = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"k": ("a", "b")}}
+    text = dump_text([odd], datetime(2026, 12, 3, tzinfo=UTC))
+    assert "!!" not in text
+    assert yaml.safe_load(text)["items"][0]["data"] == {"k": ["a", "b"]}
+
+
+def test_an_error_inside_a_list_names_the_file(tmp_path: Path) -> None:
+    path = _write(tmp_path, [{"apiVersion": "v1", "kind": "List", "items": [{"metadata": {}}]}])
+    with pytest.raises(DumpError) as info:
+        load_snapshot(path)
+    assert str(info.value) == f"{path}: document 1 has a List item that is not a Kubernetes object"
+
+
+def test_a_dump_without_argocd_cm_has_an_empty_argo_cd_config(tmp_path: Path) -> None:
+    """Checks read the Argo CD settings as a mapping; a dump that lacks argocd-cm gives them an empty one."""
+    snapshot = load_snapshot(_write(tmp_path, [_pod("2026-04-01T00:00:00Z", "2026-01-01T00:00:00Z")]))
+    assert snapshot.argocd_config == {}
+
+
+def test_a_dump_that_carries_no_time_is_taken_as_now_in_utc(tmp_path: Path) -> None:
+    """Checks subtract times from `now`, so it is timezone-aware even when nothing in the dump says when it was taken."""
+    before = datetime.now(UTC)
+    snapshot = load_snapshot(
+        _write(tmp_path, [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "a"}}])
+    )
+    assert snapshot.now.tzinfo is not None
+    assert before <= snapshot.now <= datetime.now(UTC)
+
+
+def test_the_first_capture_stamp_of_a_multi_document_dump_wins(tmp_path: Path) -> None:
+    def stamped(name: str, at: str) -> dict[str, object]:
+        return {
+            "apiVersion": "v1",
+            "kind": "Namespace",
+            "metadata": {"name": name, "annotations": {"kftui.dev/captured-at": at}},
+        }
+
+    unstamped = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "u"}}
+    docs = [unstamped, stamped("a", "2026-02-01T00:00:00Z"), stamped("b", "2026-03-01T00:00:00Z")]
+    assert load_snapshot(_write(tmp_path, docs)).now == datetime(2026, 2, 1, tzinfo=UTC)

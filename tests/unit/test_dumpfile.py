@@ -229,3 +229,37 @@ def test_an_object_written_twice_is_written_out_not_aliased() -> None:
     """Redaction copies every object today; the dumper would not alias a shared one either."""
     text = yaml.dump([NS, NS], Dumper=dumpfile._Dumper)
     assert "&" not in text and "*" not in text
+
+
+def test_the_temp_file_is_private_from_its_creation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Even before the chmod, with no umask to help, nobody but the owner can open the half-written dump."""
+    modes: list[int] = []
+    real_fchmod = os.fchmod
+
+    def record(fd: int, mode: int) -> None:
+        modes.append(stat.S_IMODE(os.fstat(fd).st_mode))
+        real_fchmod(fd, mode)
+
+    monkeypatch.setattr(dumpfile.os, "fchmod", record)
+    old = os.umask(0)
+    try:
+        write_dump(tmp_path / "dump.yaml", [NS], datetime(2026, 11, 20, tzinfo=UTC))
+    finally:
+        os.umask(old)
+    assert modes == [0o600]
+
+
+def test_a_temp_file_that_vanished_before_the_rename_is_still_a_one_line_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Someone removed the temp file (a tmp cleaner, a second kftui): the user gets the reason, not a traceback."""
+    out = tmp_path / "dump.yaml"
+
+    def vanish(src: Path, _dst: Path) -> None:
+        os.unlink(src)
+        raise FileNotFoundError(errno.ENOENT, "No such file or directory")
+
+    monkeypatch.setattr(dumpfile.os, "replace", vanish)
+    with pytest.raises(DumpError, match="cannot write: No such file or directory"):
+        write_dump(out, [NS], datetime.now(UTC))
+    assert os.listdir(tmp_path) == []
