@@ -11,7 +11,8 @@ from dataclasses import dataclass, replace
 
 from textual.pilot import Pilot
 
-from kftui.cluster.dumpfile import load_demo
+from kftui.cluster.dumpfile import demo_text, load_demo
+from kftui.cluster.manifest import DumpObjects
 from kftui.cluster.source import ConnectionStatus, SourceError, StaticSource
 from kftui.model import ClusterSnapshot, ConnectionState
 from kftui.ui.app import KftuiApp
@@ -22,7 +23,8 @@ SIZE = (160, 48)
 
 
 def demo_app() -> KftuiApp:
-    return KftuiApp(StaticSource(load_demo), clock=frozen_clock)
+    """The demo as `kftui --demo` opens it: its objects kept for the YAML view."""
+    return KftuiApp(StaticSource(load_demo, DumpObjects(demo_text, "demo.yaml").find), clock=frozen_clock)
 
 
 def _unreachable() -> ClusterSnapshot:

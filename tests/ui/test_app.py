@@ -221,10 +221,10 @@ async def test_copy_fix_command_copies_the_highlighted_fix() -> None:
     app = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        await pilot.press("y")
+        await pilot.press("c")
         assert app.clipboard == "argocd app get kubeflow --hard-refresh"
         app.query_one("#fix-list", OptionList).highlighted = 1
-        await pilot.press("y")
+        await pilot.press("c")
         assert app.clipboard == "argocd app sync kubeflow"
 
 
