@@ -28,6 +28,7 @@ STEP = 60.0  # a step that takes longer on the lab has failed: say which, rather
 async def wait_for(pilot: Any, predicate: Any, what: str, timeout: float = STEP) -> None:
     await _wait_for(pilot, predicate, what, timeout)
 
+
 pytestmark = pytest.mark.e2e
 
 
@@ -124,7 +125,9 @@ async def test_the_logs_screen_on_the_lab_switches_containers_and_previous(lab: 
         await pilot.press("c")
         await wait_for(pilot, lambda: screen.buffer.lines() == ["sidecar: proxy ready"], "the sidecar's log")
         await pilot.press("c")
-        await wait_for(pilot, lambda: screen.buffer.lines()[:1] == ["init: waiting for mysql"], "the init log")
+        await wait_for(
+            pilot, lambda: screen.buffer.lines()[:1] == ["init: waiting for mysql"], "the init log"
+        )
         await pilot.press("c", "p")
         await wait_for(
             pilot, lambda: "talker: out of memory" in screen.buffer.lines(), "the previous instance's log"

@@ -31,7 +31,6 @@ class EventsScreen(TextScreen):
         self._shown: tuple[object, object] | None = None
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.view.line_style = _warning_style
         self.refresh_timeline()
         self.watch(self.app, "snapshot", lambda _: self.refresh_timeline(), init=False)

@@ -37,8 +37,9 @@ class TextScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        # Textual also runs the subclasses' on_mount (before this one): they must not call it again.
         self.query_one(LogView).focus()
-        self.set_header("")
+        self.set_header(self.header_detail())
 
     @property
     def view(self) -> LogView:

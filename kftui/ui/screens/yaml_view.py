@@ -34,9 +34,7 @@ class YamlScreen(TextScreen):
         self.state = "loading"
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.show_lines(["(loading…)"])
-        self.set_header(self.header_detail())
         self._load()
 
     def header_detail(self) -> str:
