@@ -354,10 +354,6 @@ class KubeSource:
         """A pod's log lines as they come (cluster/logs.py); raises LogError with a one-line reason."""
         return stream_logs(self.http, request, stop)
 
-    def stop_log_streams(self) -> None:
-        """Cut open log streams now, so a worker blocked reading a quiet followed log returns."""
-        self.http.close_watches()
-
     def raw_object(
         self, kind: str, namespace: str | None, name: str, group: str = "", version: str = ""
     ) -> dict[str, Any] | None:
