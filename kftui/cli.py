@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kftui import __version__
-from kftui.cluster.dumpfile import DumpError, load_demo, load_snapshot, write_dump
+from kftui.cluster.dumpfile import DumpError, demo_text, load_demo, load_snapshot, write_dump
+from kftui.cluster.manifest import DumpObjects
 from kftui.cluster.source import SnapshotSource, SourceError, StaticSource
 from kftui.model import ClusterSnapshot, Finding
 from kftui.profile import Profile, ProfileError, detect_profile, load_profile
@@ -230,10 +231,10 @@ def build_source(args: argparse.Namespace) -> SnapshotSource:
     if args.demo and args.from_file:
         raise UserError("--demo and --from-file exclude each other")
     if args.demo:
-        return StaticSource(load_demo)
+        return StaticSource(load_demo, DumpObjects(demo_text, "demo.yaml").find)
     if args.from_file:
         path = args.from_file
-        return StaticSource(lambda: load_snapshot(path))
+        return StaticSource(lambda: load_snapshot(path), DumpObjects(Path(path).read_bytes, str(path)).find)
     from kftui.cluster.kube import KubeSource  # imported late: the offline paths need no client library
 
     return KubeSource.from_kubeconfig(args.kubeconfig, args.context, args.argocd_namespace)

@@ -67,14 +67,15 @@ class ClientHttp:
         path: str,
         query: Query | None = None,
         body: Any = None,
-        timeout: float | tuple[float, float] | None = None,
+        timeout: float | tuple[float, float | None] | None = None,
         content_type: str = "application/json",
         api: k8s_client.ApiClient | None = None,
         compressed: bool = False,
+        accept: str = "application/json",
     ) -> Any:
         api = api or self.api
         url_path = path + (f"?{urlencode(query)}" if query else "")
-        headers = {"Accept": "application/json"}
+        headers = {"Accept": accept}
         if compressed:
             # What kubectl and client-go ask for: a page of pods is about a tenth of its size gzipped, which
             # matters on a remote cluster and costs little on a local one (TLS has less to encrypt).
@@ -133,6 +134,23 @@ class ClientHttp:
                 self._watches.discard(resp)
             resp.release_conn()
 
+    @contextmanager
+    def log_lines(self, path: str, query: Query, stop: threading.Event) -> Iterator[Iterator[bytes]]:
+        # A followed log may stay quiet for hours: no read timeout; close_watches (or stop) ends it.
+        resp = self._request("GET", path, query, timeout=(CONNECT_TIMEOUT, None), accept="*/*")
+        with self._lock:
+            self._watches.add(resp)
+        done = threading.Event()
+        # A reader blocked on a quiet log would not see `stop` until the next line: cut its socket instead.
+        threading.Thread(target=_cut_on_stop, args=(resp, stop, done), name="log-cut", daemon=True).start()
+        try:
+            yield _lines(resp, stop, keep_blank=True)
+        finally:
+            done.set()
+            with self._lock:
+                self._watches.discard(resp)
+            resp.release_conn()
+
     def close_watches(self) -> None:
         with self._lock:
             for resp in list(self._watches):
@@ -180,7 +198,7 @@ def _current_context(kubeconfig: str | None, context: str | None = None) -> str:
     return str(active.get("name", "?")) if isinstance(active, dict) else "?"
 
 
-def _lines(resp: Any, stop: threading.Event) -> Iterator[bytes]:
+def _lines(resp: Any, stop: threading.Event, keep_blank: bool = False) -> Iterator[bytes]:
     buffer = b""
     for chunk in resp.stream(65536, decode_content=True):
         if stop.is_set():
@@ -188,10 +206,18 @@ def _lines(resp: Any, stop: threading.Event) -> Iterator[bytes]:
         buffer += chunk
         while b"\n" in buffer:
             line, buffer = buffer.split(b"\n", 1)
-            if line.strip():
+            if keep_blank or line.strip():
                 yield line
-    if buffer.strip():
+    if buffer and (keep_blank or buffer.strip()):
         yield buffer
+
+
+def _cut_on_stop(resp: Any, stop: threading.Event, done: threading.Event) -> None:
+    while not stop.wait(0.1):
+        if done.is_set():
+            return
+    if not done.is_set():
+        _shutdown(resp)
 
 
 def _shutdown(resp: Any) -> None:

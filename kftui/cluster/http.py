@@ -102,8 +102,15 @@ class KubeHttp(Protocol):
         yields the answer's lines until it ends or `stop` is set, leaving releases the connection."""
         ...
 
+    def log_lines(
+        self, path: str, query: Query, stop: threading.Event
+    ) -> AbstractContextManager[Iterator[bytes]]:
+        """GET a text stream (pod logs, maybe followed): like watch_lines, but every line is kept (blank ones
+        too), the answer is not asked to be JSON, and no read timeout cuts a quiet followed log."""
+        ...
+
     def close_watches(self) -> None:
-        """Cut every open watch_lines stream, so threads blocked reading one return now (when stopping)."""
+        """Cut every open watch_lines or log_lines stream, so threads blocked reading one return now (when stopping)."""
         ...
 
     def port_forward(self, namespace: str, pod: str, port: int) -> ForwardStream:

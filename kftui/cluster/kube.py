@@ -22,6 +22,8 @@ from kftui.cluster import convert, listing
 from kftui.cluster.client import ClientHttp
 from kftui.cluster.http import CONNECTION_ERRORS, KubeApiError, KubeHttp, describe_connection_error
 from kftui.cluster.listing import Collection, collections, in_namespace, list_in_parallel, list_refusal
+from kftui.cluster.logs import LogRequest, stream_logs
+from kftui.cluster.manifest import fetch_object, object_path
 from kftui.cluster.probe import PROBE_PATH, Liveness
 from kftui.cluster.source import Changes, ConnectionStatus, Sink, SourceError
 from kftui.cluster.watch import Trouble, WatchUpdate, watch
@@ -345,6 +347,16 @@ class KubeSource:
         except CONNECTION_ERRORS as exc:
             return f"(logs unavailable: {describe_connection_error(exc, self.server)})"
         return bytes(raw.read()).decode("utf-8", errors="replace")
+
+    def stream_logs(self, request: LogRequest, stop: threading.Event) -> Iterator[str]:
+        """A pod's log lines as they come (cluster/logs.py); raises LogError with a one-line reason."""
+        return stream_logs(self.http, request, stop)
+
+    def raw_object(
+        self, kind: str, namespace: str | None, name: str, group: str = "", version: str = ""
+    ) -> dict[str, Any] | None:
+        """The live object (the YAML view); raises ManifestError with a one-line reason."""
+        return fetch_object(self.http, object_path(kind, namespace, name, group, version))
 
 
 @contextlib.contextmanager

@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from kftui.model import ClusterSnapshot, ConnectionState, SnapshotChange
 
@@ -55,11 +55,22 @@ class StaticSource:
 
     live = False
 
-    def __init__(self, loader: Callable[[], ClusterSnapshot]) -> None:
+    def __init__(
+        self,
+        loader: Callable[[], ClusterSnapshot],
+        raw: Callable[[str, str | None, str], dict[str, Any] | None] | None = None,
+    ) -> None:
         self._loader = loader
+        self._raw = raw
 
     def load(self) -> ClusterSnapshot:
         return self._loader()
 
     def follow(self, sink: Sink, stop: threading.Event) -> None:
         return None
+
+    def raw_object(
+        self, kind: str, namespace: str | None, name: str, group: str = "", version: str = ""
+    ) -> dict[str, Any] | None:
+        """The object as the file holds it (the YAML view), None when it is not there or not kept."""
+        return self._raw(kind, namespace, name) if self._raw is not None else None

@@ -4,7 +4,8 @@ The app is the single owner of the snapshot. Thread workers (ui/feed.py) load an
 post messages; the app applies changes in batches (a burst of watch events becomes one repaint), re-runs the
 checks, and hands the result to the tree, the diagnostics panel, the details pane and the status line. When
 to apply and when to analyse is ui/scheduler.py's decision; this module keeps the timers and the worker that
-carry it out. The fix keys live in ui/fix_actions.py, the keys themselves in ui/bindings.py.
+carry it out. The fix keys live in ui/fix_actions.py, the view keys (logs, YAML, events) in ui/view_actions.py,
+the keys themselves in ui/bindings.py.
 """
 
 from __future__ import annotations
@@ -32,12 +33,12 @@ from kftui.model import ClusterSnapshot, ConnectionState, Finding, SnapshotChang
 from kftui.profile import Profile, detect_profile
 from kftui.ui import bindings, tree_keys
 from kftui.ui.commands import KftuiCommands, PaletteCommand, palette_commands
-from kftui.ui.fix_actions import FixActions
 from kftui.ui.messages import Analysed, ChangesArrived, ConnectionChanged, LoadFailed, SnapshotLoaded
 from kftui.ui.scheduler import AnalysisScheduler
 from kftui.ui.screens.help import HelpScreen
 from kftui.ui.styles import styles_dir
 from kftui.ui.tree_model import Scope, TreeItem, TreeModel, filter_model
+from kftui.ui.view_actions import ViewActions
 from kftui.ui.widgets.banners import ErrorBanner, ForbiddenNotes
 from kftui.ui.widgets.details import DetailsPane
 from kftui.ui.widgets.diagnostics import DiagnosticsPanel
@@ -49,7 +50,7 @@ from kftui.ui.widgets.status_line import StatusInfo, StatusLine
 Clock = Callable[[], datetime]
 
 
-class KftuiApp(FixActions):
+class KftuiApp(ViewActions):
     """Diagnose a multi-Application Argo CD install: what is red, why, and the command that fixes it."""
 
     TITLE = "kftui"

@@ -44,11 +44,32 @@ APP: list[BindingType] = [
         id="app.errors-only",
     ),
     Binding(
-        "y",
+        "c",
         "copy_command",
         "Copy fix",
         tooltip="Copy the highlighted fix's command",
         id="app.copy-command",
+    ),
+    Binding(
+        "l",
+        "logs",
+        "Logs",
+        tooltip="Stream the selected pod's logs (live clusters only)",
+        id="app.logs",
+    ),
+    Binding(
+        "y",
+        "yaml",
+        "YAML",
+        tooltip="The selected object as YAML (managedFields hidden, secrets masked)",
+        id="app.yaml",
+    ),
+    Binding(
+        "v",
+        "events",
+        "Events",
+        tooltip="Events timeline of the selected app or resource, newest first",
+        id="app.events",
     ),
     Binding(
         "r",
@@ -105,6 +126,9 @@ NEEDS_DATA = frozenset(
         "all_findings",
         "toggle_errors_only",
         "copy_command",
+        "logs",
+        "yaml",
+        "events",
         "focus_findings",
         "focus_tree",
     }
@@ -167,6 +191,63 @@ PORT_FORWARDS: list[BindingType] = [
     Binding("x", "stop_forward", "Stop forward", id="pf.stop"),
 ]
 
+LOGS: list[BindingType] = [
+    Binding("escape", "close", "Close", id="logs.close"),
+    Binding("q", "close", "Close", show=False, id="logs.close-q"),
+    Binding(
+        "c",
+        "next_container",
+        "Container",
+        tooltip="Next container (init containers too)",
+        id="logs.container",
+    ),
+    Binding(
+        "p",
+        "toggle_previous",
+        "Previous",
+        tooltip="The previous instance's log, or the current",
+        id="logs.previous",
+    ),
+    Binding(
+        "f",
+        "toggle_follow",
+        "Follow",
+        tooltip="Keep streaming new lines, or stop at the end",
+        id="logs.follow",
+    ),
+    Binding(
+        "s", "next_since", "Since", tooltip="Only lines newer than 1m, 5m, 15m, 1h, or all", id="logs.since"
+    ),
+    Binding(
+        "t", "next_tail", "Tail", tooltip="Start from the last 100, 1000, 10000 lines, or all", id="logs.tail"
+    ),
+    Binding("w", "toggle_wrap", "Wrap", tooltip="Wrap long lines, or scroll sideways", id="logs.wrap"),
+    Binding(
+        "slash", "search", "Search", key_display="/", tooltip="Find text in the lines kept", id="logs.search"
+    ),
+    Binding("n", "next_match", "Next", tooltip="Next match", id="logs.next"),
+    Binding("N", "previous_match", "Prev", tooltip="Previous match", id="logs.previous-match"),
+    Binding("ctrl+s", "save", "Save", tooltip="Save the lines kept to a file", id="logs.save"),
+]
+
+TEXT_VIEW: list[BindingType] = [
+    Binding("escape", "close", "Close", id="view.close"),
+    Binding("q", "close", "Close", show=False, id="view.close-q"),
+    Binding("slash", "search", "Search", key_display="/", tooltip="Find text", id="view.search"),
+    Binding("n", "next_match", "Next", tooltip="Next match", id="view.next"),
+    Binding("N", "previous_match", "Prev", tooltip="Previous match", id="view.previous-match"),
+]
+
+PROMPT: list[BindingType] = [
+    Binding("escape", "cancel", "Cancel", id="prompt.cancel"),
+]
+
+CONFIRM: list[BindingType] = [
+    Binding("y", "yes", "Yes", id="confirm.yes"),
+    Binding("n", "no", "No", id="confirm.no"),
+    Binding("escape", "no", "No", show=False, id="confirm.escape"),
+]
+
 # Every binding kftui defines, by where it applies (for the id/description contract and its test).
 ALL: dict[str, list[BindingType]] = {
     "app": APP,
@@ -175,6 +256,10 @@ ALL: dict[str, list[BindingType]] = {
     "fix-confirm": FIX_CONFIRM,
     "ordered-sync": ORDERED_SYNC,
     "port-forwards": PORT_FORWARDS,
+    "logs": LOGS,
+    "text-view": TEXT_VIEW,
+    "prompt": PROMPT,
+    "confirm": CONFIRM,
 }
 
 
@@ -185,4 +270,6 @@ def help_sources() -> list[tuple[str, list[BindingType]]]:
         ("everywhere", APP + list(App.BINDINGS)),
         ("tree", TREE + list(Tree.BINDINGS)),
         ("lists", list(OptionList.BINDINGS)),
+        ("logs (l)", LOGS),
+        ("YAML and events (y, v)", TEXT_VIEW),
     ]

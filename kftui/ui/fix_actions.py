@@ -1,4 +1,4 @@
-"""The fix keys of the app (x runs, y copies, o ordered sync, p port-forwards) and which fixes may run.
+"""The fix keys of the app (x runs, c copies, o ordered sync, p port-forwards) and which fixes may run.
 
 Glue only: fixes/ plans and runs, the screens preview and confirm; this picks the highlighted finding's fix,
 opens the right screen, reports the result as a toast, and asks (in a worker) which fixes the credentials

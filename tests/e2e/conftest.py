@@ -74,7 +74,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             report.sections.append(("lab: components not running", dead))
         tails = []
         for log in sorted(_current.logs_dir.glob("*.log")):
-            if log.name in ("audit.log", "pod-app.log", "pod-crash.log"):
+            if log.name == "audit.log" or log.name.startswith("pod-"):  # pod-*.log: what kwok serves as logs
                 continue
             tails.append(f"--- {log.name} (last 15 lines) ---\n{lab_mod.procs.tail(log, 15)}")
         report.sections.append(("lab: component logs", "\n".join(tails)))

@@ -486,6 +486,8 @@ def _kwok_config(lab: Lab, cache: Path) -> Path:
         "2026-01-01T00:00:01.000000000Z stderr F F0101 00:00:01.000000 1 main.go:42] "
         "failed to connect to mysql.kubeflow.svc:3306: connect: connection refused\n"
     )
+    for name, text in scenarios.TALKER_LOGS.items():
+        (lab.logs_dir / name).write_text(text)
     own = (CONFIG / "kwok-lab.yaml").read_text()
     own = own.replace("@GATEWAY_PORT@", str(lab.ports["gateway"])).replace("@LOGS_DIR@", str(lab.logs_dir))
     docs.append(own)

@@ -14,8 +14,11 @@ and objects that use them.
 |              |                              | (kwok stage pod-crash-loop), applied with kubectl         |
 | istio        | workloads / istio            | istio-system/istio-ingressgateway Service 80->8080 + pod; |
 |              |                              | port-forward reaches the gateway stand-in (302 to /dex)   |
+| logs         | workloads / logs             | Pod kubeflow/log-talker: containers talker, talker-sidecar|
+|              |                              | and init talker-init, each with a kwok log file (and a    |
+|              |                              | previous log for talker); see TALKER_LOGS                 |
 
-The crash-loop and istio trees are applied directly (not through Argo CD) so that
+The crash-loop, istio and logs trees are applied directly (not through Argo CD) so that
 kwok-level tests do not depend on Argo CD being healthy.
 """
 
@@ -48,6 +51,23 @@ GIT_ENV = {
 }
 
 DUPLICATE_ERROR = "may not add resource with an already registered id"
+
+TALKER_POD = ("kubeflow", "log-talker")
+
+
+def cri_line(text: str, stream: str = "stdout", when: str = "2026-01-01T00:00:00.000000000Z") -> str:
+    """One line of a container log file as the CRI writes it (what kwok reads): <time> <stream> F <text>."""
+    return f"{when} {stream} F {text}\n"
+
+
+# The files kwok serves for log-talker's containers (in the lab's logs dir; see config/kwok-lab.yaml).
+TALKER_LOGS = {
+    "pod-talker.log": cri_line("talker: starting") + cri_line("talker: listening on :9000"),
+    "pod-talker-previous.log": cri_line("talker: previous instance")
+    + cri_line("talker: out of memory", "stderr"),
+    "pod-talker-sidecar.log": cri_line("sidecar: proxy ready"),
+    "pod-talker-init.log": cri_line("init: waiting for mysql") + cri_line("init: done"),
+}
 
 
 def _git(repo: Path, *args: str) -> str:
@@ -218,6 +238,21 @@ def repos() -> dict[str, dict[str, str]]:
             ),
         },
         "workloads": {
+            "logs/kustomization.yaml": _kustomization(["log-talker.yaml"], namespace="kubeflow"),
+            "logs/log-talker.yaml": _y(
+                {
+                    "apiVersion": "v1",
+                    "kind": "Pod",
+                    "metadata": {"name": TALKER_POD[1], "labels": {"app": "log-talker"}},
+                    "spec": {
+                        "initContainers": [{"name": "talker-init", "image": "registry.invalid/busybox:1"}],
+                        "containers": [
+                            {"name": "talker", "image": "registry.invalid/talker:v1"},
+                            {"name": "talker-sidecar", "image": "registry.invalid/proxy:v1"},
+                        ],
+                    },
+                }
+            ),
             "crash-loop/kustomization.yaml": _kustomization(["crash-looper.yaml"], namespace="kubeflow"),
             "crash-loop/crash-looper.yaml": _y(
                 _deployment(
@@ -329,7 +364,7 @@ def install(lab: Lab, log: Callable[[str], None]) -> None:
     kustomize = str(lab.bin / "kustomize") if lab.bin else "kustomize"
     for ns in ("kubeflow", "istio-system"):
         lab.kubectl("create", "namespace", ns)
-    for tree in ("crash-loop", "istio"):
+    for tree in ("crash-loop", "istio", "logs"):
         built = subprocess.run(
             [kustomize, "build", str(lab.repos_dir / "workloads" / tree)], capture_output=True, text=True
         )

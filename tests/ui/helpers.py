@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 from textual.pilot import Pilot
 
@@ -87,3 +88,30 @@ def demo_findings() -> list[Finding]:
     """What the checks say about the demo, so UI tests follow new checks instead of hard-coding a count."""
     snapshot = load_demo()
     return run_checks(snapshot, detect_profile({a.name for a in snapshot.applications.values()}))
+
+
+class FakeLogSource(FakeLiveSource):
+    """A live source whose `stream_logs` plays a script per (container, previous), then follows `more`.
+
+    `scripts` maps (container, previous) to the lines already in the log; a followed stream then relays
+    whatever the test puts into `more` until its stop event is set, like a quiet pod that writes later."""
+
+    def __init__(self, snapshot: ClusterSnapshot, scripts: dict[tuple[str, bool], list[str]]) -> None:
+        super().__init__(snapshot)
+        self.scripts = scripts
+        self.more: queue.Queue[str] = queue.Queue()
+        self.requests: list[Any] = []
+        self.open_streams = 0
+
+    def stream_logs(self, request: Any, stop: threading.Event) -> Iterator[str]:
+        self.requests.append(request)
+        self.open_streams += 1
+        try:
+            yield from self.scripts.get((request.container, request.previous), [])
+            while request.follow and not request.previous and not stop.is_set():
+                try:
+                    yield self.more.get(timeout=0.02)
+                except queue.Empty:
+                    continue
+        finally:
+            self.open_streams -= 1

@@ -11,18 +11,20 @@ from dataclasses import dataclass, replace
 
 from textual.pilot import Pilot
 
-from kftui.cluster.dumpfile import load_demo
+from kftui.cluster.dumpfile import demo_text, load_demo
+from kftui.cluster.manifest import DumpObjects
 from kftui.cluster.source import ConnectionStatus, SourceError, StaticSource
 from kftui.model import ClusterSnapshot, ConnectionState
 from kftui.ui.app import KftuiApp
 from kftui.ui.widgets.resource_tree import ResourceTree
-from tests.ui.helpers import FakeLiveSource, frozen_clock, wait_for
+from tests.ui.helpers import FakeLiveSource, FakeLogSource, frozen_clock, wait_for
 
 SIZE = (160, 48)
 
 
 def demo_app() -> KftuiApp:
-    return KftuiApp(StaticSource(load_demo), clock=frozen_clock)
+    """The demo as `kftui --demo` opens it: its objects kept for the YAML view."""
+    return KftuiApp(StaticSource(load_demo, DumpObjects(demo_text, "demo.yaml").find), clock=frozen_clock)
 
 
 def _unreachable() -> ClusterSnapshot:
@@ -125,6 +127,73 @@ async def reconnecting(pilot: Pilot[None]) -> None:
     await wait_for(pilot, lambda: app.connection.state is ConnectionState.RECONNECTING, "reconnecting")
 
 
+KATIB_POD = "app:kubeflow/ns:kubeflow/pod:katib-controller-7f5b8c9d6-5rjtn"
+KATIB_LOG = [
+    "I1120 03:10:02.118 main.go:51] katib-controller v0.18.0 starting",
+    "I1120 03:10:02.512 main.go:88] connecting to katib-mysql.kubeflow.svc:3306",
+    "E1120 03:10:12.514 db.go:40] error: dial tcp 10.96.14.2:3306: connect: connection refused",
+    "I1120 03:10:12.515 db.go:44] retrying in 10s (attempt 1/3)",
+    "E1120 03:10:22.517 db.go:40] error: dial tcp 10.96.14.2:3306: connect: connection refused",
+    "W1120 03:10:22.517 db.go:47] a very long line from the controller that goes on and on to show how wrapping "
+    "behaves in the log view when the pod writes more than one screen row at a time, as Java stack traces do",
+    "F1120 03:10:32.519 main.go:97] cannot connect to mysql after 3 attempts: exiting",
+]
+
+
+def logs_app() -> KftuiApp:
+    """A live, read-only session whose katib pod has a log (the log seam faked: no cluster in a screenshot)."""
+    return KftuiApp(
+        FakeLogSource(load_demo(), {("katib-controller", False): KATIB_LOG}),
+        clock=frozen_clock,
+        read_only=True,
+    )
+
+
+async def logs_screen(pilot: Pilot[None]) -> None:
+    """`l` on the crash-looping katib pod, wrapped, searching for "error"."""
+    from kftui.ui.screens.logs import LogsScreen
+
+    app = pilot.app
+    assert isinstance(app, KftuiApp)
+    await loaded(pilot)
+    app.query_one(ResourceTree).reveal(KATIB_POD)
+    await pilot.press("l")
+    await wait_for(pilot, lambda: isinstance(app.screen, LogsScreen), "the logs screen")
+    screen = app.screen
+    assert isinstance(screen, LogsScreen)
+    await wait_for(pilot, lambda: len(screen.buffer) == len(KATIB_LOG), "the log lines")
+    await pilot.press("w", "slash", *"error", "enter")
+    await pilot.pause()
+
+
+async def yaml_screen(pilot: Pilot[None]) -> None:
+    """`y` on the katib pod: its YAML from the demo, managedFields hidden."""
+    from kftui.ui.screens.yaml_view import YamlScreen
+
+    app = pilot.app
+    assert isinstance(app, KftuiApp)
+    await loaded(pilot)
+    app.query_one(ResourceTree).reveal(KATIB_POD)
+    await pilot.press("y")
+    await wait_for(
+        pilot,
+        lambda: isinstance(app.screen, YamlScreen) and "kind: Pod" in app.screen.plain,
+        "the YAML",
+    )
+
+
+async def events_screen(pilot: Pilot[None]) -> None:
+    """`v` on the kubeflow namespace: its events, newest first, the warning marked."""
+    from kftui.ui.screens.events import EventsScreen
+
+    app = pilot.app
+    assert isinstance(app, KftuiApp)
+    await loaded(pilot)
+    app.query_one(ResourceTree).reveal("app:kubeflow/ns:kubeflow")
+    await pilot.press("v")
+    await wait_for(pilot, lambda: isinstance(app.screen, EventsScreen), "the events screen")
+
+
 @dataclass(frozen=True)
 class Scenario:
     name: str
@@ -142,6 +211,9 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("load-error", broken_app, load_error),
     Scenario("reconnecting", live_app, reconnecting),
     Scenario("not-diagnosed", not_diagnosed_app, loaded),
+    Scenario("logs", logs_app, logs_screen),
+    Scenario("yaml", demo_app, yaml_screen),
+    Scenario("events", demo_app, events_screen),
 )
 
 BY_NAME = {s.name: s for s in SCENARIOS}

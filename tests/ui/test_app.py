@@ -22,8 +22,11 @@ from kftui.ui import bindings
 from kftui.ui.app import KftuiApp
 from kftui.ui.screens.fix_confirm import FixConfirmScreen
 from kftui.ui.screens.help import HelpScreen, help_rows
+from kftui.ui.screens.logs import LogsScreen
 from kftui.ui.screens.ordered_sync import OrderedSyncScreen
 from kftui.ui.screens.port_forwards import PortForwardsScreen
+from kftui.ui.screens.prompt import Confirm, PathPrompt
+from kftui.ui.screens.text_screen import TextScreen
 from kftui.ui.styles import styles_dir
 from kftui.ui.tree_keys import finding_key
 from kftui.ui.tree_model import TreeItem, TreeModel
@@ -221,10 +224,10 @@ async def test_copy_fix_command_copies_the_highlighted_fix() -> None:
     app = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        await pilot.press("y")
+        await pilot.press("c")
         assert app.clipboard == "argocd app get kubeflow --hard-refresh"
         app.query_one("#fix-list", OptionList).highlighted = 1
-        await pilot.press("y")
+        await pilot.press("c")
         assert app.clipboard == "argocd app sync kubeflow"
 
 
@@ -247,7 +250,18 @@ async def test_help_screen_lists_every_binding() -> None:
 
 def test_every_kftui_binding_has_an_id_and_a_description() -> None:
     # The app, the tree and every screen bind the table's lists themselves, so checking the table checks them.
-    users = [KftuiApp, ResourceTree, HelpScreen, FixConfirmScreen, OrderedSyncScreen, PortForwardsScreen]
+    users = [
+        KftuiApp,
+        ResourceTree,
+        HelpScreen,
+        FixConfirmScreen,
+        OrderedSyncScreen,
+        PortForwardsScreen,
+        LogsScreen,
+        TextScreen,
+        PathPrompt,
+        Confirm,
+    ]
     assert all(user.BINDINGS is table for user, table in zip(users, bindings.ALL.values(), strict=True))
     ours = [b for listed in bindings.ALL.values() for b in listed]
     assert len(ours) >= 20

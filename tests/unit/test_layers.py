@@ -36,6 +36,9 @@ PURE = [
     "cluster/pages.py",
     "ui/scheduler.py",
     "ui/tree_keys.py",
+    "ui/logbuffer.py",
+    "ui/savefile.py",
+    "ui/timeline.py",
 ]
 # Code that reaches the API server through the HTTP seam (cluster/http.py) only: it imports neither the
 # Kubernetes client nor the seam's implementation over it, so tests can give it a fake of the seam.
@@ -46,6 +49,8 @@ BEHIND_THE_SEAM = [
     "cluster/appops.py",
     "cluster/access.py",
     "cluster/portforward.py",
+    "cluster/logs.py",
+    "cluster/manifest.py",
 ]
 FORBIDDEN = ("textual", "kubernetes", "httpx", "urllib3")
 
