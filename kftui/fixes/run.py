@@ -246,17 +246,14 @@ class FixRunner:
             if not setting.ok:
                 return setting
         first = self._execute(plan, lambda: argo.sync(name, request, self.initiated_by))
-        if not first.ok or plan.then_sync is None:
+        then = plan.then_sync
+        if not first.ok or then is None:
             return first
         settled = wait_operation(argo, name, before, self.step_timeout, cancel, self.poll_interval)
         if not settled.ok:
             return replace(first, ok=False, message=f"{first.message}; then stopped: {settled.reason}")
-        follow = replace(plan, sync=plan.then_sync, then_sync=None, confirm_word=None)
-        rest = self._execute(
-            follow,
-            lambda: argo.sync(name, plan.then_sync or SyncRequest(), self.initiated_by),
-            step="then the rest",
-        )
+        # The second request is the same plan to the gate (same fix, target and permissions).
+        rest = self._execute(plan, lambda: argo.sync(name, then, self.initiated_by), step="then the rest")
         return replace(rest, message=f"{first.message}; {rest.message}")
 
     def _execute(self, plan: FixPlan, action: Callable[[], str], step: str = "") -> FixResult:
