@@ -156,7 +156,6 @@ class OrderedSync:
         """The app once it exists and runs no operation (an app of apps may create it a moment late)."""
         argo = self.runner.argo
         assert argo is not None
-        last = ""
         while True:
             try:
                 app = argo.get_app(name)

@@ -77,8 +77,8 @@ def wait_operation(
     name: str,
     before: datetime | None,
     timeout: float,
-    cancel: threading.Event | None = None,
-    interval: float = POLL_INTERVAL,
+    cancel: threading.Event | None,
+    interval: float,
     on_poll: Callable[[Application], None] | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> Settled:

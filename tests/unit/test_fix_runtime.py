@@ -287,3 +287,12 @@ def test_without_environment_settings_no_argocd_server_is_configured() -> None:
     env = {"ARGOCD_OPTS": "--insecure --plaintext"}
     kept = FixOptions.from_env(env, insecure=False, plaintext=None)
     assert (kept.insecure, kept.plaintext) == (True, True)
+
+
+def test_the_runtime_gives_a_first_sync_five_minutes_and_polls_each_second(tmp_path: Path) -> None:
+    """CRDs-first waits up to 300 s for its first sync (the timeout users read), reading the app every second."""
+    runtime = build_fix_runtime(
+        StaticSource(load_demo), FixOptions(audit_log=str(tmp_path / "a.jsonl")), env={}
+    )
+    assert (runtime.runner.step_timeout, runtime.runner.poll_interval) == (300.0, 1.0)
+    runtime.close()

@@ -99,14 +99,15 @@ def test_each_step_goes_waiting_syncing_settling_done_with_what_it_saw(tmp_path:
     clock = Ticks()
     result = ordered(runner, ("base",), on_step=seen.append, clock=clock).run()
     assert result == OrderedResult(True, (seen[-1],))
+    # the state column shows these words
     assert [(s.state, s.detail) for s in seen] == [
-        (WAITING, "waiting for the app to be free"),
-        (SYNCING, "requesting the sync"),
-        (SYNCING, "sync OutOfSync, health Healthy, operation Running"),
-        (SYNCING, "sync Synced, health Healthy, operation Succeeded"),
-        (SETTLING, "waiting for Synced and Healthy"),
-        (SETTLING, "sync Synced, health Healthy, operation Succeeded"),
-        (DONE, "sync Synced, health Healthy, operation Succeeded"),
+        ("waiting", "waiting for the app to be free"),
+        ("syncing", "requesting the sync"),
+        ("syncing", "sync OutOfSync, health Healthy, operation Running"),
+        ("syncing", "sync Synced, health Healthy, operation Succeeded"),
+        ("settling", "waiting for Synced and Healthy"),
+        ("settling", "sync Synced, health Healthy, operation Succeeded"),
+        ("done", "sync Synced, health Healthy, operation Succeeded"),
     ]
     assert {s.index for s in seen} == {0}
     started = datetime(2026, 12, 1, 8, 1, tzinfo=UTC)
@@ -245,7 +246,7 @@ def test_a_cancel_during_the_sync_leaves_it_to_argocd(tmp_path: Path) -> None:
     assert (
         result.reason == "cancelled at middle: cancelled while the sync ran (Argo CD finishes it on its own)"
     )
-    assert [s.state for s in result.steps] == [DONE, CANCELLED, PENDING]
+    assert [s.state for s in result.steps] == ["done", "cancelled", "pending"]  # as the state column shows
     assert [c[1] for c in argo.calls] == ["base", "middle"]
 
 
@@ -254,7 +255,7 @@ def test_a_sync_that_does_not_finish_in_time_fails_the_step(tmp_path: Path) -> N
     _, runner, _ = setup(tmp_path)
     result = ordered(runner, ("base",), step_timeout=0).run()
     assert result.reason == "stopped at base: sync of base did not finish within 0s (phase Running)"
-    assert result.steps[0].state == FAILED
+    assert result.steps[0].state == "failed"
 
 
 def test_a_cancel_while_settling_stops_the_run(tmp_path: Path) -> None:
