@@ -20,6 +20,7 @@ from kftui.fixes.plan import plan_action
 from kftui.fixes.plans import FixPlan, OrderedSyncPlan, SyncPlan
 from kftui.fixes.run import FixChoice, FixRunner
 from kftui.model import (
+    Application,
     ClusterSnapshot,
     Finding,
     FixRef,
@@ -438,3 +439,101 @@ def test_a_sync_that_first_sets_an_option_stops_if_the_option_cannot_be_set(tmp_
     assert argo.calls == []
     (entry,) = audit.entries()
     assert entry["detail"] == "app set" and entry["result"].startswith("error: drift: permission denied")
+
+
+class StaleArgo(FakeArgo):
+    """An Argo CD whose first read after a sync still shows the app as it was before it (a stale cache)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stale: Application | None = None
+
+    def sync(self, name: str, request: SyncRequest, initiated_by: str) -> str:
+        self.stale = self.apps[name].app
+        return super().sync(name, request, initiated_by)
+
+    def get_app(self, name: str) -> Application:
+        if self.stale is not None:
+            stale, self.stale = self.stale, None
+            return stale
+        return super().get_app(name)
+
+
+def test_crds_first_is_not_fooled_by_a_stale_read_of_the_previous_sync(tmp_path: Path) -> None:
+    """A read that still shows the previous, finished sync is not taken for ours: ours is waited for."""
+    argo = StaleArgo()
+    argo.add("drift")
+    run, _ = runner(tmp_path, argo=argo)
+    run.sync_app("drift", SyncRequest())
+    argo.stale = None
+    argo.get_app("drift")
+    assert argo.get_app("drift").operation_phase == "Succeeded"  # an earlier sync, finished
+    plan = crds_first(argo)
+    argo.apps["drift"].fail_with = "the CRD sync failed"
+    result = run.run(plan)
+    assert result.message.endswith("then stopped: sync of drift failed: the CRD sync failed")
+    assert len(argo.calls) == 2  # the earlier sync and the CRDs: never the rest
+
+
+def test_both_syncs_of_crds_first_are_initiated_by_kftui_and_the_user(tmp_path: Path) -> None:
+    """Argo CD shows who asked for each operation: the second sync too."""
+    argo = argo_with_drift()
+    run, _ = runner(tmp_path, argo=argo)
+    assert run.run(crds_first(argo)).ok
+    op = argo.apps["drift"].app.operation
+    assert op is not None and op.initiated_by == "kftui:alice"
+
+
+def test_a_refused_crds_first_does_not_even_read_the_app(tmp_path: Path) -> None:
+    """A plan the credentials may not run is refused before any call to Argo CD, reads included."""
+    argo = argo_with_drift()
+    argo.name = "kubernetes"
+    access = FakeAccess(denied={Permission("update", "applications", "argoproj.io", "argocd", "drift")})
+    run, _ = runner(tmp_path, argo=argo, access=access)
+    plan = crds_first(argo)
+    reads = argo.reads
+    result = run.run(plan)
+    assert result.refused and result.message.startswith("forbidden:")
+    assert argo.reads == reads and argo.calls == []
+
+
+def test_through_the_rest_api_kubernetes_rbac_does_not_decide(tmp_path: Path) -> None:
+    """With Argo CD's REST API as backend, a denied Kubernetes update on the app neither disables nor
+    refuses a sync (Argo CD's own RBAC decides, and says so if it refuses)."""
+    update = Permission("update", "applications", "argoproj.io", "argocd", "drift")
+    access = FakeAccess(denied={update})
+    kube_argo = argo_with_drift()
+    kube_argo.name = "kubernetes"
+    through_kube, _ = runner(tmp_path / "k", argo=kube_argo, access=access)
+    assert (
+        through_kube.review(plan_action("sync", APP, snapshot(kube_argo))) is not None
+    )  # the denial is known
+    rest_argo = argo_with_drift()
+    rest_argo.name = "argocd-rest"
+    through_rest, _ = runner(tmp_path / "r", argo=rest_argo, access=access)
+    plan = plan_action("sync", APP, snapshot(rest_argo))
+    assert through_rest.refusal(plan) is None
+    result = through_rest.run(plan)
+    assert result.ok and result.message == "sync of drift requested"
+    assert rest_argo.calls == [("sync", "drift", SyncRequest())]
+
+
+def test_a_restart_is_stamped_in_utc_whatever_the_local_time_zone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """restartedAt ends in Z, so it must be UTC even when the machine's time zone is not."""
+    import time
+
+    argo, work = argo_with_drift(), FakeWorkloads()
+    run, _ = runner(tmp_path, argo=argo, workloads=work)
+    pod, snap = workload_snapshot(argo)
+    with monkeypatch.context() as m:
+        m.setenv("TZ", "EST+05")
+        time.tzset()
+        try:
+            run.run(plan_action("restart", pod.ref, snap))
+        finally:
+            m.undo()
+            time.tzset()
+    stamped = datetime.strptime(work.calls[0][4], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    assert abs(stamped - datetime.now(UTC)) < timedelta(minutes=5)

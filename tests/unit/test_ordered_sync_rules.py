@@ -309,3 +309,35 @@ def test_a_refused_sync_request_fails_the_step_with_the_backends_message(tmp_pat
     result = ordered(runner, ("base",)).run()
     assert result.reason == "stopped at base: base: the server refused the sync"
     assert result.steps[0].state == FAILED and argo.reads == 1
+
+
+class StaleArgo(FakeArgo):
+    """An Argo CD whose first read after a sync still shows the app as it was before it (a stale cache)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stale: Application | None = None
+
+    def sync(self, name: str, request: SyncRequest, initiated_by: str) -> str:
+        self.stale = self.apps[name].app
+        return super().sync(name, request, initiated_by)
+
+    def get_app(self, name: str) -> Application:
+        if self.stale is not None:
+            stale, self.stale = self.stale, None
+            return stale
+        return super().get_app(name)
+
+
+def test_a_stale_read_of_the_previous_sync_is_not_taken_for_this_step(tmp_path: Path) -> None:
+    """The previous, finished sync seen again right after our request is not our step's outcome."""
+    argo = StaleArgo()
+    argo.add("base")
+    runner = FixRunner(Gate(False, None, "lab"), argo, poll_interval=0)
+    runner.sync_app("base", SyncRequest())
+    argo.stale = None
+    argo.get_app("base")
+    assert argo.get_app("base").operation_phase == "Succeeded"  # an earlier sync, finished
+    argo.apps["base"].fail_with = "hook failed"
+    result = ordered(runner, ("base",), step_timeout=0.5, interval=0.01).run()
+    assert result.reason == "stopped at base: sync of base failed: hook failed"
