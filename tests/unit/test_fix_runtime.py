@@ -296,3 +296,19 @@ def test_the_runtime_gives_a_first_sync_five_minutes_and_polls_each_second(tmp_p
     )
     assert (runtime.runner.step_timeout, runtime.runner.poll_interval) == (300.0, 1.0)
     runtime.close()
+
+
+def test_without_credentials_kftui_does_not_log_in_and_a_missing_password_is_empty(tmp_path: Path) -> None:
+    """No token and no user: no login (the server may allow anonymous access); a user without
+    ARGOCD_PASSWORD logs in with an empty password, as `argocd login` would send."""
+    server = _ArgoSessionServer()
+    try:
+        options = FixOptions(
+            argocd_server=server.address, plaintext=True, audit_log=str(tmp_path / "a.jsonl")
+        )
+        build_fix_runtime(StaticSource(load_demo), options, env={}).close()
+        assert server.logins == []
+        build_fix_runtime(StaticSource(load_demo), options, env={"ARGOCD_USERNAME": "viewer"}).close()
+        assert server.logins == [{"username": "viewer", "password": ""}]
+    finally:
+        server.close()
