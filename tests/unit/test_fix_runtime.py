@@ -74,9 +74,11 @@ def test_a_live_kubernetes_source_gets_an_access_review_except_in_read_only_mode
 class _ArgoSessionServer:
     """A local Argo CD session endpoint: records each login body and answers with a token."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: tuple[Path, Path] | None = None) -> None:
+        """With `tls` (certificate, key), the endpoint speaks HTTPS with that certificate."""
         import http.server
         import json
+        import ssl
         import threading
 
         self.logins: list[dict[str, str]] = []
@@ -97,6 +99,10 @@ class _ArgoSessionServer:
                 pass
 
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        if tls is not None:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
         self.address = f"127.0.0.1:{self.httpd.server_address[1]}"
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
@@ -310,5 +316,55 @@ def test_without_credentials_kftui_does_not_log_in_and_a_missing_password_is_emp
         assert server.logins == []
         build_fix_runtime(StaticSource(load_demo), options, env={"ARGOCD_USERNAME": "viewer"}).close()
         assert server.logins == [{"username": "viewer", "password": ""}]
+    finally:
+        server.close()
+
+
+def _self_signed(directory: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 (EC key: quick to make), as a lab Argo CD serves."""
+    import subprocess
+
+    cert, key = directory / "tls.crt", directory / "tls.key"
+    subprocess.run(
+        [
+            *(
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:prime256v1",
+                "-nodes",
+            ),
+            *("-keyout", str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1"),
+            *("-addext", "subjectAltName=IP:127.0.0.1"),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
+def test_insecure_accepts_a_self_signed_argocd_certificate_and_only_then(tmp_path: Path) -> None:
+    """--insecure (or ARGOCD_OPTS=--insecure) lets kftui log in to an Argo CD with a self-signed
+    certificate; without it the login is refused as an unverifiable server."""
+    import pytest
+
+    from kftui.cluster.source import SourceError
+
+    server = _ArgoSessionServer(tls=_self_signed(tmp_path))
+    try:
+        env = {"ARGOCD_USERNAME": "admin", "ARGOCD_PASSWORD": "pw"}
+        audit = str(tmp_path / "a.jsonl")
+        with pytest.raises(SourceError, match="cannot reach Argo CD at https://"):
+            build_fix_runtime(
+                StaticSource(load_demo), FixOptions(argocd_server=server.address, audit_log=audit), env=env
+            )
+        assert server.logins == []
+        options = FixOptions(argocd_server=server.address, insecure=True, audit_log=audit)
+        runtime = build_fix_runtime(StaticSource(load_demo), options, env=env)
+        assert server.logins == [{"username": "admin", "password": "pw"}]
+        runtime.close()
     finally:
         server.close()
