@@ -396,7 +396,7 @@ def test_crds_first_says_why_the_second_sync_was_not_made(tmp_path: Path) -> Non
     assert len(argo.calls) == 1
 
 
-def test_crds_first_stops_when_cancelled_during_the_wait(tmp_path: Path) -> None:
+def test_crds_first_stops_when_cancelled_while_the_crds_sync_runs(tmp_path: Path) -> None:
     """A cancel while the CRDs sync runs stops before the rest is requested."""
     argo = argo_with_drift(reads_until_done=100)
     run, _ = runner(tmp_path, argo=argo)
