@@ -68,8 +68,8 @@ class OrderedSync:
         self,
         runner: FixRunner,
         chain: tuple[str, ...],
-        step_timeout: float = 300.0,
-        interval: float = 1.0,
+        step_timeout: float,
+        interval: float,
         on_step: Callable[[StepStatus], None] | None = None,
         request: SyncRequest | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -131,10 +131,11 @@ class OrderedSync:
                 return self._stop(index, state, reason)
             self._update(index, state=SETTLING, detail="waiting for Synced and Healthy")
             try:
-                app = self._wait_healthy(index, name, deadline, cancel)
+                self._wait_healthy(index, name, deadline, cancel)
             except StepFailed as exc:
                 return self._stop(index, CANCELLED if cancel.is_set() else FAILED, str(exc))
-            self._update(index, state=DONE, detail=_status_line(app), finished=self.clock())
+            # The detail stays the status line _wait_healthy showed last: Synced and Healthy.
+            self._update(index, state=DONE, finished=self.clock())
         return OrderedResult(True, tuple(self.steps))
 
     def _stop(self, index: int, state: str, reason: str) -> OrderedResult:
@@ -156,7 +157,6 @@ class OrderedSync:
         """The app once it exists and runs no operation (an app of apps may create it a moment late)."""
         argo = self.runner.argo
         assert argo is not None
-        last = ""
         while True:
             try:
                 app = argo.get_app(name)
@@ -171,7 +171,7 @@ class OrderedSync:
                 raise StepFailed(f"{name} not ready to sync within {self.step_timeout:.0f}s: {last}")
             self._sleep(cancel)
 
-    def _wait_healthy(self, index: int, name: str, deadline: float, cancel: threading.Event) -> Application:
+    def _wait_healthy(self, index: int, name: str, deadline: float, cancel: threading.Event) -> None:
         argo = self.runner.argo
         assert argo is not None
         while True:
@@ -181,7 +181,7 @@ class OrderedSync:
                 raise StepFailed(str(exc)) from None
             self._update(index, detail=_status_line(app))
             if app.sync_status == "Synced" and app.health_status == "Healthy":
-                return app
+                return
             if cancel.is_set():
                 raise StepFailed("cancelled while waiting for Synced and Healthy")
             if time.monotonic() >= deadline:

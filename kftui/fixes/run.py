@@ -14,11 +14,13 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import partial
 from types import MappingProxyType
 from typing import Any
 
 from kftui.cluster.ops import ActionError, ArgoOps, SyncRequest, WorkloadOps
 from kftui.fixes.gate import FixResult, Gate
+from kftui.fixes.permissions import KUBE_BACKEND
 from kftui.fixes.plan import PLANNABLE, FixPlan, PlanError, plan_fix
 from kftui.fixes.plans import (
     AppSettingPlan,
@@ -38,6 +40,8 @@ from kftui.profile import Profile
 
 TERMINAL_PHASES = ("Succeeded", "Failed", "Error")
 POLL_INTERVAL = 1.0
+NO_ARGO = "no Argo CD backend (offline snapshot)"
+NO_KUBE = "no Kubernetes connection (offline snapshot)"
 
 
 def now_rfc3339() -> str:
@@ -77,8 +81,8 @@ def wait_operation(
     name: str,
     before: datetime | None,
     timeout: float,
-    cancel: threading.Event | None = None,
-    interval: float = POLL_INTERVAL,
+    cancel: threading.Event | None,
+    interval: float,
     on_poll: Callable[[Application], None] | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> Settled:
@@ -164,9 +168,9 @@ class FixRunner:
     def _missing_backend(self, plan: FixPlan) -> str | None:
         backend = action_of(plan).backend
         if backend is Backend.ARGO and self.argo is None:
-            return "no Argo CD backend (offline snapshot)"
+            return NO_ARGO
         if backend is Backend.KUBE and self.workloads is None:
-            return "no Kubernetes connection (offline snapshot)"
+            return NO_KUBE
         return None
 
     def choices(
@@ -246,32 +250,31 @@ class FixRunner:
             if not setting.ok:
                 return setting
         first = self._execute(plan, lambda: argo.sync(name, request, self.initiated_by))
-        if not first.ok or plan.then_sync is None:
+        then = plan.then_sync
+        if not first.ok or then is None:
             return first
         settled = wait_operation(argo, name, before, self.step_timeout, cancel, self.poll_interval)
         if not settled.ok:
             return replace(first, ok=False, message=f"{first.message}; then stopped: {settled.reason}")
-        follow = replace(plan, sync=plan.then_sync, then_sync=None, confirm_word=None)
-        rest = self._execute(
-            follow,
-            lambda: argo.sync(name, plan.then_sync or SyncRequest(), self.initiated_by),
-            step="then the rest",
-        )
+        # The second request is the same plan to the gate (same fix, target and permissions).
+        rest = self._execute(plan, lambda: argo.sync(name, then, self.initiated_by), step="then the rest")
         return replace(rest, message=f"{first.message}; {rest.message}")
 
     def _execute(self, plan: FixPlan, action: Callable[[], str], step: str = "") -> FixResult:
-        if action_of(plan).backend is not Backend.ARGO or self.argo is None:
-            return self.gate.execute(plan, action, backend="kubernetes", step=step)
-        return self.gate.execute(plan, action, backend=self.argo.name, endpoint=self.argo.endpoint, step=step)
+        """Through the gate, audited with the backend that carries it (steps are parts of an Argo CD sync)."""
+        argo = self.argo
+        if action_of(plan).backend is Backend.ARGO and argo is not None:
+            return self.gate.execute(plan, action, backend=argo.name, endpoint=argo.endpoint, step=step)
+        return self.gate.execute(plan, action, backend=KUBE_BACKEND)
 
     def _argo(self) -> ArgoOps:
         if self.argo is None:
-            raise ActionError("no Argo CD backend (offline snapshot)")
+            raise ActionError(NO_ARGO)
         return self.argo
 
     def _workloads(self) -> WorkloadOps:
         if self.workloads is None:
-            raise ActionError("no Kubernetes connection (offline snapshot)")
+            raise ActionError(NO_KUBE)
         return self.workloads
 
     def _own_view(self, plan: FixPlan, cancel: threading.Event | None) -> FixResult:
@@ -306,25 +309,21 @@ Executor = Callable[[FixRunner, Any, "threading.Event | None"], FixResult]
 """(runner, plan of the keyed type, cancel) -> the result."""
 
 
-def _gated(executor: Executor) -> Executor:
-    """The executor, run only when the gate and the backends allow the plan."""
-
-    def run(runner: FixRunner, plan: FixPlan, cancel: threading.Event | None) -> FixResult:
-        refused = runner._refused(plan)
-        return refused if refused is not None else executor(runner, plan, cancel)
-
-    return run
+def _gated(executor: Executor, runner: FixRunner, plan: FixPlan, cancel: threading.Event | None) -> FixResult:
+    """Run the executor only when the gate and the backends allow the plan (bound to it with `partial`)."""
+    refused = runner._refused(plan)
+    return refused if refused is not None else executor(runner, plan, cancel)
 
 
 EXECUTORS: Mapping[type[FixPlan], Executor] = MappingProxyType(
     {
-        SyncPlan: _gated(FixRunner._sync),
-        RefreshPlan: _gated(FixRunner._refresh),
-        TerminatePlan: _gated(FixRunner._terminate),
-        AppSettingPlan: _gated(FixRunner._app_setting),
-        RestartPlan: _gated(FixRunner._restart),
-        DeletePodPlan: _gated(FixRunner._delete_pod),
-        CreateNamespacePlan: _gated(FixRunner._create_namespace),
+        SyncPlan: partial(_gated, FixRunner._sync),
+        RefreshPlan: partial(_gated, FixRunner._refresh),
+        TerminatePlan: partial(_gated, FixRunner._terminate),
+        AppSettingPlan: partial(_gated, FixRunner._app_setting),
+        RestartPlan: partial(_gated, FixRunner._restart),
+        DeletePodPlan: partial(_gated, FixRunner._delete_pod),
+        CreateNamespacePlan: partial(_gated, FixRunner._create_namespace),
         # Driven by their own views (fixes/ordered.py, cluster/portforward.py), which pass the gate there.
         OrderedSyncPlan: FixRunner._own_view,
         PortForwardPlan: FixRunner._own_view,

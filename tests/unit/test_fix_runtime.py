@@ -74,9 +74,11 @@ def test_a_live_kubernetes_source_gets_an_access_review_except_in_read_only_mode
 class _ArgoSessionServer:
     """A local Argo CD session endpoint: records each login body and answers with a token."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: tuple[Path, Path] | None = None) -> None:
+        """With `tls` (certificate, key), the endpoint speaks HTTPS with that certificate."""
         import http.server
         import json
+        import ssl
         import threading
 
         self.logins: list[dict[str, str]] = []
@@ -97,8 +99,12 @@ class _ArgoSessionServer:
                 pass
 
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        if tls is not None:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
         self.address = f"127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        threading.Thread(target=self.httpd.serve_forever, args=(0.02,), daemon=True).start()  # quick shutdown
 
     def close(self) -> None:
         self.httpd.shutdown()
@@ -171,3 +177,194 @@ def test_the_audit_log_path_expands_the_home_directory(monkeypatch: object, tmp_
     assert runtime.audit.path == tmp_path / "audit.jsonl"
     assert runtime.runner.gate.context == "offline" and runtime.runner.argo is None
     runtime.close()
+
+
+# ---- which backends a source gets, and where the defaults come from ---------------------------------------
+
+
+def _kube_source() -> object:
+    """A live Kubernetes source, built and never connected: nothing here reaches the network."""
+    from kubernetes import client as k8s_client
+
+    from kftui.cluster.client import ClientHttp
+    from kftui.cluster.kube import KubeSource
+
+    api = k8s_client.ApiClient(k8s_client.Configuration(host="https://127.0.0.1:1"))
+    return KubeSource(ClientHttp(api), "lab")
+
+
+def test_a_live_kubernetes_source_acts_through_the_kubernetes_api(tmp_path: Path) -> None:
+    """Without an Argo CD server, app actions patch Applications in the given namespace; forwards work."""
+    from kftui.cluster.appops import KubeAppOps, KubeWorkloadOps
+
+    source = _kube_source()
+    options = FixOptions(audit_log=str(tmp_path / "a.jsonl"), argocd_namespace="ops")
+    runtime = build_fix_runtime(source, options, env={})  # type: ignore[arg-type]
+    argo, workloads = runtime.runner.argo, runtime.runner.workloads
+    assert isinstance(argo, KubeAppOps) and argo.argocd_namespace == "ops"
+    assert argo.kube is source.http  # type: ignore[attr-defined]
+    assert isinstance(workloads, KubeWorkloadOps) and workloads.kube is source.http  # type: ignore[attr-defined]
+    assert runtime.forwards.kube is source.http  # type: ignore[attr-defined]
+    assert runtime.runner.gate.context == "lab"
+    runtime.close()
+
+
+def test_an_argocd_server_replaces_the_kubernetes_backend_but_not_the_context(tmp_path: Path) -> None:
+    """With a live cluster and an Argo CD server, app actions use the REST API; the audit names the cluster."""
+    from kftui.cluster.appops import KubeWorkloadOps
+    from kftui.cluster.argocd import ArgoRestOps
+
+    server = _ArgoSessionServer()
+    try:
+        options = FixOptions(
+            argocd_server=server.address, plaintext=True, audit_log=str(tmp_path / "a.jsonl")
+        )
+        runtime = build_fix_runtime(_kube_source(), options, env={"ARGOCD_AUTH_TOKEN": "t"})  # type: ignore[arg-type]
+        assert isinstance(runtime.runner.argo, ArgoRestOps)
+        assert isinstance(runtime.runner.workloads, KubeWorkloadOps)  # workloads stay on Kubernetes
+        assert runtime.runner.gate.context == "lab"
+        runtime.close()
+    finally:
+        server.close()
+
+
+def test_an_offline_source_gets_no_forwards_and_the_default_namespace(tmp_path: Path) -> None:
+    """A dump or the demo: no workload backend, forwards refuse, Argo CD is assumed in "argocd"."""
+    runtime = build_fix_runtime(
+        StaticSource(load_demo), FixOptions(audit_log=str(tmp_path / "a.jsonl")), env={}
+    )
+    assert runtime.runner.workloads is None and runtime.forwards.kube is None
+    assert runtime.runner.gate.argocd_namespace == "argocd" and runtime.runner.gate.read_only is False
+    runtime.close()
+
+
+def test_an_argocd_server_that_cannot_log_in_is_a_source_error(tmp_path: Path) -> None:
+    """A failed login is reported like any unreachable source: one line, naming the server."""
+    import pytest
+
+    from kftui.cluster.source import SourceError
+
+    options = FixOptions(argocd_server="127.0.0.1:1", plaintext=True, audit_log=str(tmp_path / "a.jsonl"))
+    env = {"ARGOCD_USERNAME": "admin", "ARGOCD_PASSWORD": "x"}
+    with pytest.raises(
+        SourceError, match=r"cannot reach Argo CD at http://127\.0\.0\.1:1: connection refused"
+    ):
+        build_fix_runtime(StaticSource(load_demo), options, env=env)
+
+
+def test_the_argocd_credentials_come_from_the_process_environment_by_default(
+    monkeypatch: object, tmp_path: Path
+) -> None:
+    """Without an explicit env, ARGOCD_USERNAME/PASSWORD (and AUTH_TOKEN) are read from the process."""
+    import pytest
+
+    mp: pytest.MonkeyPatch = monkeypatch  # type: ignore[assignment]
+    mp.delenv("ARGOCD_AUTH_TOKEN", raising=False)
+    mp.setenv("ARGOCD_USERNAME", "admin")
+    mp.setenv("ARGOCD_PASSWORD", "from-env")
+    server = _ArgoSessionServer()
+    try:
+        options = FixOptions(
+            argocd_server=server.address, plaintext=True, audit_log=str(tmp_path / "a.jsonl")
+        )
+        build_fix_runtime(StaticSource(load_demo), options).close()
+        assert server.logins == [{"username": "admin", "password": "from-env"}]
+    finally:
+        server.close()
+
+
+def test_without_an_audit_flag_the_default_audit_log_is_used(monkeypatch: object, tmp_path: Path) -> None:
+    """No --audit-log: the log goes where $KFTUI_AUDIT_LOG (or the XDG state directory) says."""
+    import pytest
+
+    mp: pytest.MonkeyPatch = monkeypatch  # type: ignore[assignment]
+    mp.setenv("KFTUI_AUDIT_LOG", str(tmp_path / "default.jsonl"))
+    runtime = build_fix_runtime(StaticSource(load_demo), FixOptions(), env={})
+    assert runtime.audit.path == tmp_path / "default.jsonl"
+    runtime.close()
+
+
+def test_without_environment_settings_no_argocd_server_is_configured() -> None:
+    """An empty environment means no Argo CD server and neither --insecure nor --plaintext."""
+    opts = FixOptions.from_env({})
+    assert (opts.argocd_server, opts.insecure, opts.plaintext, opts.read_only) == ("", False, False, False)
+    assert opts.argocd_namespace == "argocd" and opts.audit_log is None
+    # flags given as False or None leave the environment's choice alone
+    env = {"ARGOCD_OPTS": "--insecure --plaintext"}
+    kept = FixOptions.from_env(env, insecure=False, plaintext=None)
+    assert (kept.insecure, kept.plaintext) == (True, True)
+
+
+def test_the_runtime_gives_a_first_sync_five_minutes_and_polls_each_second(tmp_path: Path) -> None:
+    """CRDs-first waits up to 300 s for its first sync (the timeout users read), reading the app every second."""
+    runtime = build_fix_runtime(
+        StaticSource(load_demo), FixOptions(audit_log=str(tmp_path / "a.jsonl")), env={}
+    )
+    assert (runtime.runner.step_timeout, runtime.runner.poll_interval) == (300.0, 1.0)
+    runtime.close()
+
+
+def test_without_credentials_kftui_does_not_log_in_and_a_missing_password_is_empty(tmp_path: Path) -> None:
+    """No token and no user: no login (the server may allow anonymous access); a user without
+    ARGOCD_PASSWORD logs in with an empty password, as `argocd login` would send."""
+    server = _ArgoSessionServer()
+    try:
+        options = FixOptions(
+            argocd_server=server.address, plaintext=True, audit_log=str(tmp_path / "a.jsonl")
+        )
+        build_fix_runtime(StaticSource(load_demo), options, env={}).close()
+        assert server.logins == []
+        build_fix_runtime(StaticSource(load_demo), options, env={"ARGOCD_USERNAME": "viewer"}).close()
+        assert server.logins == [{"username": "viewer", "password": ""}]
+    finally:
+        server.close()
+
+
+def _self_signed(directory: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 (EC key: quick to make), as a lab Argo CD serves."""
+    import subprocess
+
+    cert, key = directory / "tls.crt", directory / "tls.key"
+    subprocess.run(
+        [
+            *(
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:prime256v1",
+                "-nodes",
+            ),
+            *("-keyout", str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1"),
+            *("-addext", "subjectAltName=IP:127.0.0.1"),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
+def test_insecure_accepts_a_self_signed_argocd_certificate_and_only_then(tmp_path: Path) -> None:
+    """--insecure (or ARGOCD_OPTS=--insecure) lets kftui log in to an Argo CD with a self-signed
+    certificate; without it the login is refused as an unverifiable server."""
+    import pytest
+
+    from kftui.cluster.source import SourceError
+
+    server = _ArgoSessionServer(tls=_self_signed(tmp_path))
+    try:
+        env = {"ARGOCD_USERNAME": "admin", "ARGOCD_PASSWORD": "pw"}
+        audit = str(tmp_path / "a.jsonl")
+        with pytest.raises(SourceError, match="cannot reach Argo CD at https://"):
+            build_fix_runtime(
+                StaticSource(load_demo), FixOptions(argocd_server=server.address, audit_log=audit), env=env
+            )
+        assert server.logins == []
+        options = FixOptions(argocd_server=server.address, insecure=True, audit_log=audit)
+        runtime = build_fix_runtime(StaticSource(load_demo), options, env=env)
+        assert server.logins == [{"username": "admin", "password": "pw"}]
+        runtime.close()
+    finally:
+        server.close()
