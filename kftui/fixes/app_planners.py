@@ -4,7 +4,9 @@ A planner resolves its target against the snapshot, writes the preview in words 
 takes its title and command from the spec's command builder (checks/fixrefs.py), so the plan shows the
 command the finding shows. It knows whether the action can run now (an operation already running blocks
 a sync) and whether the user must type a name to confirm. The fix registry (fixes/registry.py) says which
-planner each fix id uses; the sync variants differ only in the SyncVariant they are built with.
+planner each fix id uses; the sync variants differ only in the SyncVariant the registry binds to `sync`.
+(Bound with functools.partial rather than built by a factory: the planner's code then runs when a plan is
+made, not once at import, so what it does is what each test of it exercises.)
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from kftui.fixes.plans import (
     FixPlan,
     OrderedSyncPlan,
     PlanError,
-    Planner,
     RefreshPlan,
     SyncPlan,
     TerminatePlan,
@@ -72,30 +73,28 @@ def _res_label(kind: str, namespace: str, name: str) -> str:
     return f"{kind} {namespace}/{name}" if namespace else f"{kind} {name}"
 
 
-def refresh(hard: bool) -> Planner:
-    """A planner for a normal or a hard refresh."""
-
-    def plan(spec: FixSpec, target: ObjectRef, snapshot: ClusterSnapshot, _: Profile | None) -> FixPlan:
-        app = _app_target(spec, target, snapshot)
-        ref = command_ref(spec, target.name)
-        changes = (
-            f"annotate Application {target.namespace}/{target.name} "
-            f"argocd.argoproj.io/refresh={'hard' if hard else 'normal'} (the controller removes it)",
-            "Argo CD compares the live state with Git again"
-            + (", regenerating manifests instead of using its cache" if hard else ""),
-        )
-        return RefreshPlan(
-            fix_id=spec.fix_id,
-            title=ref.title,
-            target=target,
-            app=target.name,
-            command=ref.command,
-            changes=changes,
-            blocked=_missing(app, target.name),
-            hard=hard,
-        )
-
-    return plan
+def refresh(
+    hard: bool, spec: FixSpec, target: ObjectRef, snapshot: ClusterSnapshot, _: Profile | None
+) -> FixPlan:
+    """A normal or a hard refresh; the registry binds `hard` (functools.partial) to make the planner."""
+    app = _app_target(spec, target, snapshot)
+    ref = command_ref(spec, target.name)
+    changes = (
+        f"annotate Application {target.namespace}/{target.name} "
+        f"argocd.argoproj.io/refresh={'hard' if hard else 'normal'} (the controller removes it)",
+        "Argo CD compares the live state with Git again"
+        + (", regenerating manifests instead of using its cache" if hard else ""),
+    )
+    return RefreshPlan(
+        fix_id=spec.fix_id,
+        title=ref.title,
+        target=target,
+        app=target.name,
+        command=ref.command,
+        changes=changes,
+        blocked=_missing(app, target.name),
+        hard=hard,
+    )
 
 
 def disable_auto_prune(
@@ -203,41 +202,38 @@ def _sync_tail(
         warnings.append("auto-sync with self-heal is on: Argo CD may sync again by itself")
 
 
-def sync(variant: SyncVariant) -> Planner:
-    """A planner for one sync variant (plain, prune, force, replace, server-side, create-namespace)."""
-
-    def plan(spec: FixSpec, target: ObjectRef, snapshot: ClusterSnapshot, _: Profile | None) -> FixPlan:
-        name = target.name
-        app = _app_target(spec, target, snapshot)
-        ref = command_ref(spec, name)
-        blocked, changes = _sync_head(app, target)
-        changes.extend(variant.notes)
-        if variant.set_option is not None:
-            changes.insert(
-                0,
-                f"add {variant.set_option} to spec.syncPolicy.syncOptions of Application {target.namespace}/{name}",
-            )
-        if variant.set_option == CREATE_NAMESPACE and app is not None and app.dest_namespace:
-            changes.append(
-                f"the sync creates the destination namespace {app.dest_namespace} if it is missing"
-            )
-        warnings = list(variant.warnings)
-        _sync_tail(app, variant.request, changes, warnings, out_of_sync=True)
-        return SyncPlan(
-            fix_id=spec.fix_id,
-            title=ref.title,
-            target=target,
-            app=name,
-            command=ref.command,
-            changes=tuple(changes),
-            warnings=tuple(warnings),
-            confirm_word=name if variant.confirm else None,
-            blocked=blocked,
-            sync=variant.request,
-            set_option=variant.set_option,
+def sync(
+    variant: SyncVariant, spec: FixSpec, target: ObjectRef, snapshot: ClusterSnapshot, _: Profile | None
+) -> FixPlan:
+    """One sync variant (plain, prune, force, replace, server-side, create-namespace); the registry binds
+    `variant` (functools.partial) to make each variant's planner."""
+    name = target.name
+    app = _app_target(spec, target, snapshot)
+    ref = command_ref(spec, name)
+    blocked, changes = _sync_head(app, target)
+    changes.extend(variant.notes)
+    if variant.set_option is not None:
+        changes.insert(
+            0,
+            f"add {variant.set_option} to spec.syncPolicy.syncOptions of Application {target.namespace}/{name}",
         )
-
-    return plan
+    if variant.set_option == CREATE_NAMESPACE and app is not None and app.dest_namespace:
+        changes.append(f"the sync creates the destination namespace {app.dest_namespace} if it is missing")
+    warnings = list(variant.warnings)
+    _sync_tail(app, variant.request, changes, warnings, out_of_sync=True)
+    return SyncPlan(
+        fix_id=spec.fix_id,
+        title=ref.title,
+        target=target,
+        app=name,
+        command=ref.command,
+        changes=tuple(changes),
+        warnings=tuple(warnings),
+        confirm_word=name if variant.confirm else None,
+        blocked=blocked,
+        sync=variant.request,
+        set_option=variant.set_option,
+    )
 
 
 def sync_crds_first(
