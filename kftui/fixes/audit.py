@@ -42,17 +42,12 @@ class AuditError(Exception):
     """The audit log cannot be written; a change that cannot be recorded is not made."""
 
 
-def _escape(char: str) -> str:
-    code = ord(char)
-    if code <= 0xFFFF:
-        return f"\\u{code:04x}"
-    code -= 0x10000
-    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
-
-
 def escape_controls(line: str) -> str:
-    """A JSON text with every control, format and separator character written as a \\u escape."""
-    return "".join(_escape(c) if unicodedata.category(c) in _ESCAPED_CATEGORIES else c for c in line)
+    """A JSON text with every control, format and separator character written as a \\u escape.
+
+    json.dumps of one such character (ASCII only) is exactly its escape, surrogate pairs above U+FFFF included.
+    """
+    return "".join(json.dumps(c)[1:-1] if unicodedata.category(c) in _ESCAPED_CATEGORIES else c for c in line)
 
 
 def scrub(text: str) -> str:
@@ -116,8 +111,8 @@ class AuditLog:
         line = escape_controls(json.dumps(asdict(entry), ensure_ascii=False, sort_keys=False))
         with self._lock:
             fd = self._open()
-            with os.fdopen(fd, "a", encoding="utf-8") as out:
-                out.write(line + "\n")
+            with os.fdopen(fd, "ab") as out:
+                out.write((line + "\n").encode())
         return entry
 
     def ready(self) -> str | None:
@@ -171,7 +166,7 @@ class AuditLog:
     def entries(self) -> list[dict[str, Any]]:
         """Every entry so far (for tests and a future audit view)."""
         try:
-            text = self.path.read_text(encoding="utf-8")
+            data = self.path.read_bytes()
         except FileNotFoundError:
             return []
-        return [json.loads(line) for line in text.splitlines() if line.strip()]
+        return [json.loads(line) for line in data.splitlines() if line.strip()]
