@@ -92,7 +92,6 @@ class AuditLog:
         self.path = Path(path) if path is not None else default_audit_path()
         self.user = user or local_user()
         self._lock = threading.Lock()
-        self._warned = False
         self.warning: str | None = None  # set once, when a pre-existing log was wider than 0600
 
     def record(
@@ -140,24 +139,24 @@ class AuditLog:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.path, flags, 0o600)
         except OSError as exc:
-            reason = "is a symbolic link" if self.path.is_symlink() else (exc.strerror or str(exc))
+            reason = "is a symbolic link" if self.path.is_symlink() else exc.strerror
             raise AuditError(f"cannot write the audit log {self.path}: {reason}") from None
         try:
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode):
                 raise AuditError(f"cannot write the audit log {self.path}: not a regular file")
-            if stat.S_IMODE(info.st_mode) & 0o077:
-                if not self._warned:
-                    self._warned = True
+            mode = stat.S_IMODE(info.st_mode)
+            if mode & 0o077:
+                os.fchmod(fd, 0o600)  # first: the warning says it was done
+                if self.warning is None:
                     self.warning = (
                         f"the audit log {self.path} was readable by others "
-                        f"(mode {stat.S_IMODE(info.st_mode):04o}); kftui set it back to 0600"
+                        f"(mode {mode:04o}); kftui set it back to 0600"
                     )
                     _LOG.warning(self.warning)
-                os.fchmod(fd, 0o600)
         except OSError as exc:
             os.close(fd)
-            raise AuditError(f"cannot write the audit log {self.path}: {exc.strerror or exc}") from None
+            raise AuditError(f"cannot write the audit log {self.path}: {exc.strerror}") from None
         except AuditError:
             os.close(fd)
             raise

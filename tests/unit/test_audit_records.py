@@ -3,9 +3,12 @@ which files it refuses to write (with the message the user reads)."""
 
 from __future__ import annotations
 
+import getpass
 import json
+import logging
 import os
 import re
+import stat
 from pathlib import Path
 
 import pytest
@@ -191,3 +194,61 @@ def test_escape_controls_per_character(char: str, escaped: str) -> None:
     """Terminal-active characters become JSON \\u escapes (surrogate pairs above U+FFFF); others stay."""
     assert escape_controls(f"a{char}b") == f"a{escaped}b"
     assert json.loads('"' + escape_controls(char) + '"') == char
+
+
+def test_a_log_kftui_creates_is_private_without_a_warning(tmp_path: Path) -> None:
+    """The warning is about a log someone else widened, never about the one kftui just created."""
+    path = tmp_path / "audit.jsonl"
+    old = os.umask(0)
+    try:
+        audit = AuditLog(path, user="u")
+        assert audit.ready() is None
+        audit.record(context="c", backend="b", action="a", target="t", result="ok")
+    finally:
+        os.umask(old)
+    assert audit.warning is None
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_the_symlink_refusal_names_the_path(tmp_path: Path) -> None:
+    target = tmp_path / "elsewhere"
+    link = tmp_path / "audit.jsonl"
+    link.symlink_to(target)
+    assert AuditLog(link, user="u").ready() == f"cannot write the audit log {link}: is a symbolic link"
+    assert not target.exists()
+
+
+def test_the_widened_mode_warning_is_logged_as_it_is_shown(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "audit.jsonl"
+    path.write_text("")
+    path.chmod(0o660)
+    audit = AuditLog(path, user="u")
+    with caplog.at_level(logging.WARNING, logger="kftui.fixes.audit"):
+        assert audit.ready() is None
+    assert [r.getMessage() for r in caplog.records] == [audit.warning]
+
+
+PROC_COMM = Path("/proc/self/comm")  # a regular file of mode 0644 whose mode the kernel never changes
+
+
+@pytest.mark.skipif(not PROC_COMM.exists(), reason="needs Linux procfs")
+def test_a_log_whose_mode_cannot_be_narrowed_is_refused_without_claiming_it_was() -> None:
+    """Only ready() is called: nothing is written to the file."""
+    audit = AuditLog(PROC_COMM, user="u")
+    assert audit.ready() == f"cannot write the audit log {PROC_COMM}: Operation not permitted"
+    assert audit.warning is None, "the warning says kftui set the mode back: it could not"
+
+
+def test_without_a_login_name_the_user_is_unknown(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """getpass.getuser raises when neither the environment nor the password database names the user
+    (a container running as an arbitrary uid): the log says "unknown" instead of failing."""
+
+    def no_login() -> str:
+        raise OSError("no login name")
+
+    monkeypatch.setattr(getpass, "getuser", no_login)
+    audit = AuditLog(tmp_path / "a.jsonl")
+    audit.record(context="c", backend="b", action="a", target="t", result="ok")
+    assert audit.entries()[0]["user"] == "unknown"
