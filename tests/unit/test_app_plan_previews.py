@@ -309,6 +309,10 @@ def test_ordered_sync_warns_about_missing_and_busy_apps() -> None:
         "not in the snapshot yet: middle, top (an earlier app of the chain may create them)",
         "an operation is running on base: each step waits for its app to be free",
     )
+    both = snap(app(name="base", **running()), app(name="top", **running()))
+    assert plan_action("ordered-sync", APP, both, CHAIN_PROFILE).warnings[-1] == (
+        "an operation is running on base, top: each step waits for its app to be free"
+    )
     terminating = plan_action(
         "ordered-sync", APP, snap(app(name="top", **running("Terminating"))), CHAIN_PROFILE
     )
