@@ -160,9 +160,7 @@ class SyncVariant:
 
 def _sync_head(app: Application | None, target: ObjectRef) -> tuple[str | None, list[str]]:
     """Why the sync cannot run now (or None), and the first line of its preview."""
-    blocked = _missing(app, target.name)
-    if blocked is None and app is not None:
-        blocked = _running_block(app)
+    blocked = _running_block(app) if app is not None else _missing(app, target.name)
     revision = (app.target_revision if app else "") or "HEAD"
     return blocked, [
         f"write .operation.sync on Application {target.namespace}/{target.name} (revision {revision})"
@@ -170,7 +168,11 @@ def _sync_head(app: Application | None, target: ObjectRef) -> tuple[str | None, 
 
 
 def _sync_tail(
-    app: Application | None, request: SyncRequest, changes: list[str], warnings: list[str], out_of_sync: bool
+    app: Application | None,
+    request: SyncRequest,
+    changes: list[str],
+    warnings: list[str],
+    out_of_sync: bool = False,
 ) -> None:
     """The preview lines every sync shares: what it applies, what prune deletes, what self-heal may do."""
     resources = app.resources if app else ()
@@ -244,8 +246,8 @@ def sync_crds_first(
     app = _app_target(spec, target, snapshot)
     ref = command_ref(spec, name)
     blocked, changes = _sync_head(app, target)
-    crds = tuple(
-        ResourceSel(r.group, r.kind, r.name, r.namespace)
+    crds = tuple(  # cluster-scoped: selected and named without a namespace
+        ResourceSel(r.group, r.kind, r.name)
         for r in (app.resources if app else ())
         if r.kind == "CustomResourceDefinition"
     )
@@ -253,10 +255,10 @@ def sync_crds_first(
         blocked = f"{name} manages no CustomResourceDefinition"
     request = SyncRequest(resources=crds)
     changes[0] += f", only its {len(crds)} CustomResourceDefinition(s)"
-    changes.extend(_name_some([_res_label(c.kind, c.namespace, c.name) for c in crds], "apply"))
+    changes.extend(_name_some([f"{c.kind} {c.name}" for c in crds], "apply"))
     changes.append("when that sync has finished: a full sync of the app")
     warnings: list[str] = []
-    _sync_tail(app, request, changes, warnings, out_of_sync=False)
+    _sync_tail(app, request, changes, warnings)  # the CRDs are named above, not the out-of-sync list
     return SyncPlan(
         fix_id=spec.fix_id,
         title=ref.title,

@@ -220,3 +220,12 @@ def test_an_app_named_without_its_namespace_is_asked_about_in_the_argocd_namespa
     assert perms == tuple(
         Permission(p.verb, p.resource, p.group, "gitops", p.name) for p in APP_EXPECTED[fix_id]
     )
+
+
+def test_without_a_namespace_from_anyone_argo_cds_default_namespace_is_asked() -> None:
+    """A caller that names no Argo CD namespace gets the one Argo CD installs into by default."""
+    plan = plan_action("refresh", ObjectRef("Application", None, "drift"), snap())
+    assert required_permissions(plan) == (app_perm("patch"),)
+    assert required_permissions(plan_action("sync", ObjectRef("Application", None, "drift"), snap())) == (
+        READ_UPDATE
+    )
