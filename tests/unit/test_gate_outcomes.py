@@ -163,3 +163,52 @@ def test_an_app_without_a_namespace_is_reviewed_in_the_gates_argocd_namespace(tm
         "forbidden: system:serviceaccount:argocd:limited may not patch applications.argoproj.io/drift in gitops"
     )
     assert access.asked == [patch]
+
+
+def test_every_outcome_is_audited_with_its_backend_and_endpoint(tmp_path: Path) -> None:
+    """Refusals and backend errors name the backend and its endpoint in the log, as successes do."""
+    gate, audit = audited_gate(tmp_path)
+    blocked = dataclasses.replace(sync_plan(), blocked="not now")
+    gate.execute(blocked, lambda: "never", backend="argocd-rest", endpoint="https://cd.example")
+    gate.execute(sync_plan(), lambda: fails("boom"), backend="argocd-rest", endpoint="https://cd.example")
+    assert [(e["backend"], e["context"], e["result"]) for e in audit.entries()] == [
+        ("argocd-rest", "lab (https://cd.example)", "refused: not now"),
+        ("argocd-rest", "lab (https://cd.example)", "error: boom"),
+    ]
+
+
+def test_an_unrecordable_change_is_refused_with_the_plan_named(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    gate = Gate(False, AuditLog(blocker / "audit.jsonl", user="u"))
+    result = gate.execute(sync_plan(), lambda: "never", backend="kubernetes")
+    assert dataclasses.replace(result, message="") == FixResult(
+        "sync", "Application/argocd/drift", ok=False, message="", refused=True
+    )
+    assert result.message.startswith(f"cannot write the audit log {blocker / 'audit.jsonl'}: ")
+
+
+UPDATE = Permission("update", "applications", "argoproj.io", "argocd", "drift")
+
+
+def test_the_rest_backend_runs_an_app_action_kubernetes_would_deny(tmp_path: Path) -> None:
+    """Through Argo CD's REST API, Argo CD's RBAC decides: a Kubernetes denial, even one already known,
+    neither refuses the sync nor is asked about."""
+    access = FakeAccess(denied={UPDATE})
+    gate, _ = audited_gate(tmp_path, access=access)
+    assert gate.review(sync_plan(), "kubernetes") is not None  # now the denial is known
+    asked = len(access.asked)
+    assert gate.refusal(sync_plan(), "argocd-rest") is None
+    assert gate.review(sync_plan(), "argocd-rest") is None
+    result = gate.execute(sync_plan(), lambda: "sync started", backend="argocd-rest")
+    assert result.ok and result.message == "sync started"
+    assert len(access.asked) == asked
+
+
+def test_a_known_denial_is_not_asked_again(tmp_path: Path) -> None:
+    access = FakeAccess(denied={UPDATE})
+    gate, _ = audited_gate(tmp_path, access=access)
+    first = gate.review(sync_plan(), "kubernetes")
+    asked = list(access.asked)
+    assert gate.review(sync_plan(), "kubernetes") == first
+    assert access.asked == asked
