@@ -212,3 +212,16 @@ def test_a_known_denial_is_not_asked_again(tmp_path: Path) -> None:
     asked = list(access.asked)
     assert gate.review(sync_plan(), "kubernetes") == first
     assert access.asked == asked
+
+
+def test_a_gate_built_with_defaults_records_no_context_and_asks_in_argocd(tmp_path: Path) -> None:
+    """Without a context the log's context is empty (not made up); without an Argo CD namespace the
+    gate asks about Argo CD's default one, "argocd"."""
+    audit = AuditLog(tmp_path / "audit.jsonl", user="u")
+    Gate(False, audit).execute(sync_plan(), lambda: "done", backend="kubernetes")
+    assert audit.entries()[0]["context"] == ""
+    patch = Permission("patch", "applications", "argoproj.io", "argocd", "drift")
+    access = FakeAccess(denied={patch})
+    plan = plan_action("refresh", ObjectRef("Application", None, "drift"), snapshot())
+    assert Gate(False, None, access=access).review(plan) is not None
+    assert access.asked == [patch]
