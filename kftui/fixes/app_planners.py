@@ -4,7 +4,9 @@ A planner resolves its target against the snapshot, writes the preview in words 
 takes its title and command from the spec's command builder (checks/fixrefs.py), so the plan shows the
 command the finding shows. It knows whether the action can run now (an operation already running blocks
 a sync) and whether the user must type a name to confirm. The fix registry (fixes/registry.py) says which
-planner each fix id uses; the sync variants differ only in the SyncVariant they are built with.
+planner each fix id uses; the sync variants differ only in the SyncVariant the registry binds to `sync`.
+(Bound with functools.partial rather than built by a factory: the planner's code then runs when a plan is
+made, not once at import, so what it does is what each test of it exercises.)
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from kftui.fixes.plans import (
     FixPlan,
     OrderedSyncPlan,
     PlanError,
-    Planner,
     RefreshPlan,
     SyncPlan,
     TerminatePlan,
@@ -72,30 +73,28 @@ def _res_label(kind: str, namespace: str, name: str) -> str:
     return f"{kind} {namespace}/{name}" if namespace else f"{kind} {name}"
 
 
-def refresh(hard: bool) -> Planner:
-    """A planner for a normal or a hard refresh."""
-
-    def plan(spec: FixSpec, target: ObjectRef, snapshot: ClusterSnapshot, _: Profile | None) -> FixPlan:
-        app = _app_target(spec, target, snapshot)
-        ref = command_ref(spec, target.name)
-        changes = (
-            f"annotate Application {target.namespace}/{target.name} "
-            f"argocd.argoproj.io/refresh={'hard' if hard else 'normal'} (the controller removes it)",
-            "Argo CD compares the live state with Git again"
-            + (", regenerating manifests instead of using its cache" if hard else ""),
-        )
-        return RefreshPlan(
-            fix_id=spec.fix_id,
-            title=ref.title,
-            target=target,
-            app=target.name,
-            command=ref.command,
-            changes=changes,
-            blocked=_missing(app, target.name),
-            hard=hard,
-        )
-
-    return plan
+def refresh(
+    hard: bool, spec: FixSpec, target: ObjectRef, snapshot: ClusterSnapshot, _: Profile | None
+) -> FixPlan:
+    """A normal or a hard refresh; the registry binds `hard` (functools.partial) to make the planner."""
+    app = _app_target(spec, target, snapshot)
+    ref = command_ref(spec, target.name)
+    changes = (
+        f"annotate Application {target.namespace}/{target.name} "
+        f"argocd.argoproj.io/refresh={'hard' if hard else 'normal'} (the controller removes it)",
+        "Argo CD compares the live state with Git again"
+        + (", regenerating manifests instead of using its cache" if hard else ""),
+    )
+    return RefreshPlan(
+        fix_id=spec.fix_id,
+        title=ref.title,
+        target=target,
+        app=target.name,
+        command=ref.command,
+        changes=changes,
+        blocked=_missing(app, target.name),
+        hard=hard,
+    )
 
 
 def disable_auto_prune(
@@ -164,9 +163,7 @@ class SyncVariant:
 
 def _sync_head(app: Application | None, target: ObjectRef) -> tuple[str | None, list[str]]:
     """Why the sync cannot run now (or None), and the first line of its preview."""
-    blocked = _missing(app, target.name)
-    if blocked is None and app is not None:
-        blocked = _running_block(app)
+    blocked = _running_block(app) if app is not None else _missing(app, target.name)
     revision = (app.target_revision if app else "") or "HEAD"
     return blocked, [
         f"write .operation.sync on Application {target.namespace}/{target.name} (revision {revision})"
@@ -174,7 +171,11 @@ def _sync_head(app: Application | None, target: ObjectRef) -> tuple[str | None, 
 
 
 def _sync_tail(
-    app: Application | None, request: SyncRequest, changes: list[str], warnings: list[str], out_of_sync: bool
+    app: Application | None,
+    request: SyncRequest,
+    changes: list[str],
+    warnings: list[str],
+    out_of_sync: bool = False,
 ) -> None:
     """The preview lines every sync shares: what it applies, what prune deletes, what self-heal may do."""
     resources = app.resources if app else ()
@@ -206,41 +207,38 @@ def _sync_tail(
         warnings.append("auto-sync with self-heal is on: Argo CD may sync again by itself")
 
 
-def sync(variant: SyncVariant) -> Planner:
-    """A planner for one sync variant (plain, prune, force, replace, server-side, create-namespace)."""
-
-    def plan(spec: FixSpec, target: ObjectRef, snapshot: ClusterSnapshot, _: Profile | None) -> FixPlan:
-        name = target.name
-        app = _app_target(spec, target, snapshot)
-        ref = command_ref(spec, name)
-        blocked, changes = _sync_head(app, target)
-        changes.extend(variant.notes)
-        if variant.set_option is not None:
-            changes.insert(
-                0,
-                f"add {variant.set_option} to spec.syncPolicy.syncOptions of Application {target.namespace}/{name}",
-            )
-        if variant.set_option == CREATE_NAMESPACE and app is not None and app.dest_namespace:
-            changes.append(
-                f"the sync creates the destination namespace {app.dest_namespace} if it is missing"
-            )
-        warnings = list(variant.warnings)
-        _sync_tail(app, variant.request, changes, warnings, out_of_sync=True)
-        return SyncPlan(
-            fix_id=spec.fix_id,
-            title=ref.title,
-            target=target,
-            app=name,
-            command=ref.command,
-            changes=tuple(changes),
-            warnings=tuple(warnings),
-            confirm_word=name if variant.confirm else None,
-            blocked=blocked,
-            sync=variant.request,
-            set_option=variant.set_option,
+def sync(
+    variant: SyncVariant, spec: FixSpec, target: ObjectRef, snapshot: ClusterSnapshot, _: Profile | None
+) -> FixPlan:
+    """One sync variant (plain, prune, force, replace, server-side, create-namespace); the registry binds
+    `variant` (functools.partial) to make each variant's planner."""
+    name = target.name
+    app = _app_target(spec, target, snapshot)
+    ref = command_ref(spec, name)
+    blocked, changes = _sync_head(app, target)
+    changes.extend(variant.notes)
+    if variant.set_option is not None:
+        changes.insert(
+            0,
+            f"add {variant.set_option} to spec.syncPolicy.syncOptions of Application {target.namespace}/{name}",
         )
-
-    return plan
+    if variant.set_option == CREATE_NAMESPACE and app is not None and app.dest_namespace:
+        changes.append(f"the sync creates the destination namespace {app.dest_namespace} if it is missing")
+    warnings = list(variant.warnings)
+    _sync_tail(app, variant.request, changes, warnings, out_of_sync=True)
+    return SyncPlan(
+        fix_id=spec.fix_id,
+        title=ref.title,
+        target=target,
+        app=name,
+        command=ref.command,
+        changes=tuple(changes),
+        warnings=tuple(warnings),
+        confirm_word=name if variant.confirm else None,
+        blocked=blocked,
+        sync=variant.request,
+        set_option=variant.set_option,
+    )
 
 
 def sync_crds_first(
@@ -251,8 +249,8 @@ def sync_crds_first(
     app = _app_target(spec, target, snapshot)
     ref = command_ref(spec, name)
     blocked, changes = _sync_head(app, target)
-    crds = tuple(
-        ResourceSel(r.group, r.kind, r.name, r.namespace)
+    crds = tuple(  # cluster-scoped: selected and named without a namespace
+        ResourceSel(r.group, r.kind, r.name)
         for r in (app.resources if app else ())
         if r.kind == "CustomResourceDefinition"
     )
@@ -260,10 +258,10 @@ def sync_crds_first(
         blocked = f"{name} manages no CustomResourceDefinition"
     request = SyncRequest(resources=crds)
     changes[0] += f", only its {len(crds)} CustomResourceDefinition(s)"
-    changes.extend(_name_some([_res_label(c.kind, c.namespace, c.name) for c in crds], "apply"))
+    changes.extend(_name_some([f"{c.kind} {c.name}" for c in crds], "apply"))
     changes.append("when that sync has finished: a full sync of the app")
     warnings: list[str] = []
-    _sync_tail(app, request, changes, warnings, out_of_sync=False)
+    _sync_tail(app, request, changes, warnings)  # the CRDs are named above, not the out-of-sync list
     return SyncPlan(
         fix_id=spec.fix_id,
         title=ref.title,

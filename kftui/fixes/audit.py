@@ -42,17 +42,12 @@ class AuditError(Exception):
     """The audit log cannot be written; a change that cannot be recorded is not made."""
 
 
-def _escape(char: str) -> str:
-    code = ord(char)
-    if code <= 0xFFFF:
-        return f"\\u{code:04x}"
-    code -= 0x10000
-    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
-
-
 def escape_controls(line: str) -> str:
-    """A JSON text with every control, format and separator character written as a \\u escape."""
-    return "".join(_escape(c) if unicodedata.category(c) in _ESCAPED_CATEGORIES else c for c in line)
+    """A JSON text with every control, format and separator character written as a \\u escape.
+
+    json.dumps of one such character (ASCII only) is exactly its escape, surrogate pairs above U+FFFF included.
+    """
+    return "".join(json.dumps(c)[1:-1] if unicodedata.category(c) in _ESCAPED_CATEGORIES else c for c in line)
 
 
 def scrub(text: str) -> str:
@@ -97,7 +92,6 @@ class AuditLog:
         self.path = Path(path) if path is not None else default_audit_path()
         self.user = user or local_user()
         self._lock = threading.Lock()
-        self._warned = False
         self.warning: str | None = None  # set once, when a pre-existing log was wider than 0600
 
     def record(
@@ -116,8 +110,8 @@ class AuditLog:
         line = escape_controls(json.dumps(asdict(entry), ensure_ascii=False, sort_keys=False))
         with self._lock:
             fd = self._open()
-            with os.fdopen(fd, "a", encoding="utf-8") as out:
-                out.write(line + "\n")
+            with os.fdopen(fd, "ab") as out:
+                out.write((line + "\n").encode())
         return entry
 
     def ready(self) -> str | None:
@@ -145,24 +139,24 @@ class AuditLog:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.path, flags, 0o600)
         except OSError as exc:
-            reason = "is a symbolic link" if self.path.is_symlink() else (exc.strerror or str(exc))
+            reason = "is a symbolic link" if self.path.is_symlink() else exc.strerror
             raise AuditError(f"cannot write the audit log {self.path}: {reason}") from None
         try:
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode):
                 raise AuditError(f"cannot write the audit log {self.path}: not a regular file")
-            if stat.S_IMODE(info.st_mode) & 0o077:
-                if not self._warned:
-                    self._warned = True
+            mode = stat.S_IMODE(info.st_mode)
+            if mode & 0o077:
+                os.fchmod(fd, 0o600)  # first: the warning says it was done
+                if self.warning is None:
                     self.warning = (
                         f"the audit log {self.path} was readable by others "
-                        f"(mode {stat.S_IMODE(info.st_mode):04o}); kftui set it back to 0600"
+                        f"(mode {mode:04o}); kftui set it back to 0600"
                     )
                     _LOG.warning(self.warning)
-                os.fchmod(fd, 0o600)
         except OSError as exc:
             os.close(fd)
-            raise AuditError(f"cannot write the audit log {self.path}: {exc.strerror or exc}") from None
+            raise AuditError(f"cannot write the audit log {self.path}: {exc.strerror}") from None
         except AuditError:
             os.close(fd)
             raise
@@ -171,7 +165,7 @@ class AuditLog:
     def entries(self) -> list[dict[str, Any]]:
         """Every entry so far (for tests and a future audit view)."""
         try:
-            text = self.path.read_text(encoding="utf-8")
+            data = self.path.read_bytes()
         except FileNotFoundError:
             return []
-        return [json.loads(line) for line in text.splitlines() if line.strip()]
+        return [json.loads(line) for line in data.splitlines() if line.strip()]

@@ -20,7 +20,7 @@ from kftui.fixes.plans import (
 )
 from kftui.kinds import WORKLOAD_KINDS
 from kftui.model import ClusterSnapshot, ObjectRef, Pod, Service
-from kftui.profile import Profile
+from kftui.profile import Gateway, Profile
 
 if TYPE_CHECKING:
     from kftui.fixes.registry import FixSpec
@@ -100,7 +100,7 @@ def forward_target(target: ObjectRef, snapshot: ClusterSnapshot, profile: Profil
                 target.namespace, target.name, gateway.port, gateway.local_port, gateway.login_hint
             )
         return ForwardTarget(target.namespace, target.name, port, 8080)
-    gw = gateway or Profile(name="default").gateway
+    gw = gateway or Gateway()  # the default gateway settings (istio-ingressgateway)
     return ForwardTarget(gw.namespace, gw.service, gw.port, gw.local_port, gw.login_hint)
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from kftui.cluster.ops import Access, Permission
-from kftui.fixes.plans import FixPlan, OrderedSyncPlan, PortForwardPlan
+from kftui.fixes.plans import FixPlan, OrderedSyncPlan
 from kftui.kinds import plural_of
 
 KUBE_BACKEND = "kubernetes"
@@ -72,10 +72,8 @@ def create_namespace(plan: FixPlan, argocd_namespace: str) -> tuple[Permission, 
 
 
 def port_forward(plan: FixPlan, argocd_namespace: str) -> tuple[Permission, ...]:
-    if isinstance(plan, PortForwardPlan):
-        namespace, service = plan.forward.namespace, plan.forward.service
-    else:
-        namespace, service = plan.target.namespace or "", plan.target.name
+    # The plan's target is the Service the forward goes to (fixes/kube_planners.port_forward).
+    namespace, service = plan.target.namespace or "", plan.target.name
     return (
         Permission("get", "services", "", namespace, service),
         Permission("get", "endpoints", "", namespace, service),

@@ -18,6 +18,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from types import MappingProxyType
 
 from kftui.checks import fixrefs
@@ -84,19 +85,15 @@ class FixSpec:
     command: Callable[..., FixRef | None]
 
 
-def _table(*specs: FixSpec) -> Mapping[str, FixSpec]:
-    return MappingProxyType({s.fix_id: s for s in specs})
-
-
 APP = "Application"
-_sync = app_planners.sync
+_sync = app_planners.sync  # each sync variant is this planner with its SyncVariant bound
 
-FIXES: Mapping[str, FixSpec] = _table(
-    FixSpec("sync", APP, SYNC, _sync(SyncVariant()), fixrefs.sync),
-    FixSpec("sync-prune", APP, SYNC, _sync(SyncVariant(SyncRequest(prune=True), confirm=True)), fixrefs.sync_prune),
+_SPECS = (
+    FixSpec("sync", APP, SYNC, partial(_sync, SyncVariant()), fixrefs.sync),
+    FixSpec("sync-prune", APP, SYNC, partial(_sync, SyncVariant(SyncRequest(prune=True), confirm=True)), fixrefs.sync_prune),
     FixSpec(
         "force-sync", APP, SYNC,
-        _sync(SyncVariant(
+        partial(_sync, SyncVariant(
             SyncRequest(force=True),
             confirm=True,
             notes=("resources that cannot be patched are deleted and created again (apply --force)",),
@@ -106,7 +103,7 @@ FIXES: Mapping[str, FixSpec] = _table(
     ),
     FixSpec(
         "replace", APP, SYNC,
-        _sync(SyncVariant(
+        partial(_sync, SyncVariant(
             SyncRequest(sync_options=(REPLACE,)),
             confirm=True,
             notes=("every resource is replaced (kubectl replace / create) instead of applied",),
@@ -116,18 +113,18 @@ FIXES: Mapping[str, FixSpec] = _table(
     ),
     FixSpec(
         "server-side-apply", APP, SYNC,
-        _sync(SyncVariant(
+        partial(_sync, SyncVariant(
             SyncRequest(sync_options=(SERVER_SIDE_APPLY,)),
             notes=("resources are applied server-side (no last-applied annotation: large CRDs fit)",),
         )),
         fixrefs.server_side_apply,
     ),
     FixSpec("sync-crds-first", APP, SYNC, app_planners.sync_crds_first, fixrefs.sync_crds_first),
-    FixSpec("refresh", APP, REFRESH, app_planners.refresh(hard=False), fixrefs.refresh),
-    FixSpec("hard-refresh", APP, REFRESH, app_planners.refresh(hard=True), fixrefs.hard_refresh),
+    FixSpec("refresh", APP, REFRESH, partial(app_planners.refresh, False), fixrefs.refresh),
+    FixSpec("hard-refresh", APP, REFRESH, partial(app_planners.refresh, True), fixrefs.hard_refresh),
     FixSpec("terminate", APP, TERMINATE, app_planners.terminate, fixrefs.terminate),
     FixSpec(
-        "sync-create-namespace", APP, SYNC, _sync(SyncVariant(set_option=CREATE_NAMESPACE_OPTION)), fixrefs.sync_create_namespace
+        "sync-create-namespace", APP, SYNC, partial(_sync, SyncVariant(set_option=CREATE_NAMESPACE_OPTION)), fixrefs.sync_create_namespace
     ),
     FixSpec(
         "disable-auto-prune", APP, APP_SETTING, app_planners.disable_auto_prune, fixrefs.disable_auto_prune
@@ -141,6 +138,7 @@ FIXES: Mapping[str, FixSpec] = _table(
         kube_planners.create_namespace, fixrefs.create_namespaces,
     ),
 )  # fmt: skip
+FIXES: Mapping[str, FixSpec] = MappingProxyType({s.fix_id: s for s in _SPECS})
 
 PLANNABLE: tuple[str, ...] = tuple(FIXES)
 """Every fix id that can be planned. `describe` and `logs` are views, not fixes: the UI opens them."""

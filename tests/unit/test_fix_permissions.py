@@ -209,3 +209,23 @@ def test_forbidden_reason_carries_the_authorizer_reason_and_a_fallback_subject()
 @pytest.mark.parametrize("answer", [None, Access(None, "timed out"), Access(True)])
 def test_unknown_or_allowed_never_refuses(answer: Access | None) -> None:
     assert forbidden_reason(READ_UPDATE, lambda _p: answer, "me") is None
+
+
+@pytest.mark.parametrize("fix_id", APP_FIXES)
+def test_an_app_named_without_its_namespace_is_asked_about_in_the_argocd_namespace(fix_id: str) -> None:
+    """A tree node may name an Application without its namespace: the permissions are those of the
+    Argo CD namespace the caller passes, not of a guessed one."""
+    plan = plan_action(fix_id, ObjectRef("Application", None, "drift"), snap())
+    perms = required_permissions(plan, KUBE_BACKEND, argocd_namespace="gitops")
+    assert perms == tuple(
+        Permission(p.verb, p.resource, p.group, "gitops", p.name) for p in APP_EXPECTED[fix_id]
+    )
+
+
+def test_without_a_namespace_from_anyone_argo_cds_default_namespace_is_asked() -> None:
+    """A caller that names no Argo CD namespace gets the one Argo CD installs into by default."""
+    plan = plan_action("refresh", ObjectRef("Application", None, "drift"), snap())
+    assert required_permissions(plan) == (app_perm("patch"),)
+    assert required_permissions(plan_action("sync", ObjectRef("Application", None, "drift"), snap())) == (
+        READ_UPDATE
+    )

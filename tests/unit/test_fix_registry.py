@@ -156,3 +156,20 @@ def test_the_registry_loads_without_client_or_ui_libraries() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_a_row_whose_command_builder_fails_or_disagrees_cannot_plan() -> None:
+    """The plan shows the finding's command or nothing: a builder that gives no command (a kind it cannot
+    handle), or the command of another fix id, makes planning fail with the fix id and its arguments."""
+    refresh, prune = FIXES["refresh"], FIXES["disable-auto-prune"]
+    no_command = dataclasses.replace(refresh, command=lambda *args: None)
+    with pytest.raises(plan_module.PlanError, match=r"^refresh: no command for drift$"):
+        no_command.planner(no_command, APP, snap(), None)
+    other_id = dataclasses.replace(prune, command=lambda *args: FIXES["sync"].command("drift"))
+    with pytest.raises(plan_module.PlanError, match=r"^disable-auto-prune: no command for drift, argocd$"):
+        other_id.planner(other_id, APP, snap(), None)
+
+
+def test_only_plans_with_a_confirm_word_need_typing() -> None:
+    needs = {fix_id: planned(spec).needs_typing for fix_id, spec in FIXES.items()}
+    assert {fix_id for fix_id, typed in needs.items() if typed} == {"sync-prune", "force-sync", "replace"}
