@@ -204,3 +204,21 @@ class FakeAccess:
 
     def user(self) -> str:
         return self.username if self._known else ""
+
+
+class StaleArgo(FakeArgo):
+    """An Argo CD whose first read after a sync still shows the app as it was before it (a stale cache)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stale: Application | None = None
+
+    def sync(self, name: str, request: SyncRequest, initiated_by: str) -> str:
+        self.stale = self.apps[name].app
+        return super().sync(name, request, initiated_by)
+
+    def get_app(self, name: str) -> Application:
+        if self.stale is not None:
+            stale, self.stale = self.stale, None
+            return stale
+        return super().get_app(name)

@@ -20,7 +20,6 @@ from kftui.fixes.plan import plan_action
 from kftui.fixes.plans import FixPlan, OrderedSyncPlan, SyncPlan
 from kftui.fixes.run import FixChoice, FixRunner
 from kftui.model import (
-    Application,
     ClusterSnapshot,
     Finding,
     FixRef,
@@ -30,7 +29,7 @@ from kftui.model import (
     Severity,
     Workload,
 )
-from tests.fix_fakes import T0, FakeAccess, FakeArgo, FakeWorkloads
+from tests.fix_fakes import T0, FakeAccess, FakeArgo, FakeWorkloads, StaleArgo
 
 APP = ObjectRef("Application", "argocd", "drift")
 CRD = ManagedResource("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "", "x.example.com")
@@ -439,24 +438,6 @@ def test_a_sync_that_first_sets_an_option_stops_if_the_option_cannot_be_set(tmp_
     assert argo.calls == []
     (entry,) = audit.entries()
     assert entry["detail"] == "app set" and entry["result"].startswith("error: drift: permission denied")
-
-
-class StaleArgo(FakeArgo):
-    """An Argo CD whose first read after a sync still shows the app as it was before it (a stale cache)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.stale: Application | None = None
-
-    def sync(self, name: str, request: SyncRequest, initiated_by: str) -> str:
-        self.stale = self.apps[name].app
-        return super().sync(name, request, initiated_by)
-
-    def get_app(self, name: str) -> Application:
-        if self.stale is not None:
-            stale, self.stale = self.stale, None
-            return stale
-        return super().get_app(name)
 
 
 def test_crds_first_is_not_fooled_by_a_stale_read_of_the_previous_sync(tmp_path: Path) -> None:

@@ -28,7 +28,7 @@ from kftui.fixes.ordered import (
 )
 from kftui.fixes.run import FixRunner
 from kftui.model import Application
-from tests.fix_fakes import FakeArgo
+from tests.fix_fakes import FakeArgo, StaleArgo
 
 CHAIN = ("base", "middle", "top")
 
@@ -309,24 +309,6 @@ def test_a_refused_sync_request_fails_the_step_with_the_backends_message(tmp_pat
     result = ordered(runner, ("base",)).run()
     assert result.reason == "stopped at base: base: the server refused the sync"
     assert result.steps[0].state == FAILED and argo.reads == 1
-
-
-class StaleArgo(FakeArgo):
-    """An Argo CD whose first read after a sync still shows the app as it was before it (a stale cache)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.stale: Application | None = None
-
-    def sync(self, name: str, request: SyncRequest, initiated_by: str) -> str:
-        self.stale = self.apps[name].app
-        return super().sync(name, request, initiated_by)
-
-    def get_app(self, name: str) -> Application:
-        if self.stale is not None:
-            stale, self.stale = self.stale, None
-            return stale
-        return super().get_app(name)
 
 
 def test_a_stale_read_of_the_previous_sync_is_not_taken_for_this_step(tmp_path: Path) -> None:
