@@ -30,6 +30,7 @@ from kftui.model import ClusterSnapshot, FixRef, ObjectRef
 from kftui.profile import builtin_profile, detect_profile
 from kftui.ui import render
 from kftui.ui.app import KftuiApp
+from kftui.ui.clipboard import copy_message
 from kftui.ui.screens.fix_confirm import FixConfirmScreen
 from kftui.ui.screens.ordered_sync import OrderedSyncScreen
 from kftui.ui.screens.port_forwards import PortForwardsScreen
@@ -140,7 +141,10 @@ async def test_an_app_named_with_markup_loads_and_its_toast_is_inert() -> None:
         await pilot.pause(0.2)
         assert screen_problems(app) == []
         toast = next(iter(app._notifications))
-        assert toast.message == f"Copied: {fix.command}" and "[@click=app.quit]x[/]" in toast.message
+        assert (
+            toast.message == copy_message(fix.command, sent=False)
+            and "[@click=app.quit]x[/]" in toast.message
+        )
         assert not toast.markup
         assert app.is_running  # a live [@click=app.quit] would have been a way to quit; nothing ran
 

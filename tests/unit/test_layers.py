@@ -34,6 +34,11 @@ PURE = [
     "cluster/pages.py",
     "ui/scheduler.py",
     "ui/tree_keys.py",
+    "ui/app_order.py",
+    "ui/clipboard.py",
+    "ui/command_line.py",
+    "ui/hints.py",
+    "ui/preflight.py",
 ]
 # Code that reaches the API server through the HTTP seam (cluster/http.py) only: it imports neither the
 # Kubernetes client nor the seam's implementation over it, so tests can give it a fake of the seam.
