@@ -23,6 +23,15 @@ APP: list[BindingType] = [
         id="app.filter",
     ),
     Binding(
+        "colon",
+        "command_line",
+        "Command",
+        key_display=":",
+        tooltip=":apps :app NAME :pods :ns NAME :ctx :help :q (tab completes)",
+        priority=True,  # see OPENERS
+        id="app.command",
+    ),
+    Binding(
         "escape",
         "clear",
         "Clear",
@@ -43,15 +52,6 @@ APP: list[BindingType] = [
         "Errors only",
         tooltip="Hide warnings and info, or show them again",
         id="app.errors-only",
-    ),
-    Binding(
-        "colon",
-        "command_line",
-        "Command",
-        key_display=":",
-        tooltip=":apps :app NAME :pods :ns NAME :ctx :help :q (tab completes)",
-        priority=True,  # see OPENERS
-        id="app.command",
     ),
     Binding(
         "c",

@@ -5,7 +5,7 @@ from __future__ import annotations
 NO_ACTION: dict[str, str] = {
     "shell": "kftui has no shell: use kubectl exec -it -n NAMESPACE POD -- sh",
     "kill": "kftui has no kill: ctrl+d deletes the selected pod (preview and confirm first)",
-    "favourite": "kftui has no namespace favourites: :ns NAME jumps to a namespace; 1-9 pick a fix",
+    "favourite": "kftui has no namespace shortcuts (k9s 0-9): :ns NAME jumps to a namespace; 1-9 pick a fix",
     "wide": "kftui has no wide view: the details pane (d) describes the selected row",
     "port-forward": "kftui forwards the gateway only: p opens Port-forwards",
     "edit": "kftui does not edit objects: fix the manifests in Git, then sync (x on a sync fix)",

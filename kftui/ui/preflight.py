@@ -52,7 +52,9 @@ def _blocker(name: str, health: str | None, errors: list[Finding]) -> str | None
     if render is not None:
         return f"cannot render: {render.title}"
     if health in ("Degraded", "Missing"):
-        return f"{health}: {errors[0].title}" if errors else health
+        # The cause rather than the finding that repeats the health ("kubeflow is Degraded: ..."), if known.
+        cause = next((f for f in errors if health.lower() not in f.title.lower()), None)
+        return f"{health}: {cause.title}" if cause else health
     return None
 
 

@@ -136,6 +136,7 @@ class OrderedSyncScreen(ModalScreen[OrderedResult | None]):
         if refusal is None or self.running or self.result is not None:
             return
         self.refusal = refusal
+        self.refresh_bindings()
         note = self.query_one("#ordered-refusal", Static)
         note.update(render.lines(f"Cannot run: {refusal}"))
         note.display = True
@@ -165,10 +166,17 @@ class OrderedSyncScreen(ModalScreen[OrderedResult | None]):
     def action_help(self) -> None:
         show_screen_help(self, "ordered sync")
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Start is dimmed in the footer when it cannot run (refused, running, or done)."""
+        if action == "start" and (self.running or self.result is not None or self.refusal is not None):
+            return None
+        return True
+
     def action_start(self) -> None:
         if self.running or self.result is not None or self.refusal is not None:
             return
         self.running = True
+        self.refresh_bindings()
         self.query_one("#ordered-start", Button).disabled = True
         self.query_one("#ordered-close", Button).label = "Cancel"
         self.query_one("#ordered-reason", Static).update("Running…")
@@ -202,6 +210,7 @@ class OrderedSyncScreen(ModalScreen[OrderedResult | None]):
     def _finished(self, result: OrderedResult) -> None:
         self.running = False
         self.result = result
+        self.refresh_bindings()
         reason = self.query_one("#ordered-reason", Static)
         if result.ok:
             reason.update(render.lines(f"Done: {' -> '.join(self.plan.chain)} are Synced and Healthy."))
