@@ -5,7 +5,7 @@ post messages; the app applies changes in batches (a burst of watch events becom
 checks, and hands the result to the tree, the diagnostics panel, the details pane and the status line. When
 to apply and when to analyse is ui/scheduler.py's decision; this module keeps the timers and the worker that
 carry it out. The fix keys live in ui/fix_actions.py, the view keys (logs, YAML, events) in ui/view_actions.py,
-the keys themselves in ui/bindings.py.
+the k9s habits (describe, `:`, 1-9, ...) in ui/habits.py, the keys themselves in ui/bindings.py.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from textual.app import App, ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.reactive import var
 from textual.widget import Widget
-from textual.widgets import Footer, OptionList
+from textual.widgets import Footer, Input, OptionList
 from textual.worker import Worker, WorkerState
 
 from kftui.checks.coverage import verdict
@@ -32,14 +32,15 @@ from kftui.fixes.runtime import FixRuntime
 from kftui.model import ClusterSnapshot, ConnectionState, Finding, SnapshotChange, apply_events
 from kftui.profile import Profile, detect_profile
 from kftui.ui import bindings, tree_keys
+from kftui.ui.app_order import app_order
 from kftui.ui.commands import KftuiCommands, PaletteCommand, palette_commands
+from kftui.ui.habits import HabitActions
 from kftui.ui.messages import Analysed, ChangesArrived, ConnectionChanged, LoadFailed, SnapshotLoaded
 from kftui.ui.scheduler import AnalysisScheduler
-from kftui.ui.screens.help import HelpScreen
 from kftui.ui.styles import styles_dir
 from kftui.ui.tree_model import Scope, TreeItem, TreeModel, filter_model
-from kftui.ui.view_actions import ViewActions
 from kftui.ui.widgets.banners import ErrorBanner, ForbiddenNotes
+from kftui.ui.widgets.command_box import CommandBox
 from kftui.ui.widgets.details import DetailsPane
 from kftui.ui.widgets.diagnostics import DiagnosticsPanel
 from kftui.ui.widgets.filter_box import FilterBox
@@ -50,7 +51,7 @@ from kftui.ui.widgets.status_line import StatusInfo, StatusLine
 Clock = Callable[[], datetime]
 
 
-class KftuiApp(ViewActions):
+class KftuiApp(HabitActions):
     """Diagnose a multi-Application Argo CD install: what is red, why, and the command that fixes it."""
 
     TITLE = "kftui"
@@ -90,6 +91,7 @@ class KftuiApp(ViewActions):
         )
         self.last_update: datetime | None = None
         self.applied_batches = 0
+        self._reloading = False  # `r` was pressed: say when the reload lands or fails
         self.scheduler: AnalysisScheduler[SnapshotChange, ClusterSnapshot] = AnalysisScheduler(time.monotonic)
         # Checks whose inputs a batch of watch events did not touch are not run again (one analysis at a time).
         self._check_memo = CheckMemo()
@@ -101,6 +103,7 @@ class KftuiApp(ViewActions):
         yield ErrorBanner(id="error-banner")
         yield ForbiddenNotes(id="forbidden-notes")
         yield FilterBox(id="filter")
+        yield CommandBox(self.complete_command, id="command")
         with Horizontal(id="body"):
             with Vertical(id="left"):
                 yield ResourceTree(id="tree")
@@ -127,6 +130,9 @@ class KftuiApp(ViewActions):
 
     def on_snapshot_loaded(self, message: SnapshotLoaded) -> None:
         snapshot = message.snapshot
+        if self._reloading:
+            self._reloading = False
+            self.notify(f"Reloaded at {self.clock().astimezone():%H:%M:%S}", title="Refresh")
         self.load_error = None
         self._show_error(None)
         self.query_one("#body").display = True
@@ -155,6 +161,9 @@ class KftuiApp(ViewActions):
     def on_load_failed(self, message: LoadFailed) -> None:
         self.scheduler.analysis_failed()  # an analysis that failed must not block the next one
         self.load_error = message.reason
+        if self._reloading:
+            self._reloading = False
+            self.notify(f"Reload failed: {message.reason}", title="Refresh", severity="error")
         if self.source.live:
             self.connection = ConnectionStatus(ConnectionState.OFFLINE, "load failed", since=self.clock())
         if self.snapshot is None:
@@ -196,7 +205,8 @@ class KftuiApp(ViewActions):
 
     def _start_analysis(self, snapshot: ClusterSnapshot | None) -> None:
         if snapshot is not None and self.profile is not None:
-            self._analyse(snapshot, self.profile, self.query_one(ResourceTree).filter_text, self.tree_model)
+            tree = self.query_one(ResourceTree)
+            self._analyse(snapshot, self.profile, tree.filter_text, self.tree_model)
 
     # An explicit description: without one Textual builds it from repr() of the arguments, and the repr
     # of a 20,000-pod snapshot took seconds on the event loop before every analysis.
@@ -209,7 +219,7 @@ class KftuiApp(ViewActions):
             findings = run_checks(snapshot, profile, memo=self._check_memo)
             if self.manifest_chains:
                 findings = attach_chains(findings, self.manifest_chains)
-            model = TreeModel(snapshot, findings, previous)
+            model = TreeModel(snapshot, findings, previous, order=app_order(profile))
             filtered = filter_model(model, needle) if needle else None
         except Exception as exc:  # a kftui bug: say so in the banner rather than show a half-built screen
             self._post(LoadFailed(f"kftui could not analyse the snapshot ({type(exc).__name__}: {exc})"))
@@ -332,22 +342,24 @@ class KftuiApp(ViewActions):
     # --- actions -------------------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Until there is something to look at, keys that act on the tree or findings are hidden."""
+        """Until there is something to look at, keys that act on the tree or findings are hidden; while a
+        screen is open over the main one, only its own keys (and moving, and quitting) apply."""
+        if len(self.screen_stack) > 1 and action not in ("move", "quit"):
+            return False
+        if action in bindings.OPENERS and isinstance(self.focused, Input):
+            return False
         return not (action in bindings.NEEDS_DATA and self.tree_model is None)
 
-    def action_help(self) -> None:
-        self.push_screen(HelpScreen(bindings.help_sources()))
-
-    def action_filter(self) -> None:
-        self.query_one(FilterBox).open()
-
     def action_clear(self) -> None:
-        """Escape undoes the most recent kind of narrowing: the filter first, then the tree selection."""
+        """Escape goes back one step: the filter first, then the focus to the tree, then the narrowing."""
         box = self.query_one(FilterBox)
+        tree = self.query_one(ResourceTree)
         if box.display or box.value:
             box.reset()
-            self.query_one(ResourceTree).set_filter("")
-            self.query_one(ResourceTree).focus()
+            tree.set_filter("")
+            tree.focus()
+        elif self.focused is not tree:
+            tree.focus()
         elif self.scope_item is not None:
             self.action_all_findings()
 
@@ -359,6 +371,8 @@ class KftuiApp(ViewActions):
         self.errors_only = not self.errors_only
 
     def action_refresh(self) -> None:
+        self._reloading = True
+        self.notify("Reloading…", title="Refresh", timeout=2)
         self._set_loading(self.snapshot is None)
         self._load()
 
@@ -367,16 +381,6 @@ class KftuiApp(ViewActions):
 
     def action_focus_tree(self) -> None:
         self.query_one(ResourceTree).focus()
-
-    def jump_to_app(self, name: str) -> None:
-        """Put the tree cursor on an app and narrow the findings to it (palette: jump to app)."""
-        tree = self.query_one(ResourceTree)
-        if tree.reveal(tree_keys.app_key(name)):
-            node = tree.cursor_node
-            if node is not None and node.data is not None:
-                self.scope_item = node.data
-                self._show_findings()
-        tree.focus()
 
     def palette_commands(self) -> list[PaletteCommand]:
         """What the command palette offers right now: the same actions the keys call."""

@@ -18,15 +18,25 @@ APP: list[BindingType] = [
         "filter",
         "Filter",
         key_display="/",
-        tooltip="Filter the tree by name or pod status",
+        tooltip="Filter the tree by name or any status a row shows",
+        priority=True,  # see OPENERS
         id="app.filter",
+    ),
+    Binding(
+        "colon",
+        "command_line",
+        "Command",
+        key_display=":",
+        tooltip=":apps :app NAME :pods :ns NAME :ctx :help :q (tab completes)",
+        priority=True,  # see OPENERS
+        id="app.command",
     ),
     Binding(
         "escape",
         "clear",
         "Clear",
         key_display="esc",
-        tooltip="Clear the filter, then the narrowing",
+        tooltip="Back: close the filter, then focus the tree, then undo the narrowing",
         id="app.clear",
     ),
     Binding(
@@ -47,7 +57,7 @@ APP: list[BindingType] = [
         "c",
         "copy_command",
         "Copy fix",
-        tooltip="Copy the highlighted fix's command",
+        tooltip="Copy the chosen fix's command (OSC 52, works over SSH and in tmux)",
         id="app.copy-command",
     ),
     Binding(
@@ -115,7 +125,73 @@ APP: list[BindingType] = [
         tooltip="Forward the gateway to localhost and probe it",
         id="app.port-forwards",
     ),
+    Binding("d", "describe", "Describe", show=False, tooltip="Describe the selected row", id="app.describe"),
+    Binding(
+        "ctrl+d",
+        "delete_pod",
+        "Delete pod",
+        show=False,
+        tooltip="Delete the selected pod: preview and confirm first",
+        id="app.delete",
+    ),
+    Binding("j", "move('down')", "Down", show=False, tooltip="Move down in the focused pane", id="app.down"),
+    Binding("k", "move('up')", "Up", show=False, tooltip="Move up in the focused pane", id="app.up"),
+    Binding("g", "move('top')", "Top", show=False, tooltip="First row of the focused pane", id="app.top"),
+    Binding(
+        "G", "move('bottom')", "Bottom", show=False, tooltip="Last row of the focused pane", id="app.bottom"
+    ),
+    *[
+        Binding(
+            str(n),
+            f"pick_fix({n})",
+            f"Fix {n}",
+            show=False,
+            tooltip=f"Choose fix {n} of the highlighted finding (x runs it)",
+            id=f"app.fix-{n}",
+        )
+        for n in range(1, 10)
+    ],
+    # k9s keys kftui has no action for: a one-line hint instead of silence (hints.NO_ACTION says why).
+    Binding(
+        "s",
+        "hint('shell')",
+        "No shell",
+        show=False,
+        tooltip="k9s shell: use kubectl exec",
+        id="app.hint-shell",
+    ),
+    Binding(
+        "ctrl+k",
+        "hint('kill')",
+        "No kill",
+        show=False,
+        tooltip="k9s kill: ctrl+d deletes",
+        id="app.hint-kill",
+    ),
+    Binding(
+        "0",
+        "hint('favourite')",
+        "No favourites",
+        show=False,
+        tooltip="k9s namespace favourites: :ns NAME",
+        id="app.hint-favourite",
+    ),
+    Binding("ctrl+w", "hint('wide')", "No wide", show=False, tooltip="k9s wide view: d", id="app.hint-wide"),
+    Binding(
+        "F",
+        "hint('port-forward')",
+        "No pod forwards",
+        show=False,
+        tooltip="k9s port-forward: p forwards the gateway",
+        id="app.hint-port-forward",
+    ),
 ]
+
+# Keys that move the focus into an input. They are priority bindings, run as the key arrives: a normal binding
+# runs only after the key went to the focused widget and bubbled back, and the keys typed right after it (`:pods`
+# sent at once by tmux, a paste, a fast typist) would already be on their way to the old focus, as app keys (`p`
+# opened Port-forwards). Inside an input these keys are text: check_action refuses them there.
+OPENERS = frozenset({"filter", "command_line"})
 
 # The app's actions that act on the tree or the findings: until there is something to look at, their keys
 # do nothing and leave the footer.
@@ -131,6 +207,9 @@ NEEDS_DATA = frozenset(
         "events",
         "focus_findings",
         "focus_tree",
+        "describe",
+        "delete_pod",
+        "pick_fix",
     }
 )
 
@@ -171,21 +250,28 @@ TREE: list[BindingType] = [
 
 HELP: list[BindingType] = [
     Binding("escape", "dismiss_help", "Close help", id="help.close"),
+    Binding("q", "dismiss_help", "Close help", id="help.close-q"),
     Binding("question_mark", "dismiss_help", "Close help", key_display="?", id="help.close-question"),
 ]
 
 FIX_CONFIRM: list[BindingType] = [
     Binding("escape", "cancel", "Cancel", id="fix.cancel"),
+    Binding("q", "cancel", "Cancel", show=False, id="fix.cancel-q"),
+    Binding("question_mark", "help", "Help", key_display="?", id="fix.help"),
     Binding("ctrl+enter", "run", "Run the fix", id="fix.run", show=False),
 ]
 
 ORDERED_SYNC: list[BindingType] = [
     Binding("escape", "close_or_cancel", "Cancel / close", id="ordered.close"),
+    Binding("q", "close_or_cancel", "Cancel / close", show=False, id="ordered.close-q"),
+    Binding("question_mark", "help", "Help", key_display="?", id="ordered.help"),
     Binding("s", "start", "Start", id="ordered.start"),
 ]
 
 PORT_FORWARDS: list[BindingType] = [
     Binding("escape", "close", "Close", id="pf.close"),
+    Binding("q", "close", "Close", show=False, id="pf.close-q"),
+    Binding("question_mark", "help", "Help", key_display="?", id="pf.help"),
     Binding("n", "new_forward", "New forward", id="pf.new"),
     Binding("p", "probe", "Probe", id="pf.probe"),
     Binding("x", "stop_forward", "Stop forward", id="pf.stop"),

@@ -25,7 +25,7 @@ def palette_commands(
     apps: Iterable[str],
     finding: Finding | None,
     *,
-    jump: Callable[[str], None],
+    jump: Callable[[str], object],
     toggle_errors: Callable[[], None],
     copy: Callable[[FixRef], None],
     refresh: Callable[[], None],
@@ -42,7 +42,7 @@ def palette_commands(
     return commands
 
 
-def _bind(fn: Callable[[T], None], arg: T) -> Callable[[], None]:
+def _bind(fn: Callable[[T], object], arg: T) -> Callable[[], object]:
     """A zero-argument callback, binding the argument now rather than at call time."""
     return lambda: fn(arg)
 

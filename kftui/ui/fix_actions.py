@@ -7,8 +7,10 @@ may run so the diagnostics panel can mark the others before the user tries them.
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Mapping
-from typing import Any
+from typing import IO, Any
 
 from textual import work
 from textual.notifications import SeverityLevel
@@ -17,13 +19,15 @@ from textual.reactive import var
 from kftui.cluster.source import SnapshotSource
 from kftui.fixes.gate import FixResult
 from kftui.fixes.ordered import OrderedResult
-from kftui.fixes.plan import PLANNABLE, PlanError, PortForwardPlan, plan_action, plan_fix
+from kftui.fixes.plan import PLANNABLE, OrderedSyncPlan, PlanError, PortForwardPlan, plan_action, plan_fix
 from kftui.fixes.runtime import FixRuntime
 from kftui.model import ClusterSnapshot, Finding, FixRef, ObjectRef
 from kftui.profile import Profile
 from kftui.textsafe import multi_line, one_line
+from kftui.ui.clipboard import clipboard_sequence, copy_message
 from kftui.ui.feed import SourceFeed
 from kftui.ui.messages import FixesReviewed
+from kftui.ui.preflight import outlook
 from kftui.ui.screens.fix_confirm import forward_review, open_fix_screen
 from kftui.ui.screens.port_forwards import PortForwardsScreen
 from kftui.ui.widgets.diagnostics import DiagnosticsPanel
@@ -38,6 +42,7 @@ class FixActions(SourceFeed):
 
     snapshot: var[ClusterSnapshot | None]
     profile: Profile | None
+    findings: list[Finding]
 
     def __init__(self, source: SnapshotSource, fixes: FixRuntime | None) -> None:
         super().__init__(source)
@@ -87,8 +92,18 @@ class FixActions(SourceFeed):
                 severity="warning",
             )
             return
-        self.copy_to_clipboard(command)
-        self.notify(f"Copied: {command}", title="Fix command")
+        self.notify(copy_message(command, self.send_to_clipboard(command)), title="Fix command")
+
+    def send_to_clipboard(self, text: str) -> bool:
+        """Write `text` to the terminal as OSC 52 (wrapped for tmux); False when there is no terminal to
+        write to. True only means it was sent: whether the terminal honours OSC 52 cannot be known."""
+        self._clipboard = text  # what Textual's own copy keeps, so `app.clipboard` reads it back
+        driver = self._driver
+        if driver is None or self.is_headless or not _is_terminal(sys.__stdout__):
+            return False
+        driver.write(clipboard_sequence(text, os.environ))
+        driver.flush()
+        return True
 
     def action_run_fix(self) -> None:
         panel = self.query_one(DiagnosticsPanel)
@@ -107,7 +122,8 @@ class FixActions(SourceFeed):
         except PlanError as exc:
             self.notify(str(exc), severity="warning")
             return
-        open_fix_screen(self, plan, self.fixes, self._fix_done)
+        ahead = outlook(plan.chain, self.snapshot, self.findings) if isinstance(plan, OrderedSyncPlan) else ()
+        open_fix_screen(self, plan, self.fixes, self._fix_done, preflight=ahead)
 
     def action_ordered_sync(self) -> None:
         self._open_action("ordered-sync")
@@ -128,9 +144,9 @@ class FixActions(SourceFeed):
             self.notify("No cluster connection to run fixes with.", severity="warning")
             return
         anchor = ObjectRef("Application", self.snapshot.argocd_namespace, "")
-        open_fix_screen(
-            self, plan_action(fix_id, anchor, self.snapshot, self.profile), self.fixes, self._fix_done
-        )
+        plan = plan_action(fix_id, anchor, self.snapshot, self.profile)
+        ahead = outlook(plan.chain, self.snapshot, self.findings) if isinstance(plan, OrderedSyncPlan) else ()
+        open_fix_screen(self, plan, self.fixes, self._fix_done, preflight=ahead)
 
     def _fix_done(self, result: object) -> None:
         if isinstance(result, FixResult):
@@ -173,3 +189,10 @@ class FixActions(SourceFeed):
     def on_fixes_reviewed(self, message: FixesReviewed) -> None:
         if not self.closing:
             self.query_one(DiagnosticsPanel).show_refusals(message.finding, message.refusals)
+
+
+def _is_terminal(stream: IO[str] | None) -> bool:
+    try:
+        return stream is not None and stream.isatty()
+    except (OSError, ValueError):  # closed
+        return False

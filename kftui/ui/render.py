@@ -20,7 +20,7 @@ from datetime import datetime
 from rich.text import Text
 
 from kftui.checks.health import FAILING_REASONS
-from kftui.model import Event, Finding, ManagedResource, Pod, Severity
+from kftui.model import Application, Event, Finding, ManagedResource, Pod, Severity
 from kftui.textsafe import multi_line, one_line
 
 RED = "bold #ff5f5f"
@@ -145,6 +145,17 @@ def pod_badges(pod: Pod) -> Text:
     if pod.restarts:
         text.append(f" ↻{pod.restarts}", style=RED if pod.restarts >= 3 else YELLOW)
     return inert_text(text, single=True)
+
+
+def status_words(obj: object) -> tuple[str, ...]:
+    """The status words the badges above show for an object (what `/` matches besides the name)."""
+    if isinstance(obj, Application):
+        return (obj.sync_status, obj.health_status, obj.operation_phase)
+    if isinstance(obj, ManagedResource):
+        return (obj.sync_status, obj.health_status, "prune" if obj.requires_pruning else "")
+    if isinstance(obj, Pod):
+        return (obj.display_status, obj.phase, obj.reason)
+    return ()
 
 
 def finding_line(finding: Finding) -> Text:

@@ -12,7 +12,7 @@ how selecting a node narrows the diagnostics panel.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
@@ -21,6 +21,7 @@ from rich.text import Text
 from kftui.model import ClusterSnapshot, Finding, ManagedResource, ObjectRef, Pod, Severity
 from kftui.topology import AppNode, NamespaceNode, Topology, build_topology
 from kftui.ui import render, tree_keys
+from kftui.ui.app_order import app_sort_key
 
 MAX_CHILDREN = 500
 # The name of the "more" row that stands for filter matches beyond MAX_CHILDREN.
@@ -76,11 +77,16 @@ class TreeModel:
     """The tree's content for one snapshot: roots, children on demand, labels, and scopes."""
 
     def __init__(
-        self, snapshot: ClusterSnapshot, findings: list[Finding], previous: TreeModel | None = None
+        self,
+        snapshot: ClusterSnapshot,
+        findings: list[Finding],
+        previous: TreeModel | None = None,
+        order: Sequence[str] = (),
     ) -> None:
         """`previous`, the model of an earlier snapshot of the same stream, lets the topology start from its
-        own (only the pods changed since are placed again)."""
+        own (only the pods changed since are placed again). `order` lists apps first (ui/app_order.py)."""
         self.snapshot = snapshot
+        self._order = app_sort_key(order)
         self.findings = findings
         self._roots: list[TreeItem] | None = None
         # Rows of the previous model, reused by roots() for apps whose node is shared (then let go).
@@ -124,12 +130,15 @@ class TreeModel:
                     obj=n.app,
                     node=n,
                 )
-                for n in self.topology.apps
+                for n in sorted(self.topology.apps, key=self._app_position)
             ]
             if self.topology.unowned_pods or self.topology.orphan_namespaces:
                 items.append(TreeItem(tree_keys.UNOWNED, "unowned", "Unowned"))
             self._roots, self._previous_roots = items, []
         return list(self._roots)
+
+    def _app_position(self, node: AppNode) -> tuple[int, str]:
+        return (self._order.get(node.app.name, len(self._order)), node.app.name)
 
     def has_children(self, item: TreeItem) -> bool:
         if item.kind in ("app", "cluster", "unowned"):
@@ -322,12 +331,11 @@ class TreeModel:
         return render.inert_text(text, single=True)
 
     def matches(self, item: TreeItem, needle: str) -> bool:
-        """Filter predicate: the name, or for pods the status (so `/crash` finds CrashLoopBackOff)."""
+        """Filter predicate: the name or any status the row shows (`/crash` finds CrashLoopBackOff,
+        `/degraded` and `/outofsync` the apps and resources that say so)."""
         if item.kind in ("more", "unowned", "cluster"):
             return False
-        if needle in item.name.lower():
-            return True
-        return isinstance(item.obj, Pod) and needle in item.obj.display_status.lower()
+        return needle in item.name.lower() or any(needle in s.lower() for s in render.status_words(item.obj))
 
     # --- narrowing -----------------------------------------------------------------------------------
 

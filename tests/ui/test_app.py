@@ -20,6 +20,7 @@ from kftui.model import ClusterSnapshot, ConnectionState, Finding, ObjectRef, Po
 from kftui.ui import app as app_module
 from kftui.ui import bindings
 from kftui.ui.app import KftuiApp
+from kftui.ui.clipboard import copy_message
 from kftui.ui.screens.fix_confirm import FixConfirmScreen
 from kftui.ui.screens.help import HelpScreen, help_rows
 from kftui.ui.screens.logs import LogsScreen
@@ -96,10 +97,11 @@ async def test_arrows_and_enter_expand_the_tree() -> None:
         await loaded(pilot)
         tree = _tree(app)
         await pilot.press("C")
+        # The profile's dependency order, not the alphabet.
         assert tree.visible_keys() == [
             "app:kubeflow",
-            "app:kubeflow-pipelines",
             "app:kubeflow-seaweedfs",
+            "app:kubeflow-pipelines",
             "unowned",
         ]
         assert tree.cursor_key == "app:kubeflow"
@@ -170,7 +172,7 @@ async def test_selecting_nodes_narrows_findings_and_a_clears() -> None:
     app = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        await pilot.press("C", "down", "enter")
+        await pilot.press("C", "G", "up", "enter")  # kubeflow-pipelines: last app, above Unowned
         pipelines = [(f.check, f.app) for f in demo_findings() if f.app == "kubeflow-pipelines"]
         assert ("app-out-of-sync", "kubeflow-pipelines") in pipelines
         assert _shown_checks(app) == pipelines
@@ -229,6 +231,9 @@ async def test_copy_fix_command_copies_the_highlighted_fix() -> None:
         app.query_one("#fix-list", OptionList).highlighted = 1
         await pilot.press("c")
         assert app.clipboard == "argocd app sync kubeflow"
+        # No terminal under the test: kftui says so and shows the text, never a bare "Copied".
+        toast = list(app._notifications)[-1]
+        assert toast.message == copy_message("argocd app sync kubeflow", sent=False)
 
 
 async def test_help_screen_lists_every_binding() -> None:

@@ -30,6 +30,7 @@ from kftui.model import ClusterSnapshot, FixRef, ObjectRef
 from kftui.profile import builtin_profile, detect_profile
 from kftui.ui import render
 from kftui.ui.app import KftuiApp
+from kftui.ui.clipboard import copy_message
 from kftui.ui.screens.fix_confirm import FixConfirmScreen
 from kftui.ui.screens.ordered_sync import OrderedSyncScreen
 from kftui.ui.screens.port_forwards import PortForwardsScreen
@@ -140,7 +141,10 @@ async def test_an_app_named_with_markup_loads_and_its_toast_is_inert() -> None:
         await pilot.pause(0.2)
         assert screen_problems(app) == []
         toast = next(iter(app._notifications))
-        assert toast.message == f"Copied: {fix.command}" and "[@click=app.quit]x[/]" in toast.message
+        assert (
+            toast.message == copy_message(fix.command, sent=False)
+            and "[@click=app.quit]x[/]" in toast.message
+        )
         assert not toast.markup
         assert app.is_running  # a live [@click=app.quit] would have been a way to quit; nothing ran
 
@@ -208,3 +212,35 @@ async def test_the_logs_pane_shows_hostile_lines_inert() -> None:
         assert unsafe_in(logs.plain, keep="\n") == []
         assert "\\x1b]52;c;ZXZpbA==\\x07" in logs.plain and logs.plain.count("\n") >= len(SAMPLES)
         assert screen_problems(app) == []
+
+
+async def test_names_completed_or_typed_on_the_command_line_stay_text() -> None:
+    """`:app` completes cluster names into the line and shows candidates in a toast: both are plain text."""
+    from kftui.ui.widgets.command_box import CommandBox
+
+    snap = hostile_snapshot("[/][@click=app.quit]x[/]", keep_semantics=True)
+    app = KftuiApp(StaticSource(lambda: snap), PROFILE, clock=frozen_clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        names = sorted(a.name for a in snap.applications.values())
+        assert any("[@click=app.quit]" in n for n in names)
+        box = app.query_one(CommandBox)
+        await pilot.press("colon")
+        box.value = "app "
+        await pilot.press("tab")  # several apps: the common part, and the candidates in a toast
+        await wait_for(pilot, lambda: any(n.title == "Completions" for n in app._notifications), "candidates")
+        box.value = f"app {names[-1]}"
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        assert app.query_one(ResourceTree).cursor_key == f"app:{names[-1]}"
+        box.display = True
+        box.value = "[/][@click=app.quit]"
+        box.focus()
+        await pilot.press("enter")
+        await wait_for(
+            pilot, lambda: any("unknown command" in n.message for n in app._notifications), "refusal"
+        )
+        await pilot.pause(0.2)
+        assert screen_problems(app) == []
+        assert not any(n.markup for n in app._notifications)
+        assert app.is_running

@@ -39,6 +39,11 @@ PURE = [
     "ui/logbuffer.py",
     "ui/savefile.py",
     "ui/timeline.py",
+    "ui/app_order.py",
+    "ui/clipboard.py",
+    "ui/command_line.py",
+    "ui/hints.py",
+    "ui/preflight.py",
 ]
 # Code that reaches the API server through the HTTP seam (cluster/http.py) only: it imports neither the
 # Kubernetes client nor the seam's implementation over it, so tests can give it a fake of the seam.

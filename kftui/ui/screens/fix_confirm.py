@@ -10,7 +10,7 @@ The plan runs in a thread worker too; the screen never blocks the event loop.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from textual import on, work
@@ -18,7 +18,7 @@ from textual.app import App, ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Static
+from textual.widgets import Button, Footer, Input, Static
 
 from kftui.fixes.gate import FixResult
 from kftui.fixes.plan import FixPlan, OrderedSyncPlan, PortForwardPlan
@@ -26,6 +26,8 @@ from kftui.fixes.run import FixRunner
 from kftui.fixes.runtime import FixRuntime
 from kftui.textsafe import one_line
 from kftui.ui import bindings, render
+from kftui.ui.preflight import Outlook
+from kftui.ui.screens.help import show_screen_help
 from kftui.ui.styles import style_path
 
 
@@ -94,6 +96,7 @@ class FixConfirmScreen(ModalScreen[FixResult | None]):
                     variant="error" if plan.confirm_word or plan.warnings else "primary",
                     disabled=not self.can_run(),
                 )
+        yield Footer()
 
     def on_mount(self) -> None:
         if self.refusal is None and self.plan.confirm_word is not None:
@@ -156,6 +159,9 @@ class FixConfirmScreen(ModalScreen[FixResult | None]):
     def _cancel_pressed(self) -> None:
         self.action_cancel()
 
+    def action_help(self) -> None:
+        show_screen_help(self, "fix preview")
+
     def action_cancel(self) -> None:
         if not self.running:
             self.dismiss(None)
@@ -197,16 +203,17 @@ def open_fix_screen(
     plan: FixPlan,
     runtime: FixRuntime,
     on_done: Callable[[Any], None] | None = None,
+    preflight: Sequence[Outlook] = (),
 ) -> None:
     """Open the right screen for a plan: the ordered-sync view, the port-forwards view, or the confirmation.
 
-    `on_done` receives a FixResult (confirm), an OrderedResult (ordered sync) or None (cancelled / closed).
+    `preflight` (ordered sync only) says where the chain will stop. `on_done` receives a FixResult (confirm), an OrderedResult (ordered sync) or None (cancelled / closed).
     """
     from kftui.ui.screens.ordered_sync import OrderedSyncScreen
     from kftui.ui.screens.port_forwards import PortForwardsScreen
 
     if isinstance(plan, OrderedSyncPlan):
-        app.push_screen(OrderedSyncScreen(plan, runtime.runner), on_done)
+        app.push_screen(OrderedSyncScreen(plan, runtime.runner, preflight=preflight), on_done)
     elif isinstance(plan, PortForwardPlan):
         screen = PortForwardsScreen(
             runtime.forwards, plan.forward, start=True, review=forward_review(runtime, plan)

@@ -9,19 +9,21 @@ reach the screen through call_from_thread.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, DataTable, Static
+from textual.widgets import Button, DataTable, Footer, Static
 
 from kftui.fixes.ordered import OrderedResult, OrderedSync, StepStatus
 from kftui.fixes.plan import OrderedSyncPlan
 from kftui.fixes.run import FixRunner
 from kftui.ui import bindings, render
+from kftui.ui.preflight import Outlook, summary
+from kftui.ui.screens.help import show_screen_help
 from kftui.ui.styles import style_path
 
 STATE_MARK = {
@@ -56,8 +58,12 @@ class OrderedSyncScreen(ModalScreen[OrderedResult | None]):
         step_timeout: float = 300.0,
         interval: float = 1.0,
         clock: Callable[[], datetime] | None = None,
+        preflight: Sequence[Outlook] = (),
     ) -> None:
+        """`preflight`: where the current findings say the chain will stop (shown until Start)."""
         super().__init__()
+        self.preflight = {row.app: row for row in preflight}
+        self.preflight_line = summary(preflight) if preflight else ""
         self.clock = clock
         self.plan = plan
         self.runner = runner
@@ -79,6 +85,8 @@ class OrderedSyncScreen(ModalScreen[OrderedResult | None]):
                     id="ordered-warnings",
                     markup=False,
                 )
+            if self.preflight_line:
+                yield Static(render.lines(self.preflight_line), id="ordered-preflight", markup=False)
             yield DataTable(id="ordered-steps", cursor_type="none", zebra_stripes=True)
             refusal = Static(render.lines(f"Cannot run: {self.refusal}"), id="ordered-refusal", markup=False)
             refusal.display = self.refusal is not None
@@ -93,20 +101,22 @@ class OrderedSyncScreen(ModalScreen[OrderedResult | None]):
                 yield Button(
                     "Start", id="ordered-start", variant="primary", disabled=self.refusal is not None
                 )
+        yield Footer()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_column("", key="mark", width=2)
         table.add_column("#", key="index", width=3)
         table.add_column("Application", key="app", width=24)
-        table.add_column("State", key="state", width=10)
+        table.add_column("State", key="state", width=11)
         table.add_column("Started", key="started", width=9)
         table.add_column("Finished", key="finished", width=9)
         table.add_column("Detail", key="detail")
         for i, app in enumerate(self.plan.chain):
-            table.add_row(
-                STATE_MARK["pending"], str(i + 1), render.inert(app), "pending", "", "", "", key=app
-            )
+            seen = self.preflight.get(app)
+            state, detail = (seen.state, seen.detail) if seen else ("pending", "")
+            mark = "!" if state == "stops here" else STATE_MARK["pending"]
+            table.add_row(mark, str(i + 1), render.inert(app), state, "", "", render.inert(detail), key=app)
         self.query_one("#ordered-close" if self.refusal else "#ordered-start", Button).focus()
         if self.refusal is None and self.runner.asks_access:
             self.reviewing = True
@@ -126,6 +136,7 @@ class OrderedSyncScreen(ModalScreen[OrderedResult | None]):
         if refusal is None or self.running or self.result is not None:
             return
         self.refusal = refusal
+        self.refresh_bindings()
         note = self.query_one("#ordered-refusal", Static)
         note.update(render.lines(f"Cannot run: {refusal}"))
         note.display = True
@@ -152,10 +163,20 @@ class OrderedSyncScreen(ModalScreen[OrderedResult | None]):
     def _close_pressed(self) -> None:
         self.action_close_or_cancel()
 
+    def action_help(self) -> None:
+        show_screen_help(self, "ordered sync")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Start is dimmed in the footer when it cannot run (refused, running, or done)."""
+        if action == "start" and (self.running or self.result is not None or self.refusal is not None):
+            return None
+        return True
+
     def action_start(self) -> None:
         if self.running or self.result is not None or self.refusal is not None:
             return
         self.running = True
+        self.refresh_bindings()
         self.query_one("#ordered-start", Button).disabled = True
         self.query_one("#ordered-close", Button).label = "Cancel"
         self.query_one("#ordered-reason", Static).update("Running…")
@@ -189,6 +210,7 @@ class OrderedSyncScreen(ModalScreen[OrderedResult | None]):
     def _finished(self, result: OrderedResult) -> None:
         self.running = False
         self.result = result
+        self.refresh_bindings()
         reason = self.query_one("#ordered-reason", Static)
         if result.ok:
             reason.update(render.lines(f"Done: {' -> '.join(self.plan.chain)} are Synced and Healthy."))

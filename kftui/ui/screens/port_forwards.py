@@ -15,12 +15,13 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Footer, Static
 
 from kftui.cluster.ops import ActionError
 from kftui.cluster.portforward import ForwardManager, ForwardState
 from kftui.fixes.plan import ForwardTarget
 from kftui.ui import bindings, render
+from kftui.ui.screens.help import show_screen_help
 from kftui.ui.styles import style_path
 
 REFRESH_SECONDS = 0.5
@@ -77,6 +78,7 @@ class PortForwardsScreen(ModalScreen[None]):
                 render.inert("  ·  ".join(p for p in (where, "p: probe", "x: stop", hint) if p)), id="pf-hint"
             )
             yield Static("", id="pf-status", markup=False)
+        yield Footer()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -140,6 +142,9 @@ class PortForwardsScreen(ModalScreen[None]):
 
     def status(self, text: str) -> None:
         self.query_one("#pf-status", Static).update(render.lines(text))
+
+    def action_help(self) -> None:
+        show_screen_help(self, "port-forwards")
 
     def action_close(self) -> None:
         self.dismiss(None)

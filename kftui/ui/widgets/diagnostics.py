@@ -54,7 +54,7 @@ class DiagnosticsPanel(Vertical):
         yield OptionList(id="finding-list")
         with VerticalScroll(id="finding-detail-scroll"):
             yield Static(id="finding-detail")
-        yield Static("Fixes  (x runs the chosen fix · y or enter copies its command)", id="fix-heading")
+        yield Static("Fixes  (1-9 picks one · x runs it · c or enter copies its command)", id="fix-heading")
         yield OptionList(id="fix-list")
 
     @property

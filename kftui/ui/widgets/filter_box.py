@@ -30,7 +30,9 @@ class FilterBox(Input):
 
     def open(self) -> None:
         self.display = True
-        self.focus()
+        # Now, not after the next refresh (what focus() does): keys typed right after the opening key
+        # (a paste, a fast typist, tmux send-keys) must land here, not trigger the app's keys.
+        self.screen.set_focus(self)
 
     def reset(self) -> None:
         """Empty and hide the box, dropping a pending apply; the caller clears the tree's filter."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
@@ -142,6 +143,9 @@ class ResourceTree(Tree[TreeItem]):
     def _sync(self, cursor: str | None = None) -> None:
         if self.tree_model is None:
             return
+        # A filter that matches nothing says so on the border rather than leave an empty box.
+        nothing = self._keep is not None and not self._keep
+        self.border_subtitle = Text(f"no match for {self.filter_text}") if nothing else ""
         wanted = cursor or self.cursor_key
         self._reshaped = False
         self._sync_level(self.root, self.tree_model.roots(), filtered=self._keep is not None)
