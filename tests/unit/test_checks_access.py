@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import replace
 from typing import Any
 
@@ -381,3 +382,19 @@ def test_auth_from_pods_is_quiet_while_one_pod_is_ready() -> None:
 def test_auth_stack_without_the_install_is_quiet() -> None:
     objects = [o for o in drop(fresh(), "Deployment", "dex", "auth") if o["kind"] != "Application"]
     assert list(auth_stack(snapshot(objects), KUBEFLOW)) == []
+
+
+def test_an_app_listing_a_namesake_of_another_kind_does_not_own_the_gateway() -> None:
+    """Ownership needs kind, namespace and name to match: an earlier app that lists a ConfigMap called
+    istio-ingressgateway is not the one to sync."""
+    objects = _unready_endpoints(fresh())
+    mesh = copy.deepcopy(find(objects, "Application", "kubeflow-seaweedfs"))
+    mesh["metadata"]["name"] = "aaa-mesh"
+    mesh["status"]["resources"] = [
+        {"version": "v1", "kind": "ConfigMap", "namespace": "istio-system", "name": GW, "status": "Synced"},
+        {"version": "v1", "kind": "Service", "namespace": "kubeflow", "name": GW, "status": "Synced"},
+    ]
+    objects.append(mesh)
+    (f,) = gateway(snapshot(objects), KUBEFLOW)
+    assert f.app == "kubeflow"
+    assert "argocd app sync kubeflow" in [x.command for x in f.fixes]
