@@ -173,6 +173,13 @@ def test_attach_chains_appends_to_matching_findings_only() -> None:
         ("v1_ConfigMap|~X|foo", None),  # no group part
         ("~G_v1_ConfigMap|~X", None),
         ("~G_v1_ConfigMap|~X|foo|extra", None),
+        # a Crossplane composite kind starts with X, which is part of the kind
+        (
+            "XPostgreSQLInstance.v1alpha1.database.example.org/my-db.[noNs]",
+            ResourceId("XPostgreSQLInstance", "v1alpha1", "database.example.org", "my-db", None),
+        ),
+        # kustomize 3: everything before the last two parts is the group
+        ("example_org_v2_Widget|~X|w", ResourceId("Widget", "v2", "example_org", "w", None)),
     ],
 )
 def test_parse_resource_id_edge_cases(text: str, expected: ResourceId | None) -> None:
@@ -199,11 +206,30 @@ def test_parse_resource_id_edge_cases(text: str, expected: ResourceId | None) ->
             ("ConfigMap", "kubeflow", "foo"),
             "",
         ),
+        (
+            "may not add resource with an already registered id: ConfigMap.v1.[noGrp]/foo.kubeflow: merging 'x'",
+            ("ConfigMap", "kubeflow", "foo"),
+            "",
+        ),
+        (
+            "may not add resource with an already registered id: ConfigMap.v1.[noGrp]/foo.kubeflow (from: 'x')",
+            ("ConfigMap", "kubeflow", "foo"),
+            "",
+        ),
         ("may not add resource with an already registered id", None, ""),
         ("may not add resource with an already registered id:   ", None, ""),
         ("already used", None, ""),
     ],
-    ids=["upper-case", "last-include-before-the-id", "wrapped", "no-id", "blank-id", "nothing-before"],
+    ids=[
+        "upper-case",
+        "last-include-before-the-id",
+        "wrapped",
+        "colon-after-the-id",
+        "colon-later",
+        "no-id",
+        "blank-id",
+        "nothing-before",
+    ],
 )
 def test_find_duplicate_id_edge_cases(message: str, key: tuple | None, include: str) -> None:
     found = find_duplicate_id(message)
@@ -274,3 +300,30 @@ def test_two_duplicates_in_one_app_are_two_findings() -> None:
     app["status"]["operationState"]["message"] = NAMESPACED
     findings = list(kustomize_duplicate_id(snapshot(objects), KUBEFLOW))
     assert sorted(f.subject.name for f in findings) == ["kubeflow-metacontroller", "pipeline-install-config"]
+
+
+def test_kustomize3_already_used_id_is_the_quoted_word_before_it() -> None:
+    found = find_duplicate_id("Error: merging from 'a/b': id '~G_v1_ConfigMap|kubeflow|foo' already used")
+    assert found == (ResourceId("ConfigMap", "v1", "", "foo", "kubeflow"), "")
+
+
+def test_other_failing_apps_do_not_hide_a_duplicate_id() -> None:
+    """An app earlier by name failing for another reason does not stop the check reading the next one."""
+    objects = _broken(ARGO_KUSTOMIZE5)
+    find(objects, "Application", "kubeflow")["status"]["conditions"] = [
+        {"type": "ComparisonError", "message": "rpc error: repository not found"}
+    ]
+    assert [f.app for f in kustomize_duplicate_id(snapshot(objects), KUBEFLOW)] == ["kubeflow-pipelines"]
+
+
+def test_attached_chains_are_one_line_each_after_the_evidence() -> None:
+    (f,) = kustomize_duplicate_id(snapshot(_broken(NAMESPACED)), KUBEFLOW)
+    chains = {
+        ("ConfigMap", "kubeflow", "pipeline-install-config"): [["app", "base", "cm.yaml"], ["app", "cm.yaml"]]
+    }
+    (g,) = attach_chains([f], chains)
+    assert g.evidence.split("\n") == [
+        f.evidence,
+        "include chain 1: app -> base -> cm.yaml",
+        "include chain 2: app -> cm.yaml",
+    ]
