@@ -377,3 +377,49 @@ def test_prunable_objects_that_lose_no_data_are_one_warning_about_the_app() -> N
 
 def test_automated_prune_with_nothing_to_prune_is_quiet() -> None:
     assert list(prune_danger(snapshot(fresh()), KUBEFLOW)) == []
+
+
+def test_a_hook_listed_first_does_not_hide_the_resources_after_it() -> None:
+    objects = fresh()
+    res = find(objects, "Application", "kubeflow")["status"]["resources"]
+    res.insert(0, resource("Job", "migrate", "kubeflow", group="batch", hook=True))
+    res.append(resource("StatefulSet", "seaweedfs", "kubeflow", group="apps"))
+    (f,) = shared_resource(snapshot(objects), KUBEFLOW)
+    assert (f.subject.kind, f.subject.name) == ("StatefulSet", "seaweedfs")
+
+
+def test_every_condition_of_an_app_is_read() -> None:
+    """Other conditions, or a SharedResourceWarning kftui cannot parse, before the one it can do not stop it."""
+    objects = fresh()
+    find(objects, "Application", "kubeflow-pipelines")["status"]["conditions"] = [
+        {"type": "OrphanedResourceWarning", "message": "1 orphaned resource"},
+        {"type": "SharedResourceWarning", "message": "shared with someone"},
+        {
+            "type": "SharedResourceWarning",
+            "message": "Secret/mysql is part of a different application: kubeflow",
+        },
+    ]
+    (f,) = shared_resource(snapshot(objects), KUBEFLOW)
+    assert (f.subject.kind, f.subject.name) == ("Secret", "mysql")
+
+
+def test_warning_namespace_comes_only_from_a_listed_resource_of_the_same_kind() -> None:
+    """The app lists Service kubeflow/seaweedfs; a warning about ClusterRole/seaweedfs is not about it."""
+    objects = fresh()
+    _warn(objects, "kubeflow-seaweedfs", "ClusterRole/seaweedfs is part of a different application: kubeflow")
+    (f,) = shared_resource(snapshot(objects), KUBEFLOW)
+    assert (f.subject.kind, f.subject.namespace, f.subject.name) == ("ClusterRole", None, "seaweedfs")
+
+
+def test_shared_resources_of_one_kind_sort_by_namespace_then_name() -> None:
+    """A resource whose namespace is unknown (named only by a warning) comes first; then by namespace, even
+    when the names sort the other way."""
+    objects = fresh()
+    _warn(objects, "kubeflow-pipelines", "Secret/zz-unknown is part of a different application: kubeflow")
+    for app in ("kubeflow", "kubeflow-seaweedfs"):
+        find(objects, "Application", app)["status"]["resources"] += [
+            resource("Secret", "z-secret", "0-team"),
+            resource("Secret", "a-secret", "b-team"),
+        ]
+    subjects = [(f.subject.namespace, f.subject.name) for f in shared_resource(snapshot(objects), KUBEFLOW)]
+    assert subjects == [(None, "zz-unknown"), ("0-team", "z-secret"), ("b-team", "a-secret")]
