@@ -160,6 +160,19 @@ def test_shared_resource_finding_reads_end_to_end() -> None:
         f.evidence == "kubeflow lists it in status.resources\nkubeflow-seaweedfs lists it in status.resources"
     )
     assert f.explanation.startswith("kubeflow, kubeflow-seaweedfs both render StatefulSet seaweedfs.")
+    # the advice a user acts on: why the apps fight, how to give the resource one owner, what not to try
+    explanation = " ".join(f.explanation.split())
+    assert "each sync of one app overwrites the other's copy, the other shows OutOfSync" in explanation
+    assert "with auto-prune it may delete it" in explanation
+    assert (
+        "Give the resource one owner: remove it from all but one app's manifests (fix: edit-manifests), "
+        "then hard refresh (fix: hard-refresh)." in explanation
+    )
+    assert explanation.endswith("Force sync does not help; it only makes the apps fight harder.")
+    assert [x.title for x in f.fixes] == [
+        "Edit the manifests of kubeflow so each resource is included once",
+        "Hard refresh kubeflow (regenerate manifests)",
+    ]
     assert [(x.id, x.command) for x in f.fixes] == [
         ("edit-manifests", "kustomize build example"),
         ("hard-refresh", "argocd app get kubeflow --hard-refresh"),
