@@ -7,7 +7,7 @@ import pytest
 from kftui.checks.ownership import prune_danger, shared_resource
 from kftui.model import Severity
 from kftui.profile import builtin_profile
-from tests.unit.fixtures.builders import find, fresh, resource, snapshot
+from tests.unit.fixtures.builders import deployment, find, fresh, resource, snapshot
 
 KUBEFLOW = builtin_profile("kubeflow")
 
@@ -162,8 +162,10 @@ def test_shared_resource_finding_reads_end_to_end() -> None:
     assert f.explanation.startswith("kubeflow, kubeflow-seaweedfs both render StatefulSet seaweedfs.")
     # the advice a user acts on: why the apps fight, how to give the resource one owner, what not to try
     explanation = " ".join(f.explanation.split())
-    assert "each sync of one app overwrites the other's copy, the other shows OutOfSync" in explanation
-    assert "with auto-prune it may delete it" in explanation
+    assert (
+        "can name only one owner, so each sync of one app overwrites the other's copy, the other shows "
+        "OutOfSync, and with auto-prune it may delete it." in explanation
+    )
     assert (
         "Give the resource one owner: remove it from all but one app's manifests (fix: edit-manifests), "
         "then hard refresh (fix: hard-refresh)." in explanation
@@ -436,3 +438,31 @@ def test_shared_resources_of_one_kind_sort_by_namespace_then_name() -> None:
         ]
     subjects = [(f.subject.namespace, f.subject.name) for f in shared_resource(snapshot(objects), KUBEFLOW)]
     assert subjects == [(None, "zz-unknown"), ("0-team", "z-secret"), ("b-team", "a-secret")]
+
+
+def test_live_tracking_is_read_past_workloads_no_app_manages() -> None:
+    objects = fresh()
+    objects.insert(0, deployment("kubeflow", "unmanaged-tool"))
+    dep = find(objects, "Deployment", "ml-pipeline", "kubeflow")
+    dep["metadata"]["labels"] = {"app.kubernetes.io/instance": "kubeflow"}
+    (f,) = shared_resource(snapshot(objects), KUBEFLOW)
+    assert (f.subject.kind, f.subject.name) == ("Deployment", "ml-pipeline")
+
+
+def test_stateful_objects_after_others_are_still_called_out() -> None:
+    objects = _doomed(
+        ("ConfigMap", "kubeflow", "old-config"), ("PersistentVolumeClaim", "kubeflow", "seaweedfs-data")
+    )
+    findings = list(prune_danger(snapshot(objects), KUBEFLOW))
+    assert [(f.check, f.severity, f.subject.kind) for f in findings] == [
+        ("prune-danger", Severity.ERROR, "PersistentVolumeClaim"),
+        ("prune-danger", Severity.WARNING, "Application"),
+    ]
+
+
+def test_disable_auto_prune_targets_the_apps_own_namespace() -> None:
+    """With Applications in any namespace, the patch must go to the namespace the app lives in."""
+    objects = _doomed(("ConfigMap", "kubeflow", "old-config"))
+    find(objects, "Application", "kubeflow-seaweedfs")["metadata"]["namespace"] = "team-a"
+    (f,) = prune_danger(snapshot(objects), KUBEFLOW)
+    assert f.fixes[0].command.startswith("kubectl patch application kubeflow-seaweedfs -n team-a ")
