@@ -388,6 +388,12 @@ def test_prunable_objects_that_lose_no_data_are_one_warning_about_the_app() -> N
         "spec.syncPolicy.automated.prune=true"
     )
     assert [x.id for x in f.fixes] == ["disable-auto-prune", "hard-refresh"]
+    # what the user reads: they will be deleted on the next sync, which is fine only if intended
+    assert f.explanation.startswith(
+        "These resources are no longer in the app's manifests and automated prune will delete them on the next "
+        "sync. That is intended when you removed them; if not (a wrong path or revision), turn off auto-prune "
+        "(fix: disable-auto-prune) before fixing git."
+    )
 
 
 def test_automated_prune_with_nothing_to_prune_is_quiet() -> None:
