@@ -327,3 +327,15 @@ def test_attached_chains_are_one_line_each_after_the_evidence() -> None:
         "include chain 1: app -> base -> cm.yaml",
         "include chain 2: app -> cm.yaml",
     ]
+
+
+def test_a_duplicate_seen_twice_in_one_app_does_not_hide_the_next_app() -> None:
+    objects = _broken(ARGO_KUSTOMIZE5)
+    core = find(objects, "Application", "kubeflow")
+    core["status"]["conditions"] = [{"type": "ComparisonError", "message": ARGO_KUSTOMIZE5}]
+    core["status"]["operationState"]["phase"] = "Error"
+    core["status"]["operationState"]["message"] = ARGO_KUSTOMIZE5
+    assert [f.app for f in kustomize_duplicate_id(snapshot(objects), KUBEFLOW)] == [
+        "kubeflow",
+        "kubeflow-pipelines",
+    ]
