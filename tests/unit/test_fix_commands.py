@@ -6,6 +6,9 @@ here sends someone to run the wrong command.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 
 from kftui.checks import fixrefs
@@ -13,95 +16,168 @@ from kftui.model import FixRef
 
 
 @pytest.mark.parametrize(
-    ("ref", "fix_id", "command"),
+    ("helper", "args", "fix_id", "command"),
     [
-        (fixrefs.sync("kubeflow"), "sync", "argocd app sync kubeflow"),
-        (fixrefs.sync_prune("kubeflow"), "sync-prune", "argocd app sync kubeflow --prune"),
-        (fixrefs.force_sync("kubeflow"), "force-sync", "argocd app sync kubeflow --force"),
-        (fixrefs.replace_sync("kubeflow"), "replace", "argocd app sync kubeflow --replace"),
+        (fixrefs.sync, ("kubeflow",), "sync", "argocd app sync kubeflow"),
+        (fixrefs.sync_prune, ("kubeflow",), "sync-prune", "argocd app sync kubeflow --prune"),
+        (fixrefs.force_sync, ("kubeflow",), "force-sync", "argocd app sync kubeflow --force"),
+        (fixrefs.replace_sync, ("kubeflow",), "replace", "argocd app sync kubeflow --replace"),
         (
-            fixrefs.server_side_apply("kubeflow"),
+            fixrefs.server_side_apply,
+            ("kubeflow",),
             "server-side-apply",
             "argocd app sync kubeflow --server-side",
         ),
         (
-            fixrefs.sync_crds_first("kubeflow"),
+            fixrefs.sync_crds_first,
+            ("kubeflow",),
             "sync-crds-first",
             "argocd app sync kubeflow --resource 'apiextensions.k8s.io:CustomResourceDefinition:*'",
         ),
-        (fixrefs.refresh("kubeflow"), "refresh", "argocd app get kubeflow --refresh"),
-        (fixrefs.hard_refresh("kubeflow"), "hard-refresh", "argocd app get kubeflow --hard-refresh"),
-        (fixrefs.terminate("kubeflow"), "terminate", "argocd app terminate-op kubeflow"),
+        (fixrefs.refresh, ("kubeflow",), "refresh", "argocd app get kubeflow --refresh"),
+        (fixrefs.hard_refresh, ("kubeflow",), "hard-refresh", "argocd app get kubeflow --hard-refresh"),
+        (fixrefs.terminate, ("kubeflow",), "terminate", "argocd app terminate-op kubeflow"),
         (
-            fixrefs.delete_pod("auth", "dex-0"),
+            fixrefs.delete_pod,
+            (
+                "auth",
+                "dex-0",
+            ),
             "delete-pod",
             "kubectl delete pod dex-0 -n auth",
         ),
         (
-            fixrefs.port_forward("istio-system", "istio-ingressgateway", 8080, 80),
+            fixrefs.port_forward,
+            (
+                "istio-system",
+                "istio-ingressgateway",
+                8080,
+                80,
+            ),
             "port-forward",
             "kubectl port-forward svc/istio-ingressgateway -n istio-system 8080:80",
         ),
-        (fixrefs.logs("auth", "dex-0"), "logs", "kubectl logs dex-0 -n auth --previous"),
-        (fixrefs.logs("auth", "dex-0", "dex"), "logs", "kubectl logs dex-0 -n auth -c dex --previous"),
-        (fixrefs.edit_manifests("kubeflow"), "edit-manifests", "kustomize build ."),
-        (fixrefs.edit_manifests("kubeflow", "apps/x"), "edit-manifests", "kustomize build apps/x"),
         (
-            fixrefs.fix_source("kubeflow"),
+            fixrefs.logs,
+            (
+                "auth",
+                "dex-0",
+            ),
+            "logs",
+            "kubectl logs dex-0 -n auth --previous",
+        ),
+        (
+            fixrefs.logs,
+            (
+                "auth",
+                "dex-0",
+                "dex",
+            ),
+            "logs",
+            "kubectl logs dex-0 -n auth -c dex --previous",
+        ),
+        (fixrefs.edit_manifests, ("kubeflow",), "edit-manifests", "kustomize build ."),
+        (
+            fixrefs.edit_manifests,
+            (
+                "kubeflow",
+                "apps/x",
+            ),
+            "edit-manifests",
+            "kustomize build apps/x",
+        ),
+        (
+            fixrefs.fix_source,
+            ("kubeflow",),
             "fix-source",
             "kubectl edit application kubeflow -n argocd",
         ),
         (
-            fixrefs.fix_source("kubeflow", "gitops"),
+            fixrefs.fix_source,
+            (
+                "kubeflow",
+                "gitops",
+            ),
             "fix-source",
             "kubectl edit application kubeflow -n gitops",
         ),
         (
-            fixrefs.disable_auto_prune("kubeflow"),
+            fixrefs.disable_auto_prune,
+            ("kubeflow",),
             "disable-auto-prune",
             "kubectl patch application kubeflow -n argocd --type merge "
             """-p '{"spec":{"syncPolicy":{"automated":{"prune":false}}}}'""",
         ),
         (
-            fixrefs.sync_create_namespace("kubeflow"),
+            fixrefs.sync_create_namespace,
+            ("kubeflow",),
             "sync-create-namespace",
             "argocd app set kubeflow --sync-option CreateNamespace=true && argocd app sync kubeflow",
         ),
     ],
     ids=lambda v: v if isinstance(v, str) and " " not in v else None,
 )
-def test_each_fix_shows_the_command_to_type(ref: FixRef, fix_id: str, command: str) -> None:
+def test_each_fix_shows_the_command_to_type(
+    helper: Callable[..., FixRef], args: tuple[Any, ...], fix_id: str, command: str
+) -> None:
     """A fix's id selects its planner and executor; its command is what the panel offers to copy."""
+    ref = helper(*args)
     assert (ref.id, ref.command) == (fix_id, command)
 
 
 @pytest.mark.parametrize(
-    ("ref", "words"),
+    ("helper", "args", "words"),
     [
-        (fixrefs.sync("kubeflow"), ["Sync kubeflow"]),
-        (fixrefs.sync_prune("kubeflow"), ["kubeflow", "prune"]),
-        (fixrefs.force_sync("kubeflow"), ["Force sync kubeflow", "recreate"]),
-        (fixrefs.replace_sync("kubeflow"), ["kubeflow", "kubectl replace"]),
-        (fixrefs.server_side_apply("kubeflow"), ["kubeflow", "server-side apply"]),
-        (fixrefs.sync_crds_first("kubeflow"), ["CRDs of kubeflow"]),
-        (fixrefs.refresh("kubeflow"), ["Refresh kubeflow"]),
-        (fixrefs.hard_refresh("kubeflow"), ["Hard refresh kubeflow", "regenerate"]),
-        (fixrefs.terminate("kubeflow"), ["Terminate", "kubeflow"]),
-        (fixrefs.delete_pod("auth", "dex-0"), ["Delete pod dex-0", "recreates"]),
-        (fixrefs.port_forward("ns", "gw", 8080, 80), ["svc/gw", "localhost:8080"]),
-        (fixrefs.logs("auth", "dex-0"), ["logs of dex-0"]),
-        (fixrefs.edit_manifests("kubeflow"), ["manifests of kubeflow", "included once"]),
-        (fixrefs.split_application("kubeflow"), ["out of kubeflow", "own Application"]),
-        (fixrefs.fix_source("kubeflow"), ["repoURL", "of kubeflow"]),
-        (fixrefs.disable_auto_prune("kubeflow"), ["automated prune for kubeflow"]),
-        (fixrefs.sync_create_namespace("kubeflow"), ["Sync kubeflow", "CreateNamespace=true"]),
-        (fixrefs.create_namespaces(["auth"]), ["Create namespace auth"]),
-        (fixrefs.create_namespaces(["auth", "kubeflow"]), ["Create namespaces auth, kubeflow"]),
-        (fixrefs.ordered_sync(("a", "b")), ["Sync a -> b in order"]),
+        (fixrefs.sync, ("kubeflow",), ["Sync kubeflow"]),
+        (fixrefs.sync_prune, ("kubeflow",), ["kubeflow", "prune"]),
+        (fixrefs.force_sync, ("kubeflow",), ["Force sync kubeflow", "recreate"]),
+        (fixrefs.replace_sync, ("kubeflow",), ["kubeflow", "kubectl replace"]),
+        (fixrefs.server_side_apply, ("kubeflow",), ["kubeflow", "server-side apply"]),
+        (fixrefs.sync_crds_first, ("kubeflow",), ["CRDs of kubeflow"]),
+        (fixrefs.refresh, ("kubeflow",), ["Refresh kubeflow"]),
+        (fixrefs.hard_refresh, ("kubeflow",), ["Hard refresh kubeflow", "regenerate"]),
+        (fixrefs.terminate, ("kubeflow",), ["Terminate", "kubeflow"]),
+        (
+            fixrefs.delete_pod,
+            (
+                "auth",
+                "dex-0",
+            ),
+            ["Delete pod dex-0", "recreates"],
+        ),
+        (
+            fixrefs.port_forward,
+            (
+                "ns",
+                "gw",
+                8080,
+                80,
+            ),
+            ["svc/gw", "localhost:8080"],
+        ),
+        (
+            fixrefs.logs,
+            (
+                "auth",
+                "dex-0",
+            ),
+            ["logs of dex-0"],
+        ),
+        (fixrefs.edit_manifests, ("kubeflow",), ["manifests of kubeflow", "included once"]),
+        (fixrefs.split_application, ("kubeflow",), ["out of kubeflow", "own Application"]),
+        (fixrefs.fix_source, ("kubeflow",), ["repoURL", "of kubeflow"]),
+        (fixrefs.disable_auto_prune, ("kubeflow",), ["automated prune for kubeflow"]),
+        (fixrefs.sync_create_namespace, ("kubeflow",), ["Sync kubeflow", "CreateNamespace=true"]),
+        (fixrefs.create_namespaces, (["auth"],), ["Create namespace auth"]),
+        (fixrefs.create_namespaces, (["auth", "kubeflow"],), ["Create namespaces auth, kubeflow"]),
+        (fixrefs.ordered_sync, (("a", "b"),), ["Sync a -> b in order"]),
     ],
 )
-def test_each_fix_title_names_what_it_acts_on(ref: FixRef, words: list[str]) -> None:
+def test_each_fix_title_names_what_it_acts_on(
+    helper: Callable[..., FixRef], args: tuple[Any, ...], words: list[str]
+) -> None:
     """The title is the line a user picks a fix by: it names the app, pod or service and what is done."""
+    ref = helper(*args)
     for word in words:
         assert word in ref.title
 
