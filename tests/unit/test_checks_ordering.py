@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import copy
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from kftui.checks.ordering import dependency_order
 from kftui.model import Finding, Severity
-from kftui.profile import GENERIC, builtin_profile
+from kftui.profile import GENERIC, AppSpec, Profile, builtin_profile
 from tests.unit.fixtures.builders import HEALTHY_ARGOCD_CM, drop, find, fresh, snapshot
 
 KUBEFLOW = builtin_profile("kubeflow")
@@ -368,3 +370,84 @@ def test_an_application_health_check_must_be_there_in_full(config: dict[str, str
     assert [f.subject.name for f in findings] == ["argocd-cm"]
     assert findings[0].severity is Severity.WARNING
     assert "could not be read" not in findings[0].evidence
+
+
+def _two_deps(first: str = "kubeflow") -> Profile:
+    """Pipelines depending on two apps, the first of which is given."""
+    return replace(
+        KUBEFLOW,
+        applications=(
+            AppSpec("kubeflow"),
+            AppSpec("kubeflow-seaweedfs", ("kubeflow",)),
+            AppSpec("kubeflow-pipelines", (first, "kubeflow-seaweedfs")),
+        )
+        + (() if first == "kubeflow" else (AppSpec(first),)),
+    )
+
+
+def test_apps_outside_the_profile_before_it_do_not_stop_the_check() -> None:
+    """An app the profile does not know, first by name, is skipped; the profile's apps are still checked."""
+    objects = fresh()
+    extra = copy.deepcopy(find(objects, "Application", "kubeflow-pipelines"))
+    extra["metadata"]["name"] = "aaa-other"
+    extra["metadata"]["annotations"] = {"argocd.argoproj.io/sync-wave": "9"}
+    objects.append(extra)
+    _set(objects, "kubeflow", health="Degraded")
+    _waves(objects, kubeflow="3")
+    titles = [f.title for f in _run(objects)]
+    assert "kubeflow-seaweedfs is Synced while kubeflow is Degraded (blocked by kubeflow)" in titles
+    assert "Sync wave of kubeflow-seaweedfs (1) does not come after kubeflow (3)" in titles
+
+
+def test_an_idle_app_first_does_not_stop_the_check() -> None:
+    objects = fresh()
+    _set(objects, "kubeflow", health="Degraded", sync="OutOfSync")
+    assert [f.app for f in _run(objects)] == ["kubeflow-seaweedfs"]
+
+
+def test_every_dependency_of_an_app_is_checked() -> None:
+    """A healthy, well-ordered or missing first dependency does not hide a problem with the second."""
+    objects = fresh()
+    _set(objects, "kubeflow-seaweedfs", health="Degraded")
+    blocked = [f.title for f in _run(objects, profile=_two_deps()) if f.app == "kubeflow-pipelines"]
+    assert blocked == [
+        "kubeflow-pipelines is Synced while kubeflow-seaweedfs is Degraded (blocked by kubeflow-seaweedfs)"
+    ]
+    objects = fresh()
+    _waves(objects, kubeflow="0", kubeflow_seaweedfs="5", kubeflow_pipelines="3")
+    waves = [f.title for f in _run(objects, profile=_two_deps()) if f.app == "kubeflow-pipelines"]
+    assert waves == ["Sync wave of kubeflow-pipelines (3) does not come after kubeflow-seaweedfs (5)"]
+    objects = fresh()
+    _waves(objects, kubeflow_seaweedfs="5", kubeflow_pipelines="3")
+    gone = [
+        f.title
+        for f in _run(objects, profile=_two_deps("not-installed"))
+        if f.subject.name == "kubeflow-pipelines"
+    ]
+    assert "Sync wave of kubeflow-pipelines (3) does not come after kubeflow-seaweedfs (5)" in gone
+
+
+def test_wave_findings_tell_the_user_what_to_do() -> None:
+    objects = fresh()
+    _waves(objects, kubeflow=None, kubeflow_seaweedfs="-1", kubeflow_pipelines=None)
+    (f,) = _run(objects)
+    assert f.evidence.startswith(
+        "kubeflow-seaweedfs argocd.argoproj.io/sync-wave=-1; kubeflow argocd.argoproj.io/sync-wave=(none, so 0); "
+    )
+    assert f.explanation.endswith(
+        "Give kubeflow-seaweedfs a higher wave than kubeflow in git, or sync them in order by hand (fix: ordered-sync)."
+    )
+
+
+def test_missing_health_check_explains_why_waves_do_not_wait() -> None:
+    (f,) = _run(fresh(), config={})
+    assert f.evidence.endswith(
+        "argocd-cm has no resource.customizations.health.argoproj.io_Application "
+        "(argocd-cm is empty or could not be read)"
+    )
+    assert f.explanation.startswith(
+        "Since Argo CD 1.8 an Application has no built-in health check, so the parent app does not wait for one "
+        "wave's apps to become Healthy before starting the next: every wave starts at once. Add the "
+        "`resource.customizations.health.argoproj.io_Application` Lua health check"
+    )
+    assert f.explanation.endswith("or sync the chain in order yourself (fix: ordered-sync).")
