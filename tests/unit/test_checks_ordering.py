@@ -451,3 +451,16 @@ def test_missing_health_check_explains_why_waves_do_not_wait() -> None:
         "`resource.customizations.health.argoproj.io_Application` Lua health check"
     )
     assert f.explanation.endswith("or sync the chain in order yourself (fix: ordered-sync).")
+
+
+def test_a_routine_rollout_of_the_first_dependency_does_not_hide_the_second() -> None:
+    objects = fresh()
+    _set(objects, "kubeflow", health="Progressing")
+    find(objects, "Application", "kubeflow")["status"]["operationState"]["finishedAt"] = (
+        "2026-11-20T03:08:00Z"
+    )
+    _set(objects, "kubeflow-seaweedfs", health="Degraded")
+    blocked = [f.title for f in _run(objects, profile=_two_deps()) if f.app == "kubeflow-pipelines"]
+    assert blocked == [
+        "kubeflow-pipelines is Synced while kubeflow-seaweedfs is Degraded (blocked by kubeflow-seaweedfs)"
+    ]
