@@ -398,3 +398,14 @@ def test_an_app_listing_a_namesake_of_another_kind_does_not_own_the_gateway() ->
     (f,) = gateway(snapshot(objects), KUBEFLOW)
     assert f.app == "kubeflow"
     assert "argocd app sync kubeflow" in [x.command for x in f.fixes]
+
+
+def test_the_app_listing_the_gateway_service_owns_it_before_the_one_listing_its_deployment() -> None:
+    objects = _unready_endpoints(fresh())
+    _owned_by(objects, "kubeflow", {"Deployment"})
+    find(objects, "Application", "kubeflow-seaweedfs")["status"]["resources"].append(
+        {"version": "v1", "kind": "Service", "namespace": "istio-system", "name": GW, "status": "Synced"}
+    )
+    (f,) = gateway(snapshot(objects), KUBEFLOW)
+    assert f.app == "kubeflow-seaweedfs"
+    assert "Sync kubeflow-seaweedfs, which deploys it (fix: sync)" in f.explanation
