@@ -409,3 +409,29 @@ def test_the_app_listing_the_gateway_service_owns_it_before_the_one_listing_its_
     (f,) = gateway(snapshot(objects), KUBEFLOW)
     assert f.app == "kubeflow-seaweedfs"
     assert "Sync kubeflow-seaweedfs, which deploys it (fix: sync)" in f.explanation
+
+
+def test_auth_pods_are_only_the_workloads_own() -> None:
+    """A namesake pod in another namespace, or another workload's pod in the same one, is not quoted."""
+    objects = _dex(1, 0)
+    find(objects, "Pod", "dex-5c8d7f9b6-x2k8q")["status"]["conditions"][0]["status"] = "False"
+    objects += [
+        pod("kubeflow", "dex-5c8d7f9b6-elsewhere", "dex", ready=False, waiting="CrashLoopBackOff"),
+        pod("auth", "other-5c8d7f9b6-aaaaa", "other", ready=False, waiting="CrashLoopBackOff"),
+    ]
+    (f,) = auth_stack(snapshot(objects), KUBEFLOW)
+    assert f.evidence == "Deployment auth/dex: 0/1 replicas ready; pod dex-5c8d7f9b6-x2k8q: Running"
+    assert "logs" not in [x.id for x in f.fixes]
+
+
+@pytest.mark.parametrize("dex_pods", ["ready", "none"])
+def test_auth_from_pods_goes_on_to_the_next_workload(dex_pods: str) -> None:
+    """Without workloads, a dex with a ready pod (or with no pod to judge) does not end the check: an
+    oauth2-proxy with no ready pod still breaks login."""
+    objects = [o for o in fresh() if o["kind"] not in ("Deployment", "StatefulSet")]
+    if dex_pods == "none":
+        objects = drop(objects, "Pod", "dex-5c8d7f9b6-x2k8q")
+    for name in ("oauth2-proxy-5c8d7f9b6-aaaaa", "oauth2-proxy-5c8d7f9b6-bbbbb"):
+        find(objects, "Pod", name)["status"]["conditions"][0]["status"] = "False"
+    (f,) = auth_stack(snapshot(objects), KUBEFLOW)
+    assert f.evidence.startswith("no ready pod of Deployment oauth2-proxy/oauth2-proxy")
