@@ -435,3 +435,15 @@ def test_auth_from_pods_goes_on_to_the_next_workload(dex_pods: str) -> None:
         find(objects, "Pod", name)["status"]["conditions"][0]["status"] = "False"
     (f,) = auth_stack(snapshot(objects), KUBEFLOW)
     assert f.evidence.startswith("no ready pod of Deployment oauth2-proxy/oauth2-proxy")
+
+
+def test_each_unready_auth_pod_is_quoted() -> None:
+    objects = drop(fresh(), "Deployment", "oauth2-proxy", "oauth2-proxy")
+    objects.append(deployment("oauth2-proxy", "oauth2-proxy", 2, ready=0))
+    for name in ("oauth2-proxy-5c8d7f9b6-aaaaa", "oauth2-proxy-5c8d7f9b6-bbbbb"):
+        find(objects, "Pod", name)["status"]["conditions"][0]["status"] = "False"
+    (f,) = auth_stack(snapshot(objects), KUBEFLOW)
+    assert f.evidence == (
+        "Deployment oauth2-proxy/oauth2-proxy: 0/2 replicas ready; "
+        "pod oauth2-proxy-5c8d7f9b6-aaaaa: Running; pod oauth2-proxy-5c8d7f9b6-bbbbb: Running"
+    )
