@@ -372,7 +372,13 @@ def test_unknown_sync_quotes_the_first_error_condition(conditions, severity, evi
 @pytest.mark.parametrize(
     ("status", "severity", "fix_ids", "says"),
     [
-        ("Missing", Severity.ERROR, ["sync", "refresh"], "do not exist in the cluster"),
+        (
+            "Missing",
+            Severity.ERROR,
+            ["sync", "refresh"],
+            "The app's resources do not exist in the cluster: it was never synced, or what it created was "
+            "deleted. Sync creates them (fix: sync); refresh if git changed (fix: refresh).",
+        ),
         ("Degraded", Severity.ERROR, ["hard-refresh", "sync"], "exist but are failing"),
         ("Progressing", Severity.WARNING, ["hard-refresh"], "Still Progressing after more than 10 minutes"),
     ],
@@ -555,3 +561,20 @@ def test_applications_present_or_unlisted_are_not_missing() -> None:
     assert list(applications_missing(snapshot(fresh()), KUBEFLOW)) == []
     unseen = _no_apps(forbidden={"Application": "forbidden: cannot list applications"})
     assert list(applications_missing(unseen, KUBEFLOW)) == []
+
+
+def test_an_app_within_its_grace_does_not_hide_a_later_degraded_one() -> None:
+    objects = fresh()
+    _app(objects, "kubeflow")["status"]["health"] = {"status": "Progressing"}
+    _app(objects, "kubeflow")["status"]["operationState"]["finishedAt"] = "2026-11-20T03:10:00Z"
+    _app(objects)["status"]["health"] = {"status": "Degraded"}
+    assert [f.app for f in app_degraded(snapshot(objects), KUBEFLOW)] == ["kubeflow-seaweedfs"]
+
+
+def test_a_failed_sync_after_a_successful_one_is_reported_with_its_message_whole() -> None:
+    """Apps whose last sync succeeded do not stop the check; the message is quoted to its last character."""
+    objects = fresh()
+    _app(objects)["status"]["operationState"] = failed_operation("one or more objects failed on node X", [])
+    (f,) = app_operation_failed(snapshot(objects), KUBEFLOW)
+    assert f.app == "kubeflow-seaweedfs"
+    assert f.evidence == "status.operationState.phase=Failed: one or more objects failed on node X"
