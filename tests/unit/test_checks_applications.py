@@ -548,7 +548,12 @@ def test_no_applications_at_all_is_an_error_naming_where_kftui_looked(source: st
     assert f.evidence == (
         evidence + "; the kubeflow profile expects kubeflow, kubeflow-seaweedfs, kubeflow-pipelines"
     )
-    assert "--argocd-namespace" in f.explanation
+    # why nothing was checked, and the three ways out a user can take
+    assert f.explanation == (
+        "kftui diagnoses an install through its Argo CD Applications and found none, so nothing was checked. "
+        "Argo CD may keep them in another namespace (--argocd-namespace NS), they may not have been created yet "
+        "(kubectl apply the Application manifests), or the dump was taken without them (kftui dump includes them)."
+    )
 
 
 def test_no_applications_under_a_profile_that_expects_none() -> None:
