@@ -36,7 +36,6 @@ def gateway(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]:
     if not gw.enabled or not _installed(snapshot, profile):
         return
     svc_ref = ObjectRef("Service", gw.namespace, gw.service)
-    problem = ""
     if (
         snapshot.namespaces
         and not not_listed(snapshot, "Namespace")

@@ -21,7 +21,11 @@ CHECK_ID = "kustomize-duplicate-id"
 
 # kustomize >= 4: "may not add resource with an already registered id: ConfigMap.v1.[noGrp]/foo.kubeflow";
 # kustomize 3 wrote ids as "~G_v1_ConfigMap|~X|foo" and some builds say "id '...' already used".
-_MARKERS = re.compile(r"may not add resource with an already registered id|already used", re.IGNORECASE)
+# The id is the word after the first marker or before the second; an id holds no colon, so one that
+# follows it ("...kubeflow: while merging") is not part of it.
+_MARKERS = re.compile(
+    r"may not add resource with an already registered id:? ?([^\s:]*)|(\S+) already used", re.IGNORECASE
+)
 _FROM_PATH = re.compile(r"accumulating resources from '([^']+)'")
 
 
@@ -77,7 +81,7 @@ def parse_resource_id(text: str) -> ResourceId | None:
     return ResourceId(
         kind=kind,
         version="" if version == "[noVer]" else version,
-        group="" if group in ("[noGrp]", "") else group,
+        group="" if group == "[noGrp]" else group,
         name=name,
         namespace=None if ns in ("[noNs]", "") else ns,
     )
@@ -89,14 +93,7 @@ def find_duplicate_id(message: str) -> tuple[ResourceId, str] | None:
     marker = _MARKERS.search(text)
     if marker is None:
         return None
-    tail = text[marker.start() :]
-    if tail.lower().startswith("may not add"):
-        raw = tail.split(":", 1)[1] if ":" in tail else ""
-        token = raw.strip().split(" ", 1)[0] if raw.strip() else ""
-    else:
-        head = text[: marker.start()].rstrip()
-        token = head.rsplit(" ", 1)[-1] if head else ""
-    rid = parse_resource_id(token)
+    rid = parse_resource_id(next(word for word in marker.groups() if word is not None))
     if rid is None:
         return None
     paths = _FROM_PATH.findall(text[: marker.start()])

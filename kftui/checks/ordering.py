@@ -116,9 +116,8 @@ def _waves(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]:
             continue
         for dep_name in spec.depends_on:
             dep = apps.get(dep_name)
+            # A wave is read from the annotation, so one of the two carries it from here on.
             if dep is None or (app.sync_wave is None and dep.sync_wave is None):
-                continue
-            if WAVE_ANNOTATION not in app.annotations and WAVE_ANNOTATION not in dep.annotations:
                 continue
             mine, theirs = app.sync_wave or 0, dep.sync_wave or 0
             if mine > theirs:

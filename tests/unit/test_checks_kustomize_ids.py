@@ -153,3 +153,189 @@ def test_attach_chains_appends_to_matching_findings_only() -> None:
     others_before = [f for f in findings if f.check != "kustomize-duplicate-id"]
     assert [f for f in out if f.check != "kustomize-duplicate-id"] == others_before
     assert attach_chains(findings, {}) == findings
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # as quoted in messages: surrounding quotes and trailing punctuation are not part of the id
+        ("'ConfigMap.v1.[noGrp]/foo.kubeflow'", ResourceId("ConfigMap", "v1", "", "foo", "kubeflow")),
+        ("ConfigMap.v1.[noGrp]/foo.kubeflow;,", ResourceId("ConfigMap", "v1", "", "foo", "kubeflow")),
+        ("  ConfigMap.v1.[noGrp]/foo.kubeflow  ", ResourceId("ConfigMap", "v1", "", "foo", "kubeflow")),
+        ("ConfigMap.v1/foo.kubeflow", ResourceId("ConfigMap", "v1", "", "foo", "kubeflow")),
+        ("ConfigMap.[noVer].[noGrp]/foo.[noNs]", ResourceId("ConfigMap", "", "", "foo", None)),
+        ("ConfigMap.v1.[noGrp]/foo.", ResourceId("ConfigMap", "v1", "", "foo", None)),
+        ("ConfigMap.v1.[noGrp]/foo", None),  # no namespace part at all
+        (".v1.[noGrp]/foo.kubeflow", None),  # no kind
+        ("ConfigMap.v1.[noGrp]/.kubeflow", None),  # no name
+        ("~G_~V_ConfigMap||foo", ResourceId("ConfigMap", "", "", "foo", None)),
+        ("~G_v1_ConfigMap|~X|", None),  # no name
+        ("v1_ConfigMap|~X|foo", None),  # no group part
+        ("~G_v1_ConfigMap|~X", None),
+        ("~G_v1_ConfigMap|~X|foo|extra", None),
+        # a Crossplane composite kind starts with X, which is part of the kind
+        (
+            "XPostgreSQLInstance.v1alpha1.database.example.org/my-db.[noNs]",
+            ResourceId("XPostgreSQLInstance", "v1alpha1", "database.example.org", "my-db", None),
+        ),
+        # kustomize 3: everything before the last two parts is the group
+        ("example_org_v2_Widget|~X|w", ResourceId("Widget", "v2", "example_org", "w", None)),
+    ],
+)
+def test_parse_resource_id_edge_cases(text: str, expected: ResourceId | None) -> None:
+    """What kustomize's two id formats allow to be left out, and what makes a token not an id."""
+    assert parse_resource_id(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("message", "key", "include"),
+    [
+        (
+            "ERROR: MAY NOT ADD RESOURCE WITH AN ALREADY REGISTERED ID: ConfigMap.v1.[noGrp]/foo.kubeflow",
+            ("ConfigMap", "kubeflow", "foo"),
+            "",
+        ),
+        (
+            "accumulating resources from 'a': accumulating resources from 'b/c': may not add resource with an "
+            "already registered id: ConfigMap.v1.[noGrp]/foo.kubeflow (accumulating resources from 'later')",
+            ("ConfigMap", "kubeflow", "foo"),
+            "b/c",
+        ),
+        (
+            "may not add resource with an\n   already registered id:\n  ConfigMap.v1.[noGrp]/foo.kubeflow extra words",
+            ("ConfigMap", "kubeflow", "foo"),
+            "",
+        ),
+        (
+            "may not add resource with an already registered id: ConfigMap.v1.[noGrp]/foo.kubeflow: merging 'x'",
+            ("ConfigMap", "kubeflow", "foo"),
+            "",
+        ),
+        (
+            "may not add resource with an already registered id: ConfigMap.v1.[noGrp]/foo.kubeflow (from: 'x')",
+            ("ConfigMap", "kubeflow", "foo"),
+            "",
+        ),
+        ("may not add resource with an already registered id", None, ""),
+        ("may not add resource with an already registered id:   ", None, ""),
+        ("already used", None, ""),
+    ],
+    ids=[
+        "upper-case",
+        "last-include-before-the-id",
+        "wrapped",
+        "colon-after-the-id",
+        "colon-later",
+        "no-id",
+        "blank-id",
+        "nothing-before",
+    ],
+)
+def test_find_duplicate_id_edge_cases(message: str, key: tuple | None, include: str) -> None:
+    found = find_duplicate_id(message)
+    if key is None:
+        assert found is None
+        return
+    assert found is not None
+    assert (found[0].key, found[1]) == (key, include)
+
+
+def test_duplicate_id_finding_reads_end_to_end() -> None:
+    """Title, evidence, explanation and fixes name the app, the duplicated resource with its group and scope,
+    the include kustomize was merging, and the app's path, repo and destination."""
+    (f,) = kustomize_duplicate_id(snapshot(_broken(ARGO_KUSTOMIZE5)), KUBEFLOW)
+    assert (
+        f.title == "kubeflow-pipelines cannot render: ClusterRole kubeflow-metacontroller is included twice"
+    )
+    assert f.evidence == (
+        f"status.conditions[ComparisonError]: {ARGO_KUSTOMIZE5}\n"
+        "kustomize was merging '../../third-party/metacontroller/base' when it met the resource a second time"
+    )
+    assert f.explanation.startswith(
+        "kustomize refuses to build applications/pipeline/upstream/env/cert-manager/platform-agnostic-multi-user "
+        "because two of its includes both bring in ClusterRole kubeflow-metacontroller "
+        "(rbac.authorization.k8s.io/v1, cluster-scoped)."
+    )
+    assert f.explanation.endswith(
+        "(fix: hard-refresh). kustomize failed while merging '../../third-party/metacontroller/base', "
+        "so that is one of the two."
+    )
+    assert [x.command for x in f.fixes] == [
+        "kustomize build applications/pipeline/upstream/env/cert-manager/platform-agnostic-multi-user",
+        "argocd app create kubeflow-pipelines-COMPONENT --repo https://github.com/example-org/kubeflow-manifests.git "
+        "--path COMPONENT_PATH --dest-server https://kubernetes.default.svc --dest-namespace kubeflow",
+        "argocd app get kubeflow-pipelines --hard-refresh",
+    ]
+
+
+def test_duplicate_namespaced_core_resource_without_an_include_or_a_path() -> None:
+    objects = _broken(NAMESPACED)
+    find(objects, "Application", "kubeflow-pipelines")["spec"]["source"].pop("path")
+    (f,) = kustomize_duplicate_id(snapshot(objects), KUBEFLOW)
+    assert (f.subject.kind, f.subject.namespace, f.subject.name) == (
+        "ConfigMap",
+        "kubeflow",
+        "pipeline-install-config",
+    )
+    assert f.evidence == f"status.conditions[ComparisonError]: {NAMESPACED}"
+    assert "kustomize refuses to build the app path because" in f.explanation
+    assert "ConfigMap pipeline-install-config (v1, namespace kubeflow)" in f.explanation
+    assert f.explanation.endswith("Then hard refresh (fix: hard-refresh).")
+    assert f.fixes[0].command == "kustomize build ."
+
+
+def test_each_app_with_the_same_duplicate_gets_its_own_finding() -> None:
+    objects = _broken(ARGO_KUSTOMIZE5)
+    find(objects, "Application", "kubeflow")["status"]["conditions"] = [
+        {"type": "ComparisonError", "message": ARGO_KUSTOMIZE5}
+    ]
+    findings = list(kustomize_duplicate_id(snapshot(objects), KUBEFLOW))
+    assert [f.app for f in findings] == ["kubeflow", "kubeflow-pipelines"]
+
+
+def test_two_duplicates_in_one_app_are_two_findings() -> None:
+    objects = _broken(ARGO_KUSTOMIZE5)
+    app = find(objects, "Application", "kubeflow-pipelines")
+    app["status"]["operationState"]["phase"] = "Error"
+    app["status"]["operationState"]["message"] = NAMESPACED
+    findings = list(kustomize_duplicate_id(snapshot(objects), KUBEFLOW))
+    assert sorted(f.subject.name for f in findings) == ["kubeflow-metacontroller", "pipeline-install-config"]
+
+
+def test_kustomize3_already_used_id_is_the_quoted_word_before_it() -> None:
+    found = find_duplicate_id("Error: merging from 'a/b': id '~G_v1_ConfigMap|kubeflow|foo' already used")
+    assert found == (ResourceId("ConfigMap", "v1", "", "foo", "kubeflow"), "")
+
+
+def test_other_failing_apps_do_not_hide_a_duplicate_id() -> None:
+    """An app earlier by name failing for another reason does not stop the check reading the next one."""
+    objects = _broken(ARGO_KUSTOMIZE5)
+    find(objects, "Application", "kubeflow")["status"]["conditions"] = [
+        {"type": "ComparisonError", "message": "rpc error: repository not found"}
+    ]
+    assert [f.app for f in kustomize_duplicate_id(snapshot(objects), KUBEFLOW)] == ["kubeflow-pipelines"]
+
+
+def test_attached_chains_are_one_line_each_after_the_evidence() -> None:
+    (f,) = kustomize_duplicate_id(snapshot(_broken(NAMESPACED)), KUBEFLOW)
+    chains = {
+        ("ConfigMap", "kubeflow", "pipeline-install-config"): [["app", "base", "cm.yaml"], ["app", "cm.yaml"]]
+    }
+    (g,) = attach_chains([f], chains)
+    assert g.evidence.split("\n") == [
+        f.evidence,
+        "include chain 1: app -> base -> cm.yaml",
+        "include chain 2: app -> cm.yaml",
+    ]
+
+
+def test_a_duplicate_seen_twice_in_one_app_does_not_hide_the_next_app() -> None:
+    objects = _broken(ARGO_KUSTOMIZE5)
+    core = find(objects, "Application", "kubeflow")
+    core["status"]["conditions"] = [{"type": "ComparisonError", "message": ARGO_KUSTOMIZE5}]
+    core["status"]["operationState"]["phase"] = "Error"
+    core["status"]["operationState"]["message"] = ARGO_KUSTOMIZE5
+    assert [f.app for f in kustomize_duplicate_id(snapshot(objects), KUBEFLOW)] == [
+        "kubeflow",
+        "kubeflow-pipelines",
+    ]
