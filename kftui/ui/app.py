@@ -357,7 +357,9 @@ class KftuiApp(HabitActions):
         if box.display or box.value:
             box.reset()
             tree.set_filter("")
-            tree.focus()
+            # Now, not after the next refresh (what focus() does): keys typed right after the ESC must reach the
+            # tree's and the app's keys, not the hidden box (they reopened it with the old filter).
+            self.screen.set_focus(tree)
         elif self.focused is not tree:
             tree.focus()
         elif self.scope_item is not None:
