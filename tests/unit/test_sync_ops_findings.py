@@ -318,3 +318,79 @@ def test_terminate_is_offered_for_a_sync_requested_but_not_yet_started() -> None
 def test_now_is_the_snapshots_moment() -> None:
     """Every duration above is measured from the snapshot's own time (builders.NOW), never the wall clock."""
     assert NOW.isoformat() == "2026-11-20T03:12:00+00:00"
+
+
+def test_only_a_job_hooks_own_pods_in_its_namespace_are_named() -> None:
+    objects = with_results([failed_hook()])
+    objects.append(
+        pod("kubeflow", "bucket-init-a", "bucket-init", ready=False, waiting="Error", owner_kind="Job")
+    )
+    objects.append(
+        pod("other", "bucket-init-b", "bucket-init", ready=False, waiting="Elsewhere", owner_kind="Job")
+    )
+    [found] = findings(hook_failed, objects)
+    assert found["evidence"].endswith("backoff limit; pod bucket-init-a: Error"), found["evidence"]
+
+
+def test_a_sync_stuck_on_a_plain_job_or_an_unhealthy_job_names_no_hook_pods() -> None:
+    """Pods are named for hooks only; a Job applied as a plain resource is named by its own status."""
+    refused = {"group": "batch", "version": "v1", "kind": "Job", "namespace": "kubeflow", "name": "bucket-init",
+               "status": "SyncFailed", "message": "field is immutable"}  # fmt: skip
+    objects = running_sync(timedelta(minutes=30), [refused])
+    objects.append(
+        pod("kubeflow", "bucket-init-a", "bucket-init", ready=False, waiting="Error", owner_kind="Job")
+    )
+    [found] = findings(sync_stuck, objects)
+    assert found["evidence"].endswith("waiting for Job kubeflow/bucket-init: field is immutable")
+    objects = running_sync(timedelta(minutes=30))
+    app = find(objects, "Application", "kubeflow-pipelines")
+    app["status"]["resources"] = [
+        {"group": "batch", "version": "v1", "kind": "Job", "namespace": "kubeflow", "name": "bucket-init",
+         "status": "Synced", "health": {"status": "Degraded", "message": "BackoffLimitExceeded"}}
+    ]  # fmt: skip
+    [found] = findings(sync_stuck, objects)
+    assert found["evidence"].endswith("waiting for Job kubeflow/bucket-init: Degraded (BackoffLimitExceeded)")
+
+
+def test_an_errored_hook_is_named_by_its_message() -> None:
+    errored = result(
+        "Job", "kubeflow", "migrate", hookPhase="Error", hookType="PreSync", message="exit code 3"
+    )
+    assert blocker(app_with_results(errored)) == "PreSync hook Job kubeflow/migrate: exit code 3"
+
+
+def test_every_finalizer_is_named_and_hooks_are_not_counted_as_resources_left() -> None:
+    objects = fresh()
+    app = find(objects, "Application", "kubeflow")
+    app["metadata"]["deletionTimestamp"] = iso(-timedelta(minutes=30))
+    app["metadata"]["finalizers"] = ["resources-finalizer.argocd.argoproj.io", "example.com/audit"]
+    app["status"]["resources"] = [
+        {"kind": "ConfigMap", "namespace": "kubeflow", "name": "a", "version": "v1"},
+        {"kind": "ConfigMap", "namespace": "kubeflow", "name": "b", "version": "v1"},
+        {
+            "kind": "Job",
+            "namespace": "kubeflow",
+            "name": "h",
+            "version": "v1",
+            "group": "batch",
+            "hook": True,
+        },
+    ]
+    [found] = findings(finalizer_stuck, objects)
+    assert found["evidence"].endswith(
+        "finalizers: resources-finalizer.argocd.argoproj.io, example.com/audit; 2 managed resources still listed"
+    )
+
+
+def test_a_namespace_without_conditions_has_a_plain_title() -> None:
+    [found] = findings(finalizer_stuck, terminating(fresh(), "team-a", timedelta(minutes=6)))
+    assert found["title"] == "Namespace team-a Terminating for 6 min"
+
+
+def test_an_app_without_a_finish_time_sorted_first_does_not_hide_a_stale_one() -> None:
+    objects = stale_install(timedelta(minutes=30))
+    early = find(objects, "Application", "kubeflow-seaweedfs")
+    early["metadata"]["name"] = "a-no-finish"
+    early["operation"] = {"sync": {}}
+    del early["status"]["operationState"]["finishedAt"]
+    assert [f["app"] for f in findings(operation_stale, objects)] == ["kubeflow"]
