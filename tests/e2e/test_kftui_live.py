@@ -154,7 +154,7 @@ def test_dump_round_trips_and_redacts_secrets(lab, tmp_path: Path) -> None:  # t
     )
     try:
         out_path = tmp_path / "lab.yaml"
-        out = kftui("dump", "--kubeconfig", str(lab.kubeconfig), "-o", str(out_path))
+        out = kftui("dump", str(out_path), "--kubeconfig", str(lab.kubeconfig))
         assert out.returncode == 0, out.stderr
         text = out_path.read_text()
         assert "kftui-canary" in text, "the Secret is listed (its keys are useful evidence)"
