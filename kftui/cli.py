@@ -460,9 +460,9 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from kftui.cluster.argocd import ArgoRestOps
     from kftui.cluster.ops import ActionError
     from kftui.diffcmd import render_json, render_text, resource_drifts
+    from kftui.fixes.runtime import argo_rest_ops
 
     options = fix_options(args)
     if not options.argocd_server:
@@ -471,15 +471,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
             "ARGOCD_AUTH_TOKEN (rendering the desired state locally from --manifests is not built yet)"
         )
     try:
-        argo = ArgoRestOps(
-            options.argocd_server,
-            os.environ.get("ARGOCD_AUTH_TOKEN", ""),
-            insecure=options.insecure,
-            plaintext=options.plaintext,
-            argocd_namespace=options.argocd_namespace,
-            username=os.environ.get("ARGOCD_USERNAME", ""),
-            password=os.environ.get("ARGOCD_PASSWORD", ""),
-        )
+        argo = argo_rest_ops(options, os.environ)
         try:
             items = argo.managed_resources(args.app)
         finally:

@@ -14,7 +14,15 @@ from typing import Any
 
 import yaml
 
-from kftui.drift import Drift, DriftClass, application_patch, classify, differences, ignore_entry
+from kftui.drift import (
+    Drift,
+    DriftClass,
+    application_patch,
+    classify,
+    differences,
+    field_managers,
+    ignore_entry,
+)
 from kftui.textsafe import one_line
 
 
@@ -62,7 +70,8 @@ def resource_drifts(items: list[dict[str, Any]]) -> list[ResourceDrift]:
         if not fields:
             continue
         kind = str(item.get("kind") or "")
-        raw_live = _state(item, "liveState")
+        # Who owns which field, read once per resource (managedFields of the live object, not the normalised one).
+        owners = field_managers(_state(item, "liveState"))
         if kind == "Secret":  # Argo CD masks Secret values already; kftui never prints them either way
             fields = [replace(f, live=_masked(f.live), desired=_masked(f.desired)) for f in fields]
         found.append(
@@ -71,10 +80,15 @@ def resource_drifts(items: list[dict[str, Any]]) -> list[ResourceDrift]:
                 kind,
                 str(item.get("namespace") or ""),
                 str(item.get("name") or ""),
-                [classify(f, kind, raw_live) for f in fields],
+                [classify(f, kind, owners) for f in fields],
             )
         )
     return found
+
+
+def _ignore_entries(found: list[ResourceDrift]) -> list[dict[str, Any]]:
+    """The ignoreDifferences entry of each resource whose drift is explained (none for real changes)."""
+    return [e for r in found if (e := ignore_entry(r.group, r.kind, r.name, r.namespace, r.drifts))]
 
 
 def _value(value: Any) -> str:
@@ -95,7 +109,7 @@ def render_text(app: str, found: list[ResourceDrift]) -> str:
                 f"    {drift.field.pointer}: live {_value(drift.field.live)}, git {_value(drift.field.desired)}"
             )
             lines.append(f"      {drift.cls.value}: {drift.reason}")
-    entries = [e for r in found if (e := ignore_entry(r.group, r.kind, r.name, r.namespace, r.drifts))]
+    entries = _ignore_entries(found)
     changes = sum(1 for r in found for d in r.drifts if d.cls is DriftClass.CHANGE)
     if entries:
         lines.append("")
@@ -114,7 +128,7 @@ def render_text(app: str, found: list[ResourceDrift]) -> str:
 
 
 def render_json(app: str, found: list[ResourceDrift]) -> str:
-    entries = [e for r in found if (e := ignore_entry(r.group, r.kind, r.name, r.namespace, r.drifts))]
+    entries = _ignore_entries(found)
     doc = {
         "app": app,
         "resources": [

@@ -144,8 +144,11 @@ def _owned(fields: Mapping[str, Any], pointer: str) -> Iterator[str]:
         # k:{...} and v:... (list items by key or value) are not followed: their pointer is not an index.
 
 
-def classify(diff: FieldDiff, kind: str, live: Mapping[str, Any] | None, autoscaled: bool = False) -> Drift:
-    """Why one field drifts, most specific first: injected, autoscaled, another field manager, else a change."""
+def classify(diff: FieldDiff, kind: str, owners: Mapping[str, str], autoscaled: bool = False) -> Drift:
+    """Why one field drifts, most specific first: injected, autoscaled, another field manager, else a change.
+
+    `owners` is `field_managers` of the live object, read once per resource by the caller.
+    """
     for pattern in INJECTED.get(kind, ()):
         if _matches(diff.pointer, pattern):
             return Drift(
@@ -153,7 +156,6 @@ def classify(diff: FieldDiff, kind: str, live: Mapping[str, Any] | None, autosca
             )
     if autoscaled and kind in SCALED_KINDS and diff.pointer == "/spec/replicas":
         return Drift(diff, DriftClass.SCALED, "a HorizontalPodAutoscaler sets the replica count")
-    owners = field_managers(live)
     manager = owners.get(diff.pointer, "")
     if manager.startswith("kubectl") and manager not in ARGO_MANAGERS:
         # kubectl-edit, kubectl-patch, kubectl-set...: a person changed it by hand; ignoring it would hide that.

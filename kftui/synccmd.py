@@ -17,7 +17,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TextIO
 
 from kftui.checks.sync_ops import blocker
@@ -171,7 +171,7 @@ def run_sync(
 
     def one(index: int, name: str) -> None:
         def renumbered(step: StepStatus) -> None:
-            printer(StepStatus(index, step.app, step.state, step.detail, step.started, step.finished))
+            printer(replace(step, index=index))
 
         results[index] = OrderedSync(runner, (name,), timeout, interval, on_step=renumbered).run(cancel)
 
@@ -180,13 +180,7 @@ def run_sync(
         thread.start()
     for thread in threads:
         thread.join()
-    steps = [
-        StepStatus(
-            i, r.steps[0].app, r.steps[0].state, r.steps[0].detail, r.steps[0].started, r.steps[0].finished
-        )
-        for i, r in enumerate(results)
-        if r is not None and r.steps
-    ]
+    steps = [replace(r.steps[0], index=i) for i, r in enumerate(results) if r is not None and r.steps]
     failed = [r for r in results if r is None or not r.ok]
     if not failed:
         return SyncOutcome(True, steps)

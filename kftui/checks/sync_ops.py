@@ -57,7 +57,11 @@ def blocking(app: Application) -> ResourceResult | ManagedResource | None:
 
 def blocker(app: Application) -> str:
     """The blocker as one phrase: `PreSync hook Job ns/name: Running`, `Deployment ns/name: Degraded (...)`."""
-    found = blocking(app)
+    return describe_blocker(blocking(app))
+
+
+def describe_blocker(found: ResourceResult | ManagedResource | None) -> str:
+    """What `blocking` found, as `blocker` says it ("" for nothing)."""
     if isinstance(found, ResourceResult):
         kind = f"{found.hook_type} hook " if found.hook_type else ""
         failed = found.hook_phase in ("Failed", "Error") or found.status == "SyncFailed"
@@ -109,7 +113,8 @@ def sync_stuck(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]
         running = snapshot.now - state.started_at
         if running < timedelta(seconds=profile.sync_limit(app.name)):
             continue
-        waits_for = blocker(app)
+        found = blocking(app)
+        waits_for = describe_blocker(found)
         took = span(running.total_seconds())
         evidence = f"status.operationState.phase={state.phase or 'Running'} since {state.started_at:%Y-%m-%d %H:%M:%SZ}"
         evidence += f" ({took}; the {profile.name} profile allows {span(profile.sync_limit(app.name))})"
@@ -118,7 +123,7 @@ def sync_stuck(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]
         if state.message:
             evidence += f"; message: {state.message}"
         if waits_for:
-            evidence += f"; waiting for {waits_for}" + _hook_pods(snapshot, blocking(app))
+            evidence += f"; waiting for {waits_for}" + _hook_pods(snapshot, found)
         yield Finding(
             check="sync-stuck",
             severity=Severity.ERROR,

@@ -15,6 +15,7 @@ import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kftui.cluster.ops import ArgoOps, WorkloadOps
 from kftui.cluster.portforward import ForwardManager
@@ -22,6 +23,9 @@ from kftui.cluster.source import SnapshotSource, SourceError
 from kftui.fixes.audit import AuditLog
 from kftui.fixes.gate import Gate
 from kftui.fixes.run import FixRunner
+
+if TYPE_CHECKING:  # httpx is imported only when an Argo CD server is given
+    from kftui.cluster.argocd import ArgoRestOps
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,22 @@ class FixRuntime:
             closer()
 
 
+def argo_rest_ops(options: FixOptions, env: Mapping[str, str]) -> ArgoRestOps:
+    """The Argo CD REST client for `options.argocd_server`, authenticated as the argocd CLI would be
+    (ARGOCD_AUTH_TOKEN, else a login with ARGOCD_USERNAME / ARGOCD_PASSWORD). Raises ActionError."""
+    from kftui.cluster.argocd import ArgoRestOps
+
+    return ArgoRestOps(
+        options.argocd_server,
+        env.get("ARGOCD_AUTH_TOKEN", ""),
+        insecure=options.insecure,
+        plaintext=options.plaintext,
+        argocd_namespace=options.argocd_namespace,
+        username=env.get("ARGOCD_USERNAME", ""),
+        password=env.get("ARGOCD_PASSWORD", ""),
+    )
+
+
 def build_fix_runtime(
     source: SnapshotSource, options: FixOptions, env: Mapping[str, str] | None = None
 ) -> FixRuntime:
@@ -79,19 +99,10 @@ def build_fix_runtime(
             argo = KubeAppOps(source.http, options.argocd_namespace)
             workloads = KubeWorkloadOps(source.http)
     if options.argocd_server:
-        from kftui.cluster.argocd import ArgoRestOps
         from kftui.cluster.ops import ActionError
 
         try:
-            argo = ArgoRestOps(
-                options.argocd_server,
-                env.get("ARGOCD_AUTH_TOKEN", ""),
-                insecure=options.insecure,
-                plaintext=options.plaintext,
-                argocd_namespace=options.argocd_namespace,
-                username=env.get("ARGOCD_USERNAME", ""),
-                password=env.get("ARGOCD_PASSWORD", ""),
-            )
+            argo = argo_rest_ops(options, env)
         except ActionError as exc:
             raise SourceError(str(exc)) from None
         if context == "offline":

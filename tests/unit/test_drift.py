@@ -56,8 +56,8 @@ def test_added_removed_and_list_fields_have_their_own_pointers() -> None:
 
 def test_an_injected_ca_bundle_is_told_apart_from_a_real_change() -> None:
     field = FieldDiff("/webhooks/0/clientConfig/caBundle", "LS0t", None)
-    assert classify(field, "ValidatingWebhookConfiguration", None).cls is DriftClass.INJECTED
-    assert classify(field, "ConfigMap", None).cls is DriftClass.CHANGE
+    assert classify(field, "ValidatingWebhookConfiguration", {}).cls is DriftClass.INJECTED
+    assert classify(field, "ConfigMap", {}).cls is DriftClass.CHANGE
 
 
 def test_field_managers_say_who_owns_a_field() -> None:
@@ -66,26 +66,29 @@ def test_field_managers_say_who_owns_a_field() -> None:
         managedFields=managed("istio-validator", "data/value") + managed("argocd-controller", "data/same"),
     )
     assert field_managers(live)["/data/value"] == "istio-validator"
-    other = classify(FieldDiff("/data/value", "v", "git"), "ConfigMap", live)
+    other = classify(FieldDiff("/data/value", "v", "git"), "ConfigMap", field_managers(live))
     assert (other.cls, other.manager) == (DriftClass.OTHER_MANAGER, "istio-validator")
-    assert classify(FieldDiff("/data/same", "v", "git"), "ConfigMap", live).cls is DriftClass.CHANGE
+    assert (
+        classify(FieldDiff("/data/same", "v", "git"), "ConfigMap", field_managers(live)).cls
+        is DriftClass.CHANGE
+    )
 
 
 def test_a_kubectl_edit_is_a_real_change_not_something_to_ignore() -> None:
     live = cm("v", managedFields=managed("kubectl-patch", "data/value"))
-    drift = classify(FieldDiff("/data/value", "v", "git"), "ConfigMap", live)
+    drift = classify(FieldDiff("/data/value", "v", "git"), "ConfigMap", field_managers(live))
     assert drift.cls is DriftClass.CHANGE and "kubectl-patch" in drift.reason
 
 
 def test_replicas_set_by_an_autoscaler_are_scaled_only_when_one_targets_the_workload() -> None:
     field = FieldDiff("/spec/replicas", 5, 1)
-    assert classify(field, "Deployment", None, autoscaled=True).cls is DriftClass.SCALED
-    assert classify(field, "Deployment", None).cls is DriftClass.CHANGE
+    assert classify(field, "Deployment", {}, autoscaled=True).cls is DriftClass.SCALED
+    assert classify(field, "Deployment", {}).cls is DriftClass.CHANGE
 
 
 def test_the_ignore_entry_covers_explained_drift_only() -> None:
     live = cm("v", managedFields=managed("istio-validator", "data/value"))
-    explained = [classify(FieldDiff("/data/value", "v", "git"), "ConfigMap", live)]
+    explained = [classify(FieldDiff("/data/value", "v", "git"), "ConfigMap", field_managers(live))]
     entry = ignore_entry("", "ConfigMap", "settings", "kubeflow", explained)
     assert entry == {
         "group": "",
@@ -94,7 +97,7 @@ def test_the_ignore_entry_covers_explained_drift_only() -> None:
         "namespace": "kubeflow",
         "managedFieldsManagers": ["istio-validator"],
     }
-    real = [classify(FieldDiff("/data/value", "v", "git"), "ConfigMap", None)]
+    real = [classify(FieldDiff("/data/value", "v", "git"), "ConfigMap", {})]
     assert ignore_entry("", "ConfigMap", "settings", "kubeflow", real) == {}
     assert application_patch([entry])["spec"]["syncPolicy"]["syncOptions"] == [
         "RespectIgnoreDifferences=true"
