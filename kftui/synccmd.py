@@ -28,7 +28,8 @@ from kftui.model import Application, Finding
 from kftui.profile import Profile
 from kftui.textsafe import one_line
 
-DEFAULT_TIMEOUT = 300.0
+REQUESTED = "requested"
+"""The state of a step whose sync was only asked for (no --wait)."""
 REPEAT_AFTER = 10.0
 """While a step waits, the same state is printed again at most this often (seconds), with the blocker."""
 
@@ -194,7 +195,7 @@ def _request_all(runner: FixRunner, apps: tuple[str, ...], printer: ProgressPrin
     steps: list[StepStatus] = []
     for index, name in enumerate(apps):
         result = runner.sync_app(name, SyncRequest(), step=f"{index + 1}/{len(apps)}")
-        step = StepStatus(index, name, "requested" if result.ok else FAILED, result.message)
+        step = StepStatus(index, name, REQUESTED if result.ok else FAILED, result.message)
         printer(step)
         steps.append(step)
         if not result.ok:
@@ -213,7 +214,12 @@ def explain(outcome: SyncOutcome, findings: Sequence[Finding], most: int = 3) ->
 def summary_lines(outcome: SyncOutcome) -> list[str]:
     """The closing lines of the text output."""
     if outcome.ok:
-        return [f"ok: {len(outcome.steps)} app(s) synced" if outcome.steps else "ok: nothing to sync"]
+        if not outcome.steps:
+            return ["ok: nothing to sync"]
+        if all(step.state == REQUESTED for step in outcome.steps):
+            # Without --wait nothing was seen to finish: say what was done, not "synced".
+            return [f"ok: {len(outcome.steps)} sync(s) requested, not waited for (--wait waits)"]
+        return [f"ok: {len(outcome.steps)} app(s) synced"]
     lines = [one_line(f"stopped: {outcome.reason}")]
     for finding in outcome.explained_by:
         lines.append(one_line(f"  {finding.severity.value} [{finding.check}] {finding.title}"))

@@ -121,6 +121,7 @@ def test_without_wait_the_syncs_are_only_requested(tmp_path: Path) -> None:
     assert [s.state for s in outcome.steps] == ["requested"] * 3
     assert all(argo.apps[n].app.operation is not None for n in CHAIN)  # still running: nobody waited
     assert "[2/3] kubeflow-seaweedfs: requested" in out.getvalue()
+    assert summary_lines(outcome) == ["ok: 3 sync(s) requested, not waited for (--wait waits)"]
 
 
 def test_a_timeout_stops_with_the_state_the_app_was_left_in(tmp_path: Path) -> None:
