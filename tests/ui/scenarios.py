@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from kftui.cluster.dumpfile import demo_text, load_demo
 from kftui.cluster.manifest import DumpObjects
@@ -200,6 +201,19 @@ class Scenario:
     make_app: Callable[[], KftuiApp]
     run_before: Callable[[Pilot[None]], Awaitable[None]]
     size: tuple[int, int] = SIZE
+
+    async def prepare(self, pilot: Pilot[None]) -> None:
+        """Drive the app to the scenario's screen, steady for a screenshot."""
+        await self.run_before(pilot)
+        await still_text_cursors(pilot)
+
+
+async def still_text_cursors(pilot: Pilot[None]) -> None:
+    """Stop the text cursors blinking: a blink flips every half second, so on a slow machine a screenshot
+    would catch either phase."""
+    for box in pilot.app.screen.query(Input):
+        box.cursor_blink = False
+    await pilot.pause()
 
 
 SCENARIOS: tuple[Scenario, ...] = (

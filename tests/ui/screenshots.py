@@ -17,7 +17,7 @@ OUT = Path(__file__).resolve().parents[2] / "screenshots"
 async def render(scenario: Scenario) -> str:
     app = scenario.make_app()
     async with app.run_test(size=scenario.size) as pilot:
-        await scenario.run_before(pilot)
+        await scenario.prepare(pilot)
         await pilot.wait_for_scheduled_animations()
         await pilot.pause()
         return app.export_screenshot(title=f"kftui: {scenario.name}")

@@ -27,6 +27,7 @@ from kftui.ui.screens.fix_confirm import FixConfirmScreen
 from kftui.ui.screens.ordered_sync import OrderedSyncScreen
 from kftui.ui.screens.port_forwards import PortForwardsScreen
 from tests.fix_fakes import T0, FakeArgo
+from tests.ui.scenarios import still_text_cursors
 
 APP = ObjectRef("Application", "argocd", "drift")
 CHAIN = ("kubeflow", "kubeflow-seaweedfs", "kubeflow-pipelines")
@@ -73,6 +74,7 @@ def test_confirm_prune_typing(snap_compare: Any, tmp_path: Path) -> None:
 
     async def type_some(pilot: Pilot[None]) -> None:
         await pilot.press(*"dri")
+        await still_text_cursors(pilot)
 
     assert snap_compare(
         Host(lambda: FixConfirmScreen(plan, runner)), terminal_size=(100, 30), run_before=type_some

@@ -15,4 +15,4 @@ from tests.ui.scenarios import SCENARIOS, Scenario
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.name for s in SCENARIOS])
 def test_scenario_snapshot(snap_compare: Any, scenario: Scenario) -> None:
-    assert snap_compare(scenario.make_app(), terminal_size=scenario.size, run_before=scenario.run_before)
+    assert snap_compare(scenario.make_app(), terminal_size=scenario.size, run_before=scenario.prepare)
