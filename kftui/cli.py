@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kftui import __version__
-from kftui.cluster.dumpfile import DumpError, demo_text, load_demo, load_snapshot, write_dump
+from kftui.cluster.dumpfile import FORMATS, DumpError, demo_text, load_demo, load_snapshot, write_dump
 from kftui.cluster.manifest import DumpObjects
 from kftui.cluster.source import SnapshotSource, SourceError, StaticSource
 from kftui.model import ClusterSnapshot, Finding
@@ -106,7 +106,7 @@ def _global_options(parser: argparse.ArgumentParser, defaults: bool) -> None:
                 group.add_argument(*flags, metavar=metavar, default=default, help=help_text)
 
 
-DUMP_FORMATS = ("yaml",)
+DUMP_FORMATS = FORMATS
 
 
 def _dump_format(value: str) -> str:
@@ -149,7 +149,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     dump.add_argument("file", nargs="?", default="-", metavar="FILE", help="file to write (default: stdout)")
     dump.add_argument(
-        "-o", "--output", default="yaml", type=_dump_format, metavar="FORMAT", help="format: yaml (default)"
+        "-o",
+        "--output",
+        default="yaml",
+        type=_dump_format,
+        metavar="FORMAT",
+        help="format: yaml (default) or json",
     )
     _global_options(dump, defaults=False)
 
@@ -299,11 +304,11 @@ def cmd_dump(args: argparse.Namespace) -> int:
         from kftui.cluster.dumpfile import redacted_dump
         from kftui.cluster.redact import summary
 
-        text, counts = redacted_dump(objects, now)
+        text, counts = redacted_dump(objects, now, args.output)
         sys.stdout.write(text)
         print(f"kftui: wrote {len(objects)} objects ({summary(counts)})", file=sys.stderr)
     else:
-        redacted = write_dump(args.file, objects, now)
+        redacted = write_dump(args.file, objects, now, args.output)
         print(f"kftui: wrote {len(objects)} objects to {args.file} ({redacted})", file=sys.stderr)
     return EXIT_OK
 

@@ -60,6 +60,7 @@ class _Open:
     height: int = 1
     key: Node | None = None
     pairs: list[tuple[Node, Node]] = field(default_factory=list)
+    hands_out: bool = False  # a List's `items`: each element goes to the caller, not into the node
 
 
 def _where(mark: Any) -> str:
@@ -74,8 +75,20 @@ def _invalid(mark: Any, problem: str) -> YamlError:
     return YamlError(f"invalid YAML{_where(mark)}: {problem}")
 
 
-def _compose_document(loader: Any) -> Node:
-    """The next document's root node, composed without recursion and within the bounds."""
+@dataclass(frozen=True, slots=True)
+class ListItem:
+    """One element of a top-level mapping's `items` sequence, handed out before its document ends."""
+
+    value: Any
+
+
+def _compose_document(loader: Any, split_items: bool = False) -> Iterator[tuple[bool, Node]]:
+    """The next document's root node, composed without recursion and within the bounds: (False, root).
+
+    With `split_items`, each element of the root mapping's `items` sequence (a `kind: List`) comes out as
+    (True, element) as soon as it is complete and is not kept in the root, so a List of any length is held
+    one element at a time. An anchored `items` sequence is kept whole (an alias could refer to it).
+    """
     loader.get_event()  # DocumentStartEvent
     # anchor -> (node, expanded size, height); size is None while the anchored collection is still open.
     anchors: dict[str, tuple[Node, int | None, int]] = {}
@@ -117,7 +130,11 @@ def _compose_document(loader: Any) -> Node:
                 if tag is None or tag == "!":
                     tag = loader.resolve(kind, None, event.implicit)
                 collection = kind(tag, [], start, None, flow_style=event.flow_style)
-                stack.append(_Open(collection, anchor))
+                opened = _Open(collection, anchor)
+                if split_items and is_seq and anchor is None and len(stack) == 1:
+                    key = stack[0].key
+                    opened.hands_out = isinstance(key, ScalarNode) and key.value == "items"
+                stack.append(opened)
                 if anchor is not None:
                     anchors[anchor] = (collection, None, 0)
                 continue
@@ -132,11 +149,14 @@ def _compose_document(loader: Any) -> Node:
                 raise _invalid(start, f"unexpected {type(event).__name__}")
         if not stack:
             loader.get_event()  # DocumentEndEvent
-            return node
+            yield False, node
+            return
         parent = stack[-1]
         parent.size += size
         parent.height = max(parent.height, height + 1)
-        if isinstance(parent.node, SequenceNode):
+        if parent.hands_out:
+            yield True, node
+        elif isinstance(parent.node, SequenceNode):
             parent.node.value.append(node)
         elif parent.key is None:
             parent.key = node
@@ -156,19 +176,22 @@ def _one_line(exc: yaml.YAMLError) -> YamlError:
     return _invalid(mark, str(problem))
 
 
-def load_all(stream: Stream) -> Iterator[Any]:
+def load_all(stream: Stream, split_items: bool = False) -> Iterator[Any]:
     """Every document of the stream, one at a time (a file object is read in chunks, never whole).
 
-    Empty documents come out as None, as from yaml.safe_load_all. Raises YamlError when the stream is not
-    YAML, and YamlLimitError when it is past a bound.
+    Empty documents come out as None, as from yaml.safe_load_all. With `split_items`, the elements of a
+    top-level mapping's `items` sequence come out first, one ListItem each, and then their document without
+    them (`items` empty). Raises YamlError when the stream is not YAML, and YamlLimitError when it is past a
+    bound.
     """
     loader = None
     try:
         loader = _Loader(stream)  # PyYAML's own reader already reads (and may refuse) the first bytes
         loader.get_event()  # StreamStartEvent
         while not loader.check_event(StreamEndEvent):
-            node = _compose_document(loader)
-            yield loader.construct_document(node)
+            for is_item, node in _compose_document(loader, split_items):
+                value = loader.construct_document(node)
+                yield ListItem(value) if is_item else value
     except YamlError:
         raise
     except yaml.YAMLError as exc:

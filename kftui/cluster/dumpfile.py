@@ -6,6 +6,7 @@ embedded demo is such a file. Nothing is written unredacted: cluster/redact.py r
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from collections import Counter
@@ -19,10 +20,10 @@ from typing import Any
 import yaml
 
 from kftui import safeyaml
-from kftui.cluster import convert
+from kftui.cluster import convert, dumpjson
 from kftui.cluster.fields import parse_time
 from kftui.cluster.redact import redact_counted, summary
-from kftui.model import Application, ClusterSnapshot, KubeObject
+from kftui.model import Application, ClusterSnapshot, KubeObject, Pod
 
 CAPTURED_AT_ANNOTATION = "kftui.dev/captured-at"
 
@@ -46,36 +47,80 @@ class DumpError(Exception):
 
 
 def _documents(stream: safeyaml.Stream, origin: str) -> Iterator[Any]:
-    """The non-empty documents, one at a time, through the bounded loader."""
+    """The non-empty documents, one at a time, through the bounded loader; a List's items come out one at a
+    time (safeyaml.ListItem) before the List itself, so a dump is never held whole."""
     try:
-        for doc in safeyaml.load_all(stream):
+        for doc in safeyaml.load_all(stream, split_items=True):
             if doc is not None:
                 yield doc
     except safeyaml.YamlError as exc:
         raise DumpError(f"{origin}: {exc}") from None
 
 
+def _any_documents(stream: safeyaml.Stream, origin: str, typed_pods: bool = False) -> Iterator[Any]:
+    """The documents of a dump written as JSON (read as JSON: sixty times faster) or as YAML; with
+    `typed_pods`, pods of a JSON List may come as kftui's Pod already (cluster/dumpjson.py)."""
+    data, stream = dumpjson.sniff(stream)
+    if data is None:
+        yield from _documents(stream, origin)
+        return
+    try:
+        yield from dumpjson.documents(data, typed_pods)
+    except dumpjson.NotJson as exc:  # raised before any document: perhaps a YAML flow mapping
+        try:
+            yield from _documents(stream, origin)
+        except DumpError:
+            raise DumpError(f"{origin}: invalid JSON: {exc}") from None
+    except dumpjson.JsonError as exc:
+        raise DumpError(f"{origin}: {exc}") from None
+
+
+def _is_list(doc: dict[str, Any]) -> bool:
+    kind = str(doc["kind"])
+    return kind == "List" or (kind.endswith("List") and "items" in doc)
+
+
 def iter_raw_objects(documents: Iterable[Any], origin: str) -> Iterator[dict[str, Any]]:
-    """Every Kubernetes object in the documents, Lists flattened; anything else is an error."""
-    for index, doc in enumerate(documents, start=1):
+    """Every Kubernetes object in the documents, Lists flattened; anything else is an error.
+
+    A List's items may come ahead of it as safeyaml.ListItem (the streaming loaders hand them out while the
+    List is still being read; kubectl prints `items` before `kind`): they are checked as items and the List
+    that follows must then be one."""
+    index, handed_out = 1, 0
+    for doc in documents:
+        if isinstance(doc, safeyaml.ListItem):
+            handed_out += 1
+            yield _list_item(doc.value, index, origin)
+            continue
         if not isinstance(doc, dict) or "kind" not in doc:
             raise DumpError(
                 f"{origin}: document {index} is not a Kubernetes object (expected a mapping with 'kind', "
                 f"as `kubectl get -o yaml` prints)"
             )
-        is_list = doc["kind"] == "List" or (str(doc["kind"]).endswith("List") and "items" in doc)
-        if is_list:
+        if _is_list(doc):
             items = doc.get("items")
             if not isinstance(items, list):
                 raise DumpError(f"{origin}: document {index} is a List without an 'items' list")
             for item in items:
-                if not isinstance(item, dict) or "kind" not in item:
-                    raise DumpError(
-                        f"{origin}: document {index} has a List item that is not a Kubernetes object"
-                    )
-                yield item
+                yield _list_item(item, index, origin)
+        elif handed_out:
+            raise DumpError(f"{origin}: document {index} has 'items' but is a {doc['kind']}, not a List")
         else:
             yield doc
+        index, handed_out = index + 1, 0
+
+
+def iter_dump_objects(stream: safeyaml.Stream, origin: str) -> Iterator[dict[str, Any]]:
+    """Every object of a dump, as captured (a List streamed an item at a time, JSON read as JSON)."""
+    return iter_raw_objects(_any_documents(stream, origin), origin)
+
+
+def _list_item(item: Any, index: int, origin: str) -> Any:
+    if isinstance(item, Pod):  # decoded typed from a JSON List (only when the caller asked for that)
+        return item
+    if not isinstance(item, dict) or "kind" not in item:
+        raise DumpError(f"{origin}: document {index} has a List item that is not a Kubernetes object")
+    return item
 
 
 def _stamp(doc: Any) -> datetime | None:
@@ -107,13 +152,17 @@ def snapshot_from_stream(stream: safeyaml.Stream, origin: str, source: str | Non
 
     def counted(docs: Iterator[Any]) -> Iterator[Any]:
         for doc in docs:
-            stamps.append(_stamp(doc))
+            if not isinstance(doc, safeyaml.ListItem):
+                stamps.append(_stamp(doc))
             yield doc
 
-    for raw in iter_raw_objects(counted(_documents(stream, origin)), origin):
+    for raw in iter_raw_objects(counted(_any_documents(stream, origin, typed_pods=True)), origin):
         kinds_seen += 1
         if kinds_seen > MAX_OBJECTS:
             raise DumpError(f"{origin}: more than {MAX_OBJECTS:,} objects; kftui reads at most that many")
+        if isinstance(raw, Pod):
+            objects.append(raw)
+            continue
         if raw.get("kind") == "ConfigMap" and isinstance(raw.get("metadata"), dict):
             if raw["metadata"].get("name") == "argocd-cm":
                 argocd_cm = convert.argocd_config(raw)
@@ -171,9 +220,14 @@ def load_demo() -> ClusterSnapshot:
 # --- writing --------------------------------------------------------------------------------------
 
 
-def redacted_dump(objects: Iterable[dict[str, Any]], captured_at: datetime) -> tuple[str, Counter[str]]:
+FORMATS = ("yaml", "json")
+
+
+def redacted_dump(
+    objects: Iterable[dict[str, Any]], captured_at: datetime, output: str = "yaml"
+) -> tuple[str, Counter[str]]:
     """A `kind: List` document holding the objects redacted (cluster/redact.py), stamped with the capture
-    time, and how many objects each redaction rule changed."""
+    time, as YAML or JSON (`output`, one of FORMATS), and how many objects each redaction rule changed."""
     counts: Counter[str] = Counter()
     document = {
         "apiVersion": "v1",
@@ -181,6 +235,8 @@ def redacted_dump(objects: Iterable[dict[str, Any]], captured_at: datetime) -> t
         "metadata": {"annotations": {CAPTURED_AT_ANNOTATION: captured_at.strftime("%Y-%m-%dT%H:%M:%SZ")}},
         "items": [redact_counted(o, counts) for o in objects],
     }
+    if output == "json":  # as `kubectl get -o json` prints it; read back as JSON (cluster/dumpjson.py)
+        return json.dumps(document, indent=4) + "\n", counts  # ASCII: a lone surrogate stays an escape
     return yaml.dump(document, Dumper=_Dumper, sort_keys=False), counts
 
 
@@ -188,7 +244,12 @@ def dump_text(objects: Iterable[dict[str, Any]], captured_at: datetime) -> str:
     return redacted_dump(objects, captured_at)[0]
 
 
-def write_dump(path: str | os.PathLike[str], objects: Iterable[dict[str, Any]], captured_at: datetime) -> str:
+def write_dump(
+    path: str | os.PathLike[str],
+    objects: Iterable[dict[str, Any]],
+    captured_at: datetime,
+    output: str = "yaml",
+) -> str:
     """Write the redacted dump readable by its owner only (0600), atomically, and say what was redacted.
 
     The text goes to a temp file created exclusively in the target's directory (never an existing file,
@@ -199,7 +260,7 @@ def write_dump(path: str | os.PathLike[str], objects: Iterable[dict[str, Any]], 
     target = Path(path)
     if target.is_symlink():
         raise DumpError(f"{target}: is a symbolic link; kftui does not write dumps through one")
-    text, counts = redacted_dump(objects, captured_at)
+    text, counts = redacted_dump(objects, captured_at, output)
     data = text.encode("utf-8")
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)

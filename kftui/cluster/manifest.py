@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from kftui import safeyaml
-from kftui.cluster.dumpfile import DumpError, iter_raw_objects
+from kftui.cluster.dumpfile import DumpError, iter_dump_objects
 from kftui.cluster.http import CONNECTION_ERRORS, KubeApiError, KubeHttp, describe_connection_error
 from kftui.cluster.redact import redact
 from kftui.kinds import KINDS, plural_of
@@ -78,8 +78,7 @@ class DumpObjects:
 
     def find(self, kind: str, namespace: str | None, name: str) -> dict[str, Any] | None:
         try:
-            documents = (d for d in safeyaml.load_all(self._read()) if d is not None)
-            for raw in iter_raw_objects(documents, self._origin):
+            for raw in iter_dump_objects(self._read(), self._origin):
                 meta = raw.get("metadata")
                 if raw.get("kind") != kind or not isinstance(meta, dict) or meta.get("name") != name:
                     continue

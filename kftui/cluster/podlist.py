@@ -128,6 +128,25 @@ def decode_page(data: bytes) -> tuple[list[Pod], str, str] | None:
     return [_pod(p) for p in page.items], page.metadata.resourceVersion, page.metadata.continue_
 
 
+class _Kind(msgspec.Struct):
+    kind: str = ""
+
+
+_KIND = msgspec.json.Decoder(_Kind)
+_ONE_POD = msgspec.json.Decoder(_Pod)
+
+
+def decode_pod(data: bytes | msgspec.Raw) -> Pod | None:
+    """One object of a JSON dump as kftui's Pod when it is a pod whose fields fit the schema; None for any
+    other kind, and for a pod that does not fit (the caller converts those the lenient way)."""
+    try:
+        if _KIND.decode(data).kind != "Pod":
+            return None
+        return _pod(_ONE_POD.decode(data))
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        return None
+
+
 def _strings(mapping: dict[str, str]) -> Mapping[str, str]:
     return MappingProxyType(mapping) if mapping else EMPTY_MAP
 
