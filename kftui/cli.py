@@ -239,7 +239,11 @@ def build_source(args: argparse.Namespace) -> SnapshotSource:
         return StaticSource(load_demo, DumpObjects(demo_text, "demo.yaml").find)
     if args.from_file:
         path = args.from_file
-        return StaticSource(lambda: load_snapshot(path), DumpObjects(Path(path).read_bytes, str(path)).find)
+        return StaticSource(
+            lambda: load_snapshot(path),
+            DumpObjects(Path(path).read_bytes, str(path)).find,
+            counting_loader=lambda progress: load_snapshot(path, progress),
+        )
     from kftui.cluster.kube import KubeSource  # imported late: the offline paths need no client library
 
     return KubeSource.from_kubeconfig(args.kubeconfig, args.context, args.argocd_namespace)

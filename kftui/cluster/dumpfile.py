@@ -10,7 +10,7 @@ import json
 import os
 import secrets
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from importlib import resources
@@ -139,12 +139,21 @@ def _newest(objects: list[KubeObject]) -> datetime | None:
     return max((t for t in times if isinstance(t, datetime)), default=None)
 
 
+# How often a long load says how far it got (objects read): about twice a second on a big dump.
+PROGRESS_EVERY = 5_000
+
+Progress = Callable[[int], None]
+
+
 def snapshot_from_text(text: str, origin: str, source: str | None = None) -> ClusterSnapshot:
     return snapshot_from_stream(text, origin, source)
 
 
-def snapshot_from_stream(stream: safeyaml.Stream, origin: str, source: str | None = None) -> ClusterSnapshot:
-    """A snapshot from a dump read one document at a time; past MAX_OBJECTS objects it stops."""
+def snapshot_from_stream(
+    stream: safeyaml.Stream, origin: str, source: str | None = None, progress: Progress | None = None
+) -> ClusterSnapshot:
+    """A snapshot from a dump read one document (or List item) at a time; past MAX_OBJECTS objects it
+    stops. `progress` hears the count of objects read every PROGRESS_EVERY objects."""
     objects: list[KubeObject] = []
     argocd_cm: Mapping[str, str] = {}
     stamps: list[datetime | None] = []  # one per document: its capture-time annotation, if it has one
@@ -158,6 +167,8 @@ def snapshot_from_stream(stream: safeyaml.Stream, origin: str, source: str | Non
 
     for raw in iter_raw_objects(counted(_any_documents(stream, origin, typed_pods=True)), origin):
         kinds_seen += 1
+        if progress is not None and kinds_seen % PROGRESS_EVERY == 0:
+            progress(kinds_seen)
         if kinds_seen > MAX_OBJECTS:
             raise DumpError(f"{origin}: more than {MAX_OBJECTS:,} objects; kftui reads at most that many")
         if isinstance(raw, Pod):
@@ -190,12 +201,12 @@ def snapshot_from_stream(stream: safeyaml.Stream, origin: str, source: str | Non
     )
 
 
-def load_snapshot(path: str | os.PathLike[str]) -> ClusterSnapshot:
+def load_snapshot(path: str | os.PathLike[str], progress: Progress | None = None) -> ClusterSnapshot:
     """Read a dump file, streamed in chunks; every failure is a DumpError with a one-line reason."""
     p = Path(path)
     try:
         with p.open("rb") as stream:
-            return snapshot_from_stream(stream, str(p))
+            return snapshot_from_stream(stream, str(p), progress=progress)
     except FileNotFoundError:
         raise DumpError(f"{p}: no such file") from None
     except IsADirectoryError:

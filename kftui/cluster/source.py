@@ -59,12 +59,19 @@ class StaticSource:
         self,
         loader: Callable[[], ClusterSnapshot],
         raw: Callable[[str, str | None, str], dict[str, Any] | None] | None = None,
+        counting_loader: Callable[[Callable[[int], None]], ClusterSnapshot] | None = None,
     ) -> None:
+        """`counting_loader`, when given, loads the same snapshot and reports objects read as it goes."""
         self._loader = loader
         self._raw = raw
+        self._counting_loader = counting_loader
 
     def load(self) -> ClusterSnapshot:
         return self._loader()
+
+    def load_counting(self, progress: Callable[[int], None]) -> ClusterSnapshot:
+        """load(), telling `progress` how many objects are read so far when the loader can (a big dump)."""
+        return self._counting_loader(progress) if self._counting_loader is not None else self._loader()
 
     def follow(self, sink: Sink, stop: threading.Event) -> None:
         return None

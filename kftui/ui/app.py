@@ -283,6 +283,7 @@ class KftuiApp(HabitActions):
             read_only=self.read_only,
             live=self.source.live,
             loading=snapshot is None and self.load_error is None,
+            objects_loaded=self.objects_loaded,
         )
         self.query_one(ForbiddenNotes).show(snapshot.forbidden if snapshot else {}, snapshot, self.findings)
 

@@ -18,7 +18,14 @@ from textual.message import Message
 
 from kftui.cluster.source import Changes, ConnectionStatus, SnapshotSource, SourceError
 from kftui.model import ConnectionState
-from kftui.ui.messages import ChangesArrived, ConnectionChanged, LoadFailed, PodLogsLoaded, SnapshotLoaded
+from kftui.ui.messages import (
+    ChangesArrived,
+    ConnectionChanged,
+    LoadFailed,
+    LoadProgress,
+    PodLogsLoaded,
+    SnapshotLoaded,
+)
 from kftui.ui.widgets.details import DetailsPane
 
 LOG_TAIL_LINES = 200
@@ -33,11 +40,24 @@ class SourceFeed(App[None]):
         self._stop = threading.Event()
         self._following = False
         self._log_reader: Callable[..., str] | None = getattr(source, "pod_logs", None)
+        self.objects_loaded = 0  # read so far by a long first load (LoadProgress)
+
+    def _update_status(self) -> None:
+        """Redraw the status line (the app's own)."""
+
+    def on_load_progress(self, message: LoadProgress) -> None:
+        """A big dump is being read: the status line counts the objects instead of a bare "loading…"."""
+        self.objects_loaded = message.objects
+        self._update_status()
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def _load(self) -> None:
+        counting = getattr(self.source, "load_counting", None)
         try:
-            snapshot = self.source.load()
+            if counting is not None:
+                snapshot = counting(lambda objects: self._post(LoadProgress(objects)))
+            else:
+                snapshot = self.source.load()
         except SourceError as exc:
             self._post(LoadFailed(str(exc)))
         except Exception as exc:  # a dump error or a client bug must still end in a banner, not a traceback

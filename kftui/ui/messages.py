@@ -23,6 +23,14 @@ class SnapshotLoaded(Message):
         self.snapshot = snapshot
 
 
+class LoadProgress(Message):
+    """A long first load got this far: `objects` read (a big dump file)."""
+
+    def __init__(self, objects: int) -> None:
+        super().__init__()
+        self.objects = objects
+
+
 class LoadFailed(Message):
     """The source could not produce a snapshot; `reason` is one line for the user."""
 

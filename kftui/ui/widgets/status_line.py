@@ -33,6 +33,7 @@ class StatusInfo:
     read_only: bool = False
     loading: bool = False
     live: bool = False
+    objects_loaded: int = 0  # while loading a big dump: how far it got
 
     @property
     def stale(self) -> bool:
@@ -61,6 +62,8 @@ class StatusLine(Static):
         text.append("  updated " if info.live else "  snapshot ", style=render.GREY)
         if info.loading:
             text.append("loading…", style=render.BLUE)
+            if info.objects_loaded:
+                text.append(f" {info.objects_loaded:,} objects read", style=render.BLUE)
         elif info.updated is None:
             text.append("no data", style=render.RED)
         else:
