@@ -77,6 +77,15 @@ def terminate(app: str) -> FixRef:
     )
 
 
+def project_windows(project: str) -> FixRef:
+    """A view: the project's sync windows and which are active (changing them is a policy decision)."""
+    return _ref(
+        "project-windows",
+        f"List the sync windows of project {project}",
+        ("argocd", "proj", "windows", "list", project),
+    )
+
+
 def ordered_sync(chain: tuple[str, ...]) -> FixRef:
     steps: list[Argv] = []
     for app in chain:

@@ -18,6 +18,7 @@ PURE = [
     "report.py",
     "textsafe.py",
     "shellcmd.py",
+    "cronspec.py",
     "drift.py",
     "diffcmd.py",
     "checks",
