@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import io
+import json
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from kftui.checks.sync_windows import sync_denied, sync_window
+from kftui.fixes.audit import AuditLog
+from kftui.fixes.gate import Gate
 from kftui.fixes.plan import plan_action
+from kftui.fixes.run import FixRunner
 from kftui.model import ObjectRef, Severity
 from kftui.profile import builtin_profile
+from kftui.synccmd import summary_lines, window_stop
+from tests.fix_fakes import FakeArgo
 from tests.unit.fixtures.builders import fresh, snapshot
 
 KUBEFLOW = builtin_profile("kubeflow")
@@ -134,3 +142,25 @@ def test_sync_denied_is_none_without_a_project_or_window() -> None:
     assert sync_denied(snapshot(fresh(), now=utc("2026-11-20T03:12")), APP) is None
     snap = snapshot([*fresh(), project()], now=utc("2026-11-20T03:12") + timedelta(hours=1))
     assert sync_denied(snap, APP) is None
+
+
+def test_kftui_sync_stops_before_syncing_naming_the_window_and_the_gate_records_it(tmp_path: Path) -> None:
+    snap = snapshot([*fresh(), project(window("deny", "0 22 * * *", "8h"))], now=utc("2026-11-20T03:12"))
+    argo = FakeArgo()
+    for name in ("kubeflow", APP):
+        argo.add(name)
+    audit = tmp_path / "audit.jsonl"
+    runner = FixRunner(Gate(False, AuditLog(audit, user="t"), "lab"), argo, poll_interval=0)
+    out = io.StringIO()
+    outcome = window_stop(runner, snap, ("kubeflow", APP), KUBEFLOW, out)
+    assert outcome is not None and not outcome.ok and outcome.stopped_at == APP
+    assert argo.calls == []  # nothing was synced, not even the app before it
+    assert f"Sync window of project default denies syncing {APP} now" in outcome.reason
+    assert "until 2026-11-20 06:00Z" in summary_lines(outcome)[0]
+    assert out.getvalue().startswith(f"[2/2] {APP}: failed: Sync window of project default")
+    [record] = [json.loads(line) for line in audit.read_text().splitlines()]
+    assert record["action"] == "sync" and record["result"].startswith(
+        "refused: Sync window of project default"
+    )
+    open_now = snapshot([*fresh(), project(window("deny", "0 22 * * *", "8h"))], now=utc("2026-11-20T07:00"))
+    assert window_stop(runner, open_now, ("kubeflow", APP), KUBEFLOW, out) is None
