@@ -103,6 +103,7 @@ KINDS: Mapping[str, Kind] = _table(
         deleting_loses="the volume and its data",
     ),
     Kind("ConfigMap", "", "v1", "configmaps", True, "", listed=False),
+    Kind("Job", "batch", "v1", "jobs", True, "", "job", listed=False),  # sync hooks
     Kind(
         "Secret", "", "v1", "secrets", True, "", listed=False,
         deleting_loses="credentials other components may still need",

@@ -27,6 +27,7 @@ PURE = [
     "fixes/plans.py",
     "fixes/app_planners.py",
     "fixes/kube_planners.py",
+    "fixes/stuck_planners.py",
     "fixes/registry.py",
     "fixes/permissions.py",
     "cluster/ops.py",
