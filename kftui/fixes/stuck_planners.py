@@ -116,13 +116,15 @@ def remove_finalizers(
         ]
     else:
         raise PlanError(f"remove-finalizers acts on an Application or a Namespace, not on {target}")
+    if not finalizers:
+        held = " (what holds it is content with finalizers: see the finding's evidence)"
+        raise PlanError(
+            f"{target} has no metadata.finalizers in the snapshot"
+            + (held if target.kind == "Namespace" else "")
+        )
     ref = command_ref(spec, target.kind, target.namespace, target.name, finalizers)
     blocked = None
-    if not finalizers:
-        blocked = f"{target} has no metadata.finalizers in the current snapshot"
-        if target.kind == "Namespace":
-            blocked += " (what holds it is content with finalizers: see the finding's evidence)"
-    elif deleting is None:
+    if deleting is None:
         blocked = f"{target} is not being deleted: its finalizers are doing their job"
     return RemoveFinalizersPlan(
         fix_id=spec.fix_id,
