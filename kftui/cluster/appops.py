@@ -228,8 +228,14 @@ class KubeWorkloadOps:
         where = f"{kind.lower()} {namespace}/{name}" if namespace else f"{kind.lower()} {name}"
         # Background: a Job's pods go too, as with `kubectl delete job`.
         body = {"apiVersion": "v1", "kind": "DeleteOptions", "propagationPolicy": "Background"}
-        with action_errors(f"deleting {where}", self.kube.server, {404: f"{where} is already gone"}):
-            self.kube.send_json("DELETE", known.object_path(namespace, name), body)
+        try:
+            with action_errors(f"deleting {where}", self.kube.server, {404: "gone"}):
+                self.kube.send_json("DELETE", known.object_path(namespace, name), body)
+        except ActionError as exc:
+            if str(exc) != "gone":
+                raise
+            # What was to be deleted is not there (Argo CD's terminate deletes the hooks it sees running).
+            return f"{where} was already gone"
         return f"{where} deleted"
 
     def remove_finalizers(self, kind: str, namespace: str, name: str, finalizers: tuple[str, ...]) -> str:

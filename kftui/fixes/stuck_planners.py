@@ -61,7 +61,8 @@ def delete_hook(spec: FixSpec, target: ObjectRef, snapshot: ClusterSnapshot, _: 
             [
                 f"1. terminate the running operation of Application {app.namespace}/{app.name} "
                 "(set status.operationState.phase=Terminating) and wait until Argo CD has stopped it",
-                f"2. delete the {hook.hook_type} hook {where} (and, for a Job, its pods)",
+                f"2. delete the {hook.hook_type} hook {where} (and, for a Job, its pods) unless the terminate "
+                "already did: Argo CD deletes the hooks it sees running, not those it sees failed",
             ]
             if running
             else [f"delete the {hook.hook_type} hook {where} (and, for a Job, its pods)"]

@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 
 from kftui.checks.sync_ops import finalizer_stuck, hook_failed, sync_stuck
-from kftui.cluster.ops import Permission
+from kftui.cluster.appops import KubeWorkloadOps
+from kftui.cluster.http import KubeApiError
+from kftui.cluster.ops import ActionError, Permission
 from kftui.fixes.audit import AuditLog
 from kftui.fixes.gate import Gate
 from kftui.fixes.plan import PlanError, plan_action, plan_fix
@@ -58,7 +60,9 @@ def test_sync_stuck_on_a_hook_offers_terminate_then_delete_in_that_order() -> No
     assert plan.target == ObjectRef("Job", "kubeflow", "schema-migrate")
     assert plan.changes[0].startswith(f"1. terminate the running operation of Application argocd/{APP}")
     assert (
-        plan.changes[1] == "2. delete the PreSync hook Job kubeflow/schema-migrate (and, for a Job, its pods)"
+        plan.changes[1]
+        == "2. delete the PreSync hook Job kubeflow/schema-migrate (and, for a Job, its pods) unless the "
+        "terminate already did: Argo CD deletes the hooks it sees running, not those it sees failed"
     )
     assert plan.command == f"argocd app terminate-op {APP} && kubectl delete job schema-migrate -n kubeflow"
     assert plan.confirm_word is None and plan.blocked is None
@@ -208,3 +212,55 @@ def test_finalizers_of_an_object_not_deleting_are_not_removed() -> None:
     snap = snapshot(fresh(), now=NOW)
     plan = plan_action("remove-finalizers", ObjectRef("Application", "argocd", "kubeflow-seaweedfs"), snap)
     assert plan.blocked is not None and "is not being deleted" in plan.blocked
+
+
+class Recorder:
+    """Our HTTP seam in memory: records what is sent and answers with `status` (an error) when set."""
+
+    server = "https://fake:6443"
+
+    def __init__(self, status: int = 0) -> None:
+        self.status = status
+        self.sent: list[tuple[str, str, object, str]] = []
+
+    def send_json(
+        self, method: str, path: str, body: object, content_type: str = "application/json"
+    ) -> object:
+        self.sent.append((method, path, body, content_type))
+        if self.status:
+            raise KubeApiError(self.status, "refused")
+        return None
+
+
+def test_the_kubernetes_backend_deletes_in_the_background_and_patches_with_a_guarded_json_patch() -> None:
+    rec = Recorder()
+    work = KubeWorkloadOps(rec)  # type: ignore[arg-type]
+    assert work.delete_object("Job", "kubeflow", "migrate") == "job kubeflow/migrate deleted"
+    work.remove_finalizers("Namespace", "", "team-a", ("example.com/keep",))
+    assert rec.sent == [
+        (
+            "DELETE",
+            "/apis/batch/v1/namespaces/kubeflow/jobs/migrate",
+            {"apiVersion": "v1", "kind": "DeleteOptions", "propagationPolicy": "Background"},
+            "application/json",
+        ),
+        (
+            "PATCH",
+            "/api/v1/namespaces/team-a",
+            [
+                {"op": "test", "path": "/metadata/finalizers", "value": ["example.com/keep"]},
+                {"op": "remove", "path": "/metadata/finalizers"},
+            ],
+            "application/json-patch+json",
+        ),
+    ]
+
+
+def test_a_hook_already_gone_is_done_and_changed_finalizers_are_not_removed() -> None:
+    gone = KubeWorkloadOps(Recorder(404))  # type: ignore[arg-type]
+    assert gone.delete_object("Job", "kubeflow", "migrate") == "job kubeflow/migrate was already gone"
+    changed = KubeWorkloadOps(Recorder(422))  # type: ignore[arg-type]
+    with pytest.raises(ActionError, match="changed since they were read"):
+        changed.remove_finalizers("Application", "argocd", "a", ("x",))
+    with pytest.raises(ActionError, match="deleting job kubeflow/migrate failed: refused"):
+        KubeWorkloadOps(Recorder(403)).delete_object("Job", "kubeflow", "migrate")  # type: ignore[arg-type]
