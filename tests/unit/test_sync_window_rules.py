@@ -12,11 +12,12 @@ from typing import Any
 import pytest
 
 from kftui.checks.sync_windows import sync_denied, sync_window
+from kftui.cluster.convert import to_model
 from kftui.fixes.audit import AuditLog
 from kftui.fixes.gate import Gate
 from kftui.fixes.plan import plan_action
 from kftui.fixes.run import FixRunner
-from kftui.model import ObjectRef, Severity
+from kftui.model import ObjectRef, Severity, WatchEvent, apply_event
 from kftui.profile import builtin_profile
 from kftui.synccmd import summary_lines, window_stop
 from tests.fix_fakes import FakeArgo
@@ -164,3 +165,15 @@ def test_kftui_sync_stops_before_syncing_naming_the_window_and_the_gate_records_
     )
     open_now = snapshot([*fresh(), project(window("deny", "0 22 * * *", "8h"))], now=utc("2026-11-20T07:00"))
     assert window_stop(runner, open_now, ("kubeflow", APP), KUBEFLOW, out) is None
+
+
+def test_an_appproject_watched_lands_in_the_snapshot_with_its_windows() -> None:
+    raw = project(window("deny", "0 22 * * *", "8h", manualSync=True, timeZone="Asia/Tokyo"))
+    converted = to_model(raw, "AppProject")
+    assert converted is not None
+    snap = apply_event(snapshot(fresh(), now=utc("2026-11-20T03:12")), WatchEvent("ADDED", converted))
+    [(key, found)] = snap.projects.items()
+    assert key == ("argocd", "default") and found.ref == ObjectRef("AppProject", "argocd", "default")
+    [w] = found.sync_windows
+    assert (w.kind, w.schedule, w.duration, w.applications) == ("deny", "0 22 * * *", "8h", (APP,))
+    assert w.manual_sync and w.time_zone == "Asia/Tokyo" and w.index == 0
