@@ -48,6 +48,8 @@ def _hook_of(target: ObjectRef, snapshot: ClusterSnapshot) -> tuple[Application,
 def delete_hook(spec: FixSpec, target: ObjectRef, snapshot: ClusterSnapshot, _: Profile | None) -> FixPlan:
     """Delete a hook that fails or never finishes; when the app's sync still waits on it, terminate it first."""
     found = _hook_of(target, snapshot)
+    if found is None and target.kind == "Application":
+        raise PlanError(f"no hook holds the sync of {target.name} in the snapshot")
     if found is None:
         raise PlanError(f"{target} is no sync hook of an Application in the snapshot")
     app, hook = found

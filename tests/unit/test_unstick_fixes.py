@@ -69,8 +69,11 @@ def test_sync_stuck_on_a_hook_offers_terminate_then_delete_in_that_order() -> No
 
 
 def test_a_sync_stuck_on_a_plain_resource_offers_no_hook_deletion() -> None:
-    [finding] = sync_stuck(snapshot(running_sync(timedelta(minutes=25))), KUBEFLOW)
+    snap = snapshot(running_sync(timedelta(minutes=25)))
+    [finding] = sync_stuck(snap, KUBEFLOW)
     assert [f.id for f in finding.fixes] == ["terminate"]
+    with pytest.raises(PlanError, match=f"^no hook holds the sync of {APP} in the snapshot$"):
+        plan_action("delete-hook", ObjectRef("Application", "argocd", APP), snap)
 
 
 def test_a_failed_hook_of_a_finished_sync_is_deleted_without_a_terminate() -> None:
