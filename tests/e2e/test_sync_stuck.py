@@ -215,3 +215,76 @@ def test_remove_finalizers_clears_a_namespace_stuck_terminating_and_the_app_then
     assert runner.run(plan_action("sync", ref, snapshot(kube))).ok
     lab.wait_for(lambda: status(lab.app(name)) == ("Synced", "Healthy"), 120, f"{name} Synced and Healthy")
     lab.kubectl("delete", "applications.argoproj.io", name, "-n", "argocd", "--wait=false")
+
+
+def test_remove_finalizers_lets_an_application_stuck_deleting_go_and_leaves_its_resources(
+    lab: Any, tmp_path: Path
+) -> None:
+    """An Application deleting with Argo CD's resources finalizer, held by a resource that keeps its own finalizer:
+    finalizer-stuck names it, remove-finalizers (typed in the UI) lets the Application go, and what it managed
+    stays in the cluster, orphaned, as the preview said."""
+    repo_name = f"held-app-{uuid.uuid4().hex[:6]}"
+    guarded = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "guarded", "finalizers": ["example.com/keep"]},
+        "data": {"k": "v"},
+    }
+    files = {
+        "kustomization.yaml": yaml.safe_dump({"resources": ["guarded.yaml"]}),
+        "guarded.yaml": yaml.safe_dump(guarded),
+    }
+    scenarios.create_repo(lab.repos_dir / repo_name, files)
+    name, ns = f"kftui-{repo_name}", f"demo-kftui-{repo_name}"
+    app = scenarios.application(name, lab.repo_url(repo_name), ".", ns, auto=False)
+    assert lab.kubectl("apply", "-f", "-", input=yaml.safe_dump(app)).returncode == 0
+    lab.wait_for(lambda: status(lab.app(name))[0] == "OutOfSync", 120, f"{name} compared")
+    runner, kube = make_runner(lab, "kubernetes", tmp_path / "audit.jsonl")
+    ref = ObjectRef("Application", "argocd", name)
+    assert runner.run(plan_action("sync", ref, snapshot(kube))).ok
+    lab.wait_for(lambda: status(lab.app(name)) == ("Synced", "Healthy"), 120, f"{name} Synced and Healthy")
+    try:
+        assert (
+            lab.kubectl("delete", "applications.argoproj.io", name, "-n", "argocd", "--wait=false").returncode
+            == 0
+        )
+        profile = tmp_path / "profile.yaml"
+        profile.write_text(yaml.safe_dump({"name": "lab", "deletion_grace_seconds": 1}))
+
+        def offered() -> dict[str, Any] | None:
+            found = [
+                f
+                for f in kftui_check(lab, profile)["findings"]
+                if f["check"] == "finalizer-stuck"
+                and f["subject"]["kind"] == "Application"
+                and f["app"] == name
+            ]
+            return found[0] if found else None
+
+        finding = lab.wait_for(offered, 120, f"finalizer-stuck for the Application {name}")
+        assert "resources-finalizer.argocd.argoproj.io" in finding["evidence"]
+        assert [f["id"] for f in finding["fixes"]] == ["describe", "remove-finalizers"]
+        plan = plan_action("remove-finalizers", ref, snapshot(kube))
+        assert plan.confirm_word == name and plan.blocked is None
+        assert plan.command == finding["fixes"][1]["command"]
+        assert any(f"ConfigMap {ns}/guarded" in w for w in plan.warnings)  # named as what is orphaned
+        result = runner.run(plan)
+        assert result.ok, result.message
+        lab.wait_for(
+            lambda: lab.kubectl("get", "applications.argoproj.io", name, "-n", "argocd").returncode != 0,
+            60,
+            f"Application {name} gone",
+        )
+    finally:  # the orphan, cleaned up by hand
+        lab.kubectl(
+            "patch",
+            "configmap",
+            "guarded",
+            "-n",
+            ns,
+            "--type",
+            "merge",
+            "-p",
+            '{"metadata":{"finalizers":null}}',
+        )
+        lab.kubectl("delete", "namespace", ns, "--wait=false")
