@@ -428,7 +428,7 @@ def fix_options(args: argparse.Namespace) -> FixOptions:
 def cmd_sync(args: argparse.Namespace) -> int:
     from kftui.checks.registry import run_checks
     from kftui.fixes.runtime import build_fix_runtime
-    from kftui.synccmd import explain, order_apps, parse_duration, run_sync, summary_lines
+    from kftui.synccmd import explain, order_apps, parse_duration, run_sync, summary_lines, window_stop
 
     try:
         timeout = parse_duration(args.timeout)
@@ -453,7 +453,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
         preflight_argocd(fixes, options)
         # With -o json the progress goes to stderr, so stdout is one JSON document.
         progress = sys.stderr if args.output == "json" else sys.stdout
-        outcome = run_sync(
+        # A sync window that denies one of the apps stops the run before anything is synced (exit 1).
+        outcome = window_stop(fixes.runner, snapshot, apps, profile, progress) or run_sync(
             fixes.runner, apps, ordered=args.ordered, wait=args.wait, timeout=timeout, out=progress
         )
     finally:

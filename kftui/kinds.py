@@ -21,6 +21,7 @@ class Kind:
     kubectl: kubectl's resource word (`kubectl describe deployment x`), "" when kftui offers no describe.
     restartable: `kubectl rollout restart` accepts it (and kftui patches its pod template to restart it).
     deleting_loses: for kinds whose deletion loses data or everything inside them, what is lost; "" otherwise.
+    in_argocd_namespace: Argo CD's own kinds, listed and watched in Argo CD's namespace only.
     """
 
     name: str
@@ -33,6 +34,7 @@ class Kind:
     restartable: bool = False
     deleting_loses: str = ""
     listed: bool = True
+    in_argocd_namespace: bool = False
 
     @property
     def group_version(self) -> str:
@@ -57,7 +59,14 @@ def _table(*kinds: Kind) -> Mapping[str, Kind]:
 _STATEFULSET_LOSES = "its pods; with persistentVolumeClaimRetentionPolicy Delete also their volumes"
 
 KINDS: Mapping[str, Kind] = _table(
-    Kind("Application", "argoproj.io", "v1alpha1", "applications", True, "applications", "application"),
+    Kind(
+        "Application", "argoproj.io", "v1alpha1", "applications", True, "applications", "application",
+        in_argocd_namespace=True,
+    ),
+    Kind(
+        "AppProject", "argoproj.io", "v1alpha1", "appprojects", True, "projects", "appproject",
+        in_argocd_namespace=True,
+    ),
     Kind(
         "Namespace", "", "v1", "namespaces", False, "namespaces", "namespace",
         deleting_loses="every object inside the namespace",
@@ -94,6 +103,7 @@ KINDS: Mapping[str, Kind] = _table(
         deleting_loses="the volume and its data",
     ),
     Kind("ConfigMap", "", "v1", "configmaps", True, "", listed=False),
+    Kind("Job", "batch", "v1", "jobs", True, "", "job", listed=False),  # sync hooks
     Kind(
         "Secret", "", "v1", "secrets", True, "", listed=False,
         deleting_loses="credentials other components may still need",

@@ -21,10 +21,12 @@ from dataclasses import dataclass, field, replace
 from typing import Any, TextIO
 
 from kftui.checks.sync_ops import blocker
+from kftui.checks.sync_windows import sync_denied
 from kftui.cluster.ops import ActionError, SyncRequest
 from kftui.fixes.ordered import FAILED, SETTLING, SYNCING, WAITING, OrderedResult, OrderedSync, StepStatus
+from kftui.fixes.plan import plan_action
 from kftui.fixes.run import FixRunner
-from kftui.model import Application, Finding
+from kftui.model import Application, ClusterSnapshot, Finding, ObjectRef
 from kftui.profile import Profile
 from kftui.textsafe import one_line
 
@@ -188,6 +190,29 @@ def run_sync(
     first = failed[0]
     reason = first.reason if first is not None else "a sync thread ended without a result"
     return SyncOutcome(False, steps, reason, first.stopped_at if first is not None else None)
+
+
+def window_stop(
+    runner: FixRunner, snapshot: ClusterSnapshot, apps: tuple[str, ...], profile: Profile, out: TextIO
+) -> SyncOutcome | None:
+    """Before anything is synced: the first app a sync window denies now, as a stopped outcome naming the
+    window and when it opens (None when no window stands in the way).
+
+    Nothing is requested: Argo CD would refuse the sync, or hold it Running until the window opens. The
+    refusal still goes through the gate (the sync's plan is blocked by the window), so the audit log has it.
+    """
+    for index, name in enumerate(apps):
+        why = sync_denied(snapshot, name)
+        if why is None:
+            continue
+        plan = plan_action(
+            "sync", ObjectRef("Application", snapshot.argocd_namespace, name), snapshot, profile
+        )
+        runner.run(plan)  # refused: the plan is blocked (by the window, or an operation already running)
+        step = StepStatus(index, name, FAILED, why)
+        out.write(step_line(step, len(apps)) + "\n")
+        return SyncOutcome(False, [step], f"stopped at {name}: {why}", name)
+    return None
 
 
 def _request_all(runner: FixRunner, apps: tuple[str, ...], printer: ProgressPrinter) -> SyncOutcome:

@@ -177,6 +177,14 @@ class FakeWorkloads:
         self.calls.append(("create-namespace", name))
         return f"namespace {name} created"
 
+    def delete_object(self, kind: str, namespace: str, name: str) -> str:
+        self.calls.append(("delete", kind, namespace, name))
+        return f"{kind.lower()} {namespace}/{name} deleted"
+
+    def remove_finalizers(self, kind: str, namespace: str, name: str, finalizers: tuple[str, ...]) -> str:
+        self.calls.append(("remove-finalizers", kind, namespace, name, *finalizers))
+        return f"finalizers removed from {kind.lower()} {name}"
+
 
 @dataclass
 class FakeAccess:

@@ -9,9 +9,10 @@ resource) comes from the kind registry (kftui/kinds.py), never from the cluster:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
-from kftui.kinds import DESCRIBABLE, RESTARTABLE
+from kftui.kinds import DESCRIBABLE, KINDS, RESTARTABLE
 from kftui.model import FixRef
 from kftui.shellcmd import Argv
 
@@ -74,6 +75,49 @@ def hard_refresh(app: str) -> FixRef:
 def terminate(app: str) -> FixRef:
     return _ref(
         "terminate", f"Terminate the running operation of {app}", ("argocd", "app", "terminate-op", app)
+    )
+
+
+def project_windows(project: str) -> FixRef:
+    """A view: the project's sync windows and which are active (changing them is a policy decision)."""
+    return _ref(
+        "project-windows",
+        f"List the sync windows of project {project}",
+        ("argocd", "proj", "windows", "list", project),
+    )
+
+
+def delete_hook(app: str, kind: str, namespace: str, name: str, terminate_first: bool) -> FixRef | None:
+    """Delete a sync hook (after terminating the operation that waits on it), or None for a kind kftui does not
+    know (the word in `kubectl delete WORD` comes from the kind registry, never from the cluster)."""
+    word = DESCRIBABLE.get(kind)
+    if word is None or not namespace:
+        return None
+    steps: list[Argv] = [("argocd", "app", "terminate-op", app)] if terminate_first else []
+    steps.append(("kubectl", "delete", word, name, "-n", namespace))
+    first = "Terminate the operation of " + app + ", then delete" if terminate_first else "Delete"
+    return _ref("delete-hook", f"{first} the hook {word}/{name}", *steps)
+
+
+def remove_finalizers(
+    kind: str, namespace: str | None, name: str, finalizers: Sequence[str]
+) -> FixRef | None:
+    """`kubectl patch --type=json`: remove metadata.finalizers, guarded by a test that they are still exactly
+    `finalizers` (a patch that finds them changed fails instead of dropping a finalizer nobody saw)."""
+    word = DESCRIBABLE.get(kind)
+    if word is None or not finalizers:
+        return None
+    patch = json.dumps(
+        [
+            {"op": "test", "path": "/metadata/finalizers", "value": list(finalizers)},
+            {"op": "remove", "path": "/metadata/finalizers"},
+        ]
+    )
+    ns = ("-n", namespace) if namespace and KINDS[kind].namespaced else ()
+    return _ref(
+        "remove-finalizers",
+        f"Remove the finalizers of {word}/{name} (what they guard is orphaned)",
+        ("kubectl", "patch", word, name, *ns, "--type=json", "-p", patch),
     )
 
 

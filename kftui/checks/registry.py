@@ -17,6 +17,7 @@ from kftui.checks import (
     pods,
     source,
     sync_ops,
+    sync_windows,
     webhooks,
 )
 from kftui.checks.memo import CheckMemo, IncrementalCheckFn
@@ -43,6 +44,7 @@ CHECKS: tuple[Check, ...] = (
     Check("hook-failed", sync_ops.hook_failed),
     Check("operation-stale", sync_ops.operation_stale),
     Check("finalizer-stuck", sync_ops.finalizer_stuck),
+    Check("sync-window", sync_windows.sync_window),
     Check("kustomize-duplicate-id", kustomize_ids.kustomize_duplicate_id),
     Check("shared-resource", ownership.shared_resource),
     Check("dependency-order", ordering.dependency_order),

@@ -124,6 +124,12 @@ def sync_stuck(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]
             evidence += f"; message: {state.message}"
         if waits_for:
             evidence += f"; waiting for {waits_for}" + _hook_pods(snapshot, found)
+        # A hook that hangs is deleted after the terminate (a running sync would only wait on it again).
+        hook_fix = (
+            fixrefs.delete_hook(app.name, found.kind, found.namespace, found.name, terminate_first=True)
+            if isinstance(found, ResourceResult) and found.hook_type
+            else None
+        )
         yield Finding(
             check="sync-stuck",
             severity=Severity.ERROR,
@@ -135,8 +141,9 @@ def sync_stuck(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]
             explanation="Argo CD applies the app wave by wave and waits until each wave is healthy and each "
             "hook has finished, with no time limit of its own. The resource or hook it waits for is named "
             "above: fix that (its pod's reason is in the pod-failing finding), or terminate the operation "
-            "(fix: terminate) and sync again once the cause is gone.",
-            fixes=(fixrefs.terminate(app.name),),
+            "(fix: terminate) and sync again once the cause is gone. A hook that never finishes can be "
+            "deleted after the terminate (fix: delete-hook); the next sync creates it again.",
+            fixes=fixrefs.offered(fixrefs.terminate(app.name), hook_fix),
         )
 
 
@@ -158,6 +165,7 @@ def hook_failed(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding
             if result.message:
                 evidence += f", message: {result.message}"
             evidence += _hook_pods(snapshot, result)
+            running = app.operation_phase in ("Running", "Terminating")
             yield Finding(
                 check="hook-failed",
                 severity=Severity.ERROR,
@@ -167,8 +175,12 @@ def hook_failed(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding
                 evidence=evidence,
                 explanation="The hook's own output says why (kubectl logs of its pod). Argo CD does not run "
                 "the hook again by itself: fix the cause, then sync again (fix: sync); a hook resource left "
-                "behind with the same name is replaced on the next sync unless its delete policy keeps it.",
-                fixes=(fixrefs.sync(app.name),),
+                "behind with the same name is replaced on the next sync unless its delete policy keeps it "
+                "(fix: delete-hook removes it, terminating a sync still running first).",
+                fixes=fixrefs.offered(
+                    fixrefs.sync(app.name),
+                    fixrefs.delete_hook(app.name, result.kind, result.namespace, result.name, running),
+                ),
             )
 
 
@@ -232,12 +244,16 @@ def finalizer_stuck(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Fin
             title=f"Namespace {name} Terminating for {span((snapshot.now - since).total_seconds())}"
             + (": finalizers remain" if ns.conditions else ""),
             evidence=f"deletionTimestamp={since:%Y-%m-%d %H:%M:%SZ}"
+            + (f"; metadata.finalizers: {', '.join(ns.finalizers)}" if ns.finalizers else "")
             + ("; " + "; ".join(holding) if holding else "; no condition says what holds it"),
             explanation="The namespace waits for the objects in it to go, and those keep finalizers that only "
             "their controller removes; when that controller was uninstalled first (or its webhook or APIService "
             "is down), nothing ever removes them. Reinstall or restart the controller, or remove the named "
             "finalizer from the objects that still carry it, knowing that what it guards is then orphaned.",
-            fixes=fixrefs.offered(fixrefs.describe("Namespace", None, name)),
+            fixes=fixrefs.offered(
+                fixrefs.describe("Namespace", None, name),
+                fixrefs.remove_finalizers("Namespace", None, name, ns.finalizers),
+            ),
         )
     for app in applications(snapshot):
         since = app.deleting_since
@@ -255,5 +271,8 @@ def finalizer_stuck(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Fin
             explanation="With resources-finalizer.argocd.argoproj.io Argo CD deletes every resource of the app "
             "before the Application goes; one that cannot be deleted (its own finalizer, a namespace stuck "
             "Terminating, a missing CRD) holds the app. The finding about that resource says why.",
-            fixes=fixrefs.offered(fixrefs.describe("Application", app.namespace, app.name)),
+            fixes=fixrefs.offered(
+                fixrefs.describe("Application", app.namespace, app.name),
+                fixrefs.remove_finalizers("Application", app.namespace, app.name, app.finalizers),
+            ),
         )

@@ -1,4 +1,5 @@
-"""Argo CD Applications as raw JSON -> Application: source, sync policy, the operation and its state, managed resources."""
+"""Argo CD Applications as raw JSON -> Application: source, sync policy, the operation and its state, managed resources;
+and AppProjects -> AppProject (their sync windows)."""
 
 from __future__ import annotations
 
@@ -18,11 +19,13 @@ from kftui.cluster.fields import (
 )
 from kftui.model import (
     Application,
+    AppProject,
     Condition,
     ManagedResource,
     OperationState,
     ResourceResult,
     SyncOperation,
+    SyncWindow,
 )
 
 SYNC_WAVE_ANNOTATION = "argocd.argoproj.io/sync-wave"
@@ -157,4 +160,34 @@ def application(obj: Mapping[str, Any]) -> Application:
         resource_version=as_str(meta.get("resourceVersion")),
         deleting_since=parse_time(meta.get("deletionTimestamp")),
         finalizers=tuple(as_str(f) for f in as_list(meta.get("finalizers"))),
+    )
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    return tuple(as_str(v) for v in as_list(value))
+
+
+def app_project(obj: Mapping[str, Any]) -> AppProject:
+    meta = meta_of(obj)
+    windows = tuple(
+        SyncWindow(
+            kind=as_str(w.get("kind")),
+            schedule=as_str(w.get("schedule")),
+            duration=as_str(w.get("duration")),
+            applications=_strings(w.get("applications")),
+            namespaces=_strings(w.get("namespaces")),
+            clusters=_strings(w.get("clusters")),
+            manual_sync=as_bool(w.get("manualSync")),
+            time_zone=as_str(w.get("timeZone")),
+            and_operator=as_bool(w.get("andOperator")),
+            description=as_str(w.get("description")),
+            index=index,
+        )
+        for index, w in enumerate(map(as_map, as_list(as_map(obj.get("spec")).get("syncWindows"))))
+    )
+    return AppProject(
+        name=as_str(meta.get("name")),
+        namespace=as_str(meta.get("namespace")),
+        sync_windows=windows,
+        resource_version=as_str(meta.get("resourceVersion")),
     )

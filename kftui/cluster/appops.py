@@ -220,3 +220,42 @@ class KubeWorkloadOps:
         with action_errors(f"creating namespace {name}", self.kube.server, exists):
             self.kube.send_json("POST", KINDS["Namespace"].path(), body)
         return f"namespace {name} created"
+
+    def delete_object(self, kind: str, namespace: str, name: str) -> str:
+        known = KINDS.get(kind)
+        if known is None:
+            raise ActionError(f"cannot delete a {kind}")
+        where = f"{kind.lower()} {namespace}/{name}" if namespace else f"{kind.lower()} {name}"
+        # Background: a Job's pods go too, as with `kubectl delete job`.
+        body = {"apiVersion": "v1", "kind": "DeleteOptions", "propagationPolicy": "Background"}
+        try:
+            with action_errors(f"deleting {where}", self.kube.server, {404: "gone"}):
+                self.kube.send_json("DELETE", known.object_path(namespace, name), body)
+        except ActionError as exc:
+            if str(exc) != "gone":
+                raise
+            # What was to be deleted is not there (Argo CD's terminate deletes the hooks it sees running).
+            return f"{where} was already gone"
+        return f"{where} deleted"
+
+    def remove_finalizers(self, kind: str, namespace: str, name: str, finalizers: tuple[str, ...]) -> str:
+        known = KINDS.get(kind)
+        if known is None:
+            raise ActionError(f"cannot patch a {kind}")
+        where = (
+            f"{kind.lower()} {namespace}/{name}"
+            if namespace and known.namespaced
+            else f"{kind.lower()} {name}"
+        )
+        patch = [
+            {"op": "test", "path": "/metadata/finalizers", "value": list(finalizers)},
+            {"op": "remove", "path": "/metadata/finalizers"},
+        ]
+        changed = {
+            422: f"the finalizers of {where} changed since they were read: look again before removing them"
+        }
+        with action_errors(f"removing the finalizers of {where}", self.kube.server, changed):
+            self.kube.send_json(
+                "PATCH", known.object_path(namespace, name), patch, content_type="application/json-patch+json"
+            )
+        return f"finalizers {', '.join(finalizers)} removed from {where}"

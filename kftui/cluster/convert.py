@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from kftui.cluster.applications import application
+from kftui.cluster.applications import app_project, application
 from kftui.cluster.fields import as_str, str_map
 from kftui.cluster.objects import (
     crd,
@@ -45,6 +45,7 @@ class Reader:
 READERS: Mapping[str, Reader] = MappingProxyType(
     {
         "Application": Reader(application),
+        "AppProject": Reader(app_project),
         "Namespace": Reader(namespace, lean=True),
         "Pod": Reader(pod, lean=True),
         "Service": Reader(service, lean=True),

@@ -43,8 +43,9 @@ class Collection:
 
 
 def collections(argocd_namespace: str) -> tuple[Collection, ...]:
-    """What kftui lists and watches: every listed kind cluster-wide, Applications in Argo CD's namespace only."""
-    return tuple(Collection.of(k, argocd_namespace if k.name == "Application" else None) for k in LISTED)
+    """What kftui lists and watches: every listed kind cluster-wide, Argo CD's own kinds (Applications,
+    AppProjects) in Argo CD's namespace only."""
+    return tuple(Collection.of(k, argocd_namespace if k.in_argocd_namespace else None) for k in LISTED)
 
 
 def in_namespace(coll: Collection, namespace: str) -> Collection | None:

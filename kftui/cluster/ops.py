@@ -99,13 +99,21 @@ class ArgoOps(Protocol):
 
 
 class WorkloadOps(Protocol):
-    """Plain Kubernetes actions: restart a workload, delete a pod."""
+    """Plain Kubernetes actions: restart a workload, delete a pod or a hook, remove finalizers."""
 
     def restart(self, kind: str, namespace: str, name: str, at: str) -> str: ...
 
     def delete_pod(self, namespace: str, name: str) -> str: ...
 
     def create_namespace(self, name: str) -> str: ...
+
+    def delete_object(self, kind: str, namespace: str, name: str) -> str:
+        """Delete one object of a kind in the kind registry (its dependents in the background)."""
+        ...
+
+    def remove_finalizers(self, kind: str, namespace: str, name: str, finalizers: tuple[str, ...]) -> str:
+        """Remove metadata.finalizers, failing when they are no longer exactly `finalizers`."""
+        ...
 
 
 # --- permissions: what an action needs from the Kubernetes authorizer, and what it answered ---------

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from kftui.checks.sync_windows import sync_denied
 from kftui.cluster.ops import CREATE_NAMESPACE, ResourceSel, SyncRequest
 from kftui.fixes.plans import (
     AppSettingPlan,
@@ -161,9 +162,15 @@ class SyncVariant:
     set_option: str | None = None
 
 
-def _sync_head(app: Application | None, target: ObjectRef) -> tuple[str | None, list[str]]:
-    """Why the sync cannot run now (or None), and the first line of its preview."""
+def _sync_head(
+    app: Application | None, target: ObjectRef, snapshot: ClusterSnapshot
+) -> tuple[str | None, list[str]]:
+    """Why the sync cannot run now (or None): the app is missing, busy, or a sync window denies it; and the
+    first line of its preview."""
     blocked = _running_block(app) if app is not None else _missing(app, target.name)
+    if blocked is None:
+        # Argo CD refuses a manual sync then, or holds one written to the Application until the window opens.
+        blocked = sync_denied(snapshot, target.name)
     revision = (app.target_revision if app else "") or "HEAD"
     return blocked, [
         f"write .operation.sync on Application {target.namespace}/{target.name} (revision {revision})"
@@ -215,7 +222,7 @@ def sync(
     name = target.name
     app = _app_target(spec, target, snapshot)
     ref = command_ref(spec, name)
-    blocked, changes = _sync_head(app, target)
+    blocked, changes = _sync_head(app, target, snapshot)
     changes.extend(variant.notes)
     if variant.set_option is not None:
         changes.insert(
@@ -248,7 +255,7 @@ def sync_crds_first(
     name = target.name
     app = _app_target(spec, target, snapshot)
     ref = command_ref(spec, name)
-    blocked, changes = _sync_head(app, target)
+    blocked, changes = _sync_head(app, target, snapshot)
     crds = tuple(  # cluster-scoped: selected and named without a namespace
         ResourceSel(r.group, r.kind, r.name)
         for r in (app.resources if app else ())
@@ -295,6 +302,7 @@ def ordered_sync(spec: FixSpec, _: ObjectRef, snapshot: ClusterSnapshot, profile
         warnings.append(
             f"an operation is running on {', '.join(running)}: each step waits for its app to be free"
         )
+    denied = next((why for a in chain if (why := sync_denied(snapshot, a)) is not None), None)
     return OrderedSyncPlan(
         fix_id=spec.fix_id,
         title=ref.title,
@@ -304,6 +312,6 @@ def ordered_sync(spec: FixSpec, _: ObjectRef, snapshot: ClusterSnapshot, profile
             f"{i}. sync {a}, then wait until it is Synced and Healthy" for i, a in enumerate(chain, start=1)
         ),
         warnings=tuple(warnings),
-        blocked=None if chain else "the profile defines no dependency chain",
+        blocked=denied if chain else "the profile defines no dependency chain",
         chain=chain,
     )

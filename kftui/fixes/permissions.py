@@ -9,6 +9,8 @@ registry (fixes/registry.py) says which rule each fix id uses:
   patch_workload       restart: patch deployments|statefulsets|daemonsets.apps/NAME
   delete_pod           delete-pod: delete pods/NAME
   create_namespace     create-namespaces: create namespaces (a create names no object to the authorizer)
+  delete_object        delete-hook: delete jobs.batch|pods/NAME (its terminate step is reviewed as terminate)
+  patch_object         remove-finalizers: patch applications.argoproj.io|namespaces/NAME
   port_forward         get services/NAME, endpoints/NAME and pods; get + create pods/portforward
                        (the client's websocket is a GET; since Kubernetes 1.35 the API server also
                        requires `create`, AuthorizePodWebsocketUpgradeCreatePermission)
@@ -25,7 +27,7 @@ from collections.abc import Callable, Iterable
 
 from kftui.cluster.ops import Access, Permission
 from kftui.fixes.plans import FixPlan, OrderedSyncPlan
-from kftui.kinds import plural_of
+from kftui.kinds import KINDS, plural_of
 
 KUBE_BACKEND = "kubernetes"
 """The backend name (KubeAppOps.name) whose Argo CD actions are Kubernetes API requests."""
@@ -69,6 +71,21 @@ def delete_pod(plan: FixPlan, argocd_namespace: str) -> tuple[Permission, ...]:
 
 def create_namespace(plan: FixPlan, argocd_namespace: str) -> tuple[Permission, ...]:
     return (Permission("create", "namespaces"),)
+
+
+def delete_object(plan: FixPlan, argocd_namespace: str) -> tuple[Permission, ...]:
+    """delete-hook: delete the hook object (the terminate before it is a plan of its own, reviewed as such)."""
+    target = plan.target
+    kind = KINDS[target.kind]
+    return (Permission("delete", kind.plural, kind.group, target.namespace or "", target.name),)
+
+
+def patch_object(plan: FixPlan, argocd_namespace: str) -> tuple[Permission, ...]:
+    """remove-finalizers: a JSON patch of the object's metadata."""
+    target = plan.target
+    kind = KINDS[target.kind]
+    namespace = (target.namespace or "") if kind.namespaced else ""
+    return (Permission("patch", kind.plural, kind.group, namespace, target.name),)
 
 
 def port_forward(plan: FixPlan, argocd_namespace: str) -> tuple[Permission, ...]:

@@ -33,6 +33,8 @@ class ActionKind(enum.Enum):
     PORT_FORWARD = "port-forward"
     APP_SETTING = "app-setting"
     CREATE_NAMESPACE = "create-namespace"
+    DELETE_HOOK = "delete-hook"
+    REMOVE_FINALIZERS = "remove-finalizers"
 
 
 class PlanError(Exception):
@@ -155,6 +157,23 @@ class CreateNamespacePlan(FixPlan):
     """Create the Namespace in `target`."""
 
     kind = ActionKind.CREATE_NAMESPACE
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeleteHookPlan(FixPlan):
+    """Delete the sync hook in `target` (a Job or Pod of `app`); with `terminate_first`, terminate the app's
+    running operation first and wait until Argo CD has stopped it (the hook it waits on is then deleted)."""
+
+    kind = ActionKind.DELETE_HOOK
+    terminate_first: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class RemoveFinalizersPlan(FixPlan):
+    """Remove metadata.finalizers of `target`, provided they are still exactly `finalizers`."""
+
+    kind = ActionKind.REMOVE_FINALIZERS
+    finalizers: tuple[str, ...] = ()
 
 
 Planner = Callable[["FixSpec", ObjectRef, ClusterSnapshot, Profile | None], FixPlan]

@@ -6,8 +6,8 @@ A row (FixSpec) names
                permissions that needs (a rule from fixes/permissions.py); the plan type also selects the
                executor (fixes/run.py EXECUTORS, keyed by plan type, because executors do I/O)
   command      the checks/fixrefs.py builder of the equivalent CLI command, shared with the findings
-  on           what the fix acts on: "Application" (a finding's app), a kind or "workload" (the finding's
-               subject), "" (no target: the profile's chain)
+  on           what the fix acts on: "Application" (a finding's app), a kind, "workload", "hook" or "object"
+               (the finding's subject), "" (no target: the profile's chain)
 
 Adding a fix of an existing kind is one row; a new kind of action is an Action, a plan type in
 fixes/plans.py and an executor. Pure: no client library, no I/O.
@@ -24,18 +24,20 @@ from types import MappingProxyType
 from kftui.checks import fixrefs
 from kftui.cluster.ops import CREATE_NAMESPACE as CREATE_NAMESPACE_OPTION
 from kftui.cluster.ops import REPLACE, SERVER_SIDE_APPLY, Permission, SyncRequest
-from kftui.fixes import app_planners, kube_planners, permissions
+from kftui.fixes import app_planners, kube_planners, permissions, stuck_planners
 from kftui.fixes.app_planners import SyncVariant
 from kftui.fixes.permissions import KUBE_BACKEND, PermissionRule
 from kftui.fixes.plans import (
     AppSettingPlan,
     CreateNamespacePlan,
+    DeleteHookPlan,
     DeletePodPlan,
     FixPlan,
     OrderedSyncPlan,
     Planner,
     PortForwardPlan,
     RefreshPlan,
+    RemoveFinalizersPlan,
     RestartPlan,
     SyncPlan,
     TerminatePlan,
@@ -72,6 +74,8 @@ RESTART = Action(RestartPlan, Backend.KUBE, permissions.patch_workload)
 DELETE_POD = Action(DeletePodPlan, Backend.KUBE, permissions.delete_pod)
 CREATE_NAMESPACE = Action(CreateNamespacePlan, Backend.KUBE, permissions.create_namespace)
 PORT_FORWARD = Action(PortForwardPlan, Backend.FORWARD, permissions.port_forward)
+DELETE_HOOK = Action(DeleteHookPlan, Backend.KUBE, permissions.delete_object)
+REMOVE_FINALIZERS = Action(RemoveFinalizersPlan, Backend.KUBE, permissions.patch_object)
 
 
 @dataclass(frozen=True)
@@ -136,6 +140,10 @@ _SPECS = (
     FixSpec(
         "create-namespaces", "Namespace", CREATE_NAMESPACE,
         kube_planners.create_namespace, fixrefs.create_namespaces,
+    ),
+    FixSpec("delete-hook", "hook", DELETE_HOOK, stuck_planners.delete_hook, fixrefs.delete_hook),
+    FixSpec(
+        "remove-finalizers", "object", REMOVE_FINALIZERS, stuck_planners.remove_finalizers, fixrefs.remove_finalizers
     ),
 )  # fmt: skip
 FIXES: Mapping[str, FixSpec] = MappingProxyType({s.fix_id: s for s in _SPECS})

@@ -25,10 +25,12 @@ from kftui.fixes.plan import PLANNABLE, FixPlan, PlanError, plan_fix
 from kftui.fixes.plans import (
     AppSettingPlan,
     CreateNamespacePlan,
+    DeleteHookPlan,
     DeletePodPlan,
     OrderedSyncPlan,
     PortForwardPlan,
     RefreshPlan,
+    RemoveFinalizersPlan,
     RestartPlan,
     SyncPlan,
     TerminatePlan,
@@ -304,6 +306,61 @@ class FixRunner:
         work, ns = self._workloads(), plan.target.name
         return self._execute(plan, lambda: work.create_namespace(ns))
 
+    def _delete_hook(self, plan: DeleteHookPlan, cancel: threading.Event | None) -> FixResult:
+        """Terminate the app's operation (its own plan through the gate) and wait until Argo CD has stopped
+        it, then delete the hook: deleted first, a running sync would only wait on a hook that is gone."""
+        work, t = self._workloads(), plan.target
+        if plan.terminate_first and plan.app:
+            stopped = self._terminate_and_wait(plan.app, cancel)
+            if stopped is not None:
+                return replace(stopped, fix_id=plan.fix_id, target=str(t))
+        deleted = self._execute(plan, lambda: work.delete_object(t.kind, t.namespace or "", t.name))
+        if plan.terminate_first and deleted.ok:
+            return replace(deleted, message=f"operation of {plan.app} terminated; {deleted.message}")
+        return deleted
+
+    def _terminate_and_wait(self, app: str, cancel: threading.Event | None) -> FixResult | None:
+        """None once the operation of `app` has stopped; else the result that says why the plan stops."""
+        argo = self._argo()
+        spec = FIXES["terminate"]
+        step = TerminatePlan(
+            fix_id=spec.fix_id,
+            title=command_ref(spec, app).title,
+            target=ObjectRef("Application", self._namespace(), app),
+            app=app,
+            command=command_ref(spec, app).command,
+        )
+        ended = self.gate.execute(
+            step, lambda: argo.terminate(app), backend=argo.name, endpoint=argo.endpoint, step="1/2 terminate"
+        )
+        if not ended.ok:
+            return ended
+        deadline = time.monotonic() + self.step_timeout
+        while True:
+            try:
+                now = argo.get_app(app)
+            except ActionError as exc:
+                return FixResult("terminate", str(step.target), False, str(exc))
+            if now.operation_phase not in ("Running", "Terminating"):
+                return None
+            if time.monotonic() >= deadline or (cancel is not None and cancel.is_set()):
+                why = (
+                    "cancelled" if cancel is not None and cancel.is_set() else f"still {now.operation_phase}"
+                )
+                return FixResult(
+                    "terminate", str(step.target), False, f"the operation of {app} did not stop: {why}"
+                )
+            if cancel is not None:
+                cancel.wait(self.poll_interval)
+            else:
+                time.sleep(self.poll_interval)
+
+    def _remove_finalizers(self, plan: RemoveFinalizersPlan, cancel: threading.Event | None) -> FixResult:
+        work, t = self._workloads(), plan.target
+        return self._execute(
+            plan, lambda: work.remove_finalizers(t.kind, t.namespace or "", t.name, plan.finalizers)
+        )
+
 
 Executor = Callable[[FixRunner, Any, "threading.Event | None"], FixResult]
 """(runner, plan of the keyed type, cancel) -> the result."""
@@ -324,6 +381,8 @@ EXECUTORS: Mapping[type[FixPlan], Executor] = MappingProxyType(
         RestartPlan: partial(_gated, FixRunner._restart),
         DeletePodPlan: partial(_gated, FixRunner._delete_pod),
         CreateNamespacePlan: partial(_gated, FixRunner._create_namespace),
+        DeleteHookPlan: partial(_gated, FixRunner._delete_hook),
+        RemoveFinalizersPlan: partial(_gated, FixRunner._remove_finalizers),
         # Driven by their own views (fixes/ordered.py, cluster/portforward.py), which pass the gate there.
         OrderedSyncPlan: FixRunner._own_view,
         PortForwardPlan: FixRunner._own_view,

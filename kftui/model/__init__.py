@@ -1,8 +1,8 @@
 """The cluster as kftui sees it, free of any client library; this package re-exports the public names.
 
-objects.py holds the Kubernetes objects, applications.py Argo CD's Applications, snapshot.py the snapshot,
-changes.py watch events and how they are applied, lineage.py which keys a batch changed, findings.py what
-checks conclude. Import from `kftui.model` rather than the modules, so the split stays an implementation detail.
+objects.py holds the Kubernetes objects, applications.py Argo CD's Applications, projects.py its AppProjects,
+snapshot.py the snapshot, changes.py watch events and how they are applied, lineage.py which keys a batch
+changed, findings.py what checks conclude. Import from `kftui.model` rather than the modules, so the split stays an implementation detail.
 """
 
 from kftui.model.applications import (
@@ -34,6 +34,7 @@ from kftui.model.objects import (
     WebhookService,
     Workload,
 )
+from kftui.model.projects import AppProject, SyncWindow
 from kftui.model.snapshot import (
     COLLECTION_OF,
     KIND_OF_TYPE,
@@ -48,6 +49,7 @@ __all__ = [
     "EMPTY_MAP",
     "KIND_OF_TYPE",
     "MAX_LINEAGE_STEPS",
+    "AppProject",
     "Application",
     "ClusterSnapshot",
     "Condition",
@@ -76,6 +78,7 @@ __all__ = [
     "Severity",
     "SnapshotChange",
     "SyncOperation",
+    "SyncWindow",
     "WatchEvent",
     "WebhookConfiguration",
     "WebhookService",

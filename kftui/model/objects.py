@@ -46,6 +46,8 @@ class Namespace:
     created_at: datetime | None = None
     deleting_since: datetime | None = None
     resource_version: str = ""
+    finalizers: tuple[str, ...] = ()
+    """metadata.finalizers (not spec.finalizers, which the namespace controller itself removes)."""
     conditions: tuple[tuple[str, str], ...] = ()
     """(type, message) of each True status condition: while Terminating, what still holds the namespace
     (NamespaceContentRemaining, NamespaceFinalizersRemaining, NamespaceDeletionDiscoveryFailure, ...)."""

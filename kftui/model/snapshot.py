@@ -25,9 +25,11 @@ from kftui.model.objects import (
     Workload,
     no_entries,
 )
+from kftui.model.projects import AppProject
 
 KubeObject: TypeAlias = (
     Application
+    | AppProject
     | Namespace
     | Pod
     | Service
@@ -42,6 +44,7 @@ KubeObject: TypeAlias = (
 KIND_OF_TYPE: Mapping[type, str] = MappingProxyType(
     {
         Application: "Application",
+        AppProject: "AppProject",
         Namespace: "Namespace",
         Pod: "Pod",
         Service: "Service",
@@ -87,6 +90,7 @@ class ClusterSnapshot:
 
     now: datetime
     applications: Mapping[Key, Application] = field(default_factory=dict)
+    projects: Mapping[Key, AppProject] = field(default_factory=dict)
     namespaces: Mapping[Key, Namespace] = field(default_factory=dict)
     pods: Mapping[Key, Pod] = field(default_factory=dict)
     services: Mapping[Key, Service] = field(default_factory=dict)

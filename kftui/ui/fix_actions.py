@@ -47,7 +47,7 @@ class FixActions(SourceFeed):
     def __init__(self, source: SnapshotSource, fixes: FixRuntime | None) -> None:
         super().__init__(source)
         self.fixes = fixes
-        self._reviewed: tuple[Finding, Mapping[Any, Any]] | None = None
+        self._reviewed: tuple[Finding, Mapping[Any, Any], Mapping[Any, Any]] | None = None
 
     def on_unmount(self) -> None:
         if self.fixes is not None:
@@ -164,10 +164,16 @@ class FixActions(SourceFeed):
         refuse every fix alike and the status line says so. The fix screen checks again in any case."""
         if self.fixes is None or self.snapshot is None or not self.fixes.runner.asks_access:
             return
-        # What a review depends on besides the (cached) permissions: the finding and the Applications (a
-        # running operation blocks the sync family). A pod changing elsewhere must not start another one.
-        basis = (finding, self.snapshot.applications)
-        if self._reviewed is not None and self._reviewed[0] == finding and self._reviewed[1] is basis[1]:
+        # What a review depends on besides the (cached) permissions: the finding, the Applications (a
+        # running operation blocks the sync family) and the AppProjects (a sync window does). A pod changing
+        # elsewhere must not start another one.
+        basis = (finding, self.snapshot.applications, self.snapshot.projects)
+        if (
+            self._reviewed is not None
+            and self._reviewed[0] == finding
+            and self._reviewed[1] is basis[1]
+            and self._reviewed[2] is basis[2]
+        ):
             return
         self._reviewed = basis
         self._review_fixes(finding, self.snapshot, self.profile)

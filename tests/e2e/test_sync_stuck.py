@@ -89,17 +89,26 @@ def test_a_sync_stuck_on_a_presync_hook_is_named_terminated_and_then_syncs(lab: 
     assert finding["title"].endswith(f"waiting for PreSync hook Job demo-{name}/schema-migrate")
     assert "pod schema-migrate-" in finding["evidence"] and "Pending" in finding["evidence"]
     assert "the lab profile allows 5 s" in finding["evidence"]
-    assert [fix["id"] for fix in finding["fixes"]] == ["terminate"]
-
-    result = runner.run(plan_action("terminate", ref, snapshot(kube)))
-    assert result.ok, result.message
-    lab.wait_for(
-        lambda: (
-            not lab.app(name).get("operation") and op_state(lab.app(name)).get("phase") in ("Failed", "Error")
-        ),
-        60,
-        f"{name}'s operation terminated",
+    assert [fix["id"] for fix in finding["fixes"]] == ["terminate", "delete-hook"]
+    hook_fix = finding["fixes"][1]
+    assert hook_fix["command"] == (
+        f"argocd app terminate-op {name} && kubectl delete job schema-migrate -n demo-{name}"
     )
+
+    # delete-hook: the operation terminated first (waited for), then the hanging hook Job deleted.
+    plan = plan_action("delete-hook", ref, snapshot(kube))
+    assert plan.changes[0].startswith("1. terminate") and plan.changes[1].startswith("2. delete")
+    result = runner.run(plan)
+    assert result.ok, result.message
+    assert not lab.app(name).get("operation")
+    assert op_state(lab.app(name)).get("phase") in ("Failed", "Error")
+    lab.wait_for(
+        lambda: lab.kubectl("get", "job", "schema-migrate", "-n", f"demo-{name}").returncode != 0,
+        60,
+        "the hook Job deleted",
+    )
+    audit = [json.loads(line) for line in (tmp_path / "audit.jsonl").read_text().splitlines()]
+    assert [(e["action"], e["result"]) for e in audit[-2:]] == [("terminate", "ok"), ("delete-hook", "ok")]
     assert not [
         f for f in kftui_check(lab, profile)["findings"] if f["check"] == "sync-stuck" and f["app"] == name
     ]
@@ -155,3 +164,127 @@ def test_a_namespace_held_by_a_finalizer_is_named_with_the_finalizer(lab: Any, t
             '{"metadata":{"finalizers":null}}',
         )
     lab.wait_for(lambda: lab.kubectl("get", "namespace", ns).returncode != 0, 120, f"{ns} gone")
+
+
+def test_remove_finalizers_clears_a_namespace_stuck_terminating_and_the_app_then_syncs(
+    lab: Any, tmp_path: Path
+) -> None:
+    """A namespace of an app deleted while its own finalizer's controller is gone: finalizer-stuck offers
+    remove-finalizers, which (typed to confirm in the UI) lets the namespace go; the app then syncs again."""
+    repo_name = f"held-ns-{uuid.uuid4().hex[:6]}"
+    files = {"kustomization.yaml": yaml.safe_dump({"resources": ["configmap.yaml"]})}
+    scenarios.create_repo(lab.repos_dir / repo_name, {**files, "configmap.yaml": FILES["configmap.yaml"]})
+    name, ns = f"kftui-{repo_name}", f"demo-kftui-{repo_name}"
+    app = scenarios.application(name, lab.repo_url(repo_name), ".", ns, auto=False)
+    assert lab.kubectl("apply", "-f", "-", input=yaml.safe_dump(app)).returncode == 0
+    lab.wait_for(lambda: status(lab.app(name))[0] == "OutOfSync", 120, f"{name} compared")
+    runner, kube = make_runner(lab, "kubernetes", tmp_path / "audit.jsonl")
+    ref = ObjectRef("Application", "argocd", name)
+    assert runner.run(plan_action("sync", ref, snapshot(kube))).ok
+    lab.wait_for(lambda: status(lab.app(name)) == ("Synced", "Healthy"), 120, f"{name} Synced and Healthy")
+
+    # A finalizer whose controller is not installed: the namespace empties, then stays Terminating.
+    held = lab.kubectl(
+        "patch", "namespace", ns, "--type", "merge", "-p", '{"metadata":{"finalizers":["example.com/keep"]}}'
+    )
+    assert held.returncode == 0, held.stderr
+    assert lab.kubectl("delete", "namespace", ns, "--wait=false").returncode == 0
+    profile = tmp_path / "profile.yaml"
+    profile.write_text(yaml.safe_dump({"name": "lab", "deletion_grace_seconds": 1}))
+
+    def offered() -> dict[str, Any] | None:
+        found = [
+            f
+            for f in kftui_check(lab, profile)["findings"]
+            if f["check"] == "finalizer-stuck" and f["subject"]["name"] == ns
+        ]
+        return found[0] if found and len(found[0]["fixes"]) == 2 else None
+
+    finding = lab.wait_for(offered, 120, f"finalizer-stuck offering remove-finalizers for {ns}")
+    assert "metadata.finalizers: example.com/keep" in finding["evidence"]
+    assert finding["fixes"][1]["id"] == "remove-finalizers"
+    plan = plan_action("remove-finalizers", ObjectRef("Namespace", None, ns), snapshot(kube))
+    assert plan.confirm_word == ns and plan.command == finding["fixes"][1]["command"]
+    assert any("orphaned" in w for w in plan.warnings)
+    result = runner.run(plan)
+    assert result.ok, result.message
+    lab.wait_for(lambda: lab.kubectl("get", "namespace", ns).returncode != 0, 120, f"{ns} gone")
+
+    # The app syncs again: CreateNamespace makes the namespace anew.
+    lab.wait_for(lambda: op_state(lab.app(name)).get("phase") != "Running", 30, "idle")
+    assert runner.run(plan_action("sync", ref, snapshot(kube))).ok
+    lab.wait_for(lambda: status(lab.app(name)) == ("Synced", "Healthy"), 120, f"{name} Synced and Healthy")
+    lab.kubectl("delete", "applications.argoproj.io", name, "-n", "argocd", "--wait=false")
+
+
+def test_remove_finalizers_lets_an_application_stuck_deleting_go_and_leaves_its_resources(
+    lab: Any, tmp_path: Path
+) -> None:
+    """An Application deleting with Argo CD's resources finalizer, held by a resource that keeps its own finalizer:
+    finalizer-stuck names it, remove-finalizers (typed in the UI) lets the Application go, and what it managed
+    stays in the cluster, orphaned, as the preview said."""
+    repo_name = f"held-app-{uuid.uuid4().hex[:6]}"
+    guarded = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "guarded", "finalizers": ["example.com/keep"]},
+        "data": {"k": "v"},
+    }
+    files = {
+        "kustomization.yaml": yaml.safe_dump({"resources": ["guarded.yaml"]}),
+        "guarded.yaml": yaml.safe_dump(guarded),
+    }
+    scenarios.create_repo(lab.repos_dir / repo_name, files)
+    name, ns = f"kftui-{repo_name}", f"demo-kftui-{repo_name}"
+    app = scenarios.application(name, lab.repo_url(repo_name), ".", ns, auto=False)
+    assert lab.kubectl("apply", "-f", "-", input=yaml.safe_dump(app)).returncode == 0
+    lab.wait_for(lambda: status(lab.app(name))[0] == "OutOfSync", 120, f"{name} compared")
+    runner, kube = make_runner(lab, "kubernetes", tmp_path / "audit.jsonl")
+    ref = ObjectRef("Application", "argocd", name)
+    assert runner.run(plan_action("sync", ref, snapshot(kube))).ok
+    lab.wait_for(lambda: status(lab.app(name)) == ("Synced", "Healthy"), 120, f"{name} Synced and Healthy")
+    try:
+        assert (
+            lab.kubectl("delete", "applications.argoproj.io", name, "-n", "argocd", "--wait=false").returncode
+            == 0
+        )
+        profile = tmp_path / "profile.yaml"
+        profile.write_text(yaml.safe_dump({"name": "lab", "deletion_grace_seconds": 1}))
+
+        def offered() -> dict[str, Any] | None:
+            found = [
+                f
+                for f in kftui_check(lab, profile)["findings"]
+                if f["check"] == "finalizer-stuck"
+                and f["subject"]["kind"] == "Application"
+                and f["app"] == name
+            ]
+            return found[0] if found else None
+
+        finding = lab.wait_for(offered, 120, f"finalizer-stuck for the Application {name}")
+        assert "resources-finalizer.argocd.argoproj.io" in finding["evidence"]
+        assert [f["id"] for f in finding["fixes"]] == ["describe", "remove-finalizers"]
+        plan = plan_action("remove-finalizers", ref, snapshot(kube))
+        assert plan.confirm_word == name and plan.blocked is None
+        assert plan.command == finding["fixes"][1]["command"]
+        assert any(f"ConfigMap {ns}/guarded" in w for w in plan.warnings)  # named as what is orphaned
+        result = runner.run(plan)
+        assert result.ok, result.message
+        lab.wait_for(
+            lambda: lab.kubectl("get", "applications.argoproj.io", name, "-n", "argocd").returncode != 0,
+            60,
+            f"Application {name} gone",
+        )
+    finally:  # the orphan, cleaned up by hand
+        lab.kubectl(
+            "patch",
+            "configmap",
+            "guarded",
+            "-n",
+            ns,
+            "--type",
+            "merge",
+            "-p",
+            '{"metadata":{"finalizers":null}}',
+        )
+        lab.kubectl("delete", "namespace", ns, "--wait=false")

@@ -26,7 +26,7 @@ def test_every_catalog_check_is_registered_once() -> None:
         "app-out-of-sync", "app-degraded", "app-operation-failed", "kustomize-duplicate-id", "shared-resource",
         "dependency-order", "crd-missing", "annotation-too-long", "webhook-unavailable", "namespace-missing",
         "repo-path", "pod-failing", "gateway", "auth-stack", "prune-danger", "applications-missing",
-        "sync-stuck", "hook-failed", "operation-stale", "finalizer-stuck",
+        "sync-stuck", "hook-failed", "operation-stale", "finalizer-stuck", "sync-window",
     ]  # fmt: skip
     assert sorted(c.id for c in CHECKS) == sorted(catalog)
     for check in CHECKS:

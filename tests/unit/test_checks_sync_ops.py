@@ -150,7 +150,7 @@ def test_a_failed_hook_is_named_with_its_message_and_its_pods_reason() -> None:
     assert finding.title == "PostSync hook Job/kubeflow/bucket-init of kubeflow-seaweedfs failed"
     assert "message: Job has reached the specified backoff limit" in finding.evidence
     assert "pod bucket-init-x7k2p: ImagePullBackOff" in finding.evidence
-    assert [f.id for f in finding.fixes] == ["sync"]
+    assert [f.id for f in finding.fixes] == ["sync", "delete-hook"]
 
 
 def test_a_failed_hook_without_a_pod_still_says_what_argo_cd_said() -> None:

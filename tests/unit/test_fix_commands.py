@@ -204,7 +204,7 @@ def test_restart_uses_kubectls_word_for_the_kind(kind: str, word: str) -> None:
     assert ref.command == f"kubectl rollout restart {word}/dex -n auth"
 
 
-@pytest.mark.parametrize("kind", ["ReplicaSet", "Job", "Deployment; touch x; #", ""])
+@pytest.mark.parametrize("kind", ["ReplicaSet", "CronJob", "Deployment; touch x; #", ""])
 def test_restart_and_describe_are_not_offered_for_other_kinds(kind: str) -> None:
     """A kind kubectl cannot restart (or a hostile owner kind) yields no fix, so the finding offers none."""
     assert fixrefs.restart(kind, "auth", "dex") is None

@@ -6,6 +6,7 @@ names the request the backend really makes (cluster/appops.py, cluster/portforwa
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 
 import pytest
@@ -20,7 +21,9 @@ from kftui.model import (
     ManagedResource,
     Namespace,
     ObjectRef,
+    OperationState,
     Pod,
+    ResourceResult,
     Service,
     ServicePort,
     Workload,
@@ -33,6 +36,7 @@ POD = Pod("kubeflow", "crash-looper-abc", owner_kind="ReplicaSet", owner_name="c
           workload_kind="Deployment", workload_name="crash-looper")  # fmt: skip
 STS_POD = Pod("kubeflow", "mysql-0", owner_kind="StatefulSet", owner_name="mysql",
               workload_kind="StatefulSet", workload_name="mysql")  # fmt: skip
+HOOK = ResourceResult("batch", "v1", "Job", "kubeflow", "migrate", hook_type="PreSync", hook_phase="Failed")
 GATEWAY = Service("istio-system", "istio-ingressgateway", ports=(ServicePort("http2", 80, 8080),))
 
 
@@ -153,6 +157,13 @@ def test_port_forward_reads_the_service_and_streams_to_a_pod() -> None:
 def test_every_action_kind_needs_something_through_kubernetes() -> None:
     """A new ActionKind must get a row: derivation raises (or returns nothing) for an unknown kind."""
     s, profile = snap(), builtin_profile()
+    # drift with a failed hook and a finalizer: what delete-hook and remove-finalizers act on.
+    stuck = dataclasses.replace(
+        s.applications[("argocd", "drift")],
+        finalizers=("resources-finalizer.argocd.argoproj.io",),
+        operation_state=OperationState("Failed", results=(HOOK,)),
+    )
+    unsticking = ClusterSnapshot.from_objects([stuck], now=s.now)
     plans: dict[ActionKind, FixPlan] = {
         ActionKind.SYNC: plan_action("sync", APP, s),
         ActionKind.REFRESH: plan_action("refresh", APP, s),
@@ -163,6 +174,8 @@ def test_every_action_kind_needs_something_through_kubernetes() -> None:
         ActionKind.DELETE_POD: plan_action("delete-pod", POD.ref, s),
         ActionKind.CREATE_NAMESPACE: plan_action("create-namespaces", Namespace("new").ref, s),
         ActionKind.PORT_FORWARD: plan_action("port-forward", APP, s, profile),
+        ActionKind.DELETE_HOOK: plan_action("delete-hook", HOOK.ref, unsticking),
+        ActionKind.REMOVE_FINALIZERS: plan_action("remove-finalizers", APP, unsticking),
     }
     assert set(plans) == set(ActionKind)
     for kind, plan in plans.items():

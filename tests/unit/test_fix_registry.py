@@ -23,7 +23,16 @@ from kftui.fixes.permissions import KUBE_BACKEND
 from kftui.fixes.plans import FixPlan
 from kftui.fixes.registry import ACTIONS, APP_FIXES, FIXES, PLANNABLE, FixSpec, required_permissions
 from kftui.fixes.run import EXECUTORS, FixRunner
-from kftui.model import ClusterSnapshot, ObjectRef, Pod, Service, ServicePort, Workload
+from kftui.model import (
+    ClusterSnapshot,
+    ObjectRef,
+    OperationState,
+    Pod,
+    ResourceResult,
+    Service,
+    ServicePort,
+    Workload,
+)
 from kftui.profile import builtin_profile
 from tests.fix_fakes import T0, FakeArgo, FakeWorkloads
 
@@ -41,13 +50,23 @@ TARGETS = {
     "Pod": POD.ref,
     "Service": SVC.ref,
     "Namespace": ObjectRef("Namespace", None, "new-ns"),
+    "hook": ObjectRef("Job", "kubeflow", "migrate"),
+    "object": APP,
 }
+HOOK = ResourceResult("batch", "v1", "Job", "kubeflow", "migrate", hook_type="PreSync", hook_phase="Failed")
 
 
 def snap() -> ClusterSnapshot:
     argo = FakeArgo()
     argo.add("drift")
-    return ClusterSnapshot.from_objects([argo.apps["drift"].app, POD, DEPLOY, SVC], now=T0)
+    # Deleting, with a finalizer and a failed hook: every row of the table can plan on it.
+    app = dataclasses.replace(
+        argo.apps["drift"].app,
+        finalizers=("resources-finalizer.argocd.argoproj.io",),
+        deleting_since=T0,
+        operation_state=OperationState("Failed", results=(HOOK,)),
+    )
+    return ClusterSnapshot.from_objects([app, POD, DEPLOY, SVC], now=T0)
 
 
 def planned(spec: FixSpec) -> FixPlan:
@@ -172,4 +191,9 @@ def test_a_row_whose_command_builder_fails_or_disagrees_cannot_plan() -> None:
 
 def test_only_plans_with_a_confirm_word_need_typing() -> None:
     needs = {fix_id: planned(spec).needs_typing for fix_id, spec in FIXES.items()}
-    assert {fix_id for fix_id, typed in needs.items() if typed} == {"sync-prune", "force-sync", "replace"}
+    assert {fix_id for fix_id, typed in needs.items() if typed} == {
+        "sync-prune",
+        "force-sync",
+        "replace",
+        "remove-finalizers",
+    }

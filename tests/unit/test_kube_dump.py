@@ -31,6 +31,7 @@ def test_dumped_objects_carry_kind_and_api_version_and_refused_lists_are_skipped
     dumped = {o["metadata"]["name"]: (o["kind"], o["apiVersion"]) for o in source.dump_objects()}
     assert dumped == {
         "/apis/argoproj.io/v1alpha1/namespaces/gitops/applications": ("Application", "argoproj.io/v1alpha1"),
+        "/apis/argoproj.io/v1alpha1/namespaces/gitops/appprojects": ("AppProject", "argoproj.io/v1alpha1"),
         "/api/v1/namespaces": ("Namespace", "v1"),
         "/api/v1/pods": ("Pod", "v1"),
         "/api/v1/services": ("Service", "v1"),

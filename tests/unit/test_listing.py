@@ -8,9 +8,10 @@ from kftui.cluster.http import KubeApiError
 from kftui.cluster.listing import Collection, collections, in_namespace, list_refusal
 
 
-def test_collections_are_the_listed_kinds_applications_in_argo_cds_namespace_only() -> None:
+def test_collections_are_the_listed_kinds_argo_cds_own_in_its_namespace_only() -> None:
     assert [(c.name, c.kind, c.path) for c in collections("gitops")] == [
         ("applications", "Application", "/apis/argoproj.io/v1alpha1/namespaces/gitops/applications"),
+        ("projects", "AppProject", "/apis/argoproj.io/v1alpha1/namespaces/gitops/appprojects"),
         ("namespaces", "Namespace", "/api/v1/namespaces"),
         ("pods", "Pod", "/api/v1/pods"),
         ("services", "Service", "/api/v1/services"),

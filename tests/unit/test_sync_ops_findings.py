@@ -39,7 +39,8 @@ def test_sync_stuck_in_full() -> None:
         "explanation": "Argo CD applies the app wave by wave and waits until each wave is healthy and each hook "
         "has finished, with no time limit of its own. The resource or hook it waits for is named above: fix that "
         "(its pod's reason is in the pod-failing finding), or terminate the operation (fix: terminate) and sync "
-        "again once the cause is gone.",
+        "again once the cause is gone. A hook that never finishes can be deleted after the terminate (fix: "
+        "delete-hook); the next sync creates it again.",
         "fixes": [
             {
                 "id": "terminate",
@@ -103,13 +104,19 @@ def test_hook_failed_in_full() -> None:
         "backoff limit",
         "explanation": "The hook's own output says why (kubectl logs of its pod). Argo CD does not run the hook "
         "again by itself: fix the cause, then sync again (fix: sync); a hook resource left behind with the same "
-        "name is replaced on the next sync unless its delete policy keeps it.",
+        "name is replaced on the next sync unless its delete policy keeps it (fix: delete-hook removes it, "
+        "terminating a sync still running first).",
         "fixes": [
             {
                 "id": "sync",
                 "title": "Sync kubeflow-seaweedfs",
                 "command": "argocd app sync kubeflow-seaweedfs",
-            }
+            },
+            {
+                "id": "delete-hook",
+                "title": "Delete the hook job/bucket-init",
+                "command": "kubectl delete job bucket-init -n kubeflow",
+            },
         ],
     }
 
@@ -246,7 +253,15 @@ def test_finalizer_stuck_in_full_for_a_namespace_and_an_application() -> None:
                 "id": "describe",
                 "title": "Describe application/kubeflow-seaweedfs",
                 "command": "kubectl describe application kubeflow-seaweedfs -n argocd",
-            }
+            },
+            {
+                "id": "remove-finalizers",
+                "title": "Remove the finalizers of application/kubeflow-seaweedfs (what they guard is orphaned)",
+                "command": 'kubectl patch application kubeflow-seaweedfs -n argocd --type=json -p \'[{"op": '
+                '"test", "path": "/metadata/finalizers", "value": '
+                '["resources-finalizer.argocd.argoproj.io"]}, {"op": "remove", "path": '
+                '"/metadata/finalizers"}]\'',
+            },
         ],
     }
 
