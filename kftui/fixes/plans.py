@@ -9,9 +9,9 @@ fix registry (fixes/registry.py) says which class each fix id plans. Pure data: 
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from kftui.cluster.ops import SyncRequest
 from kftui.model import ClusterSnapshot, FixRef, ObjectRef
@@ -33,6 +33,7 @@ class ActionKind(enum.Enum):
     PORT_FORWARD = "port-forward"
     APP_SETTING = "app-setting"
     CREATE_NAMESPACE = "create-namespace"
+    IGNORE_DRIFT = "ignore-drift"
 
 
 class PlanError(Exception):
@@ -155,6 +156,22 @@ class CreateNamespacePlan(FixPlan):
     """Create the Namespace in `target`."""
 
     kind = ActionKind.CREATE_NAMESPACE
+
+
+@dataclass(frozen=True, kw_only=True)
+class IgnoreDriftPlan(FixPlan):
+    """Add ignoreDifferences entries (and the sync options they need) to one Application's spec.
+
+    entries: what kftui/drift.py suggests for the explained drift; patch: the merge patch written (the
+    app's lists in full, new entries appended); add_yaml: the fragment to add, for a person or for git;
+    in_git: why the Application is managed from git (then nothing is written: the plan is blocked).
+    """
+
+    kind = ActionKind.IGNORE_DRIFT
+    entries: tuple[Mapping[str, Any], ...] = ()
+    patch: Mapping[str, Any] = field(default_factory=dict)
+    add_yaml: str = ""
+    in_git: str = ""
 
 
 Planner = Callable[["FixSpec", ObjectRef, ClusterSnapshot, Profile | None], FixPlan]
