@@ -129,21 +129,23 @@ class DiffScreen(TextScreen):
             count = len(message.found)
             self.state = f"{count} resource{'' if count == 1 else 's'} differ" if count else "no difference"
             self.show_lines(diff_lines(self.app_name, message.found))
-            self._show_focus(message.found)
+            # After the layout has the new height: the view otherwise keeps to the newest line, like a log.
+            self.call_after_refresh(self._show_start, message.found)
             if self.on_found is not None:
                 self.on_found(self.app_name, message.found)
         self.set_header(self.header_detail())
 
-    def _show_focus(self, found: list[ResourceDrift]) -> None:
-        if self.focus_on is None:
-            return
-        kind, namespace, name = self.focus_on
+    def _show_start(self, found: list[ResourceDrift]) -> None:
+        """The top of the diff, or the selected resource's lines when one was selected."""
+        view = self.view
+        view.pinned = False
         for res in found:
-            if (res.kind, res.namespace, res.name) == (kind, namespace, name):
+            if self.focus_on == (res.kind, res.namespace, res.name):
                 index = self.buffer.next_match(res.label, -1, True)
                 if index is not None:
-                    self.view.show_line(index)
-                return
+                    view.show_line(index)
+                    return
+        view.scroll_to(0, 0, animate=False, immediate=True, force=True)
 
     def action_fix(self) -> None:
         self._fix(copy=False)
