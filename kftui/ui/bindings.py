@@ -333,8 +333,8 @@ TEXT_VIEW: list[BindingType] = [
     Binding("N", "previous_match", "Prev", tooltip="Previous match", id="view.previous-match"),
 ]
 
+# The diff view is a text view (TEXT_VIEW's keys are inherited from its base screen) with these two more.
 DIFF_VIEW: list[BindingType] = [
-    *TEXT_VIEW,
     Binding(
         "x",
         "fix",
@@ -386,5 +386,5 @@ def help_sources() -> list[tuple[str, list[BindingType]]]:
         ("lists", list(OptionList.BINDINGS)),
         ("logs (l)", LOGS),
         ("YAML and events (y, v)", TEXT_VIEW),
-        ("diff (D)", DIFF_VIEW[len(TEXT_VIEW) :]),
+        ("diff (D)", DIFF_VIEW),
     ]
