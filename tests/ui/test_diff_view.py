@@ -121,6 +121,9 @@ async def test_the_diff_names_the_field_its_class_and_fix_x_previews_the_patch_a
         # Known now: the app's out-of-sync finding offers the drift fix, planned with this diff.
         finding = next(f for f in app.findings if f.check == "app-out-of-sync")
         assert finding.fixes[-1].id == "ignore-drift" and CA in finding.fixes[-1].command
+        assert app.snapshot is not None
+        from_finding = app.plan_finding_fix(finding, "ignore-drift", app.snapshot)
+        assert isinstance(from_finding, IgnoreDriftPlan) and from_finding.command == finding.fixes[-1].command
         await pilot.press("x")
         await wait_for(pilot, lambda: isinstance(app.screen, FixConfirmScreen), "the fix preview")
         plan = app.screen.plan

@@ -26,6 +26,7 @@ PURE = [
     "fixes/plans.py",
     "fixes/app_planners.py",
     "fixes/kube_planners.py",
+    "fixes/drift_planner.py",
     "fixes/registry.py",
     "fixes/permissions.py",
     "cluster/ops.py",
