@@ -1,6 +1,6 @@
-"""The drift fix on the lab: a CA injector (tests/lab/mutator.py, a real writer) keeps rewriting a webhook
-configuration's caBundle that an Argo CD app manages, so the app stays OutOfSync. `kftui diff` names the field
-and its class; the fix, run through the gate (Argo CD's REST API by `kftui diff --fix --yes`, and the
+"""The drift fix on the lab: a CA injector and a controller (tests/lab/mutator.py, real writers) keep rewriting
+a webhook configuration's caBundle and an annotation that an Argo CD app manages, so the app stays OutOfSync.
+`kftui diff` names both fields and their classes; the fix, run through the gate (Argo CD's REST API by `kftui diff --fix --yes`, and the
 Kubernetes API by the fix runner), makes the app Synced, and it stays Synced across refreshes while the
 injector keeps writing. An Application managed from git (app of apps) is never patched."""
 
@@ -21,11 +21,12 @@ from kftui.fixes.registry import FIXES
 from kftui.model import ObjectRef
 from tests.e2e.fix_helpers import BACKENDS, make_runner, status
 from tests.lab import scenarios
-from tests.lab.mutator import CaInjector, webhook_configuration
+from tests.lab.mutator import CONTROLLER_MANAGER, AnnotationController, CaInjector, webhook_configuration
 
 pytestmark = pytest.mark.e2e
 
 CA_POINTER = "/webhooks/0/clientConfig/caBundle"
+OBSERVED_POINTER = "/metadata/annotations/kftui.lab~1observed"
 
 
 def kftui(lab: Any, *args: str) -> subprocess.CompletedProcess[str]:
@@ -73,10 +74,9 @@ def test_an_injected_ca_bundle_is_named_and_the_fix_through_the_gate_keeps_the_a
     lab.wait_for(lambda: status(lab.app(name)) == ("Synced", "Healthy"), 120, f"{name} synced")
     audit = tmp_path / "audit.jsonl"
     try:
-        with CaInjector(lab, name) as injector:
-            lab.wait_for(
-                lambda: injector.writes >= 1, 60, f"the injector's first write ({injector.last_error})"
-            )
+        with CaInjector(lab, name) as injector, AnnotationController(lab, name) as controller:
+            for writer in (injector, controller):
+                lab.wait_for(lambda w=writer: w.writes >= 1, 60, f"the first write of {writer.manager}")
             refreshed(lab, name)
             lab.wait_for(lambda: status(lab.app(name))[0] == "OutOfSync", 120, f"{name} OutOfSync")
 
@@ -84,10 +84,12 @@ def test_an_injected_ca_bundle_is_named_and_the_fix_through_the_gate_keeps_the_a
             assert code == 1
             [resource] = doc["resources"]
             assert (resource["kind"], resource["name"]) == ("ValidatingWebhookConfiguration", name)
-            [field] = resource["fields"]
-            assert (field["pointer"], field["class"]) == (CA_POINTER, "injected")
+            fields = [(f["pointer"], f["class"]) for f in resource["fields"]]
+            assert fields == [(OBSERVED_POINTER, "other-manager"), (CA_POINTER, "injected")], resource
+            assert CONTROLLER_MANAGER in resource["fields"][0]["reason"]
             [entry] = doc["fix"]["spec"]["ignoreDifferences"]
             assert entry["jsonPointers"] == [CA_POINTER] and entry["name"] == name
+            assert entry["managedFieldsManagers"] == [CONTROLLER_MANAGER]
 
             # Managed from git by a parent app: shown for git, refused, nothing written.
             tracking = "app.kubernetes.io/instance"
@@ -114,6 +116,7 @@ def test_an_injected_ca_bundle_is_named_and_the_fix_through_the_gate_keeps_the_a
             assert spec["syncPolicy"]["syncOptions"] == [
                 "CreateNamespace=true",
                 "RespectIgnoreDifferences=true",
+                "ServerSideApply=true",  # the annotation is another field manager's
             ]
             records = [json.loads(line) for line in audit.read_text().splitlines()]
             assert [(r["action"], r["result"].split(":")[0]) for r in records] == [
@@ -124,12 +127,16 @@ def test_an_injected_ca_bundle_is_named_and_the_fix_through_the_gate_keeps_the_a
             refreshed(lab, name)
             lab.wait_for(lambda: status(lab.app(name))[0] == "Synced", 120, f"{name} Synced once ignored")
             for _ in range(2):
-                before = injector.writes
-                lab.wait_for(lambda b=before: injector.writes > b, 60, "the injector to write again")
+                for writer in (injector, controller):
+                    before = writer.writes
+                    lab.wait_for(
+                        lambda w=writer, b=before: w.writes > b, 60, f"{writer.manager} to write again"
+                    )
                 refreshed(lab, name)
                 assert status(lab.app(name))[0] == "Synced"
             assert diff_json(lab, name)[0] == 0
-            assert injector.running and not injector.last_error, injector.last_error
-        assert not injector.running
+            for writer in (injector, controller):
+                assert writer.running and not writer.last_error, writer.last_error
+        assert not injector.running and not controller.running
     finally:
         lab.kubectl("delete", "applications.argoproj.io", name, "-n", "argocd", "--wait=false")

@@ -1,5 +1,6 @@
-"""A perpetual-drift maker for the lab: a thread that keeps rewriting one field, as cert-manager's cainjector
-rewrites a webhook configuration's caBundle after Argo CD applied git's value.
+"""Perpetual-drift makers for the lab: threads that keep rewriting one field of a webhook configuration, as
+cert-manager's cainjector rewrites its caBundle (CaInjector) and as a controller keeps an annotation of its own
+up to date (AnnotationController), after Argo CD applied git's value.
 
     with CaInjector(lab, "my-webhook") as injector:
         ...                      # the field changes every `interval` seconds, by its own field manager
@@ -20,6 +21,9 @@ if TYPE_CHECKING:
     from tests.lab.lab import Lab
 
 INJECTOR_MANAGER = "kftui-lab-cainjector"
+CONTROLLER_MANAGER = "kftui-lab-controller"
+OBSERVED = "kftui.lab/observed"
+"""The annotation git sets to "git" and the lab's controller keeps rewriting."""
 GIT_CA_BUNDLE = base64.b64encode(b"placeholder: the CA injector writes the real one").decode()
 
 
@@ -30,7 +34,7 @@ def webhook_configuration(name: str) -> dict[str, Any]:
     return {
         "apiVersion": "admissionregistration.k8s.io/v1",
         "kind": "ValidatingWebhookConfiguration",
-        "metadata": {"name": name},
+        "metadata": {"name": name, "annotations": {OBSERVED: "git"}},
         "webhooks": [
             {
                 "name": "drift.kftui.invalid",
@@ -56,9 +60,14 @@ def webhook_configuration(name: str) -> dict[str, Any]:
     }
 
 
-class CaInjector:
-    """Rewrites webhooks[0].clientConfig.caBundle of a ValidatingWebhookConfiguration with a new value every
-    `interval` seconds, as field manager INJECTOR_MANAGER, until stopped."""
+class FieldWriter:
+    """Rewrites one field of a ValidatingWebhookConfiguration with a new value every `interval` seconds, as its
+    own field manager, until stopped (subclasses say which field, and as whom)."""
+
+    manager = ""
+
+    def patch(self) -> list[dict[str, Any]]:
+        raise NotImplementedError
 
     def __init__(self, lab: Lab, name: str, interval: float = 0.5) -> None:
         self.lab = lab
@@ -69,7 +78,7 @@ class CaInjector:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"ca-injector-{name}", daemon=True)
 
-    def __enter__(self) -> CaInjector:
+    def __enter__(self) -> FieldWriter:
         self._thread.start()
         return self
 
@@ -86,14 +95,33 @@ class CaInjector:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            value = base64.b64encode(f"injected CA {uuid.uuid4()}".encode()).decode()
-            patch = [{"op": "replace", "path": "/webhooks/0/clientConfig/caBundle", "value": value}]
             out = self.lab.kubectl(
-                "patch", "validatingwebhookconfiguration", self.name, "--type=json", "-p", json.dumps(patch),
-                "--field-manager", INJECTOR_MANAGER, timeout=30,
+                "patch", "validatingwebhookconfiguration", self.name, "--type=json", "-p", json.dumps(self.patch()),
+                "--field-manager", self.manager, timeout=30,
             )  # fmt: skip
             if out.returncode == 0:
                 self.writes += 1
             else:
                 self.last_error = out.stderr.strip()
             self._stop.wait(self.interval)
+
+
+class CaInjector(FieldWriter):
+    """webhooks[0].clientConfig.caBundle, a new CA each time, as cert-manager's cainjector would."""
+
+    manager = INJECTOR_MANAGER
+
+    def patch(self) -> list[dict[str, Any]]:
+        value = base64.b64encode(f"injected CA {uuid.uuid4()}".encode()).decode()
+        return [{"op": "replace", "path": "/webhooks/0/clientConfig/caBundle", "value": value}]
+
+
+class AnnotationController(FieldWriter):
+    """The OBSERVED annotation, a new value each time, as a controller recording what it saw."""
+
+    manager = CONTROLLER_MANAGER
+
+    def patch(self) -> list[dict[str, Any]]:
+        return [
+            {"op": "replace", "path": "/metadata/annotations/kftui.lab~1observed", "value": str(uuid.uuid4())}
+        ]
