@@ -148,3 +148,41 @@ def test_a_hostile_app_name_stays_one_argument() -> None:
     argo = argo_with(name=name)
     argv = shlex.split(plan(argo, [CA], name=name).command)
     assert argv[3] == name and len(argv) == 9
+
+
+def test_kftui_diff_fix_prints_the_plan_and_yes_runs_it_through_the_gate(tmp_path: Path) -> None:
+    """`kftui diff APP --fix [--yes]` (diffcmd.fix_drift) on the fake backend: the plan is printed; --yes runs
+    it through the gate (read-only refuses it, nothing written)."""
+    import io
+
+    from kftui.diffcmd import ResourceDrift, fix_drift
+    from kftui.drift import Drift, DriftClass, FieldDiff
+    from kftui.fixes.runtime import FixOptions
+
+    found = [
+        ResourceDrift(
+            CA["group"], CA["kind"], "", CA["name"],
+            [Drift(FieldDiff(CA["jsonPointers"][0], "bmV3", "b2xk"), DriftClass.INJECTED, "a CA injector")],
+        )
+    ]  # fmt: skip
+    argo = argo_with()
+    out = io.StringIO()
+    assert fix_drift(argo, "drift", found, FixOptions(), apply=False, out=out) is None  # type: ignore[arg-type]
+    assert "Equivalent command: kubectl patch application drift -n argocd --type=merge -p" in out.getvalue()
+    assert "Run it with --yes" in out.getvalue() and argo.calls == []
+    out = io.StringIO()
+    read_only = FixOptions(read_only=True, audit_log=str(tmp_path / "a.jsonl"))
+    assert fix_drift(argo, "drift", found, read_only, apply=True, out=out) is False  # type: ignore[arg-type]
+    assert "Cannot run: read-only mode" in out.getvalue() and "not applied:" in out.getvalue()
+    assert argo.calls == []
+    out = io.StringIO()
+    options = FixOptions(audit_log=str(tmp_path / "a.jsonl"))
+    assert fix_drift(argo, "drift", found, options, apply=True, out=out) is True  # type: ignore[arg-type]
+    assert argo.apps["drift"].app.ignore_differences == (CA,) and "applied:" in out.getvalue()
+
+
+def test_yes_without_fix_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    from kftui.cli import main
+
+    assert main(["diff", "drift", "--argocd-server", "127.0.0.1:1", "--yes"]) == 2
+    assert "--yes applies the drift fix: give --fix with it" in capsys.readouterr().err
