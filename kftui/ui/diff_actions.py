@@ -15,6 +15,7 @@ from typing import Any
 
 from kftui.checks import fixrefs
 from kftui.diffcmd import ResourceDrift, ignore_entries
+from kftui.drift import managed_from_git
 from kftui.fixes.drift_planner import plan_ignore_drift
 from kftui.fixes.plans import IgnoreDriftPlan
 from kftui.fixes.registry import FIXES
@@ -42,8 +43,13 @@ class DiffActions(HabitActions):
         focus = None
         if isinstance(item.obj, ManagedResource):
             focus = (item.obj.kind, item.obj.namespace, item.obj.name)
+        snapshot = self.snapshot
+        app = snapshot.applications.get((snapshot.argocd_namespace, name)) if snapshot is not None else None
+        in_git = managed_from_git(app.labels, app.annotations) if app is not None else ""
         self.push_screen(
-            DiffScreen(name, self._diff_fetch(name), self._diff_found, self._diff_fix, focus=focus)
+            DiffScreen(
+                name, self._diff_fetch(name), self._diff_found, self._diff_fix, focus=focus, in_git=in_git
+            )
         )
 
     def _diff_fetch(self, name: str) -> Callable[[], list[dict[str, Any]]] | None:

@@ -186,3 +186,21 @@ def test_yes_without_fix_is_a_usage_error(capsys: pytest.CaptureFixture[str]) ->
 
     assert main(["diff", "drift", "--argocd-server", "127.0.0.1:1", "--yes"]) == 2
     assert "--yes applies the drift fix: give --fix with it" in capsys.readouterr().err
+
+
+def test_the_diff_view_says_when_the_fix_belongs_in_git() -> None:
+    from kftui.diffcmd import resource_drifts
+    from kftui.ui.screens.diff_view import diff_lines
+
+    live = {"kind": "ConfigMap", "metadata": {"name": "settings"}, "data": {"v": "live"}}
+    git = {"kind": "ConfigMap", "metadata": {"name": "settings"}, "data": {"v": "git"}}
+    item = {"group": "", "kind": "ConfigMap", "namespace": "", "name": "settings"}
+    item |= {k: json.dumps(live) for k in ("liveState", "normalizedLiveState")}
+    item |= {k: json.dumps(git) for k in ("targetState", "predictedLiveState")}
+    found = resource_drifts([item])
+    plain = diff_lines("drift", found)
+    assert plain[:2] == ["drift: 1 resource differs from git", ""]
+    assert "  fix: sync it back (kftui sync drift), or commit the live value to git" in plain
+    in_git = diff_lines("drift", found, "label app.kubernetes.io/instance=parent")
+    assert in_git[1] == "drift is managed from git by a parent app (label app.kubernetes.io/instance=parent):"
+    assert in_git[3:] == plain[1:]

@@ -42,11 +42,21 @@ def _value(value: Any) -> str:
     return text if len(text) <= VALUE_LIMIT else text[: VALUE_LIMIT - 3] + "..."
 
 
-def diff_lines(app: str, found: list[ResourceDrift]) -> list[str]:
-    """What the view shows: per resource, each differing field (live vs git), its class, and the fix."""
+def _resources(count: int) -> str:
+    return "1 resource differs" if count == 1 else f"{count} resources differ"
+
+
+def diff_lines(app: str, found: list[ResourceDrift], in_git: str = "") -> list[str]:
+    """What the view shows: per resource, each differing field (live vs git), its class, and the fix.
+
+    `in_git`: why the Application is managed from git by a parent app (its fix is then YAML for git)."""
     if not found:
         return [f"{app}: no difference between git and the cluster (after Argo CD's normalisation)."]
-    lines = [f"{app}: {len(found)} resource{'' if len(found) == 1 else 's'} differ from git", ""]
+    lines = [f"{app}: {_resources(len(found))} from git"]
+    if in_git:
+        lines.append(f"{app} is managed from git by a parent app ({in_git}):")
+        lines.append("its fix is YAML to commit there (c copies it); a patch here would be undone.")
+    lines.append("")
     for res in found:
         lines.append(res.label)
         for drift in res.drifts:
@@ -87,15 +97,18 @@ class DiffScreen(TextScreen):
         on_found: Callable[[str, list[ResourceDrift]], None] | None = None,
         on_fix: Callable[[str, list[ResourceDrift], bool], None] | None = None,
         focus: tuple[str, str, str] | None = None,
+        in_git: str = "",
     ) -> None:
         """`fetch` None: no Argo CD server is configured. `on_fix(app, found, copy)` previews (or copies) the
-        fix; `focus` (kind, namespace, name) puts the cursor on that resource's lines."""
+        fix; `focus` (kind, namespace, name) puts the cursor on that resource's lines; `in_git` says why the
+        Application is managed from git by a parent app (its fix is then YAML for git)."""
         super().__init__(f"Diff {app_name}")
         self.app_name = app_name
         self.fetch = fetch
         self.on_found = on_found
         self.on_fix = on_fix
         self.focus_on = focus
+        self.in_git = in_git
         self.found: list[ResourceDrift] | None = None
         self.state = "loading" if fetch is not None else "no Argo CD server"
 
@@ -127,8 +140,8 @@ class DiffScreen(TextScreen):
         else:
             self.found = message.found
             count = len(message.found)
-            self.state = f"{count} resource{'' if count == 1 else 's'} differ" if count else "no difference"
-            self.show_lines(diff_lines(self.app_name, message.found))
+            self.state = _resources(count) if count else "no difference"
+            self.show_lines(diff_lines(self.app_name, message.found, self.in_git))
             # After the layout has the new height: the view otherwise keeps to the newest line, like a log.
             self.call_after_refresh(self._show_start, message.found)
             if self.on_found is not None:
