@@ -201,6 +201,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     diff.add_argument("app", metavar="APP")
     diff.add_argument("--output", "-o", choices=("text", "json"), default="text")
+    diff.add_argument(
+        "--fix",
+        action="store_true",
+        help="also plan the drift fix: the ignoreDifferences entries (and sync options) to add to the app",
+    )
+    diff.add_argument(
+        "--yes",
+        action="store_true",
+        help="with --fix: apply it through kftui's gate (exit 0 applied, 1 refused or failed)",
+    )
     _global_options(diff, defaults=False)
 
     completion = commands.add_parser(
@@ -471,7 +481,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 def cmd_diff(args: argparse.Namespace) -> int:
     from kftui.cluster.ops import ActionError
-    from kftui.diffcmd import render_json, render_text, resource_drifts
+    from kftui.diffcmd import fix_drift, render_json, render_text, resource_drifts
     from kftui.fixes.runtime import argo_rest_ops
 
     options = fix_options(args)
@@ -480,17 +490,25 @@ def cmd_diff(args: argparse.Namespace) -> int:
             "diff reads Argo CD's desired and live state: give --argocd-server (or ARGOCD_SERVER) and "
             "ARGOCD_AUTH_TOKEN (rendering the desired state locally from --manifests is not built yet)"
         )
+    if args.yes and not args.fix:
+        raise UserError("--yes applies the drift fix: give --fix with it")
     try:
         argo = argo_rest_ops(options, os.environ)
         try:
             items = argo.managed_resources(args.app)
+            found = resource_drifts(items)
+            render = render_json if args.output == "json" else render_text
+            sys.stdout.write(render(args.app, found))
+            if args.fix:
+                # With -o json the plan goes to stderr: stdout stays one JSON document (its `fix` is the patch).
+                out = sys.stderr if args.output == "json" else sys.stdout
+                applied = fix_drift(argo, args.app, found, options, apply=args.yes, out=out)
+                if applied is not None:
+                    return EXIT_OK if applied else EXIT_FINDINGS
         finally:
             argo.close()
     except ActionError as exc:
         raise UserError(str(exc)) from None
-    found = resource_drifts(items)
-    render = render_json if args.output == "json" else render_text
-    sys.stdout.write(render(args.app, found))
     return EXIT_FINDINGS if found else EXIT_OK
 
 

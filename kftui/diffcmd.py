@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
 
 import yaml
 
@@ -23,7 +25,18 @@ from kftui.drift import (
     field_managers,
     ignore_entry,
 )
+from kftui.fixes.audit import AuditLog
+from kftui.fixes.drift_planner import plan_ignore_drift
+from kftui.fixes.gate import Gate
+from kftui.fixes.plans import FixPlan
+from kftui.fixes.registry import FIXES
+from kftui.fixes.run import FixRunner
+from kftui.model import ClusterSnapshot, ObjectRef
 from kftui.textsafe import one_line
+
+if TYPE_CHECKING:  # httpx only when a server is given
+    from kftui.cluster.argocd import ArgoRestOps
+    from kftui.fixes.runtime import FixOptions
 
 
 @dataclass(frozen=True)
@@ -86,7 +99,7 @@ def resource_drifts(items: list[dict[str, Any]]) -> list[ResourceDrift]:
     return found
 
 
-def _ignore_entries(found: list[ResourceDrift]) -> list[dict[str, Any]]:
+def ignore_entries(found: list[ResourceDrift]) -> list[dict[str, Any]]:
     """The ignoreDifferences entry of each resource whose drift is explained (none for real changes)."""
     return [e for r in found if (e := ignore_entry(r.group, r.kind, r.name, r.namespace, r.drifts))]
 
@@ -109,7 +122,7 @@ def render_text(app: str, found: list[ResourceDrift]) -> str:
                 f"    {drift.field.pointer}: live {_value(drift.field.live)}, git {_value(drift.field.desired)}"
             )
             lines.append(f"      {drift.cls.value}: {drift.reason}")
-    entries = _ignore_entries(found)
+    entries = ignore_entries(found)
     changes = sum(1 for r in found for d in r.drifts if d.cls is DriftClass.CHANGE)
     if entries:
         lines.append("")
@@ -128,7 +141,7 @@ def render_text(app: str, found: list[ResourceDrift]) -> str:
 
 
 def render_json(app: str, found: list[ResourceDrift]) -> str:
-    entries = _ignore_entries(found)
+    entries = ignore_entries(found)
     doc = {
         "app": app,
         "resources": [
@@ -153,3 +166,46 @@ def render_json(app: str, found: list[ResourceDrift]) -> str:
         "fix": application_patch(entries) if entries else None,
     }
     return json.dumps(doc, indent=2) + "\n"
+
+
+def render_plan(plan: FixPlan, refusal: str | None) -> str:
+    """`kftui diff APP --fix`: the drift fix's plan as the fix screen previews it (`--yes` runs it)."""
+    lines = ["", f"Fix: {plan.title}"]
+    lines.extend(f"  {line}" for change in plan.changes for line in change.splitlines())
+    lines.extend(f"  ! {w}" for w in plan.warnings)
+    lines.append(f"Equivalent command: {plan.command}")
+    if refusal is not None:
+        lines.append(f"Cannot run: {refusal}")
+    else:
+        lines.append(
+            "Run it with --yes (through kftui's gate: --read-only refuses it, the audit log records it)."
+        )
+    return "".join(one_line(line) + "\n" for line in lines)
+
+
+def fix_drift(
+    argo: ArgoRestOps,
+    app_name: str,
+    found: list[ResourceDrift],
+    options: FixOptions,
+    *,
+    apply: bool,
+    out: TextIO,
+) -> bool | None:
+    """`kftui diff APP --fix [--yes]`: plan the drift fix against the app as it is now and print it; with
+    `apply`, run it through the gate (read-only refuses, the audit log records). None when not applied,
+    else whether it was."""
+    app = argo.get_app(app_name)
+    snapshot = ClusterSnapshot(
+        now=datetime.now(UTC), applications={app.key: app}, argocd_namespace=options.argocd_namespace
+    )
+    target = ObjectRef("Application", options.argocd_namespace, app_name)
+    plan = plan_ignore_drift(FIXES["ignore-drift"], target, snapshot, ignore_entries(found))
+    audit = AuditLog(Path(options.audit_log).expanduser() if options.audit_log else None)
+    runner = FixRunner(Gate(options.read_only, audit, context=argo.endpoint), argo)
+    out.write(render_plan(plan, runner.refusal(plan)))
+    if not apply:
+        return None
+    result = runner.run(plan)
+    out.write(one_line(("applied: " if result.ok else "not applied: ") + result.message) + "\n")
+    return result.ok

@@ -183,12 +183,59 @@ def ignore_entry(group: str, kind: str, name: str, namespace: str, drifts: Seque
     return entry
 
 
+RESPECT_IGNORE = "RespectIgnoreDifferences=true"
+SERVER_SIDE_APPLY = "ServerSideApply=true"
+
+# Where Argo CD's app-of-apps tracking marks an Application that another Application manages from git.
+TRACKING_LABEL = "app.kubernetes.io/instance"
+TRACKING_ANNOTATION = "argocd.argoproj.io/tracking-id"
+
+
+def sync_options_for(entries: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The sync options the entries need: RespectIgnoreDifferences=true so a sync leaves the ignored fields
+    alone too (without it Argo CD stops reporting them but a sync still overwrites them); and for fields of
+    another field manager, ServerSideApply=true, so Argo CD's own ownership in managedFields is exact and
+    `managedFieldsManagers` separates its fields from the other manager's."""
+    if not entries:
+        return []
+    options = [RESPECT_IGNORE]
+    if any(e.get("managedFieldsManagers") for e in entries):
+        options.append(SERVER_SIDE_APPLY)
+    return options
+
+
 def application_patch(entries: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """The Application spec fragment: the entries, and RespectIgnoreDifferences=true so a sync leaves the
-    ignored fields alone too (without it Argo CD stops reporting them but a sync still overwrites them)."""
+    """The Application spec fragment to add: the entries and the sync options they need."""
     return {
         "spec": {
             "ignoreDifferences": list(entries),
-            "syncPolicy": {"syncOptions": ["RespectIgnoreDifferences=true"]},
+            "syncPolicy": {"syncOptions": sync_options_for(entries)},
         }
     }
+
+
+def merged_patch(
+    entries: Sequence[Mapping[str, Any]],
+    current_entries: Sequence[Mapping[str, Any]] = (),
+    current_options: Sequence[str] = (),
+) -> dict[str, Any]:
+    """The JSON merge patch that adds `entries` and their sync options to an Application that has
+    `current_entries` and `current_options` already. A merge patch replaces lists whole, so both lists are
+    written in full: what was there first, then what is new (an entry or option already there is not repeated).
+    """
+    ignores = [dict(e) for e in current_entries]
+    ignores += [dict(e) for e in entries if dict(e) not in ignores]
+    options = list(current_options)
+    options += [o for o in sync_options_for(entries) if o not in options]
+    return {"spec": {"ignoreDifferences": ignores, "syncPolicy": {"syncOptions": options}}}
+
+
+def managed_from_git(labels: Mapping[str, str], annotations: Mapping[str, str]) -> str:
+    """Why an Application is itself managed from git by a parent app (app of apps), or "" when it is not:
+    Argo CD marks what it manages with its tracking label or annotation. A patch written to such an
+    Application is undone by the parent's next sync: the change belongs in git."""
+    if labels.get(TRACKING_LABEL):
+        return f"label {TRACKING_LABEL}={labels[TRACKING_LABEL]}"
+    if annotations.get(TRACKING_ANNOTATION):
+        return f"annotation {TRACKING_ANNOTATION}={annotations[TRACKING_ANNOTATION]}"
+    return ""

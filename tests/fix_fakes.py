@@ -8,8 +8,10 @@ is faked; the e2e tests exercise the real backends against the lab.
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from kftui.cluster.ops import (
     Access,
@@ -19,6 +21,7 @@ from kftui.cluster.ops import (
     Permission,
     SyncRequest,
 )
+from kftui.drift import merged_patch
 from kftui.model import Application, OperationState, SyncOperation
 
 T0 = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
@@ -159,6 +162,18 @@ class FakeArgo:
             fake.app = replace(fake.app, auto_prune=False)
             self.calls.append(("disable-auto-prune", name, None))
             return f"automated prune turned off for {name}"
+
+    def add_ignore_differences(self, name: str, entries: Sequence[Mapping[str, Any]]) -> str:
+        with self._lock:
+            fake = self.apps[name]
+            patch = merged_patch(entries, fake.app.ignore_differences, fake.app.sync_options)["spec"]
+            fake.app = replace(
+                fake.app,
+                ignore_differences=tuple(patch["ignoreDifferences"]),
+                sync_options=tuple(patch["syncPolicy"]["syncOptions"]),
+            )
+            self.calls.append(("add-ignore-differences", name, tuple(entries)))
+            return f"{len(entries)} ignoreDifferences entries added to {name}"
 
 
 @dataclass

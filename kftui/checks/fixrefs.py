@@ -248,3 +248,12 @@ def disable_auto_prune(app: str, namespace: str = "argocd") -> FixRef:
         f"Turn off automated prune for {app}",
         ("kubectl", "patch", "application", app, "-n", namespace, "--type", "merge", "-p", patch),
     )
+
+
+def ignore_drift(app: str, namespace: str, patch: str) -> FixRef:
+    """Add ignoreDifferences entries to an app: `patch` is the JSON merge patch (lists written in full)."""
+    return _ref(
+        "ignore-drift",
+        f"Ignore the explained drift of {app} (ignoreDifferences)",
+        ("kubectl", "patch", "application", app, "-n", namespace, "--type=merge", "-p", patch),
+    )

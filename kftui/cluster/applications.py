@@ -160,6 +160,9 @@ def application(obj: Mapping[str, Any]) -> Application:
         resource_version=as_str(meta.get("resourceVersion")),
         deleting_since=parse_time(meta.get("deletionTimestamp")),
         finalizers=tuple(as_str(f) for f in as_list(meta.get("finalizers"))),
+        ignore_differences=tuple(
+            dict(e) for e in as_list(spec.get("ignoreDifferences")) if isinstance(e, dict)
+        ),
     )
 
 

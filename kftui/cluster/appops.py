@@ -14,7 +14,7 @@ CreateNamespace=true and friends for that sync. We keep the app's options and ad
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -28,6 +28,7 @@ from kftui.cluster.ops import (
     OperationInProgress,
     SyncRequest,
 )
+from kftui.drift import merged_patch
 from kftui.kinds import KINDS
 from kftui.model import Application
 
@@ -186,6 +187,20 @@ class KubeAppOps:
         with action_errors(f"turning off automated prune of {name}", self.kube.server):
             self.kube.send_json("PATCH", self._path(name), body, content_type="application/merge-patch+json")
         return f"automated prune turned off for {name}"
+
+    def add_ignore_differences(self, name: str, entries: Sequence[Mapping[str, Any]]) -> str:
+        for _ in range(CONFLICT_RETRIES):
+            raw = self._get_raw(name)
+            spec = raw.setdefault("spec", {})
+            policy = spec.get("syncPolicy") or {}
+            merged = merged_patch(
+                entries, spec.get("ignoreDifferences") or (), policy.get("syncOptions") or ()
+            )
+            spec["ignoreDifferences"] = merged["spec"]["ignoreDifferences"]
+            spec["syncPolicy"] = {**policy, **merged["spec"]["syncPolicy"]}
+            if self._put(name, raw):  # guarded by the resourceVersion read: a conflict reads again
+                return f"{len(entries)} ignoreDifferences entr{'y' if len(entries) == 1 else 'ies'} added to {name}"
+        raise ActionError(f"{name}: the Application kept changing ({CONFLICT_RETRIES} update conflicts)")
 
 
 class KubeWorkloadOps:

@@ -13,13 +13,14 @@ talks plain HTTP, like `argocd --plaintext`. Tokens never appear in messages.
 from __future__ import annotations
 
 import json as jsonlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import httpx
 
 from kftui.cluster.applications import application
 from kftui.cluster.ops import ActionError, NoOperation, OperationInProgress, SyncRequest
+from kftui.drift import merged_patch
 from kftui.model import Application
 
 TIMEOUT = httpx.Timeout(15.0, connect=5.0)
@@ -191,3 +192,13 @@ class ArgoRestOps:
     def disable_auto_prune(self, name: str) -> str:
         self._patch(name, {"spec": {"syncPolicy": {"automated": {"prune": False}}}})
         return f"automated prune turned off for {name} through {self.base}"
+
+    def add_ignore_differences(self, name: str, entries: Sequence[Mapping[str, Any]]) -> str:
+        resp = self._call("GET", self._app_path(name), params=self._params())
+        spec = resp.json().get("spec") or {}
+        policy = spec.get("syncPolicy") or {}
+        self._patch(
+            name, merged_patch(entries, spec.get("ignoreDifferences") or (), policy.get("syncOptions") or ())
+        )
+        count = len(entries)
+        return f"{count} ignoreDifferences entr{'y' if count == 1 else 'ies'} added to {name} through {self.base}"

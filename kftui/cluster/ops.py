@@ -7,8 +7,9 @@ Tests substitute their own implementation of these protocols, never the HTTP lib
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from kftui.model import Application
 
@@ -95,6 +96,11 @@ class ArgoOps(Protocol):
 
     def disable_auto_prune(self, name: str) -> str:
         """spec.syncPolicy.automated.prune = false."""
+        ...
+
+    def add_ignore_differences(self, name: str, entries: Sequence[Mapping[str, Any]]) -> str:
+        """Append `entries` to spec.ignoreDifferences and the sync options they need (kftui/drift.py
+        merged_patch), keeping what the Application has, read just before the write."""
         ...
 
 

@@ -7,6 +7,9 @@ Modules
     plans.py    the plan types: FixPlan (what every action shares) and one frozen subclass per action kind
                 (SyncPlan, RefreshPlan, OrderedSyncPlan, PortForwardPlan, ...), tagged by `kind`. Pure.
     app_planners.py, kube_planners.py   the planners the registry names. Pure.
+    drift_planner.py  the drift fix (ignore-drift): plan_ignore_drift(spec, target, snapshot, entries) with the
+                ignoreDifferences entries of a diff (the diff view, `kftui diff --fix`); blocked without one,
+                and for an Application managed from git (the YAML for git instead). Pure.
     plan.py     plan_fix(finding, fix_id, snapshot, profile) / plan_action(fix_id, target, snapshot, profile)
                 -> FixPlan; actions_for(target, snapshot) -> fix ids for a tree node. Pure.
     permissions.py  the permission rules (one per kind of request) and forbidden_reason. Pure.

@@ -9,9 +9,9 @@ fix registry (fixes/registry.py) says which class each fix id plans. Pure data: 
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from kftui.cluster.ops import SyncRequest
 from kftui.model import ClusterSnapshot, FixRef, ObjectRef
@@ -35,6 +35,7 @@ class ActionKind(enum.Enum):
     CREATE_NAMESPACE = "create-namespace"
     DELETE_HOOK = "delete-hook"
     REMOVE_FINALIZERS = "remove-finalizers"
+    IGNORE_DRIFT = "ignore-drift"
 
 
 class PlanError(Exception):
@@ -174,6 +175,22 @@ class RemoveFinalizersPlan(FixPlan):
 
     kind = ActionKind.REMOVE_FINALIZERS
     finalizers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class IgnoreDriftPlan(FixPlan):
+    """Add ignoreDifferences entries (and the sync options they need) to one Application's spec.
+
+    entries: what kftui/drift.py suggests for the explained drift; patch: the merge patch written (the
+    app's lists in full, new entries appended); add_yaml: the fragment to add, for a person or for git;
+    in_git: why the Application is managed from git (then nothing is written: the plan is blocked).
+    """
+
+    kind = ActionKind.IGNORE_DRIFT
+    entries: tuple[Mapping[str, Any], ...] = ()
+    patch: Mapping[str, Any] = field(default_factory=dict)
+    add_yaml: str = ""
+    in_git: str = ""
 
 
 Planner = Callable[["FixSpec", ObjectRef, ClusterSnapshot, Profile | None], FixPlan]

@@ -7,7 +7,8 @@ A row (FixSpec) names
                executor (fixes/run.py EXECUTORS, keyed by plan type, because executors do I/O)
   command      the checks/fixrefs.py builder of the equivalent CLI command, shared with the findings
   on           what the fix acts on: "Application" (a finding's app), a kind, "workload", "hook" or "object"
-               (the finding's subject), "" (no target: the profile's chain)
+               (the finding's subject), "" (no target: the profile's chain), DIFF (an Application with its
+               diff: offered by the diff view, not by every tree node)
 
 Adding a fix of an existing kind is one row; a new kind of action is an Action, a plan type in
 fixes/plans.py and an executor. Pure: no client library, no I/O.
@@ -24,7 +25,7 @@ from types import MappingProxyType
 from kftui.checks import fixrefs
 from kftui.cluster.ops import CREATE_NAMESPACE as CREATE_NAMESPACE_OPTION
 from kftui.cluster.ops import REPLACE, SERVER_SIDE_APPLY, Permission, SyncRequest
-from kftui.fixes import app_planners, kube_planners, permissions, stuck_planners
+from kftui.fixes import app_planners, drift_planner, kube_planners, permissions, stuck_planners
 from kftui.fixes.app_planners import SyncVariant
 from kftui.fixes.permissions import KUBE_BACKEND, PermissionRule
 from kftui.fixes.plans import (
@@ -33,6 +34,7 @@ from kftui.fixes.plans import (
     DeleteHookPlan,
     DeletePodPlan,
     FixPlan,
+    IgnoreDriftPlan,
     OrderedSyncPlan,
     Planner,
     PortForwardPlan,
@@ -73,6 +75,7 @@ ORDERED_SYNC = Action(OrderedSyncPlan, Backend.ARGO, permissions.read_update_cha
 RESTART = Action(RestartPlan, Backend.KUBE, permissions.patch_workload)
 DELETE_POD = Action(DeletePodPlan, Backend.KUBE, permissions.delete_pod)
 CREATE_NAMESPACE = Action(CreateNamespacePlan, Backend.KUBE, permissions.create_namespace)
+IGNORE_DRIFT = Action(IgnoreDriftPlan, Backend.ARGO, permissions.read_update_app)
 PORT_FORWARD = Action(PortForwardPlan, Backend.FORWARD, permissions.port_forward)
 DELETE_HOOK = Action(DeleteHookPlan, Backend.KUBE, permissions.delete_object)
 REMOVE_FINALIZERS = Action(RemoveFinalizersPlan, Backend.KUBE, permissions.patch_object)
@@ -90,6 +93,7 @@ class FixSpec:
 
 
 APP = "Application"
+DIFF = "Application diff"
 _sync = app_planners.sync  # each sync variant is this planner with its SyncVariant bound
 
 _SPECS = (
@@ -133,6 +137,8 @@ _SPECS = (
     FixSpec(
         "disable-auto-prune", APP, APP_SETTING, app_planners.disable_auto_prune, fixrefs.disable_auto_prune
     ),
+    # The drift fix: planned with the entries of a diff (fixes/drift_planner.py); blocked without one.
+    FixSpec("ignore-drift", DIFF, IGNORE_DRIFT, drift_planner.ignore_drift, fixrefs.ignore_drift),
     FixSpec("ordered-sync", "", ORDERED_SYNC, app_planners.ordered_sync, fixrefs.ordered_sync),
     FixSpec("restart", "workload", RESTART, kube_planners.restart, fixrefs.restart),
     FixSpec("delete-pod", "Pod", DELETE_POD, kube_planners.delete_pod, fixrefs.delete_pod),

@@ -27,6 +27,7 @@ from kftui.fixes.plans import (
     CreateNamespacePlan,
     DeleteHookPlan,
     DeletePodPlan,
+    IgnoreDriftPlan,
     OrderedSyncPlan,
     PortForwardPlan,
     RefreshPlan,
@@ -294,6 +295,10 @@ class FixRunner:
         argo, name = self._argo(), plan.target.name
         return self._execute(plan, lambda: argo.disable_auto_prune(name))
 
+    def _ignore_drift(self, plan: IgnoreDriftPlan, cancel: threading.Event | None) -> FixResult:
+        argo, name, entries = self._argo(), plan.target.name, plan.entries
+        return self._execute(plan, lambda: argo.add_ignore_differences(name, entries))
+
     def _restart(self, plan: RestartPlan, cancel: threading.Event | None) -> FixResult:
         work, t = self._workloads(), plan.target
         return self._execute(plan, lambda: work.restart(t.kind, t.namespace or "", t.name, now_rfc3339()))
@@ -378,6 +383,7 @@ EXECUTORS: Mapping[type[FixPlan], Executor] = MappingProxyType(
         RefreshPlan: partial(_gated, FixRunner._refresh),
         TerminatePlan: partial(_gated, FixRunner._terminate),
         AppSettingPlan: partial(_gated, FixRunner._app_setting),
+        IgnoreDriftPlan: partial(_gated, FixRunner._ignore_drift),
         RestartPlan: partial(_gated, FixRunner._restart),
         DeletePodPlan: partial(_gated, FixRunner._delete_pod),
         CreateNamespacePlan: partial(_gated, FixRunner._create_namespace),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from kftui.model.objects import Key, ObjectRef, no_entries
 
@@ -119,6 +120,8 @@ class Application:
     resource_version: str = ""
     deleting_since: datetime | None = None
     finalizers: tuple[str, ...] = ()
+    ignore_differences: tuple[Mapping[str, Any], ...] = ()
+    """spec.ignoreDifferences as written (the drift fix adds to it and must keep what is there)."""
 
     @property
     def ref(self) -> ObjectRef:

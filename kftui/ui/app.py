@@ -5,7 +5,8 @@ post messages; the app applies changes in batches (a burst of watch events becom
 checks, and hands the result to the tree, the diagnostics panel, the details pane and the status line. When
 to apply and when to analyse is ui/scheduler.py's decision; this module keeps the timers and the worker that
 carry it out. The fix keys live in ui/fix_actions.py, the view keys (logs, YAML, events) in ui/view_actions.py,
-the k9s habits (describe, `:`, 1-9, ...) in ui/habits.py, the keys themselves in ui/bindings.py.
+the k9s habits (describe, `:`, 1-9, ...) in ui/habits.py, the diff (`D`) in ui/diff_actions.py, the keys
+themselves in ui/bindings.py.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from kftui.profile import Profile, detect_profile
 from kftui.ui import bindings, tree_keys
 from kftui.ui.app_order import app_order
 from kftui.ui.commands import KftuiCommands, PaletteCommand, palette_commands
-from kftui.ui.habits import HabitActions
+from kftui.ui.diff_actions import DiffActions
 from kftui.ui.messages import Analysed, ChangesArrived, ConnectionChanged, LoadFailed, SnapshotLoaded
 from kftui.ui.scheduler import AnalysisScheduler
 from kftui.ui.styles import styles_dir
@@ -51,7 +52,7 @@ from kftui.ui.widgets.status_line import StatusInfo, StatusLine
 Clock = Callable[[], datetime]
 
 
-class KftuiApp(HabitActions):
+class KftuiApp(DiffActions):
     """Diagnose a multi-Application Argo CD install: what is red, why, and the command that fixes it."""
 
     TITLE = "kftui"
@@ -236,7 +237,7 @@ class KftuiApp(HabitActions):
         snapshot = message.snapshot
         first = self.tree_model is None
         self.analysed = snapshot
-        self.findings = message.findings
+        self.findings = self.with_known_drift(message.findings)
         self.tree_model = message.model
         if first:
             self._set_loading(False)

@@ -127,6 +127,14 @@ APP: list[BindingType] = [
     ),
     Binding("d", "describe", "Describe", show=False, tooltip="Describe the selected row", id="app.describe"),
     Binding(
+        "D",
+        "diff",
+        "Diff",
+        show=False,
+        tooltip="Desired vs live of the selected app: the drifting fields, why, and the fix (Argo CD API)",
+        id="app.diff",
+    ),
+    Binding(
         "ctrl+d",
         "delete_pod",
         "Delete pod",
@@ -208,6 +216,7 @@ NEEDS_DATA = frozenset(
         "focus_findings",
         "focus_tree",
         "describe",
+        "diff",
         "delete_pod",
         "pick_fix",
     }
@@ -324,6 +333,24 @@ TEXT_VIEW: list[BindingType] = [
     Binding("N", "previous_match", "Prev", tooltip="Previous match", id="view.previous-match"),
 ]
 
+# The diff view is a text view (TEXT_VIEW's keys are inherited from its base screen) with these two more.
+DIFF_VIEW: list[BindingType] = [
+    Binding(
+        "x",
+        "fix",
+        "Fix",
+        tooltip="Preview and run the drift fix (ignoreDifferences) through the gate",
+        id="diff.fix",
+    ),
+    Binding(
+        "c",
+        "copy_fix",
+        "Copy YAML",
+        tooltip="Copy the YAML to add to the Application (or to git)",
+        id="diff.copy",
+    ),
+]
+
 PROMPT: list[BindingType] = [
     Binding("escape", "cancel", "Cancel", id="prompt.cancel"),
 ]
@@ -344,6 +371,7 @@ ALL: dict[str, list[BindingType]] = {
     "port-forwards": PORT_FORWARDS,
     "logs": LOGS,
     "text-view": TEXT_VIEW,
+    "diff-view": DIFF_VIEW,
     "prompt": PROMPT,
     "confirm": CONFIRM,
 }
@@ -358,4 +386,5 @@ def help_sources() -> list[tuple[str, list[BindingType]]]:
         ("lists", list(OptionList.BINDINGS)),
         ("logs (l)", LOGS),
         ("YAML and events (y, v)", TEXT_VIEW),
+        ("diff (D)", DIFF_VIEW),
     ]

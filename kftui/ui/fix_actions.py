@@ -17,9 +17,19 @@ from textual.notifications import SeverityLevel
 from textual.reactive import var
 
 from kftui.cluster.source import SnapshotSource
+from kftui.fixes.drift_planner import plan_ignore_drift
 from kftui.fixes.gate import FixResult
 from kftui.fixes.ordered import OrderedResult
-from kftui.fixes.plan import PLANNABLE, OrderedSyncPlan, PlanError, PortForwardPlan, plan_action, plan_fix
+from kftui.fixes.plan import (
+    PLANNABLE,
+    FixPlan,
+    OrderedSyncPlan,
+    PlanError,
+    PortForwardPlan,
+    plan_action,
+    plan_fix,
+)
+from kftui.fixes.registry import FIXES
 from kftui.fixes.runtime import FixRuntime
 from kftui.model import ClusterSnapshot, Finding, FixRef, ObjectRef
 from kftui.profile import Profile
@@ -31,6 +41,8 @@ from kftui.ui.preflight import outlook
 from kftui.ui.screens.fix_confirm import forward_review, open_fix_screen
 from kftui.ui.screens.port_forwards import PortForwardsScreen
 from kftui.ui.widgets.diagnostics import DiagnosticsPanel
+
+IGNORE_DRIFT = "ignore-drift"
 
 
 class FixActions(SourceFeed):
@@ -48,6 +60,8 @@ class FixActions(SourceFeed):
         super().__init__(source)
         self.fixes = fixes
         self._reviewed: tuple[Finding, Mapping[Any, Any], Mapping[Any, Any]] | None = None
+        self.known_drift: dict[str, tuple[Mapping[str, Any], ...]] = {}
+        """App name -> the ignoreDifferences entries of its last diff (the diff view, `D`, fills it)."""
 
     def on_unmount(self) -> None:
         if self.fixes is not None:
@@ -118,12 +132,21 @@ class FixActions(SourceFeed):
             self.notify("No cluster connection to run fixes with.", severity="warning")
             return
         try:
-            plan = plan_fix(finding, fix.id, self.snapshot, self.profile)
+            plan = self.plan_finding_fix(finding, fix.id, self.snapshot)
         except PlanError as exc:
             self.notify(str(exc), severity="warning")
             return
         ahead = outlook(plan.chain, self.snapshot, self.findings) if isinstance(plan, OrderedSyncPlan) else ()
         open_fix_screen(self, plan, self.fixes, self._fix_done, preflight=ahead)
+
+    def plan_finding_fix(self, finding: Finding, fix_id: str, snapshot: ClusterSnapshot) -> FixPlan:
+        """A finding's fix as plan_fix plans it, except the drift fix of an app whose diff is known: that one
+        is planned with the diff's entries (a snapshot does not hold a diff)."""
+        entries = self.known_drift.get(finding.app or "")
+        if fix_id == IGNORE_DRIFT and entries is not None and finding.app:
+            target = ObjectRef("Application", snapshot.argocd_namespace, finding.app)
+            return plan_ignore_drift(FIXES[IGNORE_DRIFT], target, snapshot, entries)
+        return plan_fix(finding, fix_id, snapshot, self.profile)
 
     def action_ordered_sync(self) -> None:
         self._open_action("ordered-sync")
@@ -190,6 +213,15 @@ class FixActions(SourceFeed):
         except Exception:  # advice only: the gate decides again when a fix runs
             return
         refusals = {c.fix.id: c.disabled for c in choices if c.plan is not None and c.disabled is not None}
+        if any(f.id == IGNORE_DRIFT for f in finding.fixes):
+            # The runner plans without the diff the view fetched; ask again about the plan that would run.
+            try:
+                again = fixes.runner.review(self.plan_finding_fix(finding, IGNORE_DRIFT, snapshot))
+            except Exception:
+                again = None
+            refusals.pop(IGNORE_DRIFT, None)
+            if again is not None:
+                refusals[IGNORE_DRIFT] = again
         self._post(FixesReviewed(finding, refusals))
 
     def on_fixes_reviewed(self, message: FixesReviewed) -> None:

@@ -6,18 +6,27 @@ would press, so the README's screenshots are exactly what the snapshot tests che
 
 from __future__ import annotations
 
+import copy
+import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
 from textual.pilot import Pilot
 from textual.widgets import Input
 
 from kftui.cluster.dumpfile import demo_text, load_demo
 from kftui.cluster.manifest import DumpObjects
+from kftui.cluster.portforward import ForwardManager
 from kftui.cluster.source import ConnectionStatus, SourceError, StaticSource
+from kftui.fixes.audit import AuditLog
+from kftui.fixes.gate import Gate
+from kftui.fixes.run import FixRunner
+from kftui.fixes.runtime import FixRuntime
 from kftui.model import ClusterSnapshot, ConnectionState
 from kftui.ui.app import KftuiApp
 from kftui.ui.widgets.resource_tree import ResourceTree
+from tests.fix_fakes import FakeArgo
 from tests.ui.helpers import FakeLiveSource, FakeLogSource, frozen_clock, wait_for
 
 SIZE = (160, 48)
@@ -195,6 +204,82 @@ async def events_screen(pilot: Pilot[None]) -> None:
     await wait_for(pilot, lambda: isinstance(app.screen, EventsScreen), "the events screen")
 
 
+def _state(obj: dict[str, Any]) -> str:
+    return json.dumps(obj)
+
+
+def _managed_item(
+    kind: str, group: str, namespace: str, name: str, live: dict[str, Any], git: dict[str, Any]
+) -> dict[str, Any]:
+    meta = {"name": name, **({"namespace": namespace} if namespace else {})}
+    live = {"kind": kind, "metadata": {**meta, **live.pop("metadata", {})}, **live}
+    git = {"kind": kind, "metadata": meta, **git}
+    return {
+        "group": group, "kind": kind, "namespace": namespace, "name": name,
+        "liveState": _state(live), "normalizedLiveState": _state(live),
+        "targetState": _state(git), "predictedLiveState": _state(git),
+    }  # fmt: skip
+
+
+def _restart_owner(manager: str) -> dict[str, Any]:
+    annotations = {"f:kubectl.kubernetes.io/restartedAt": {}}
+    fields = {"f:spec": {"f:template": {"f:metadata": {"f:annotations": annotations}}}}
+    return {"managedFields": [{"manager": manager, "operation": "Update", "fieldsV1": fields}]}
+
+
+DRIFT_ITEMS = [
+    _managed_item(
+        "MutatingWebhookConfiguration", "admissionregistration.k8s.io", "", "inferenceservice.serving.kserve.io",
+        {"webhooks": [{"name": "inferenceservice.kserve-webhook-server.defaulter", "clientConfig": {"caBundle": "LS0tLS1CRUdJTiBDRVJU"}}]},
+        {"webhooks": [{"name": "inferenceservice.kserve-webhook-server.defaulter", "clientConfig": {"caBundle": "Cg=="}}]},
+    ),
+    _managed_item(
+        "Deployment", "apps", "kubeflow", "centraldashboard",
+        {"metadata": _restart_owner("restart-controller"),
+         "spec": {"template": {"metadata": {"annotations": {"kubectl.kubernetes.io/restartedAt": "2026-11-20T03:00:00Z"}}}}},
+        {"spec": {"template": {"metadata": {}}}},
+    ),
+    _managed_item(
+        "ConfigMap", "", "kubeflow", "katib-config",
+        {"data": {"resumePolicy": "Never"}},
+        {"data": {"resumePolicy": "LongRunning"}},
+    ),
+]  # fmt: skip
+"""What the diff scenario's Argo CD reports: a CA injector's caBundle, a restart annotation another field
+manager writes, and a real change."""
+
+
+class DiffArgo(FakeArgo):
+    """The fake Argo CD backend with the REST backend's managed resources (the diff view's source)."""
+
+    def managed_resources(self, name: str) -> list[dict[str, Any]]:
+        return copy.deepcopy(DRIFT_ITEMS)
+
+
+def diff_app() -> KftuiApp:
+    """The demo with an Argo CD server that reports drift."""
+    demo = load_demo()
+    argo = DiffArgo()
+    for a in demo.applications.values():
+        argo.add(a.name)
+    audit = AuditLog(None)
+    runtime = FixRuntime(FixRunner(Gate(False, audit, "demo"), argo), ForwardManager(None), audit)
+    return KftuiApp(StaticSource(lambda: demo), fixes=runtime, clock=frozen_clock)
+
+
+async def diff_screen(pilot: Pilot[None]) -> None:
+    """`D` on the kubeflow app: each drifting field, its class and its fix."""
+    from kftui.ui.screens.diff_view import DiffScreen
+
+    app = pilot.app
+    assert isinstance(app, KftuiApp)
+    await loaded(pilot)
+    await pilot.press("D")
+    await wait_for(
+        pilot, lambda: isinstance(app.screen, DiffScreen) and app.screen.found is not None, "the diff"
+    )
+
+
 @dataclass(frozen=True)
 class Scenario:
     name: str
@@ -228,6 +313,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("logs", logs_app, logs_screen),
     Scenario("yaml", demo_app, yaml_screen),
     Scenario("events", demo_app, events_screen),
+    Scenario("diff", diff_app, diff_screen),
 )
 
 BY_NAME = {s.name: s for s in SCENARIOS}

@@ -21,6 +21,7 @@ from kftui.ui import app as app_module
 from kftui.ui import bindings
 from kftui.ui.app import KftuiApp
 from kftui.ui.clipboard import copy_message
+from kftui.ui.screens.diff_view import DiffScreen
 from kftui.ui.screens.fix_confirm import FixConfirmScreen
 from kftui.ui.screens.help import HelpScreen, help_rows
 from kftui.ui.screens.logs import LogsScreen
@@ -264,6 +265,7 @@ def test_every_kftui_binding_has_an_id_and_a_description() -> None:
         PortForwardsScreen,
         LogsScreen,
         TextScreen,
+        DiffScreen,
         PathPrompt,
         Confirm,
     ]

@@ -99,8 +99,10 @@ def test_the_ignore_entry_covers_explained_drift_only() -> None:
     }
     real = [classify(FieldDiff("/data/value", "v", "git"), "ConfigMap", {})]
     assert ignore_entry("", "ConfigMap", "settings", "kubeflow", real) == {}
+    # Another field manager's fields: server-side apply keeps Argo CD's own ownership exact.
     assert application_patch([entry])["spec"]["syncPolicy"]["syncOptions"] == [
-        "RespectIgnoreDifferences=true"
+        "RespectIgnoreDifferences=true",
+        "ServerSideApply=true",
     ]
 
 

@@ -156,7 +156,9 @@ def test_rejoined_reads_the_head_then_the_rest() -> None:
     assert stream.read() == b"abcdefg"
 
 
-def test_pods_of_a_json_list_skip_the_dict_conversion(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_pods_of_a_json_list_skip_the_dict_conversion(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The typed decode made the pods (equal to the lenient conversion's: the demo test above); a pod the
     typed decoder refuses (a number where a string belongs) still loads through the conversion."""
     from kftui.cluster import convert

@@ -135,6 +135,24 @@ def test_add_sync_option_keeps_the_others() -> None:
     assert "already has" in ops(kube).add_sync_option("drift", "CreateNamespace=true")
 
 
+def test_ignore_differences_are_added_to_what_the_app_has_after_a_conflict() -> None:
+    """Read, merge, update guarded by the resourceVersion; a writer slipping in means read and merge again."""
+    old = {"group": "apps", "kind": "Deployment", "jsonPointers": ["/spec/replicas"]}
+    new = {"group": "", "kind": "ConfigMap", "name": "c", "managedFieldsManagers": ["istio"]}
+    kube = FakeKube(
+        app(spec={"ignoreDifferences": [old], "syncPolicy": {"automated": {}, "syncOptions": ["A=b"]}}),
+        races=1,
+    )
+    assert "1 ignoreDifferences entry added" in ops(kube).add_ignore_differences("drift", [new])
+    spec = kube.app["spec"]
+    assert spec["ignoreDifferences"] == [old, new]
+    assert spec["syncPolicy"] == {
+        "automated": {},
+        "syncOptions": ["A=b", "RespectIgnoreDifferences=true", "ServerSideApply=true"],
+    }
+    assert [m for m, _, _ in kube.requests] == ["GET", "PUT", "GET", "PUT"]
+
+
 def test_missing_app_is_a_clear_error() -> None:
     with pytest.raises(ActionError, match="Application argocd/ghost not found"):
         ops(FakeKube(app())).get_app("ghost")

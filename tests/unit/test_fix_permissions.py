@@ -176,11 +176,20 @@ def test_every_action_kind_needs_something_through_kubernetes() -> None:
         ActionKind.PORT_FORWARD: plan_action("port-forward", APP, s, profile),
         ActionKind.DELETE_HOOK: plan_action("delete-hook", HOOK.ref, unsticking),
         ActionKind.REMOVE_FINALIZERS: plan_action("remove-finalizers", APP, unsticking),
+        ActionKind.IGNORE_DRIFT: plan_action("ignore-drift", APP, s),
     }
     assert set(plans) == set(ActionKind)
     for kind, plan in plans.items():
         assert plan.kind is kind
         assert required_permissions(plan), kind
+
+
+def test_the_drift_fix_reads_the_app_and_updates_it_through_kubernetes() -> None:
+    """It reads the Application just before writing (to keep its entries) and updates it guarded by the
+    resourceVersion it read: get + update, like the sync family; through REST, Argo CD's RBAC decides."""
+    plan = plan_action("ignore-drift", APP, snap())
+    assert required_permissions(plan, KUBE_BACKEND) == READ_UPDATE
+    assert required_permissions(plan, "argocd-rest") == ()
 
 
 @pytest.mark.parametrize(

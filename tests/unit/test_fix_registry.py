@@ -45,6 +45,7 @@ SVC = Service("kubeflow", "ml-pipeline", ports=(ServicePort("http", 8888, 8888),
 # What each row's `on` means as a target: a fix whose `on` has no entry here fails the tests below.
 TARGETS = {
     "Application": APP,
+    "Application diff": APP,
     "": APP,
     "workload": DEPLOY.ref,
     "Pod": POD.ref,

@@ -28,6 +28,7 @@ PURE = [
     "fixes/app_planners.py",
     "fixes/kube_planners.py",
     "fixes/stuck_planners.py",
+    "fixes/drift_planner.py",
     "fixes/registry.py",
     "fixes/permissions.py",
     "cluster/ops.py",
