@@ -41,7 +41,7 @@ def test_ordered_sync_of_the_chain_ends_0_with_a_line_per_step(lab: Any, tmp_pat
     out = kftui_sync(lab, tmp_path, *CHAIN[::-1], "--ordered", "--timeout", "3m")
     assert out.returncode == 0, out.stdout + out.stderr
     lines = out.stdout.splitlines()
-    assert lines[-1] == "ok: 3 app(s) synced"
+    assert lines[-1] == "ok: 3 apps synced"
     done = [line for line in lines if ": done: " in line]
     assert [line.split(":")[0] for line in done] == [
         "[1/3] kubeflow",

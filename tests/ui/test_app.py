@@ -258,6 +258,7 @@ def test_every_kftui_binding_has_an_id_and_a_description() -> None:
     users = [
         KftuiApp,
         ResourceTree,
+        DiagnosticsPanel,
         HelpScreen,
         FixConfirmScreen,
         OrderedSyncScreen,

@@ -91,7 +91,7 @@ def test_ordered_sync_runs_the_chain_and_prints_each_step(tmp_path: Path) -> Non
     lines = out.getvalue().splitlines()
     assert lines[0].startswith("[1/3] kubeflow: waiting")
     assert any(line.startswith("[3/3] kubeflow-pipelines: done") for line in lines)
-    assert summary_lines(outcome) == ["ok: 3 app(s) synced"]
+    assert summary_lines(outcome) == ["ok: 3 apps synced"]
 
 
 def test_ordered_sync_stops_at_the_failing_app_and_never_syncs_the_rest(tmp_path: Path) -> None:
@@ -121,7 +121,7 @@ def test_without_wait_the_syncs_are_only_requested(tmp_path: Path) -> None:
     assert [s.state for s in outcome.steps] == ["requested"] * 3
     assert all(argo.apps[n].app.operation is not None for n in CHAIN)  # still running: nobody waited
     assert "[2/3] kubeflow-seaweedfs: requested" in out.getvalue()
-    assert summary_lines(outcome) == ["ok: 3 sync(s) requested, not waited for (--wait waits)"]
+    assert summary_lines(outcome) == ["ok: 3 syncs requested, not waited for (--wait waits)"]
 
 
 def test_a_timeout_stops_with_the_state_the_app_was_left_in(tmp_path: Path) -> None:

@@ -22,7 +22,15 @@ Raw = dict[str, Any]
 
 
 def findings(check: Any, objects: list[Raw], profile: Any = KUBEFLOW) -> list[dict[str, Any]]:
-    return [finding_to_dict(f) for f in check(snapshot(objects), profile)]
+    """Each finding as JSON, its evidence lines joined back into one text (the JSON lists them) and without
+    the causal links (run_checks adds them; test_causes tests them)."""
+    out = []
+    for f in check(snapshot(objects), profile):
+        found = finding_to_dict(f)
+        found["evidence"] = "\n".join(found["evidence"])
+        del found["id"], found["caused_by"]
+        out.append(found)
+    return out
 
 
 def test_sync_stuck_in_full() -> None:
