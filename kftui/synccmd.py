@@ -92,7 +92,7 @@ class SyncOutcome:
     @property
     def root_cause(self) -> Finding | None:
         """The root cause among the explaining findings (explain puts it first), None when none is known."""
-        return next((f for f in self.explained_by if f.is_root), None)
+        return next((f for f in self.explained_by if f.id and f.is_root), None)
 
     def to_json(self) -> str:
         def step(s: StepStatus) -> dict[str, Any]:
@@ -224,7 +224,8 @@ def explain(outcome: SyncOutcome, findings: Sequence[Finding], most: int = 3) ->
     if outcome.ok or outcome.stopped_at is None:
         return []
     about = [f for f in findings if f.app == outcome.stopped_at or f.subject.name == outcome.stopped_at]
-    roots = sorted(Chains(findings).root_causes_of(about), key=lambda f: f.sort_key)
+    linked = [f for f in findings if f.id]  # (findings that did not go through the causes pass have no chain)
+    roots = sorted(Chains(linked).root_causes_of(f for f in about if f.id), key=lambda f: f.sort_key)
     rest = sorted((f for f in about if f not in roots), key=lambda f: f.sort_key)
     return (roots + rest)[:most]
 
@@ -250,7 +251,7 @@ def summary_lines(outcome: SyncOutcome) -> list[str]:
         return [f"ok: {plural(len(outcome.steps), 'app')} synced"]
     lines = [one_line(f"stopped: {outcome.reason}")]
     for finding in outcome.explained_by:
-        role = "root cause" if finding.is_root else "symptom"
-        lines.append(one_line(f"  {finding.severity.value} [{finding.check}] {role}: {finding.title}"))
+        role = ("root cause: " if finding.is_root else "symptom: ") if finding.id else ""
+        lines.append(one_line(f"  {finding.severity.value} [{finding.check}] {role}{finding.title}"))
         lines += [one_line(f"    {item}") for item in finding.evidence_lines]
     return lines
