@@ -86,6 +86,10 @@ def test_preflight_says_where_the_demo_chain_stops() -> None:
         ("kubeflow-pipelines", "not reached"),
     ]
     assert summary(rows).startswith("Preflight: stops at kubeflow: Degraded: ")
+    # The stop is the crash-looping pod the findings trace kubeflow's Degraded to, not the Degraded finding.
+    katib = "Pod kubeflow/katib-controller-7f5b8c9d6-5rjtn is CrashLoopBackOff"
+    assert rows[0].detail == f"Degraded: {katib}"
+    assert rows[0].root_cause == f"pod-failing:Pod/kubeflow/katib-controller-7f5b8c9d6-5rjtn: {katib}"
 
 
 def test_preflight_names_an_app_that_cannot_render() -> None:
