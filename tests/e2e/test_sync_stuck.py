@@ -87,8 +87,9 @@ def test_a_sync_stuck_on_a_presync_hook_is_named_terminated_and_then_syncs(lab: 
 
     finding = lab.wait_for(stuck, 120, "sync-stuck naming the PreSync hook")
     assert finding["title"].endswith(f"waiting for PreSync hook Job demo-{name}/schema-migrate")
-    assert "pod schema-migrate-" in finding["evidence"] and "Pending" in finding["evidence"]
-    assert "the lab profile allows 5 s" in finding["evidence"]
+    evidence = "\n".join(finding["evidence"])  # (a list: one item per piece of evidence)
+    assert "pod schema-migrate-" in evidence and "Pending" in evidence
+    assert "the lab profile allows 5 s" in evidence
     assert [fix["id"] for fix in finding["fixes"]] == ["terminate"]
 
     result = runner.run(plan_action("terminate", ref, snapshot(kube)))
@@ -137,11 +138,11 @@ def test_a_namespace_held_by_a_finalizer_is_named_with_the_finalizer(lab: Any, t
                 for f in kftui_check(lab, profile)["findings"]
                 if f["check"] == "finalizer-stuck" and f["subject"]["name"] == ns
             ]
-            return found[0] if found and "example.com/keep" in found[0]["evidence"] else None
+            return found[0] if found and "example.com/keep" in "\n".join(found[0]["evidence"]) else None
 
         finding = lab.wait_for(named, 120, f"finalizer-stuck naming the finalizer that holds {ns}")
         assert finding["title"].startswith(f"Namespace {ns} Terminating for ")
-        assert "NamespaceFinalizersRemaining" in finding["evidence"]
+        assert "NamespaceFinalizersRemaining" in "\n".join(finding["evidence"])
     finally:  # what a person would do once told: remove the finalizer, and the namespace goes
         lab.kubectl(
             "patch",

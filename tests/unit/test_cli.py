@@ -59,7 +59,7 @@ def test_check_demo_json_schema_and_exit_code() -> None:
     checks = {f["check"] for f in data["findings"]}
     assert {"pod-failing", "app-degraded"} <= checks
     crash = next(f for f in data["findings"] if f["check"] == "pod-failing")
-    assert crash["app"] == "kubeflow" and "CrashLoopBackOff" in crash["evidence"]
+    assert crash["app"] == "kubeflow" and "CrashLoopBackOff" in crash["evidence"][0]
 
 
 def test_check_text_and_junit() -> None:
