@@ -33,13 +33,14 @@ def outlook(chain: Sequence[str], snapshot: ClusterSnapshot, findings: Iterable[
     rows: list[Outlook] = []
     stopped = False
     for name in chain:
-        if stopped:
-            rows.append(Outlook(name, "not reached", ""))
-            continue
-        app = apps.get(name)
+        # Every row knows its root cause, so a stop where none was foreseen still names one.
         mine = errors.get(name, [])
         roots = sorted(chains.root_causes_of(mine), key=lambda f: f.sort_key)
         cause = f"{roots[0].id}: {roots[0].title}" if roots else ""
+        if stopped:
+            rows.append(Outlook(name, "not reached", "", cause))
+            continue
+        app = apps.get(name)
         reason = _blocker(name, app.health_status if app else None, mine, roots)
         if reason is not None:
             rows.append(Outlook(name, "stops here", reason, cause))
@@ -48,7 +49,7 @@ def outlook(chain: Sequence[str], snapshot: ClusterSnapshot, findings: Iterable[
             rows.append(Outlook(name, "ready", "Synced and Healthy"))
         else:
             status = f"{app.sync_status} {app.health_status}" if app else "unknown"
-            rows.append(Outlook(name, "will sync", status))
+            rows.append(Outlook(name, "will sync", status, cause))
     return rows
 
 

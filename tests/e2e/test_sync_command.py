@@ -69,6 +69,14 @@ def test_a_stop_ends_1_naming_the_app_the_reason_and_its_findings(lab: Any, tmp_
     assert doc["ok"] is False and doc["stopped_at"] == "duplicate"
     assert [s["state"] for s in doc["steps"]] == ["done", "failed", "pending"]
     assert "kustomize-duplicate-id" in {f["check"] for f in doc["explained_by"]}
+    # It stops at the root cause, not the first symptom: the duplicate id leads, and the stop names it.
+    root = doc["explained_by"][0]
+    assert (
+        root["check"] == "kustomize-duplicate-id"
+        and root["caused_by"] == []
+        and doc["root_cause"] == root["id"]
+    )
+    assert f"; root cause: {root['id']}: " in doc["reason"], doc["reason"]
     assert "[2/3] duplicate: failed" in out.stderr  # the progress went to stderr, the JSON alone to stdout
     assert op_state(lab.app("drift")).get("startedAt") == drift_before
     wait_idle(lab, "duplicate")
