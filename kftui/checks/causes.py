@@ -10,7 +10,7 @@ their consequences fold under them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 
 from kftui.checks.evidence import app_messages, find_app
@@ -173,7 +173,7 @@ def assign_ids(findings: Sequence[Finding]) -> list[Finding]:
     return [replace(f, id=i) for f, i in zip(findings, ids, strict=True)]
 
 
-def _reaches(edges: dict[str, list[str]], start: str, goal: str) -> bool:
+def _reaches(edges: Mapping[str, Mapping[str, None]], start: str, goal: str) -> bool:
     """True when following caused_by edges from `start` arrives at `goal`."""
     stack, seen = [start], set()
     while stack:
@@ -194,12 +194,14 @@ def link(
 ) -> list[Finding]:
     """The findings, in the same order, each with its id and the ids of the findings that cause it."""
     named = assign_ids(findings)
-    edges: dict[str, list[str]] = {}
+    # child id -> its causes' ids, in the order found (a dict as an ordered set: a Degraded app with
+    # 20,000 failing pods checks each new cause in constant time).
+    edges: dict[str, dict[str, None]] = {}
     for rule in rules:
         for child, cause in rule(named, snapshot, profile):
-            if child.id == cause.id or cause.id in edges.get(child.id, ()):
+            if child.id == cause.id or cause.id in edges.get(child.id, {}):
                 continue
             if _reaches(edges, cause.id, child.id):  # the cause already follows from the child: no cycle
                 continue
-            edges.setdefault(child.id, []).append(cause.id)
-    return [replace(f, caused_by=tuple(edges.get(f.id, ()))) for f in named]
+            edges.setdefault(child.id, {})[cause.id] = None
+    return [replace(f, caused_by=tuple(edges[f.id])) if f.id in edges else f for f in named]
