@@ -108,9 +108,10 @@ class DiagnosticsPanel(Vertical):
         matching = self._matching(self.findings)
         self.matching_count = len(matching)
         self.shown, self.nested = self._rows(matching)
+        present = {f.id for f in matching}
         listing = self.query_one("#finding-list", OptionList)
         listing.set_options(
-            Option(render.finding_line(f, nested, self._folded(f, nested, matching)), id=str(i))
+            Option(render.finding_line(f, nested, self._folded(f, nested, present)), id=str(i))
             for i, (f, nested) in enumerate(zip(self.shown, self.nested, strict=True))
         )
         if self.shown:
@@ -138,11 +139,10 @@ class DiagnosticsPanel(Vertical):
                         nested.append(True)
         return shown[:MAX_LISTED], nested[:MAX_LISTED]
 
-    def _folded(self, finding: Finding, nested: bool, matching: list[Finding]) -> int:
+    def _folded(self, finding: Finding, nested: bool, present: set[str]) -> int:
         """How many matching findings `finding` leads to that are folded under it now."""
         if nested or finding.id in self.unfolded:
             return 0
-        present = {f.id for f in matching}
         return sum(1 for c in self._chains.downstream(finding) if c.id in present)
 
     def _row_root(self) -> Finding | None:
