@@ -93,16 +93,17 @@ def failing_workloads(
                 yield symptom, pod
 
 
-def pods_behind_webhooks(
+def pods_behind_services(
     findings: Sequence[Finding], snapshot: ClusterSnapshot, profile: Profile
 ) -> Iterator[Link]:
-    """A webhook that cannot be called (webhook-unavailable about Service ns/svc) is caused by the failing
-    pods that Service selects: the webhook is down because its pods are."""
+    """A Service that cannot serve (webhook-unavailable: a webhook that cannot be called; gateway: the
+    ingress gateway not serving) is caused by the failing pods that Service selects: it is down because
+    they are."""
     pods = [f for f in findings if f.check == "pod-failing"]
-    for hook in findings:
-        if hook.check != "webhook-unavailable" or hook.subject.kind != "Service":
+    for down in findings:
+        if down.check not in ("webhook-unavailable", "gateway") or down.subject.kind != "Service":
             continue
-        svc = snapshot.services.get((hook.subject.namespace or "", hook.subject.name))
+        svc = snapshot.services.get((down.subject.namespace or "", down.subject.name))
         if svc is None or not svc.selector:
             continue
         for pod_finding in pods:
@@ -112,7 +113,27 @@ def pods_behind_webhooks(
                 and pod.namespace == svc.namespace
                 and all(pod.labels.get(k) == v for k, v in svc.selector.items())
             ):
-                yield hook, pod_finding
+                yield down, pod_finding
+
+
+def pods_of_workloads(
+    findings: Sequence[Finding], snapshot: ClusterSnapshot, profile: Profile
+) -> Iterator[Link]:
+    """A workload not ready (auth-stack: dex or oauth2-proxy, so login is broken) is caused by the failing
+    pods of that workload (pod-failing about a pod whose controller chain ends at it)."""
+    pods = [f for f in findings if f.check == "pod-failing"]
+    for down in findings:
+        if down.check != "auth-stack":
+            continue
+        ref = down.subject
+        for pod_finding in pods:
+            pod = snapshot.pods.get((pod_finding.subject.namespace or "", pod_finding.subject.name))
+            if (
+                pod is not None
+                and pod.namespace == ref.namespace
+                and (pod.workload_kind, pod.workload_name) == (ref.kind, ref.name)
+            ):
+                yield down, pod_finding
 
 
 def pods_missing_prerequisites(
@@ -147,7 +168,8 @@ def _prerequisite_of(cause: Finding, pod: Finding) -> bool:
 RULES: tuple[Rule, ...] = (
     same_message,
     pods_missing_prerequisites,
-    pods_behind_webhooks,
+    pods_behind_services,
+    pods_of_workloads,
     failing_workloads,
     blocked_by_dependency,
 )

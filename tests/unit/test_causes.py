@@ -13,9 +13,10 @@ from kftui.checks.registry import run_checks
 from kftui.cluster.dumpfile import load_demo
 from kftui.model import Chains, ClusterSnapshot, Finding, ObjectRef, Severity, roots
 from kftui.profile import Profile, builtin_profile
+from tests.unit.fixtures.builders import deployment, drop, find, fresh, service
 from tests.unit.fixtures.builders import pod as pod_object
-from tests.unit.fixtures.builders import service
 from tests.unit.fixtures.builders import snapshot as build
+from tests.unit.test_checks_access import _unready_endpoints
 
 PROFILE = builtin_profile("kubeflow")
 KATIB = "pod-failing:Pod/kubeflow/katib-controller-7f5b8c9d6-5rjtn"
@@ -131,7 +132,7 @@ def _pod_and_webhook() -> tuple[ClusterSnapshot, list[Finding]]:
 def test_two_rules_that_would_link_a_pod_and_its_webhook_both_ways_keep_one_link() -> None:
     snapshot, found = _pod_and_webhook()
     assert len(list(causes.pods_missing_prerequisites(found, snapshot, PROFILE))) == 1
-    assert len(list(causes.pods_behind_webhooks(found, snapshot, PROFILE))) == 1
+    assert len(list(causes.pods_behind_services(found, snapshot, PROFILE))) == 1
     pod, hook = causes.link(found, snapshot, PROFILE)
     # The rule listed first wins: the pod's evidence names the webhook.
     assert pod.caused_by == (hook.id,)
@@ -179,3 +180,27 @@ def test_whatever_the_rules_say_the_links_never_form_a_cycle(pairs: list[tuple[i
 
 def test_run_checks_links_what_it_returns() -> None:
     assert all(f.id for f in demo_findings())
+
+
+def _crash_loop(objects: list[dict], name: str) -> None:  # type: ignore[type-arg]
+    status = find(objects, "Pod", name)["status"]
+    status["conditions"][0]["status"] = "False"
+    status["containerStatuses"][0].update(
+        ready=False, restartCount=4, state={"waiting": {"reason": "CrashLoopBackOff", "message": "back-off"}}
+    )
+
+
+def test_login_broken_and_the_gateway_down_follow_from_their_crash_looping_pods() -> None:
+    """auth-stack about Deployment auth/dex is caused by dex's failing pod; gateway about the Service by the
+    failing pod it selects; a healthy pod elsewhere causes neither."""
+    objects = drop(fresh(), "Deployment", "dex", "auth")
+    objects.append(deployment("auth", "dex", 1, ready=0))
+    objects = _unready_endpoints(objects)
+    _crash_loop(objects, "dex-5c8d7f9b6-x2k8q")
+    _crash_loop(objects, "istio-ingressgateway-5c8d7f9b6-kq8zt")
+    found = {f.check: f for f in run_checks(build(objects), PROFILE)}
+    assert found["auth-stack"].caused_by == ("pod-failing:Pod/auth/dex-5c8d7f9b6-x2k8q",)
+    assert found["gateway"].caused_by == (
+        "pod-failing:Pod/istio-system/istio-ingressgateway-5c8d7f9b6-kq8zt",
+    )
+    assert not found["pod-failing"].caused_by
