@@ -438,7 +438,14 @@ def fix_options(args: argparse.Namespace) -> FixOptions:
 def cmd_sync(args: argparse.Namespace) -> int:
     from kftui.checks.registry import run_checks
     from kftui.fixes.runtime import build_fix_runtime
-    from kftui.synccmd import explain, order_apps, parse_duration, run_sync, summary_lines, window_stop
+    from kftui.synccmd import (
+        order_apps,
+        parse_duration,
+        run_sync,
+        stop_at_root_cause,
+        summary_lines,
+        window_stop,
+    )
 
     try:
         timeout = parse_duration(args.timeout)
@@ -471,7 +478,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
         fixes.close()
     if not outcome.ok:
         with contextlib.suppress(SourceError):
-            outcome.explained_by = explain(outcome, run_checks(source.load(), profile))
+            stop_at_root_cause(outcome, run_checks(source.load(), profile))
     if args.output == "json":
         sys.stdout.write(outcome.to_json())
     else:

@@ -33,6 +33,7 @@ from kftui.fixes.registry import FIXES
 from kftui.fixes.run import FixRunner
 from kftui.model import ClusterSnapshot, ObjectRef
 from kftui.textsafe import one_line
+from kftui.wording import plural
 
 if TYPE_CHECKING:  # httpx only when a server is given
     from kftui.cluster.argocd import ArgoRestOps
@@ -114,7 +115,7 @@ def _value(value: Any) -> str:
 def render_text(app: str, found: list[ResourceDrift]) -> str:
     if not found:
         return f"{app}: no difference between git and the cluster\n"
-    lines = [f"{app}: {len(found)} resource{'' if len(found) == 1 else 's'} differ from git"]
+    lines = [f"{app}: {plural(len(found), 'resource')} {'differs' if len(found) == 1 else 'differ'} from git"]
     for res in found:
         lines.append(f"  {res.label}")
         for drift in res.drifts:
@@ -135,7 +136,7 @@ def render_text(app: str, found: list[ResourceDrift]) -> str:
     if changes:
         lines.append("")
         lines.append(
-            f"{changes} field{'' if changes == 1 else 's'} changed for real: sync to put git's values back (kftui sync {app}), or commit them to git."
+            f"{plural(changes, 'field')} changed for real: sync to put git's values back (kftui sync {app}), or commit them to git."
         )
     return "".join(one_line(line) + "\n" for line in lines)
 

@@ -9,30 +9,37 @@ from xml.etree import ElementTree as ET
 
 from kftui.checks.coverage import Coverage, Verdict, verdict
 from kftui.checks.registry import CHECKS
-from kftui.model import ClusterSnapshot, Finding
+from kftui.model import Chains, ClusterSnapshot, Finding, base_id, roots
 from kftui.textsafe import multi_line, one_line
+from kftui.wording import plural
 
 SEVERITY_MARK = {"error": "ERROR", "warning": "WARN ", "info": "INFO "}
 
 
 def finding_to_dict(f: Finding) -> dict[str, Any]:
+    """One finding as JSON. `id` and `caused_by` link it into the causal chains (kftui/checks/causes.py);
+    `evidence` is a list with one item per piece of evidence."""
     return {
+        "id": f.id or base_id(f),
         "check": f.check,
         "severity": f.severity.value,
         "app": f.app,
         "subject": {"kind": f.subject.kind, "namespace": f.subject.namespace, "name": f.subject.name},
         "title": f.title,
-        "evidence": f.evidence,
+        "evidence": list(f.evidence_lines),
         "explanation": f.explanation,
         "fixes": [{"id": x.id, "title": x.title, "command": x.command} for x in f.fixes],
+        "caused_by": list(f.caused_by),
     }
 
 
 def render_json(findings: Sequence[Finding], snapshot: ClusterSnapshot) -> str:
-    """The findings, and a summary whose `coverage` says whether they speak for the whole install."""
+    """The findings, and a summary whose `coverage` says whether they speak for the whole install and
+    whose `root_causes` counts the findings nothing else explains."""
     seen = verdict(findings, snapshot)
     summary: dict[str, Any] = {
         **seen.counts,
+        "root_causes": len(roots(findings)),
         "coverage": seen.coverage.value,
         "headline": seen.headline,
         "unseen": dict(seen.unseen),
@@ -42,26 +49,57 @@ def render_json(findings: Sequence[Finding], snapshot: ClusterSnapshot) -> str:
     )
 
 
+INDENT = "    "
+
+
+def _header(f: Finding) -> str:
+    where = f"[{f.app}] " if f.app else ""
+    return f"{SEVERITY_MARK[f.severity.value]} {f.check}: {where}{f.title}"
+
+
+def _field(label: str, value: str) -> str:
+    return f"{INDENT}{label + ':':<10} {value}"
+
+
+def _block(f: Finding, led_to: Sequence[Finding]) -> list[str]:
+    """One finding: its header line, then every other line indented under it, so `grep -A` keeps it whole
+    and `grep '^ERROR'` lists the headers."""
+    lines = ["", _header(f), _field("id", f.id or base_id(f))]
+    lines += [_field("caused by", cause) for cause in f.caused_by]
+    lines.append(_field("subject", str(f.subject)))
+    lines += [_field("evidence", item) for item in f.evidence_lines]
+    lines.append(_field("why", f.explanation))
+    # Not aligned: `fix ID: COMMAND` reads the same in every report, whatever the id's length.
+    lines += [f"{INDENT}fix {fix.id}: {fix.command}" for fix in f.fixes]
+    lines += [_field("led to", _header(c)) for c in led_to]
+    return lines
+
+
 def render_text(findings: Sequence[Finding], snapshot: ClusterSnapshot) -> str:
+    """Root causes first, each with the findings it led to named under it; then those consequences in full,
+    each naming the finding that caused it."""
     seen = verdict(findings, snapshot)
     count = len(snapshot.applications)
     # The offline sources name themselves in parentheses already ("(embedded demo)"): not twice.
     server = snapshot.server.strip("()")
     where = f"{snapshot.context} ({server})" if server else snapshot.context
-    lines = [f"kftui check: {where}, {count} application{'' if count == 1 else 's'}"]
+    lines = [f"kftui check: {where}, {plural(count, 'application')}"]
     if seen.coverage is Coverage.BLIND:
         lines.append(f"BLIND {seen.headline}")
     for kind, reason in seen.unseen.items():
         lines.append(f"  not seen: {kind}: {reason}")
-    for f in findings:
-        where = f"[{f.app}] " if f.app else ""
+    leading = roots(findings)
+    following = [f for f in findings if not f.is_root]
+    if findings:
+        lines.append(f"{plural(len(leading), 'root cause')}, {plural(len(following), 'consequence')}")
+    chains = Chains(findings)
+    for f in leading:
+        lines += _block(f, chains.downstream(f))
+    if following:
         lines.append("")
-        lines.append(f"{SEVERITY_MARK[f.severity.value]} {f.check}: {where}{f.title}")
-        lines.append(f"       subject:  {f.subject}")
-        lines.append(f"       evidence: {f.evidence}")
-        lines.append(f"       why:      {f.explanation}")
-        for fix in f.fixes:
-            lines.append(f"       fix {fix.id}: {fix.command}")
+        lines.append(f"{plural(len(following), 'consequence')} of the root causes above:")
+        for f in following:
+            lines += _block(f, ())
     lines.append("")
     lines.append(seen.headline)
     # Every value above may come from the cluster: each line is made inert here, once (a newline inside a
@@ -103,13 +141,15 @@ def render_junit(findings: Sequence[Finding], snapshot: ClusterSnapshot) -> str:
             failures += 1
             # Each value on its own line(s): one_line keeps a title's embedded newline from faking a new entry.
             body = "\n\n".join(
-                f"{one_line(f.title)}\n{one_line(f.evidence)}\n{one_line(f.explanation)}" for f in errors
+                "\n".join(one_line(line) for line in (f.title, *f.evidence_lines, f.explanation))
+                for f in errors
             )
             _sub(case, "failure", body, message=errors[0].title, type="error")
         others = [f for f in mine if f.severity.value != "error"]
         if others:
             body = "\n".join(
-                f"{f.severity.value}: {one_line(f.title)}: {one_line(f.evidence)}" for f in others
+                f"{f.severity.value}: {one_line(f.title)}: {one_line('; '.join(f.evidence_lines))}"
+                for f in others
             )
             _sub(case, "system-out", body)
     suite.set("failures", str(failures))

@@ -26,9 +26,10 @@ from kftui.cluster.ops import ActionError, SyncRequest
 from kftui.fixes.ordered import FAILED, SETTLING, SYNCING, WAITING, OrderedResult, OrderedSync, StepStatus
 from kftui.fixes.plan import plan_action
 from kftui.fixes.run import FixRunner
-from kftui.model import Application, ClusterSnapshot, Finding, ObjectRef
+from kftui.model import Application, Chains, ClusterSnapshot, Finding, ObjectRef
 from kftui.profile import Profile
 from kftui.textsafe import one_line
+from kftui.wording import plural
 
 REQUESTED = "requested"
 """The state of a step whose sync was only asked for (no --wait)."""
@@ -90,6 +91,11 @@ class SyncOutcome:
     stopped_at: str | None = None
     explained_by: list[Finding] = field(default_factory=list)
 
+    @property
+    def root_cause(self) -> Finding | None:
+        """The root cause among the explaining findings (explain puts it first), None when none is known."""
+        return next((f for f in self.explained_by if f.id and f.is_root), None)
+
     def to_json(self) -> str:
         def step(s: StepStatus) -> dict[str, Any]:
             return {
@@ -100,13 +106,22 @@ class SyncOutcome:
                 "finished": s.finished.isoformat() if s.finished else None,
             }
 
+        root = self.root_cause
         doc = {
             "ok": self.ok,
             "reason": self.reason,
             "stopped_at": self.stopped_at,
+            "root_cause": root.id if root is not None else None,
             "steps": [step(s) for s in self.steps],
             "explained_by": [
-                {"check": f.check, "severity": f.severity.value, "title": f.title, "evidence": f.evidence}
+                {
+                    "id": f.id,
+                    "check": f.check,
+                    "severity": f.severity.value,
+                    "title": f.title,
+                    "evidence": list(f.evidence_lines),
+                    "caused_by": list(f.caused_by),
+                }
                 for f in self.explained_by
             ],
         }
@@ -229,11 +244,25 @@ def _request_all(runner: FixRunner, apps: tuple[str, ...], printer: ProgressPrin
 
 
 def explain(outcome: SyncOutcome, findings: Sequence[Finding], most: int = 3) -> list[Finding]:
-    """The findings about the app the sync stopped at, errors first (what a person reads next)."""
+    """The findings about the app the sync stopped at, led by the root causes they trace back to (which may
+    be another app's: a pod of the dependency), then the app's own symptoms, errors first."""
     if outcome.ok or outcome.stopped_at is None:
         return []
     about = [f for f in findings if f.app == outcome.stopped_at or f.subject.name == outcome.stopped_at]
-    return sorted(about, key=lambda f: f.sort_key)[:most]
+    linked = [f for f in findings if f.id]  # (findings that did not go through the causes pass have no chain)
+    roots = sorted(Chains(linked).root_causes_of(f for f in about if f.id), key=lambda f: f.sort_key)
+    rest = sorted((f for f in about if f not in roots), key=lambda f: f.sort_key)
+    return (roots + rest)[:most]
+
+
+def stop_at_root_cause(outcome: SyncOutcome, findings: Sequence[Finding]) -> SyncOutcome:
+    """The outcome explained: its findings, and a stop reason that names the root-cause finding, so the
+    run ends on the cause (a crash-looping pod) rather than the first symptom (its app Degraded)."""
+    outcome.explained_by = explain(outcome, findings)
+    root = outcome.root_cause
+    if root is not None:
+        outcome.reason += f"; root cause: {root.id}: {root.title}"
+    return outcome
 
 
 def summary_lines(outcome: SyncOutcome) -> list[str]:
@@ -243,11 +272,11 @@ def summary_lines(outcome: SyncOutcome) -> list[str]:
             return ["ok: nothing to sync"]
         if all(step.state == REQUESTED for step in outcome.steps):
             # Without --wait nothing was seen to finish: say what was done, not "synced".
-            return [f"ok: {len(outcome.steps)} sync(s) requested, not waited for (--wait waits)"]
-        return [f"ok: {len(outcome.steps)} app(s) synced"]
+            return [f"ok: {plural(len(outcome.steps), 'sync')} requested, not waited for (--wait waits)"]
+        return [f"ok: {plural(len(outcome.steps), 'app')} synced"]
     lines = [one_line(f"stopped: {outcome.reason}")]
     for finding in outcome.explained_by:
-        lines.append(one_line(f"  {finding.severity.value} [{finding.check}] {finding.title}"))
-        if finding.evidence:
-            lines.append(one_line(f"    {finding.evidence}"))
+        role = ("root cause: " if finding.is_root else "symptom: ") if finding.id else ""
+        lines.append(one_line(f"  {finding.severity.value} [{finding.check}] {role}{finding.title}"))
+        lines += [one_line(f"    {item}") for item in finding.evidence_lines]
     return lines

@@ -81,7 +81,7 @@ def gateway(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]:
         app=owner.name if owner else None,
         subject=svc_ref,
         title=f"Ingress gateway {gw.namespace}/{gw.service} is not serving: {problem}",
-        evidence=problem + ("; " + "; ".join(pod_states) if pod_states else ""),
+        evidence="\n".join([problem, *pod_states]),
         explanation=(
             f"All user traffic to the dashboard goes through svc/{gw.service} in {gw.namespace}; with {problem}, "
             "the UI and the port-forward from the guide cannot work even if everything else is Healthy. "
@@ -155,7 +155,7 @@ def auth_stack(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]
             app=owner.name if owner else None,
             subject=ObjectRef(w.kind, w.namespace, w.name),
             title=f"Login is broken: {w.name} ({role}) in {w.namespace} is not ready",
-            evidence=state + ("; " + "; ".join(failing) if failing else ""),
+            evidence="\n".join([state, *failing]),
             explanation=(
                 f"{w.name} is on the login path: every request to the dashboard is sent through it, so while it is "
                 "not ready users get errors or redirect loops instead of the login page. The pod findings name "

@@ -11,6 +11,7 @@ from kftui.checks.evidence import applications, listing, res_name
 from kftui.checks.health import PodIndex, pod_index, resource_health
 from kftui.model import Application, ClusterSnapshot, Finding, FixRef, ManagedResource, ObjectRef, Severity
 from kftui.profile import Profile
+from kftui.wording import plural
 
 _listing = listing
 _res_name = res_name
@@ -51,6 +52,10 @@ def ignore_differences_snippet(resources: list[ManagedResource]) -> str:
         lines += [f"    - '{p}'" for p in paths]
     lines += ["  syncPolicy:", "    syncOptions:", "    - RespectIgnoreDifferences=true"]
     return "\n".join(lines)
+
+
+def _differ(n: int) -> str:
+    return f"{plural(n, 'resource')} {'differs' if n == 1 else 'differ'}"
 
 
 def app_out_of_sync(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]:
@@ -102,8 +107,8 @@ def app_out_of_sync(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Fin
                 severity=Severity.WARNING,
                 app=app.name,
                 subject=app.ref,
-                title=f"{app.name} is OutOfSync ({len(drifted) + len(prunable)} resources differ from git)",
-                evidence="; ".join(parts),
+                title=f"{app.name} is OutOfSync ({_differ(len(drifted) + len(prunable))} from git)",
+                evidence="\n".join(parts),
                 explanation=explanation,
                 fixes=tuple(fixes),
             )
@@ -115,7 +120,7 @@ def app_out_of_sync(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Fin
                 app=app.name,
                 subject=app.ref,
                 title=f"{app.name}: Argo CD cannot compare it with git (sync status Unknown)",
-                evidence="status.sync.status=Unknown" + (f"; {reasons[0]}" if reasons else ""),
+                evidence="\n".join(["status.sync.status=Unknown", *reasons[:1]]),
                 explanation="Argo CD could not render or fetch the app's manifests, so it cannot tell what is "
                 "out of sync and a sync would fail the same way. Fix the cause in the condition (a more specific "
                 "finding, such as kustomize-duplicate-id or repo-path, explains it when kftui knows the message), "
@@ -165,7 +170,7 @@ def app_degraded(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Findin
         if app.health_message:
             evidence += f" ({app.health_message})"
         if culprits:
-            evidence += f"; {_listing(culprits)}"
+            evidence += f"\n{_listing(culprits)}"
         if status == "Missing":
             explanation = (
                 "The app's resources do not exist in the cluster: it was never synced, or what it "
@@ -194,7 +199,8 @@ def app_degraded(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Findin
             severity=severity,
             app=app.name,
             subject=app.ref,
-            title=f"{app.name} is {status}" + (f": {len(culprits)} unhealthy resources" if culprits else ""),
+            title=f"{app.name} is {status}"
+            + (f": {plural(len(culprits), 'unhealthy resource')}" if culprits else ""),
             evidence=evidence,
             explanation=explanation,
             fixes=fixes,
@@ -212,7 +218,7 @@ def app_operation_failed(snapshot: ClusterSnapshot, profile: Profile) -> Iterato
         ]
         evidence = f"status.operationState.phase={state.phase}: {state.message}".rstrip(": ")
         if failed:
-            evidence += "; " + _listing(
+            evidence += "\n" + _listing(
                 [f"{_res_name(r.kind, r.namespace, r.name)}: {r.message}" for r in failed]
             )
         yield Finding(
@@ -221,7 +227,7 @@ def app_operation_failed(snapshot: ClusterSnapshot, profile: Profile) -> Iterato
             app=app.name,
             subject=app.ref,
             title=f"Last sync of {app.name} {state.phase.lower()}"
-            + (f" on {len(failed)} resources" if failed else ""),
+            + (f" on {plural(len(failed), 'resource')}" if failed else ""),
             evidence=evidence,
             explanation="Argo CD tried to apply the manifests and the API server refused some of them. The "
             "message says why; a plain retry only helps when the cause was transient (a webhook or CRD not "
@@ -254,7 +260,7 @@ def applications_missing(snapshot: ClusterSnapshot, profile: Profile) -> Iterato
         subject=ObjectRef("Namespace", None, snapshot.argocd_namespace),
         title=f"No Argo CD Applications in {where}",
         evidence=evidence
-        + (f"; the {profile.name} profile expects {', '.join(expected)}" if expected else ""),
+        + (f"\nthe {profile.name} profile expects {', '.join(expected)}" if expected else ""),
         explanation=(
             "kftui diagnoses an install through its Argo CD Applications and found none, so nothing was "
             "checked. Argo CD may keep them in another namespace (--argocd-namespace NS), they may not "

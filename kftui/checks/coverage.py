@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from kftui.model import ClusterSnapshot, Finding, Severity
+from kftui.wording import plural
 
 APPLICATION_KINDS = ("Application", "applications")
 """How a snapshot names the Applications in `forbidden`: by kind (live), by collection (older dumps)."""
@@ -62,16 +63,16 @@ def count(findings: Iterable[Finding]) -> dict[str, int]:
     return counts
 
 
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 def verdict(findings: Iterable[Finding], snapshot: ClusterSnapshot) -> Verdict:
     """The verdict on a snapshot's findings, which leads with what could not be seen."""
     counts = count(findings)
     unseen = dict(sorted(snapshot.forbidden.items()))
     tally = ", ".join(
-        (plural(counts["error"], "error"), plural(counts["warning"], "warning"), f"{counts['info']} info")
+        (
+            plural(counts["error"], "error"),
+            plural(counts["warning"], "warning"),
+            plural(counts["info"], "info", "info"),
+        )
     )
     blind = applications_unseen(snapshot)
     if blind is not None:

@@ -83,7 +83,7 @@ def crd_missing(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding
                 users[0].ref,
                 crd.kind,
                 crd.group,
-                f"CustomResourceDefinition {crd.name}: condition Established is not True; {app.name} manages "
+                f"CustomResourceDefinition {crd.name}: condition Established is not True\n{app.name} manages "
                 f"{listing([res_name(r.kind, r.namespace, r.name) for r in users])}",
                 f"CRD {crd.name} is not Established",
                 managing_app(snapshot, "CustomResourceDefinition", None, crd.name),

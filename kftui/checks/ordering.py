@@ -80,12 +80,12 @@ def _blocked(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]:
                 continue
             if dep is None:
                 dep_state = "does not exist"
-                evidence = f"{app.name}: {moving}; Application {dep_name} not found in the cluster"
+                evidence = f"{app.name}: {moving}\nApplication {dep_name} not found in the cluster"
             else:
                 dep_state = f"is {dep.health_status}"
                 evidence = (
                     f"{app.name}: sync={app.sync_status}, health={app.health_status}, "
-                    f"operation={app.operation_phase or 'none'}; {dep.name}: health={dep.health_status}"
+                    f"operation={app.operation_phase or 'none'}\n{dep.name}: health={dep.health_status}"
                     + (f" ({dep.health_message})" if dep.health_message else "")
                     + f", sync={dep.sync_status}"
                 )
@@ -95,7 +95,7 @@ def _blocked(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]:
                 app=app.name,
                 subject=app.ref,
                 title=f"{app.name} {moving} while {dep_name} {dep_state} (blocked by {dep_name})",
-                evidence=evidence + f"; profile {profile.name}: {app.name} depends on {dep_name}",
+                evidence=evidence + f"\nprofile {profile.name}: {app.name} depends on {dep_name}",
                 explanation=(
                     f"{app.name} needs {dep_name} to be Healthy first (the profile's order is "
                     f"{' -> '.join(profile.chain())}). Until {dep_name} is Healthy, what {app.name} deploys "
@@ -104,6 +104,7 @@ def _blocked(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]:
                     "to be Healthy (fix: ordered-sync)."
                 ),
                 fixes=(_ordered_sync(snapshot, profile),),
+                waits_for=(dep_name,),
             )
 
 
@@ -129,8 +130,8 @@ def _waves(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]:
                 subject=app.ref,
                 title=f"Sync wave of {app.name} ({mine}) does not come after {dep_name} ({theirs})",
                 evidence=(
-                    f"{app.name} {WAVE_ANNOTATION}={app.annotations.get(WAVE_ANNOTATION, '(none, so 0)')}; "
-                    f"{dep_name} {WAVE_ANNOTATION}={dep.annotations.get(WAVE_ANNOTATION, '(none, so 0)')}; "
+                    f"{app.name} {WAVE_ANNOTATION}={app.annotations.get(WAVE_ANNOTATION, '(none, so 0)')}\n"
+                    f"{dep_name} {WAVE_ANNOTATION}={dep.annotations.get(WAVE_ANNOTATION, '(none, so 0)')}\n"
                     f"profile {profile.name}: {app.name} depends on {dep_name}"
                 ),
                 explanation=(
@@ -154,7 +155,7 @@ def _waves(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]:
         subject=ObjectRef("ConfigMap", snapshot.argocd_namespace, "argocd-cm"),
         title="Sync waves between Applications have no effect: argocd-cm lacks the Application health check",
         evidence=(
-            f"sync waves on Applications: {names}; argocd-cm has no {APP_HEALTH_KEY}"
+            f"sync waves on Applications: {names}\nargocd-cm has no {APP_HEALTH_KEY}"
             + ("" if snapshot.argocd_config else " (argocd-cm is empty or could not be read)")
         ),
         explanation=(

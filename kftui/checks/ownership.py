@@ -160,7 +160,7 @@ def prune_danger(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Findin
                 subject=res.ref,
                 title=f"Auto-prune in {app.name} will delete {res_name(res.kind, res.namespace, res.name)}",
                 evidence=(
-                    f"status.resources[] {res_name(res.kind, res.namespace, res.name)}: requiresPruning=true; "
+                    f"status.resources[] {res_name(res.kind, res.namespace, res.name)}: requiresPruning=true\n"
                     "spec.syncPolicy.automated.prune=true"
                 ),
                 explanation=(
@@ -181,7 +181,7 @@ def prune_danger(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Findin
                 app=app.name,
                 subject=app.ref,
                 title=f"Auto-prune in {app.name} will delete {len(others)} resources no longer in git",
-                evidence=f"requiresPruning=true: {listing(names)}; spec.syncPolicy.automated.prune=true",
+                evidence=f"requiresPruning=true: {listing(names)}\nspec.syncPolicy.automated.prune=true",
                 explanation=(
                     "These resources are no longer in the app's manifests and automated prune will delete them "
                     "on the next sync. That is intended when you removed them; if not (a wrong path or "

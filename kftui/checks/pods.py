@@ -209,7 +209,7 @@ def _findings(
         symptom, evidence, severity = diagnosis
         warning = warnings.get(pod.ref)
         if warning:
-            evidence += f"; {warning}"
+            evidence += f"\n{warning}"
         fixes: list[FixRef] = []
         if symptom in ("CrashLoopBackOff", "OOMKilled"):
             crashing = next(c.name for c in pod.containers if (c.state, c.reason) in _CRASHED)

@@ -9,6 +9,7 @@ from kftui.checks import (
     access,
     annotation_size,
     applications,
+    causes,
     crds,
     kustomize_ids,
     namespaces,
@@ -66,7 +67,8 @@ def run_checks(
     checks: Iterable[Check] = CHECKS,
     memo: CheckMemo | None = None,
 ) -> list[Finding]:
-    """Every finding, most severe first. A check that crashes becomes a finding instead of taking the tool down.
+    """Every finding, most severe first, each with its stable id and the findings that cause it (causes.py).
+    A check that crashes becomes a finding instead of taking the tool down.
 
     With a `memo` (one per stream of snapshots, as in the TUI), a check whose inputs are the same objects as
     on its last run is not run again; see kftui/checks/memo.py.
@@ -93,4 +95,4 @@ def run_checks(
                 )
             )
     findings.sort(key=lambda f: f.sort_key)
-    return findings
+    return causes.link(findings, snapshot, profile)

@@ -91,11 +91,11 @@ def _pod_reason(pod: Pod) -> str:
 
 
 def _hook_pods(snapshot: ClusterSnapshot, found: ResourceResult | ManagedResource | None) -> str:
-    """For a Job hook, what its pods say ("; pod x: ImagePullBackOff"), "" otherwise."""
+    """For a Job hook, what its pods say (a line each: "pod x: ImagePullBackOff"), "" otherwise."""
     if not isinstance(found, ResourceResult) or found.kind != "Job" or not found.hook_type:
         return ""
     pods = _pods_of_job(snapshot, found.namespace, found.name)
-    return "".join(f"; {_pod_reason(p)}" for p in pods[:3])
+    return "".join(f"\n{_pod_reason(p)}" for p in pods[:3])
 
 
 def sync_stuck(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]:
@@ -121,9 +121,9 @@ def sync_stuck(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]
         if state.retry_count:
             evidence += f", retry {state.retry_count}"
         if state.message:
-            evidence += f"; message: {state.message}"
+            evidence += f"\nmessage: {state.message}"
         if waits_for:
-            evidence += f"; waiting for {waits_for}" + _hook_pods(snapshot, found)
+            evidence += f"\nwaiting for {waits_for}" + _hook_pods(snapshot, found)
         # A hook that hangs is deleted after the terminate (a running sync would only wait on it again).
         hook_fix = (
             fixrefs.delete_hook(app.name, found.kind, found.namespace, found.name, terminate_first=True)
@@ -206,7 +206,7 @@ def operation_stale(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Fin
             subject=app.ref,
             title=f"{app.name} keeps an operation the controller does not run",
             evidence=f"operation set; status.operationState.phase={state.phase} finished "
-            f"{state.finished_at:%Y-%m-%d %H:%M:%SZ}; reconciled {app.reconciled_at:%Y-%m-%d %H:%M:%SZ}",
+            f"{state.finished_at:%Y-%m-%d %H:%M:%SZ}\nreconciled {app.reconciled_at:%Y-%m-%d %H:%M:%SZ}",
             explanation="A new sync is refused while `operation` is set. Terminating the operation clears "
             "it the way Argo CD's own API does (fix: terminate); then sync again.",
             fixes=(fixrefs.terminate(app.name),),
@@ -244,8 +244,8 @@ def finalizer_stuck(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Fin
             title=f"Namespace {name} Terminating for {span((snapshot.now - since).total_seconds())}"
             + (": finalizers remain" if ns.conditions else ""),
             evidence=f"deletionTimestamp={since:%Y-%m-%d %H:%M:%SZ}"
-            + (f"; metadata.finalizers: {', '.join(ns.finalizers)}" if ns.finalizers else "")
-            + ("; " + "; ".join(holding) if holding else "; no condition says what holds it"),
+            + (f"\nmetadata.finalizers: {', '.join(ns.finalizers)}" if ns.finalizers else "")
+            + ("\n" + "\n".join(holding) if holding else "\nno condition says what holds it"),
             explanation="The namespace waits for the objects in it to go, and those keep finalizers that only "
             "their controller removes; when that controller was uninstalled first (or its webhook or APIService "
             "is down), nothing ever removes them. Reinstall or restart the controller, or remove the named "
@@ -266,7 +266,7 @@ def finalizer_stuck(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Fin
             app=app.name,
             subject=app.ref,
             title=f"Application {app.name} deleting for {span((snapshot.now - since).total_seconds())}",
-            evidence=f"deletionTimestamp={since:%Y-%m-%d %H:%M:%SZ}; finalizers: {', '.join(app.finalizers)}; "
+            evidence=f"deletionTimestamp={since:%Y-%m-%d %H:%M:%SZ}\nfinalizers: {', '.join(app.finalizers)}\n"
             f"{len(left)} managed resource{'' if len(left) == 1 else 's'} still listed",
             explanation="With resources-finalizer.argocd.argoproj.io Argo CD deletes every resource of the app "
             "before the Application goes; one that cannot be deleted (its own finalizer, a namespace stuck "

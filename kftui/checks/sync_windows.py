@@ -249,13 +249,13 @@ def sync_window(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding
 
 def _finding(snapshot: ClusterSnapshot, app: Application, found: Verdict) -> Finding:
     held = app.operation_state is not None and app.operation_state.message.startswith(BLOCKED_MESSAGE)
-    evidence = f"AppProject {found.project} spec.syncWindows: " + "; ".join(
+    evidence = f"AppProject {found.project} spec.syncWindows: " + ", ".join(
         describe(w) + (" active" if w in found.active else "") for w in found.assigned
     )
-    evidence += f"; now {snapshot.now:%Y-%m-%d %H:%M}Z"
-    evidence += "".join(f"; {note}" for note in found.notes)
+    evidence += f"\nnow {snapshot.now:%Y-%m-%d %H:%M}Z"
+    evidence += "".join(f"\n{note}" for note in found.notes)
     if held and app.operation_state is not None:
-        evidence += f"; status.operationState.message: {app.operation_state.message}"
+        evidence += f"\nstatus.operationState.message: {app.operation_state.message}"
     subject = ObjectRef("AppProject", app.namespace, found.project)
     if found.manual:
         return Finding(

@@ -31,6 +31,7 @@ from kftui.cluster.ops import (
 from kftui.drift import merged_patch
 from kftui.kinds import KINDS
 from kftui.model import Application
+from kftui.wording import plural
 
 CONFLICT_RETRIES = 10
 APPLICATION = KINDS["Application"]
@@ -72,7 +73,7 @@ def _describe(request: SyncRequest) -> str:
         parts.append("force")
     parts.extend(request.sync_options)
     if request.resources:
-        parts.append(f"{len(request.resources)} resource(s)")
+        parts.append(plural(len(request.resources), "resource"))
     return f" ({', '.join(parts)})" if parts else ""
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from kftui.kustomize.report import Agreement, ConflictReport, ConflictsError, RealBuildResult
 from kftui.kustomize.resid import ResId, resid_from_string, split_api_version
+from kftui.wording import plural
 
 _REGISTERED = re.compile(r"already registered id: ([^\s'\"\\`]+)")
 # `%#v` of a resid.ResId, possibly inside a %q-quoted error (so the quotes may be backslash-escaped).
@@ -127,7 +128,7 @@ def compare(report: ConflictReport, real: RealBuildResult) -> Agreement:
         if not found:
             return Agreement(True, "the real build succeeds and the analysis found no duplicate id")
         return Agreement(
-            False, f"the real build succeeds but the analysis predicted {len(found)} duplicate id(s)"
+            False, f"the real build succeeds but the analysis predicted {plural(len(found), 'duplicate id')}"
         )
     if real.duplicate_id is None:
         return Agreement(None, "the real build failed for another reason: " + real.error.splitlines()[0])

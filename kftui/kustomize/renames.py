@@ -23,6 +23,7 @@ from kftui.kustomize.ledger import Accumulator, Item, Ledger
 from kftui.kustomize.loader import as_list, load_docs
 from kftui.kustomize.resid import ResId, split_api_version
 from kftui.kustomize.selector import selector_matches
+from kftui.wording import plural
 
 ID_FIELDS = ("metadata.name", "metadata.namespace")
 _VAR = re.compile(r"\$\(([^)]+)\)")
@@ -231,7 +232,7 @@ def mark_uncertain(run: Ledger, items: list[Item], reason: str) -> None:
         item.uncertain = item.uncertain or reason
     ids = list(dict.fromkeys(str(i.id) for i in items))
     shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
-    run.note(f"{reason}; the name or namespace of {len(ids)} resource(s) is uncertain: {shown}")
+    run.note(f"{reason}; the name or namespace of {plural(len(ids), 'resource')} is uncertain: {shown}")
 
 
 # ---- vars ----------------------------------------------------------------------------------------------------

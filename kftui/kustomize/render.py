@@ -9,6 +9,7 @@ from typing import Any
 from kftui import shellcmd
 from kftui.kustomize.report import ConflictReport, Duplicate, IncludeChain
 from kftui.textsafe import one_line
+from kftui.wording import plural
 
 
 def _chain_text(dirs: tuple[str, ...]) -> str:
@@ -41,7 +42,7 @@ def render_text(report: ConflictReport) -> str:
     if report.duplicates:
         folded = sum(len(c.follow_ons) for c in report.causes)
         causes = f" ({len(report.duplicates) - folded} after folding follow-ons)" if folded else ""
-        lines.append(f"{len(report.duplicates)} resource id(s) brought in more than once{causes}:")
+        lines.append(f"{plural(len(report.duplicates), 'resource id')} brought in more than once{causes}:")
     else:
         lines.append("no resource id is brought in more than once")
     cause_of = {id(c.first): c for c in report.causes}

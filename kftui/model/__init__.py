@@ -14,7 +14,18 @@ from kftui.model.applications import (
     SyncOperation,
 )
 from kftui.model.changes import Forbidden, Relisted, SnapshotChange, WatchEvent, apply_event, apply_events
-from kftui.model.findings import Finding, FixRef, Severity
+from kftui.model.findings import (
+    Chains,
+    Finding,
+    FixRef,
+    Severity,
+    base_id,
+    consequences,
+    downstream,
+    root_causes_of,
+    roots,
+    title_suffix,
+)
 from kftui.model.lineage import MAX_LINEAGE_STEPS, Lineage, changed_keys
 from kftui.model.objects import (
     EMPTY_MAP,
@@ -51,6 +62,7 @@ __all__ = [
     "MAX_LINEAGE_STEPS",
     "AppProject",
     "Application",
+    "Chains",
     "ClusterSnapshot",
     "Condition",
     "ConnectionState",
@@ -85,6 +97,12 @@ __all__ = [
     "Workload",
     "apply_event",
     "apply_events",
+    "base_id",
     "changed_keys",
+    "consequences",
+    "downstream",
     "kind_of",
+    "root_causes_of",
+    "roots",
+    "title_suffix",
 ]

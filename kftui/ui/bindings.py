@@ -324,6 +324,26 @@ LOGS: list[BindingType] = [
     Binding("N", "previous_match", "Prev", tooltip="Previous match", id="logs.previous-match"),
     Binding("ctrl+s", "save", "Save", tooltip="Save the lines kept to a file", id="logs.save"),
 ]
+# The findings list: root causes lead, the findings they led to fold under them (causes.py links them).
+FINDINGS: list[BindingType] = [
+    Binding(
+        "right",
+        "unfold",
+        "Unfold",
+        show=False,
+        tooltip="Show the findings the highlighted root cause led to",
+        id="findings.unfold",
+    ),
+    Binding(
+        "left",
+        "fold",
+        "Fold",
+        show=False,
+        tooltip="Fold the consequences back under their root cause",
+        id="findings.fold",
+    ),
+]
+
 
 TEXT_VIEW: list[BindingType] = [
     Binding("escape", "close", "Close", id="view.close"),
@@ -365,6 +385,7 @@ CONFIRM: list[BindingType] = [
 ALL: dict[str, list[BindingType]] = {
     "app": APP,
     "tree": TREE,
+    "findings": FINDINGS,
     "help": HELP,
     "fix-confirm": FIX_CONFIRM,
     "ordered-sync": ORDERED_SYNC,
@@ -383,6 +404,7 @@ def help_sources() -> list[tuple[str, list[BindingType]]]:
     return [
         ("everywhere", APP + list(App.BINDINGS)),
         ("tree", TREE + list(Tree.BINDINGS)),
+        ("findings", FINDINGS),
         ("lists", list(OptionList.BINDINGS)),
         ("logs (l)", LOGS),
         ("YAML and events (y, v)", TEXT_VIEW),

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from rich.text import Text
@@ -158,16 +158,22 @@ def status_words(obj: object) -> tuple[str, ...]:
     return ()
 
 
-def finding_line(finding: Finding) -> Text:
-    """One row of the findings list: icon, title, and where (dim)."""
+def finding_line(finding: Finding, nested: bool = False, folded: int = 0) -> Text:
+    """One row of the findings list: icon and title; a consequence shown under its root cause is indented
+    with ↳, a root cause with folded consequences says how many (→ unfolds them)."""
     text = Text(no_wrap=True, overflow="ellipsis")
+    if nested:
+        text.append("  ↳ ", style=GREY)
     text.append(SEVERITY_ICON[finding.severity] + " ", style=SEVERITY_STYLE[finding.severity])
+    if folded:
+        text.append(f"+{folded} ", style=GREY)
     text.append(finding.title, style=WHITE)
     return inert_text(text, single=True)
 
 
-def finding_detail(finding: Finding) -> Text:
-    """The full account of one finding: what, where, the evidence verbatim, why it matters."""
+def finding_detail(finding: Finding, causes: Sequence[Finding] = (), led_to: Sequence[Finding] = ()) -> Text:
+    """The full account of one finding: what, where, the evidence verbatim, why it matters, and the
+    findings it follows from (`causes`, its root causes) or leads to."""
     text = Text()
     style = SEVERITY_STYLE[finding.severity]
     text.append(f"{SEVERITY_ICON[finding.severity]} {finding.severity.value.upper()}  ", style=style)
@@ -176,12 +182,18 @@ def finding_detail(finding: Finding) -> Text:
     where = [finding.check, *([f"app {finding.app}"] if finding.app else []), str(finding.subject)]
     text.append(" · ".join(where) + "\n\n", style=GREY)
     text.append("Evidence\n", style="bold underline")
-    for part in finding.evidence.split("; "):
+    for part in finding.evidence_lines:
         text.append(
             "  " + one_line(part) + "\n", style=YELLOW if finding.severity is not Severity.INFO else BLUE
         )
     text.append("\nWhy\n", style="bold underline")
     text.append("  " + finding.explanation + "\n")
+    for heading, related in (("Caused by", causes), ("Led to", led_to)):
+        if related:
+            text.append(f"\n{heading}\n", style="bold underline")
+        for other in related:
+            text.append("  " + SEVERITY_ICON[other.severity] + " ", style=SEVERITY_STYLE[other.severity])
+            text.append(one_line(other.title) + "\n")
     return inert_text(text)
 
 

@@ -37,29 +37,47 @@ def kftui_check(lab, *extra: str) -> dict:  # type: ignore[no-untyped-def, type-
     return json.loads(out.stdout)  # type: ignore[no-any-return]
 
 
+def _root_causes(by_id: dict, start: str) -> set[str]:  # type: ignore[type-arg]
+    """The ids of the root causes the finding `start` leads back to through `caused_by`."""
+    found: set[str] = set()
+    seen: set[str] = set()
+    stack = [start]
+    while stack:
+        key = stack.pop()
+        if key in seen or key not in by_id:
+            continue
+        seen.add(key)
+        if not by_id[key]["caused_by"]:
+            found.add(key)
+        stack.extend(by_id[key]["caused_by"])
+    return found
+
+
 def test_real_comparison_error_becomes_a_duplicate_id_finding_with_both_chains(lab) -> None:  # type: ignore[no-untyped-def]
     overlay = Path(lab.repos_dir) / "duplicate" / "overlay"
     assert (overlay / "kustomization.yaml").exists(), "the scenario repo's work tree is the manifests tree"
 
-    def finding() -> dict | None:  # type: ignore[type-arg]
+    def finding() -> tuple[dict, dict] | None:  # type: ignore[type-arg]
+        """The duplicate-id finding and the app's sync-status finding, which quote the same ComparisonError."""
         data = kftui_check(lab, "--manifests", str(overlay))
-        return next(
-            (
-                f
-                for f in data["findings"]
-                if f["check"] == "kustomize-duplicate-id" and f["app"] == "duplicate"
-            ),
-            None,
-        )
+        mine = {f["check"]: f for f in data["findings"] if f["app"] == "duplicate"}
+        if "kustomize-duplicate-id" not in mine or "app-out-of-sync" not in mine:
+            return None
+        return mine["kustomize-duplicate-id"], mine["app-out-of-sync"]
 
-    dup = lab.wait_for(finding, 180, "a kustomize-duplicate-id finding for the duplicate app")
+    dup, unknown = lab.wait_for(
+        finding, 180, "kustomize-duplicate-id and app-out-of-sync for the duplicate app"
+    )
+    # One cause, one root: the app's Unknown sync status folds under the duplicate id it quotes.
+    assert dup["caused_by"] == [] and unknown["caused_by"] == [dup["id"]], (dup["id"], unknown["caused_by"])
     assert (dup["subject"]["kind"], dup["subject"]["name"], dup["subject"]["namespace"]) == (
         "ClusterRole",
         "kubeflow-pipelines-view",
         None,
     )
-    assert scenarios.DUPLICATE_ERROR in dup["evidence"], "the evidence quotes Argo CD's real message"
-    assert "../base-a" in dup["evidence"] and "../base-b" in dup["evidence"], dup["evidence"]
+    evidence = "\n".join(dup["evidence"])  # (a list: one item per piece of evidence)
+    assert scenarios.DUPLICATE_ERROR in evidence, "the evidence quotes Argo CD's real message"
+    assert "../base-a" in evidence and "../base-b" in evidence, evidence
     assert "force-sync" not in {fix["id"] for fix in dup["fixes"]}, "force sync cannot fix a build-time error"
 
 
@@ -102,8 +120,9 @@ def test_chain_out_of_order_names_the_blocking_app(lab, tmp_path: Path) -> None:
         lab.refresh("kubeflow")
 
         def blocked() -> dict | None:  # type: ignore[type-arg]
+            """The dependency-order finding, once its chain leads back to the crash-looping pod."""
             data = kftui_check(lab, "--profile", str(profile))
-            return next(
+            found = next(
                 (
                     f
                     for f in data["findings"]
@@ -111,12 +130,26 @@ def test_chain_out_of_order_names_the_blocking_app(lab, tmp_path: Path) -> None:
                 ),
                 None,
             )
+            if found is None:
+                return None
+            by_id = {f["id"]: f for f in data["findings"]}
+            roots = [by_id[r] for r in _root_causes(by_id, found["id"])]
+            crash = [r for r in roots if r["check"] == "pod-failing" and "kubeflow-core-broken" in r["id"]]
+            if not crash:
+                return None
+            assert data["summary"]["root_causes"] == sum(1 for f in data["findings"] if not f["caused_by"])
+            return found
 
         finding = lab.wait_for(
-            blocked, 240, "dependency-order for kubeflow-seaweedfs while kubeflow is unhealthy"
+            blocked,
+            240,
+            "dependency-order for kubeflow-seaweedfs, caused by the crash-looping pod, while kubeflow is unhealthy",
         )
-        assert "blocked by kubeflow" in finding["title"] + finding["evidence"]
+        assert "blocked by kubeflow" in finding["title"] + "\n".join(finding["evidence"])
         assert "ordered-sync" in {fix["id"] for fix in finding["fixes"]}
+        assert finding["caused_by"], (
+            "a blocked app is a consequence, never a root cause, while its cause is seen"
+        )
     finally:
         lab.commit("kubeflow", "apps/kustomization.yaml", original, "core: drop the crash-looping component")
         lab.refresh("kubeflow")

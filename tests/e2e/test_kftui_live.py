@@ -142,7 +142,7 @@ def test_check_against_the_lab_names_the_real_failures(lab) -> None:  # type: ig
     crash = [
         f for f in data["findings"] if f["check"] == "pod-failing" and "crash-looper" in f["subject"]["name"]
     ]
-    assert crash and "CrashLoopBackOff" in crash[0]["evidence"]
+    assert crash and "CrashLoopBackOff" in "\n".join(crash[0]["evidence"])
     dup = next(f for f in data["findings"] if f["check"] == "kustomize-duplicate-id")
     assert dup["app"] == "duplicate" and dup["subject"]["kind"] == "ClusterRole"
 

@@ -41,7 +41,7 @@ def test_ordered_sync_of_the_chain_ends_0_with_a_line_per_step(lab: Any, tmp_pat
     out = kftui_sync(lab, tmp_path, *CHAIN[::-1], "--ordered", "--timeout", "3m")
     assert out.returncode == 0, out.stdout + out.stderr
     lines = out.stdout.splitlines()
-    assert lines[-1] == "ok: 3 app(s) synced"
+    assert lines[-1] == "ok: 3 apps synced"
     done = [line for line in lines if ": done: " in line]
     assert [line.split(":")[0] for line in done] == [
         "[1/3] kubeflow",
@@ -69,6 +69,14 @@ def test_a_stop_ends_1_naming_the_app_the_reason_and_its_findings(lab: Any, tmp_
     assert doc["ok"] is False and doc["stopped_at"] == "duplicate"
     assert [s["state"] for s in doc["steps"]] == ["done", "failed", "pending"]
     assert "kustomize-duplicate-id" in {f["check"] for f in doc["explained_by"]}
+    # It stops at the root cause, not the first symptom: the duplicate id leads, and the stop names it.
+    root = doc["explained_by"][0]
+    assert (
+        root["check"] == "kustomize-duplicate-id"
+        and root["caused_by"] == []
+        and doc["root_cause"] == root["id"]
+    )
+    assert f"; root cause: {root['id']}: " in doc["reason"], doc["reason"]
     assert "[2/3] duplicate: failed" in out.stderr  # the progress went to stderr, the JSON alone to stdout
     assert op_state(lab.app("drift")).get("startedAt") == drift_before
     wait_idle(lab, "duplicate")

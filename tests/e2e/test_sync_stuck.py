@@ -87,8 +87,9 @@ def test_a_sync_stuck_on_a_presync_hook_is_named_terminated_and_then_syncs(lab: 
 
     finding = lab.wait_for(stuck, 120, "sync-stuck naming the PreSync hook")
     assert finding["title"].endswith(f"waiting for PreSync hook Job demo-{name}/schema-migrate")
-    assert "pod schema-migrate-" in finding["evidence"] and "Pending" in finding["evidence"]
-    assert "the lab profile allows 5 s" in finding["evidence"]
+    evidence = "\n".join(finding["evidence"])  # (a list: one item per piece of evidence)
+    assert "pod schema-migrate-" in evidence and "Pending" in evidence
+    assert "the lab profile allows 5 s" in evidence
     assert [fix["id"] for fix in finding["fixes"]] == ["terminate", "delete-hook"]
     hook_fix = finding["fixes"][1]
     assert hook_fix["command"] == (
@@ -146,11 +147,11 @@ def test_a_namespace_held_by_a_finalizer_is_named_with_the_finalizer(lab: Any, t
                 for f in kftui_check(lab, profile)["findings"]
                 if f["check"] == "finalizer-stuck" and f["subject"]["name"] == ns
             ]
-            return found[0] if found and "example.com/keep" in found[0]["evidence"] else None
+            return found[0] if found and "example.com/keep" in "\n".join(found[0]["evidence"]) else None
 
         finding = lab.wait_for(named, 120, f"finalizer-stuck naming the finalizer that holds {ns}")
         assert finding["title"].startswith(f"Namespace {ns} Terminating for ")
-        assert "NamespaceFinalizersRemaining" in finding["evidence"]
+        assert "NamespaceFinalizersRemaining" in "\n".join(finding["evidence"])
     finally:  # what a person would do once told: remove the finalizer, and the namespace goes
         lab.kubectl(
             "patch",
@@ -201,7 +202,7 @@ def test_remove_finalizers_clears_a_namespace_stuck_terminating_and_the_app_then
         return found[0] if found and len(found[0]["fixes"]) == 2 else None
 
     finding = lab.wait_for(offered, 120, f"finalizer-stuck offering remove-finalizers for {ns}")
-    assert "metadata.finalizers: example.com/keep" in finding["evidence"]
+    assert "metadata.finalizers: example.com/keep" in "\n".join(finding["evidence"])
     assert finding["fixes"][1]["id"] == "remove-finalizers"
     plan = plan_action("remove-finalizers", ObjectRef("Namespace", None, ns), snapshot(kube))
     assert plan.confirm_word == ns and plan.command == finding["fixes"][1]["command"]
@@ -262,7 +263,7 @@ def test_remove_finalizers_lets_an_application_stuck_deleting_go_and_leaves_its_
             return found[0] if found else None
 
         finding = lab.wait_for(offered, 120, f"finalizer-stuck for the Application {name}")
-        assert "resources-finalizer.argocd.argoproj.io" in finding["evidence"]
+        assert "resources-finalizer.argocd.argoproj.io" in "\n".join(finding["evidence"])
         assert [f["id"] for f in finding["fixes"]] == ["describe", "remove-finalizers"]
         plan = plan_action("remove-finalizers", ref, snapshot(kube))
         assert plan.confirm_word == name and plan.blocked is None

@@ -63,9 +63,10 @@ async def overview(pilot: Pilot[None]) -> None:
 
 
 async def finding(pilot: Pilot[None]) -> None:
-    """The crash-looping pod's finding chosen: its evidence, the pod revealed in the tree, its describe view."""
+    """The crash-looping pod's finding chosen, the root cause of two others, unfolded under it (→): its
+    evidence, what it led to, the pod revealed in the tree, its describe view."""
     await loaded(pilot)
-    await pilot.press("f", "down")
+    await pilot.press("f", "right", "down", "up")
     await pilot.pause()
 
 

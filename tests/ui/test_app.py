@@ -48,6 +48,8 @@ from tests.ui.helpers import (
 from tests.ui.scenarios import SIZE, broken_app, demo_app, filter_applied, loaded
 
 KATIB_POD = "app:kubeflow/ns:kubeflow/pod:katib-controller-7f5b8c9d6-5rjtn"
+KATIB_LOGS = "kubectl logs katib-controller-7f5b8c9d6-5rjtn -n kubeflow -c katib-controller --previous"
+KATIB_RESTART = "kubectl rollout restart deployment/katib-controller -n kubeflow"
 
 
 def _tree(app: KftuiApp) -> ResourceTree:
@@ -83,13 +85,42 @@ async def test_demo_loads_into_tree_and_findings() -> None:
         assert KATIB_POD in tree.visible_keys()
         assert not any(k.startswith("app:kubeflow-seaweedfs/") for k in tree.visible_keys())
         panel = app.query_one(DiagnosticsPanel)
-        expected = demo_findings()
+        # Root causes lead; their consequences are folded under them.
+        expected = [f for f in demo_findings() if f.is_root]
         assert [(f.check, f.subject) for f in panel.shown] == [(f.check, f.subject) for f in expected]
+        assert len(expected) == 2 < len(demo_findings())
         ranks = [f.severity.rank for f in panel.shown]
         assert ranks == sorted(ranks) and panel.shown[0].severity is Severity.ERROR
-        assert panel.current is not None and panel.current.check == "app-degraded"
+        assert panel.current is not None and panel.current.check == "pod-failing"
         assert "OFFLINE" in _status_text(app) and "STALE" in _status_text(app)
         assert "2026-11-20 03:12:00 UTC" in _status_text(app)
+
+
+async def test_consequences_unfold_under_their_root_cause_and_fold_back() -> None:
+    """→ lists what the highlighted root cause led to, indented under it and selectable, each naming its
+    root cause; ← folds them back and keeps the root cause highlighted."""
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        panel = app.query_one(DiagnosticsPanel)
+        listing = app.query_one("#finding-list", OptionList)
+        assert "+2 " in str(listing.get_option_at_index(0).prompt)
+        await pilot.press("f", "right")
+        assert _shown_checks(app) == [
+            ("pod-failing", "kubeflow"),
+            ("app-degraded", "kubeflow"),
+            ("dependency-order", "kubeflow-seaweedfs"),
+            ("kustomize-duplicate-id", "kubeflow-pipelines"),
+        ]
+        assert panel.nested == [False, True, True, False]
+        assert "↳" in str(listing.get_option_at_index(2).prompt)
+        await pilot.press("down", "down")
+        assert panel.current is not None and panel.current.check == "dependency-order"
+        detail = str(app.query_one("#finding-detail", Static).render())
+        assert "Caused by" in detail and "katib-controller-7f5b8c9d6-5rjtn is CrashLoopBackOff" in detail
+        await pilot.press("left")
+        assert panel.nested == [False, False]
+        assert panel.current is not None and panel.current.check == "pod-failing"
 
 
 async def test_arrows_and_enter_expand_the_tree() -> None:
@@ -175,11 +206,17 @@ async def test_selecting_nodes_narrows_findings_and_a_clears() -> None:
         await loaded(pilot)
         await pilot.press("C", "G", "up", "enter")  # kubeflow-pipelines: last app, above Unowned
         pipelines = [(f.check, f.app) for f in demo_findings() if f.app == "kubeflow-pipelines"]
-        assert ("app-out-of-sync", "kubeflow-pipelines") in pipelines
-        assert _shown_checks(app) == pipelines
+        assert pipelines == [
+            ("app-out-of-sync", "kubeflow-pipelines"),
+            ("kustomize-duplicate-id", "kubeflow-pipelines"),
+        ]
+        # The symptom folds under its root cause, which leads.
+        assert _shown_checks(app) == pipelines[1:]
         assert "app kubeflow-pipelines" in str(app.query_one("#diag-summary", Static).render())
+        await pilot.press("f", "right")
+        assert _shown_checks(app) == pipelines[::-1]
         await pilot.press("a")
-        assert len(_shown_checks(app)) == len(demo_findings())
+        assert len(_shown_checks(app)) == 2 + 1  # the two root causes, the duplicate id still unfolded
         assert app.scope is None
 
 
@@ -200,14 +237,14 @@ async def test_narrowing_to_a_pod_a_workload_and_escape_clears() -> None:
         await pilot.press("enter")
         assert _shown_checks(app) == []
         await pilot.press("escape")
-        assert len(_shown_checks(app)) == len(demo_findings())
+        assert len(_shown_checks(app)) == len([f for f in demo_findings() if f.is_root])
 
 
 async def test_errors_only_and_finding_detail_with_fixes() -> None:
     app = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        await pilot.press("f", "down")
+        await pilot.press("f", "down", "up")
         panel = app.query_one(DiagnosticsPanel)
         assert panel.current is not None and panel.current.check == "pod-failing"
         detail = str(app.query_one("#finding-detail", Static).render())
@@ -219,7 +256,10 @@ async def test_errors_only_and_finding_detail_with_fixes() -> None:
         assert "katib-controller-7f5b8c9d6-5rjtn" in app.query_one("#describe", TextView).plain
         await pilot.press("e")
         errors = [f for f in demo_findings() if f.severity is Severity.ERROR]
-        assert app.errors_only and len(panel.shown) == len(errors) >= 3
+        # Errors only: the error root causes, their error consequences still folded under them.
+        assert app.errors_only and len(panel.shown) == len([f for f in errors if f.is_root]) == 2 < len(
+            errors
+        )
         assert "errors only" in str(app.query_one("#diag-summary", Static).render())
 
 
@@ -228,13 +268,13 @@ async def test_copy_fix_command_copies_the_highlighted_fix() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         await pilot.press("c")
-        assert app.clipboard == "argocd app get kubeflow --hard-refresh"
+        assert app.clipboard == KATIB_LOGS
         app.query_one("#fix-list", OptionList).highlighted = 1
         await pilot.press("c")
-        assert app.clipboard == "argocd app sync kubeflow"
+        assert app.clipboard == KATIB_RESTART
         # No terminal under the test: kftui says so and shows the text, never a bare "Copied".
         toast = list(app._notifications)[-1]
-        assert toast.message == copy_message("argocd app sync kubeflow", sent=False)
+        assert toast.message == copy_message(KATIB_RESTART, sent=False)
 
 
 async def test_help_screen_lists_every_binding() -> None:
@@ -259,6 +299,7 @@ def test_every_kftui_binding_has_an_id_and_a_description() -> None:
     users = [
         KftuiApp,
         ResourceTree,
+        DiagnosticsPanel,
         HelpScreen,
         FixConfirmScreen,
         OrderedSyncScreen,
@@ -558,8 +599,8 @@ async def test_palette_offers_errors_toggle_copy_and_refresh() -> None:
         texts = [text for text, _, _ in app.palette_commands()]
         assert "Jump to app kubeflow" in texts
         assert "Toggle errors only" in texts and "Refresh" in texts
-        assert "Copy command: argocd app get kubeflow --hard-refresh" in texts
-        assert "Copy command: argocd app sync kubeflow" in texts
+        assert f"Copy command: {KATIB_LOGS}" in texts
+        assert f"Copy command: {KATIB_RESTART}" in texts
 
 
 async def test_twenty_thousand_pods_stay_navigable() -> None:
@@ -626,10 +667,10 @@ async def test_enter_on_a_finding_then_on_a_fix_copies_it() -> None:
     app = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        await pilot.press("f", "down", "enter")
+        await pilot.press("f", "enter")
         assert app.focused is app.query_one("#fix-list", OptionList)
         await pilot.press("down", "enter")
-        assert app.clipboard == "kubectl rollout restart deployment/katib-controller -n kubeflow"
+        assert app.clipboard == KATIB_RESTART
 
 
 def test_styles_are_found_in_a_wheel_and_in_a_checkout(tmp_path: Path) -> None:
@@ -762,12 +803,13 @@ async def test_live_updates_keep_the_chosen_finding_and_fix() -> None:
         await pilot.press("f", "down", "enter", "down", "down")
         panel = app.query_one(DiagnosticsPanel)
         chosen = panel.current
-        assert chosen is not None and chosen.check == "pod-failing"
+        # (The second root cause: the first row is highlighted anyway.)
+        assert chosen is not None and chosen.check == "kustomize-duplicate-id"
         assert panel.current_fix == chosen.fixes[2]
         pod = base.pods[("auth", "dex-6f8c7b9d54-x2k8q")]
         source.push([WatchEvent("MODIFIED", replace(pod, resource_version="9100"))])
         await shown(pilot, app, 1)
-        assert panel.current is not None and panel.current.check == "pod-failing"
+        assert panel.current is not None and panel.current.check == "kustomize-duplicate-id"
         assert panel.current_fix == chosen.fixes[2]
 
 

@@ -48,5 +48,5 @@ async def test_other_kinds_unseen_are_named_and_no_all_clear() -> None:
         await loaded(pilot)
         notes, panel = _texts(app)
         assert not app.query_one("#forbidden-notes").has_class("blind")
-        assert "Cannot list 1 kind(s): Namespace" in notes
+        assert "Cannot list 1 kind: Namespace" in notes
         assert "Not seen: Namespace" in panel and "No problems" not in panel

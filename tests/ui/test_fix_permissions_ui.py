@@ -138,8 +138,9 @@ async def test_the_panel_marks_the_fixes_the_credentials_may_not_run(tmp_path: P
     async with app.run_test(size=(160, 50)) as pilot:
         await wait_for(pilot, lambda: app.snapshot is not None and app.findings != [], "the demo findings")
         panel = app.query_one(DiagnosticsPanel)
-        await pilot.press("f")
-        # Walk to a finding that offers both a sync and a hard refresh.
+        # Unfold the first root cause (the crash-looping pod): kubeflow Degraded, folded under it, is the
+        # finding to walk to, one that offers both a sync and a hard refresh.
+        await pilot.press("f", "right")
         for _ in range(60):
             ids = {f.id for f in panel.current.fixes} if panel.current else set()
             if "sync" in ids and "hard-refresh" in ids:

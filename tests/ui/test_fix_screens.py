@@ -18,6 +18,7 @@ from kftui.fixes.plan import plan_action
 from kftui.fixes.run import FixRunner
 from kftui.model import ClusterSnapshot, ObjectRef
 from kftui.profile import builtin_profile
+from kftui.ui.preflight import Outlook
 from kftui.ui.screens.fix_confirm import FixConfirmScreen
 from kftui.ui.screens.ordered_sync import OrderedSyncScreen
 from kftui.ui.screens.port_forwards import PortForwardsScreen
@@ -180,6 +181,25 @@ async def test_ordered_sync_screen_shows_the_stop_reason(tmp_path: Path) -> None
         await pilot.press("escape")
         await pilot.pause()
     assert isinstance(host.results[0], OrderedResult) and not host.results[0].ok
+
+
+async def test_ordered_sync_screen_names_the_root_cause_where_it_stops(tmp_path: Path) -> None:
+    """The stop message ends with the root-cause finding the preflight traced the stopped app's errors to."""
+    argo, runner, _ = fixture(tmp_path, False, *CHAIN)
+    argo.apps["kubeflow-seaweedfs"].fail_with = "the server could not find the requested resource"
+    plan = plan_action("ordered-sync", APP, snapshot(argo), builtin_profile())
+    cause = "crd-missing:Experiment/kubeflow/demo: kubeflow-seaweedfs: the API server does not know kind Experiment"
+    ahead = [Outlook("kubeflow", "will sync", ""), Outlook("kubeflow-seaweedfs", "stops here", "x", cause)]
+    host = Host(lambda: OrderedSyncScreen(plan, runner, step_timeout=5, interval=0, preflight=ahead))
+    async with host.run_test(size=(140, 40)) as pilot:
+        await pilot.press("s")
+        await host.workers.wait_for_complete()
+        await pilot.pause()
+        reason = str(host.screen.query_one("#ordered-reason", Static).content)
+        assert reason.startswith("stopped at kubeflow-seaweedfs")
+        assert reason.endswith(f"root cause: {cause}")
+        await pilot.press("escape")
+        await pilot.pause()
 
 
 async def test_ordered_sync_read_only_cannot_start(tmp_path: Path) -> None:

@@ -31,7 +31,9 @@ async def test_keys_open_the_fix_screens_and_cancel_sends_nothing(tmp_path: Path
     app = KftuiApp(StaticSource(lambda: demo), fixes=runtime)
     async with app.run_test(size=(160, 50)) as pilot:
         await wait_for(pilot, lambda: app.snapshot is not None, "the demo snapshot")
-        await pilot.press("f")
+        # The root causes' first fixes are advice (logs, edit-manifests): unfold the first to reach kubeflow
+        # Degraded, whose first fix (hard-refresh) runs.
+        await pilot.press("f", "right")
         panel = app.query_one(DiagnosticsPanel)
         for _ in range(40):
             fix = panel.current_fix

@@ -86,6 +86,10 @@ def test_preflight_says_where_the_demo_chain_stops() -> None:
         ("kubeflow-pipelines", "not reached"),
     ]
     assert summary(rows).startswith("Preflight: stops at kubeflow: Degraded: ")
+    # The stop is the crash-looping pod the findings trace kubeflow's Degraded to, not the Degraded finding.
+    katib = "Pod kubeflow/katib-controller-7f5b8c9d6-5rjtn is CrashLoopBackOff"
+    assert rows[0].detail == f"Degraded: {katib}"
+    assert rows[0].root_cause == f"pod-failing:Pod/kubeflow/katib-controller-7f5b8c9d6-5rjtn: {katib}"
 
 
 def test_preflight_names_an_app_that_cannot_render() -> None:
@@ -101,3 +105,13 @@ def test_app_order_is_the_profile_chain() -> None:
     profile = detect_profile({a.name for a in snapshot.applications.values()})
     assert app_order(profile) == ("kubeflow", "kubeflow-seaweedfs", "kubeflow-pipelines")
     assert app_order(None) == ()
+
+
+def test_preflight_knows_the_root_cause_of_an_app_it_does_not_expect_to_stop_at() -> None:
+    """kubeflow-pipelines is not reached in the demo, yet a run that stops there still names its root cause."""
+    rows = outlook(app_order(detect_profile({"kubeflow"})), load_demo(), demo_findings())
+    last = rows[-1]
+    assert (last.app, last.state) == ("kubeflow-pipelines", "not reached")
+    assert last.root_cause.startswith(
+        "kustomize-duplicate-id:ClusterRole/kubeflow-metacontroller@kubeflow-pipelines: "
+    )

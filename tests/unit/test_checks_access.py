@@ -157,7 +157,7 @@ def test_unready_gateway_finding_reads_end_to_end() -> None:
         == f"Ingress gateway istio-system/{GW} is not serving: Endpoints istio-system/{GW}: 0 ready addresses, 1 not ready"
     )
     assert f.evidence == (
-        f"Endpoints istio-system/{GW}: 0 ready addresses, 1 not ready; pod {GW}-5c8d7f9b6-kq8zt: Running"
+        f"Endpoints istio-system/{GW}: 0 ready addresses, 1 not ready\npod {GW}-5c8d7f9b6-kq8zt: Running"
     )
     assert f"svc/{GW} in istio-system; with Endpoints" in f.explanation
     assert (
@@ -195,7 +195,7 @@ def test_gateway_pods_are_its_own_listed_by_name() -> None:
     bare = objects[-1]
     bare["metadata"].pop("ownerReferences")
     (f,) = gateway(snapshot(objects), KUBEFLOW)
-    assert f.evidence.split("; ")[1:] == [
+    assert list(f.evidence_lines[1:]) == [
         f"pod {GW}-5c8d7f9b6-aaaaa: CrashLoopBackOff",
         f"pod {GW}-5c8d7f9b6-kq8zt: Running",
     ]
@@ -294,7 +294,7 @@ def test_not_ready_auth_workload_finding_reads_end_to_end() -> None:
     (f,) = auth_stack(snapshot(objects), KUBEFLOW)
     assert (f.check, f.severity, f.app) == ("auth-stack", Severity.ERROR, "kubeflow")
     assert f.title == "Login is broken: dex (auth) in auth is not ready"
-    assert f.evidence == "Deployment auth/dex: 0/1 replicas ready; pod dex-5c8d7f9b6-x2k8q: Running"
+    assert f.evidence == "Deployment auth/dex: 0/1 replicas ready\npod dex-5c8d7f9b6-x2k8q: Running"
     assert f.explanation.startswith("dex is on the login path")
     assert f.explanation.endswith(
         "the cause; restart it once fixed (fix: restart), or sync kubeflow (fix: sync)."
@@ -420,7 +420,7 @@ def test_auth_pods_are_only_the_workloads_own() -> None:
         pod("auth", "other-5c8d7f9b6-aaaaa", "other", ready=False, waiting="CrashLoopBackOff"),
     ]
     (f,) = auth_stack(snapshot(objects), KUBEFLOW)
-    assert f.evidence == "Deployment auth/dex: 0/1 replicas ready; pod dex-5c8d7f9b6-x2k8q: Running"
+    assert f.evidence == "Deployment auth/dex: 0/1 replicas ready\npod dex-5c8d7f9b6-x2k8q: Running"
     assert "logs" not in [x.id for x in f.fixes]
 
 
@@ -444,6 +444,6 @@ def test_each_unready_auth_pod_is_quoted() -> None:
         find(objects, "Pod", name)["status"]["conditions"][0]["status"] = "False"
     (f,) = auth_stack(snapshot(objects), KUBEFLOW)
     assert f.evidence == (
-        "Deployment oauth2-proxy/oauth2-proxy: 0/2 replicas ready; "
-        "pod oauth2-proxy-5c8d7f9b6-aaaaa: Running; pod oauth2-proxy-5c8d7f9b6-bbbbb: Running"
+        "Deployment oauth2-proxy/oauth2-proxy: 0/2 replicas ready\n"
+        "pod oauth2-proxy-5c8d7f9b6-aaaaa: Running\npod oauth2-proxy-5c8d7f9b6-bbbbb: Running"
     )

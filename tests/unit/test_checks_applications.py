@@ -142,7 +142,7 @@ def test_degraded_app_names_the_culprit(per_resource_health: bool, culprit: str)
     (f,) = app_degraded(snapshot(_crashing_katib(per_resource_health)), KUBEFLOW)
     assert f.severity is Severity.ERROR
     assert culprit in f.evidence
-    assert "1 unhealthy resources" in f.title
+    assert f.title.endswith(": 1 unhealthy resource")
 
 
 def test_progressing_within_grace_is_not_reported() -> None:
@@ -179,7 +179,7 @@ def test_operation_failed_lists_failing_resources() -> None:
         ],
     )
     (f,) = app_operation_failed(snapshot(objects), KUBEFLOW)
-    assert "on 1 resources" in f.title
+    assert f.title.endswith(" on 1 resource")
     assert "Experiment/kubeflow/random-search: the server could not find the requested resource" in f.evidence
     assert "centraldashboard" not in f.evidence
 
@@ -252,7 +252,7 @@ def test_out_of_sync_counts_drifted_and_prunable_resources_apart() -> None:
     assert (f.subject.kind, f.subject.name) == ("Application", "kubeflow-seaweedfs")
     assert f.title == "kubeflow-seaweedfs is OutOfSync (3 resources differ from git)"
     assert f.evidence == (
-        "status.sync.status=OutOfSync; out of sync (1): Service/kubeflow/seaweedfs; "
+        "status.sync.status=OutOfSync\nout of sync (1): Service/kubeflow/seaweedfs\n"
         "require pruning (2): ConfigMap/kubeflow/old-config, ConfigMap/kubeflow/older-config"
     )
     assert [x.id for x in f.fixes] == ["sync", "sync-prune", "refresh"]
@@ -273,7 +273,7 @@ def test_only_prunable_resources_are_listed_as_requiring_pruning() -> None:
     _app(objects)["status"]["sync"]["status"] = "OutOfSync"
     _prunable(objects, "old-config")
     (f,) = app_out_of_sync(snapshot(objects), KUBEFLOW)
-    assert f.evidence == "status.sync.status=OutOfSync; require pruning (1): ConfigMap/kubeflow/old-config"
+    assert f.evidence == "status.sync.status=OutOfSync\nrequire pruning (1): ConfigMap/kubeflow/old-config"
     assert "out of sync (" not in f.evidence
 
 
@@ -342,7 +342,7 @@ def test_injected_field_snippet_covers_only_drifted_resources_of_known_kinds() -
         (
             [{"type": "ComparisonError", "message": "first"}, {"type": "InvalidSpecError", "message": "second"}],
             Severity.ERROR,
-            "status.sync.status=Unknown; ComparisonError: first",
+            "status.sync.status=Unknown\nComparisonError: first",
         ),
     ],
     ids=["no-condition", "no-error-condition", "first-error"],
@@ -417,7 +417,7 @@ def test_degraded_app_lists_each_unhealthy_resource_with_its_state() -> None:
     (f,) = app_degraded(snapshot(objects), KUBEFLOW)
     assert f.title == "kubeflow-seaweedfs is Degraded: 2 unhealthy resources"
     assert f.evidence == (
-        "status.health.status=Degraded; Service/kubeflow/seaweedfs Missing, "
+        "status.health.status=Degraded\nService/kubeflow/seaweedfs Missing, "
         "PersistentVolumeClaim/kubeflow/seaweedfs-pvc Progressing (binding)"
     )
 
@@ -521,7 +521,7 @@ def test_failed_hooks_count_as_failing_resources() -> None:
     (f,) = app_operation_failed(snapshot(objects), KUBEFLOW)
     assert f.title == "Last sync of kubeflow failed on 2 resources"
     assert f.evidence == (
-        "status.operationState.phase=Failed: hooks failed; "
+        "status.operationState.phase=Failed: hooks failed\n"
         "Job/kubeflow/migrate: job failed, Job/kubeflow/seed: job errored"
     )
 
@@ -546,7 +546,7 @@ def test_no_applications_at_all_is_an_error_naming_where_kftui_looked(source: st
     assert (f.subject.kind, f.subject.namespace, f.subject.name) == ("Namespace", None, "gitops")
     assert f.title == "No Argo CD Applications in namespace gitops"
     assert f.evidence == (
-        evidence + "; the kubeflow profile expects kubeflow, kubeflow-seaweedfs, kubeflow-pipelines"
+        evidence + "\nthe kubeflow profile expects kubeflow, kubeflow-seaweedfs, kubeflow-pipelines"
     )
     # why nothing was checked, and the three ways out a user can take
     assert f.explanation == (

@@ -169,8 +169,8 @@ def test_blocked_dependent_finding_reads_end_to_end() -> None:
     assert (f.subject.kind, f.subject.name) == ("Application", "kubeflow-seaweedfs")
     assert f.title == "kubeflow-seaweedfs is Synced while kubeflow is Degraded (blocked by kubeflow)"
     assert f.evidence == (
-        "kubeflow-seaweedfs: sync=Synced, health=Healthy, operation=Succeeded; "
-        "kubeflow: health=Degraded (katib-controller crashing), sync=Synced; "
+        "kubeflow-seaweedfs: sync=Synced, health=Healthy, operation=Succeeded\n"
+        "kubeflow: health=Degraded (katib-controller crashing), sync=Synced\n"
         "profile kubeflow: kubeflow-seaweedfs depends on kubeflow"
     )
     assert f.explanation.startswith(
@@ -187,7 +187,7 @@ def test_dependency_without_a_health_message_and_an_app_with_no_operation() -> N
     find(objects, "Application", "kubeflow-seaweedfs")["status"].pop("operationState")
     (f,) = _run(objects)
     assert f.evidence.startswith(
-        "kubeflow-seaweedfs: sync=Synced, health=Healthy, operation=none; kubeflow: health=Missing, sync=Synced;"
+        "kubeflow-seaweedfs: sync=Synced, health=Healthy, operation=none\nkubeflow: health=Missing, sync=Synced\n"
     )
 
 
@@ -198,7 +198,7 @@ def test_missing_dependency_evidence_says_it_was_not_found() -> None:
         "kubeflow-pipelines is Synced while kubeflow-seaweedfs does not exist (blocked by kubeflow-seaweedfs)"
     )
     assert f.evidence == (
-        "kubeflow-pipelines: is Synced; Application kubeflow-seaweedfs not found in the cluster; "
+        "kubeflow-pipelines: is Synced\nApplication kubeflow-seaweedfs not found in the cluster\n"
         "profile kubeflow: kubeflow-pipelines depends on kubeflow-seaweedfs"
     )
     assert f.fixes[0].title == "Sync kubeflow -> kubeflow-pipelines in order, waiting for each"
@@ -284,7 +284,7 @@ def test_same_wave_starts_together_lower_wave_starts_before() -> None:
     assert before.title == "Sync wave of kubeflow-pipelines (0) does not come after kubeflow-seaweedfs (1)"
     assert "kubeflow-pipelines starts before kubeflow-seaweedfs." in before.explanation
     assert before.evidence == (
-        "kubeflow-pipelines argocd.argoproj.io/sync-wave=0; kubeflow-seaweedfs argocd.argoproj.io/sync-wave=1; "
+        "kubeflow-pipelines argocd.argoproj.io/sync-wave=0\nkubeflow-seaweedfs argocd.argoproj.io/sync-wave=1\n"
         "profile kubeflow: kubeflow-pipelines depends on kubeflow-seaweedfs"
     )
     assert (before.check, before.severity, before.app) == (
@@ -302,7 +302,7 @@ def test_an_app_without_a_wave_counts_as_wave_zero() -> None:
     (f,) = _run(objects)
     assert f.title == "Sync wave of kubeflow-seaweedfs (0) does not come after kubeflow (3)"
     assert f.evidence.startswith(
-        "kubeflow-seaweedfs argocd.argoproj.io/sync-wave=(none, so 0); kubeflow argocd.argoproj.io/sync-wave=3;"
+        "kubeflow-seaweedfs argocd.argoproj.io/sync-wave=(none, so 0)\nkubeflow argocd.argoproj.io/sync-wave=3\n"
     )
     objects = fresh()
     _waves(objects, kubeflow=None, kubeflow_seaweedfs="-2", kubeflow_pipelines=None)
@@ -342,7 +342,7 @@ def test_missing_health_check_lists_every_waved_app() -> None:
         == "Sync waves between Applications have no effect: argocd-cm lacks the Application health check"
     )
     assert f.evidence == (
-        "sync waves on Applications: kubeflow-pipelines=2, kubeflow-seaweedfs=1; "
+        "sync waves on Applications: kubeflow-pipelines=2, kubeflow-seaweedfs=1\n"
         "argocd-cm has no resource.customizations.health.argoproj.io_Application"
     )
     assert "`resource.customizations.health.argoproj.io_Application` Lua health check" in f.explanation
@@ -432,7 +432,7 @@ def test_wave_findings_tell_the_user_what_to_do() -> None:
     _waves(objects, kubeflow=None, kubeflow_seaweedfs="-1", kubeflow_pipelines=None)
     (f,) = _run(objects)
     assert f.evidence.startswith(
-        "kubeflow-seaweedfs argocd.argoproj.io/sync-wave=-1; kubeflow argocd.argoproj.io/sync-wave=(none, so 0); "
+        "kubeflow-seaweedfs argocd.argoproj.io/sync-wave=-1\nkubeflow argocd.argoproj.io/sync-wave=(none, so 0)\n"
     )
     assert f.explanation.endswith(
         "Give kubeflow-seaweedfs a higher wave than kubeflow in git, or sync them in order by hand (fix: ordered-sync)."

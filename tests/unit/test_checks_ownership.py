@@ -353,7 +353,7 @@ def test_stateful_prune_finding_reads_end_to_end() -> None:
         == "Auto-prune in kubeflow-seaweedfs will delete PersistentVolumeClaim/kubeflow/seaweedfs-data"
     )
     assert f.evidence == (
-        "status.resources[] PersistentVolumeClaim/kubeflow/seaweedfs-data: requiresPruning=true; "
+        "status.resources[] PersistentVolumeClaim/kubeflow/seaweedfs-data: requiresPruning=true\n"
         "spec.syncPolicy.automated.prune=true"
     )
     assert "This PersistentVolumeClaim is no longer in the app's manifests" in f.explanation
@@ -384,7 +384,7 @@ def test_prunable_objects_that_lose_no_data_are_one_warning_about_the_app() -> N
     assert (f.subject.kind, f.subject.name) == ("Application", "kubeflow-seaweedfs")
     assert f.title == "Auto-prune in kubeflow-seaweedfs will delete 2 resources no longer in git"
     assert f.evidence == (
-        "requiresPruning=true: ConfigMap/kubeflow/old-config, Service/kubeflow/old-svc; "
+        "requiresPruning=true: ConfigMap/kubeflow/old-config, Service/kubeflow/old-svc\n"
         "spec.syncPolicy.automated.prune=true"
     )
     assert [x.id for x in f.fixes] == ["disable-auto-prune", "hard-refresh"]

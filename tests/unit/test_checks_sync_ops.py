@@ -97,7 +97,7 @@ def test_a_running_hook_is_named_before_an_unhealthy_resource() -> None:
     [finding] = sync_stuck(snapshot(objects), KUBEFLOW)
     assert finding.title.endswith("waiting for PreSync hook Job kubeflow/schema-migrate")
     assert (
-        "waiting for PreSync hook Job kubeflow/schema-migrate: Running; pod schema-migrate-x2: Pending"
+        "waiting for PreSync hook Job kubeflow/schema-migrate: Running\npod schema-migrate-x2: Pending"
         in (finding.evidence)
     )
     assert "0/1 nodes match" in finding.evidence
@@ -262,7 +262,7 @@ def test_a_namespace_held_by_a_finalizer_says_which_finalizer_and_which_kind() -
     objects = terminating(fresh(), "team-a", timedelta(minutes=40), HELD)
     [finding] = finalizer_stuck(snapshot(objects), KUBEFLOW)
     assert finding.title == "Namespace team-a Terminating for 40 min: finalizers remain"
-    assert finding.evidence.split("; ")[1:] == [
+    assert finding.evidence.split("\n")[1:] == [
         "NamespaceFinalizersRemaining: Some content in the namespace has finalizers remaining: "
         "example.com/keep in 1 resource instances",
         "NamespaceContentRemaining: Some resources are remaining: widgets.example.com has 1 resource instances",
@@ -276,7 +276,7 @@ def test_a_namespace_deleted_moments_ago_or_expected_by_the_profile_is_not_repor
     objects = terminating(objects, "cert-manager", timedelta(hours=2), HELD)
     assert list(finalizer_stuck(snapshot(objects), KUBEFLOW)) == []
     [late] = finalizer_stuck(snapshot(terminating(fresh(), "team-a", timedelta(minutes=5))), KUBEFLOW)
-    assert late.evidence.endswith("; no condition says what holds it") and not late.title.endswith("remain")
+    assert late.evidence.endswith("\nno condition says what holds it") and not late.title.endswith("remain")
 
 
 def test_an_application_held_by_its_resources_finalizer_is_named() -> None:
@@ -286,7 +286,7 @@ def test_an_application_held_by_its_resources_finalizer_is_named() -> None:
     [finding] = finalizer_stuck(snapshot(objects), KUBEFLOW)
     assert finding.app == "kubeflow-seaweedfs" and finding.subject.kind == "Application"
     assert finding.title == "Application kubeflow-seaweedfs deleting for 12 min"
-    assert "finalizers: resources-finalizer.argocd.argoproj.io; " in finding.evidence
+    assert "finalizers: resources-finalizer.argocd.argoproj.io\n" in finding.evidence
     assert finding.evidence.endswith("managed resources still listed")
     del app["metadata"]["finalizers"]  # without finalizers it goes at once: nothing holds it
     assert list(finalizer_stuck(snapshot(objects), KUBEFLOW)) == []

@@ -27,18 +27,39 @@ def test_check_demo_json_schema_and_exit_code() -> None:
     assert out.returncode == 1, out.stderr
     data = json.loads(out.stdout)
     assert set(data) == {"findings", "summary"}
-    assert set(data["summary"]) == {"error", "warning", "info", "coverage", "headline", "unseen"}
+    assert set(data["summary"]) == {
+        "error",
+        "warning",
+        "info",
+        "root_causes",
+        "coverage",
+        "headline",
+        "unseen",
+    }
+    assert data["summary"]["root_causes"] == sum(1 for f in data["findings"] if not f["caused_by"]) > 0
     assert data["summary"]["coverage"] == "complete" and data["summary"]["unseen"] == {}
     assert data["summary"]["error"] == sum(1 for f in data["findings"] if f["severity"] == "error") > 0
     for f in data["findings"]:
-        assert set(f) == {"check", "severity", "app", "subject", "title", "evidence", "explanation", "fixes"}
+        assert set(f) == {
+            "id",
+            "check",
+            "severity",
+            "app",
+            "subject",
+            "title",
+            "evidence",
+            "explanation",
+            "fixes",
+            "caused_by",
+        }
+        assert isinstance(f["evidence"], list) and all(isinstance(line, str) for line in f["evidence"])
         assert set(f["subject"]) == {"kind", "namespace", "name"}
         for fix in f["fixes"]:
             assert set(fix) == {"id", "title", "command"} and fix["command"]
     checks = {f["check"] for f in data["findings"]}
     assert {"pod-failing", "app-degraded"} <= checks
     crash = next(f for f in data["findings"] if f["check"] == "pod-failing")
-    assert crash["app"] == "kubeflow" and "CrashLoopBackOff" in crash["evidence"]
+    assert crash["app"] == "kubeflow" and "CrashLoopBackOff" in crash["evidence"][0]
 
 
 def test_check_text_and_junit() -> None:
@@ -184,7 +205,8 @@ def test_check_with_manifests_attaches_the_chains_to_the_finding(tmp_path: Path)
     tree = _kubeflow_tree(tmp_path / "manifests")
     out = kftui("check", "--demo", "--manifests", str(tree), "--output", "json")
     finding = next(f for f in json.loads(out.stdout)["findings"] if f["check"] == "kustomize-duplicate-id")
-    assert "apps/pipelines" in finding["evidence"] and "apps/profiles" in finding["evidence"]
+    chains = [line for line in finding["evidence"] if line.startswith("include chain")]
+    assert any("apps/pipelines" in c for c in chains) and any("apps/profiles" in c for c in chains)
 
 
 def test_conflicts_on_a_missing_path_is_one_line(tmp_path: Path) -> None:

@@ -214,7 +214,7 @@ def test_a_crd_not_established_is_reported_for_each_app_that_manages_its_kind() 
     assert [(f.app, f.subject.name) for f in findings] == [("kubeflow", "a"), ("kubeflow-pipelines", "c")]
     first = findings[0]
     assert first.evidence == (
-        "CustomResourceDefinition experiments.kubeflow.org: condition Established is not True; kubeflow manages "
+        "CustomResourceDefinition experiments.kubeflow.org: condition Established is not True\nkubeflow manages "
         "Experiment/kubeflow/a, Experiment/kubeflow/b"
     )
     assert first.title == "kubeflow: the API server does not know kind Experiment (kubeflow.org)"

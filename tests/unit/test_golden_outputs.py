@@ -84,14 +84,16 @@ def planned(plan: Callable[[], object]) -> dict[str, Any]:
 
 def finding_dict(f: Finding) -> dict[str, Any]:
     return {
+        "id": f.id,
         "check": f.check,
         "severity": f.severity.value,
         "app": f.app,
         "subject": str(f.subject),
         "title": f.title,
-        "evidence": f.evidence,
+        "evidence": list(f.evidence_lines),
         "explanation": f.explanation,
         "fixes": [{"id": r.id, "title": r.title, "command": r.command} for r in f.fixes],
+        "caused_by": list(f.caused_by),
     }
 
 

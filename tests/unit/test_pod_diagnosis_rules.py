@@ -276,7 +276,7 @@ def test_the_newest_warning_event_about_the_pod_is_appended_to_the_evidence() ->
         event("e4", "Other", NOW, about="web-2"),
         event("e5", "Undated", None),
     ]
-    assert only(pod, *events).evidence == "container main: ErrImagePull; event Failed: Failed says"
+    assert only(pod, *events).evidence == "container main: ErrImagePull\nevent Failed: Failed says"
     assert only(pod, events[2], events[3]).evidence == "container main: ErrImagePull"
 
 

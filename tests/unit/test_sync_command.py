@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from kftui import cli
+from kftui.checks.registry import run_checks
+from kftui.cluster.dumpfile import load_demo
 from kftui.fixes.audit import AuditLog
 from kftui.fixes.gate import Gate
 from kftui.fixes.ordered import DONE, FAILED, SETTLING, StepStatus
@@ -36,6 +38,7 @@ from kftui.synccmd import (
     parse_duration,
     run_sync,
     step_line,
+    stop_at_root_cause,
     summary_lines,
 )
 from tests.fix_fakes import FakeArgo
@@ -91,7 +94,7 @@ def test_ordered_sync_runs_the_chain_and_prints_each_step(tmp_path: Path) -> Non
     lines = out.getvalue().splitlines()
     assert lines[0].startswith("[1/3] kubeflow: waiting")
     assert any(line.startswith("[3/3] kubeflow-pipelines: done") for line in lines)
-    assert summary_lines(outcome) == ["ok: 3 app(s) synced"]
+    assert summary_lines(outcome) == ["ok: 3 apps synced"]
 
 
 def test_ordered_sync_stops_at_the_failing_app_and_never_syncs_the_rest(tmp_path: Path) -> None:
@@ -121,7 +124,7 @@ def test_without_wait_the_syncs_are_only_requested(tmp_path: Path) -> None:
     assert [s.state for s in outcome.steps] == ["requested"] * 3
     assert all(argo.apps[n].app.operation is not None for n in CHAIN)  # still running: nobody waited
     assert "[2/3] kubeflow-seaweedfs: requested" in out.getvalue()
-    assert summary_lines(outcome) == ["ok: 3 sync(s) requested, not waited for (--wait waits)"]
+    assert summary_lines(outcome) == ["ok: 3 syncs requested, not waited for (--wait waits)"]
 
 
 def test_a_timeout_stops_with_the_state_the_app_was_left_in(tmp_path: Path) -> None:
@@ -239,3 +242,32 @@ def test_what_cannot_run_is_one_line_and_exit_2(
     assert cli.main(argv) == cli.EXIT_USAGE
     err = capsys.readouterr().err
     assert err.startswith("kftui: error: ") and message in err and err.count("\n") == 1
+
+
+def test_a_stop_names_the_root_cause_even_when_it_is_in_the_dependency() -> None:
+    """Stopped at kubeflow-seaweedfs, which is only blocked by kubeflow: the explanation leads with the
+    crash-looping katib pod that makes kubeflow Degraded, and the stop message names it, not the symptom."""
+    findings = run_checks(load_demo(), PROFILE)
+    outcome = SyncOutcome(False, [], "stopped at kubeflow-seaweedfs: timed out", "kubeflow-seaweedfs")
+    stop_at_root_cause(outcome, findings)
+    katib = "pod-failing:Pod/kubeflow/katib-controller-7f5b8c9d6-5rjtn"
+    assert [f.id for f in outcome.explained_by] == [
+        katib,
+        "dependency-order:Application/argocd/kubeflow-seaweedfs",
+    ]
+    assert outcome.reason == (
+        f"stopped at kubeflow-seaweedfs: timed out; root cause: {katib}: "
+        "Pod kubeflow/katib-controller-7f5b8c9d6-5rjtn is CrashLoopBackOff"
+    )
+    lines = summary_lines(outcome)
+    assert (
+        lines[1]
+        == "  error [pod-failing] root cause: Pod kubeflow/katib-controller-7f5b8c9d6-5rjtn is CrashLoopBackOff"
+    )
+    assert (
+        lines[2] == "    container katib-controller: CrashLoopBackOff, 7 restarts, last exit Error (code 1)"
+    )
+    assert lines[4].startswith("  warning [dependency-order] symptom: kubeflow-seaweedfs is Synced")
+    doc = json.loads(outcome.to_json())
+    assert doc["root_cause"] == katib
+    assert doc["explained_by"][1]["caused_by"] == ["app-degraded:Application/argocd/kubeflow"]

@@ -22,7 +22,15 @@ Raw = dict[str, Any]
 
 
 def findings(check: Any, objects: list[Raw], profile: Any = KUBEFLOW) -> list[dict[str, Any]]:
-    return [finding_to_dict(f) for f in check(snapshot(objects), profile)]
+    """Each finding as JSON, its evidence lines joined back into one text (the JSON lists them) and without
+    the causal links (run_checks adds them; test_causes tests them)."""
+    out = []
+    for f in check(snapshot(objects), profile):
+        found = finding_to_dict(f)
+        found["evidence"] = "\n".join(found["evidence"])
+        del found["id"], found["caused_by"]
+        out.append(found)
+    return out
 
 
 def test_sync_stuck_in_full() -> None:
@@ -34,7 +42,7 @@ def test_sync_stuck_in_full() -> None:
         "subject": {"kind": "Application", "namespace": "argocd", "name": "kubeflow-pipelines"},
         "title": "Sync of kubeflow-pipelines running for 25 min: waiting for Deployment kubeflow/ml-pipeline",
         "evidence": "status.operationState.phase=Running since 2026-11-20 02:47:00Z (25 min; the kubeflow profile "
-        "allows 10 min), retry 2; message: waiting for healthy state of apps/Deployment/ml-pipeline; waiting for "
+        "allows 10 min), retry 2\nmessage: waiting for healthy state of apps/Deployment/ml-pipeline\nwaiting for "
         "Deployment kubeflow/ml-pipeline: Degraded (Deployment does not have minimum availability)",
         "explanation": "Argo CD applies the app wave by wave and waits until each wave is healthy and each hook "
         "has finished, with no time limit of its own. The resource or hook it waits for is named above: fix that "
@@ -146,7 +154,7 @@ def test_a_failed_hooks_evidence_names_at_most_three_of_its_own_jobs_pods() -> N
     )
     job, pod_hook = findings(hook_failed, objects)
     assert job["evidence"].endswith(
-        "; pod bucket-init-0: Error; pod bucket-init-1: Error; pod bucket-init-2: Error"
+        "\npod bucket-init-0: Error\npod bucket-init-1: Error\npod bucket-init-2: Error"
     ), job["evidence"]
     assert pod_hook["evidence"].endswith("message: Job has reached the specified backoff limit")
 
@@ -159,7 +167,7 @@ def test_operation_stale_in_full() -> None:
         "app": "kubeflow",
         "subject": {"kind": "Application", "namespace": "argocd", "name": "kubeflow"},
         "title": "kubeflow keeps an operation the controller does not run",
-        "evidence": "operation set; status.operationState.phase=Succeeded finished 2026-11-20 02:12:00Z; "
+        "evidence": "operation set; status.operationState.phase=Succeeded finished 2026-11-20 02:12:00Z\n"
         "reconciled 2026-11-20 02:42:00Z",
         "explanation": "A new sync is refused while `operation` is set. Terminating the operation clears it the "
         "way Argo CD's own API does (fix: terminate); then sync again.",
@@ -222,8 +230,8 @@ def test_finalizer_stuck_in_full_for_a_namespace_and_an_application() -> None:
         "app": "kubeflow-seaweedfs",
         "subject": {"kind": "Namespace", "namespace": None, "name": "team-a"},
         "title": "Namespace team-a Terminating for 40 min: finalizers remain",
-        "evidence": "deletionTimestamp=2026-11-20 02:32:00Z; NamespaceFinalizersRemaining: Some content in the "
-        "namespace has finalizers remaining: example.com/keep in 1 resource instances; NamespaceContentRemaining: "
+        "evidence": "deletionTimestamp=2026-11-20 02:32:00Z\nNamespaceFinalizersRemaining: Some content in the "
+        "namespace has finalizers remaining: example.com/keep in 1 resource instances\nNamespaceContentRemaining: "
         "Some resources are remaining: widgets.example.com has 1 resource instances",
         "explanation": "The namespace waits for the objects in it to go, and those keep finalizers that only their "
         "controller removes; when that controller was uninstalled first (or its webhook or APIService is down), "
@@ -243,7 +251,7 @@ def test_finalizer_stuck_in_full_for_a_namespace_and_an_application() -> None:
         "app": "kubeflow-seaweedfs",
         "subject": {"kind": "Application", "namespace": "argocd", "name": "kubeflow-seaweedfs"},
         "title": "Application kubeflow-seaweedfs deleting for 12 min",
-        "evidence": "deletionTimestamp=2026-11-20 03:00:00Z; finalizers: resources-finalizer.argocd.argoproj.io; "
+        "evidence": "deletionTimestamp=2026-11-20 03:00:00Z\nfinalizers: resources-finalizer.argocd.argoproj.io\n"
         "1 managed resource still listed",
         "explanation": "With resources-finalizer.argocd.argoproj.io Argo CD deletes every resource of the app "
         "before the Application goes; one that cannot be deleted (its own finalizer, a namespace stuck Terminating, "
@@ -277,7 +285,7 @@ def test_a_namespace_no_app_deploys_to_has_no_app_and_a_discovery_failure_is_nam
     [found] = findings(finalizer_stuck, terminating(fresh(), "orphan", timedelta(hours=3), failure))
     assert found["app"] is None
     assert found["title"] == "Namespace orphan Terminating for 3 h 0 min: finalizers remain"
-    assert found["evidence"].endswith("; NamespaceDeletionDiscoveryFailure: metrics.k8s.io/v1beta1: 503")
+    assert found["evidence"].endswith("\nNamespaceDeletionDiscoveryFailure: metrics.k8s.io/v1beta1: 503")
 
 
 def test_an_application_exactly_at_the_grace_counts_and_several_resources_are_plural() -> None:
@@ -344,7 +352,7 @@ def test_only_a_job_hooks_own_pods_in_its_namespace_are_named() -> None:
         pod("other", "bucket-init-b", "bucket-init", ready=False, waiting="Elsewhere", owner_kind="Job")
     )
     [found] = findings(hook_failed, objects)
-    assert found["evidence"].endswith("backoff limit; pod bucket-init-a: Error"), found["evidence"]
+    assert found["evidence"].endswith("backoff limit\npod bucket-init-a: Error"), found["evidence"]
 
 
 def test_a_sync_stuck_on_a_plain_job_or_an_unhealthy_job_names_no_hook_pods() -> None:
@@ -393,7 +401,7 @@ def test_every_finalizer_is_named_and_hooks_are_not_counted_as_resources_left() 
     ]
     [found] = findings(finalizer_stuck, objects)
     assert found["evidence"].endswith(
-        "finalizers: resources-finalizer.argocd.argoproj.io, example.com/audit; 2 managed resources still listed"
+        "finalizers: resources-finalizer.argocd.argoproj.io, example.com/audit\n2 managed resources still listed"
     )
 
 

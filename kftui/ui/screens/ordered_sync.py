@@ -216,7 +216,10 @@ class OrderedSyncScreen(ModalScreen[OrderedResult | None]):
             reason.update(render.lines(f"Done: {' -> '.join(self.plan.chain)} are Synced and Healthy."))
             reason.set_class(True, "-ok")
         else:
-            reason.update(render.lines(result.reason))
+            # The stop names the root cause the findings trace the stopped app's errors to, not its symptom.
+            row = self.preflight.get(result.stopped_at or "")
+            cause = f"\nroot cause: {row.root_cause}" if row is not None and row.root_cause else ""
+            reason.update(render.lines(result.reason + cause))
             reason.set_class(True, "-failed")
         self.query_one("#ordered-close", Button).label = "Close"
         self.query_one("#ordered-close", Button).focus()

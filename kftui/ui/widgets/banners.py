@@ -12,6 +12,7 @@ from kftui.checks.coverage import APPLICATION_KINDS, applications_unseen, verdic
 from kftui.model import ClusterSnapshot, Finding
 from kftui.textsafe import one_line
 from kftui.ui import render
+from kftui.wording import plural
 
 
 class ErrorBanner(Static):
@@ -54,7 +55,7 @@ class ForbiddenNotes(Static):
                         ("✖ ", "bold"),
                         verdict(findings, snapshot).headline,
                         f"\n  Check the credentials ($ {ask}) or --argocd-namespace",
-                        f"; {len(others)} other kind(s) not listed either" if others else "",
+                        f"; {plural(len(others), 'other kind')} not listed either" if others else "",
                     )
                 )
             )
@@ -63,7 +64,7 @@ class ForbiddenNotes(Static):
             self.update(
                 render.inert_text(
                     Text.assemble(
-                        (f"⚠ Cannot list {len(kinds)} kind(s): ", "bold"),
+                        (f"⚠ Cannot list {plural(len(kinds), 'kind')}: ", "bold"),
                         ", ".join(kinds),
                         " — shown as unknown, not absent.\n  why: ",
                         one_line(forbidden[kinds[0]]),

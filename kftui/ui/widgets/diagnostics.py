@@ -1,4 +1,4 @@
-"""The right-hand panel: what is wrong, most severe first, and for the chosen finding why and what to do."""
+"""The right-hand panel: what is wrong, root causes first, and for the chosen finding why and what to do."""
 
 from __future__ import annotations
 
@@ -12,10 +12,11 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from kftui.checks.coverage import Coverage, Verdict, count
-from kftui.model import Finding, FixRef, Severity
+from kftui.model import Chains, Finding, FixRef, Severity
 from kftui.textsafe import one_line
-from kftui.ui import render
+from kftui.ui import bindings, render
 from kftui.ui.tree_model import Scope
+from kftui.wording import plural
 
 MAX_LISTED = 1000
 
@@ -26,7 +27,10 @@ def finding_id(finding: Finding) -> str:
 
 
 class DiagnosticsPanel(Vertical):
-    """Findings sorted by severity, optionally narrowed to a tree item, with the chosen one explained."""
+    """Root causes sorted by severity, the findings each led to folded under it (→ unfolds, ← folds),
+    optionally narrowed to a tree item, with the chosen one explained."""
+
+    BINDINGS = bindings.FINDINGS
 
     class FindingHighlighted(Message):
         """The user moved to a finding: the tree can reveal its subject."""
@@ -42,6 +46,11 @@ class DiagnosticsPanel(Vertical):
         self.scope: Scope | None = None
         self.errors_only = False
         self.shown: list[Finding] = []
+        self.nested: list[bool] = []
+        """Per row of `shown`: a consequence listed under the root cause above it."""
+        self._chains = Chains(())
+        self.unfolded: set[str] = set()
+        """Ids of the root causes whose consequences are listed under them."""
         self.matching_count = 0
         self._detail_for: str | None = None
         self._drawn = False
@@ -85,24 +94,82 @@ class DiagnosticsPanel(Vertical):
         if unchanged and self._drawn:
             # A watch event elsewhere in the cluster: the same findings, so nothing to redraw. Keep the
             # new objects (equal to the old ones) so `current` hands out this snapshot's findings.
-            self.findings = findings
-            self.shown = self._matching(findings)[:MAX_LISTED]
+            self.findings, self._chains = findings, Chains(findings)
+            self.shown, self.nested = self._rows(self._matching(findings))
             return
+        self.findings, self.scope, self.errors_only, self.verdict = findings, scope, errors_only, verdict
+        self._chains = Chains(findings)
+        self._drawn = True
+        self._redraw()
+
+    def _redraw(self) -> None:
         previous = self.current
         keep = finding_id(previous) if previous is not None else None
-        self.findings, self.scope, self.errors_only, self.verdict = findings, scope, errors_only, verdict
-        self._drawn = True
-        matching = self._matching(findings)
+        matching = self._matching(self.findings)
         self.matching_count = len(matching)
-        # Sorted most severe first, so a cap only ever hides the least important of a flood of findings.
-        self.shown = matching[:MAX_LISTED]
+        self.shown, self.nested = self._rows(matching)
+        present = {f.id for f in matching}
         listing = self.query_one("#finding-list", OptionList)
-        listing.set_options(Option(render.finding_line(f), id=str(i)) for i, f in enumerate(self.shown))
+        listing.set_options(
+            Option(render.finding_line(f, nested, self._folded(f, nested, present)), id=str(i))
+            for i, (f, nested) in enumerate(zip(self.shown, self.nested, strict=True))
+        )
         if self.shown:
             ids = [finding_id(f) for f in self.shown]
             listing.highlighted = ids.index(keep) if keep in ids else 0
         self._show_summary()
         self._show_detail()
+
+    def _rows(self, matching: list[Finding]) -> tuple[list[Finding], list[bool]]:
+        """The rows to list: each matching root cause, then (when unfolded) the matching findings it led to;
+        a matching consequence whose root causes are all filtered away leads its own row. Sorted most severe
+        first, so a cap only ever hides the least important of a flood of findings."""
+        present = {f.id for f in matching}
+        shown: list[Finding] = []
+        nested: list[bool] = []
+        for f in matching:
+            if not f.is_root and any(r in present for r in self._chains.root_ids(f.id)):
+                continue
+            shown.append(f)
+            nested.append(False)
+            if f.id in self.unfolded:
+                for child in self._chains.downstream(f):
+                    if child.id in present:
+                        shown.append(child)
+                        nested.append(True)
+        return shown[:MAX_LISTED], nested[:MAX_LISTED]
+
+    def _folded(self, finding: Finding, nested: bool, present: set[str]) -> int:
+        """How many matching findings `finding` leads to that are folded under it now."""
+        if nested or finding.id in self.unfolded:
+            return 0
+        return sum(1 for c in self._chains.downstream(finding) if c.id in present)
+
+    def _row_root(self) -> Finding | None:
+        """The root cause row of the highlighted row (itself, or the row it is listed under)."""
+        index = self.query_one("#finding-list", OptionList).highlighted
+        if index is None or not 0 <= index < len(self.shown):
+            return None
+        while index > 0 and self.nested[index]:
+            index -= 1
+        return self.shown[index]
+
+    def action_unfold(self) -> None:
+        """List the findings the highlighted root cause led to under it."""
+        root = self._row_root()
+        if root is not None and root.id not in self.unfolded and self._chains.downstream(root):
+            self.unfolded.add(root.id)
+            self._redraw()
+
+    def action_fold(self) -> None:
+        """Fold the consequences back under their root cause, which keeps the highlight."""
+        root = self._row_root()
+        if root is None or root.id not in self.unfolded:
+            return
+        self.unfolded.discard(root.id)
+        listing = self.query_one("#finding-list", OptionList)
+        listing.highlighted = self.shown.index(root)
+        self._redraw()
 
     def _matching(self, findings: list[Finding]) -> list[Finding]:
         scope, errors_only = self.scope, self.errors_only
@@ -125,9 +192,8 @@ class DiagnosticsPanel(Vertical):
         for severity in Severity:
             n = counts[severity.value]
             style = render.SEVERITY_STYLE[severity] if n else render.GREY
-            text.append(
-                f"{render.SEVERITY_ICON[severity]} {n} {severity.value}{'s' if n != 1 else ''}  ", style=style
-            )
+            word = plural(n, severity.value, "info" if severity is Severity.INFO else None)
+            text.append(f"{render.SEVERITY_ICON[severity]} {word}  ", style=style)
         text.append("\n")
         if self.scope is not None:
             text.append("only ", style=render.GREY)
@@ -135,8 +201,9 @@ class DiagnosticsPanel(Vertical):
             text.append(f" ({self.matching_count} of {len(self.findings)})", style=render.GREY)
             text.append("  a: show all", style=render.GREY)
         else:
-            text.append(f"all findings ({self.matching_count})", style=render.GREY)
-            text.append("  enter on a tree node narrows", style=render.GREY)
+            leading = sum(1 for f in self.findings if f.is_root)
+            text.append(f"{plural(leading, 'root cause')} of {self.matching_count}", style=render.GREY)
+            text.append("  → unfolds", style=render.GREY)
         if self.matching_count > MAX_LISTED:
             text.append(f"  first {MAX_LISTED:,} listed: narrow with the tree", style=render.YELLOW)
         if self.errors_only:
@@ -156,7 +223,8 @@ class DiagnosticsPanel(Vertical):
         same = self._detail_for == finding_id(finding)
         chosen = fixes.highlighted if same and fixes.highlighted is not None else 0
         self._detail_for = finding_id(finding)
-        detail.update(render.finding_detail(finding))
+        causes = [c for c in self._chains.root_causes_of((finding,)) if c.id != finding.id]
+        detail.update(render.finding_detail(finding, causes, self._chains.downstream(finding)))
         refusals = self._refusals if self._refusals_for == self._detail_for else {}
         fixes.set_options(
             Option(self._fix_prompt(n, fix, refusals.get(fix.id)), id=f"fix-{n}")

@@ -1,0 +1,229 @@
+"""Root causes: one pure pass that gives every finding a stable id and links it to the findings that cause it.
+
+One cause shows up as several findings: a duplicate kustomize id makes an app's comparison fail (app-out-of-sync
+quotes the same ComparisonError), a crash-looping pod makes its app Degraded, and the app after it in the
+profile's chain is then "blocked by" it. Each rule below says when one finding causes another, from the
+findings' own evidence and the snapshot, never from a guess. The links form a DAG (an edge that would close a
+cycle is dropped), so every finding leads back to at least one root cause: the findings with no cause lead,
+their consequences fold under them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import replace
+
+from kftui.checks.evidence import app_messages, find_app
+from kftui.model import ClusterSnapshot, Finding, base_id, title_suffix
+from kftui.profile import Profile
+
+Link = tuple[Finding, Finding]
+"""(consequence, cause)."""
+Rule = Callable[[Sequence[Finding], ClusterSnapshot, Profile], Iterator[Link]]
+
+APP_STATUS = ("app-out-of-sync", "app-degraded", "app-operation-failed", "sync-stuck", "hook-failed")
+"""Checks that report an Application's state as Argo CD shows it: symptoms whenever a cause is known."""
+SPECIFIC = (
+    "kustomize-duplicate-id",
+    "repo-path",
+    "crd-missing",
+    "namespace-missing",
+    "webhook-unavailable",
+    "annotation-too-long",
+)
+"""Checks that recognise a specific message and say what it means."""
+NOT_PROGRESSING = ("app-degraded", "sync-stuck")
+"""Checks that report an app not becoming Healthy (or its sync not finishing)."""
+MIN_QUOTED = 12
+"""Shorter messages ("ok", "Deleting") say too little to tie two findings together."""
+
+
+def _is_app_finding(f: Finding, app: str) -> bool:
+    return f.app == app and f.subject.kind == "Application" and f.subject.name == app
+
+
+def same_message(findings: Sequence[Finding], snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Link]:
+    """An app-status finding (app-out-of-sync, app-operation-failed, ...) quoting the same Argo CD message as
+    a specific finding (kustomize-duplicate-id, repo-path, crd-missing, webhook-unavailable, ...) is caused by
+    it: both read the one ComparisonError or sync result, and the specific finding says what it means."""
+    specific = [f for f in findings if f.check in SPECIFIC]
+    for symptom in findings:
+        if symptom.check not in APP_STATUS or symptom.app is None:
+            continue
+        app = find_app(snapshot, symptom.app)
+        if app is None:
+            continue
+        texts = {
+            m.text for m in app_messages(app) if len(m.text) >= MIN_QUOTED and m.text in symptom.evidence
+        }
+        for cause in specific:
+            if any(text in cause.evidence for text in texts):
+                yield symptom, cause
+
+
+def blocked_by_dependency(
+    findings: Sequence[Finding], snapshot: ClusterSnapshot, profile: Profile
+) -> Iterator[Link]:
+    """An app blocked by a dependency (dependency-order: "X is Synced while D is Degraded") is caused by
+    what is wrong with D: D's findings about the Application itself (Degraded, cannot render, sync
+    stuck), or, when there are none, every finding about D."""
+    for blocked in findings:
+        for dep in blocked.waits_for:
+            about = [f for f in findings if _is_app_finding(f, dep) and f.check in APP_STATUS]
+            if not about:
+                about = [f for f in findings if f.app == dep and f is not blocked]
+            for cause in about:
+                yield blocked, cause
+
+
+def failing_workloads(
+    findings: Sequence[Finding], snapshot: ClusterSnapshot, profile: Profile
+) -> Iterator[Link]:
+    """An app Degraded, Progressing for too long or stuck syncing (app-degraded, sync-stuck) is caused by
+    the failing pods of that app (pod-failing): the pods Argo CD attributes to it, or, for a pod no app
+    claims, the pods in the namespaces the app deploys to."""
+    pods = [f for f in findings if f.check == "pod-failing"]
+    for symptom in findings:
+        if symptom.check not in NOT_PROGRESSING or symptom.app is None:
+            continue
+        app = find_app(snapshot, symptom.app)
+        where = set(app.target_namespaces) if app is not None else set()
+        for pod in pods:
+            if pod.app == symptom.app or (pod.app is None and pod.subject.namespace in where):
+                yield symptom, pod
+
+
+def pods_behind_services(
+    findings: Sequence[Finding], snapshot: ClusterSnapshot, profile: Profile
+) -> Iterator[Link]:
+    """A Service that cannot serve (webhook-unavailable: a webhook that cannot be called; gateway: the
+    ingress gateway not serving) is caused by the failing pods that Service selects: it is down because
+    they are."""
+    pods = [f for f in findings if f.check == "pod-failing"]
+    for down in findings:
+        if down.check not in ("webhook-unavailable", "gateway") or down.subject.kind != "Service":
+            continue
+        svc = snapshot.services.get((down.subject.namespace or "", down.subject.name))
+        if svc is None or not svc.selector:
+            continue
+        for pod_finding in pods:
+            pod = snapshot.pods.get((pod_finding.subject.namespace or "", pod_finding.subject.name))
+            if (
+                pod is not None
+                and pod.namespace == svc.namespace
+                and all(pod.labels.get(k) == v for k, v in svc.selector.items())
+            ):
+                yield down, pod_finding
+
+
+def pods_of_workloads(
+    findings: Sequence[Finding], snapshot: ClusterSnapshot, profile: Profile
+) -> Iterator[Link]:
+    """A workload not ready (auth-stack: dex or oauth2-proxy, so login is broken) is caused by the failing
+    pods of that workload (pod-failing about a pod whose controller chain ends at it)."""
+    pods = [f for f in findings if f.check == "pod-failing"]
+    for down in findings:
+        if down.check != "auth-stack":
+            continue
+        ref = down.subject
+        for pod_finding in pods:
+            pod = snapshot.pods.get((pod_finding.subject.namespace or "", pod_finding.subject.name))
+            if (
+                pod is not None
+                and pod.namespace == ref.namespace
+                and (pod.workload_kind, pod.workload_name) == (ref.kind, ref.name)
+            ):
+                yield down, pod_finding
+
+
+def pods_missing_prerequisites(
+    findings: Sequence[Finding], snapshot: ClusterSnapshot, profile: Profile
+) -> Iterator[Link]:
+    """A failing pod is caused by a missing prerequisite where the evidence shows it: its namespace is stuck
+    Terminating (namespace-missing or finalizer-stuck about that Namespace), its evidence names the kind a
+    crd-missing finding is about (`no matches for kind "X"`), or it names the Service of an unavailable
+    webhook together with the word webhook."""
+    prerequisites = [
+        f
+        for f in findings
+        if f.check in ("namespace-missing", "finalizer-stuck", "crd-missing", "webhook-unavailable")
+    ]
+    for pod in findings:
+        if pod.check != "pod-failing":
+            continue
+        for cause in prerequisites:
+            if _prerequisite_of(cause, pod):
+                yield pod, cause
+
+
+def _prerequisite_of(cause: Finding, pod: Finding) -> bool:
+    subject = cause.subject
+    if cause.check in ("namespace-missing", "finalizer-stuck"):
+        return subject.kind == "Namespace" and subject.name == pod.subject.namespace
+    if cause.check == "crd-missing":
+        return f'kind "{subject.kind}"' in pod.evidence
+    return subject.kind == "Service" and "webhook" in pod.evidence.lower() and subject.name in pod.evidence
+
+
+RULES: tuple[Rule, ...] = (
+    same_message,
+    pods_missing_prerequisites,
+    pods_behind_services,
+    pods_of_workloads,
+    failing_workloads,
+    blocked_by_dependency,
+)
+"""In order of trust: when two links would close a cycle, the one found first stays."""
+
+
+def assign_ids(findings: Sequence[Finding]) -> list[Finding]:
+    """Each finding with its stable id (model.base_id); findings that share one are told apart by their
+    title (model.title_suffix), and exact duplicates by their position among themselves."""
+    groups: dict[str, list[int]] = {}
+    for index, f in enumerate(findings):
+        groups.setdefault(base_id(f), []).append(index)
+    ids = [""] * len(findings)
+    for key, members in groups.items():
+        if len(members) == 1:
+            ids[members[0]] = key
+            continue
+        taken: dict[str, int] = {}
+        for index in members:
+            candidate = key + title_suffix(findings[index])
+            taken[candidate] = taken.get(candidate, 0) + 1
+            ids[index] = candidate if taken[candidate] == 1 else f"{candidate}.{taken[candidate]}"
+    return [replace(f, id=i) for f, i in zip(findings, ids, strict=True)]
+
+
+def _reaches(edges: Mapping[str, Mapping[str, None]], start: str, goal: str) -> bool:
+    """True when following caused_by edges from `start` arrives at `goal`."""
+    stack, seen = [start], set()
+    while stack:
+        node = stack.pop()
+        if node == goal:
+            return True
+        if node not in seen:
+            seen.add(node)
+            stack.extend(edges.get(node, ()))
+    return False
+
+
+def link(
+    findings: Sequence[Finding],
+    snapshot: ClusterSnapshot,
+    profile: Profile,
+    rules: Sequence[Rule] = RULES,
+) -> list[Finding]:
+    """The findings, in the same order, each with its id and the ids of the findings that cause it."""
+    named = assign_ids(findings)
+    # child id -> its causes' ids, in the order found (a dict as an ordered set: a Degraded app with
+    # 20,000 failing pods checks each new cause in constant time).
+    edges: dict[str, dict[str, None]] = {}
+    for rule in rules:
+        for child, cause in rule(named, snapshot, profile):
+            if child.id == cause.id or cause.id in edges.get(child.id, {}):
+                continue
+            if _reaches(edges, cause.id, child.id):  # the cause already follows from the child: no cycle
+                continue
+            edges.setdefault(child.id, {})[cause.id] = None
+    return [replace(f, caused_by=tuple(edges[f.id])) if f.id in edges else f for f in named]

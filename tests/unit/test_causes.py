@@ -1,0 +1,206 @@
+"""Root causes: stable ids, the linking rules on the demo and on small cases, and never a cycle."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kftui.checks import causes
+from kftui.checks.registry import run_checks
+from kftui.cluster.dumpfile import load_demo
+from kftui.model import Chains, ClusterSnapshot, Finding, ObjectRef, Severity, roots
+from kftui.profile import Profile, builtin_profile
+from tests.unit.fixtures.builders import deployment, drop, find, fresh, service
+from tests.unit.fixtures.builders import pod as pod_object
+from tests.unit.fixtures.builders import snapshot as build
+from tests.unit.test_checks_access import _unready_endpoints
+
+PROFILE = builtin_profile("kubeflow")
+KATIB = "pod-failing:Pod/kubeflow/katib-controller-7f5b8c9d6-5rjtn"
+DUPLICATE = "kustomize-duplicate-id:ClusterRole/kubeflow-metacontroller@kubeflow-pipelines"
+DEGRADED = "app-degraded:Application/argocd/kubeflow"
+OUT_OF_SYNC = "app-out-of-sync:Application/argocd/kubeflow-pipelines"
+BLOCKED = "dependency-order:Application/argocd/kubeflow-seaweedfs"
+
+
+def demo_findings() -> list[Finding]:
+    return run_checks(load_demo(), PROFILE)
+
+
+def test_the_demo_is_two_root_causes_and_three_consequences() -> None:
+    found = {f.id: f.caused_by for f in demo_findings()}
+    assert found == {
+        KATIB: (),
+        DUPLICATE: (),
+        DEGRADED: (KATIB,),
+        OUT_OF_SYNC: (DUPLICATE,),
+        BLOCKED: (DEGRADED,),
+    }
+
+
+def test_the_blocked_app_leads_back_to_the_crash_looping_pod() -> None:
+    found = demo_findings()
+    blocked = next(f for f in found if f.id == BLOCKED)
+    assert [f.id for f in Chains(found).root_causes_of([blocked])] == [KATIB]
+    katib = next(f for f in found if f.id == KATIB)
+    assert [f.id for f in Chains(found).downstream(katib)] == [DEGRADED, BLOCKED]
+
+
+def test_ids_do_not_depend_on_the_other_findings_or_their_order() -> None:
+    """Deterministic from check + subject: dropping a finding or reversing the list changes no other id."""
+    found = demo_findings()
+    plain = [replace(f, id="", caused_by=()) for f in found]
+    alone = causes.assign_ids(list(reversed(plain[1:])))
+    assert {f.id for f in alone} == {f.id for f in found[1:]}
+
+
+def _blocked_twice() -> list[Finding]:
+    ref = ObjectRef("Application", "argocd", "c")
+    return [
+        Finding(
+            "dependency-order", Severity.WARNING, "c", ref, f"c is Synced while {d} is Degraded", "e", "x"
+        )
+        for d in ("a", "b")
+    ]
+
+
+def test_one_check_saying_two_things_about_one_subject_gives_two_ids_that_stay_put() -> None:
+    first, second = causes.assign_ids(_blocked_twice())
+    assert first.id != second.id
+    assert first.id.startswith("dependency-order:Application/argocd/c~")
+    again = causes.assign_ids(list(reversed(_blocked_twice())))
+    assert {f.id for f in again} == {first.id, second.id}
+
+
+def test_an_out_of_sync_app_quoting_another_message_is_not_caused_by_the_duplicate_id() -> None:
+    found = [replace(f, id="", caused_by=()) for f in demo_findings()]
+    other = [
+        replace(f, evidence="status.sync.status=Unknown\nComparisonError: something else entirely")
+        if f.check == "app-out-of-sync"
+        else f
+        for f in found
+    ]
+    linked = {f.id: f.caused_by for f in causes.link(other, load_demo(), PROFILE)}
+    assert linked[OUT_OF_SYNC] == ()
+
+
+def test_a_failing_pod_of_another_app_does_not_degrade_this_one() -> None:
+    found = [replace(f, id="", caused_by=()) for f in demo_findings()]
+    moved = [replace(f, app="kubeflow-pipelines") if f.check == "pod-failing" else f for f in found]
+    linked = {f.id: f.caused_by for f in causes.link(moved, load_demo(), PROFILE)}
+    assert linked[DEGRADED] == ()
+
+
+def test_an_app_blocked_by_a_dependency_without_findings_is_its_own_root_cause() -> None:
+    found = [replace(f, id="", caused_by=()) for f in demo_findings() if f.app != "kubeflow"]
+    linked = {f.id: f.caused_by for f in causes.link(found, load_demo(), PROFILE)}
+    assert linked[BLOCKED] == ()
+
+
+def _pod_and_webhook() -> tuple[ClusterSnapshot, list[Finding]]:
+    """A webhook's own pod failing with an event that names the webhook's Service: both rules match."""
+    snapshot = build(
+        [
+            service("kubeflow", "katib-webhook", selector={"app": "katib"}),
+            pod_object("kubeflow", "katib-0", "katib", ready=False, waiting="CrashLoopBackOff"),
+        ]
+    )
+    pod = Finding(
+        "pod-failing",
+        Severity.ERROR,
+        None,
+        ObjectRef("Pod", "kubeflow", "katib-0"),
+        "Pod kubeflow/katib-0 is CrashLoopBackOff",
+        'failed calling webhook "katib": no endpoints available for service "katib-webhook"',
+        "x",
+    )
+    hook = Finding(
+        "webhook-unavailable",
+        Severity.ERROR,
+        None,
+        ObjectRef("Service", "kubeflow", "katib-webhook"),
+        "Admission webhook katib unavailable",
+        "no Endpoints",
+        "x",
+    )
+    return snapshot, [pod, hook]
+
+
+def test_two_rules_that_would_link_a_pod_and_its_webhook_both_ways_keep_one_link() -> None:
+    snapshot, found = _pod_and_webhook()
+    assert len(list(causes.pods_missing_prerequisites(found, snapshot, PROFILE))) == 1
+    assert len(list(causes.pods_behind_services(found, snapshot, PROFILE))) == 1
+    pod, hook = causes.link(found, snapshot, PROFILE)
+    # The rule listed first wins: the pod's evidence names the webhook.
+    assert pod.caused_by == (hook.id,)
+    assert hook.caused_by == ()
+
+
+def _acyclic(found: Sequence[Finding]) -> bool:
+    edges = {f.id: f.caused_by for f in found}
+    state: dict[str, int] = {}
+
+    def visit(node: str) -> bool:
+        if state.get(node) == 1:
+            return False
+        if state.get(node) == 2:
+            return True
+        state[node] = 1
+        ok = all(visit(n) for n in edges.get(node, ()))
+        state[node] = 2
+        return ok
+
+    return all(visit(n) for n in edges)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 7), st.integers(0, 7)), max_size=40))
+def test_whatever_the_rules_say_the_links_never_form_a_cycle(pairs: list[tuple[int, int]]) -> None:
+    found = [
+        Finding("c", Severity.ERROR, None, ObjectRef("Pod", "ns", f"p{n}"), f"p{n}", "e", "x")
+        for n in range(8)
+    ]
+
+    def arbitrary(
+        named: Sequence[Finding], snapshot: ClusterSnapshot, profile: Profile
+    ) -> Iterator[causes.Link]:
+        for child, cause in pairs:
+            yield named[child], named[cause]
+
+    linked = causes.link(found, load_demo(), PROFILE, rules=(arbitrary,))
+    assert _acyclic(linked)
+    # Every link asked for is kept unless it would close a cycle (or points at itself).
+    kept = {(f.id, c) for f in linked for c in f.caused_by}
+    assert len(kept) <= len({p for p in pairs if p[0] != p[1]})
+    assert roots(linked), "a DAG always has a root cause"
+
+
+def test_run_checks_links_what_it_returns() -> None:
+    assert all(f.id for f in demo_findings())
+
+
+def _crash_loop(objects: list[dict], name: str) -> None:  # type: ignore[type-arg]
+    status = find(objects, "Pod", name)["status"]
+    status["conditions"][0]["status"] = "False"
+    status["containerStatuses"][0].update(
+        ready=False, restartCount=4, state={"waiting": {"reason": "CrashLoopBackOff", "message": "back-off"}}
+    )
+
+
+def test_login_broken_and_the_gateway_down_follow_from_their_crash_looping_pods() -> None:
+    """auth-stack about Deployment auth/dex is caused by dex's failing pod; gateway about the Service by the
+    failing pod it selects; a healthy pod elsewhere causes neither."""
+    objects = drop(fresh(), "Deployment", "dex", "auth")
+    objects.append(deployment("auth", "dex", 1, ready=0))
+    objects = _unready_endpoints(objects)
+    _crash_loop(objects, "dex-5c8d7f9b6-x2k8q")
+    _crash_loop(objects, "istio-ingressgateway-5c8d7f9b6-kq8zt")
+    found = {f.check: f for f in run_checks(build(objects), PROFILE)}
+    assert found["auth-stack"].caused_by == ("pod-failing:Pod/auth/dex-5c8d7f9b6-x2k8q",)
+    assert found["gateway"].caused_by == (
+        "pod-failing:Pod/istio-system/istio-ingressgateway-5c8d7f9b6-kq8zt",
+    )
+    assert not found["pod-failing"].caused_by
