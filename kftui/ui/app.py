@@ -73,8 +73,10 @@ class KftuiApp(HabitActions):
         manifest_chains: ChainsById | None = None,
         clock: Clock | None = None,
         fixes: FixRuntime | None = None,
+        start_app: str | None = None,
     ) -> None:
         super().__init__(source, fixes)
+        self.start_app = start_app  # `--app NAME`: selected and expanded once the first tree is shown
         self.profile = profile
         self.read_only = read_only
         # Include chains from `--manifests`: attached to kustomize-duplicate-id findings after every check run.
@@ -243,6 +245,7 @@ class KftuiApp(HabitActions):
             self._focus_tree()
             self.refresh_bindings()
             self.call_after_refresh(self._start_following)
+            self.call_after_refresh(self.open_start_app)
         tree = self.query_one(ResourceTree)
         tree.show_model(self.tree_model, message.filtered)
         self._show_findings()
