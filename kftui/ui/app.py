@@ -37,7 +37,7 @@ from kftui.ui.commands import KftuiCommands, PaletteCommand, palette_commands
 from kftui.ui.habits import HabitActions
 from kftui.ui.messages import Analysed, ChangesArrived, ConnectionChanged, LoadFailed, SnapshotLoaded
 from kftui.ui.scheduler import AnalysisScheduler
-from kftui.ui.styles import styles_dir
+from kftui.ui.styles import HEIGHTS, WIDTHS, styles_dir
 from kftui.ui.tree_model import Scope, TreeItem, TreeModel, filter_model
 from kftui.ui.widgets.banners import ErrorBanner, ForbiddenNotes
 from kftui.ui.widgets.command_box import CommandBox
@@ -58,6 +58,7 @@ class KftuiApp(HabitActions):
     CSS_PATH = [styles_dir() / "app.tcss", styles_dir() / "help.tcss"]
     COMMANDS = App.COMMANDS | {KftuiCommands}
     BINDINGS = bindings.APP
+    HORIZONTAL_BREAKPOINTS, VERTICAL_BREAKPOINTS = WIDTHS, HEIGHTS  # screen classes the .tcss lays out by
 
     # `var`, not `reactive`: a reactive repaints the whole screen when set, once per batch of watch events,
     # although the widgets that show the snapshot repaint exactly what changed themselves.
@@ -380,12 +381,6 @@ class KftuiApp(HabitActions):
         self.notify("Reloading…", title="Refresh", timeout=2)
         self._set_loading(self.snapshot is None)
         self._load()
-
-    def action_focus_findings(self) -> None:
-        self.query_one("#finding-list", OptionList).focus()
-
-    def action_focus_tree(self) -> None:
-        self.query_one(ResourceTree).focus()
 
     def palette_commands(self) -> list[PaletteCommand]:
         """What the command palette offers right now: the same actions the keys call."""

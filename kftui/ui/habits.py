@@ -56,6 +56,12 @@ class HabitActions(ViewActions):
         self.query_one("#details-tabs", TabbedContent).active = "tab-describe"
         self.query_one("#describe").focus()
 
+    def action_focus_findings(self) -> None:
+        self.query_one("#finding-list", OptionList).focus()
+
+    def action_focus_tree(self) -> None:
+        self.query_one(ResourceTree).focus()
+
     def action_hint(self, name: str) -> None:
         self.notify(hints.NO_ACTION.get(name, "kftui has no such action"), severity="warning")
 

@@ -194,6 +194,20 @@ async def events_screen(pilot: Pilot[None]) -> None:
     await wait_for(pilot, lambda: isinstance(app.screen, EventsScreen), "the events screen")
 
 
+async def ordered_sync(pilot: Pilot[None]) -> None:
+    """`o`: the ordered sync of the chain, with the preflight saying where it will stop."""
+    from kftui.ui.screens.ordered_sync import OrderedSyncScreen
+
+    app = pilot.app
+    await loaded(pilot)
+    await pilot.press("o")
+    await wait_for(pilot, lambda: isinstance(app.screen, OrderedSyncScreen), "the ordered sync dialog")
+    await pilot.pause()
+
+
+SMALL, BIG = (80, 24), (220, 60)
+
+
 @dataclass(frozen=True)
 class Scenario:
     name: str
@@ -214,6 +228,11 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("logs", logs_app, logs_screen),
     Scenario("yaml", demo_app, yaml_screen),
     Scenario("events", demo_app, events_screen),
+    # The smallest terminal kftui is made for, and a big one.
+    Scenario("finding-80x24", demo_app, finding, SMALL),
+    Scenario("ordered-sync-80x24", demo_app, ordered_sync, SMALL),
+    Scenario("logs-80x24", logs_app, logs_screen, SMALL),
+    Scenario("overview-220x60", demo_app, overview, BIG),
 )
 
 BY_NAME = {s.name: s for s in SCENARIOS}
