@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from textual import work
 from textual.app import App, ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.driver import Driver
 from textual.reactive import var
 from textual.widget import Widget
 from textual.widgets import Footer, Input, OptionList
@@ -36,6 +37,7 @@ from kftui.ui.app_order import app_order
 from kftui.ui.commands import KftuiCommands, PaletteCommand, palette_commands
 from kftui.ui.habits import HabitActions
 from kftui.ui.messages import Analysed, ChangesArrived, ConnectionChanged, LoadFailed, SnapshotLoaded
+from kftui.ui.quick_exit import quick_exit_driver
 from kftui.ui.scheduler import AnalysisScheduler
 from kftui.ui.styles import HEIGHTS, WIDTHS, styles_dir
 from kftui.ui.tree_model import Scope, TreeItem, TreeModel, filter_model
@@ -125,6 +127,9 @@ class KftuiApp(HabitActions):
         self.query_one(ResourceTree).focus()
         self._set_loading(True)
         self._load()
+
+    def get_driver_class(self) -> type[Driver]:
+        return quick_exit_driver(super().get_driver_class())  # `q`: out without waiting out an input poll
 
     def get_loading_widget(self) -> Widget:
         return CalmLoadingIndicator()
