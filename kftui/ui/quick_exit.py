@@ -4,8 +4,8 @@ On the way out Textual's LinuxDriver tells its input thread to stop and joins it
 between polls of the terminal (`select` with a 0.1 s timeout): measured in tmux, that join was 115-155 ms of
 a 250-300 ms quit (`q` to the shell prompt) on a loaded machine. kftui ends the process right after the app
 (cli.run, os._exit), so when leaving, the thread is told to stop and not waited for. A key it still reads in
-that last poll goes nowhere, as Textual's own input flush would have discarded it. Anywhere else (a suspend)
-the join stays.
+that last poll goes nowhere, as Textual's own input flush would have discarded it. A suspend (ctrl+z) comes
+back and starts a new input thread, so there the join stays.
 """
 
 from __future__ import annotations
@@ -23,9 +23,19 @@ class QuickExitDriver(LinuxDriver):
     """LinuxDriver that, when the application mode stops for good, does not join the input thread."""
 
     _leaving = False
+    _suspending = False
+
+    def suspend_application_mode(self) -> None:
+        """ctrl+z (and App.suspend) stops the application mode too, but comes back: the input thread must be
+        gone before the next one starts, and the exit event clear, so Textual's join stays."""
+        self._suspending = True
+        try:
+            super().suspend_application_mode()
+        finally:
+            self._suspending = False
 
     def stop_application_mode(self) -> None:
-        self._leaving = True
+        self._leaving = not self._suspending
         super().stop_application_mode()
 
     def disable_input(self) -> None:

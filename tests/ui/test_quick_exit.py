@@ -30,7 +30,7 @@ def _signals_kept() -> Iterator[None]:
         signal.signal(sig, handler)
 
 
-def _driver(leaving: bool) -> tuple[QuickExitDriver, threading.Thread, threading.Event]:
+def _driver() -> tuple[QuickExitDriver, threading.Thread, threading.Event]:
     """A driver whose input thread, like Textual's, looks at its exit event only when a poll returns:
     here, when the test sets `poll_returns`."""
     driver = QuickExitDriver(_App())  # type: ignore[arg-type]
@@ -45,15 +45,14 @@ def _driver(leaving: bool) -> tuple[QuickExitDriver, threading.Thread, threading
     thread = threading.Thread(target=poll, daemon=True)
     thread.start()
     driver._key_thread = thread
-    driver._leaving = leaving
     return driver, thread, poll_returns
 
 
 async def test_leaving_tells_the_input_thread_to_stop_without_waiting_for_it() -> None:
-    driver, thread, poll_returns = _driver(leaving=True)
+    driver, thread, poll_returns = _driver()
     backstop = threading.Timer(10, poll_returns.set)  # a driver that joins fails here instead of hanging
     backstop.start()
-    driver.disable_input()
+    driver.stop_application_mode()  # what the app's exit calls
     backstop.cancel()
     assert thread.is_alive()  # returned while the poll still runs: Textual's join would still be waiting
     poll_returns.set()
@@ -62,10 +61,12 @@ async def test_leaving_tells_the_input_thread_to_stop_without_waiting_for_it() -
 
 
 async def test_a_suspend_still_waits_for_the_input_thread() -> None:
-    driver, thread, poll_returns = _driver(leaving=False)
+    """ctrl+z comes back: the next input thread must not start beside the old one, nor see a set exit event."""
+    driver, thread, poll_returns = _driver()
     threading.Timer(0.05, poll_returns.set).start()
-    driver.disable_input()
+    driver.suspend_application_mode()
     assert not thread.is_alive() and not driver.exit_event.is_set()  # Textual's join, event cleared
+    assert not driver._leaving
 
 
 def test_only_textuals_terminal_driver_is_replaced() -> None:
