@@ -128,6 +128,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"kftui {__version__}")
     _global_options(parser, defaults=True)
+    parser.add_argument_group("the terminal UI").add_argument(
+        "--app",
+        metavar="NAME",
+        help="open on this Application: selected, expanded, its findings shown (the k9s plugin passes $NAME)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     check = commands.add_parser(
@@ -373,7 +378,9 @@ def cmd_tui(args: argparse.Namespace) -> int:
     except UserError:
         fixes.close()
         raise
-    app = KftuiApp(source, profile, read_only=args.read_only, fixes=fixes, manifest_chains=chains)
+    app = KftuiApp(
+        source, profile, read_only=args.read_only, fixes=fixes, manifest_chains=chains, start_app=args.app
+    )
     # A hangup (SSH drop, tmux kill-session, even under make, which holds SIGHUP back) or SIGTERM stops every
     # port-forward and ends the process within a second, 129/143 (kftui/lifecycle.py says why and how).
     guard = ShutdownGuard(

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from textual import work
 from textual.app import App, ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.driver import Driver
 from textual.reactive import var
 from textual.widget import Widget
 from textual.widgets import Footer, Input, OptionList
@@ -37,8 +38,9 @@ from kftui.ui.app_order import app_order
 from kftui.ui.commands import KftuiCommands, PaletteCommand, palette_commands
 from kftui.ui.diff_actions import DiffActions
 from kftui.ui.messages import Analysed, ChangesArrived, ConnectionChanged, LoadFailed, SnapshotLoaded
+from kftui.ui.quick_exit import quick_exit_driver
 from kftui.ui.scheduler import AnalysisScheduler
-from kftui.ui.styles import styles_dir
+from kftui.ui.styles import HEIGHTS, WIDTHS, styles_dir
 from kftui.ui.tree_model import Scope, TreeItem, TreeModel, filter_model
 from kftui.ui.widgets.banners import ErrorBanner, ForbiddenNotes
 from kftui.ui.widgets.command_box import CommandBox
@@ -59,6 +61,7 @@ class KftuiApp(DiffActions):
     CSS_PATH = [styles_dir() / "app.tcss", styles_dir() / "help.tcss"]
     COMMANDS = App.COMMANDS | {KftuiCommands}
     BINDINGS = bindings.APP
+    HORIZONTAL_BREAKPOINTS, VERTICAL_BREAKPOINTS = WIDTHS, HEIGHTS  # screen classes the .tcss lays out by
 
     # `var`, not `reactive`: a reactive repaints the whole screen when set, once per batch of watch events,
     # although the widgets that show the snapshot repaint exactly what changed themselves.
@@ -74,8 +77,10 @@ class KftuiApp(DiffActions):
         manifest_chains: ChainsById | None = None,
         clock: Clock | None = None,
         fixes: FixRuntime | None = None,
+        start_app: str | None = None,
     ) -> None:
         super().__init__(source, fixes)
+        self.start_app = start_app  # `--app NAME`: selected and expanded once the first tree is shown
         self.profile = profile
         self.read_only = read_only
         # Include chains from `--manifests`: attached to kustomize-duplicate-id findings after every check run.
@@ -124,6 +129,9 @@ class KftuiApp(DiffActions):
         self._set_loading(True)
         self._load()
 
+    def get_driver_class(self) -> type[Driver]:
+        return quick_exit_driver(super().get_driver_class())  # `q`: out without waiting out an input poll
+
     def get_loading_widget(self) -> Widget:
         return CalmLoadingIndicator()
 
@@ -150,8 +158,7 @@ class KftuiApp(DiffActions):
             self._set_loading(False)
             self._focus_tree()
             self._start_following()
-        # else the first analysis (on_analysed) takes the loading indicators down and starts the watches:
-        # doing it now would lay out and draw an empty tree and panel while the checks run, and slow them.
+        # else on_analysed does that: now would draw an empty tree and panel while the checks run, and slow them.
 
     def _focus_tree(self) -> None:
         """Put the focus on the tree unless the user has it elsewhere (a loading widget refuses it)."""
@@ -244,6 +251,7 @@ class KftuiApp(DiffActions):
             self._focus_tree()
             self.refresh_bindings()
             self.call_after_refresh(self._start_following)
+            self.call_after_refresh(self.open_start_app)
         tree = self.query_one(ResourceTree)
         tree.show_model(self.tree_model, message.filtered)
         self._show_findings()
@@ -359,8 +367,7 @@ class KftuiApp(DiffActions):
         if box.display or box.value:
             box.reset()
             tree.set_filter("")
-            # Now, not after the next refresh (what focus() does): keys typed right after the ESC must reach the
-            # tree's and the app's keys, not the hidden box (they reopened it with the old filter).
+            # Now, not after the next refresh: keys typed right after ESC must reach the tree, not the hidden box.
             self.screen.set_focus(tree)
         elif self.focused is not tree:
             tree.focus()
@@ -379,12 +386,6 @@ class KftuiApp(DiffActions):
         self.notify("Reloading…", title="Refresh", timeout=2)
         self._set_loading(self.snapshot is None)
         self._load()
-
-    def action_focus_findings(self) -> None:
-        self.query_one("#finding-list", OptionList).focus()
-
-    def action_focus_tree(self) -> None:
-        self.query_one(ResourceTree).focus()
 
     def palette_commands(self) -> list[PaletteCommand]:
         """What the command palette offers right now: the same actions the keys call."""

@@ -11,6 +11,7 @@ from textual.widgets import DataTable, OptionList, TabbedContent, Tree
 
 from kftui.fixes.plan import PlanError, plan_action
 from kftui.model import Finding, Pod
+from kftui.textsafe import one_line
 from kftui.ui import bindings, command_line, hints, tree_keys
 from kftui.ui.command_line import Command, CommandError, Completion
 from kftui.ui.screens.fix_confirm import open_fix_screen
@@ -37,6 +38,7 @@ class HabitActions(ViewActions):
     tree_model: TreeModel | None
     scope_item: TreeItem | None
     findings: list[Finding]
+    start_app: str | None
 
     def _show_findings(self) -> None:
         raise NotImplementedError
@@ -53,6 +55,12 @@ class HabitActions(ViewActions):
         """`d`: the details pane's Describe tab for the selected row, focused so it scrolls."""
         self.query_one("#details-tabs", TabbedContent).active = "tab-describe"
         self.query_one("#describe").focus()
+
+    def action_focus_findings(self) -> None:
+        self.query_one("#finding-list", OptionList).focus()
+
+    def action_focus_tree(self) -> None:
+        self.query_one(ResourceTree).focus()
 
     def action_hint(self, name: str) -> None:
         self.notify(hints.NO_ACTION.get(name, "kftui has no such action"), severity="warning")
@@ -219,6 +227,21 @@ class HabitActions(ViewActions):
             tree.focus()
             return True
         return False
+
+    def open_start_app(self) -> None:
+        """`--app NAME` (the k9s plugin): that Application selected, expanded and its findings shown; an
+        unknown name leaves the tree as it opens, with a one-line notice."""
+        name = self.start_app
+        if not name:
+            return
+        if not self.jump_to_app(name):
+            self.notify(f"no Application named {one_line(name)}", severity="warning")
+            return
+        tree = self.query_one(ResourceTree)
+        node = tree.cursor_node
+        if node is not None and node.allow_expand:
+            node.expand()
+            tree.scroll_to(y=node.line, animate=False)  # the app on top, what it deploys below it
 
     def jump_to_app(self, name: str) -> bool:
         """Put the tree cursor on an app and narrow the findings to it (palette: jump to app, `:app NAME`)."""

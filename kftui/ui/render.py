@@ -172,20 +172,21 @@ def finding_line(finding: Finding, nested: bool = False, folded: int = 0) -> Tex
 
 
 def finding_detail(finding: Finding, causes: Sequence[Finding] = (), led_to: Sequence[Finding] = ()) -> Text:
-    """The full account of one finding: what, where, the evidence verbatim, why it matters, and the
-    findings it follows from (`causes`, its root causes) or leads to."""
+    """The full account of one finding: what, the evidence verbatim, where, why it matters, and the findings
+    it follows from (`causes`, its root causes) or leads to. The evidence comes right under the title: at
+    80x24 the first lines are all there is room for, and they must be the evidence."""
     text = Text()
     style = SEVERITY_STYLE[finding.severity]
     text.append(f"{SEVERITY_ICON[finding.severity]} {finding.severity.value.upper()}  ", style=style)
     text.append(one_line(finding.title) + "\n", style="bold " + WHITE)
-    # Where it comes from, on one dim line: the evidence below is what matters at 3 a.m.
-    where = [finding.check, *([f"app {finding.app}"] if finding.app else []), str(finding.subject)]
-    text.append(" · ".join(where) + "\n\n", style=GREY)
     text.append("Evidence\n", style="bold underline")
     for part in finding.evidence_lines:
         text.append(
             "  " + one_line(part) + "\n", style=YELLOW if finding.severity is not Severity.INFO else BLUE
         )
+    # Where it comes from, on one dim line: the evidence above is what matters at 3 a.m.
+    where = [finding.check, *([f"app {finding.app}"] if finding.app else []), str(finding.subject)]
+    text.append(" · ".join(where) + "\n", style=GREY)
     text.append("\nWhy\n", style="bold underline")
     text.append("  " + finding.explanation + "\n")
     for heading, related in (("Caused by", causes), ("Led to", led_to)):

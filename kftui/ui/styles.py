@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+# Classes Textual sets on every screen by the terminal's size (the .tcss files lay out by them): at 80x24 the
+# panes give the selected finding's evidence and first fix the room; at 200 columns and more the details pane
+# stands beside the tree instead of under it.
+WIDTHS = [(0, "-narrow"), (120, "-normal"), (200, "-wide")]
+HEIGHTS = [(0, "-short"), (36, "-tall")]
+
 
 def styles_dir(package: Path | None = None) -> Path:
     """The directory holding app.tcss, looked for next to the `kftui` package and one level up."""

@@ -1,7 +1,8 @@
 """The k9s view keys of the app: `l` logs, `y` YAML, `v` events timeline, for the tree's current item.
 
 Glue only: it picks what the cursor is on, asks the source for what it can give (a live source streams logs
-and fetches objects; a dump gives its objects and its events, no logs), and opens the screen.
+and fetches objects; a dump gives its objects and its events, no logs; the embedded demo has made-up logs,
+ui/demo_logs.py), and opens the screen.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import Any
 
 from kftui.model import Application, ManagedResource, ObjectRef, Pod
 from kftui.topology import Topology
+from kftui.ui.demo_logs import demo_opener
 from kftui.ui.fix_actions import FixActions
 from kftui.ui.screens.events import EventsScreen
 from kftui.ui.screens.logs import NO_LIVE_CLUSTER, LogsScreen
@@ -29,8 +31,10 @@ class ViewActions(FixActions):
         return node.data if node is not None and isinstance(node.data, TreeItem) else None
 
     def action_logs(self) -> None:
-        opener = getattr(self.source, "stream_logs", None)
-        if opener is None or not self.source.live:
+        opener = getattr(self.source, "stream_logs", None) if self.source.live else None
+        if opener is None and self.snapshot is not None:
+            opener = demo_opener(self.snapshot)  # the embedded demo's made-up logs; None for a dump
+        if opener is None:
             self.notify(NO_LIVE_CLUSTER, severity="warning")
             return
         item = self._cursor_item()

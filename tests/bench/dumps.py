@@ -32,7 +32,7 @@ CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "kftui"
 
 # What a child process runs: a mode name, then the file. It prints "seconds peak_rss_bytes objects".
 _CHILD = r"""
-import resource, sys, time
+import sys, time
 mode, path = sys.argv[1], sys.argv[2]
 if mode == "yaml-floor":
     import yaml
@@ -52,7 +52,11 @@ else:
     snap = load_snapshot(path)
     n = len(snap.pods) + len(snap.applications) + len(snap.namespaces) + len(snap.events)
 seconds = time.perf_counter() - t0
-print(seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, n)
+# VmHWM, not ru_maxrss: on Linux a child's ru_maxrss starts from its parent's (the bench, which holds the
+# objects it wrote), so it would report the parent's peak.
+with open("/proc/self/status") as status:
+    hwm = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+print(seconds, hwm * 1024, n)
 """
 
 

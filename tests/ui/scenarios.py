@@ -281,6 +281,31 @@ async def diff_screen(pilot: Pilot[None]) -> None:
     )
 
 
+def fixes_app() -> KftuiApp:
+    """The demo with its fix runtime, as `kftui --demo` builds it (the dialogs open; nothing can run)."""
+    import os
+
+    from kftui.fixes.runtime import FixOptions, build_fix_runtime
+
+    source = StaticSource(load_demo, DumpObjects(demo_text, "demo.yaml").find)
+    fixes = build_fix_runtime(source, FixOptions(audit_log=os.devnull), env={})
+    return KftuiApp(source, clock=frozen_clock, fixes=fixes)
+
+
+async def ordered_sync(pilot: Pilot[None]) -> None:
+    """`o`: the ordered sync of the chain, with the preflight saying where it will stop."""
+    from kftui.ui.screens.ordered_sync import OrderedSyncScreen
+
+    app = pilot.app
+    await loaded(pilot)
+    await pilot.press("o")
+    await wait_for(pilot, lambda: isinstance(app.screen, OrderedSyncScreen), "the ordered sync dialog")
+    await pilot.pause()
+
+
+SMALL, BIG = (80, 24), (220, 60)
+
+
 @dataclass(frozen=True)
 class Scenario:
     name: str
@@ -315,6 +340,11 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("yaml", demo_app, yaml_screen),
     Scenario("events", demo_app, events_screen),
     Scenario("diff", diff_app, diff_screen),
+    # The smallest terminal kftui is made for, and a big one.
+    Scenario("finding-80x24", demo_app, finding, SMALL),
+    Scenario("ordered-sync-80x24", fixes_app, ordered_sync, SMALL),
+    Scenario("logs-80x24", logs_app, logs_screen, SMALL),
+    Scenario("overview-220x60", demo_app, overview, BIG),
 )
 
 BY_NAME = {s.name: s for s in SCENARIOS}

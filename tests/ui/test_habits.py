@@ -213,3 +213,39 @@ async def test_modals_show_their_own_keys_and_question_mark_explains_them(tmp_pa
         await wait_for(pilot, lambda: app.screen is screen, "back to the ordered sync")
         await pilot.press("q")
         await wait_for(pilot, lambda: len(app.screen_stack) == 1, "the ordered sync to close")
+
+
+def _start_on(name: str) -> KftuiApp:
+    return KftuiApp(StaticSource(load_demo), clock=frozen_clock, start_app=name)
+
+
+async def test_app_flag_opens_on_that_application_selected_and_expanded() -> None:
+    """`kftui --app NAME` (the k9s plugin): the app selected, expanded, on screen, its findings shown."""
+    app = _start_on("kubeflow-pipelines")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        tree = app.query_one(ResourceTree)
+        await wait_for(pilot, lambda: tree.cursor_key == "app:kubeflow-pipelines", "the app selected")
+        await pilot.pause()
+        node = tree.cursor_node
+        assert node is not None and node.is_expanded
+        child = "app:kubeflow-pipelines/ns:kubeflow"
+        assert child in tree.visible_keys()
+        # Both rows are inside the tree's viewport, not scrolled away below it.
+        top, height = round(tree.scroll_y), tree.scrollable_content_region.height
+        child_node = tree.node_for(child)
+        assert child_node is not None
+        assert top <= node.line < child_node.line < top + height
+        assert app.scope is not None and app.scope.label == "app kubeflow-pipelines"
+        panel = app.query_one(DiagnosticsPanel)
+        assert panel.shown and all(f.app == "kubeflow-pipelines" for f in panel.shown)
+        assert app.focused is tree and not _toasts(app)
+
+
+async def test_app_flag_with_an_unknown_name_opens_the_tree_with_a_notice() -> None:
+    app = _start_on("no[/]such\x1b[2J")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        await wait_for(pilot, lambda: bool(_toasts(app)), "the notice")
+        assert _toasts(app) == ["no Application named no[/]such\\x1b[2J"]
+        assert app.query_one(ResourceTree).cursor_key == "app:kubeflow" and app.scope is None

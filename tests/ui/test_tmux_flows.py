@@ -1,5 +1,6 @@
 """A k9s user's first minutes, in a real terminal: `kftui --demo` in tmux at 80x24 and 160x48, driven with
-send-keys and read with capture-pane. Every step waits for what the screen must show (polling, no fixed sleeps);
+send-keys and read with capture-pane: open, filter by status, select a finding, fix 2 with `2`, a pod's log with
+`l` after `:pods` (lines arriving), help, quit. Every step waits for what the screen must show (polling, no fixed sleeps);
 BOUND only says when to stop waiting, and is generous so that a loaded machine cannot fail a working kftui.
 """
 
@@ -68,6 +69,13 @@ def test_a_k9s_users_first_minutes(cols: int, rows: int) -> None:
         session.send_keys(":pods", "Enter")
         screen = _until(session, lambda s: "auth/dex-6f8c7b9d54-x2k8q" in s, "the first pod described")
         assert "Port-forwards (127.0.0.1" not in screen  # the screen `p` opens
+
+        # `l` streams that pod's log (the demo's made-up one): its lines, then followed lines arriving.
+        session.send_keys("l")
+        _until(session, lambda s: "# kftui demo: made-up log lines" in s and "streaming" in s, "the log")
+        _until(session, lambda s: "GET /healthz 200 (2)" in s, "followed lines arriving")
+        session.send_keys("Escape")
+        _until(session, lambda s: "Diagnostics" in s and "streaming" not in s, "the log to close")
 
         # `?` opens the help, `q` closes it.
         session.send_keys("?")

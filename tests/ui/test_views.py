@@ -12,8 +12,10 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from kftui.cluster.dumpfile import load_demo
+from kftui.cluster.source import StaticSource
 from kftui.model import ContainerStatus, Event, ObjectRef, WatchEvent
 from kftui.ui.app import KftuiApp
+from kftui.ui.demo_logs import BANNER
 from kftui.ui.screens.events import EventsScreen
 from kftui.ui.screens.logs import NO_LIVE_CLUSTER, LogsScreen
 from kftui.ui.screens.prompt import Confirm, PathPrompt
@@ -183,8 +185,10 @@ async def _live_timeline(pilot: Pilot[None], app: KftuiApp) -> None:
     assert "2 events, 1 warnings" in str(screen.query_one("#view-header", Static).render())
 
 
-async def test_the_demo_views_yaml_and_events_but_no_logs() -> None:
-    app = demo_app()
+async def test_a_dump_has_no_logs_to_show() -> None:
+    """Only the embedded demo has made-up logs: a dump (even one recorded from a context named demo) has none."""
+    dump = replace(load_demo(), source="cluster.yaml", server="https://10.0.0.1:6443")
+    app = KftuiApp(StaticSource(lambda: dump), clock=frozen_clock)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         assert app.query_one(ResourceTree).reveal(KATIB_POD)
@@ -192,6 +196,36 @@ async def test_the_demo_views_yaml_and_events_but_no_logs() -> None:
         await pilot.pause()
         assert not isinstance(app.screen, LogsScreen)
         assert [n.message for n in app._notifications] == [NO_LIVE_CLUSTER]
+
+
+async def test_the_demo_views_logs_yaml_and_events() -> None:
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        assert app.query_one(ResourceTree).reveal(KATIB_POD)
+        await pilot.press("l")
+        await wait_for(pilot, lambda: isinstance(app.screen, LogsScreen), "the demo's logs")
+        logs = app.screen
+        assert isinstance(logs, LogsScreen)
+        await wait_for(pilot, lambda: logs.state == "ended", "the crash-looping container's log to end")
+        assert logs.buffer.lines()[0] == BANNER and "FATAL" in logs.buffer.lines()[-1]
+        await pilot.press("p")  # its previous instance: the crash before this one
+        await wait_for(pilot, lambda: logs.request.previous and logs.state == "ended", "the previous log")
+        assert "FATAL" in logs.buffer.lines()[-1]
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, LogsScreen), "the logs to close")
+        # A running pod's followed log keeps growing.
+        assert app.query_one(ResourceTree).reveal("app:kubeflow/ns:auth/pod:dex-6f8c7b9d54-x2k8q")
+        await pilot.press("l")
+        await wait_for(pilot, lambda: isinstance(app.screen, LogsScreen), "dex's logs")
+        dex = app.screen
+        assert isinstance(dex, LogsScreen)
+        await wait_for(
+            pilot, lambda: any("GET /healthz" in line for line in dex.buffer.lines()), "a new line"
+        )
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, LogsScreen), "the logs to close")
+        assert app.query_one(ResourceTree).reveal(KATIB_POD)
         await pilot.press("y")
         await wait_for(pilot, lambda: isinstance(app.screen, YamlScreen), "the YAML screen")
         screen = app.screen

@@ -8,6 +8,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
+import yaml
 
 from kftui import cli
 from kftui.completion import script
@@ -85,3 +86,29 @@ def test_the_program_leaves_at_once_with_everything_it_printed_flushed() -> None
         "pod-failing",
         "kustomize-duplicate-id",
     }
+
+
+# The variables k9s documents for a plugin's args (k9s README, "Plugins").
+K9S_VARIABLES = {"$NAME", "$NAMESPACE", "$CONTEXT", "$CLUSTER", "$USER", "$KUBECONFIG", "$RESOURCE_NAME"}
+
+
+def _k9s_plugin_from_readme() -> dict[str, object]:
+    """The yaml block right after the README's "A k9s plugin" paragraph, parsed."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    after = readme[readme.index("A k9s plugin") :]
+    block = after[after.index("```yaml\n") + len("```yaml\n") :]
+    plugins = yaml.safe_load(block[: block.index("```")])["plugins"]
+    assert len(plugins) == 1
+    return dict(next(iter(plugins.values())))
+
+
+def test_the_readmes_k9s_plugin_opens_kftui_on_the_application_under_the_cursor() -> None:
+    plugin = _k9s_plugin_from_readme()
+    assert {"shortCut", "description", "scopes", "command"} <= plugin.keys()  # k9s's schema requires them
+    assert plugin["scopes"] == ["applications"] and plugin["command"] == "kftui"
+    args = [str(a) for a in plugin["args"]]  # type: ignore[attr-defined]
+    assert {a for a in args if a.startswith("$")} <= K9S_VARIABLES
+    values = {"$NAME": "kubeflow-pipelines", "$NAMESPACE": "argocd", "$CONTEXT": "prod"}
+    parsed = cli.build_parser().parse_args([values.get(a, a) for a in args])
+    assert parsed.command is None  # the TUI
+    assert (parsed.app, parsed.argocd_namespace, parsed.context) == ("kubeflow-pipelines", "argocd", "prod")

@@ -62,7 +62,7 @@ class LogsScreen(Screen[None]):
 
     BINDINGS = bindings.LOGS
     DEFAULT_CSS = """
-    LogsScreen #logs-header { height: 1; background: $boost; padding: 0 1; }
+    LogsScreen #logs-header { height: auto; max-height: 3; background: $boost; padding: 0 1; }
     LogsScreen #logs-search { dock: bottom; display: none; }
     """
 

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Footer, Static
 
@@ -78,15 +78,17 @@ class OrderedSyncScreen(ModalScreen[OrderedResult | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="ordered-box"):
             yield Static(render.lines(self.plan.title), id="ordered-title", markup=False)
-            yield Static(render.lines(self.plan.command), id="ordered-command", markup=False)
-            if self.plan.warnings:
-                yield Static(
-                    render.lines("\n".join(f"! {w}" for w in self.plan.warnings)),
-                    id="ordered-warnings",
-                    markup=False,
-                )
-            if self.preflight_line:
-                yield Static(render.lines(self.preflight_line), id="ordered-preflight", markup=False)
+            # What it will run scrolls when the terminal is short; the steps and the buttons stay in view.
+            with VerticalScroll(id="ordered-body"):
+                yield Static(render.lines(self.plan.command), id="ordered-command", markup=False)
+                if self.plan.warnings:
+                    yield Static(
+                        render.lines("\n".join(f"! {w}" for w in self.plan.warnings)),
+                        id="ordered-warnings",
+                        markup=False,
+                    )
+                if self.preflight_line:
+                    yield Static(render.lines(self.preflight_line), id="ordered-preflight", markup=False)
             yield DataTable(id="ordered-steps", cursor_type="none", zebra_stripes=True)
             refusal = Static(render.lines(f"Cannot run: {self.refusal}"), id="ordered-refusal", markup=False)
             refusal.display = self.refusal is not None

@@ -20,7 +20,7 @@ class TextScreen(Screen[None]):
 
     BINDINGS = bindings.TEXT_VIEW
     DEFAULT_CSS = """
-    TextScreen .view-header { height: 1; background: $boost; padding: 0 1; }
+    TextScreen .view-header { height: auto; max-height: 3; background: $boost; padding: 0 1; }
     TextScreen .view-search { dock: bottom; display: none; }
     """
 

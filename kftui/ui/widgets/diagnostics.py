@@ -13,8 +13,8 @@ from textual.widgets.option_list import Option
 
 from kftui.checks.coverage import Coverage, Verdict, count
 from kftui.model import Chains, Finding, FixRef, Severity
-from kftui.textsafe import one_line
 from kftui.ui import bindings, render
+from kftui.ui.fix_prompt import FixPrompt
 from kftui.ui.tree_model import Scope
 from kftui.wording import plural
 
@@ -63,7 +63,7 @@ class DiagnosticsPanel(Vertical):
         yield OptionList(id="finding-list")
         with VerticalScroll(id="finding-detail-scroll"):
             yield Static(id="finding-detail")
-        yield Static("Fixes  (1-9 picks one · x runs it · c or enter copies its command)", id="fix-heading")
+        yield Static("Fixes  (1-9 pick · x runs · c copies)", id="fix-heading")
         yield OptionList(id="fix-list")
 
     @property
@@ -227,7 +227,7 @@ class DiagnosticsPanel(Vertical):
         detail.update(render.finding_detail(finding, causes, self._chains.downstream(finding)))
         refusals = self._refusals if self._refusals_for == self._detail_for else {}
         fixes.set_options(
-            Option(self._fix_prompt(n, fix, refusals.get(fix.id)), id=f"fix-{n}")
+            Option(FixPrompt(n, fix, refusals.get(fix.id)), id=f"fix-{n}")
             for n, fix in enumerate(finding.fixes, start=1)
         )
         if finding.fixes:
@@ -259,16 +259,6 @@ class DiagnosticsPanel(Vertical):
         if current is None or finding_id(current) != self._refusals_for:
             return None
         return self._refusals.get(fix.id)
-
-    @staticmethod
-    def _fix_prompt(n: int, fix: FixRef, refusal: str | None = None) -> Text:
-        text = Text()
-        text.append(f"{n}. ", style=render.GREY)
-        text.append(one_line(fix.title) + "\n", style=render.GREY if refusal else "bold")
-        text.append("   $ " + one_line(fix.command), style=render.GREY if refusal else render.GREEN)
-        if refusal:
-            text.append("\n   ✘ cannot run: " + one_line(refusal), style=render.RED)
-        return text
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         if event.option_list.id == "finding-list":
