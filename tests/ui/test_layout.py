@@ -15,6 +15,7 @@ from textual.widgets import Button, Footer, OptionList
 from kftui.cluster.dumpfile import demo_text, load_demo
 from kftui.cluster.manifest import DumpObjects
 from kftui.cluster.source import StaticSource
+from kftui.fixes.registry import PLANNABLE
 from kftui.fixes.runtime import FixOptions, build_fix_runtime
 from kftui.ui.app import KftuiApp
 from kftui.ui.fix_prompt import FIRST, MORE, command_lines
@@ -81,6 +82,15 @@ def test_commands_fold_between_arguments_never_inside_one() -> None:
     assert command_lines(command, 200) == [FIRST + command]
 
 
+async def unfold_all(pilot: Any, panel: DiagnosticsPanel) -> None:
+    """Root causes lead and fold what they led to: unfold each, so every finding gets a row."""
+    listing = panel.query_one("#finding-list", OptionList)
+    for index in reversed(range(len(panel.shown))):  # from the last: the rows above keep their index
+        listing.highlighted = index
+        panel.action_unfold()
+        await pilot.pause()
+
+
 async def test_80x24_shows_every_findings_title_evidence_and_first_fix() -> None:
     app = demo_app()
     async with app.run_test(size=SMALL) as pilot:
@@ -88,6 +98,7 @@ async def test_80x24_shows_every_findings_title_evidence_and_first_fix() -> None
         panel = app.query_one(DiagnosticsPanel)
         listing = panel.query_one("#finding-list", OptionList)
         fixes = panel.query_one("#fix-list", OptionList)
+        await unfold_all(pilot, panel)
         assert len(panel.shown) == 5
         for index in range(len(panel.shown)):
             listing.highlighted = index
@@ -98,7 +109,7 @@ async def test_80x24_shows_every_findings_title_evidence_and_first_fix() -> None
                 r.strip(" │") for r in rows(app, panel.query_one("#finding-detail-scroll").region)
             )
             assert finding.title[:30] in detail, detail
-            assert finding.evidence.split("; ")[0][:30] in detail, detail
+            assert finding.evidence_lines[0][:30] in detail, detail
             listed = [r.strip(" │▁▂▃▄▅▆▇█") for r in rows(app, fixes.region)]
             first = finding.fixes[0]
             assert ("1. " + first.title[:40]) in " ".join(listed), listed
@@ -108,6 +119,12 @@ async def test_80x24_shows_every_findings_title_evidence_and_first_fix() -> None
 
 
 async def _dialogs_fit(pilot: Any, app: KftuiApp) -> None:
+    # `x` runs the chosen finding's first fix: choose one whose first fix is planned (not a command to copy).
+    panel = app.query_one(DiagnosticsPanel)
+    await unfold_all(pilot, panel)
+    planned = next(n for n, f in enumerate(panel.shown) if f.fixes and f.fixes[0].id in PLANNABLE)
+    panel.query_one("#finding-list", OptionList).highlighted = planned
+    await pilot.pause()
     for key, kind in (("o", OrderedSyncScreen), ("x", FixConfirmScreen), ("p", PortForwardsScreen)):
         await pilot.press(key)
         await wait_for(pilot, lambda kind=kind: isinstance(app.screen, kind), kind.__name__)

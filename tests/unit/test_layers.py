@@ -117,3 +117,19 @@ def test_the_contract_detects_a_violation(tmp_path: Path) -> None:
     sample = tmp_path / "sample.py"
     sample.write_text("from textual.app import App\nimport kubernetes.client\n")
     assert {"textual.app", "kubernetes.client"} <= _imported_modules(sample)
+
+
+MAX_MODULE_LINES = 400
+
+
+def test_every_module_is_small_and_says_its_job_on_its_first_line() -> None:
+    """One job per module (issue 14): under MAX_MODULE_LINES lines, and a docstring opening on line 1."""
+    root = Path(__file__).resolve().parents[2] / "kftui"
+    too_long, unexplained = [], []
+    for path in sorted(root.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        if text.count("\n") > MAX_MODULE_LINES:
+            too_long.append(f"{path.relative_to(root)}: {text.count(chr(10))} lines")
+        if text.strip() and not text.startswith('"""'):
+            unexplained.append(str(path.relative_to(root)))
+    assert not too_long and not unexplained, (too_long, unexplained)
