@@ -45,6 +45,7 @@ class ResourceTree(Tree[TreeItem]):
         self.guide_depth = 2
         self.tree_model: TreeModel | None = None
         self.filter_text = ""
+        self._subtitle = ""  # what border_subtitle says now
         self._expanded: set[str] = set()
         self._node_by_key: dict[str, TreeNode[TreeItem]] = {}
         self._label_state: dict[str, tuple[object, ...]] = {}
@@ -143,9 +144,13 @@ class ResourceTree(Tree[TreeItem]):
     def _sync(self, cursor: str | None = None) -> None:
         if self.tree_model is None:
             return
-        # A filter that matches nothing says so on the border rather than leave an empty box.
+        # A filter that matches nothing says so on the border rather than leave an empty box. Set only when it
+        # changes: Textual repaints the whole widget on every set of a border title, and this runs per batch.
         nothing = self._keep is not None and not self._keep
-        self.border_subtitle = Text(f"no match for {self.filter_text}") if nothing else ""
+        subtitle = f"no match for {self.filter_text}" if nothing else ""
+        if subtitle != self._subtitle:
+            self._subtitle = subtitle
+            self.border_subtitle = Text(subtitle)
         wanted = cursor or self.cursor_key
         self._reshaped = False
         self._sync_level(self.root, self.tree_model.roots(), filtered=self._keep is not None)
