@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from kftui.cli_parser import build_parser
 from kftui.cluster.dumpfile import DumpError, demo_text, load_demo, load_snapshot, write_dump
@@ -140,6 +140,23 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
     return status
 
 
+def read_saying_how_far(source: StaticSource, stderr: TextIO) -> ClusterSnapshot:
+    """Read a dump before the TUI starts (a bad file is one line and exit 2, not a screen); on a terminal, a
+    line counts the objects read so far, as a 100 MB dump takes a minute."""
+    if not stderr.isatty():
+        return source.load()
+
+    def progress(objects: int) -> None:
+        stderr.write(f"\rkftui: reading the dump: {objects:,} objects…")
+        stderr.flush()
+
+    try:
+        return source.load_counting(progress)
+    finally:
+        stderr.write("\r\x1b[K")  # the line goes; the TUI (or the error) takes its place
+        stderr.flush()
+
+
 def cmd_tui(args: argparse.Namespace) -> int:
     source = build_source(args)
     profile = load_profile(args.profile) if args.profile else None
@@ -151,9 +168,8 @@ def cmd_tui(args: argparse.Namespace) -> int:
         prefetch = getattr(source, "prefetch", None)
         if prefetch is not None:
             prefetch()  # the first LISTs run while the rest is imported and the screen is laid out
-    else:
-        snapshot = source.load()
-        source = StaticSource(lambda: snapshot)
+    elif isinstance(source, StaticSource):
+        source = source.preloaded(read_saying_how_far(source, sys.stderr))
     chains = manifest_chains(args)
     from kftui.fixes.runtime import build_fix_runtime
     from kftui.lifecycle import ShutdownGuard

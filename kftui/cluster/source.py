@@ -69,6 +69,11 @@ class StaticSource:
     def load(self) -> ClusterSnapshot:
         return self._loader()
 
+    def preloaded(self, snapshot: ClusterSnapshot) -> StaticSource:
+        """This source with its snapshot already read: `load` gives it back, and the YAML view still finds the
+        objects as captured (the file is read again only when one is asked for)."""
+        return StaticSource(lambda: snapshot, self._raw)
+
     def load_counting(self, progress: Callable[[int], None]) -> ClusterSnapshot:
         """load(), telling `progress` how many objects are read so far when the loader can (a big dump)."""
         return self._counting_loader(progress) if self._counting_loader is not None else self._loader()
