@@ -177,3 +177,63 @@ def test_an_appproject_watched_lands_in_the_snapshot_with_its_windows() -> None:
     [w] = found.sync_windows
     assert (w.kind, w.schedule, w.duration, w.applications) == ("deny", "0 22 * * *", "8h", (APP,))
     assert w.manual_sync and w.time_zone == "Asia/Tokyo" and w.index == 0
+
+
+def _as_json(finding: Any) -> dict[str, Any]:
+    from kftui.report import finding_to_dict
+
+    found = finding_to_dict(finding)
+    del found["id"], found["caused_by"]  # (the causal pass's: test_causes)
+    return found
+
+
+def test_a_deny_window_in_full() -> None:
+    """Every field, as `kftui check -o json` prints it: the windows listed, which is active, the time."""
+    quiet = window("allow", "0 9 * * 1-5", "2h", manualSync=True)
+    [finding] = findings(window("deny", "0 22 * * *", "8h"), quiet, now=utc("2026-11-20T03:12"))
+    assert _as_json(finding) == {
+        "check": "sync-window",
+        "severity": "warning",
+        "app": APP,
+        "subject": {"kind": "AppProject", "namespace": "argocd", "name": "default"},
+        "title": f"Sync window of project default denies syncing {APP} now (opens 2026-11-20 06:00Z)",
+        "evidence": [
+            'AppProject default spec.syncWindows: deny window #0 ("0 22 * * *" for 8h) active, '
+            'allow window #1 ("0 9 * * 1-5" for 2h, manualSync)',
+            "now 2026-11-20 03:12Z",
+        ],
+        "explanation": "Argo CD refuses a manual sync while the window denies it and holds a sync already "
+        "written to the Application; kftui's sync fixes are disabled until it opens. Wait for it, or change "
+        "the project's windows (argocd proj windows ...), which is a policy decision.",
+        "fixes": [
+            {
+                "id": "project-windows",
+                "title": "List the sync windows of project default",
+                "command": "argocd proj windows list default",
+            }
+        ],
+    }
+
+
+def test_manual_sync_allowed_in_full_quotes_the_sync_argo_cd_holds() -> None:
+    objects = [*fresh(), project(window("deny", "0 22 * * *", "8h", manualSync=True))]
+    for obj in objects:
+        if obj["kind"] == "Application" and obj["metadata"]["name"] == APP:
+            obj["spec"]["syncPolicy"]["automated"] = {}
+            obj["status"]["operationState"]["message"] = "Sync operation blocked by sync window"
+    [finding] = sync_window(snapshot(objects, now=utc("2026-11-20T03:12")), KUBEFLOW)
+    assert _as_json(finding) == {
+        "check": "sync-window",
+        "severity": "info",
+        "app": APP,
+        "subject": {"kind": "AppProject", "namespace": "argocd", "name": "default"},
+        "title": f"Sync window of project default holds automated syncs of {APP}; manual sync allowed",
+        "evidence": [
+            'AppProject default spec.syncWindows: deny window #0 ("0 22 * * *" for 8h, manualSync) active',
+            "now 2026-11-20 03:12Z",
+            "status.operationState.message: Sync operation blocked by sync window",
+        ],
+        "explanation": "Auto-sync does not run while the window denies it; a manual sync (fix: sync) is let "
+        "through because the window has manualSync.",
+        "fixes": [{"id": "sync", "title": f"Sync {APP}", "command": f"argocd app sync {APP}"}],
+    }
