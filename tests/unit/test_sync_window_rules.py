@@ -237,3 +237,29 @@ def test_manual_sync_allowed_in_full_quotes_the_sync_argo_cd_holds() -> None:
         "through because the window has manualSync.",
         "fixes": [{"id": "sync", "title": f"Sync {APP}", "command": f"argocd app sync {APP}"}],
     }
+
+
+@pytest.mark.parametrize(
+    ("windows", "why"),
+    [
+        (
+            [window("deny", "0 22 * * *", "8h")],
+            f'Sync window of project default denies syncing {APP} now: deny window #0 ("0 22 * * *" for 8h); '
+            "until 2026-11-20 06:00Z",
+        ),
+        (
+            [window("allow", "0 9 * * *", "2h")],
+            f'No allow window of project default is open for {APP}: allow window #0 ("0 9 * * *" for 2h); '
+            "next opens 2026-11-20 09:00Z",
+        ),
+        (
+            [window("deny", "61 * * * *", "1h")],
+            f"Sync windows of project default cannot be evaluated: Argo CD refuses every sync of {APP} "
+            "(61 is outside 0-59)",
+        ),
+        ([window("deny", "0 22 * * *", "8h", manualSync=True)], None),  # manual syncs go through
+    ],
+)
+def test_the_reason_a_sync_is_refused_in_full(windows: list[Raw], why: str | None) -> None:
+    """The one line the disabled sync fixes and `kftui sync` show: the project, the window, and when."""
+    assert sync_denied(snapshot([*fresh(), project(*windows)], now=utc("2026-11-20T03:12")), APP) == why
