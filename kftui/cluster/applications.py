@@ -16,6 +16,7 @@ from kftui.cluster.fields import (
     object_ref,
     parse_time,
     str_map,
+    str_tuple,
 )
 from kftui.model import (
     Application,
@@ -56,7 +57,7 @@ def _sync_operation(raw: Any) -> SyncOperation | None:
         prune=as_bool(sync.get("prune")),
         dry_run=as_bool(sync.get("dryRun")),
         force=force,
-        sync_options=tuple(as_str(o) for o in as_list(sync.get("syncOptions"))),
+        sync_options=str_tuple(sync.get("syncOptions")),
         resources=tuple(object_ref(r) for r in as_list(sync.get("resources"))),
         initiated_by=as_str(initiated.get("username")),
         automated=as_bool(initiated.get("automated")),
@@ -136,7 +137,7 @@ def application(obj: Mapping[str, Any]) -> Application:
         automated=isinstance(automated, dict) and automated.get("enabled") is not False,
         auto_prune=as_bool(as_map(automated).get("prune")),
         self_heal=as_bool(as_map(automated).get("selfHeal")),
-        sync_options=tuple(as_str(o) for o in as_list(policy.get("syncOptions"))),
+        sync_options=str_tuple(policy.get("syncOptions")),
         sync_status=as_str(sync.get("status")) or "Unknown",
         sync_revision=as_str(sync.get("revision")),
         health_status=as_str(health.get("status")) or "Unknown",
@@ -159,15 +160,11 @@ def application(obj: Mapping[str, Any]) -> Application:
         created_at=parse_time(meta.get("creationTimestamp")),
         resource_version=as_str(meta.get("resourceVersion")),
         deleting_since=parse_time(meta.get("deletionTimestamp")),
-        finalizers=tuple(as_str(f) for f in as_list(meta.get("finalizers"))),
+        finalizers=str_tuple(meta.get("finalizers")),
         ignore_differences=tuple(
             dict(e) for e in as_list(spec.get("ignoreDifferences")) if isinstance(e, dict)
         ),
     )
-
-
-def _strings(value: Any) -> tuple[str, ...]:
-    return tuple(as_str(v) for v in as_list(value))
 
 
 def app_project(obj: Mapping[str, Any]) -> AppProject:
@@ -177,9 +174,9 @@ def app_project(obj: Mapping[str, Any]) -> AppProject:
             kind=as_str(w.get("kind")),
             schedule=as_str(w.get("schedule")),
             duration=as_str(w.get("duration")),
-            applications=_strings(w.get("applications")),
-            namespaces=_strings(w.get("namespaces")),
-            clusters=_strings(w.get("clusters")),
+            applications=str_tuple(w.get("applications")),
+            namespaces=str_tuple(w.get("namespaces")),
+            clusters=str_tuple(w.get("clusters")),
             manual_sync=as_bool(w.get("manualSync")),
             time_zone=as_str(w.get("timeZone")),
             and_operator=as_bool(w.get("andOperator")),

@@ -46,6 +46,11 @@ def as_bool(value: Any) -> bool:
     return value is True or (isinstance(value, str) and value.lower() == "true")
 
 
+def str_tuple(value: Any) -> tuple[str, ...]:
+    """A list of strings (finalizers, sync options, a window's globs) as a tuple; anything else is empty."""
+    return tuple(as_str(v) for v in as_list(value))
+
+
 def str_map(value: Any) -> Mapping[str, str]:
     if not isinstance(value, dict) or not value:
         return EMPTY_MAP

@@ -15,6 +15,7 @@ from kftui.cluster.fields import (
     object_ref,
     parse_time,
     str_map,
+    str_tuple,
 )
 from kftui.model import (
     ContainerPort,
@@ -45,7 +46,7 @@ def namespace(obj: Mapping[str, Any]) -> Namespace:
         created_at=parse_time(meta.get("creationTimestamp")),
         deleting_since=parse_time(meta.get("deletionTimestamp")),
         resource_version=as_str(meta.get("resourceVersion")),
-        finalizers=tuple(as_str(f) for f in as_list(meta.get("finalizers"))),
+        finalizers=str_tuple(meta.get("finalizers")),
         conditions=tuple(
             (as_str(c.get("type")), as_str(c.get("message")))
             for c in map(as_map, as_list(as_map(obj.get("status")).get("conditions")))
