@@ -51,6 +51,13 @@ FILES = {
 }
 
 
+def release_guarded(lab: Any, ns: str) -> None:
+    """What a person does once told: take the finalizer off the ConfigMap `guarded` that holds `ns`."""
+    lab.kubectl(
+        "patch", "configmap", "guarded", "-n", ns, "--type", "merge", "-p", '{"metadata":{"finalizers":null}}'
+    )
+
+
 def kftui_check(lab: Any, profile: Path) -> dict[str, Any]:
     out = subprocess.run(
         [sys.executable, "-m", "kftui", "check", "--kubeconfig", str(lab.kubeconfig), "--profile", str(profile),
@@ -153,17 +160,7 @@ def test_a_namespace_held_by_a_finalizer_is_named_with_the_finalizer(lab: Any, t
         assert finding["title"].startswith(f"Namespace {ns} Terminating for ")
         assert "NamespaceFinalizersRemaining" in "\n".join(finding["evidence"])
     finally:  # what a person would do once told: remove the finalizer, and the namespace goes
-        lab.kubectl(
-            "patch",
-            "configmap",
-            "guarded",
-            "-n",
-            ns,
-            "--type",
-            "merge",
-            "-p",
-            '{"metadata":{"finalizers":null}}',
-        )
+        release_guarded(lab, ns)
     lab.wait_for(lambda: lab.kubectl("get", "namespace", ns).returncode != 0, 120, f"{ns} gone")
 
 
@@ -277,15 +274,5 @@ def test_remove_finalizers_lets_an_application_stuck_deleting_go_and_leaves_its_
             f"Application {name} gone",
         )
     finally:  # the orphan, cleaned up by hand
-        lab.kubectl(
-            "patch",
-            "configmap",
-            "guarded",
-            "-n",
-            ns,
-            "--type",
-            "merge",
-            "-p",
-            '{"metadata":{"finalizers":null}}',
-        )
+        release_guarded(lab, ns)
         lab.kubectl("delete", "namespace", ns, "--wait=false")
