@@ -1,17 +1,21 @@
-# `make bench` (issue 5): kftui against its own lab instance at 300 Applications and 20,000 pods.
-# Included by the Makefile. The bench lab lives in $(KFTUI_BENCH_LAB_DIR) (default /tmp/kftui-bench-lab),
+# `make bench` (issues 5, 19): kftui against its own lab instance at 300 Applications and 20,000 pods
+# (SCALE=large: 1,500 and 100,000), beside k9s in tmux (BENCH_ARGS=--no-k9s skips it).
+# Included by the Makefile. The bench lab lives in $(KFTUI_BENCH_LAB_DIR) (default /tmp/kftui-bench-lab,
+# /tmp/kftui-bench-lab-large for SCALE=large),
 # apart from the lab that `make lab-up` and the e2e tests use; it is stopped at the end
 # (BENCH_ARGS=--keep-lab keeps it, and the next run then skips the scale load).
 PY ?= .venv/bin/python
 BENCH_ARGS ?=
+SCALE ?= default
+BENCH_LAB_DIR = $${KFTUI_BENCH_LAB_DIR:-/tmp/kftui-bench-lab}$(if $(filter-out default,$(SCALE)),-$(SCALE))
 
 .PHONY: bench bench-down bench-dumps
 
-bench: venv lab-build  ## measure kftui at 300 apps / 20,000 pods against raw LIST and kubectl (bench-results/)
-	$(PY) -m tests.bench $(BENCH_ARGS)
+bench: venv lab-build  ## measure kftui at 300 apps / 20,000 pods (SCALE=large: 100,000) against raw LIST, kubectl and k9s
+	$(PY) -m tests.bench --scale $(SCALE) --out bench-results/$(SCALE)/bench.json $(BENCH_ARGS)
 
 bench-down:  ## stop a bench lab left running with BENCH_ARGS=--keep-lab
-	KFTUI_LAB_DIR=$${KFTUI_BENCH_LAB_DIR:-/tmp/kftui-bench-lab} $(PY) -m tests.lab down
+	KFTUI_LAB_DIR=$(BENCH_LAB_DIR) $(PY) -m tests.lab down
 
 DUMP_MB ?= 100
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from tests.bench.scale import PODS, SEQ_LABEL, pod_name, pod_namespace
+from tests.bench.objects import SEQ_LABEL, Scale, pod_name, pod_namespace
 
 
 @dataclass
@@ -29,14 +29,16 @@ class ChurnResult:
         return self.sent / self.seconds if self.seconds else 0.0
 
 
-async def _churn(server: str, tls: ssl.SSLContext, rate: float, seconds: float, out: ChurnResult) -> None:
+async def _churn(
+    s: Scale, server: str, tls: ssl.SSLContext, rate: float, seconds: float, out: ChurnResult
+) -> None:
     rng = random.Random(5)
     sem = asyncio.Semaphore(128)
     limits = httpx.Limits(max_connections=128, max_keepalive_connections=128)
     async with httpx.AsyncClient(base_url=server, verify=tls, limits=limits, timeout=30) as client:
 
         async def one(seq: int) -> None:
-            n = rng.randrange(PODS)
+            n = rng.randrange(s.pods)
             async with sem:
                 if time.monotonic() > deadline:
                     out.skipped += 1  # the API server fell behind the rate: do not catch up afterwards
@@ -46,7 +48,7 @@ async def _churn(server: str, tls: ssl.SSLContext, rate: float, seconds: float, 
                 stamp = f"s{seq}-t{sent_ns}"
                 try:
                     r = await client.patch(
-                        f"/api/v1/namespaces/{pod_namespace(n)}/pods/{pod_name(n)}",
+                        f"/api/v1/namespaces/{pod_namespace(s, n)}/pods/{pod_name(s, n)}",
                         content=f'{{"metadata":{{"labels":{{"{SEQ_LABEL}":"{stamp}"}}}}}}',
                         headers={"Content-Type": "application/merge-patch+json"},
                     )
@@ -77,10 +79,10 @@ async def _churn(server: str, tls: ssl.SSLContext, rate: float, seconds: float, 
 
 
 def start(
-    server: str, tls: ssl.SSLContext, rate: float, seconds: float
+    s: Scale, server: str, tls: ssl.SSLContext, rate: float, seconds: float
 ) -> tuple[threading.Thread, ChurnResult]:
     """Churn in a background thread; it stops by itself after `seconds`."""
     out = ChurnResult()
-    t = threading.Thread(target=lambda: asyncio.run(_churn(server, tls, rate, seconds, out)), daemon=True)
+    t = threading.Thread(target=lambda: asyncio.run(_churn(s, server, tls, rate, seconds, out)), daemon=True)
     t.start()
     return t, out

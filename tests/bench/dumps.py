@@ -25,7 +25,9 @@ from typing import Any
 
 import yaml
 
-from tests.bench import scale
+from tests.bench import objects
+
+SCALE = objects.SCALES["default"]  # the dump holds the default bench scale, then pods up to the size
 
 REPO = Path(__file__).resolve().parents[2]
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "kftui" / "bench-dumps"
@@ -62,10 +64,10 @@ print(seconds, hwm * 1024, n)
 
 def pod_with_status(n: int) -> dict[str, Any]:
     """A bench pod as `kubectl get -o yaml` prints a running one: identity, spec and status."""
-    obj = scale.pod(n)
+    obj = objects.pod(SCALE, n)
     obj["metadata"].update(
         {
-            "uid": f"{scale._hash('uid', n, n=8)}-0000-4000-8000-{scale._hash('uid2', n, n=12)}",
+            "uid": f"{objects._hash('uid', n, n=8)}-0000-4000-8000-{objects._hash('uid2', n, n=12)}",
             "resourceVersion": str(100_000 + n),
             "creationTimestamp": "2026-11-26T08:58:00Z",
             "ownerReferences": [
@@ -75,7 +77,7 @@ def pod_with_status(n: int) -> dict[str, Any]:
                     "name": obj["metadata"]["labels"]["app.kubernetes.io/name"]
                     + "-"
                     + obj["metadata"]["labels"]["pod-template-hash"],
-                    "uid": scale._hash("rs-uid", n % 3000, n=32),
+                    "uid": objects._hash("rs-uid", n % 3000, n=32),
                     "controller": True,
                     "blockOwnerDeletion": True,
                 }
@@ -103,8 +105,8 @@ def pod_with_status(n: int) -> dict[str, Any]:
                 "ready": ready,
                 "restartCount": 0 if ready else 12,
                 "image": obj["spec"]["containers"][0]["image"],
-                "imageID": f"ghcr.io/kubeflow/bench@sha256:{scale._hash('img', n % 3000, n=64)}",
-                "containerID": f"containerd://{scale._hash('cid', n, n=64)}",
+                "imageID": f"ghcr.io/kubeflow/bench@sha256:{objects._hash('img', n % 3000, n=64)}",
+                "containerID": f"containerd://{objects._hash('cid', n, n=64)}",
                 "started": ready,
                 "state": {"running": {"startedAt": "2026-11-26T08:58:04Z"}}
                 if ready
@@ -118,14 +120,15 @@ def pod_with_status(n: int) -> dict[str, Any]:
 def dump_objects(size_mb: float) -> list[dict[str, Any]]:
     """Applications, namespaces, services and events of the bench scale, then pods until the YAML would be
     about `size_mb` (a pod with status is about 3.3 KB of YAML)."""
-    objects: list[dict[str, Any]] = [scale.application(i) for i in range(scale.APPS)]
-    objects += [scale.namespace(i) for i in range(scale.NAMESPACES)]
-    objects += [scale.service(i) for i in range(scale.APPS)]
-    objects += [scale.event(k) for k in range(scale.EVENTS)]
-    fixed = len(yaml.dump(objects, Dumper=yaml.CSafeDumper))
+    s = SCALE
+    made = [objects.application(s, i) for i in range(s.apps)]
+    made += [objects.namespace(i) for i in range(s.namespaces)]
+    made += [objects.service(s, i) for i in range(s.apps)]
+    made += [objects.event(s, k) for k in range(s.events)]
+    fixed = len(yaml.dump(made, Dumper=yaml.CSafeDumper))
     per_pod = len(yaml.dump([pod_with_status(0)], Dumper=yaml.CSafeDumper))
     pods = max(1, int((size_mb * 1e6 - fixed) / per_pod))
-    return objects + [pod_with_status(n) for n in range(pods)]
+    return made + [pod_with_status(n) for n in range(pods)]
 
 
 def write_files(directory: Path, size_mb: float) -> tuple[Path, Path]:

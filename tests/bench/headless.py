@@ -41,7 +41,7 @@ from kftui.cluster.kube import KubeSource  # noqa: E402
 from kftui.cluster.listing import Collection  # noqa: E402
 from kftui.cluster.watch import WatchUpdate  # noqa: E402
 from kftui.model import ClusterSnapshot, Pod, WatchEvent, apply_events  # noqa: E402
-from tests.bench.scale import ARGOCD_NAMESPACE, SEQ_LABEL  # noqa: E402
+from tests.bench.objects import ARGOCD_NAMESPACE, SEQ_LABEL  # noqa: E402
 
 
 class TimedSource(KubeSource):

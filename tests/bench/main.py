@@ -14,18 +14,34 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.bench import churn, floor, scale
+from tests.bench import churn, floor, k9s, scale
+from tests.bench.objects import ARGOCD_NAMESPACE, SCALES, Scale
 
 REPO = Path(__file__).resolve().parents[2]
-DEFAULT_LAB_DIR = Path(os.environ.get("KFTUI_BENCH_LAB_DIR", "/tmp/kftui-bench-lab"))
-CHURN_RATE = 100.0
+BENCH_LAB_DIR = Path(os.environ.get("KFTUI_BENCH_LAB_DIR", "/tmp/kftui-bench-lab"))
+# The targets of issues 5 and 19, per scale. event p95 is from the watch event reaching kftui
+# (watch_p95_ms in the JSON).
 TARGETS = {
-    "first_tree/floor": 1.25,
-    "event_p95_ms": 200,  # from the watch event reaching kftui (watch_p95_ms in the JSON)
-    "checks_ms": 50,
-    "key_p95_ms": 50,
-    "rss_mb": 250,
+    "default": {
+        "first_tree/floor": 1.25,
+        "event_p95_ms": 200,
+        "checks_ms": 50,
+        "key_p95_ms": 50,
+        "rss_mb": 250,
+    },
+    "large": {
+        "first_tree/floor": 1.25,
+        "event_p95_ms": 200,
+        "checks_ms": 100,
+        "key_p95_ms": 50,
+        "rss_mb": 700,
+    },
 }
+
+
+def lab_dir_for(s: Scale) -> Path:
+    """Each scale keeps its own bench lab (a kept lab is reused only at the scale it was loaded with)."""
+    return BENCH_LAB_DIR if s.name == "default" else BENCH_LAB_DIR.with_name(f"{BENCH_LAB_DIR.name}-{s.name}")
 
 
 def log(line: str) -> None:
@@ -100,7 +116,16 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m tests.bench", description=__doc__)
     p.add_argument("--reps", type=int, default=3, help="repetitions of each timed start (median reported)")
     p.add_argument("--churn-seconds", type=float, default=30.0)
-    p.add_argument("--lab-dir", type=Path, default=DEFAULT_LAB_DIR)
+    p.add_argument(
+        "--scale",
+        choices=sorted(SCALES),
+        default="default",
+        help="default: 300 apps / 20,000 pods; large: 1,500 apps / 100,000 pods (issue 19)",
+    )
+    p.add_argument(
+        "--lab-dir", type=Path, help="the bench lab's state dir (default: one per scale under /tmp)"
+    )
+    p.add_argument("--no-k9s", action="store_true", help="skip the k9s side-by-side rows")
     p.add_argument("--out", type=Path, default=REPO / "bench-results" / "bench.json")
     p.add_argument("--keep-lab", action="store_true", help="leave the bench lab running afterwards")
     p.add_argument(
@@ -115,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
         help="measure the kftui/ of another checkout (e.g. `git archive` of an older commit plus tests/bench)",
     )
     args = p.parse_args(argv)
+    args.scale = SCALES[args.scale]
+    args.lab_dir = args.lab_dir or lab_dir_for(args.scale)
     args.out.parent.mkdir(parents=True, exist_ok=True)
 
     lab = ensure_lab(args.lab_dir)
@@ -132,7 +159,9 @@ def _run(lab: Any, args: argparse.Namespace) -> int:
     tls = lab._tls()
     target = scale.Target(lab.server, tls)
     log("[bench] loading the scale (first run: a few minutes)")
-    load_timings = scale.load(target, log)
+    s: Scale = args.scale
+    log(f"[bench] scale {s.describe()}")
+    load_timings = scale.load(s, target, log, settle_timeout=900 * max(1.0, s.pods / 20_000))
     kubectl = shutil.which("kubectl", path=f"{lab.bin}:{os.environ.get('PATH', '')}") or "kubectl"
     env_ok = subprocess.run([kubectl, "version", "--client"], capture_output=True, text=True)
     log(f"[bench] kubectl: {env_ok.stdout.strip().splitlines()[0] if env_ok.stdout else kubectl}")
@@ -147,10 +176,8 @@ def _run(lab: Any, args: argparse.Namespace) -> int:
     checks_ms: list[float] = []
     # Interleave the three so a noisy neighbour hurts them alike.
     for rep in range(args.reps):
-        floor_s.append(floor.raw_list_floor(lab.server, tls, scale.ARGOCD_NAMESPACE))
-        pipelined_floor_s.append(
-            floor.raw_list_floor(lab.server, tls, scale.ARGOCD_NAMESPACE, pipelined=True)
-        )
+        floor_s.append(floor.raw_list_floor(lab.server, tls, ARGOCD_NAMESPACE))
+        pipelined_floor_s.append(floor.raw_list_floor(lab.server, tls, ARGOCD_NAMESPACE, pipelined=True))
         log(
             f"[bench] rep {rep + 1}: floor {floor_s[-1]:.2f}s, with kftui's paging {pipelined_floor_s[-1]:.2f}s"
         )
@@ -171,7 +198,7 @@ def _run(lab: Any, args: argparse.Namespace) -> int:
             f"(imports {r['imports_s']:.2f}s), rss {r['rss_mb']:.0f} MB, {r['counts']}"
         )
 
-    log(f"[bench] live run: {CHURN_RATE:.0f} pod changes/s for {args.churn_seconds:.0f}s")
+    log(f"[bench] live run: {s.churn_rate:.0f} pod changes/s for {args.churn_seconds:.0f}s")
     out = args.out.parent / "headless-live.json"
     profile = args.out.parent / "live-profile.txt" if args.profile else None
     proc, t0 = spawn_headless(
@@ -180,7 +207,7 @@ def _run(lab: Any, args: argparse.Namespace) -> int:
     assert proc.stdout is not None
     if proc.stdout.readline().strip() != "READY":
         raise SystemExit("kftui headless live run did not become ready")
-    thread, churned = churn.start(lab.server, tls, CHURN_RATE, args.churn_seconds)
+    thread, churned = churn.start(s, lab.server, tls, s.churn_rate, args.churn_seconds)
     thread.join()
     log(
         f"[bench] churn: {churned.sent} changes at {churned.rate:.0f}/s, {churned.failed} failed, "
@@ -192,6 +219,7 @@ def _run(lab: Any, args: argparse.Namespace) -> int:
     rss.append(live["rss_mb"])
 
     results = {
+        "scale_name": s.name,
         "kftui_root": str(args.kftui_root),
         "machine": machine(),
         "scale": live["counts"],
@@ -239,6 +267,12 @@ def _run(lab: Any, args: argparse.Namespace) -> int:
     results["first_tree/pipelined_floor"] = results["kftui_first_tree_s"] / results["pipelined_floor_s"]
     results["snapshot/floor"] = results["kftui_snapshot_s"] / results["floor_s"]
     results["kubectl/kftui"] = results["kubectl_s"] / results["kftui_first_tree_s"]
+    # How cost grows with size: per pod listed, comparable across the scales.
+    pods = max(1, int(live["counts"].get("pods", s.pods)))
+    results["rss_bytes_per_pod"] = results["rss_mb"] * 2**20 / pods
+    results["first_tree_s_per_1000_pods"] = results["kftui_first_tree_s"] / (pods / 1000)
+    if not args.no_k9s:
+        results["k9s"] = k9s.side_by_side(lab, s, churn_seconds=args.churn_seconds, log=log)
     args.out.write_text(json.dumps(results, indent=2))
     print_table(results)
     print(
@@ -257,6 +291,8 @@ def _run(lab: Any, args: argparse.Namespace) -> int:
 
 
 def print_table(r: dict[str, Any]) -> None:
+    t = TARGETS[r["scale_name"]]
+
     def ok(met: bool) -> str:
         return "met" if met else "MISSED"
 
@@ -289,14 +325,14 @@ def print_table(r: dict[str, Any]) -> None:
             "kftui first tree + panel",
             f"{r['kftui_first_tree_s']:.2f} s",
             f"{r['first_tree/floor']:.2f}x",
-            f"<= 1.25x: {ok(r['first_tree/floor'] <= 1.25)}; < kubectl: {ok(r['kubectl/kftui'] > 1)}; "
+            f"<= {t['first_tree/floor']}x: {ok(r['first_tree/floor'] <= t['first_tree/floor'])}; < kubectl: {ok(r['kubectl/kftui'] > 1)}; "
             f"{r['first_tree/pipelined_floor']:.2f}x the raw LIST with kftui's paging",
         ),
         (
             "watch event -> screen p50 / p95",
             f"{r['watch_p50_ms']:.0f} / {r['watch_p95_ms']:.0f} ms",
             "",
-            f"p95 <= 200 ms: {ok(r['watch_p95_ms'] <= 200)} ({r['events_seen']}/{r['events_sent']} seen, {r['churn_rate']:.0f}/s)",
+            f"p95 <= {t['event_p95_ms']} ms: {ok(r['watch_p95_ms'] <= t['event_p95_ms'])} ({r['events_seen']}/{r['events_sent']} seen, {r['churn_rate']:.0f}/s)",
         ),
         (
             "PATCH sent -> screen p50 / p95",
@@ -308,7 +344,7 @@ def print_table(r: dict[str, Any]) -> None:
             "full check pass (cold, lab quiet)",
             f"{r['checks_ms']:.0f} ms",
             "",
-            f"<= 50 ms: {ok(r['checks_ms'] <= 50)} (median of 5 per timed start)",
+            f"<= {t['checks_ms']} ms: {ok(r['checks_ms'] <= t['checks_ms'])} (median of 5 per timed start)",
         ),
         (
             "full check pass right after the churn",
@@ -327,7 +363,7 @@ def print_table(r: dict[str, Any]) -> None:
             "keypress -> repaint p50 / p95",
             f"{r['key_p50_ms']:.0f} / {r['key_p95_ms']:.0f} ms",
             "",
-            f"p95 <= 50 ms: {ok(r['key_p95_ms'] <= 50)}",
+            f"p95 <= {t['key_p95_ms']} ms: {ok(r['key_p95_ms'] <= t['key_p95_ms'])}",
         ),
         (
             "kftui CPU during the churn",
@@ -335,11 +371,57 @@ def print_table(r: dict[str, Any]) -> None:
             "",
             "all its threads, per second of churn",
         ),
-        ("peak RSS", f"{r['rss_mb']:.0f} MB", "", f"<= 250 MB: {ok(r['rss_mb'] <= 250)}"),
+        (
+            "peak RSS",
+            f"{r['rss_mb']:.0f} MB",
+            "",
+            f"<= {t['rss_mb']} MB: {ok(r['rss_mb'] <= t['rss_mb'])}; {r['rss_bytes_per_pod']:,.0f} bytes per pod",
+        ),
+        (
+            "first tree per 1,000 pods",
+            f"{r['first_tree_s_per_1000_pods'] * 1000:.0f} ms",
+            "",
+            "how the first tree grows with the pod count",
+        ),
     ]
+    rows += k9s_rows(r)
     w = [max(len(row[i]) for row in rows) for i in range(4)]
     print()
     print(f"kftui bench: {r['scale']}")
     for row in rows:
         print("  ".join(cell.ljust(w[i]) for i, cell in enumerate(row)).rstrip())
     print()
+
+
+def k9s_rows(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """k9s against kftui, both in tmux at the same size, measured the same way (tests/bench/k9s.py)."""
+    side = r.get("k9s")
+    if not side:
+        return []
+    k, f = side["k9s"], side["kftui"]
+
+    def ok(met: bool) -> str:
+        return "met" if met else "MISSED"
+
+    return [
+        (
+            f"k9s {side['version']} full pod screen (tmux)",
+            f"{k['full_screen_s']:.2f} s",
+            f"{k['full_screen_s'] / r['floor_s']:.2f}x",
+            f"kftui's full screen in tmux: {f['full_screen_s']:.2f} s ({f['full_screen_s'] / r['floor_s']:.2f}x); "
+            f"kftui first: {ok(f['full_screen_s'] <= k['full_screen_s'])}",
+        ),
+        (
+            "k9s / kftui peak RSS (tmux)",
+            f"{k['peak_rss_mb']:.0f} / {f['peak_rss_mb']:.0f} MB",
+            "",
+            f"kftui below k9s: {ok(f['peak_rss_mb'] < k['peak_rss_mb'])}",
+        ),
+        (
+            "k9s / kftui keypress p95 (tmux polling)",
+            f"{k['key_p95_ms']:.0f} / {f['key_p95_ms']:.0f} ms",
+            "",
+            f"under {k['churn_rate']:.0f} / {f['churn_rate']:.0f} changes/s; cursor row read with capture-pane "
+            f"every 5 ms ({k['keypresses']} / {f['keypresses']} presses)",
+        ),
+    ]
