@@ -23,7 +23,7 @@ from kftui import safeyaml
 from kftui.cluster import convert, dumpjson
 from kftui.cluster.fields import parse_time
 from kftui.cluster.redact import redact_counted, summary
-from kftui.model import Application, ClusterSnapshot, KubeObject, Pod
+from kftui.model import Application, AppProject, ClusterSnapshot, KubeObject, Namespace, Pod
 
 CAPTURED_AT_ANNOTATION = "kftui.dev/captured-at"
 
@@ -193,12 +193,27 @@ def snapshot_from_stream(
     return ClusterSnapshot.from_objects(
         objects,
         now=now,
+        forbidden=not_in_dump(objects),
         argocd_config=argocd_cm,
         source=source or origin,
         context=f"file:{Path(origin).name}",
         server="(offline)",
         argocd_namespace=argocd_namespace,
     )
+
+
+# Kinds every Argo CD install has (Argo CD keeps a `default` AppProject; the Applications live in a
+# namespace): a dump that holds Applications but none of one of these was made without it, so the checks
+# that read it have not seen it, and the verdict must say so rather than call the install clean.
+ALWAYS_PRESENT = (("AppProject", AppProject), ("Namespace", Namespace))
+
+
+def not_in_dump(objects: Iterable[KubeObject]) -> dict[str, str]:
+    """The kinds a dump with Applications must hold but does not, each with why it counts as not seen."""
+    kinds = {type(o) for o in objects}
+    if Application not in kinds:
+        return {}
+    return {name: "not in the dump" for name, kind in ALWAYS_PRESENT if kind not in kinds}
 
 
 def load_snapshot(path: str | os.PathLike[str], progress: Progress | None = None) -> ClusterSnapshot:

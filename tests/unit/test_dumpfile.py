@@ -263,3 +263,55 @@ def test_a_temp_file_that_vanished_before_the_rename_is_still_a_one_line_error(
     with pytest.raises(DumpError, match="cannot write: No such file or directory"):
         write_dump(out, [NS], datetime.now(UTC))
     assert os.listdir(tmp_path) == []
+
+
+def _app_dump(*extra: dict) -> str:
+    app = {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "Application",
+        "metadata": {"name": "kubeflow", "namespace": "argocd"},
+        "spec": {"project": "default", "destination": {"namespace": "kubeflow"}},
+        "status": {"sync": {"status": "Synced"}, "health": {"status": "Healthy"}},
+    }
+    return yaml.safe_dump({"apiVersion": "v1", "kind": "List", "items": [app, *extra]})
+
+
+def test_a_dump_without_the_kinds_every_install_has_says_it_did_not_see_them() -> None:
+    """Argo CD always has an AppProject and the apps a namespace: a dump without them was made without them,
+    so the verdict names them as not seen (and sync windows as not checked) instead of calling it clean."""
+    from kftui.checks.coverage import Coverage, verdict
+    from kftui.checks.registry import run_checks
+    from kftui.profile import builtin_profile
+
+    snap = dumpfile.snapshot_from_text(_app_dump(), "apps-only.yaml")
+    assert dict(snap.forbidden) == {"AppProject": "not in the dump", "Namespace": "not in the dump"}
+    findings = run_checks(snap, builtin_profile("kubeflow"))
+    assert [f.title for f in findings if f.check == "sync-window"] == [
+        "Sync windows not checked: the AppProjects could not be listed"
+    ]
+    said = verdict(findings, snap)
+    assert said.coverage is Coverage.PARTIAL
+    assert "not seen: AppProject, Namespace" in said.headline
+
+    project = {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "AppProject",
+        "metadata": {"name": "default", "namespace": "argocd"},
+    }
+    namespace = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "kubeflow"}}
+    whole = dumpfile.snapshot_from_text(_app_dump(project, namespace), "whole.yaml")
+    assert dict(whole.forbidden) == {}
+    assert dict(dumpfile.snapshot_from_text(_app_dump(namespace), "no-project.yaml").forbidden) == {
+        "AppProject": "not in the dump"
+    }
+
+
+def test_a_dump_of_workloads_alone_is_not_held_to_argo_cd_kinds() -> None:
+    """Without Applications there is no Argo CD install in the dump to expect projects of."""
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "kubeflow"}}
+    text = yaml.safe_dump({"apiVersion": "v1", "kind": "List", "items": [pod]})
+    assert dict(dumpfile.snapshot_from_text(text, "pods.yaml").forbidden) == {}
+
+
+def test_the_demo_holds_every_kind_an_install_has() -> None:
+    assert dict(load_demo().forbidden) == {}
