@@ -9,9 +9,9 @@ What is measured, and how (both tools get exactly the same treatment):
 - peak RSS: VmHWM of the tool's own process (the tmux pane runs it directly, no shell between), read after
   the keypress run, so it includes the churn.
 - keypress -> repaint under churn: while the lab churns pods, `j` (cursor down; both tools bind it) is sent
-  with `tmux send-keys` and the pane is polled until the cursor's row (the row drawn in reverse or with a
-  different background than its neighbours, from `capture-pane -e`) has moved. A repaint that does not
-  move the cursor (k9s refreshes its table every 2 s) does not end the wait.
+  with `tmux send-keys` and the pane is polled until the cursor has moved: the rows drawn with a background
+  at most two rows use (from `capture-pane -e`) changed. A repaint that does not move the cursor (k9s
+  refreshes its table every 2 s) does not end the wait.
 
 k9s is built from its Go module like the lab's binaries and cached under ~/.cache/kftui/k9s/VERSION/.
 """
@@ -104,39 +104,52 @@ class Pane:
         subprocess.run(["tmux", "kill-session", "-t", self.session], capture_output=True)
 
 
-REVERSE_OR_BG = re.compile(r"\x1b\[([0-9;]*)m")
+SGR = re.compile(r"\x1b\[([0-9;]*)m")
 
 
-def cursor_row(screen_with_escapes: str) -> int | None:
-    """The row drawn unlike the others: the one whose first styled cell sets reverse video or a background
-    colour that no more than two other rows use (the tables' header and the cursor)."""
-    styles: dict[int, str] = {}
+def _backgrounds(line: str) -> set[str]:
+    """Every background a line sets (256-colour, true colour, the 16 basic ones, or reverse video)."""
+    found: set[str] = set()
+    for params in SGR.findall(line):
+        parts = params.split(";") if params else ["0"]
+        i = 0
+        while i < len(parts):
+            p = parts[i]
+            if p in ("38", "48") and i + 1 < len(parts):
+                width = 3 if parts[i + 1] == "5" else 5  # 38;5;n or 38;2;r;g;b
+                if p == "48":
+                    found.add(";".join(parts[i : i + width]))
+                i += width
+                continue
+            if p == "7" or (p.isdigit() and (40 <= int(p) <= 47 or 100 <= int(p) <= 107)):
+                found.add(p)
+            i += 1
+    return found
+
+
+def cursor_marks(screen_with_escapes: str) -> frozenset[tuple[int, str]]:
+    """(row, background) for the backgrounds only one or two rows use: a list's cursor row (and a table's
+    header). A repaint that leaves them in place (a periodic refresh) keeps this the same; a cursor that
+    moved changes it."""
+    rows: dict[str, set[int]] = {}
     for i, line in enumerate(screen_with_escapes.splitlines()):
-        codes = [
-            m for m in REVERSE_OR_BG.findall(line) if m and ("7" in m.split(";") or "48" in m.split(";"))
-        ]
-        if codes:
-            styles[i] = codes[0]
-    counts: dict[str, int] = {}
-    for style in styles.values():
-        counts[style] = counts.get(style, 0) + 1
-    rare = [i for i, style in styles.items() if counts[style] == 1]
-    return rare[-1] if rare else None
+        for bg in _backgrounds(line):
+            rows.setdefault(bg, set()).add(i)
+    return frozenset((i, bg) for bg, where in rows.items() if len(where) <= 2 for i in where)
 
 
 def keypress_latencies(pane: Pane, presses: int, timeout: float = 5.0) -> list[float]:
-    """Send `j` and wait for the cursor row to move; `presses` times, a little apart."""
+    """Send `j` and `k` in turn (down, up: the cursor always has somewhere to go) and wait each time for the
+    cursor to move; `presses` times, a little apart. A press the screen never answers is left out and
+    counted by the caller (presses asked minus latencies returned)."""
     latencies: list[float] = []
     for i in range(presses):
-        if i and i % 20 == 0:  # back to the top, so the cursor never reaches the end of the list
-            subprocess.run(["tmux", "send-keys", "-t", pane.session, "g"], capture_output=True)
-            time.sleep(0.3)
-        before = cursor_row(pane.screen(escapes=True))
+        before = cursor_marks(pane.screen(escapes=True))
         t0 = time.monotonic()
-        subprocess.run(["tmux", "send-keys", "-t", pane.session, "j"], capture_output=True)
+        subprocess.run(["tmux", "send-keys", "-t", pane.session, "jk"[i % 2]], capture_output=True)
         while time.monotonic() - t0 < timeout:
-            now = cursor_row(pane.screen(escapes=True))
-            if now is not None and now != before:
+            now = cursor_marks(pane.screen(escapes=True))
+            if now and now != before:
                 latencies.append(time.monotonic() - t0)
                 break
             time.sleep(POLL_S / 4)
@@ -158,10 +171,10 @@ def _k9s(lab: Any, binary: Path, config_dir: Path) -> Pane:
     )
 
 
-def _kftui(lab: Any) -> Pane:
+def _kftui(lab: Any, argocd_namespace: str) -> Pane:
     env = {"TERM": "xterm-256color", "PYTHONPATH": str(REPO)}
     argv = [sys.executable, "-m", "kftui", "--kubeconfig", str(lab.kubeconfig), "--read-only"]
-    return Pane("kftui", [*argv, "--argocd-namespace", ARGOCD_NAMESPACE], env)
+    return Pane("kftui", [*argv, "--argocd-namespace", argocd_namespace], env)
 
 
 def k9s_full(s: Scale) -> Callable[[str], bool]:
@@ -179,7 +192,12 @@ def kftui_full(screen: str) -> bool:
 
 
 def side_by_side(
-    lab: Any, s: Scale, churn_seconds: float, log: Callable[[str], None], reps: int = 2
+    lab: Any,
+    s: Scale,
+    churn_seconds: float,
+    log: Callable[[str], None],
+    reps: int = 2,
+    argocd_namespace: str = ARGOCD_NAMESPACE,
 ) -> dict[str, Any]:
     """Both tools, interleaved `reps` times for the first full screen; then one keypress run each under churn."""
     binary = k9s_binary(log)
@@ -188,10 +206,11 @@ def side_by_side(
     rss: dict[str, list[float]] = {"k9s": [], "kftui": []}
     keys: dict[str, list[float]] = {"k9s": [], "kftui": []}
     churned: dict[str, float] = {}
+    presses = max(20, int(churn_seconds * 2))
     with tempfile.TemporaryDirectory(prefix="kftui-bench-k9s-") as tmp:
         starts: dict[str, Callable[[], Pane]] = {
             "k9s": lambda: _k9s(lab, binary, Path(tmp)),
-            "kftui": lambda: _kftui(lab),
+            "kftui": lambda: _kftui(lab, argocd_namespace),
         }
         shown: dict[str, Callable[[str], bool]] = {"k9s": k9s_full(s), "kftui": kftui_full}
         for rep in range(reps):
@@ -203,7 +222,7 @@ def side_by_side(
                     if last:  # the keypress run under churn, on the last start of each tool
                         time.sleep(2)
                         thread, changes = churn.start(s, lab.server, lab._tls(), s.churn_rate, churn_seconds)
-                        keys[tool] = keypress_latencies(pane, presses=max(20, int(churn_seconds * 2)))
+                        keys[tool] = keypress_latencies(pane, presses)
                         thread.join()
                         churned[tool] = changes.rate
                     rss[tool].append(pane.peak_rss_mb())
@@ -221,6 +240,7 @@ def side_by_side(
             "key_p50_ms": _pct(keys[tool], 50) * 1000,
             "key_p95_ms": _pct(keys[tool], 95) * 1000,
             "keypresses": len(keys[tool]),
+            "unanswered_keypresses": presses - len(keys[tool]),
             "churn_rate": churned.get(tool, 0.0),
             "raw_full_screen_s": full[tool],
         }
