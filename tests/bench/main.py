@@ -126,6 +126,11 @@ def main(argv: list[str] | None = None) -> int:
         "--lab-dir", type=Path, help="the bench lab's state dir (default: one per scale under /tmp)"
     )
     p.add_argument("--no-k9s", action="store_true", help="skip the k9s side-by-side rows")
+    p.add_argument(
+        "--load-only",
+        action="store_true",
+        help="start the bench lab and load the scale, then stop (the lab kept): measure later with --keep-lab",
+    )
     p.add_argument("--out", type=Path, default=REPO / "bench-results" / "bench.json")
     p.add_argument("--keep-lab", action="store_true", help="leave the bench lab running afterwards")
     p.add_argument(
@@ -145,6 +150,13 @@ def main(argv: list[str] | None = None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
 
     lab = ensure_lab(args.lab_dir)
+    if args.load_only:
+        s: Scale = args.scale
+        scale.load(
+            s, scale.Target(lab.server, lab._tls()), log, settle_timeout=900 * max(1.0, s.pods / 20_000)
+        )
+        log(f"[bench] loaded; the lab is kept in {args.lab_dir}")
+        return 0
     try:
         return _run(lab, args)
     finally:
