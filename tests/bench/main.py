@@ -151,10 +151,7 @@ def main(argv: list[str] | None = None) -> int:
 
     lab = ensure_lab(args.lab_dir)
     if args.load_only:
-        s: Scale = args.scale
-        scale.load(
-            s, scale.Target(lab.server, lab._tls()), log, settle_timeout=900 * max(1.0, s.pods / 20_000)
-        )
+        load_scale(lab, args.scale)
         log(f"[bench] loaded; the lab is kept in {args.lab_dir}")
         return 0
     try:
@@ -167,13 +164,19 @@ def main(argv: list[str] | None = None) -> int:
             labmod.down(args.lab_dir, log=log)
 
 
+def load_scale(lab: Any, s: Scale) -> dict[str, float]:
+    """The scale loaded into the lab (idempotent: a kept lab is only topped up); a larger scale may take
+    proportionally longer for kwok to report every pod Running."""
+    log(f"[bench] loading {s.describe()} (first run: minutes)")
+    return scale.load(
+        s, scale.Target(lab.server, lab._tls()), log, settle_timeout=900 * max(1.0, s.pods / 20_000)
+    )
+
+
 def _run(lab: Any, args: argparse.Namespace) -> int:
     tls = lab._tls()
-    target = scale.Target(lab.server, tls)
-    log("[bench] loading the scale (first run: a few minutes)")
     s: Scale = args.scale
-    log(f"[bench] scale {s.describe()}")
-    load_timings = scale.load(s, target, log, settle_timeout=900 * max(1.0, s.pods / 20_000))
+    load_timings = load_scale(lab, s)
     kubectl = shutil.which("kubectl", path=f"{lab.bin}:{os.environ.get('PATH', '')}") or "kubectl"
     env_ok = subprocess.run([kubectl, "version", "--client"], capture_output=True, text=True)
     log(f"[bench] kubectl: {env_ok.stdout.strip().splitlines()[0] if env_ok.stdout else kubectl}")
