@@ -135,9 +135,8 @@ class FromCheckout:
             objects += rendered.objects
             origins.append(rendered.origin)
             notes += rendered.notes
-        return DesiredState(
-            managed_items(raw, objects, self.live), "desired state: " + "; ".join(origins), notes
-        )
+        items = managed_items(raw, objects, self.live)
+        return DesiredState(items, "desired state: " + "; ".join(origins), notes, local=True)
 
 
 def choose(

@@ -96,23 +96,47 @@ def predicted_live(live: Any, desired: Any, last: Any) -> Any:
         previous = last if isinstance(last, Mapping) else {}
         for key, value in desired.items():
             out[key] = predicted_live(live.get(key, _ABSENT), value, previous.get(key))
-        for key in previous:
-            if key not in desired:
-                out.pop(key, None)
+        for key, before in previous.items():
+            if key in desired or key not in out:
+                continue
+            if isinstance(before, Mapping) and isinstance(out[key], Mapping):
+                # A map git no longer has: what the last apply put there goes, what others added stays.
+                kept = predicted_live(out[key], {}, before)
+                if kept:
+                    out[key] = kept
+                    continue
+            del out[key]
         return out
     if isinstance(desired, list) and isinstance(live, list):
         if _named(desired) and _named(live):
-            by_name = {item["name"]: item for item in live}
-            before = {item["name"]: item for item in last} if isinstance(last, list) and _named(last) else {}
-            return [
-                predicted_live(by_name.get(d["name"], _ABSENT), d, before.get(d["name"])) for d in desired
-            ]
+            return _merged_by_name(live, desired, last)
         if len(desired) == len(live):
             previous_items = (
                 last if isinstance(last, list) and len(last) == len(desired) else [None] * len(desired)
             )
             return [predicted_live(a, b, c) for a, b, c in zip(live, desired, previous_items, strict=True)]
     return copy.deepcopy(desired)
+
+
+def _merged_by_name(live: list[Any], desired: list[Any], last: Any) -> list[Any]:
+    """Items keyed by `name`, as a strategic merge patch does for containers, ports, env...: in live's order,
+    those git has merged, those only live has kept (injected: an Istio sidecar), unless git had them in the
+    last apply (removed from git); then git's new ones."""
+    wanted = {item["name"]: item for item in desired}
+    before = {item["name"] for item in last if isinstance(item, Mapping)} if isinstance(last, list) else set()
+    previous = (
+        {item.get("name"): item for item in last if isinstance(item, Mapping)}
+        if isinstance(last, list)
+        else {}
+    )
+    out: list[Any] = []
+    for item in live:
+        name = item["name"]
+        if name in wanted:
+            out.append(predicted_live(item, wanted.pop(name), previous.get(name)))
+        elif name not in before:
+            out.append(item)
+    return out + [copy.deepcopy(item) for item in wanted.values()]
 
 
 def _named(items: Sequence[Any]) -> bool:
