@@ -196,9 +196,13 @@ def render_source(
         where = inside(tree, path, f"{repo}@{commit[:12]}")
         objects = render_dir(where, str(sub), timeout, command)
     spelled = "" if revision == commit else f" ({revision})"
-    notes = (
-        []
-        if commit == head
-        else [f"{repo} is at {head[:12]}; rendered the app's revision from git, not the working tree"]
-    )
+    notes: list[str] = []
+    missing = [r for r in revisions[: revisions.index(revision)] if r and r != revision]
+    if missing:
+        notes.append(
+            f"{repo} does not have {' or '.join(missing)}, the revision Argo CD compared with: rendered "
+            f"{revision} as {repo} has it ({commit[:12]}); git fetch to compare with the app's revision"
+        )
+    if commit != head:
+        notes.append(f"{repo} is at {head[:12]}; rendered the app's revision from git, not the working tree")
     return Rendered(objects, f"rendered locally from {repo}@{commit[:12]}{spelled} path {sub}", notes)
