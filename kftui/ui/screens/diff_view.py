@@ -116,7 +116,7 @@ class DiffScreen(TextScreen):
         self.in_git = in_git
         self.found: list[ResourceDrift] | None = None
         self.state = "loading" if fetch is not None else "no desired state"
-        self.source_label = "Argo CD normalised"
+        self.source_label = "Argo CD normalised" if fetch is not None else ""
 
     def on_mount(self) -> None:
         if self.fetch is None:
@@ -126,7 +126,8 @@ class DiffScreen(TextScreen):
         self._load()
 
     def header_detail(self) -> str:
-        return f"git vs live ({self.source_label})  |  {self.state}"
+        source = f" ({self.source_label})" if self.source_label else ""
+        return f"git vs live{source}  |  {self.state}"
 
     @work(thread=True, exclusive=True, group="diff", exit_on_error=False, description="fetch diff")
     def _load(self) -> None:
