@@ -132,6 +132,11 @@ class FromCheckout:
             rendered = self.render(
                 self.manifests, source.path, (source.synced_revision, source.target_revision)
             )
+            if source.options:
+                notes.append(
+                    f"the app's spec.source {', '.join(source.options)} options (path {source.path}) are "
+                    "applied by Argo CD, not by the local render: expect differences they explain"
+                )
             objects += rendered.objects
             origins.append(rendered.origin)
             notes += rendered.notes

@@ -24,6 +24,7 @@ from typing import Any, Protocol
 from kftui.drift import TRACKING_ANNOTATION, TRACKING_LABEL, field_managers
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+SOURCE_OPTIONS = ("kustomize", "directory", "helm", "plugin")
 
 
 class LiveLookup(Protocol):
@@ -46,6 +47,8 @@ class AppSource:
     synced_revision: str
     """status.sync.revision(s): the commit Argo CD last compared with ("" when unknown)."""
     chart: str = ""
+    options: tuple[str, ...] = ()
+    """Source options Argo CD applies when it renders (kustomize images, helm values...): not applied locally."""
 
 
 def _map(value: Any) -> Mapping[str, Any]:
@@ -72,6 +75,7 @@ def app_sources(app: Mapping[str, Any]) -> list[AppSource]:
             str(s.get("targetRevision") or "HEAD"),
             synced[i],
             str(s.get("chart") or ""),
+            tuple(k for k in SOURCE_OPTIONS if s.get(k)),
         )
         for i, s in enumerate(raw)
     ]

@@ -225,18 +225,16 @@ def test_a_secrets_string_data_is_compared_as_data_and_never_printed() -> None:
 
 
 def test_sources_and_the_revision_argo_cd_last_compared_each_with() -> None:
+    first = {"repoURL": "a", "path": "x", "targetRevision": "v1", "kustomize": {"images": ["web=web:2"]}}
     multi = {
-        "spec": {
-            "sources": [{"repoURL": "a", "path": "x", "targetRevision": "v1"}, {"repoURL": "b", "chart": "c"}]
-        },
+        "spec": {"sources": [first, {"repoURL": "b", "chart": "c"}]},
         "status": {"sync": {"revisions": ["sha-a"]}},
     }
-    assert [
-        (s.repo_url, s.path, s.target_revision, s.synced_revision, s.chart) for s in app_sources(multi)
-    ] == [
-        ("a", "x", "v1", "sha-a", ""),
-        ("b", "", "HEAD", "", "c"),
+    got = [
+        (s.repo_url, s.path, s.target_revision, s.synced_revision, s.chart, s.options)
+        for s in app_sources(multi)
     ]
+    assert got == [("a", "x", "v1", "sha-a", "", ("kustomize",)), ("b", "", "HEAD", "", "c", ())]
     assert [(s.path, s.synced_revision) for s in app_sources(application())] == [("app", "abc")]
 
 
@@ -260,6 +258,14 @@ def test_from_checkout_renders_the_apps_path_and_revision_and_says_where_it_came
     assert state.origin == f"desired state: rendered locally from {tmp_path}@abc path app" and state.local
     assert state.notes == ["a note"]
     assert [p for _, p, _, _ in drifts(state.items)] == ["/spec/template/spec/containers/0/image"]
+    # options Argo CD applies when it renders are not applied here: the notes say so
+    app["spec"]["source"]["kustomize"] = {"images": ["web=web:2"]}
+    notes = FromCheckout(tmp_path, live, render=render).fetch("web").notes
+    assert notes == [
+        "the app's spec.source kustomize options (path app) are applied by Argo CD, not by the local render: "
+        "expect differences they explain",
+        "a note",
+    ]
 
 
 def test_sources_from_several_repositories_render_the_ones_the_checkout_is_a_clone_of(tmp_path: Path) -> None:
