@@ -16,7 +16,9 @@ import pytest
 import yaml
 
 from tests.e2e.fix_helpers import status
+from tests.e2e.test_drift_fix import CA_POINTER, OBSERVED_POINTER, refreshed
 from tests.lab import scenarios
+from tests.lab.mutator import AnnotationController, CaInjector, webhook_configuration
 
 pytestmark = pytest.mark.e2e
 
@@ -176,3 +178,64 @@ def test_local_render_finds_the_drift_argo_cd_finds(lab: Any, tmp_path: Path) ->
     lab.wait_for(lambda: status(lab.app(name))[0] == "Synced", 120, f"{name} Synced again")
     assert kftui_diff(lab, name, *argo)[0] == 0
     lab.kubectl("delete", "applications.argoproj.io", name, "-n", "argocd", "--wait=false")
+
+
+def test_perpetual_drift_through_the_kubernetes_api_with_manifests(lab: Any, tmp_path: Path) -> None:
+    """The issue's must-show through the Kubernetes API: a CA injector and a controller (real writers) keep an
+    app OutOfSync; the local diff names both fields as Argo CD's does; its fix, applied by `--fix --yes`
+    without an Argo CD server, makes the app Synced, and it stays Synced while both keep writing."""
+    name = f"kftui-lca-{uuid.uuid4().hex[:6]}"
+    repo = lab.repos_dir / name
+    scenarios.create_repo(
+        repo,
+        {
+            "kustomization.yaml": yaml.safe_dump({"resources": ["webhook.yaml"]}),
+            "webhook.yaml": yaml.safe_dump(webhook_configuration(name)),
+        },
+    )
+    app = scenarios.application(name, lab.repo_url(name), ".", f"demo-{name}", auto=False, sync_once=True)
+    assert lab.kubectl("apply", "-f", "-", input=yaml.safe_dump(app)).returncode == 0
+    lab.wait_for(lambda: status(lab.app(name)) == ("Synced", "Healthy"), 120, f"{name} synced")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(repo), str(clone)], check=True, capture_output=True)
+    local = ("--manifests", str(clone))
+    audit = tmp_path / "audit.jsonl"
+    try:
+        with CaInjector(lab, name) as injector, AnnotationController(lab, name) as controller:
+            for writer in (injector, controller):
+                lab.wait_for(lambda w=writer: w.writes >= 1, 60, f"the first write of {writer.manager}")
+            refreshed(lab, name)
+            lab.wait_for(lambda: status(lab.app(name))[0] == "OutOfSync", 120, f"{name} OutOfSync")
+
+            code, doc, _ = kftui_diff(lab, name, *local)
+            classes = [(p, c) for _, _, p, _, _, c in fields(doc)]
+            assert code == 1 and classes == [(OBSERVED_POINTER, "other-manager"), (CA_POINTER, "injected")], (
+                doc
+            )
+            _, from_argo, _ = kftui_diff(lab, name, "--argocd-server", lab.argocd_server, "--plaintext")
+            assert [(p, c) for _, _, p, _, _, c in fields(from_argo)] == classes
+            assert doc["fix"] == from_argo["fix"]
+
+            code, _, err = kftui_diff(lab, name, *local, "--fix", "--yes", "--audit-log", str(audit))
+            assert code == 0 and "applied:" in err, err
+            spec = lab.app(name)["spec"]
+            assert spec["ignoreDifferences"] == doc["fix"]["spec"]["ignoreDifferences"]
+            records = [json.loads(line) for line in audit.read_text().splitlines()]
+            assert [(r["action"], r["result"].split(":")[0]) for r in records] == [("ignore-drift", "ok")]
+
+            refreshed(lab, name)
+            lab.wait_for(lambda: status(lab.app(name))[0] == "Synced", 120, f"{name} Synced once ignored")
+            for _ in range(2):
+                for writer in (injector, controller):
+                    before = writer.writes
+                    lab.wait_for(
+                        lambda w=writer, b=before: w.writes > b, 60, f"{writer.manager} to write again"
+                    )
+                refreshed(lab, name)
+                assert status(lab.app(name))[0] == "Synced"
+                # the app's new ignoreDifferences are honoured by the local render too
+                assert kftui_diff(lab, name, *local)[0] == 0
+            for writer in (injector, controller):
+                assert writer.running and not writer.last_error, writer.last_error
+    finally:
+        lab.kubectl("delete", "applications.argoproj.io", name, "-n", "argocd", "--wait=false")
