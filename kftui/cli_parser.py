@@ -185,6 +185,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="also plan the drift fix: the ignoreDifferences entries (and sync options) to add to the app",
     )
     diff.add_argument(
+        "--build-timeout",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="with --manifests: how long kustomize may take to render the app (default: 60)",
+    )
+    diff.add_argument(
         "--yes",
         action="store_true",
         help="with --fix: apply it through kftui's gate (exit 0 applied, 1 refused or failed)",

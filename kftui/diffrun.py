@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, TextIO
 from kftui.cluster.liveobjects import LiveError
 from kftui.cluster.ops import ActionError
 from kftui.cluster.source import SnapshotSource
-from kftui.desired import NOT_AVAILABLE, Desired, FromArgo, FromCheckout
+from kftui.desired import DEFAULT_RENDER_TIMEOUT, NOT_AVAILABLE, Desired, FromArgo, FromCheckout
 from kftui.diffcmd import ResourceDrift, fix_drift, render_json, render_text, resource_drifts
 from kftui.fixes.runtime import FixOptions, argo_rest_ops, build_fix_runtime
 from kftui.kustomize.checkout import RenderError
@@ -41,6 +41,9 @@ def desired_source(
         return FromArgo(argo), argo
     if not getattr(args, "manifests", None):
         raise DiffCannotRun(NOT_AVAILABLE)
+    timeout = float(getattr(args, "build_timeout", DEFAULT_RENDER_TIMEOUT))
+    if not timeout > 0:
+        raise DiffCannotRun(f"--build-timeout {timeout:g}: must be a positive number of seconds")
     source = cluster()
     http = getattr(source, "http", None)
     if not source.live or http is None:
@@ -52,7 +55,8 @@ def desired_source(
         preflight()
     from kftui.cluster.liveobjects import LiveObjects
 
-    return FromCheckout(Path(args.manifests), LiveObjects(http), options.argocd_namespace), None
+    checkout = FromCheckout(Path(args.manifests), LiveObjects(http), options.argocd_namespace, timeout)
+    return checkout, None
 
 
 def run_diff(

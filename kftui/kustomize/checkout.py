@@ -88,8 +88,8 @@ def resolve_revision(git: Git, repo: Path, revisions: tuple[str, ...]) -> tuple[
     for revision in revisions:
         if not revision or "\x00" in revision:
             continue
-        wanted = "HEAD" if revision == "HEAD" else revision
-        candidates = (wanted,) if wanted == "HEAD" else (f"refs/remotes/origin/{wanted}", wanted)
+        # Argo CD's HEAD is the remote's default branch, which a clone records as origin/HEAD.
+        candidates = (f"refs/remotes/origin/{revision}", revision)
         for candidate in candidates:
             out = git(
                 repo, ("rev-parse", "--verify", "--quiet", "--end-of-options", f"{candidate}^{{commit}}")
@@ -127,7 +127,7 @@ def objects_of(text: str, origin: str) -> list[dict[str, Any]]:
             if (
                 isinstance(doc, dict)
                 and isinstance(doc.get("items"), list)
-                and doc.get("kind", "").endswith("List")
+                and str(doc.get("kind")).endswith("List")
             ):
                 found.extend(item for item in doc["items"] if isinstance(item, dict))
             elif isinstance(doc, dict) and doc.get("kind"):

@@ -157,6 +157,15 @@ def test_a_failing_build_is_one_line_naming_the_path(tmp_path: Path) -> None:
     assert str(err.value) == "kustomize build app: accumulating resources: boom"
 
 
+def test_a_build_that_outlives_its_timeout_is_one_line(tmp_path: Path) -> None:
+    repo, _, _ = repo_with_two_commits(tmp_path)
+    slow = tmp_path / "slow"
+    slow.write_text("#!/bin/sh\nexec /bin/sleep 5\n")
+    slow.chmod(0o755)
+    with pytest.raises(RenderError, match=r"^kustomize build app: timed out after 0.2s$"):
+        render_source(repo, "app", ("main",), command=(str(slow),), timeout=0.2)
+
+
 def real_kustomize() -> tuple[str, ...]:
     if exe := shutil.which("kustomize"):
         return (exe, "build")
