@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 
 from kftui.cli import main
+from kftui.cluster.http import KubeApiError
+from kftui.cluster.liveobjects import LiveError, LiveObjects
 from kftui.desired import ARGO_ORIGIN, NOT_AVAILABLE, FromArgo, FromCheckout, choose
 from kftui.diffcmd import render_json, resource_drifts
 from kftui.kustomize.checkout import Rendered, RenderError
@@ -330,3 +332,53 @@ def test_without_a_server_or_a_checkout_diff_says_what_would_enable_it(
     # --manifests with a snapshot: nothing live to compare with
     assert main(["diff", "web", "--demo", "--manifests", str(os.devnull)]) == 2
     assert "compares with the live cluster" in capsys.readouterr().err
+
+
+class DiscoveryHttp:
+    """The HTTP seam as LiveObjects uses it: discovery documents and objects by path; every GET recorded."""
+
+    server = "https://api.invalid"
+
+    def __init__(self, answers: dict[str, Any]) -> None:
+        self.answers = answers
+        self.paths: list[str] = []
+
+    def get_json(self, path: str, query: Any = None) -> Any:
+        self.paths.append(path)
+        answer = self.answers.get(path)
+        if isinstance(answer, Exception):
+            raise answer
+        if answer is None:
+            raise KubeApiError(404, "not found")
+        return answer
+
+
+def test_live_objects_use_discovery_once_per_group_version_and_quote_names_from_git() -> None:
+    http = DiscoveryHttp(
+        {
+            "/apis/apps/v1": {
+                "resources": [
+                    {"name": "deployments", "kind": "Deployment", "namespaced": True},
+                    {"name": "deployments/scale", "kind": "Scale", "namespaced": True},
+                ]
+            },
+            "/api/v1": {"resources": [{"name": "namespaces", "kind": "Namespace", "namespaced": False}]},
+            "/apis/apps/v1/namespaces/team/deployments/web": {"kind": "Deployment"},
+            "/api/v1/namespaces/team": {"kind": "Namespace"},
+            "/apis/argoproj.io/v1alpha1/namespaces/argocd/applications/web": {"kind": "Application"},
+            "/api/v1/namespaces/denied": KubeApiError(403, "forbidden"),
+        }
+    )
+    live = LiveObjects(http)
+    assert live.namespaced("apps/v1", "Deployment") is True and live.namespaced("apps/v1", "Scale") is None
+    assert live.get("apps/v1", "Deployment", "team", "web") == {"kind": "Deployment"}
+    assert live.get("v1", "Namespace", "ignored", "team") == {"kind": "Namespace"}  # cluster-scoped
+    assert live.get("apps/v1", "Deployment", "team", "../../../api/v1/secrets") is None
+    assert "/apis/apps/v1/namespaces/team/deployments/..%2F..%2F..%2Fapi%2Fv1%2Fsecrets" in http.paths
+    assert live.get("example.invalid/v1", "Thing", "team", "x") is None  # a group the server does not serve
+    assert http.paths.count("/apis/apps/v1") == 1
+    assert live.application("argocd", "web") == {"kind": "Application"}
+    with pytest.raises(LiveError, match="no Application gone in namespace argocd"):
+        live.application("argocd", "gone")
+    with pytest.raises(LiveError, match="forbidden"):
+        live.get("v1", "Namespace", "", "denied")
