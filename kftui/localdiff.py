@@ -236,6 +236,13 @@ def ignored_pointers(
     return pointers
 
 
+def live_key(obj: Mapping[str, Any], dest_ns: str, live: LiveLookup) -> tuple[str, str, str, str]:
+    """(apiVersion, kind, namespace, name) of the live object a rendered one is applied as."""
+    api_version, kind = str(obj.get("apiVersion") or ""), str(obj.get("kind") or "")
+    meta = _map(as_applied(obj, None, "", dest_ns, live.namespaced(api_version, kind)).get("metadata"))
+    return api_version, kind, str(meta.get("namespace") or ""), str(meta.get("name") or "")
+
+
 def _json(value: Any) -> str:
     return json.dumps(value, default=str)
 
@@ -251,11 +258,8 @@ def managed_items(
     items: list[dict[str, Any]] = []
     seen: set[tuple[str, str, str, str]] = set()
     for obj in desired:
-        api_version, kind = str(obj.get("apiVersion") or ""), str(obj.get("kind") or "")
+        api_version, kind, obj_ns, obj_name = live_key(obj, dest_ns, live)
         namespaced = live.namespaced(api_version, kind)
-        wanted = as_applied(obj, None, name, dest_ns, namespaced)
-        meta = wanted["metadata"]
-        obj_ns, obj_name = str(meta.get("namespace") or ""), str(meta.get("name") or "")
         current = live.get(api_version, kind, obj_ns, obj_name)
         wanted = as_applied(obj, current, name, dest_ns, namespaced)
         group, version = _split(api_version)
