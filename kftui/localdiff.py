@@ -99,7 +99,12 @@ def predicted_live(live: Any, desired: Any, last: Any) -> Any:
         out = dict(live)
         previous = last if isinstance(last, Mapping) else {}
         for key, value in desired.items():
-            out[key] = predicted_live(live.get(key, _ABSENT), value, previous.get(key))
+            if value is None:  # `key: null` in git deletes the field on apply
+                out.pop(key, None)
+            elif key in live:
+                out[key] = predicted_live(live[key], value, previous.get(key))
+            elif (stored := _stored(value)) is not _ABSENT:
+                out[key] = stored
         for key, before in previous.items():
             if key in desired or key not in out:
                 continue
@@ -141,6 +146,17 @@ def _merged_by_name(live: list[Any], desired: list[Any], last: Any) -> list[Any]
         elif name not in before:
             out.append(item)
     return out + [copy.deepcopy(item) for item in wanted.values()]
+
+
+def _stored(value: Any) -> Any:
+    """A new value as the API server stores it: nulls, empty maps and lists dropped, recursively (_ABSENT:
+    nothing left)."""
+    if isinstance(value, Mapping):
+        kept = {k: v for k, v in ((k, _stored(v)) for k, v in value.items()) if v is not _ABSENT}
+        return kept or _ABSENT
+    if value is None or value == []:
+        return _ABSENT
+    return copy.deepcopy(value)
 
 
 def _named(items: Sequence[Any]) -> bool:

@@ -114,6 +114,19 @@ def test_server_defaults_are_not_drift_a_hand_edit_and_a_field_removed_from_git_
     ]
 
 
+def test_empty_maps_and_nulls_in_git_are_what_the_api_server_stores() -> None:
+    applied = deployment("web:1")
+    live = FakeLive(live_deployment("web:1", applied))
+    desired = deployment("web:1")
+    desired["metadata"].update(annotations={}, creationTimestamp=None)
+    desired["spec"]["template"]["metadata"] = {"labels": {}, "finalizers": []}
+    desired["spec"]["revisionHistoryLimit"] = None  # deleted by the apply: the server defaults it again
+    desired["status"] = {}
+    assert drifts(managed_items(application(), [desired], live)) == [
+        ("Deployment team/web", "/spec/revisionHistoryLimit", 10, None)
+    ]
+
+
 def test_list_items_are_matched_by_name_an_injected_sidecar_stays_a_removed_one_goes() -> None:
     applied = deployment("web:1")
     applied["spec"]["template"]["spec"]["containers"].append({"name": "old", "image": "old:1"})
