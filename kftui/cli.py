@@ -78,13 +78,20 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if seen.counts["error"] else EXIT_OK
 
 
-def manifest_chains(args: argparse.Namespace) -> ChainsById | None:
-    """With --manifests, the kustomize analyzer's include chains, keyed by resource id."""
+def manifest_chains(args: argparse.Namespace, checkout: bool = False) -> ChainsById | None:
+    """With --manifests, the kustomize analyzer's include chains, keyed by resource id.
+
+    `checkout`: the TUI's --manifests may be a checkout of the apps' repo, for the diff view only: a directory
+    without a kustomization at its root has no chains, and that is no error."""
     if not getattr(args, "manifests", None):
         return None
     from kftui.kustomize.analyzer import analyze, chains_by_id
+    from kftui.kustomize.checkout import KUSTOMIZATION_FILES
     from kftui.kustomize.report import ConflictsError
 
+    root = Path(args.manifests)
+    if checkout and root.is_dir() and not any((root / name).is_file() for name in KUSTOMIZATION_FILES):
+        return None
     try:
         return chains_by_id(analyze(Path(args.manifests)))
     except ConflictsError as exc:
@@ -170,7 +177,7 @@ def cmd_tui(args: argparse.Namespace) -> int:
             prefetch()  # the first LISTs run while the rest is imported and the screen is laid out
     elif isinstance(source, StaticSource):
         source = source.preloaded(read_saying_how_far(source, sys.stderr))
-    chains = manifest_chains(args)
+    chains = manifest_chains(args, checkout=True)
     from kftui.fixes.runtime import build_fix_runtime
     from kftui.lifecycle import ShutdownGuard
     from kftui.ui.app import KftuiApp  # Textual is only imported for the interactive path

@@ -4,6 +4,7 @@ from (Argo CD, the checkout, or a line saying what would enable either)."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from kftui.cli import main
+from kftui.cli import UserError, main, manifest_chains
 from kftui.cluster.http import KubeApiError
 from kftui.cluster.liveobjects import LiveError, LiveObjects
 from kftui.desired import ARGO_ORIGIN, NOT_AVAILABLE, FromArgo, FromCheckout, choose
@@ -395,3 +396,13 @@ def test_live_objects_use_discovery_once_per_group_version_and_quote_names_from_
         live.application("argocd", "gone")
     with pytest.raises(LiveError, match="forbidden"):
         live.get("v1", "Namespace", "", "denied")
+
+
+def test_the_tuis_manifests_may_be_a_checkout_without_a_kustomization_at_its_root(tmp_path: Path) -> None:
+    (tmp_path / "apps").mkdir()
+    args = argparse.Namespace(manifests=str(tmp_path))
+    assert manifest_chains(args, checkout=True) is None  # the diff view renders from it; no chains to attach
+    with pytest.raises(UserError, match="no kustomization"):
+        manifest_chains(args)  # `check --manifests` analyses the tree: it must be one
+    with pytest.raises(UserError):
+        manifest_chains(argparse.Namespace(manifests=str(tmp_path / "missing")), checkout=True)
