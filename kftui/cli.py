@@ -78,13 +78,20 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if seen.counts["error"] else EXIT_OK
 
 
-def manifest_chains(args: argparse.Namespace) -> ChainsById | None:
-    """With --manifests, the kustomize analyzer's include chains, keyed by resource id."""
+def manifest_chains(args: argparse.Namespace, checkout: bool = False) -> ChainsById | None:
+    """With --manifests, the kustomize analyzer's include chains, keyed by resource id.
+
+    `checkout`: the TUI's --manifests may be a checkout of the apps' repo, for the diff view only: a directory
+    without a kustomization at its root has no chains, and that is no error."""
     if not getattr(args, "manifests", None):
         return None
     from kftui.kustomize.analyzer import analyze, chains_by_id
+    from kftui.kustomize.checkout import KUSTOMIZATION_FILES
     from kftui.kustomize.report import ConflictsError
 
+    root = Path(args.manifests)
+    if checkout and root.is_dir() and not any((root / name).is_file() for name in KUSTOMIZATION_FILES):
+        return None
     try:
         return chains_by_id(analyze(Path(args.manifests)))
     except ConflictsError as exc:
@@ -170,7 +177,7 @@ def cmd_tui(args: argparse.Namespace) -> int:
             prefetch()  # the first LISTs run while the rest is imported and the screen is laid out
     elif isinstance(source, StaticSource):
         source = source.preloaded(read_saying_how_far(source, sys.stderr))
-    chains = manifest_chains(args)
+    chains = manifest_chains(args, checkout=True)
     from kftui.fixes.runtime import build_fix_runtime
     from kftui.lifecycle import ShutdownGuard
     from kftui.ui.app import KftuiApp  # Textual is only imported for the interactive path
@@ -185,7 +192,13 @@ def cmd_tui(args: argparse.Namespace) -> int:
         fixes.close()
         raise
     app = KftuiApp(
-        source, profile, read_only=args.read_only, fixes=fixes, manifest_chains=chains, start_app=args.app
+        source,
+        profile,
+        read_only=args.read_only,
+        fixes=fixes,
+        manifest_chains=chains,
+        start_app=args.app,
+        manifests=args.manifests,
     )
     # A hangup (SSH drop, tmux kill-session, even under make, which holds SIGHUP back) or SIGTERM stops every
     # port-forward and ends the process within a second, 129/143 (kftui/lifecycle.py says why and how).
@@ -300,36 +313,14 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from kftui.cluster.ops import ActionError
-    from kftui.diffcmd import fix_drift, render_json, render_text, resource_drifts
-    from kftui.fixes.runtime import argo_rest_ops
+    from kftui.diffrun import DiffCannotRun, run_diff
 
-    options = fix_options(args)
-    if not options.argocd_server:
-        raise UserError(
-            "diff reads Argo CD's desired and live state: give --argocd-server (or ARGOCD_SERVER) and "
-            "ARGOCD_AUTH_TOKEN (rendering the desired state locally from --manifests is not built yet)"
-        )
     if args.yes and not args.fix:
         raise UserError("--yes applies the drift fix: give --fix with it")
     try:
-        argo = argo_rest_ops(options, os.environ)
-        try:
-            items = argo.managed_resources(args.app)
-            found = resource_drifts(items)
-            render = render_json if args.output == "json" else render_text
-            sys.stdout.write(render(args.app, found))
-            if args.fix:
-                # With -o json the plan goes to stderr: stdout stays one JSON document (its `fix` is the patch).
-                out = sys.stderr if args.output == "json" else sys.stdout
-                applied = fix_drift(argo, args.app, found, options, apply=args.yes, out=out)
-                if applied is not None:
-                    return EXIT_OK if applied else EXIT_FINDINGS
-        finally:
-            argo.close()
-    except ActionError as exc:
+        return run_diff(args, fix_options(args), lambda: build_source(args), sys.stdout, sys.stderr)
+    except DiffCannotRun as exc:
         raise UserError(str(exc)) from None
-    return EXIT_FINDINGS if found else EXIT_OK
 
 
 def cmd_completion(args: argparse.Namespace) -> int:

@@ -29,7 +29,8 @@ GLOBAL_OPTIONS: tuple[tuple[str, tuple[tuple[str, str | None, object, str], ...]
                 "--manifests",
                 "PATH",
                 None,
-                "local kustomize tree: attach include chains to duplicate-id findings",
+                "local kustomize tree (a checkout of the apps' repo): attach include chains to duplicate-id "
+                "findings; diff renders the desired state from it when no Argo CD server is given",
             ),
         ),
     ),
@@ -168,11 +169,13 @@ def build_parser() -> argparse.ArgumentParser:
     diff = commands.add_parser(
         "diff",
         help="which fields of an app differ from git, why each drifts, and the ignoreDifferences that stops it",
-        description="Compare what Argo CD would apply with what is live, field by field (Argo CD's own "
-        "managed-resources, after its normalisation), classify each drifting field (injected by a controller, "
-        "owned by another field manager, a real change) and print the Application fix. Needs the Argo CD API "
-        "(--argocd-server or ARGOCD_SERVER, with ARGOCD_AUTH_TOKEN). Exit codes: 0 no difference, 1 "
-        "differences, 2 cannot run.",
+        description="Compare what Argo CD would apply with what is live, field by field, classify each drifting "
+        "field (injected by a controller, owned by another field manager, a real change) and print the "
+        "Application fix. The desired state comes from the Argo CD API (--argocd-server or ARGOCD_SERVER, with "
+        "ARGOCD_AUTH_TOKEN: its managed-resources, after its normalisation), else from --manifests DIR (the "
+        "app's path rendered with kustomize from that checkout at the app's revision, diffed against the live "
+        "cluster). Exit codes: 0 no difference, 1 differences, 2 cannot run (neither source given, or it "
+        "failed).",
     )
     diff.add_argument("app", metavar="APP")
     diff.add_argument("--output", "-o", choices=("text", "json"), default="text")
@@ -180,6 +183,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--fix",
         action="store_true",
         help="also plan the drift fix: the ignoreDifferences entries (and sync options) to add to the app",
+    )
+    diff.add_argument(
+        "--build-timeout",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="with --manifests: how long kustomize may take to render the app (default: 60)",
     )
     diff.add_argument(
         "--yes",

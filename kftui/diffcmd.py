@@ -1,14 +1,15 @@
 """`kftui diff APP`: which fields of which resources differ from git, why each one drifts, and the fix.
 
-Desired and live state come from Argo CD's own API (managed-resources: the state it would apply, and the
-live state after its normalisation), so the diff is the one Argo CD acts on. Exit codes as `argocd app diff`:
-0 no difference, 1 differences, 2 cannot run.
+Desired and live state come as managed-resources items (the state Argo CD would apply, and the live state
+after its normalisation): from Argo CD's own API, or rendered locally from --manifests (kftui/desired.py
+chooses; the diff below is the same for both). Exit codes as `argocd app diff`: 0 no difference,
+1 differences, 2 cannot run.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,8 +36,8 @@ from kftui.model import ClusterSnapshot, ObjectRef
 from kftui.textsafe import one_line
 from kftui.wording import plural
 
-if TYPE_CHECKING:  # httpx only when a server is given
-    from kftui.cluster.argocd import ArgoRestOps
+if TYPE_CHECKING:
+    from kftui.cluster.ops import ArgoOps
     from kftui.fixes.runtime import FixOptions
 
 
@@ -112,10 +113,20 @@ def _value(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def render_text(app: str, found: list[ResourceDrift]) -> str:
+def render_text(app: str, found: list[ResourceDrift], origin: str = "", notes: Sequence[str] = ()) -> str:
+    """The diff for a terminal; `origin` says where the desired state came from, `notes` what to know about it."""
+    head = [origin] if origin else []
+    head += [f"note: {note}" for note in notes]
     if not found:
-        return f"{app}: no difference between git and the cluster\n"
-    lines = [f"{app}: {plural(len(found), 'resource')} {'differs' if len(found) == 1 else 'differ'} from git"]
+        return (
+            "".join(one_line(line) + "\n" for line in head)
+            + one_line(f"{app}: no difference between git and the cluster")
+            + "\n"
+        )
+    lines = [
+        *head,
+        f"{app}: {plural(len(found), 'resource')} {'differs' if len(found) == 1 else 'differ'} from git",
+    ]
     for res in found:
         lines.append(f"  {res.label}")
         for drift in res.drifts:
@@ -141,10 +152,12 @@ def render_text(app: str, found: list[ResourceDrift]) -> str:
     return "".join(one_line(line) + "\n" for line in lines)
 
 
-def render_json(app: str, found: list[ResourceDrift]) -> str:
+def render_json(app: str, found: list[ResourceDrift], origin: str = "", notes: Sequence[str] = ()) -> str:
     entries = ignore_entries(found)
     doc = {
         "app": app,
+        "desired_source": origin or None,
+        "notes": list(notes),
         "resources": [
             {
                 "group": r.group,
@@ -185,7 +198,7 @@ def render_plan(plan: FixPlan, refusal: str | None) -> str:
 
 
 def fix_drift(
-    argo: ArgoRestOps,
+    argo: ArgoOps,
     app_name: str,
     found: list[ResourceDrift],
     options: FixOptions,

@@ -98,19 +98,34 @@ def real_build(
 
     `files_outside_root` adds `--load-restrictor LoadRestrictionsNone` (kustomize and kubectl both accept it).
     """
+    return build_output(path, timeout=timeout, command=command, files_outside_root=files_outside_root)[0]
+
+
+def build_output(
+    path: Path,
+    *,
+    timeout: float = 60.0,
+    command: tuple[str, ...] | None = None,
+    files_outside_root: bool = False,
+) -> tuple[RealBuildResult, str]:
+    """`real_build`, and the YAML the build printed ("" when it failed): the one place kustomize is run."""
     prefix = command or find_kustomize()
     flags = ("--load-restrictor", "LoadRestrictionsNone") if files_outside_root else ()
     argv = (*prefix, *flags, str(path))
     try:
-        proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
+        proc = subprocess.run(
+            argv, capture_output=True, text=True, timeout=timeout, check=False, stdin=subprocess.DEVNULL
+        )
     except subprocess.TimeoutExpired:
-        return RealBuildResult(command=argv, ok=False, error=f"timed out after {timeout:g}s", timed_out=True)
+        return RealBuildResult(
+            command=argv, ok=False, error=f"timed out after {timeout:g}s", timed_out=True
+        ), ""
     except OSError as exc:
-        return RealBuildResult(command=argv, ok=False, error=f"could not run {argv[0]}: {exc}")
+        return RealBuildResult(command=argv, ok=False, error=f"could not run {argv[0]}: {exc}"), ""
     if proc.returncode == 0:
-        return RealBuildResult(command=argv, ok=True)
+        return RealBuildResult(command=argv, ok=True), proc.stdout
     error = proc.stderr.strip() or f"exit status {proc.returncode}"
-    return RealBuildResult(command=argv, ok=False, duplicate_id=parse_duplicate_id(error), error=error)
+    return RealBuildResult(command=argv, ok=False, duplicate_id=parse_duplicate_id(error), error=error), ""
 
 
 def compare(report: ConflictReport, real: RealBuildResult) -> Agreement:

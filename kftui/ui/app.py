@@ -78,13 +78,14 @@ class KftuiApp(DiffActions):
         clock: Clock | None = None,
         fixes: FixRuntime | None = None,
         start_app: str | None = None,
+        manifests: str | None = None,
     ) -> None:
         super().__init__(source, fixes)
         self.start_app = start_app  # `--app NAME`: selected and expanded once the first tree is shown
         self.profile = profile
         self.read_only = read_only
-        # Include chains from `--manifests`: attached to kustomize-duplicate-id findings after every check run.
-        self.manifest_chains = manifest_chains
+        # From `--manifests`: include chains for kustomize-duplicate-id findings, the checkout `D` renders.
+        self.manifest_chains, self.manifests = manifest_chains, manifests
         self.clock: Clock = clock or (lambda: datetime.now(UTC))
         self.findings: list[Finding] = []
         self.analysed: ClusterSnapshot | None = None

@@ -1,6 +1,7 @@
 """The diff key of the app (`D`): opens the diff view of the selected app, and offers the drift fix it finds.
 
-Glue only: the diff comes from the Argo CD REST backend of the fix runtime (the view fetches it in a worker),
+Glue only: the diff comes from the Argo CD REST backend of the fix runtime, else from the app's source rendered
+from --manifests (kftui/desired.py chooses, as `kftui diff` does; the view fetches it in a worker),
 the plan from fixes/drift_planner.py, the preview and the run from the usual fix screen and gate. Once an
 app's diff is known, its app-out-of-sync finding offers the drift fix too (a snapshot holds no diff, so the
 checks cannot offer it themselves).
@@ -11,9 +12,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from kftui.checks import fixrefs
+from kftui.desired import DesiredState, choose
 from kftui.diffcmd import ResourceDrift, ignore_entries
 from kftui.drift import managed_from_git
 from kftui.fixes.drift_planner import plan_ignore_drift
@@ -28,6 +31,8 @@ from kftui.ui.screens.fix_confirm import open_fix_screen
 
 class DiffActions(HabitActions):
     """What KftuiApp does with `D` and with the diffs it has seen."""
+
+    manifests: str | None
 
     def _show_findings(self) -> None:
         raise NotImplementedError
@@ -52,13 +57,15 @@ class DiffActions(HabitActions):
             )
         )
 
-    def _diff_fetch(self, name: str) -> Callable[[], list[dict[str, Any]]] | None:
-        """Argo CD's managed resources of the app, when the runtime talks to an Argo CD server."""
+    def _diff_fetch(self, name: str) -> Callable[[], DesiredState] | None:
+        """The app's desired and live state, from where kftui/desired.py chooses (None: nowhere)."""
         argo = self.fixes.runner.argo if self.fixes is not None else None
-        fetch = getattr(argo, "managed_resources", None)
-        if fetch is None:
+        namespace = self.snapshot.argocd_namespace if self.snapshot is not None else "argocd"
+        checkout = Path(self.manifests) if self.manifests else None
+        desired = choose(argo, checkout, self.source, namespace)
+        if desired is None:
             return None
-        return lambda: list(fetch(name))
+        return lambda: desired.fetch(name)
 
     def _diff_found(self, name: str, found: list[ResourceDrift]) -> None:
         self.known_drift[name] = tuple(ignore_entries(found))

@@ -12,6 +12,7 @@ from typing import Any
 from kftui.cluster.ops import ActionError
 from kftui.cluster.portforward import ForwardManager
 from kftui.cluster.source import StaticSource
+from kftui.desired import DesiredState
 from kftui.fixes.audit import AuditLog
 from kftui.fixes.gate import Gate
 from kftui.fixes.plans import IgnoreDriftPlan
@@ -154,3 +155,20 @@ async def test_without_an_argo_cd_server_the_view_says_what_would_enable_it(tmp_
         assert isinstance(app.screen, DiffScreen)
         assert app.screen.plain.splitlines() == list(NO_SERVER)
         assert "--argocd-server" in app.screen.plain
+
+
+async def test_a_diff_rendered_locally_says_where_its_desired_state_came_from(tmp_path: Path) -> None:
+    origin = "desired state: rendered locally from /src/manifests@0123456789ab path apps/web"
+    state = DesiredState(
+        ITEMS, origin, ["/src/manifests is at fedcba987654; rendered the app's revision"], local=True
+    )
+    app = make_app(None, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.tree_model is not None, "the first analysis")
+        screen = DiffScreen("drift", lambda: state)
+        await app.push_screen(screen)
+        await wait_for(pilot, lambda: screen.found is not None, "the diff")
+        lines = screen.plain.splitlines()
+        assert lines[:3] == [origin, f"note: {state.notes[0]}", ""]
+        assert lines[3] == "drift: 1 resource differs from git" and CA in screen.plain
+        assert screen.header_detail() == "git vs live (rendered locally)  |  1 resource differs"

@@ -21,6 +21,7 @@ PURE = [
     "cronspec.py",
     "drift.py",
     "diffcmd.py",
+    "localdiff.py",
     "checks",
     "kustomize",
     "fixes/plan.py",
@@ -59,6 +60,7 @@ BEHIND_THE_SEAM = [
     "cluster/portforward.py",
     "cluster/logs.py",
     "cluster/manifest.py",
+    "cluster/liveobjects.py",
 ]
 FORBIDDEN = ("textual", "kubernetes", "httpx", "urllib3")
 

@@ -1,8 +1,8 @@
 """The diff view (`D`): desired vs live of one Application, only the drifting fields, why each drifts, the fix.
 
-Argo CD's managed resources (the state it would apply and the live state after its normalisation) are fetched
-in a thread worker through the Argo CD REST backend; kftui/diffcmd.py and kftui/drift.py find and classify the
-differences. Without an Argo CD server the view says what would enable it. `x` previews the drift fix (the
+The desired and live state (Argo CD's managed resources, or the app's source rendered from --manifests:
+kftui/desired.py chooses) are fetched in a thread worker; the first line says which. kftui/diffcmd.py and
+kftui/drift.py find and classify the differences. With neither the view says what would enable it. `x` previews the drift fix (the
 ignoreDifferences entries) through the usual fix screen and gate, `c` copies its YAML. Lines are cluster text:
 the view's buffer makes them inert, as in the YAML view it shares its screen with.
 """
@@ -18,20 +18,22 @@ import yaml
 from textual import work
 from textual.message import Message
 
+from kftui.desired import DesiredState
 from kftui.diffcmd import ResourceDrift, ignore_entries, resource_drifts
 from kftui.drift import DriftClass, ignore_entry
 from kftui.ui import bindings
 from kftui.ui.screens.text_screen import TextScreen
 
-Fetch = Callable[[], list[dict[str, Any]]]
+Fetch = Callable[[], DesiredState]
 VALUE_LIMIT = 160
 
 NO_SERVER = (
-    "No diff: it needs Argo CD's own desired and live state (the API's managed",
-    "resources), and kftui has no Argo CD server to ask. To enable it, start",
-    "kftui with --argocd-server HOST (or ARGOCD_SERVER) and ARGOCD_AUTH_TOKEN",
-    "(or ARGOCD_USERNAME / ARGOCD_PASSWORD), as the argocd CLI reads them.",
-    "Rendering git locally from --manifests is not built yet.",
+    "No diff: it needs the desired state, and kftui has neither an Argo CD",
+    "server to ask nor a checkout to render it from. To enable it, start kftui",
+    "with --argocd-server HOST (or ARGOCD_SERVER) and ARGOCD_AUTH_TOKEN (or",
+    "ARGOCD_USERNAME / ARGOCD_PASSWORD), as the argocd CLI reads them; or,",
+    "on a live cluster, with --manifests DIR (a checkout of the app's repo),",
+    "rendered locally with kustomize at the app's path and revision.",
 )
 
 
@@ -85,10 +87,13 @@ class DiffScreen(TextScreen):
     BINDINGS = bindings.DIFF_VIEW
 
     class Fetched(Message):
-        def __init__(self, found: list[ResourceDrift] | None, error: str | None) -> None:
+        def __init__(
+            self, found: list[ResourceDrift] | None, error: str | None, state: DesiredState | None = None
+        ) -> None:
             super().__init__()
             self.found = found
             self.error = error
+            self.state = state
 
     def __init__(
         self,
@@ -99,7 +104,7 @@ class DiffScreen(TextScreen):
         focus: tuple[str, str, str] | None = None,
         in_git: str = "",
     ) -> None:
-        """`fetch` None: no Argo CD server is configured. `on_fix(app, found, copy)` previews (or copies) the
+        """`fetch` None: no desired state to be had (no Argo CD server, no --manifests). `on_fix(app, found, copy)` previews (or copies) the
         fix; `focus` (kind, namespace, name) puts the cursor on that resource's lines; `in_git` says why the
         Application is managed from git by a parent app (its fix is then YAML for git)."""
         super().__init__(f"Diff {app_name}")
@@ -110,24 +115,27 @@ class DiffScreen(TextScreen):
         self.focus_on = focus
         self.in_git = in_git
         self.found: list[ResourceDrift] | None = None
-        self.state = "loading" if fetch is not None else "no Argo CD server"
+        self.state = "loading" if fetch is not None else "no desired state"
+        self.source_label = "Argo CD normalised" if fetch is not None else ""
 
     def on_mount(self) -> None:
         if self.fetch is None:
             self.show_lines(list(NO_SERVER))
             return
-        self.show_lines([f"(fetching the desired and live state of {self.app_name} from Argo CD…)"])
+        self.show_lines([f"(fetching the desired and live state of {self.app_name}…)"])
         self._load()
 
     def header_detail(self) -> str:
-        return f"git vs live (Argo CD normalised)  |  {self.state}"
+        source = f" ({self.source_label})" if self.source_label else ""
+        return f"git vs live{source}  |  {self.state}"
 
     @work(thread=True, exclusive=True, group="diff", exit_on_error=False, description="fetch diff")
     def _load(self) -> None:
         fetch = self.fetch
         assert fetch is not None
         try:
-            message = self.Fetched(resource_drifts(fetch()), None)
+            state = fetch()
+            message = self.Fetched(resource_drifts(state.items), None, state)
         except Exception as exc:  # one line on screen, never a traceback
             message = self.Fetched(None, str(exc) or type(exc).__name__)
         with contextlib.suppress(RuntimeError):
@@ -141,7 +149,11 @@ class DiffScreen(TextScreen):
             self.found = message.found
             count = len(message.found)
             self.state = _resources(count) if count else "no difference"
-            self.show_lines(diff_lines(self.app_name, message.found, self.in_git))
+            head: list[str] = []
+            if message.state is not None:
+                self.source_label = "rendered locally" if message.state.local else "Argo CD normalised"
+                head = [message.state.origin, *(f"note: {n}" for n in message.state.notes), ""]
+            self.show_lines([*head, *diff_lines(self.app_name, message.found, self.in_git)])
             # After the layout has the new height: the view otherwise keeps to the newest line, like a log.
             self.call_after_refresh(self._show_start, message.found)
             if self.on_found is not None:
