@@ -172,9 +172,13 @@ def start_control_plane(lab: Lab, s: _Starter) -> None:
 
 
 def _kwok_config(lab: Lab) -> str:
-    """The hub's kwok config (stages, port-forward) with the spoke's own ClusterLogs."""
+    """The hub's kwok config (stages, port-forward) with the spoke's own ClusterLogs and a BackOff event."""
     docs = [d for d in yaml.safe_load_all((lab.dir / "kwok.yaml").read_text()) if d]
     docs = [d for d in docs if d.get("kind") != "ClusterLogs"]
+    for d in docs:
+        if d.get("kind") == "Stage" and d["metadata"]["name"] == "pod-crash-loop":
+            # What a kubelet reports for a crash-looping container; the hub's stage sends no event.
+            d["spec"]["next"]["event"] = dict(spoke_scenario.BACKOFF_EVENT)
     crash_log = lab.logs_dir / "pod-spoke-katib.log"
     crash_log.write_text(spoke_scenario.KATIB_CRASH_LOG)
     docs.append(

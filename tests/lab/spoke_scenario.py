@@ -11,7 +11,7 @@
 
 All four are in AppProject `multicluster`, whose role `viewer` may get but not sync them.
 The spoke's kwok serves KATIB_CRASH_LOG as katib-controller's log (current and --previous), so a
-test can tell the spoke's logs from the hub's.
+test can tell the spoke's logs from the hub's, and records BACKOFF_EVENT on the crash-looping pod.
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ CRASHING_DEPLOYMENT = "katib-controller"
 KATIB_CRASH_LOG = scenarios.cri_line("katib-controller: starting") + scenarios.cri_line(
     "katib-controller: failed to connect to katib-mysql.kubeflow.svc:3306: connection refused", "stderr"
 )
+# The Warning event the spoke's kwok records on a pod when it enters CrashLoopBackOff.
+BACKOFF_EVENT = {"type": "Warning", "reason": "BackOff", "message": "Back-off restarting failed container"}
 IN_CLUSTER = "https://kubernetes.default.svc"
 
 
