@@ -20,6 +20,7 @@ import json
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import yaml
@@ -304,7 +305,7 @@ def _manager_token(lab: Lab) -> str:
     return _spoke_kubectl_ok(lab, "spoke", "create", "token", name, "-n", ns, "--duration=8760h").strip()
 
 
-def cluster_secret(lab: Lab, token: str) -> dict[str, object]:
+def cluster_secret(lab: Lab, token: str) -> dict[str, Any]:
     """The Argo CD cluster Secret for the spoke (docs: operator-manual/declarative-setup.md#clusters)."""
     config = {
         "bearerToken": token,
