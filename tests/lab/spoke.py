@@ -374,9 +374,10 @@ def add(lab: Lab, log: Callable[[str], None] | None = None) -> Lab:
     lab.save()
     s = _Starter(lab, log)
     try:
+        # The auth-enabled argocd-server needs only the hub: it boots while the spoke does.
+        start_argocd_auth(lab, s)
         start_control_plane(lab, s)
         start_nodes(lab, s)
-        start_argocd_auth(lab, s)
         wait_nodes(lab, s)
         register(lab, s)
     except BaseException:
