@@ -19,6 +19,15 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "e2e: needs the real lab cluster (tests/lab)")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that use the spoke run last (in their collected order).
+
+    Adding the spoke changes the shared hub (more Applications, a cluster Secret, Argo CD's RBAC default
+    role off), so the hub-only tests run before it, against the lab they were written for.
+    """
+    items.sort(key=lambda item: "lab_spoke" in getattr(item, "fixturenames", ()))
+
+
 @pytest.fixture(scope="session")
 def lab(request: pytest.FixtureRequest) -> Iterator[lab_mod.Lab]:
     global _current
