@@ -211,8 +211,12 @@ def test_the_get_only_role_may_get_but_not_sync(lab_spoke):
     got = httpx.get(f"{base}/api/v1/applications/{app}", headers=_auth(viewer), timeout=10)
     assert got.status_code == 200, got.text
     assert got.json()["metadata"]["name"] == app
-    listed = httpx.get(f"{base}/api/v1/applications", headers=_auth(viewer), timeout=10).json()["items"]
-    assert _names(listed) == set(APPS), "the role sees its project's apps only"
+
+    def visible() -> set[str] | None:
+        items = httpx.get(f"{base}/api/v1/applications", headers=_auth(viewer), timeout=10).json()["items"]
+        return _names(items) if set(APPS) <= _names(items) else None  # the parent creates two of them
+
+    assert lab.wait_for(visible, 120, f"{APPS} listed for the role") == set(APPS), "its project's apps only"
     synced = httpx.post(f"{base}/api/v1/applications/{app}/sync", json={}, headers=_auth(viewer), timeout=10)
     assert synced.status_code == 403, synced.text
     assert "permission denied: applications, sync, multicluster/spoke-katib" in synced.json()["message"]
