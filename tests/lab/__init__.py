@@ -74,7 +74,7 @@ parallel with the hub), `python -m tests.lab spoke` (added to a running lab), or
     `python -m tests.lab env` adds KFTUI_LAB_SPOKE_KUBECONFIG, KFTUI_LAB_KUBECONFIG_ALL,
     KFTUI_LAB_ARGOCD_CLI, ARGOCD_SERVER, ARGOCD_AUTH_TOKEN and ARGOCD_OPTS=--plaintext.
 Startup, measured back to back on the 2-core machine under load ~19: `up` 52.6 s, `up --spoke`
-53.5 s (the spoke boots while the hub does); added to a running lab (the fixture) 19-27 s.
+53.5 s (the spoke boots while the hub does); added to a running lab (the fixture) 12-27 s.
 
 KFTUI_LAB_REUSE=1: if a lab is already up (state file + health checks), the fixture
 uses it and leaves it running; otherwise it starts one and stops it at session end.
