@@ -2,7 +2,7 @@
 # and run as local processes (see tests/lab/__init__.py). Included by the Makefile.
 PY ?= .venv/bin/python
 
-.PHONY: lab-build lab-up lab-down lab-status lab-e2e
+.PHONY: lab-build lab-up lab-up-spoke lab-down lab-status lab-e2e
 
 ## Build (or reuse from ~/.cache/kftui/lab/) every lab binary; a cold build takes ~30-50 min.
 lab-build:
@@ -11,6 +11,10 @@ lab-build:
 ## Start the lab in the background; `$(PY) -m tests.lab env` prints KUBECONFIG.
 lab-up:
 	$(PY) -m tests.lab up
+
+## Start the lab with the spoke cluster (a second control plane registered in Argo CD) in parallel.
+lab-up-spoke:
+	$(PY) -m tests.lab up --spoke
 
 ## Stop every lab process (also leftovers of a crashed test run).
 lab-down:

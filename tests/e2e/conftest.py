@@ -19,6 +19,15 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "e2e: needs the real lab cluster (tests/lab)")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that use the spoke run last (in their collected order).
+
+    Adding the spoke changes the shared hub (more Applications, a cluster Secret, Argo CD's RBAC default
+    role off), so the hub-only tests run before it, against the lab they were written for.
+    """
+    items.sort(key=lambda item: "lab_spoke" in getattr(item, "fixturenames", ()))
+
+
 @pytest.fixture(scope="session")
 def lab(request: pytest.FixtureRequest) -> Iterator[lab_mod.Lab]:
     global _current
@@ -52,6 +61,29 @@ def lab(request: pytest.FixtureRequest) -> Iterator[lab_mod.Lab]:
 
 
 @pytest.fixture(scope="session")
+def lab_spoke(lab: lab_mod.Lab, request: pytest.FixtureRequest) -> lab_mod.Lab:
+    """The same lab with the spoke cluster added (tests/lab/spoke.py), started the first time a test asks.
+
+    Sessions that never ask do not pay for it; with KFTUI_LAB_SPOKE=1 the lab starts with it (in
+    parallel with the hub) and this returns at once. It stops with the lab.
+    """
+    if lab.has_spoke:
+        return lab
+    from tests.lab import spoke
+
+    capture = request.config.pluginmanager.getplugin("capturemanager")
+    failure = ""
+    try:
+        with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
+            return spoke.add(lab, log=lambda line: print(line, flush=True))
+    except lab_mod.LabStartError as e:
+        failure = f"the spoke did not start: {e}"
+    except Exception as e:
+        failure = f"the spoke did not start: {type(e).__name__}: {e}"
+    pytest.fail(failure, pytrace=False)
+
+
+@pytest.fixture(scope="session")
 def lab_binaries(request: pytest.FixtureRequest) -> Path:
     """The bin dir with every lab binary, built first if needed (no lab is started)."""
     capture = request.config.pluginmanager.getplugin("capturemanager")
@@ -74,7 +106,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             report.sections.append(("lab: components not running", dead))
         tails = []
         for log in sorted(_current.logs_dir.glob("*.log")):
-            if log.name == "audit.log" or log.name.startswith("pod-"):  # pod-*.log: what kwok serves as logs
+            if log.name.startswith(
+                ("audit", "pod-")
+            ):  # audit*.log: JSON events; pod-*.log: what kwok serves as logs
                 continue
             tails.append(f"--- {log.name} (last 15 lines) ---\n{lab_mod.procs.tail(log, 15)}")
         report.sections.append(("lab: component logs", "\n".join(tails)))

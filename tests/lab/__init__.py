@@ -51,6 +51,31 @@ The pytest fixture (tests/e2e/conftest.py) -- a stable interface others build on
     lab.admin_password() -> str    admin's password, for POST /api/v1/session (auth is disabled,
                                    but login works and returns a real token)
 
+The spoke (tests/lab/spoke.py, scenario in spoke_scenario.py): a second control plane (etcd,
+kube-apiserver, controller-manager, scheduler, kwok node kwok-spoke-0) registered in the hub's Argo CD
+as cluster "spoke", with part of the Kubeflow install on it (spoke-seaweedfs and spoke-pipelines
+Healthy under app-of-apps kubeflow-spoke; spoke-katib Degraded, its pod crash-looping), and a second
+argocd-server with auth and RBAC on. Off by default; on with `up --spoke` (or KFTUI_LAB_SPOKE=1, in
+parallel with the hub), `python -m tests.lab spoke` (added to a running lab), or the fixture:
+
+    def test_y(lab_spoke): ...    # session-scoped: the same lab object, spoke added on first use
+
+    lab.spoke_server       https://127.0.0.1:<port>; also the server of the Argo CD cluster Secret
+    lab.spoke_kubeconfig   Path, only context "kftui-spoke" (lab.spoke_context)
+    lab.kubeconfig_all     Path, contexts "kftui-lab" (current) and "kftui-spoke"
+    lab.spoke_kubectl(*args, ...), lab.spoke_get_json(*args), lab.spoke_api_client()
+    lab.spoke_audit_log    Path of the spoke apiserver's audit log
+    lab.argocd_auth_server "127.0.0.1:<port>", same Argo CD, plain HTTP, auth and RBAC enforced
+    lab.argocd_admin_token()   admin's session JWT for it (policy.default is off: RBAC is real)
+    lab.argocd_token_for_role(role="viewer", project="multicluster") -> a new project-role JWT;
+                           multicluster/viewer may get the project's apps, not sync them
+    lab.argocd_cli         Path of the argocd CLI built with the lab (same version as the server)
+    lab.argocd_as(*args, token=None) -> CompletedProcess   the CLI against argocd_auth_server
+    `python -m tests.lab env` adds KFTUI_LAB_SPOKE_KUBECONFIG, KFTUI_LAB_KUBECONFIG_ALL,
+    KFTUI_LAB_ARGOCD_CLI, ARGOCD_SERVER, ARGOCD_AUTH_TOKEN and ARGOCD_OPTS=--plaintext.
+Startup, measured back to back on the 2-core machine under load ~19: `up` 52.6 s, `up --spoke`
+53.5 s (the spoke boots while the hub does); added to a running lab (the fixture) 12-27 s.
+
 KFTUI_LAB_REUSE=1: if a lab is already up (state file + health checks), the fixture
 uses it and leaves it running; otherwise it starts one and stops it at session end.
 If the lab cannot start, the fixture calls pytest.fail with the failing component and

@@ -14,7 +14,13 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="cmd", required=True)
     b = sub.add_parser("build", help="build (or reuse) the lab binaries in ~/.cache/kftui/lab/<hash>/bin")
     b.add_argument("components", nargs="*", help=f"subset of {build.BUILD_ORDER} (default: all)")
-    sub.add_parser("up", help="start the lab (builds first if needed); prints KUBECONFIG")
+    u = sub.add_parser("up", help="start the lab (builds first if needed); prints KUBECONFIG")
+    u.add_argument(
+        "--spoke",
+        action="store_true",
+        help="also start the spoke cluster, registered in Argo CD (default: KFTUI_LAB_SPOKE=1)",
+    )
+    sub.add_parser("spoke", help="add the spoke cluster to the running lab")
     sub.add_parser("down", help="stop every lab process recorded in the state file")
     st = sub.add_parser("status", help="show ports, pids and whether each component runs")
     st.add_argument("--check", action="store_true", help="exit 3 unless the lab is up and healthy")
@@ -39,9 +45,23 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.cmd == "up":
         try:
-            lab.up()
+            lab.up(spoke=args.spoke or None)
         except (lab.LabStartError, build.BuildError) as e:
             print(f"lab up failed: {e}", file=sys.stderr)
+            return 1
+        print(lab.status())
+        return 0
+    if args.cmd == "spoke":
+        from tests.lab import spoke
+
+        current = lab.Lab.load()
+        if current is None or not current.is_up():
+            print("lab not running: `python -m tests.lab up --spoke` starts both", file=sys.stderr)
+            return 1
+        try:
+            spoke.add(current)
+        except lab.LabStartError as e:
+            print(f"spoke start failed: {e}", file=sys.stderr)
             return 1
         print(lab.status())
         return 0
@@ -61,5 +81,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         print(f"export KUBECONFIG={current.kubeconfig}")
         print(f"export KFTUI_ARGOCD_SERVER={current.argocd_server}")
+        if current.has_spoke:
+            print("\n".join(current.spoke_env_lines()))
         return 0
     return 2

@@ -31,6 +31,7 @@ import httpx
 import yaml
 
 from tests.lab import build, pki, procs, scenarios
+from tests.lab.remote_access import SpokeAccess
 
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent.parent
@@ -52,6 +53,12 @@ RUNTIME_ITEMS = (
     ".gitconfig",
     ".config",
     ".cache",
+    # the spoke (tests/lab/spoke.py)
+    "spoke-etcd-data",
+    "kubeconfig-spoke",
+    "kubeconfig-all",
+    "kwok-spoke.yaml",
+    "argocd-admin-token",
 )
 
 
@@ -120,7 +127,7 @@ def free_port(taken: set[int] | None = None, ephemeral: tuple[int, int] | None =
 
 
 @dataclass
-class Lab:
+class Lab(SpokeAccess):
     """A lab on this machine, described by its state file. See tests/lab/__init__.py."""
 
     dir: Path
@@ -531,9 +538,20 @@ def _argocd_config(lab: Lab, s: _Starter, cache: Path) -> None:
     s.kubectl_ok("argocd-config", "apply", "-n", ns, "-f", str(CONFIG / "argocd-project.yaml"))
 
 
-def up(log: Callable[[str], None] | None = None, directory: Path | None = None) -> Lab:
-    """Start a lab (building binaries first if missing). Raises LabStartError on failure."""
+def spoke_wanted() -> bool:
+    """KFTUI_LAB_SPOKE=1: `up` starts the spoke too (tests/lab/spoke.py)."""
+    return os.environ.get("KFTUI_LAB_SPOKE") == "1"
+
+
+def up(
+    log: Callable[[str], None] | None = None, directory: Path | None = None, spoke: bool | None = None
+) -> Lab:
+    """Start a lab (building binaries first if missing). Raises LabStartError on failure.
+
+    `spoke` (default: KFTUI_LAB_SPOKE=1) also starts the spoke cluster, in parallel with the hub.
+    """
     log = log or (lambda line: print(line, flush=True))
+    spoke = spoke_wanted() if spoke is None else spoke
     directory = directory or runtime_dir()
     existing = Lab.load(directory)
     if existing is not None:
@@ -577,10 +595,15 @@ def up(log: Callable[[str], None] | None = None, directory: Path | None = None) 
         "argocd-server-metrics",
     ):
         lab.ports[name] = free_port(taken=set(lab.ports.values()))
+    spoke_mod: Any = None
+    if spoke:
+        from tests.lab import spoke as spoke_mod
+
+        spoke_mod.allocate_ports(lab)
     lab.save()
     s = _Starter(lab, log)
     try:
-        _up(lab, s, cache, bindir)
+        _up(lab, s, cache, bindir, spoke_mod)
     except BaseException:
         log("[lab] start failed; stopping what started")
         down(directory, log=log, keep_logs=True)
@@ -594,7 +617,47 @@ def up(log: Callable[[str], None] | None = None, directory: Path | None = None) 
     return lab
 
 
-def _up(lab: Lab, s: _Starter, cache: Path, bindir: Path) -> None:
+ARGOCD_COMMON_ARGS = ["--loglevel", "info", "--logformat", "text"]
+
+
+def argocd_env(lab: Lab) -> dict[str, str]:
+    """The environment every Argo CD process of the lab runs with (plus its ARGOCD_BINARY_NAME)."""
+    return {
+        **lab.env(),
+        "ARGOCD_FAKE_IN_CLUSTER": "true",
+        "HOME": str(lab.dir),
+        "ARGOCD_GPG_ENABLED": "false",
+        "ARGOCD_EXEC_TIMEOUT": "60s",
+    }
+
+
+def argocd_server_argv(lab: Lab, bindir: Path, port_name: str, disable_auth: bool) -> list[str]:
+    """argocd-server on ports[port_name] (metrics on ports[port_name + "-metrics"]), plain HTTP."""
+    P = lab.ports
+    return [
+        str(bindir / "argocd"),
+        *ARGOCD_COMMON_ARGS,
+        "--redis",
+        f"127.0.0.1:{P['redis']}",
+        f"--kubeconfig={lab.kubeconfig}",
+        "--namespace",
+        ARGOCD_NAMESPACE,
+        "--insecure",
+        *(["--disable-auth"] if disable_auth else []),
+        "--address",
+        "127.0.0.1",
+        "--port",
+        str(P[port_name]),
+        "--metrics-port",
+        str(P[f"{port_name}-metrics"]),
+        "--repo-server",
+        f"127.0.0.1:{P['repo-server']}",
+        "--repo-server-plaintext",
+    ]
+
+
+def _up(lab: Lab, s: _Starter, cache: Path, bindir: Path, spoke_mod: Any = None) -> None:
+    """Start the hub; with `spoke_mod` (tests/lab/spoke.py) the spoke comes up alongside."""
     P = lab.ports
     b = lambda name: str(bindir / name)  # noqa: E731
     try:
@@ -604,6 +667,9 @@ def _up(lab: Lab, s: _Starter, cache: Path, bindir: Path) -> None:
     write_kubeconfig(lab)
     kc = str(lab.kubeconfig)
     env = lab.env()
+    if spoke_mod is not None:
+        # The spoke's etcd and apiserver start first and boot while the hub's tiers come up.
+        spoke_mod.start_control_plane(lab, s)
 
     # etcd: plain HTTP on loopback; fsync off, the data is throwaway.
     s.start(
@@ -733,6 +799,8 @@ def _up(lab: Lab, s: _Starter, cache: Path, bindir: Path) -> None:
     s.wait("kwok", lambda: _http_ok(f"https://127.0.0.1:{P['kwok']}/healthz"))
     s.kubectl_ok("kwok", "apply", "-f", "-", input=yaml.safe_dump(scenarios.node(NODE_NAME)))
     s.wait("kwok", lambda: scenarios.node_ready(lab, NODE_NAME), what=f"node {NODE_NAME} Ready")
+    if spoke_mod is not None:
+        spoke_mod.start_nodes(lab, s)
 
     # Argo CD: redis, config objects, then its three servers from one binary.
     s.start(
@@ -755,14 +823,8 @@ def _up(lab: Lab, s: _Starter, cache: Path, bindir: Path) -> None:
     )
     s.wait("redis", lambda: _redis_ping(P["redis"]))
     _argocd_config(lab, s, cache)
-    argo_env = {
-        **env,
-        "ARGOCD_FAKE_IN_CLUSTER": "true",
-        "HOME": str(lab.dir),
-        "ARGOCD_GPG_ENABLED": "false",
-        "ARGOCD_EXEC_TIMEOUT": "60s",
-    }
-    common = ["--loglevel", "info", "--logformat", "text"]
+    argo_env = argocd_env(lab)
+    common = ARGOCD_COMMON_ARGS
     redis = ["--redis", f"127.0.0.1:{P['redis']}"]
     s.start(
         "argocd-repo-server",
@@ -807,27 +869,12 @@ def _up(lab: Lab, s: _Starter, cache: Path, bindir: Path) -> None:
     )
     s.start(
         "argocd-server",
-        [
-            b("argocd"),
-            *common,
-            *redis,
-            f"--kubeconfig={kc}",
-            "--namespace",
-            ARGOCD_NAMESPACE,
-            "--insecure",
-            "--disable-auth",
-            "--address",
-            "127.0.0.1",
-            "--port",
-            str(P["argocd-server"]),
-            "--metrics-port",
-            str(P["argocd-server-metrics"]),
-            "--repo-server",
-            f"127.0.0.1:{P['repo-server']}",
-            "--repo-server-plaintext",
-        ],
+        argocd_server_argv(lab, bindir, "argocd-server", disable_auth=True),
         env={**argo_env, "ARGOCD_BINARY_NAME": "argocd-server"},
     )
+    if spoke_mod is not None:
+        spoke_mod.start_argocd_auth(lab, s)
+        spoke_mod.wait_nodes(lab, s)
     s.wait("argocd-repo-server", lambda: _http_ok(f"http://127.0.0.1:{P['repo-server-metrics']}/healthz"))
     s.wait(
         "argocd-application-controller",
@@ -847,6 +894,8 @@ def _up(lab: Lab, s: _Starter, cache: Path, bindir: Path) -> None:
     except scenarios.ScenarioError as e:
         raise LabStartError("scenarios", str(e)) from e
     lab.timings["scenarios"] = round(time.monotonic() - s.t0, 1)
+    if spoke_mod is not None:
+        spoke_mod.register(lab, s)
 
 
 # -- stop -------------------------------------------------------------------
@@ -865,9 +914,9 @@ def down(
     # hangs in shutdown until it is killed.
     order = list(reversed(list(lab.pids.items())))
     stopped = [name for name, pid in order if procs.alive(pid)]
-    last = ("kube-apiserver", "etcd")
-    tiers = [[pid for name, pid in order if name not in last]] + [
-        [pid for name, pid in order if name == n] for n in last
+    last = (("kube-apiserver", "spoke-kube-apiserver"), ("etcd", "spoke-etcd"))
+    tiers = [[pid for name, pid in order if all(name not in t for t in last)]] + [
+        [pid for name, pid in order if name in t] for t in last
     ]
     for tier in tiers:
         killed = procs.stop_groups(tier)
@@ -903,6 +952,11 @@ def status(directory: Path | None = None) -> str:
         f"  argocd     http://{lab.argocd_server}",
         f"  logs       {lab.logs_dir}",
     ]
+    if lab.has_spoke:
+        lines += [
+            f"  spoke      {lab.spoke_server} (KUBECONFIG={lab.spoke_kubeconfig}; both: {lab.kubeconfig_all})",
+            f"  argocd     http://{lab.argocd_auth_server} (auth on; admin token: `python -m tests.lab env`)",
+        ]
     for name, ok in lab.running().items():
         lines.append(f"  {'up  ' if ok else 'DOWN'} {name} (pid {lab.pids[name]})")
     if lab.timings:

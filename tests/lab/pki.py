@@ -143,3 +143,15 @@ def create(directory: Path) -> PKI:
     _openssl("genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", str(pki.sa_key))
     _openssl("pkey", "-in", str(pki.sa_key), "-pubout", "-out", str(pki.sa_pub))
     return pki
+
+
+def service_account_keys(pki: PKI, name: str) -> tuple[Path, Path]:
+    """An extra RSA key pair for service-account tokens (`<name>.key`, `<name>.pub`), made once.
+
+    The spoke signs its own tokens, so a hub token is not valid there (and the other way round).
+    """
+    key, pub = pki.dir / f"{name}.key", pki.dir / f"{name}.pub"
+    if not (key.exists() and pub.exists()):
+        _openssl("genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", str(key))
+        _openssl("pkey", "-in", str(key), "-pubout", "-out", str(pub))
+    return key, pub
