@@ -93,11 +93,12 @@ def build_fix_runtime(
         from kftui.cluster.appops import KubeAppOps, KubeWorkloadOps
         from kftui.cluster.kube import KubeSource
 
-        if isinstance(source, KubeSource):
-            kube = source.http
-            context = source.context
-            argo = KubeAppOps(source.http, options.argocd_namespace)
-            workloads = KubeWorkloadOps(source.http)
+        hub = getattr(source, "hub", source)  # a FederatedSource acts on the hub (cluster/remote.py)
+        if isinstance(hub, KubeSource):
+            kube = hub.http
+            context = hub.context
+            argo = KubeAppOps(hub.http, options.argocd_namespace)
+            workloads = KubeWorkloadOps(hub.http)
     if options.argocd_server:
         from kftui.cluster.ops import ActionError
 

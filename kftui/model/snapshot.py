@@ -11,6 +11,7 @@ from typing import TypeAlias
 
 from kftui.kinds import WORKLOAD_KINDS, collection_of
 from kftui.model.applications import Application
+from kftui.model.clusters import ArgoCluster, Destination, resolve
 from kftui.model.lineage import Lineage
 from kftui.model.objects import (
     CustomResourceDefinition,
@@ -104,6 +105,8 @@ class ClusterSnapshot:
     context: str = ""
     server: str = ""
     argocd_namespace: str = "argocd"
+    clusters: tuple[ArgoCluster, ...] = ()
+    """The clusters registered in Argo CD (name and server only), to resolve destinations with."""
     forbidden: Mapping[str, str] = field(default_factory=no_entries)
     """Kinds that could not be listed (forbidden, not served), with the API server's reason."""
     lineage: Lineage | None = field(default=None, compare=False, repr=False)
@@ -121,6 +124,10 @@ class ClusterSnapshot:
         for obj in objects:
             buckets[COLLECTION_OF[type(obj)]][obj.key] = obj
         return cls(now=now, **buckets, **meta)  # type: ignore[arg-type]
+
+    def destination(self, app: Application) -> Destination:
+        """The cluster an Application deploys to (model/clusters.py)."""
+        return resolve(app.dest_server if not app.dest_name else "", app.dest_name, self.clusters)
 
     def collection(self, name: str) -> Mapping[Key, KubeObject]:
         return getattr(self, name)
