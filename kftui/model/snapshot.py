@@ -129,6 +129,12 @@ class ClusterSnapshot:
         """The cluster an Application deploys to (model/clusters.py)."""
         return resolve(app.dest_server if not app.dest_name else "", app.dest_name, self.clusters)
 
+    def app_clusters(self) -> dict[str, str]:
+        """App name -> the cluster it deploys to, when the apps deploy to more than one cluster (the tree then
+        groups them by cluster); empty for the usual single cluster."""
+        named = {app.name: self.destination(app).label for app in self.applications.values()}
+        return named if len(set(named.values())) > 1 else {}
+
     def collection(self, name: str) -> Mapping[Key, KubeObject]:
         return getattr(self, name)
 
