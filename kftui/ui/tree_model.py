@@ -24,7 +24,15 @@ from kftui.ui import render, tree_keys
 from kftui.ui.app_order import app_sort_key
 from kftui.ui.tree_filter import FilterResult, filter_model
 
-__all__ = ["FILTER_OVERFLOW", "MAX_CHILDREN", "FilterResult", "Scope", "TreeItem", "TreeModel", "filter_model"]
+__all__ = [
+    "FILTER_OVERFLOW",
+    "MAX_CHILDREN",
+    "FilterResult",
+    "Scope",
+    "TreeItem",
+    "TreeModel",
+    "filter_model",
+]
 
 MAX_CHILDREN = 500
 # The name of the "more" row that stands for filter matches beyond MAX_CHILDREN.
