@@ -20,6 +20,7 @@ from kftui.cli_parser import build_parser
 from kftui.cluster.dumpfile import DumpError, demo_text, load_demo, load_snapshot, write_dump
 from kftui.cluster.manifest import DumpObjects
 from kftui.cluster.source import SnapshotSource, SourceError, StaticSource
+from kftui.config import ConfigError
 from kftui.model import ClusterSnapshot, Finding
 from kftui.profile import Profile, ProfileError, detect_profile, load_profile
 from kftui.textsafe import one_line
@@ -49,9 +50,9 @@ def build_source(args: argparse.Namespace) -> SnapshotSource:
             DumpObjects(Path(path).read_bytes, str(path)).find,
             counting_loader=lambda progress: load_snapshot(path, progress),
         )
-    from kftui.cluster.kube import KubeSource  # imported late: the offline paths need no client library
+    from kftui.multicluster import choose, live_source  # imported late: the offline paths need no client
 
-    return KubeSource.from_kubeconfig(args.kubeconfig, args.context, args.argocd_namespace)
+    return live_source(choose(args))
 
 
 def choose_profile(args: argparse.Namespace, snapshot: ClusterSnapshot) -> Profile:
@@ -351,7 +352,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     try:
         return handlers.get(args.command, cmd_tui)(args)
-    except (UserError, DumpError, SourceError, ProfileError) as exc:
+    except (UserError, DumpError, SourceError, ProfileError, ConfigError) as exc:
         print(f"kftui: error: {one_line(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

@@ -102,13 +102,16 @@ class FederatedSource:
         argo: ArgoHttp | None,
         *,
         direct: Mapping[str, SnapshotSource] | None = None,
+        connect: Callable[[str], SnapshotSource | None] | None = None,
         interval: float = POLL_INTERVAL,
         argocd_namespace: str = "argocd",
     ) -> None:
-        """`direct` maps a cluster's server URL to the source of a kube context that reaches it."""
+        """`direct` maps a cluster's server URL to the source of a kube context that reaches it; `connect`
+        makes such a source for a registered cluster's server when a context reaches it (None otherwise)."""
         self.hub = hub
         self.argo = argo
         self.direct = dict(direct or {})
+        self.connect = connect
         self.interval = interval
         self.argocd_namespace = argocd_namespace
         self._lock = threading.Lock()
@@ -164,6 +167,7 @@ class FederatedSource:
         snapshot = self.hub.load()
         self._clusters = self.registered()
         snapshot = replace(snapshot, clusters=self._clusters)
+        self._connect_direct(snapshot)
         self._apps = dict(snapshot.applications)
         self._plan(snapshot)
         changes: Changes = []
@@ -176,6 +180,18 @@ class FederatedSource:
                 )
         changes.extend(self._poll())
         return apply_events(snapshot, changes, now=snapshot.now) if changes else snapshot
+
+    def _connect_direct(self, snapshot: ClusterSnapshot) -> None:
+        """A direct source for each remote cluster an app deploys to that a kube context reaches."""
+        if self.connect is None:
+            return
+        for app in snapshot.applications.values():
+            dest = snapshot.destination(app)
+            if dest.in_cluster or not dest.server or dest.server in self.direct:
+                continue
+            source = self.connect(dest.server)
+            if source is not None:
+                self.direct[dest.server] = source
 
     def _name_of(self, server: str) -> str:
         return next((c.name for c in self._clusters if c.server == server and c.name), server)

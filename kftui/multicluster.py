@@ -1,0 +1,99 @@
+"""Builds the live source from flags, environment and the config file: the hub alone, or hub plus remote apps.
+
+With no Argo CD server (flag, $ARGOCD_SERVER or config) and no config file asking for more clusters, the live
+source is the hub's KubeSource exactly as before. Otherwise a FederatedSource (cluster/remote.py) reads the
+apps deployed to other clusters: directly through a kube context that reaches the cluster (its server URL
+matches a kubeconfig cluster, or config `clusters` maps it), else through Argo CD's API with the Argo CD token.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from kftui.cluster.source import SnapshotSource, SourceError
+from kftui.config import ArgoServer, Config, load_config
+
+
+@dataclass(frozen=True)
+class LiveChoice:
+    """What `:ctx` may switch and what the status line names: the kube context and the Argo CD server."""
+
+    kubeconfig: str | None
+    context: str | None
+    argocd_namespace: str
+    argo: ArgoServer | None
+    config: Config
+
+
+def argo_server(
+    config: Config, flag: str | None, insecure: bool, plaintext: bool, env: Mapping[str, str]
+) -> ArgoServer | None:
+    """The Argo CD server to read through: the flag or $ARGOCD_SERVER (token from $ARGOCD_AUTH_TOKEN, as the
+    argocd CLI reads it), else the config file's first."""
+    given = flag or env.get("ARGOCD_SERVER", "")
+    if given:
+        return ArgoServer(given, given, "ARGOCD_AUTH_TOKEN", insecure=insecure, plaintext=plaintext)
+    return config.argocd[0] if config.argocd else None
+
+
+def choose(args: object, env: Mapping[str, str] | None = None) -> LiveChoice:
+    env = os.environ if env is None else env
+    config = load_config(env)
+    return LiveChoice(
+        kubeconfig=getattr(args, "kubeconfig", None),
+        context=getattr(args, "context", None) or config.context or None,
+        argocd_namespace=getattr(args, "argocd_namespace", "argocd"),
+        argo=argo_server(
+            config,
+            getattr(args, "argocd_server", None),
+            getattr(args, "insecure", False),
+            getattr(args, "plaintext", False),
+            env,
+        ),
+        config=config,
+    )
+
+
+def live_source(choice: LiveChoice, env: Mapping[str, str] | None = None) -> SnapshotSource:
+    """The hub's KubeSource, federated with remote apps when an Argo CD server or the config asks for it."""
+    from kftui.cluster.kube import KubeSource
+    from kftui.cluster.kubeconfig import choose_kubeconfig, context_servers
+    from kftui.model.clusters import context_for
+
+    env = os.environ if env is None else env
+    hub = KubeSource.from_kubeconfig(choice.kubeconfig, choice.context, choice.argocd_namespace)
+    if choice.argo is None and not choice.config.remote:
+        return hub
+    from kftui.cluster.argocd import ArgoRestOps
+    from kftui.cluster.ops import ActionError
+    from kftui.cluster.remote import FederatedSource
+
+    argo = None
+    if choice.argo is not None:
+        try:
+            argo = ArgoRestOps(
+                choice.argo.server,
+                choice.argo.token_from(env),
+                insecure=choice.argo.insecure,
+                plaintext=choice.argo.plaintext,
+                argocd_namespace=choice.argocd_namespace,
+            )
+        except ActionError as exc:
+            raise SourceError(str(exc)) from None
+    servers = context_servers(choose_kubeconfig(choice.kubeconfig, env))
+
+    def connect(server: str) -> SnapshotSource | None:
+        context = context_for(server, servers, choice.config.clusters)
+        if not context or context == hub.context:
+            return None
+        return KubeSource.from_kubeconfig(choice.kubeconfig, context, choice.argocd_namespace)
+
+    return FederatedSource(
+        hub,
+        argo,
+        connect=connect,
+        interval=choice.config.poll_seconds,
+        argocd_namespace=choice.argocd_namespace,
+    )
