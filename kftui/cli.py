@@ -188,6 +188,10 @@ def cmd_tui(args: argparse.Namespace) -> int:
     app = KftuiApp(
         source, profile, read_only=args.read_only, fixes=fixes, manifest_chains=chains, start_app=args.app
     )
+    if source.live:  # `:ctx NAME` switches kube context or Argo CD server without restarting
+        from kftui.multicluster import ContextSwitcher, choose
+
+        app.switcher = ContextSwitcher(choose(args), options)
     # A hangup (SSH drop, tmux kill-session, even under make, which holds SIGHUP back) or SIGTERM stops every
     # port-forward and ends the process within a second, 129/143 (kftui/lifecycle.py says why and how).
     guard = ShutdownGuard(

@@ -11,9 +11,13 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from kftui.cluster.source import SnapshotSource, SourceError
 from kftui.config import ArgoServer, Config, load_config
+
+if TYPE_CHECKING:
+    from kftui.fixes.runtime import FixOptions, FixRuntime
 
 
 @dataclass(frozen=True)
@@ -97,3 +101,59 @@ def live_source(choice: LiveChoice, env: Mapping[str, str] | None = None) -> Sna
         interval=choice.config.poll_seconds,
         argocd_namespace=choice.argocd_namespace,
     )
+
+
+class ContextSwitcher:
+    """What `:ctx NAME` switches to: a kube context (the kubeconfig's or the config file's) or an Argo CD
+    server the config file names. Building the new source and its fix runtime blocks (kubeconfig, a login),
+    so the TUI calls `switch` from a thread worker."""
+
+    def __init__(self, choice: LiveChoice, options: FixOptions, env: Mapping[str, str] | None = None) -> None:
+        self.choice = choice
+        self.options = options
+        self.env = os.environ if env is None else env
+
+    def kube_contexts(self) -> list[str]:
+        from kftui.cluster.kubeconfig import choose_kubeconfig, context_servers
+
+        try:
+            known = list(context_servers(choose_kubeconfig(self.choice.kubeconfig, self.env)))
+        except (SourceError, OSError, ValueError):
+            known = []
+        return sorted({*known, *self.choice.config.contexts})
+
+    def names(self) -> list[str]:
+        """Every name `:ctx` accepts: kube contexts, then Argo CD servers (by their config name)."""
+        return [*self.kube_contexts(), *(a.name for a in self.choice.config.argocd)]
+
+    def active_argocd(self) -> str:
+        """The Argo CD server read through (its config name), "" when there is none: the status line's."""
+        return self.choice.argo.name if self.choice.argo is not None else ""
+
+    def active(self) -> str:
+        """What is active now, in words: the kube context and the Argo CD server read through, if any."""
+        argo = f", Argo CD {self.active_argocd()}" if self.choice.argo is not None else ""
+        return f"kube context {self.choice.context or '(the current one)'}{argo}"
+
+    def switch(self, name: str) -> tuple[SnapshotSource, FixRuntime, str]:
+        """The source and fix runtime for `name`, and what is now active; SourceError when `name` is neither."""
+        from dataclasses import replace
+
+        from kftui.fixes.runtime import build_fix_runtime
+
+        argo = self.choice.config.argo_named(name)
+        if argo is not None:
+            choice = replace(self.choice, argo=argo)
+            options = replace(
+                self.options, argocd_server=argo.server, insecure=argo.insecure, plaintext=argo.plaintext
+            )
+            env = {**self.env, "ARGOCD_AUTH_TOKEN": argo.token_from(self.env)}
+        elif name in self.kube_contexts():
+            choice, options, env = replace(self.choice, context=name), self.options, dict(self.env)
+        else:
+            known = ", ".join(self.names()) or "none"
+            raise SourceError(f"no kube context or Argo CD server named {name!r} (known: {known})")
+        source = live_source(choice, env)
+        fixes = build_fix_runtime(source, options, env)
+        self.choice, self.options = choice, options
+        return source, fixes, self.active()
