@@ -297,3 +297,24 @@ def test_logs_and_manifests_of_a_remote_pod_are_routed_through_argocd() -> None:
     raw = source.raw_object("Pod", "kubeflow", "ml-pipeline-7f9c6d-x2k4p")
     assert raw is not None and raw["metadata"]["uid"] == "pod-1"
     assert source.raw_object("Pod", "kubeflow", "not-remote") is None  # the hub's (a static source: none)
+
+
+def test_a_cluster_a_kube_context_reaches_is_read_directly_not_through_argocd() -> None:
+    spoke_pod = builders.to_model(builders.pod("kubeflow", "ml-pipeline-7f9c6d-x2k4p", "ml-pipeline", ready=False, waiting="CrashLoopBackOff"))
+    spoke = StaticSource(lambda: ClusterSnapshot.from_objects([spoke_pod], now=builders.NOW))
+    hub = StaticSource(lambda: hub_snapshot(spoke_app(server=SPOKE)))
+    argo = FakeArgo()
+    asked: list[str] = []
+
+    def connect(server: str) -> StaticSource | None:
+        asked.append(server)
+        return spoke if server == SPOKE else None
+
+    snapshot = FederatedSource(hub, argo, connect=connect).load()
+    assert asked == [SPOKE]
+    assert not [path for path, _ in argo.requests if "/applications/" in path]
+    pod = snapshot.pods[("kubeflow", "ml-pipeline-7f9c6d-x2k4p")]
+    assert pod.origin == Origin("spoke", "direct")
+    findings = run_checks(snapshot, detect_profile({"kubeflow-pipelines"}))
+    crash = next(f for f in findings if f.check == "pod-failing")
+    assert crash.evidence_lines[-1] == "via a direct kube context (cluster spoke)"
