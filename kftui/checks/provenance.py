@@ -11,21 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
-from kftui.kinds import WORKLOAD_KINDS
-from kftui.model import ClusterSnapshot, Finding, ObjectRef, Origin
-
-
-def origin_of(snapshot: ClusterSnapshot, ref: ObjectRef) -> Origin | None:
-    """The origin of the object a finding is about; None for the hub's objects and for kinds without one."""
-    if ref.kind == "Pod":
-        obj = snapshot.pods.get((ref.namespace or "", ref.name))
-    elif ref.kind in WORKLOAD_KINDS:
-        obj = snapshot.workloads.get((ref.kind, f"{ref.namespace}/{ref.name}"))  # type: ignore[assignment]
-    elif ref.kind == "Namespace":
-        obj = snapshot.namespaces.get(("", ref.name))  # type: ignore[assignment]
-    else:
-        return None
-    return obj.origin if obj is not None else None
+from kftui.model import ClusterSnapshot, Finding
 
 
 def _destination_line(snapshot: ClusterSnapshot, finding: Finding) -> str:
@@ -44,7 +30,7 @@ def mark(findings: Iterable[Finding], snapshot: ClusterSnapshot) -> list[Finding
         return list(findings)  # (one cluster: nothing to say, and no lookups)
     out: list[Finding] = []
     for f in findings:
-        origin = origin_of(snapshot, f.subject)
+        origin = snapshot.origin_of(f.subject) if f.subject.kind != "Application" else None
         line = origin.evidence if origin is not None else _destination_line(snapshot, f)
         out.append(replace(f, evidence=f"{f.evidence}\n{line}" if line else f.evidence) if line else f)
     return out

@@ -120,6 +120,7 @@ class FederatedSource:
         self._readers: dict[Key, AppReader] = {}
         self._seen: dict[Key, dict[ObjectId, KubeObject]] = {}
         self._problem = ""
+        self._hub_namespaces: set[str] = set()
 
     def __getattr__(self, name: str) -> Any:
         """What only the hub offers (preflight, prefetch, dump_objects, http, context) is the hub's."""
@@ -169,6 +170,7 @@ class FederatedSource:
         snapshot = replace(snapshot, clusters=self._clusters)
         self._connect_direct(snapshot)
         self._apps = dict(snapshot.applications)
+        self._hub_namespaces = {ns.name for ns in snapshot.namespaces.values()}
         self._plan(snapshot)
         changes: Changes = []
         for server, source in self.direct.items():
@@ -176,7 +178,9 @@ class FederatedSource:
             remote = source.load()
             for name in ("namespaces", "pods", "workloads", "events"):
                 changes.extend(
-                    WatchEvent("ADDED", tagged(o, origin)) for o in remote.collection(name).values()
+                    WatchEvent("ADDED", tagged(o, origin))
+                    for o in remote.collection(name).values()
+                    if self._remote(o)
                 )
         changes.extend(self._poll())
         return apply_events(snapshot, changes, now=snapshot.now) if changes else snapshot
@@ -212,7 +216,8 @@ class FederatedSource:
             except ActionError as exc:
                 problems.append(f"{reader.app} via Argo CD: {exc}")
                 continue
-            after = {_identity(o): o for o in objects}
+            # A namespace of the same name on the hub stays the hub's (the snapshot keys namespaces by name).
+            after = {_identity(o): o for o in objects if self._remote(o)}
             events.extend(diff(self._seen.get(key, {}), after))
             self._seen[key] = after
         self._problem = problems[0] if problems else ""
@@ -221,7 +226,13 @@ class FederatedSource:
     # --- following ----------------------------------------------------------------------------------
 
     def _note_apps(self, batch: Changes) -> None:
+        """Keep up with the hub's Applications (which apps are remote) and namespace names."""
         for change in batch:
+            if isinstance(change, WatchEvent) and isinstance(change.obj, Namespace):
+                if change.type == "DELETED":
+                    self._hub_namespaces.discard(change.obj.name)
+                else:
+                    self._hub_namespaces.add(change.obj.name)
             if isinstance(change, WatchEvent) and isinstance(change.obj, Application):
                 if change.type == "DELETED":
                     self._apps.pop(change.obj.key, None)
@@ -271,16 +282,26 @@ class FederatedSource:
             for t in threads:
                 t.join(timeout=2)
 
-    @staticmethod
-    def _tagging(sink: Sink, origin: Origin) -> Sink:
+    def _tagging(self, sink: Sink, origin: Origin) -> Sink:
         def tag(item: Changes | ConnectionStatus) -> None:
             if isinstance(item, ConnectionStatus):
                 return  # the hub speaks for the connection; a direct cluster's trouble shows as stale objects
-            sink(
-                [WatchEvent(c.type, tagged(c.obj, origin)) if isinstance(c, WatchEvent) else c for c in item]
-            )
+            # Only events: a Relisted replaces every object of its kind, the hub's too, and a Forbidden note
+            # would speak for the hub's kind (a relist of the remote cluster is not merged yet).
+            changes: Changes = [
+                WatchEvent(c.type, tagged(c.obj, origin))
+                for c in item
+                if isinstance(c, WatchEvent) and self._remote(c.obj)
+            ]
+            if changes:
+                sink(changes)
 
         return tag
+
+    def _remote(self, obj: KubeObject) -> bool:
+        """Whether a remote cluster's object may enter the snapshot: not a namespace the hub has too (the
+        snapshot keys namespaces by name alone, and the hub's stays the hub's)."""
+        return not (isinstance(obj, Namespace) and obj.name in self._hub_namespaces)
 
     # --- reading one object -------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from typing import TypeAlias
 
 from kftui.kinds import WORKLOAD_KINDS, collection_of
 from kftui.model.applications import Application
-from kftui.model.clusters import ArgoCluster, Destination, resolve
+from kftui.model.clusters import ArgoCluster, Destination, Origin, resolve
 from kftui.model.lineage import Lineage
 from kftui.model.objects import (
     CustomResourceDefinition,
@@ -134,6 +134,18 @@ class ClusterSnapshot:
         groups them by cluster); empty for the usual single cluster."""
         named = {app.name: self.destination(app).label for app in self.applications.values()}
         return named if len(set(named.values())) > 1 else {}
+
+    def origin_of(self, ref: ObjectRef) -> Origin | None:
+        """Where the object `ref` names was read from, None for the hub's own objects. A Service or other
+        object kftui does not tag goes by its namespace (a namespace of a remote app is tagged)."""
+        if ref.kind == "Pod":
+            obj: Pod | Workload | Namespace | None = self.pods.get((ref.namespace or "", ref.name))
+        elif ref.kind in WORKLOAD_KINDS:
+            obj = self.workloads.get((ref.kind, f"{ref.namespace}/{ref.name}"))
+        else:
+            name = ref.name if ref.kind == "Namespace" else ref.namespace
+            obj = self.namespaces.get(("", name)) if name else None
+        return obj.origin if obj is not None else None
 
     def collection(self, name: str) -> Mapping[Key, KubeObject]:
         return getattr(self, name)

@@ -300,7 +300,11 @@ def test_logs_and_manifests_of_a_remote_pod_are_routed_through_argocd() -> None:
 
 
 def test_a_cluster_a_kube_context_reaches_is_read_directly_not_through_argocd() -> None:
-    spoke_pod = builders.to_model(builders.pod("kubeflow", "ml-pipeline-7f9c6d-x2k4p", "ml-pipeline", ready=False, waiting="CrashLoopBackOff"))
+    spoke_pod = builders.to_model(
+        builders.pod(
+            "kubeflow", "ml-pipeline-7f9c6d-x2k4p", "ml-pipeline", ready=False, waiting="CrashLoopBackOff"
+        )
+    )
     spoke = StaticSource(lambda: ClusterSnapshot.from_objects([spoke_pod], now=builders.NOW))
     hub = StaticSource(lambda: hub_snapshot(spoke_app(server=SPOKE)))
     argo = FakeArgo()
@@ -318,3 +322,34 @@ def test_a_cluster_a_kube_context_reaches_is_read_directly_not_through_argocd() 
     findings = run_checks(snapshot, detect_profile({"kubeflow-pipelines"}))
     crash = next(f for f in findings if f.check == "pod-failing")
     assert crash.evidence_lines[-1] == "via a direct kube context (cluster spoke)"
+
+
+def test_kube_fixes_on_a_remote_object_are_refused_saying_what_works_instead() -> None:
+    from kftui.fixes.plan import PlanError, plan_action
+    from kftui.model import ObjectRef
+
+    hub_pod = builders.pod("other", "hub-api-5c8d7f9b6-abcde", "hub-api")
+    hub = StaticSource(lambda: hub_snapshot(spoke_app(server=SPOKE), builders.namespace("other"), hub_pod))
+    snapshot = FederatedSource(hub, FakeArgo()).load()
+    remote_pod = ObjectRef("Pod", "kubeflow", "ml-pipeline-7f9c6d-x2k4p")
+    with pytest.raises(PlanError) as caught:
+        plan_action("delete-pod", remote_pod, snapshot)
+    assert str(caught.value) == (
+        "cannot delete-pod ml-pipeline-7f9c6d-x2k4p: Pod/kubeflow/ml-pipeline-7f9c6d-x2k4p is on cluster spoke, "
+        "which kftui reads through Argo CD's API; kftui holds no kube credentials for it: add a kube context for "
+        "that cluster (or map its server to one under `clusters:` in kftui's config file); Argo CD can act there "
+        "itself: `argocd app actions run` (restart) or `argocd app delete-resource`"
+    )
+    with pytest.raises(PlanError, match="no kube credentials"):
+        plan_action("port-forward", ObjectRef("Service", "kubeflow", "ml-pipeline"), snapshot)
+    with pytest.raises(PlanError, match="on cluster spoke"):
+        plan_action("restart", ObjectRef("Deployment", "kubeflow", "ml-pipeline"), snapshot)
+    plan = plan_action("delete-pod", ObjectRef("Pod", "other", "hub-api-5c8d7f9b6-abcde"), snapshot)
+    assert "hub-api-5c8d7f9b6-abcde" in plan.command
+
+
+def test_a_namespace_the_hub_has_too_stays_the_hubs() -> None:
+    hub = StaticSource(lambda: hub_snapshot(spoke_app(server=SPOKE), builders.namespace("kubeflow")))
+    snapshot = FederatedSource(hub, FakeArgo()).load()
+    assert snapshot.namespaces[("", "kubeflow")].origin is None
+    assert snapshot.pods[("kubeflow", "ml-pipeline-7f9c6d-x2k4p")].origin == ORIGIN
