@@ -114,7 +114,17 @@ def build_fix_runtime(
         from kftui.cluster.access import KubeAccessReview
 
         access = KubeAccessReview(kube)
+    argo_access = None
+    if options.argocd_server and argo is not None and not options.read_only:
+        from kftui.fixes.argo_access import ArgoRbac
+
+        argo_access = ArgoRbac(argo, options.argocd_namespace)  # type: ignore[arg-type]
     gate = Gate(
-        options.read_only, audit, context=context, access=access, argocd_namespace=options.argocd_namespace
+        options.read_only,
+        audit,
+        context=context,
+        access=access,
+        argocd_namespace=options.argocd_namespace,
+        argo_access=argo_access,
     )
     return FixRuntime(FixRunner(gate, argo, workloads), ForwardManager(kube), audit)
