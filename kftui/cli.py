@@ -242,8 +242,10 @@ def preflight_argocd(fixes: FixRuntime, options: FixOptions) -> None:
 
 def fix_options(args: argparse.Namespace) -> FixOptions:
     from kftui.fixes.runtime import FixOptions
+    from kftui.multicluster import choose, with_config_argocd
 
-    return FixOptions.from_env(
+    live = not (getattr(args, "demo", False) or getattr(args, "from_file", None))
+    options = FixOptions.from_env(
         read_only=args.read_only,
         argocd_server=getattr(args, "argocd_server", None),
         insecure=getattr(args, "insecure", False),
@@ -251,6 +253,7 @@ def fix_options(args: argparse.Namespace) -> FixOptions:
         audit_log=getattr(args, "audit_log", None),
         argocd_namespace=getattr(args, "argocd_namespace", "argocd"),
     )
+    return with_config_argocd(options, choose(args)) if live else options
 
 
 def cmd_sync(args: argparse.Namespace) -> int:

@@ -103,6 +103,24 @@ def live_source(choice: LiveChoice, env: Mapping[str, str] | None = None) -> Sna
     )
 
 
+def with_config_argocd(options: FixOptions, choice: LiveChoice) -> FixOptions:
+    """Argo CD actions go to the Argo CD server remote apps are read through: the flag or $ARGOCD_SERVER as
+    before, else the config file's (with its own token variable), so fixes of remote apps use its REST API."""
+    from dataclasses import replace
+
+    argo = choice.argo
+    if options.argocd_server or argo is None:
+        return options
+    return replace(
+        options,
+        argocd_server=argo.server,
+        insecure=argo.insecure,
+        plaintext=argo.plaintext,
+        argocd_token_env=argo.token_env or options.argocd_token_env,
+        argocd_token=argo.token,
+    )
+
+
 class ContextSwitcher:
     """What `:ctx NAME` switches to: a kube context (the kubeconfig's or the config file's) or an Argo CD
     server the config file names. Building the new source and its fix runtime blocks (kubeconfig, a login),
@@ -144,16 +162,13 @@ class ContextSwitcher:
         argo = self.choice.config.argo_named(name)
         if argo is not None:
             choice = replace(self.choice, argo=argo)
-            options = replace(
-                self.options, argocd_server=argo.server, insecure=argo.insecure, plaintext=argo.plaintext
-            )
-            env = {**self.env, "ARGOCD_AUTH_TOKEN": argo.token_from(self.env)}
+            options = with_config_argocd(replace(self.options, argocd_server=""), choice)
         elif name in self.kube_contexts():
-            choice, options, env = replace(self.choice, context=name), self.options, dict(self.env)
+            choice, options = replace(self.choice, context=name), self.options
         else:
             known = ", ".join(self.names()) or "none"
             raise SourceError(f"no kube context or Argo CD server named {name!r} (known: {known})")
-        source = live_source(choice, env)
-        fixes = build_fix_runtime(source, options, env)
+        source = live_source(choice, self.env)
+        fixes = build_fix_runtime(source, options, self.env)
         self.choice, self.options = choice, options
         return source, fixes, self.active()

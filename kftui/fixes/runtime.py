@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import shlex
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,6 +36,10 @@ class FixOptions:
     plaintext: bool = False
     audit_log: str | None = None
     argocd_namespace: str = "argocd"
+    argocd_token_env: str = "ARGOCD_AUTH_TOKEN"
+    """The environment variable holding the Argo CD token (a config file's server may name its own)."""
+    argocd_token: str = field(default="", repr=False)
+    """A token from a config file only its owner reads (kftui/config.py); never printed."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **given: object) -> FixOptions:
@@ -71,7 +75,7 @@ def argo_rest_ops(options: FixOptions, env: Mapping[str, str]) -> ArgoRestOps:
 
     return ArgoRestOps(
         options.argocd_server,
-        env.get("ARGOCD_AUTH_TOKEN", ""),
+        options.argocd_token or env.get(options.argocd_token_env, ""),
         insecure=options.insecure,
         plaintext=options.plaintext,
         argocd_namespace=options.argocd_namespace,

@@ -125,3 +125,14 @@ def test_the_cli_stops_on_a_bad_file_with_exit_2(
 def test_an_explicit_config_that_does_not_exist_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="no such file"):
         load_config({"KFTUI_CONFIG": os.fspath(tmp_path / "nope.yaml")})
+
+
+def test_argocd_actions_go_to_the_config_server_with_its_token_unless_a_flag_names_one(tmp_path: Path) -> None:
+    from kftui.fixes.runtime import FixOptions
+    from kftui.multicluster import with_config_argocd
+
+    env = write(tmp_path, GOOD)
+    options = with_config_argocd(FixOptions(), choose(args(), env))
+    assert (options.argocd_server, options.argocd_token_env) == ("argocd.example.com:443", "ARGOCD_HUB_TOKEN")
+    given = FixOptions(argocd_server="flag:443")
+    assert with_config_argocd(given, choose(args(argocd_server="flag:443"), env)) is given
