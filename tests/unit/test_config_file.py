@@ -127,7 +127,9 @@ def test_an_explicit_config_that_does_not_exist_is_an_error(tmp_path: Path) -> N
         load_config({"KFTUI_CONFIG": os.fspath(tmp_path / "nope.yaml")})
 
 
-def test_argocd_actions_go_to_the_config_server_with_its_token_unless_a_flag_names_one(tmp_path: Path) -> None:
+def test_argocd_actions_go_to_the_config_server_with_its_token_unless_a_flag_names_one(
+    tmp_path: Path,
+) -> None:
     from kftui.fixes.runtime import FixOptions
     from kftui.multicluster import with_config_argocd
 
