@@ -353,3 +353,22 @@ def test_a_namespace_the_hub_has_too_stays_the_hubs() -> None:
     snapshot = FederatedSource(hub, FakeArgo()).load()
     assert snapshot.namespaces[("", "kubeflow")].origin is None
     assert snapshot.pods[("kubeflow", "ml-pipeline-7f9c6d-x2k4p")].origin == ORIGIN
+
+
+def test_a_gateway_on_another_cluster_is_not_called_missing_for_its_unread_service() -> None:
+    from dataclasses import replace as with_
+
+    from kftui.checks.access import gateway
+    from kftui.cluster.dumpfile import load_demo
+
+    demo = load_demo()
+    profile = detect_profile({a.name for a in demo.applications.values()})
+    gw = profile.gateway
+    service = demo.services[(gw.namespace, gw.service)]
+    without = apply_events(demo, [WatchEvent("DELETED", service)])
+    assert [f.evidence_lines[0] for f in gateway(without, profile)] == [
+        f"Service {gw.namespace}/{gw.service} does not exist"
+    ]
+    remote_ns = with_(demo.namespaces[("", gw.namespace)], origin=ORIGIN)
+    remote = apply_events(without, [WatchEvent("MODIFIED", remote_ns)])
+    assert list(gateway(remote, profile)) == []
