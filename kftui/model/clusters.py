@@ -47,8 +47,8 @@ class Destination:
 
     @property
     def label(self) -> str:
-        """How the tree and findings name the cluster: its Argo CD name, else its server."""
-        return self.name or self.server
+        """How the tree and findings name the cluster: its Argo CD name, else its server's host."""
+        return self.name or self.server.partition("://")[2].partition("/")[0] or self.server
 
 
 @dataclass(frozen=True, slots=True)

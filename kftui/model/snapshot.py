@@ -130,10 +130,14 @@ class ClusterSnapshot:
         return resolve(app.dest_server if not app.dest_name else "", app.dest_name, self.clusters)
 
     def app_clusters(self) -> dict[str, str]:
-        """App name -> the cluster it deploys to, when the apps deploy to more than one cluster (the tree then
-        groups them by cluster); empty for the usual single cluster."""
-        named = {app.name: self.destination(app).label for app in self.applications.values()}
-        return named if len(set(named.values())) > 1 else {}
+        """App name -> the cluster it deploys to, for the apps deploying elsewhere than Argo CD's own cluster
+        (the tree lists them after the hub's, grouped and named by cluster); empty for the usual one cluster."""
+        out: dict[str, str] = {}
+        for app in self.applications.values():
+            dest = self.destination(app)
+            if not dest.in_cluster:
+                out[app.name] = dest.label
+        return out
 
     def origin_of(self, ref: ObjectRef) -> Origin | None:
         """Where the object `ref` names was read from, None for the hub's own objects. A Service or other

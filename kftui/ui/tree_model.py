@@ -149,15 +149,10 @@ class TreeModel:
             self._roots, self._previous_roots = items, []
         return list(self._roots)
 
-    def _app_position(self, node: AppNode) -> tuple[bool, str, int, str]:
-        """Grouped by cluster when there are several (the hub's first), then in the profile's order."""
-        cluster, app = self.clusters().get(node.app.name, ""), node.app
-        return (
-            bool(cluster) and not self.snapshot.destination(app).in_cluster,
-            cluster,
-            self._order.get(app.name, len(self._order)),
-            app.name,
-        )
+    def _app_position(self, node: AppNode) -> tuple[str, int, str]:
+        """The hub's apps first, then those of each other cluster by its name; in the profile's order within."""
+        name = node.app.name
+        return (self.clusters().get(name, ""), self._order.get(name, len(self._order)), name)
 
     def clusters(self) -> dict[str, str]:
         """ClusterSnapshot.app_clusters, computed once per model."""
@@ -333,12 +328,11 @@ class TreeModel:
         if item.kind == "app" and isinstance(item.node, AppNode):
             app = item.node.app
             text.append(app.name, style="bold")
+            if self.clusters().get(app.name):
+                text.append(f" @{self.clusters()[app.name]}", style=render.BLUE)
             text.append("  ")
             text.append_text(render.app_badges(app.sync_status, app.health_status, app.operation_phase))
             text.append_text(render.counts_badge(self._by_app.get(app.name, {})))
-            cluster = self.clusters().get(app.name)
-            if cluster:
-                text.append(f"  @{cluster}", style=render.GREY)
         elif item.kind in ("namespace", "unowned-namespace"):
             text.append("ns ", style=render.GREY)
             text.append(item.name)

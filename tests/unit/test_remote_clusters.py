@@ -102,7 +102,7 @@ REGISTERED = (ArgoCluster("in-cluster", IN_CLUSTER_SERVER), ArgoCluster("spoke",
         (SPOKE, "", "spoke", False, True),
         ("HTTPS://127.0.0.1:16443/", "", "spoke", False, True),
         ("", "spoke", "spoke", False, True),
-        ("https://10.9.9.9:6443", "", "https://10.9.9.9:6443", False, False),
+        ("https://10.9.9.9:6443", "", "10.9.9.9:6443", False, False),
         ("", "elsewhere", "elsewhere", False, False),
     ],
 )
