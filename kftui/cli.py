@@ -20,7 +20,6 @@ from kftui.cli_parser import build_parser
 from kftui.cluster.dumpfile import DumpError, demo_text, load_demo, load_snapshot, write_dump
 from kftui.cluster.manifest import DumpObjects
 from kftui.cluster.source import SnapshotSource, SourceError, StaticSource
-from kftui.config import ConfigError
 from kftui.model import ClusterSnapshot, Finding
 from kftui.profile import Profile, ProfileError, detect_profile, load_profile
 from kftui.textsafe import one_line
@@ -359,7 +358,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     try:
         return handlers.get(args.command, cmd_tui)(args)
-    except (UserError, DumpError, SourceError, ProfileError, ConfigError) as exc:
+    except (UserError, DumpError, SourceError, ProfileError) as exc:
         print(f"kftui: error: {one_line(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

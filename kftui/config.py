@@ -30,9 +30,11 @@ from typing import Any
 
 import yaml
 
+from kftui.cluster.source import SourceError
 
-class ConfigError(Exception):
-    """The config file cannot be used; the message is one line naming the file."""
+
+class ConfigError(SourceError):
+    """The config file cannot be used; the message is one line naming the file (exit 2, like any SourceError)."""
 
 
 @dataclass(frozen=True)
