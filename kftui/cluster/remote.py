@@ -174,7 +174,7 @@ class FederatedSource:
         self._plan(snapshot)
         changes: Changes = []
         for server, source in self.direct.items():
-            origin = Origin(self._name_of(server), DIRECT)
+            origin = Origin(self._name_of(server), DIRECT, getattr(source, "context", ""))
             remote = source.load()
             for name in ("namespaces", "pods", "workloads", "events"):
                 changes.extend(
@@ -253,7 +253,7 @@ class FederatedSource:
             threading.Thread(target=self.hub.follow, args=(hub_sink, stop), name="follow-hub", daemon=True)
         ]
         for server, source in self.direct.items():
-            origin = Origin(self._name_of(server), DIRECT)
+            origin = Origin(self._name_of(server), DIRECT, getattr(source, "context", ""))
             threads.append(
                 threading.Thread(
                     target=source.follow,
@@ -302,6 +302,14 @@ class FederatedSource:
         """Whether a remote cluster's object may enter the snapshot: not a namespace the hub has too (the
         snapshot keys namespaces by name alone, and the hub's stays the hub's)."""
         return not (isinstance(obj, Namespace) and obj.name in self._hub_namespaces)
+
+    def http_for(self, context: str) -> KubeHttp | None:
+        """The connection of the directly read cluster whose kube context is `context` (port-forwards)."""
+        for source in list(self.direct.values()):
+            if getattr(source, "context", None) == context:
+                http: KubeHttp | None = getattr(source, "http", None)
+                return http
+        return None
 
     # --- reading one object -------------------------------------------------------------------------
 

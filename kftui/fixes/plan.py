@@ -19,7 +19,7 @@ from kftui.fixes.plans import (
 )
 from kftui.fixes.registry import APP, APP_FIXES, FIXES, PLANNABLE
 from kftui.kinds import WORKLOAD_KINDS
-from kftui.model import ARGOCD_API, ClusterSnapshot, Finding, ObjectRef, Origin
+from kftui.model import ARGOCD_API, DIRECT, ClusterSnapshot, Finding, ObjectRef, Origin
 from kftui.profile import Profile
 
 KUBE_TARGETS = frozenset({"workload", "Pod", "Service", "Namespace", "hook", "object"})
@@ -64,8 +64,8 @@ def _on_the_hub(fix_id: str, target: ObjectRef, snapshot: ClusterSnapshot) -> No
     """A Kubernetes fix (restart, delete-pod, port-forward) acts through the hub's kube context: on an object
     of another cluster it would act on the wrong one, so it is refused, saying what would work instead."""
     origin = snapshot.origin_of(target) or _remote_app_namespace(target, snapshot)
-    if origin is None:
-        return
+    if origin is None or (fix_id == "port-forward" and origin.path == DIRECT and origin.context):
+        return  # (a port-forward goes through the context that reaches that cluster: ForwardTarget.context)
     how = "through Argo CD's API" if origin.path == ARGOCD_API else "through a kube context of its own"
     where = f"{target} is on cluster {origin.cluster}, which kftui reads {how}"
     if origin.path == ARGOCD_API:

@@ -131,4 +131,5 @@ def build_fix_runtime(
         argocd_namespace=options.argocd_namespace,
         argo_access=argo_access,
     )
-    return FixRuntime(FixRunner(gate, argo, workloads), ForwardManager(kube), audit)
+    forwards = ForwardManager(kube, route=getattr(source, "http_for", None))  # direct clusters (remote.py)
+    return FixRuntime(FixRunner(gate, argo, workloads), forwards, audit)

@@ -57,6 +57,8 @@ class Origin:
 
     cluster: str
     path: str
+    context: str = ""
+    """For DIRECT: the kube context that reaches the cluster (port-forwards go through it)."""
 
     @property
     def evidence(self) -> str:

@@ -372,3 +372,26 @@ def test_a_gateway_on_another_cluster_is_not_called_missing_for_its_unread_servi
     remote_ns = with_(demo.namespaces[("", gw.namespace)], origin=ORIGIN)
     remote = apply_events(without, [WatchEvent("MODIFIED", remote_ns)])
     assert list(gateway(remote, profile)) == []
+
+
+def test_a_port_forward_to_a_directly_read_cluster_goes_through_its_context() -> None:
+    from kftui.cluster.portforward import ForwardManager, PortForwardError
+    from kftui.fixes.plan import plan_action
+    from kftui.model import ObjectRef
+
+    class SpokeContext(StaticSource):
+        context = "spoke-admin"
+
+    spoke_ns = builders.to_model(builders.namespace("istio-system"))
+    spoke = SpokeContext(lambda: ClusterSnapshot.from_objects([spoke_ns], now=builders.NOW))
+    hub = StaticSource(lambda: hub_snapshot(spoke_app(server=SPOKE)))
+    source = FederatedSource(hub, FakeArgo(), connect=lambda server: spoke)
+    snapshot = source.load()
+    gateway = ObjectRef("Service", "istio-system", "istio-ingressgateway")
+    plan = plan_action("port-forward", gateway, snapshot)
+    assert plan.forward.context == "spoke-admin"  # type: ignore[attr-defined]
+    assert plan.command.endswith(" --context spoke-admin")
+    with pytest.raises(PortForwardError, match="no connection through kube context spoke-admin"):
+        ForwardManager(None, route=source.http_for).start(
+            "istio-system", "istio-ingressgateway", 80, context="spoke-admin"
+        )
