@@ -130,15 +130,19 @@ class ContextSwitcher:
         self.choice = choice
         self.options = options
         self.env = os.environ if env is None else env
+        self._kube_contexts: list[str] | None = None
 
     def kube_contexts(self) -> list[str]:
+        """The kubeconfig's contexts and the config file's, read once (Tab completes from them)."""
         from kftui.cluster.kubeconfig import choose_kubeconfig, context_servers
 
-        try:
-            known = list(context_servers(choose_kubeconfig(self.choice.kubeconfig, self.env)))
-        except (SourceError, OSError, ValueError):
-            known = []
-        return sorted({*known, *self.choice.config.contexts})
+        if self._kube_contexts is None:
+            try:
+                known = list(context_servers(choose_kubeconfig(self.choice.kubeconfig, self.env)))
+            except (SourceError, OSError, ValueError):
+                known = []
+            self._kube_contexts = sorted({*known, *self.choice.config.contexts})
+        return self._kube_contexts
 
     def names(self) -> list[str]:
         """Every name `:ctx` accepts: kube contexts, then Argo CD servers (by their config name)."""

@@ -141,7 +141,8 @@ class HabitActions(ViewActions):
         snapshot = self.snapshot
         apps = [a.name for a in snapshot.applications.values()] if snapshot else []
         namespaces = [ns.name for ns in snapshot.namespaces.values()] if snapshot else []
-        return command_line.complete(text, apps, namespaces)
+        contexts = self.switcher.names() if self.switcher is not None and self.source.live else []
+        return command_line.complete(text, apps, namespaces, contexts)
 
     def on_command_box_completed(self, message: CommandBox.Completed) -> None:
         self.notify("  ".join(message.candidates), title="Completions")
