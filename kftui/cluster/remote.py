@@ -21,7 +21,7 @@ from kftui.cluster.fields import as_list, as_map, as_str
 from kftui.cluster.http import CONNECTION_ERRORS, KubeApiError, KubeHttp
 from kftui.cluster.logs import LogRequest
 from kftui.cluster.ops import ActionError
-from kftui.cluster.source import Changes, ConnectionStatus, Sink, SnapshotSource
+from kftui.cluster.source import Changes, ConnectionStatus, Sink, SnapshotSource, SourceError
 from kftui.kinds import KINDS, WORKLOAD_KINDS
 from kftui.model import (
     ARGOCD_API,
@@ -120,6 +120,7 @@ class FederatedSource:
         self._readers: dict[Key, AppReader] = {}
         self._seen: dict[Key, dict[ObjectId, KubeObject]] = {}
         self._problem = ""
+        self._direct_problem = ""
         self._hub_namespaces: set[str] = set()
 
     def __getattr__(self, name: str) -> Any:
@@ -165,24 +166,35 @@ class FederatedSource:
     # --- the first snapshot -------------------------------------------------------------------------
 
     def load(self) -> ClusterSnapshot:
+        """The hub's snapshot with every remote app's objects (all of them: a refresh loads afresh). A cluster
+        whose direct context fails falls back to Argo CD's API, and the reason is kept for the status line."""
         snapshot = self.hub.load()
         self._clusters = self.registered()
         snapshot = replace(snapshot, clusters=self._clusters)
         self._connect_direct(snapshot)
-        self._apps = dict(snapshot.applications)
-        self._hub_namespaces = {ns.name for ns in snapshot.namespaces.values()}
-        self._plan(snapshot)
+        with self._lock:
+            self._apps = dict(snapshot.applications)
+            self._hub_namespaces = {ns.name for ns in snapshot.namespaces.values()}
+            self._seen = {}
         changes: Changes = []
-        for server, source in self.direct.items():
+        failed: list[str] = []
+        for server, source in list(self.direct.items()):
             origin = Origin(self._name_of(server), DIRECT, getattr(source, "context", ""))
-            remote = source.load()
+            try:
+                remote = source.load()
+            except SourceError as exc:
+                del self.direct[server]
+                failed.append(f"cluster {origin.cluster} through context {origin.context}: {exc}")
+                continue
             for name in ("namespaces", "pods", "workloads", "events"):
                 changes.extend(
                     WatchEvent("ADDED", tagged(o, origin))
                     for o in remote.collection(name).values()
                     if self._remote(o)
                 )
+        self._plan(snapshot)
         changes.extend(self._poll())
+        self._direct_problem = "; ".join(failed)
         return apply_events(snapshot, changes, now=snapshot.now) if changes else snapshot
 
     def _connect_direct(self, snapshot: ClusterSnapshot) -> None:
@@ -207,8 +219,8 @@ class FederatedSource:
             readers = dict(self._readers)
         events: list[WatchEvent] = []
         problems: list[str] = []
-        for key in list(self._seen):
-            if key not in readers:  # the app went, or moved to a cluster read another way
+        with self._lock:
+            for key in [k for k in self._seen if k not in readers]:  # the app went, or is read another way
                 events.extend(diff(self._seen.pop(key), {}))
         for key, reader in readers.items():
             try:
@@ -216,17 +228,27 @@ class FederatedSource:
             except ActionError as exc:
                 problems.append(f"{reader.app} via Argo CD: {exc}")
                 continue
-            # A namespace of the same name on the hub stays the hub's (the snapshot keys namespaces by name).
-            after = {_identity(o): o for o in objects if self._remote(o)}
-            events.extend(diff(self._seen.get(key, {}), after))
-            self._seen[key] = after
+            with self._lock:
+                # A namespace of the same name on the hub stays the hub's (the snapshot keys them by name).
+                after = {_identity(o): o for o in objects if self._remote(o)}
+                events.extend(diff(self._seen.get(key, {}), after))
+                self._seen[key] = after
         self._problem = problems[0] if problems else ""
         return events
+
+    @property
+    def problem(self) -> str:
+        """What cannot be read now (a direct context that failed, an app Argo CD refuses), "" when nothing."""
+        return "; ".join(p for p in (self._direct_problem, self._problem) if p)
 
     # --- following ----------------------------------------------------------------------------------
 
     def _note_apps(self, batch: Changes) -> None:
         """Keep up with the hub's Applications (which apps are remote) and namespace names."""
+        with self._lock:
+            self._note_apps_locked(batch)
+
+    def _note_apps_locked(self, batch: Changes) -> None:
         for change in batch:
             if isinstance(change, WatchEvent) and isinstance(change.obj, Namespace):
                 if change.type == "DELETED":
@@ -267,15 +289,16 @@ class FederatedSource:
         reported = ""
         try:
             while not stop.wait(self.interval):
-                snapshot = ClusterSnapshot(
-                    now=datetime.now(UTC), applications=dict(self._apps), clusters=self._clusters
-                )
+                with self._lock:
+                    apps = dict(self._apps)
+                snapshot = ClusterSnapshot(now=datetime.now(UTC), applications=apps, clusters=self._clusters)
                 self._plan(snapshot)
                 events = self._poll()
                 if events:
                     sink(list(events))
-                if self._problem != reported:
-                    reported = self._problem
+                problem = self.problem
+                if problem != reported:
+                    reported = problem
                     state = ConnectionState.RECONNECTING if reported else ConnectionState.LIVE
                     sink(ConnectionStatus(state, reported))
         finally:
@@ -321,10 +344,8 @@ class FederatedSource:
             wanted = (kind, ("" if kind == "Namespace" else namespace or "", name))
         with self._lock:
             readers = dict(self._readers)
-        for key, seen in list(self._seen.items()):
-            if wanted in seen:
-                return readers.get(key)
-        return None
+            seen = list(self._seen.items())
+        return next((readers.get(key) for key, objects in seen if wanted in objects), None)
 
     def _hub(self, method: str) -> Callable[..., Any]:
         """One of the hub's reading methods (its type is a SnapshotSource, which does not promise them)."""

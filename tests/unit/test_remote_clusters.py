@@ -254,7 +254,7 @@ def test_a_refused_tree_leaves_the_app_unread_and_says_why() -> None:
     source = FederatedSource(hub, FakeArgo(refuse={"resource-tree": "permission denied"}))
     snapshot = source.load()
     assert not snapshot.pods
-    assert "permission denied" in source._problem
+    assert "permission denied" in source.problem
 
 
 def test_polling_sends_what_changed_on_the_remote_cluster() -> None:
@@ -395,3 +395,36 @@ def test_a_port_forward_to_a_directly_read_cluster_goes_through_its_context() ->
         ForwardManager(None, route=source.http_for).start(
             "istio-system", "istio-ingressgateway", 80, context="spoke-admin"
         )
+
+
+def test_a_second_load_gives_every_remote_object_again() -> None:
+    hub = StaticSource(lambda: hub_snapshot(spoke_app(server=SPOKE)))
+    source = FederatedSource(hub, FakeArgo())
+    first, again = source.load(), source.load()
+    assert (
+        set(again.pods)
+        == set(first.pods)
+        == {
+            ("kubeflow", "ml-pipeline-7f9c6d-x2k4p"),
+            ("kubeflow", "minio-5d8b4c-q7w2z"),
+        }
+    )
+
+
+def test_a_direct_context_that_fails_falls_back_to_argocd_and_says_so() -> None:
+    from kftui.cluster.source import SourceError
+
+    def broken() -> ClusterSnapshot:
+        raise SourceError("cannot reach the API server at https://127.0.0.1:16443: connection refused")
+
+    class Spoke(StaticSource):
+        context = "spoke-admin"
+
+    hub = StaticSource(lambda: hub_snapshot(spoke_app(server=SPOKE)))
+    source = FederatedSource(hub, FakeArgo(), connect=lambda server: Spoke(broken))
+    snapshot = source.load()
+    assert snapshot.pods[("kubeflow", "ml-pipeline-7f9c6d-x2k4p")].origin == ORIGIN
+    assert source.problem == (
+        "cluster spoke through context spoke-admin: cannot reach the API server at https://127.0.0.1:16443: "
+        "connection refused"
+    )
