@@ -49,9 +49,9 @@ def build_source(args: argparse.Namespace) -> SnapshotSource:
             DumpObjects(Path(path).read_bytes, str(path)).find,
             counting_loader=lambda progress: load_snapshot(path, progress),
         )
-    from kftui.cluster.kube import KubeSource  # imported late: the offline paths need no client library
+    from kftui.multicluster import choose, live_source  # imported late: the offline paths need no client
 
-    return KubeSource.from_kubeconfig(args.kubeconfig, args.context, args.argocd_namespace)
+    return live_source(choose(args))
 
 
 def choose_profile(args: argparse.Namespace, snapshot: ClusterSnapshot) -> Profile:
@@ -200,6 +200,10 @@ def cmd_tui(args: argparse.Namespace) -> int:
         start_app=args.app,
         manifests=args.manifests,
     )
+    if source.live:  # `:ctx NAME` switches kube context or Argo CD server without restarting
+        from kftui.multicluster import ContextSwitcher, choose
+
+        app.switcher = ContextSwitcher(choose(args), options)
     # A hangup (SSH drop, tmux kill-session, even under make, which holds SIGHUP back) or SIGTERM stops every
     # port-forward and ends the process within a second, 129/143 (kftui/lifecycle.py says why and how).
     guard = ShutdownGuard(
@@ -250,8 +254,10 @@ def preflight_argocd(fixes: FixRuntime, options: FixOptions) -> None:
 
 def fix_options(args: argparse.Namespace) -> FixOptions:
     from kftui.fixes.runtime import FixOptions
+    from kftui.multicluster import choose, with_config_argocd
 
-    return FixOptions.from_env(
+    live = not (getattr(args, "demo", False) or getattr(args, "from_file", None))
+    options = FixOptions.from_env(
         read_only=args.read_only,
         argocd_server=getattr(args, "argocd_server", None),
         insecure=getattr(args, "insecure", False),
@@ -259,6 +265,7 @@ def fix_options(args: argparse.Namespace) -> FixOptions:
         audit_log=getattr(args, "audit_log", None),
         argocd_namespace=getattr(args, "argocd_namespace", "argocd"),
     )
+    return with_config_argocd(options, choose(args)) if live else options
 
 
 def cmd_sync(args: argparse.Namespace) -> int:

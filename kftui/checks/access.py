@@ -42,8 +42,8 @@ def gateway(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]:
         and ("", gw.namespace) not in snapshot.namespaces
     ):
         problem = f"namespace {gw.namespace} does not exist"
-    elif not_listed(snapshot, "Service"):
-        return
+    elif not_listed(snapshot, "Service") or snapshot.origin_of(svc_ref) is not None:
+        return  # (Services of another cluster are not read: its namespace being there says nothing more)
     elif (gw.namespace, gw.service) not in snapshot.services:
         if not snapshot.services:
             return

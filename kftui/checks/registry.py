@@ -16,6 +16,7 @@ from kftui.checks import (
     ordering,
     ownership,
     pods,
+    provenance,
     source,
     sync_ops,
     sync_windows,
@@ -95,4 +96,4 @@ def run_checks(
                 )
             )
     findings.sort(key=lambda f: f.sort_key)
-    return causes.link(findings, snapshot, profile)
+    return causes.link(provenance.mark(findings, snapshot), snapshot, profile)

@@ -133,6 +133,7 @@ def application(obj: Mapping[str, Any]) -> Application:
         path=as_str(source.get("path")) or as_str(source.get("chart")),
         target_revision=as_str(source.get("targetRevision")),
         dest_server=as_str(destination.get("server")) or as_str(destination.get("name")),
+        dest_name=as_str(destination.get("name")),
         dest_namespace=as_str(destination.get("namespace")),
         automated=isinstance(automated, dict) and automated.get("enabled") is not False,
         auto_prune=as_bool(as_map(automated).get("prune")),

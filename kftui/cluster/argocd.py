@@ -132,6 +132,15 @@ class ArgoRestOps:
             raise ActionError(f"Argo CD: {message} (HTTP {resp.status_code})")
         return resp
 
+    def get_json(self, path: str, params: Mapping[str, str | int] | None = None) -> Any:
+        """The read seam (argoread.ArgoHttp): GET and parse JSON."""
+        resp = self._call("GET", path, params={k: str(v) for k, v in (params or {}).items()})
+        return resp.json() if resp.content else None
+
+    def get_text(self, path: str, params: Mapping[str, str | int] | None = None) -> str:
+        """The read seam (argoread.ArgoHttp): GET a text answer whole."""
+        return self._call("GET", path, params={k: str(v) for k, v in (params or {}).items()}).text
+
     def _app_path(self, name: str) -> str:
         return f"/api/v1/applications/{name}"
 

@@ -112,3 +112,19 @@ def _problem(exc: yaml.YAMLError) -> str:
     if isinstance(character, int):
         return f"character U+{character:04X} is not allowed"
     return "cannot parse"
+
+
+def context_servers(choice: KubeconfigChoice) -> dict[str, str]:
+    """Context name -> its cluster's server URL, over every kubeconfig file (the first definition wins, as
+    kubectl merges them): how a remote Argo CD cluster finds the context that reaches it directly."""
+    contexts: dict[str, str] = {}
+    clusters: dict[str, str] = {}
+    for path in choice.files:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for entry in raw.get("clusters") or []:
+            if isinstance(entry, dict) and isinstance(entry.get("cluster"), dict):
+                clusters.setdefault(str(entry.get("name")), str(entry["cluster"].get("server") or ""))
+        for entry in raw.get("contexts") or []:
+            if isinstance(entry, dict) and isinstance(entry.get("context"), dict):
+                contexts.setdefault(str(entry.get("name")), str(entry["context"].get("cluster") or ""))
+    return {name: clusters.get(cluster, "") for name, cluster in contexts.items() if clusters.get(cluster)}

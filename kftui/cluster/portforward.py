@@ -28,10 +28,15 @@ from typing import Any
 import httpx
 
 from kftui.cluster import objects
+from kftui.cluster.forward_rules import (
+    PortForwardError,
+    probe_verdict,
+    ready_pod_names,
+    service_port,
+    target_port,
+)
 from kftui.cluster.http import CONNECTION_ERRORS, ForwardStream, KubeApiError, KubeHttp
-from kftui.cluster.ops import ActionError
 from kftui.kinds import KINDS
-from kftui.model import Endpoints, Pod, Service, ServicePort
 
 log = logging.getLogger(__name__)
 
@@ -40,52 +45,6 @@ PORT_SEARCH = 50
 HEALTH_INTERVAL = 2.0
 CONNECT_ATTEMPTS = 3
 BUFFER = 65536
-
-
-class PortForwardError(ActionError):
-    """The forward cannot be set up (no such service, no ready pod, no port); one line for the user."""
-
-
-# --- pure resolution (kubectl's translateServicePortToTargetPort) ---------------------------------
-
-
-def service_port(svc: Service, port: int | str) -> ServicePort:
-    for p in svc.ports:
-        if (isinstance(port, int) and p.port == port) or (isinstance(port, str) and p.name == port):
-            return p
-    raise PortForwardError(f"Service {svc.namespace}/{svc.name} has no port {port}")
-
-
-def target_port(svc_port: ServicePort, pod: Pod) -> int:
-    """The container port behind a Service port on this pod (a named targetPort is looked up)."""
-    target = svc_port.target_port
-    if isinstance(target, int):
-        return target or svc_port.port
-    for cp in pod.ports:
-        if cp.name == target:
-            return cp.port
-    raise PortForwardError(f"pod {pod.name} has no container port named {target!r}")
-
-
-def ready_pod_names(eps: Endpoints) -> list[str]:
-    seen: dict[str, None] = {}
-    for addr in eps.ready:
-        if addr.pod_name:
-            seen[addr.pod_name] = None
-    return list(seen)
-
-
-def probe_verdict(status: int, location: str) -> tuple[bool, str]:
-    """Is this answer the Kubeflow gateway working? 200, or a redirect into the login flow."""
-    if status == 200:
-        return True, "200 OK"
-    if 300 <= status < 400:
-        if "/dex/auth" in location or "/dex/" in location:
-            return True, f"{status} redirect to Dex login ({location.split('?')[0]})"
-        if "/oauth2/" in location:
-            return True, f"{status} redirect to the oauth2-proxy sign-in ({location.split('?')[0]})"
-        return False, f"{status} redirect to {location or '(no Location)'}"
-    return False, f"HTTP {status}"
 
 
 @dataclass(frozen=True)
@@ -367,13 +326,28 @@ class ForwardManager:
     kube: KubeHttp | None
     on_change: Callable[[ForwardState], None] | None = None
     forwards: dict[int, PortForward] = field(default_factory=dict)
+    route: Callable[[str], KubeHttp | None] | None = None
+    """Kube context -> its connection, for Services on a cluster read directly (cluster/remote.py)."""
 
     def start(
-        self, namespace: str, service: str, port: int | str, local_port: int = 8080, login_hint: str = ""
+        self,
+        namespace: str,
+        service: str,
+        port: int | str,
+        local_port: int = 8080,
+        login_hint: str = "",
+        context: str = "",
     ) -> PortForward:
-        if self.kube is None:
+        kube = self.kube
+        if context:
+            kube = self.route(context) if self.route is not None else None
+            if kube is None:
+                raise PortForwardError(
+                    f"no connection through kube context {context} (it is not read directly)"
+                )
+        if kube is None:
             raise PortForwardError("port-forward needs a live cluster (not a dump or the demo)")
-        fwd = PortForward(self.kube, namespace, service, port, local_port, login_hint, self.on_change)
+        fwd = PortForward(kube, namespace, service, port, local_port, login_hint, self.on_change)
         fwd.start()
         self.forwards[fwd.state.id] = fwd
         return fwd

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from kftui.cluster.ops import AccessReview, ActionError, Permission
+from kftui.fixes.argo_access import ArgoRbac
 from kftui.fixes.audit import AuditError, AuditLog
 from kftui.fixes.permissions import KUBE_BACKEND, forbidden_reason
 from kftui.fixes.plans import FixPlan
@@ -48,12 +49,15 @@ class Gate:
         context: str = "",
         access: AccessReview | None = None,
         argocd_namespace: str = "argocd",
+        argo_access: ArgoRbac | None = None,
     ) -> None:
         self.read_only = read_only
         self.audit = audit
         self.context = context
         self.access = access
         self.argocd_namespace = argocd_namespace
+        self.argo_access = argo_access
+        """Argo CD's RBAC, for Application actions through its REST API (fixes/argo_access.py)."""
 
     @property
     def user(self) -> str:
@@ -66,6 +70,8 @@ class Gate:
             return READ_ONLY_REASON
         if plan.blocked is not None:
             return plan.blocked
+        if self._argo_decides(plan, backend):
+            return self.argo_access.cached(plan) if self.argo_access is not None else None
         if self.read_only or self.access is None:
             return None
         access = self.access
@@ -74,12 +80,23 @@ class Gate:
     def review(self, plan: FixPlan, backend: str = KUBE_BACKEND) -> str | None:
         """Like `refusal`, but first asks the cluster what is not known yet. Blocks: worker threads only."""
         first = self.refusal(plan, backend)
+        if first is None and self._argo_decides(plan, backend) and self.argo_access is not None:
+            return self.argo_access.review(plan)
         if first is not None or self.read_only or self.access is None:
             return first
         access = self.access
         needs = self._needs(plan, backend)
         answers = {p: access.review(p) for p in needs}  # first: the user is learnt by the first review
         return forbidden_reason(needs, answers.get, access.user())
+
+    def _argo_decides(self, plan: FixPlan, backend: str) -> bool:
+        """An Application action through Argo CD's REST API: Argo CD's RBAC decides, not Kubernetes'."""
+        return (
+            not self.read_only
+            and self.argo_access is not None
+            and backend != KUBE_BACKEND
+            and plan.target.kind == "Application"
+        )
 
     def _needs(self, plan: FixPlan, backend: str) -> tuple[Permission, ...]:
         return required_permissions(plan, backend, self.argocd_namespace)

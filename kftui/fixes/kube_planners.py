@@ -6,8 +6,10 @@ fixes/app_planners.py; the fix registry (fixes/registry.py) says which fix id us
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from kftui import shellcmd
 from kftui.fixes.plans import (
     CreateNamespacePlan,
     DeletePodPlan,
@@ -19,7 +21,7 @@ from kftui.fixes.plans import (
     command_ref,
 )
 from kftui.kinds import WORKLOAD_KINDS
-from kftui.model import ClusterSnapshot, ObjectRef, Pod, Service
+from kftui.model import DIRECT, ClusterSnapshot, ObjectRef, Pod, Service
 from kftui.profile import Gateway, Profile
 
 if TYPE_CHECKING:
@@ -108,12 +110,18 @@ def port_forward(
     spec: FixSpec, target: ObjectRef, snapshot: ClusterSnapshot, profile: Profile | None
 ) -> FixPlan:
     forward = forward_target(target, snapshot, profile)
+    origin = snapshot.origin_of(ObjectRef("Service", forward.namespace, forward.service))
+    if origin is not None and origin.path == DIRECT and origin.context:
+        forward = replace(forward, context=origin.context)
     ref = command_ref(spec, forward.namespace, forward.service, forward.local_port, forward.port)
+    argvs = (
+        tuple((*argv, "--context", forward.context) for argv in ref.argvs) if forward.context else ref.argvs
+    )
     return PortForwardPlan(
         fix_id=spec.fix_id,
         title=ref.title,
         target=ObjectRef("Service", forward.namespace, forward.service),
-        command=ref.command,
+        command=shellcmd.steps(argvs),
         changes=(
             f"listen on 127.0.0.1:{forward.local_port} (or the next free port)",
             f"forward each connection to a ready pod behind svc/{forward.service} port {forward.port}",

@@ -19,8 +19,11 @@ from kftui.fixes.plans import (
 )
 from kftui.fixes.registry import APP, APP_FIXES, FIXES, PLANNABLE
 from kftui.kinds import WORKLOAD_KINDS
-from kftui.model import ClusterSnapshot, Finding, ObjectRef
+from kftui.model import ARGOCD_API, DIRECT, ClusterSnapshot, Finding, ObjectRef, Origin
 from kftui.profile import Profile
+
+KUBE_TARGETS = frozenset({"workload", "Pod", "Service", "Namespace", "hook", "object"})
+"""What a fix acts on when it acts through the hub's kube context rather than on an Application."""
 
 __all__ = [
     "APP_FIXES",
@@ -52,7 +55,29 @@ def plan_action(
     spec = FIXES.get(fix_id)
     if spec is None:
         raise PlanError(f"no plan for fix {fix_id!r} (plannable: {', '.join(PLANNABLE)})")
+    if spec.on in KUBE_TARGETS:
+        _on_the_hub(fix_id, target, snapshot)
     return spec.planner(spec, target, snapshot, profile)
+
+
+def _on_the_hub(fix_id: str, target: ObjectRef, snapshot: ClusterSnapshot) -> None:
+    """A Kubernetes fix (restart, delete-pod, port-forward) acts through the hub's kube context: on an object
+    of another cluster it would act on the wrong one, so it is refused, saying what would work instead."""
+    origin = snapshot.origin_of(target) or _remote_app_namespace(target, snapshot)
+    if origin is None or (fix_id == "port-forward" and origin.path == DIRECT and origin.context):
+        return  # (a port-forward goes through the context that reaches that cluster: ForwardTarget.context)
+    how = "through Argo CD's API" if origin.path == ARGOCD_API else "through a kube context of its own"
+    where = f"{target} is on cluster {origin.cluster}, which kftui reads {how}"
+    if origin.path == ARGOCD_API:
+        hint = (
+            "kftui holds no kube credentials for it: add a kube context for that cluster (or map its server "
+            "to one under `clusters:` in kftui's config file)"
+        )
+        if fix_id != "port-forward":
+            hint += "; Argo CD can act there itself: `argocd app actions run` (restart) or `argocd app delete-resource`"
+    else:
+        hint = "fixes through a second kube context are not built yet: use kubectl with that context"
+    raise PlanError(f"cannot {fix_id} {target.name}: {where}; {hint}")
 
 
 def actions_for(target: ObjectRef, snapshot: ClusterSnapshot) -> tuple[str, ...]:
@@ -69,6 +94,19 @@ def actions_for(target: ObjectRef, snapshot: ClusterSnapshot) -> tuple[str, ...]
     if target.kind == "Service":
         return ("port-forward",)
     return ()
+
+
+def _remote_app_namespace(target: ObjectRef, snapshot: ClusterSnapshot) -> Origin | None:
+    """For a namespace kftui has not seen (a missing one): the cluster the apps deploying there deploy to,
+    when none of them deploys to the hub."""
+    if target.kind != "Namespace" or ("", target.name) in snapshot.namespaces:
+        return None
+    dests = [
+        snapshot.destination(a) for a in snapshot.applications.values() if target.name in a.target_namespaces
+    ]
+    if not dests or any(d.in_cluster for d in dests):
+        return None
+    return Origin(dests[0].label, ARGOCD_API)
 
 
 def _finding_target(finding: Finding, fix_id: str, snapshot: ClusterSnapshot) -> ObjectRef:

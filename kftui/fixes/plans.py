@@ -51,6 +51,8 @@ class ForwardTarget:
     port: int
     local_port: int
     login_hint: str = ""
+    context: str = ""
+    """The kube context to forward through when the Service is on a cluster read directly; "" = the hub's."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import shlex
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,6 +36,10 @@ class FixOptions:
     plaintext: bool = False
     audit_log: str | None = None
     argocd_namespace: str = "argocd"
+    argocd_token_env: str = "ARGOCD_AUTH_TOKEN"
+    """The environment variable holding the Argo CD token (a config file's server may name its own)."""
+    argocd_token: str = field(default="", repr=False)
+    """A token from a config file only its owner reads (kftui/config.py); never printed."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **given: object) -> FixOptions:
@@ -71,7 +75,7 @@ def argo_rest_ops(options: FixOptions, env: Mapping[str, str]) -> ArgoRestOps:
 
     return ArgoRestOps(
         options.argocd_server,
-        env.get("ARGOCD_AUTH_TOKEN", ""),
+        options.argocd_token or env.get(options.argocd_token_env, ""),
         insecure=options.insecure,
         plaintext=options.plaintext,
         argocd_namespace=options.argocd_namespace,
@@ -93,11 +97,12 @@ def build_fix_runtime(
         from kftui.cluster.appops import KubeAppOps, KubeWorkloadOps
         from kftui.cluster.kube import KubeSource
 
-        if isinstance(source, KubeSource):
-            kube = source.http
-            context = source.context
-            argo = KubeAppOps(source.http, options.argocd_namespace)
-            workloads = KubeWorkloadOps(source.http)
+        hub = getattr(source, "hub", source)  # a FederatedSource acts on the hub (cluster/remote.py)
+        if isinstance(hub, KubeSource):
+            kube = hub.http
+            context = hub.context
+            argo = KubeAppOps(hub.http, options.argocd_namespace)
+            workloads = KubeWorkloadOps(hub.http)
     if options.argocd_server:
         from kftui.cluster.ops import ActionError
 
@@ -113,7 +118,18 @@ def build_fix_runtime(
         from kftui.cluster.access import KubeAccessReview
 
         access = KubeAccessReview(kube)
+    argo_access = None
+    if options.argocd_server and argo is not None and not options.read_only:
+        from kftui.fixes.argo_access import ArgoRbac
+
+        argo_access = ArgoRbac(argo, options.argocd_namespace)  # type: ignore[arg-type]
     gate = Gate(
-        options.read_only, audit, context=context, access=access, argocd_namespace=options.argocd_namespace
+        options.read_only,
+        audit,
+        context=context,
+        access=access,
+        argocd_namespace=options.argocd_namespace,
+        argo_access=argo_access,
     )
-    return FixRuntime(FixRunner(gate, argo, workloads), ForwardManager(kube), audit)
+    forwards = ForwardManager(kube, route=getattr(source, "http_for", None))  # direct clusters (remote.py)
+    return FixRuntime(FixRunner(gate, argo, workloads), forwards, audit)

@@ -14,6 +14,7 @@ from kftui.model.applications import (
     SyncOperation,
 )
 from kftui.model.changes import Forbidden, Relisted, SnapshotChange, WatchEvent, apply_event, apply_events
+from kftui.model.clusters import ARGOCD_API, DIRECT, HUB, ArgoCluster, Destination, Origin
 from kftui.model.findings import (
     Chains,
     Finding,
@@ -56,12 +57,16 @@ from kftui.model.snapshot import (
 )
 
 __all__ = [
+    "ARGOCD_API",
     "COLLECTION_OF",
+    "DIRECT",
     "EMPTY_MAP",
+    "HUB",
     "KIND_OF_TYPE",
     "MAX_LINEAGE_STEPS",
     "AppProject",
     "Application",
+    "ArgoCluster",
     "Chains",
     "ClusterSnapshot",
     "Condition",
@@ -69,6 +74,7 @@ __all__ = [
     "ContainerPort",
     "ContainerStatus",
     "CustomResourceDefinition",
+    "Destination",
     "EndpointAddress",
     "Endpoints",
     "Event",
@@ -82,6 +88,7 @@ __all__ = [
     "Namespace",
     "ObjectRef",
     "OperationState",
+    "Origin",
     "Pod",
     "Relisted",
     "ResourceResult",

@@ -99,6 +99,9 @@ class Application:
     path: str = ""
     target_revision: str = ""
     dest_server: str = ""
+    """spec.destination.server, or its name when only a name is given (what sync windows match)."""
+    dest_name: str = ""
+    """spec.destination.name: a cluster registered in Argo CD by name (model/clusters.py resolves it)."""
     dest_namespace: str = ""
     automated: bool = False
     auto_prune: bool = False

@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Literal, TypeAlias
 
+from kftui.model.clusters import Origin
+
 EMPTY_MAP: Mapping[str, str] = MappingProxyType({})
 
 Key: TypeAlias = tuple[str, str]
@@ -51,6 +53,8 @@ class Namespace:
     conditions: tuple[tuple[str, str], ...] = ()
     """(type, message) of each True status condition: while Terminating, what still holds the namespace
     (NamespaceContentRemaining, NamespaceFinalizersRemaining, NamespaceDeletionDiscoveryFailure, ...)."""
+    origin: Origin | None = None
+    """Set for objects of another cluster than the hub: which one, and by which path kftui read it."""
 
     @property
     def key(self) -> Key:
@@ -108,6 +112,8 @@ class Pod:
     started_at: datetime | None = None
     deleting: bool = False
     resource_version: str = ""
+    origin: Origin | None = None
+    """Set for objects of another cluster than the hub: which one, and by which path kftui read it."""
 
     @property
     def key(self) -> Key:
@@ -207,6 +213,8 @@ class Event:
     count: int = 1
     last_seen: datetime | None = None
     resource_version: str = ""
+    origin: Origin | None = None
+    """Set for objects of another cluster than the hub: which one, and by which path kftui read it."""
 
     @property
     def key(self) -> Key:
@@ -282,6 +290,8 @@ class Workload:
     resource_version: str = ""
     tracking_id: str = ""
     """Argo CD's argocd.argoproj.io/tracking-id annotation (`<app>:<group>/<kind>:<ns>/<name>`), if any."""
+    origin: Origin | None = None
+    """Set for objects of another cluster than the hub: which one, and by which path kftui read it."""
 
     @property
     def key(self) -> Key:

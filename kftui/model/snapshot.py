@@ -11,6 +11,7 @@ from typing import TypeAlias
 
 from kftui.kinds import WORKLOAD_KINDS, collection_of
 from kftui.model.applications import Application
+from kftui.model.clusters import ArgoCluster, Destination, Origin, resolve
 from kftui.model.lineage import Lineage
 from kftui.model.objects import (
     CustomResourceDefinition,
@@ -104,6 +105,8 @@ class ClusterSnapshot:
     context: str = ""
     server: str = ""
     argocd_namespace: str = "argocd"
+    clusters: tuple[ArgoCluster, ...] = ()
+    """The clusters registered in Argo CD (name and server only), to resolve destinations with."""
     forbidden: Mapping[str, str] = field(default_factory=no_entries)
     """Kinds that could not be listed (forbidden, not served), with the API server's reason."""
     lineage: Lineage | None = field(default=None, compare=False, repr=False)
@@ -121,6 +124,32 @@ class ClusterSnapshot:
         for obj in objects:
             buckets[COLLECTION_OF[type(obj)]][obj.key] = obj
         return cls(now=now, **buckets, **meta)  # type: ignore[arg-type]
+
+    def destination(self, app: Application) -> Destination:
+        """The cluster an Application deploys to (model/clusters.py)."""
+        return resolve(app.dest_server if not app.dest_name else "", app.dest_name, self.clusters)
+
+    def app_clusters(self) -> dict[str, str]:
+        """App name -> the cluster it deploys to, for the apps deploying elsewhere than Argo CD's own cluster
+        (the tree lists them after the hub's, grouped and named by cluster); empty for the usual one cluster."""
+        out: dict[str, str] = {}
+        for app in self.applications.values():
+            dest = self.destination(app)
+            if not dest.in_cluster:
+                out[app.name] = dest.label
+        return out
+
+    def origin_of(self, ref: ObjectRef) -> Origin | None:
+        """Where the object `ref` names was read from, None for the hub's own objects. A Service or other
+        object kftui does not tag goes by its namespace (a namespace of a remote app is tagged)."""
+        if ref.kind == "Pod":
+            obj: Pod | Workload | Namespace | None = self.pods.get((ref.namespace or "", ref.name))
+        elif ref.kind in WORKLOAD_KINDS:
+            obj = self.workloads.get((ref.kind, f"{ref.namespace}/{ref.name}"))
+        else:
+            name = ref.name if ref.kind == "Namespace" else ref.namespace
+            obj = self.namespaces.get(("", name)) if name else None
+        return obj.origin if obj is not None else None
 
     def collection(self, name: str) -> Mapping[Key, KubeObject]:
         return getattr(self, name)

@@ -63,8 +63,7 @@ class KftuiApp(DiffActions):
     BINDINGS = bindings.APP
     HORIZONTAL_BREAKPOINTS, VERTICAL_BREAKPOINTS = WIDTHS, HEIGHTS  # screen classes the .tcss lays out by
 
-    # `var`, not `reactive`: a reactive repaints the whole screen when set, once per batch of watch events,
-    # although the widgets that show the snapshot repaint exactly what changed themselves.
+    # `var`, not `reactive`: a reactive repaints the whole screen per batch; the widgets repaint what changed.
     snapshot: var[ClusterSnapshot | None] = var(None, always_update=True, init=False)
     errors_only: var[bool] = var(False, init=False)
 
@@ -286,6 +285,7 @@ class KftuiApp(DiffActions):
         self.query_one(StatusLine).info = StatusInfo(
             context=snapshot.context if snapshot else "",
             server=snapshot.server if snapshot else "",
+            argocd=self.switcher.active_argocd() if self.switcher is not None else "",
             profile=self.profile.name if self.profile else "",
             connection=self.connection,
             # To the second, as shown: the line is redrawn when what it says changes, not per batch.

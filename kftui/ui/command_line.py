@@ -62,16 +62,18 @@ class Completion:
     """Every word that fits (more than one: the user types on)."""
 
 
-def complete(text: str, apps: Iterable[str], namespaces: Iterable[str]) -> Completion:
-    """Complete the command word, or the name after `app`/`ns` from the snapshot's names."""
+def complete(
+    text: str, apps: Iterable[str], namespaces: Iterable[str], contexts: Iterable[str] = ()
+) -> Completion:
+    """Complete the command word, or the name after `app`/`ns` from the snapshot's names, or after `ctx` from
+    the kube contexts and Argo CD servers `:ctx` can switch to."""
     stripped = text.lstrip().removeprefix(":")
     if " " not in stripped:
         return _extend("", stripped, [w for w in WORDS + tuple(ALIASES) if w.startswith(stripped.lower())])
     word, _, rest = stripped.partition(" ")
     name = ALIASES.get(word.lower())
-    pool: Sequence[str] = (
-        sorted(set(apps)) if name == "app" else sorted(set(namespaces)) if name == "ns" else []
-    )
+    pools = {"app": apps, "ns": namespaces, "ctx": contexts}
+    pool: Sequence[str] = sorted(set(pools.get(name or "", ())))
     rest = rest.lstrip()
     return _extend(f"{word} ", rest, [n for n in pool if n.startswith(rest)])
 

@@ -75,8 +75,11 @@ class SourceFeed(App[None]):
 
     @work(thread=True, group="follow", exit_on_error=False)
     def _follow(self) -> None:
+        # This follow's own stop: after a `:ctx` switch, the old source's late messages are dropped.
+        stop = self._stop
+
         def sink(item: Changes | ConnectionStatus) -> None:
-            if self._stop.is_set():
+            if stop.is_set():
                 return
             if isinstance(item, ConnectionStatus):
                 self._post(ConnectionChanged(item))
@@ -84,12 +87,24 @@ class SourceFeed(App[None]):
                 self._post(ChangesArrived(list(item)))
 
         try:
-            self.source.follow(sink, self._stop)
+            self.source.follow(sink, stop)
         except Exception as exc:  # the watch gave up: keep the last snapshot, marked stale
-            self._post(ConnectionChanged(ConnectionStatus(ConnectionState.OFFLINE, f"follow stopped: {exc}")))
+            if not stop.is_set():
+                self._post(
+                    ConnectionChanged(ConnectionStatus(ConnectionState.OFFLINE, f"follow stopped: {exc}"))
+                )
         else:
-            if not self._stop.is_set():  # returned on its own: nothing streams any more
+            if not stop.is_set():  # returned on its own: nothing streams any more
                 self._post(ConnectionChanged(ConnectionStatus(ConnectionState.OFFLINE, "follow ended")))
+
+    def use_source(self, source: SnapshotSource) -> None:
+        """Read from another source from now on (`:ctx`), without restarting: the old one's follow is told to
+        stop and its late messages are dropped; the new one loads, then follows like the first."""
+        self._stop.set()
+        self._stop = threading.Event()
+        self._following = False
+        self.source = source
+        self._log_reader = getattr(source, "pod_logs", None)
 
     def on_details_pane_logs_wanted(self, message: DetailsPane.LogsWanted) -> None:
         pod = message.pod

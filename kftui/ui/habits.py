@@ -7,13 +7,18 @@ fix plan, its preview and its confirm (ctrl+d is the delete-pod fix of the selec
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from textual import work
 from textual.widgets import DataTable, OptionList, TabbedContent, Tree
 
+from kftui.cluster.source import ConnectionStatus
 from kftui.fixes.plan import PlanError, plan_action
-from kftui.model import Finding, Pod
+from kftui.model import ConnectionState, Finding, Pod
 from kftui.textsafe import one_line
 from kftui.ui import bindings, command_line, hints, tree_keys
 from kftui.ui.command_line import Command, CommandError, Completion
+from kftui.ui.messages import SourceSwitched, SwitchFailed
 from kftui.ui.screens.fix_confirm import open_fix_screen
 from kftui.ui.screens.help import HelpScreen
 from kftui.ui.tree_model import TreeItem, TreeModel
@@ -22,6 +27,9 @@ from kftui.ui.widgets.command_box import CommandBox
 from kftui.ui.widgets.diagnostics import DiagnosticsPanel
 from kftui.ui.widgets.filter_box import FilterBox
 from kftui.ui.widgets.resource_tree import ResourceTree
+
+if TYPE_CHECKING:
+    from kftui.multicluster import ContextSwitcher
 
 # What j/k/g/G call on the focused widget, first match wins: lists and tables move their cursor, text scrolls.
 MOVES: dict[str, tuple[str, ...]] = {
@@ -39,6 +47,12 @@ class HabitActions(ViewActions):
     scope_item: TreeItem | None
     findings: list[Finding]
     start_app: str | None
+    connection: ConnectionStatus
+    switcher: ContextSwitcher | None = None
+    """What `:ctx NAME` switches between (cli.py sets it for a live source)."""
+
+    def action_refresh(self) -> None:
+        raise NotImplementedError
 
     def _show_findings(self) -> None:
         raise NotImplementedError
@@ -127,7 +141,8 @@ class HabitActions(ViewActions):
         snapshot = self.snapshot
         apps = [a.name for a in snapshot.applications.values()] if snapshot else []
         namespaces = [ns.name for ns in snapshot.namespaces.values()] if snapshot else []
-        return command_line.complete(text, apps, namespaces)
+        contexts = self.switcher.names() if self.switcher is not None and self.source.live else []
+        return command_line.complete(text, apps, namespaces, contexts)
 
     def on_command_box_completed(self, message: CommandBox.Completed) -> None:
         self.notify("  ".join(message.candidates), title="Completions")
@@ -150,7 +165,7 @@ class HabitActions(ViewActions):
         elif name == "help":
             self.call_later(self.run_action, "help")
         elif name == "ctx":
-            self.notify(self._source_line(), title=":ctx")
+            self._ctx(command.arg)
         elif self.tree_model is None:
             self.notify("Nothing loaded yet.", severity="warning")
         elif name == "apps":
@@ -172,7 +187,40 @@ class HabitActions(ViewActions):
             server = snapshot.server if snapshot else ""
             where = f"kube context {context}" + (f" at {server}" if server else "")
         backend = f"; Argo CD actions via {self.fixes.runner.backend_name}" if self.fixes is not None else ""
-        return f"Source: {where}{backend}. Switching comes later: restart kftui with --context NAME."
+        if self.switcher is None or not self.source.live:
+            return f"Source: {where}{backend}."
+        return f"Source: {where}{backend}. :ctx NAME switches to one of: {', '.join(self.switcher.names())}"
+
+    def _ctx(self, name: str) -> None:
+        """`:ctx` says what is active; `:ctx NAME` switches kube context or Argo CD server without restarting."""
+        if not name or self.switcher is None or not self.source.live:
+            self.notify(self._source_line(), title=":ctx")
+            return
+        self.notify(f"Switching to {name}…", title=":ctx", timeout=2)
+        self._switch(name)
+
+    @work(thread=True, group="switch", exclusive=True, exit_on_error=False)
+    def _switch(self, name: str) -> None:
+        switcher = self.switcher
+        assert switcher is not None
+        try:
+            source, fixes, active = switcher.switch(name)
+        except Exception as exc:  # a bad context, a refused login: one line, the current source stays
+            self._post(SwitchFailed(one_line(str(exc))))
+            return
+        self._post(SourceSwitched(source, fixes, active))
+
+    def on_source_switched(self, message: SourceSwitched) -> None:
+        if self.fixes is not None:
+            self.fixes.close()  # stops the old context's port-forwards
+        self.fixes = message.fixes
+        self.use_source(message.source)
+        self.connection = ConnectionStatus(ConnectionState.CONNECTING)
+        self.notify(f"Now reading {message.active}", title=":ctx")
+        self.action_refresh()
+
+    def on_switch_failed(self, message: SwitchFailed) -> None:
+        self.notify(message.reason, title=":ctx", severity="error")
 
     def _show_apps(self, *, expand_namespaces: bool) -> None:
         tree = self.query_one(ResourceTree)

@@ -7,12 +7,16 @@ its own event loop.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from kftui.cluster.source import Changes, ConnectionStatus
+from kftui.cluster.source import Changes, ConnectionStatus, SnapshotSource
 from kftui.model import ClusterSnapshot, Finding
 from kftui.ui.tree_model import FilterResult, TreeModel
+
+if TYPE_CHECKING:
+    from kftui.fixes.runtime import FixRuntime
 
 
 class SnapshotLoaded(Message):
@@ -88,3 +92,21 @@ class FixesReviewed(Message):
         super().__init__()
         self.finding = finding
         self.refusals = refusals
+
+
+class SourceSwitched(Message):
+    """`:ctx NAME` built the source and fix runtime for another kube context or Argo CD server."""
+
+    def __init__(self, source: SnapshotSource, fixes: FixRuntime, active: str) -> None:
+        super().__init__()
+        self.source = source
+        self.fixes = fixes
+        self.active = active
+
+
+class SwitchFailed(Message):
+    """`:ctx NAME` could not build what it names; `reason` is one line for the user."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__()
+        self.reason = reason

@@ -22,6 +22,17 @@ from kftui.model import ClusterSnapshot, Finding, ManagedResource, ObjectRef, Po
 from kftui.topology import AppNode, NamespaceNode, Topology, build_topology
 from kftui.ui import render, tree_keys
 from kftui.ui.app_order import app_sort_key
+from kftui.ui.tree_filter import FilterResult, filter_model
+
+__all__ = [
+    "FILTER_OVERFLOW",
+    "MAX_CHILDREN",
+    "FilterResult",
+    "Scope",
+    "TreeItem",
+    "TreeModel",
+    "filter_model",
+]
 
 MAX_CHILDREN = 500
 # The name of the "more" row that stands for filter matches beyond MAX_CHILDREN.
@@ -89,6 +100,7 @@ class TreeModel:
         self._order = app_sort_key(order)
         self.findings = findings
         self._roots: list[TreeItem] | None = None
+        self._cluster_of: dict[str, str] | None = None
         # Rows of the previous model, reused by roots() for apps whose node is shared (then let go).
         self._previous_roots: list[TreeItem] = (previous._roots or []) if previous is not None else []
         self.topology: Topology = build_topology(
@@ -137,8 +149,16 @@ class TreeModel:
             self._roots, self._previous_roots = items, []
         return list(self._roots)
 
-    def _app_position(self, node: AppNode) -> tuple[int, str]:
-        return (self._order.get(node.app.name, len(self._order)), node.app.name)
+    def _app_position(self, node: AppNode) -> tuple[str, int, str]:
+        """The hub's apps first, then those of each other cluster by its name; in the profile's order within."""
+        name = node.app.name
+        return (self.clusters().get(name, ""), self._order.get(name, len(self._order)), name)
+
+    def clusters(self) -> dict[str, str]:
+        """ClusterSnapshot.app_clusters, computed once per model."""
+        if self._cluster_of is None:
+            self._cluster_of = self.snapshot.app_clusters()
+        return self._cluster_of
 
     def has_children(self, item: TreeItem) -> bool:
         if item.kind in ("app", "cluster", "unowned"):
@@ -274,7 +294,8 @@ class TreeModel:
         worst = self.worst(item)
         if item.kind == "app":
             counts = self._by_app.get(item.app or "", {})
-            return ("app", item.obj, worst, tuple(counts.get(s, 0) for s in Severity))
+            cluster = self.clusters().get(item.app or "", "")
+            return ("app", item.obj, worst, tuple(counts.get(s, 0) for s in Severity), cluster)
         if item.kind in ("namespace", "unowned-namespace"):
             return (item.kind, item.name, item.obj, worst, item.name in self.topology.orphan_namespaces)
         return (item.kind, item.obj, worst)
@@ -307,6 +328,8 @@ class TreeModel:
         if item.kind == "app" and isinstance(item.node, AppNode):
             app = item.node.app
             text.append(app.name, style="bold")
+            if self.clusters().get(app.name):
+                text.append(f" @{self.clusters()[app.name]}", style=render.BLUE)
             text.append("  ")
             text.append_text(render.app_badges(app.sync_status, app.health_status, app.operation_phase))
             text.append_text(render.counts_badge(self._by_app.get(app.name, {})))
@@ -359,27 +382,6 @@ class TreeModel:
         if item.app is not None:
             return Scope(f"app {item.app}", app=item.app)
         return Scope("everything")
-
-
-@dataclass(frozen=True)
-class FilterResult:
-    """Which items a filter keeps: the matches and every ancestor of a match."""
-
-    needle: str
-    keep: frozenset[str]
-    matched: frozenset[str]
-
-
-def filter_model(model: TreeModel, needle: str) -> FilterResult:
-    """Walk every item (the cap does not apply) once; pure, so the app can run it in its analysis worker."""
-    keep: set[str] = set()
-    matched: set[str] = set()
-    for item, ancestors in model.walk():
-        if model.matches(item, needle):
-            matched.add(item.key)
-            keep.add(item.key)
-            keep.update(ancestors)
-    return FilterResult(needle, frozenset(keep), frozenset(matched))
 
 
 def _worst(index: dict[K, Severity], key: K, severity: Severity) -> None:

@@ -76,6 +76,14 @@ def test_complete_words_then_names() -> None:
     assert complete("zz", apps, []).candidates == ()
 
 
+def test_ctx_completes_kube_contexts_and_argocd_servers() -> None:
+    names = ["hub", "spoke-admin", "staging-argocd"]
+    assert complete("ctx sp", [], [], names).text == "ctx spoke-admin "
+    assert complete("ctx ", [], [], names).candidates == tuple(names)
+    assert complete("context st", [], [], names).text == "context staging-argocd "
+    assert complete("app sp", ["kubeflow"], [], names).candidates == ()
+
+
 def test_preflight_says_where_the_demo_chain_stops() -> None:
     snapshot = load_demo()
     profile = detect_profile({a.name for a in snapshot.applications.values()})

@@ -95,3 +95,27 @@ def test_big_namespaces_are_capped_but_walk_sees_everything() -> None:
         i for i, _ in model.walk() if i.kind == "pod" and i.namespace == "kubeflow" and i.app == "kubeflow"
     ]
     assert len(walked) == 2000 + 4
+
+
+def _with_spoke(snapshot: ClusterSnapshot, app_name: str) -> ClusterSnapshot:
+    from kftui.model import ArgoCluster
+
+    app = next(a for a in snapshot.applications.values() if a.name == app_name)
+    moved = replace(app, dest_server="https://127.0.0.1:16443")
+    spoke = ArgoCluster("spoke", "https://127.0.0.1:16443")
+    return replace(apply_events(snapshot, [WatchEvent("MODIFIED", moved)]), clusters=(spoke,))
+
+
+def test_apps_are_grouped_by_cluster_when_there_are_several() -> None:
+    demo = load_demo()
+    first = _model(demo).roots()[0].name
+    model = _model(_with_spoke(demo, first))
+    apps = [item for item in model.roots() if item.kind == "app"]
+    assert apps[-1].name == first  # the hub's apps first, then the spoke's
+    assert model.label(apps[-1]).plain.startswith(f"✖ {first} @spoke  ")
+    assert "@" not in model.label(apps[0]).plain  # the hub's apps are not named
+
+
+def test_one_cluster_shows_no_cluster_names() -> None:
+    model = _model(load_demo())
+    assert not any("@" in model.label(item).plain for item in model.roots())

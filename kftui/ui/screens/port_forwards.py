@@ -163,7 +163,12 @@ class PortForwardsScreen(ModalScreen[None]):
     def _start(self, target: ForwardTarget) -> None:
         try:
             fwd = self.manager.start(
-                target.namespace, target.service, target.port, target.local_port, target.login_hint
+                target.namespace,
+                target.service,
+                target.port,
+                target.local_port,
+                target.login_hint,
+                context=target.context,
             )
         except ActionError as exc:
             self.app.call_from_thread(self.status, f"Port-forward failed: {exc}")

@@ -27,6 +27,8 @@ class StatusInfo:
 
     context: str = ""
     server: str = ""
+    argocd: str = ""
+    """The Argo CD server remote apps are read through (and `:ctx` switches), when there is one."""
     profile: str = ""
     connection: ConnectionStatus = field(default_factory=lambda: ConnectionStatus(ConnectionState.CONNECTING))
     updated: datetime | None = None
@@ -72,7 +74,13 @@ class StatusLine(Static):
                 text.append(" STALE", style="bold " + render.YELLOW)
         if info.connection.detail:
             text.append("  " + info.connection.detail, style=render.YELLOW)
-        for label, value in (("ctx", info.context), ("server", info.server), ("profile", info.profile)):
+        shown = (
+            ("ctx", info.context),
+            ("server", info.server),
+            ("argocd", info.argocd),
+            ("profile", info.profile),
+        )
+        for label, value in shown:
             if value:
                 text.append(f"  {label} ", style=render.GREY)
                 text.append(value, style="bold" if label == "ctx" else "")

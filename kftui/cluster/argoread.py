@@ -1,0 +1,151 @@
+"""Reading a remote cluster through Argo CD's API: the seam (ArgoHttp) and the reads kftui makes through it.
+
+The endpoints (server/application/application.proto, server/cluster/cluster.proto):
+  GET /api/v1/applications/{name}/resource-tree                         ApplicationTree
+  GET /api/v1/applications/{name}/resource?namespace&resourceName&...   {manifest: "<live object as JSON>"}
+  GET /api/v1/applications/{name}/events?resourceNamespace&resourceName&resourceUID   v1.EventList
+  GET /api/v1/applications/{name}/logs?namespace&podName&container&tailLines          one JSON per line:
+                                                                         {"result": {"content", "last"}}
+  GET /api/v1/clusters                                                   ClusterList {items: [{name, server}]}
+ArgoRestOps (argocd.py) implements the seam over httpx; tests fake the seam, never httpx. Every method raises
+ActionError with one line (never the token) when Argo CD refuses or cannot be reached.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any, Protocol
+from urllib.parse import quote
+
+from kftui.cluster import convert
+from kftui.cluster.argotree import Live, TreeNode, from_nodes, tree_nodes, wanted_manifests
+from kftui.cluster.fields import as_list, as_map, as_str
+from kftui.cluster.ops import ActionError
+from kftui.model import ArgoCluster, Event, KubeObject, Namespace, Origin, Pod, Workload
+
+Params = Mapping[str, str | int]
+
+
+class ArgoHttp(Protocol):
+    """What reading through Argo CD needs of an authenticated client to its API server."""
+
+    @property
+    def endpoint(self) -> str: ...
+
+    def get_json(self, path: str, params: Params | None = None) -> Any:
+        """GET and parse JSON; ActionError for a refusal (with Argo CD's reason) or no answer."""
+        ...
+
+    def get_text(self, path: str, params: Params | None = None) -> str:
+        """GET a text answer whole (the logs endpoint's JSON lines)."""
+        ...
+
+
+def app_path(name: str, tail: str = "") -> str:
+    return f"/api/v1/applications/{quote(name, safe='')}{tail}"
+
+
+def clusters(http: ArgoHttp) -> tuple[ArgoCluster, ...]:
+    """The clusters Argo CD knows (name and server only; the answer holds no credentials, kftui keeps none)."""
+    data = http.get_json("/api/v1/clusters")
+    return tuple(
+        ArgoCluster(as_str(item.get("name")), as_str(item.get("server")))
+        for item in map(as_map, as_list(as_map(data).get("items")))
+        if as_str(item.get("server"))
+    )
+
+
+class AppReader:
+    """Reads one Application's objects on its cluster through Argo CD, keeping the live manifests it fetched
+    (by uid and resourceVersion) so that a poll only GETs what changed."""
+
+    def __init__(
+        self, http: ArgoHttp, app: str, app_namespace: str, origin: Origin, dest_namespace: str
+    ) -> None:
+        self.http = http
+        self.app = app
+        self.app_namespace = app_namespace
+        self.origin = origin
+        self.dest_namespace = dest_namespace
+        self._manifests: dict[str, tuple[str, Live]] = {}
+
+    def _params(self, **extra: str | int) -> dict[str, str | int]:
+        return {"appNamespace": self.app_namespace, **extra}
+
+    def read(self) -> list[KubeObject]:
+        """The app's namespaces, workloads and pods, and the events about its unhealthy pods."""
+        tree = self.http.get_json(app_path(self.app, "/resource-tree"), self._params())
+        nodes = tree_nodes(tree)
+        live: dict[str, Live] = {}
+        for node in wanted_manifests(nodes):
+            obj = self._live(node)
+            if obj is not None:
+                live[node.uid] = obj
+        self._manifests = {uid: kept for uid, kept in self._manifests.items() if uid in live}
+        objects = from_nodes(nodes, self.origin, live, self.dest_namespace)
+        for node in nodes:
+            if node.kind == "Pod" and not node.healthy:
+                objects.extend(self.events(node))
+        return objects
+
+    def _live(self, node: TreeNode) -> Live | None:
+        kept = self._manifests.get(node.uid)
+        if kept is not None and kept[0] == node.resource_version:
+            return kept[1]
+        try:
+            raw = self.manifest(node.kind, node.namespace, node.name, node.group, node.version)
+        except ActionError:
+            return None  # the node alone still says what it can
+        obj = convert.to_model(raw, node.kind) if raw else None
+        if isinstance(obj, Pod | Workload | Namespace):
+            self._manifests[node.uid] = (node.resource_version, obj)
+            return obj
+        return None
+
+    def manifest(
+        self, kind: str, namespace: str, name: str, group: str = "", version: str = ""
+    ) -> dict[str, Any]:
+        """The live object as Argo CD reads it from the app's cluster (the YAML view, unhealthy nodes)."""
+        params = self._params(
+            namespace=namespace, resourceName=name, kind=kind, group=group, version=version or "v1"
+        )
+        data = self.http.get_json(app_path(self.app, "/resource"), params)
+        text = as_str(as_map(data).get("manifest"))
+        try:
+            parsed = json.loads(text) if text else {}
+        except ValueError:
+            return {}
+        return parsed if isinstance(parsed, dict) else {}
+
+    def events(self, node: TreeNode) -> list[KubeObject]:
+        """Events about one resource on the app's cluster; none (not an error) when Argo CD refuses them."""
+        params = self._params(resourceNamespace=node.namespace, resourceName=node.name, resourceUID=node.uid)
+        try:
+            data = self.http.get_json(app_path(self.app, "/events"), params)
+        except ActionError:
+            return []
+        out: list[KubeObject] = []
+        for item in map(as_map, as_list(as_map(data).get("items"))):
+            event = convert.to_model(item, "Event")
+            if isinstance(event, Event):
+                out.append(replace(event, origin=self.origin))
+        return out
+
+    def logs(self, namespace: str, pod: str, container: str = "", tail: int = 200) -> str:
+        """A pod's last lines through Argo CD (it proxies the kubelet's log of the app's cluster)."""
+        params = self._params(namespace=namespace, podName=pod, tailLines=tail, follow="false")
+        if container:
+            params["container"] = container
+        text = self.http.get_text(app_path(self.app, "/logs"), params)
+        lines: list[str] = []
+        for raw in text.splitlines():
+            try:
+                entry = as_map(as_map(json.loads(raw)).get("result"))
+            except ValueError:
+                continue
+            if entry.get("last") is True:
+                break
+            lines.append(as_str(entry.get("content")))
+        return "".join(line + "\n" for line in lines)

@@ -1,0 +1,388 @@
+"""Several clusters as one SnapshotSource: the hub's source, plus the objects of Applications deployed elsewhere.
+
+For an Application whose destination is another cluster, kftui reads that cluster's pods, workloads, namespaces
+and events through Argo CD's API (argoread.AppReader, polled in follow's thread), or, when a kube context reaches
+that cluster, through that context's own source (full watches, its objects tagged "direct"). Every such object
+carries its Origin; the checks read them like the hub's. The registered clusters come from Argo CD's
+/api/v1/clusters when an Argo CD server is given, else from its cluster Secrets (name and server only).
+"""
+
+from __future__ import annotations
+
+import base64
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+from kftui.cluster.argoread import AppReader, ArgoHttp, clusters
+from kftui.cluster.fields import as_list, as_map, as_str
+from kftui.cluster.http import CONNECTION_ERRORS, KubeApiError, KubeHttp
+from kftui.cluster.logs import LogRequest
+from kftui.cluster.ops import ActionError
+from kftui.cluster.source import Changes, ConnectionStatus, Sink, SnapshotSource, SourceError
+from kftui.kinds import KINDS, WORKLOAD_KINDS
+from kftui.model import (
+    ARGOCD_API,
+    DIRECT,
+    Application,
+    ArgoCluster,
+    ClusterSnapshot,
+    ConnectionState,
+    Event,
+    Key,
+    KubeObject,
+    Namespace,
+    Origin,
+    Pod,
+    Relisted,
+    WatchEvent,
+    Workload,
+    apply_events,
+    kind_of,
+)
+
+POLL_INTERVAL = 5.0
+CLUSTER_SECRET_LABEL = "argocd.argoproj.io/secret-type=cluster"
+Tagged = Pod | Workload | Namespace | Event
+ObjectId = tuple[str, Key]
+
+
+def _decoded(value: Any) -> str:
+    try:
+        return base64.b64decode(as_str(value), validate=True).decode("utf-8", "replace")
+    except ValueError:
+        return ""
+
+
+def cluster_secrets(http: KubeHttp, argocd_namespace: str) -> tuple[ArgoCluster, ...]:
+    """The clusters registered as Secrets in Argo CD's namespace: `data.name` and `data.server` only.
+
+    The Secret's `config` (bearer token, TLS keys) is never decoded, kept or shown.
+    """
+    data = http.get_json(KINDS["Secret"].path(argocd_namespace), {"labelSelector": CLUSTER_SECRET_LABEL})
+    out: list[ArgoCluster] = []
+    for item in map(as_map, as_list(as_map(data).get("items"))):
+        fields = as_map(item.get("data"))
+        server = _decoded(fields.get("server"))
+        if server:
+            out.append(ArgoCluster(_decoded(fields.get("name")), server))
+    return tuple(out)
+
+
+def _identity(obj: KubeObject) -> ObjectId:
+    return (kind_of(obj), obj.key)
+
+
+def diff(before: Mapping[ObjectId, KubeObject], after: Mapping[ObjectId, KubeObject]) -> list[WatchEvent]:
+    """The watch events that turn one read of a remote app into the next (equal objects send nothing)."""
+    events = [
+        WatchEvent("ADDED" if oid not in before else "MODIFIED", obj)
+        for oid, obj in after.items()
+        if before.get(oid) != obj
+    ]
+    events += [WatchEvent("DELETED", obj) for oid, obj in before.items() if oid not in after]
+    return events
+
+
+def tagged(obj: KubeObject, origin: Origin) -> KubeObject:
+    """An object of a directly watched remote cluster, marked as coming from it."""
+    return replace(obj, origin=origin) if isinstance(obj, Tagged) else obj
+
+
+class FederatedSource:
+    """The hub's source plus the remote Applications' objects, as one live SnapshotSource."""
+
+    live = True
+
+    def __init__(
+        self,
+        hub: SnapshotSource,
+        argo: ArgoHttp | None,
+        *,
+        direct: Mapping[str, SnapshotSource] | None = None,
+        connect: Callable[[str], SnapshotSource | None] | None = None,
+        interval: float = POLL_INTERVAL,
+        argocd_namespace: str = "argocd",
+    ) -> None:
+        """`direct` maps a cluster's server URL to the source of a kube context that reaches it; `connect`
+        makes such a source for a registered cluster's server when a context reaches it (None otherwise)."""
+        self.hub = hub
+        self.argo = argo
+        self.direct = dict(direct or {})
+        self.connect = connect
+        self.interval = interval
+        self.argocd_namespace = argocd_namespace
+        self._lock = threading.Lock()
+        self._apps: dict[Key, Application] = {}
+        self._clusters: tuple[ArgoCluster, ...] = ()
+        self._readers: dict[Key, AppReader] = {}
+        self._seen: dict[Key, dict[ObjectId, KubeObject]] = {}
+        self._problem = ""
+        self._direct_problem = ""
+        self._hub_namespaces: set[str] = set()
+
+    def __getattr__(self, name: str) -> Any:
+        """What only the hub offers (preflight, prefetch, dump_objects, http, context) is the hub's."""
+        if name == "hub":  # not set yet (a half-built object): no recursion
+            raise AttributeError(name)
+        return getattr(self.hub, name)
+
+    # --- the clusters -------------------------------------------------------------------------------
+
+    def registered(self) -> tuple[ArgoCluster, ...]:
+        """Argo CD's clusters: from its API when one is given, else from its cluster Secrets; none when
+        neither can be read (every app then resolves to the hub or to a name it cannot place)."""
+        if self.argo is not None:
+            try:
+                return clusters(self.argo)
+            except ActionError:
+                pass
+        http = getattr(self.hub, "http", None)
+        if http is not None:
+            try:
+                return cluster_secrets(http, self.argocd_namespace)
+            except (KubeApiError, *CONNECTION_ERRORS):
+                pass
+        return ()
+
+    def _plan(self, snapshot: ClusterSnapshot) -> None:
+        """One AppReader per Application on a cluster reached neither as the hub nor directly."""
+        readers: dict[Key, AppReader] = {}
+        for app in snapshot.applications.values():
+            dest = snapshot.destination(app)
+            if dest.in_cluster or self.argo is None or dest.server in self.direct:
+                continue
+            origin = Origin(dest.label, ARGOCD_API)
+            known = self._readers.get(app.key)
+            if known is not None and known.origin == origin and known.dest_namespace == app.dest_namespace:
+                readers[app.key] = known
+            else:
+                readers[app.key] = AppReader(self.argo, app.name, app.namespace, origin, app.dest_namespace)
+        with self._lock:
+            self._readers = readers
+
+    # --- the first snapshot -------------------------------------------------------------------------
+
+    def load(self) -> ClusterSnapshot:
+        """The hub's snapshot with every remote app's objects (all of them: a refresh loads afresh). A cluster
+        whose direct context fails falls back to Argo CD's API, and the reason is kept for the status line."""
+        snapshot = self.hub.load()
+        self._clusters = self.registered()
+        snapshot = replace(snapshot, clusters=self._clusters)
+        self._connect_direct(snapshot)
+        with self._lock:
+            self._apps = dict(snapshot.applications)
+            self._hub_namespaces = {ns.name for ns in snapshot.namespaces.values()}
+            self._seen = {}
+        changes: Changes = []
+        failed: list[str] = []
+        for server, source in list(self.direct.items()):
+            origin = Origin(self._name_of(server), DIRECT, getattr(source, "context", ""))
+            try:
+                remote = source.load()
+            except SourceError as exc:
+                del self.direct[server]
+                failed.append(f"cluster {origin.cluster} through context {origin.context}: {exc}")
+                continue
+            for name in ("namespaces", "pods", "workloads", "events"):
+                changes.extend(
+                    WatchEvent("ADDED", tagged(o, origin))
+                    for o in remote.collection(name).values()
+                    if self._remote(o)
+                )
+        self._plan(snapshot)
+        changes.extend(self._poll())
+        self._direct_problem = "; ".join(failed)
+        return apply_events(snapshot, changes, now=snapshot.now) if changes else snapshot
+
+    def _connect_direct(self, snapshot: ClusterSnapshot) -> None:
+        """A direct source for each remote cluster an app deploys to that a kube context reaches."""
+        if self.connect is None:
+            return
+        for app in snapshot.applications.values():
+            dest = snapshot.destination(app)
+            if dest.in_cluster or not dest.server or dest.server in self.direct:
+                continue
+            source = self.connect(dest.server)
+            if source is not None:
+                self.direct[dest.server] = source
+
+    def _name_of(self, server: str) -> str:
+        return next((c.name for c in self._clusters if c.server == server and c.name), server)
+
+    def _poll(self) -> list[WatchEvent]:
+        """Read every remote app once; the events since the last read. An app Argo CD cannot answer for keeps
+        its last objects, and the reason is reported (the status line shows it)."""
+        with self._lock:
+            readers = dict(self._readers)
+        events: list[WatchEvent] = []
+        problems: list[str] = []
+        with self._lock:
+            for key in [k for k in self._seen if k not in readers]:  # the app went, or is read another way
+                events.extend(diff(self._seen.pop(key), {}))
+        for key, reader in readers.items():
+            try:
+                objects = reader.read()
+            except ActionError as exc:
+                problems.append(f"{reader.app} via Argo CD: {exc}")
+                continue
+            with self._lock:
+                # A namespace of the same name on the hub stays the hub's (the snapshot keys them by name).
+                after = {_identity(o): o for o in objects if self._remote(o)}
+                events.extend(diff(self._seen.get(key, {}), after))
+                self._seen[key] = after
+        self._problem = problems[0] if problems else ""
+        return events
+
+    @property
+    def problem(self) -> str:
+        """What cannot be read now (a direct context that failed, an app Argo CD refuses), "" when nothing."""
+        return "; ".join(p for p in (self._direct_problem, self._problem) if p)
+
+    # --- following ----------------------------------------------------------------------------------
+
+    def _note_apps(self, batch: Changes) -> None:
+        """Keep up with the hub's Applications (which apps are remote) and namespace names."""
+        with self._lock:
+            self._note_apps_locked(batch)
+
+    def _note_apps_locked(self, batch: Changes) -> None:
+        for change in batch:
+            if isinstance(change, WatchEvent) and isinstance(change.obj, Namespace):
+                if change.type == "DELETED":
+                    self._hub_namespaces.discard(change.obj.name)
+                else:
+                    self._hub_namespaces.add(change.obj.name)
+            if isinstance(change, WatchEvent) and isinstance(change.obj, Application):
+                if change.type == "DELETED":
+                    self._apps.pop(change.obj.key, None)
+                else:
+                    self._apps[change.obj.key] = change.obj
+            elif isinstance(change, Relisted) and change.kind == "Application":
+                self._apps = {o.key: o for o in change.objects if isinstance(o, Application)}
+
+    def follow(self, sink: Sink, stop: threading.Event) -> None:
+        """The hub's and each direct source's follow in threads; the Argo CD reads polled here."""
+
+        def hub_sink(item: Changes | ConnectionStatus) -> None:
+            if not isinstance(item, ConnectionStatus):
+                self._note_apps(item)
+            sink(item)
+
+        threads = [
+            threading.Thread(target=self.hub.follow, args=(hub_sink, stop), name="follow-hub", daemon=True)
+        ]
+        for server, source in self.direct.items():
+            origin = Origin(self._name_of(server), DIRECT, getattr(source, "context", ""))
+            threads.append(
+                threading.Thread(
+                    target=source.follow,
+                    args=(self._tagging(sink, origin), stop),
+                    name="follow-direct",
+                    daemon=True,
+                )
+            )
+        for t in threads:
+            t.start()
+        reported = ""
+        try:
+            while not stop.wait(self.interval):
+                with self._lock:
+                    apps = dict(self._apps)
+                snapshot = ClusterSnapshot(now=datetime.now(UTC), applications=apps, clusters=self._clusters)
+                self._plan(snapshot)
+                events = self._poll()
+                if events:
+                    sink(list(events))
+                problem = self.problem
+                if problem != reported:
+                    reported = problem
+                    state = ConnectionState.RECONNECTING if reported else ConnectionState.LIVE
+                    sink(ConnectionStatus(state, reported))
+        finally:
+            for t in threads:
+                t.join(timeout=2)
+
+    def _tagging(self, sink: Sink, origin: Origin) -> Sink:
+        def tag(item: Changes | ConnectionStatus) -> None:
+            if isinstance(item, ConnectionStatus):
+                return  # the hub speaks for the connection; a direct cluster's trouble shows as stale objects
+            # Only events: a Relisted replaces every object of its kind, the hub's too, and a Forbidden note
+            # would speak for the hub's kind (a relist of the remote cluster is not merged yet).
+            changes: Changes = [
+                WatchEvent(c.type, tagged(c.obj, origin))
+                for c in item
+                if isinstance(c, WatchEvent) and self._remote(c.obj)
+            ]
+            if changes:
+                sink(changes)
+
+        return tag
+
+    def _remote(self, obj: KubeObject) -> bool:
+        """Whether a remote cluster's object may enter the snapshot: not a namespace the hub has too (the
+        snapshot keys namespaces by name alone, and the hub's stays the hub's)."""
+        return not (isinstance(obj, Namespace) and obj.name in self._hub_namespaces)
+
+    def http_for(self, context: str) -> KubeHttp | None:
+        """The connection of the directly read cluster whose kube context is `context` (port-forwards)."""
+        for source in list(self.direct.values()):
+            if getattr(source, "context", None) == context:
+                http: KubeHttp | None = getattr(source, "http", None)
+                return http
+        return None
+
+    # --- reading one object -------------------------------------------------------------------------
+
+    def reader_of(self, kind: str, namespace: str | None, name: str) -> AppReader | None:
+        """The reader of the remote app an object was read through, None for the hub's (and direct) objects."""
+        if kind in WORKLOAD_KINDS:
+            wanted: ObjectId = (kind, (kind, f"{namespace}/{name}"))
+        else:
+            wanted = (kind, ("" if kind == "Namespace" else namespace or "", name))
+        with self._lock:
+            readers = dict(self._readers)
+            seen = list(self._seen.items())
+        return next((readers.get(key) for key, objects in seen if wanted in objects), None)
+
+    def _hub(self, method: str) -> Callable[..., Any]:
+        """One of the hub's reading methods (its type is a SnapshotSource, which does not promise them)."""
+        return getattr(self.hub, method)
+
+    def pod_logs(self, namespace: str, name: str, container: str = "", tail: int = 200) -> str:
+        reader = self.reader_of("Pod", namespace, name)
+        if reader is None:
+            return str(self._hub("pod_logs")(namespace, name, container, tail))
+        try:
+            return reader.logs(namespace, name, container, tail)
+        except ActionError as exc:
+            return f"(logs unavailable: {exc})"
+
+    def stream_logs(self, request: LogRequest, stop: threading.Event) -> Iterator[str]:
+        """A remote pod's lines through Argo CD (read once: not followed), else the hub's stream."""
+        reader = self.reader_of("Pod", request.namespace, request.pod)
+        if reader is None:
+            return iter(self._hub("stream_logs")(request, stop))
+        from kftui.cluster.logs import LogError
+
+        try:
+            text = reader.logs(request.namespace, request.pod, request.container, request.tail_lines or 1000)
+        except ActionError as exc:
+            raise LogError(str(exc)) from None
+        return iter(text.splitlines())
+
+    def raw_object(
+        self, kind: str, namespace: str | None, name: str, group: str = "", version: str = ""
+    ) -> dict[str, Any] | None:
+        reader = self.reader_of(kind, namespace, name)
+        if reader is None:
+            raw: dict[str, Any] | None = self._hub("raw_object")(kind, namespace, name, group, version)
+            return raw
+        try:
+            return reader.manifest(kind, namespace or "", name, group, version)
+        except ActionError as exc:
+            from kftui.cluster.manifest import ManifestError
+
+            raise ManifestError(str(exc)) from None

@@ -1,0 +1,80 @@
+"""Acting on apps of other clusters: Kubernetes fixes on their objects are refused with the reason (never run
+against the hub), a port-forward goes through the context that reaches the cluster, and the gateway check does
+not call an unread remote Service missing."""
+
+from __future__ import annotations
+
+import pytest
+
+from kftui.cluster.remote import FederatedSource
+from kftui.cluster.source import StaticSource
+from kftui.model import ClusterSnapshot, WatchEvent, apply_events
+from kftui.profile import detect_profile
+from tests.unit.fixtures import builders
+from tests.unit.test_remote_clusters import ORIGIN, SPOKE, FakeArgo, hub_snapshot, spoke_app
+
+
+def test_kube_fixes_on_a_remote_object_are_refused_saying_what_works_instead() -> None:
+    from kftui.fixes.plan import PlanError, plan_action
+    from kftui.model import ObjectRef
+
+    hub_pod = builders.pod("other", "hub-api-5c8d7f9b6-abcde", "hub-api")
+    hub = StaticSource(lambda: hub_snapshot(spoke_app(server=SPOKE), builders.namespace("other"), hub_pod))
+    snapshot = FederatedSource(hub, FakeArgo()).load()
+    remote_pod = ObjectRef("Pod", "kubeflow", "ml-pipeline-7f9c6d-x2k4p")
+    with pytest.raises(PlanError) as caught:
+        plan_action("delete-pod", remote_pod, snapshot)
+    assert str(caught.value) == (
+        "cannot delete-pod ml-pipeline-7f9c6d-x2k4p: Pod/kubeflow/ml-pipeline-7f9c6d-x2k4p is on cluster spoke, "
+        "which kftui reads through Argo CD's API; kftui holds no kube credentials for it: add a kube context for "
+        "that cluster (or map its server to one under `clusters:` in kftui's config file); Argo CD can act there "
+        "itself: `argocd app actions run` (restart) or `argocd app delete-resource`"
+    )
+    with pytest.raises(PlanError, match="no kube credentials"):
+        plan_action("port-forward", ObjectRef("Service", "kubeflow", "ml-pipeline"), snapshot)
+    with pytest.raises(PlanError, match="on cluster spoke"):
+        plan_action("restart", ObjectRef("Deployment", "kubeflow", "ml-pipeline"), snapshot)
+    plan = plan_action("delete-pod", ObjectRef("Pod", "other", "hub-api-5c8d7f9b6-abcde"), snapshot)
+    assert "hub-api-5c8d7f9b6-abcde" in plan.command
+
+
+def test_a_gateway_on_another_cluster_is_not_called_missing_for_its_unread_service() -> None:
+    from dataclasses import replace as with_
+
+    from kftui.checks.access import gateway
+    from kftui.cluster.dumpfile import load_demo
+
+    demo = load_demo()
+    profile = detect_profile({a.name for a in demo.applications.values()})
+    gw = profile.gateway
+    service = demo.services[(gw.namespace, gw.service)]
+    without = apply_events(demo, [WatchEvent("DELETED", service)])
+    assert [f.evidence_lines[0] for f in gateway(without, profile)] == [
+        f"Service {gw.namespace}/{gw.service} does not exist"
+    ]
+    remote_ns = with_(demo.namespaces[("", gw.namespace)], origin=ORIGIN)
+    remote = apply_events(without, [WatchEvent("MODIFIED", remote_ns)])
+    assert list(gateway(remote, profile)) == []
+
+
+def test_a_port_forward_to_a_directly_read_cluster_goes_through_its_context() -> None:
+    from kftui.cluster.portforward import ForwardManager, PortForwardError
+    from kftui.fixes.plan import plan_action
+    from kftui.model import ObjectRef
+
+    class SpokeContext(StaticSource):
+        context = "spoke-admin"
+
+    spoke_ns = builders.to_model(builders.namespace("istio-system"))
+    spoke = SpokeContext(lambda: ClusterSnapshot.from_objects([spoke_ns], now=builders.NOW))
+    hub = StaticSource(lambda: hub_snapshot(spoke_app(server=SPOKE)))
+    source = FederatedSource(hub, FakeArgo(), connect=lambda server: spoke)
+    snapshot = source.load()
+    gateway = ObjectRef("Service", "istio-system", "istio-ingressgateway")
+    plan = plan_action("port-forward", gateway, snapshot)
+    assert plan.forward.context == "spoke-admin"  # type: ignore[attr-defined]
+    assert plan.command.endswith(" --context spoke-admin")
+    with pytest.raises(PortForwardError, match="no connection through kube context spoke-admin"):
+        ForwardManager(None, route=source.http_for).start(
+            "istio-system", "istio-ingressgateway", 80, context="spoke-admin"
+        )
