@@ -1,0 +1,203 @@
+"""Apps on a second cluster (the lab's spoke), seen by kftui through Argo CD's API with the hub's credentials
+only, or directly when a kube context reaches the spoke; Argo CD's RBAC deciding fixes (issue 18)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kftui.fixes.plan import plan_action
+from kftui.fixes.runtime import FixOptions, build_fix_runtime
+from kftui.model import ObjectRef, Origin
+from kftui.multicluster import choose, live_source
+from tests.e2e.fix_helpers import audit_events, describe, now, status, writes
+from tests.lab import spoke_scenario as sc
+
+pytestmark = pytest.mark.e2e
+
+
+def _settled(lab: Any) -> None:
+    wanted = {n: ("Synced", "Healthy") for n in sc.HEALTHY_APPS} | {sc.DEGRADED_APP: ("Synced", "Degraded")}
+    lab.wait_for(
+        lambda: all(status(lab.app(n)) == s for n, s in wanted.items()),
+        240,
+        f"spoke apps settled as {wanted}",
+    )
+
+
+def _env(lab: Any, tmp_path: Path, token: str) -> dict[str, str]:
+    return {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),  # no config file: flags and env only
+        "ARGOCD_SERVER": lab.argocd_auth_server,
+        "ARGOCD_AUTH_TOKEN": token,
+        "ARGOCD_OPTS": "--plaintext",
+        "KFTUI_AUDIT_LOG": str(tmp_path / "audit.jsonl"),
+    }
+
+
+def _args(kubeconfig: Path) -> Any:
+    class Args:
+        argocd_namespace = "argocd"
+        argocd_server = None
+        insecure = False
+        plaintext = True
+        context = None
+
+    Args.kubeconfig = str(kubeconfig)  # type: ignore[attr-defined]
+    return Args()
+
+
+def test_with_the_hub_kubeconfig_and_a_token_the_spoke_apps_are_diagnosed_through_argo_cd(
+    lab_spoke: Any, tmp_path: Path
+) -> None:
+    """Only the hub's kubeconfig: the crash-looping pod on the spoke is found with its event, and each
+    finding says it was read through Argo CD's API; the Degraded app says which cluster it deploys to."""
+    lab = lab_spoke
+    _settled(lab)
+    run = subprocess.run(
+        [sys.executable, "-m", "kftui", "check", "-o", "json", "--kubeconfig", str(lab.kubeconfig)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
+        env=_env(lab, tmp_path, lab.argocd_admin_token()),
+    )
+    assert run.returncode in (0, 1), run.stderr
+    findings = json.loads(run.stdout)["findings"]
+    crash = [
+        f
+        for f in findings
+        if f["check"] == "pod-failing" and f["subject"]["name"].startswith(sc.CRASHING_DEPLOYMENT)
+    ]
+    assert crash, [f["title"] for f in findings]
+    evidence = "\n".join(crash[0]["evidence"])
+    assert "via Argo CD API (cluster spoke)" in evidence
+    assert "BackOff" in evidence
+    degraded = [f for f in findings if f["check"] == "app-degraded" and f["app"] == sc.DEGRADED_APP]
+    assert degraded and "deploys to cluster spoke" in "\n".join(degraded[0]["evidence"])
+    # The same pod on the hub does not exist: the finding is about the spoke's.
+    hub_pods = lab.get_json("pods", "-n", sc.NAMESPACE)["items"]
+    assert crash[0]["subject"]["name"] not in {p["metadata"]["name"] for p in hub_pods}
+
+
+def test_the_spoke_read_through_argo_cd_has_its_namespaces_workloads_pods_and_logs(
+    lab_spoke: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lab = lab_spoke
+    _settled(lab)
+    env = _env(lab, tmp_path, lab.argocd_admin_token())
+    source = live_source(choose(_args(lab.kubeconfig), env), env)
+    snap = source.load()
+    via_argo = Origin("spoke", "argocd-api")
+    spoke_pods = [p for p in snap.pods.values() if p.origin == via_argo]
+    crashing = [p for p in spoke_pods if p.name.startswith(sc.CRASHING_DEPLOYMENT)]
+    assert crashing, sorted(p.name for p in snap.pods.values())
+    assert any(w.origin == via_argo and w.name == sc.CRASHING_DEPLOYMENT for w in snap.workloads.values())
+    assert any(n.origin == via_argo for n in snap.namespaces.values()) or sc.NAMESPACE in {
+        n.name for n in snap.namespaces.values()
+    }
+    logs = source.pod_logs(crashing[0].namespace, crashing[0].name)  # type: ignore[attr-defined]
+    assert "katib-controller: starting" in logs
+    close = getattr(source, "close", None)
+    if close is not None:
+        close()
+
+
+def test_given_a_context_for_the_spoke_kftui_reads_it_directly(lab_spoke: Any, tmp_path: Path) -> None:
+    """The merged kubeconfig's spoke context has the same server URL as Argo CD's cluster Secret: the
+    spoke's objects come from its own API server (path "direct"), not from Argo CD's resource tree."""
+    lab = lab_spoke
+    _settled(lab)
+    env = _env(lab, tmp_path, lab.argocd_admin_token())
+    source = live_source(choose(_args(lab.kubeconfig_all), env), env)
+    snap = source.load()
+    spoke_pods = [p for p in snap.pods.values() if p.origin is not None and p.origin.cluster == "spoke"]
+    assert spoke_pods
+    assert {p.origin.path for p in spoke_pods if p.origin is not None} == {"direct"}
+    close = getattr(source, "close", None)
+    if close is not None:
+        close()
+
+
+def test_a_token_that_may_get_but_not_sync_shows_the_sync_disabled_with_argo_cds_reason(
+    lab_spoke: Any, tmp_path: Path
+) -> None:
+    """Argo CD's RBAC decides: the project role may get, not sync; the fix is refused before any request,
+    with Argo CD's own answer, and Argo CD records no sync."""
+    lab = lab_spoke
+    _settled(lab)
+    viewer = lab.argocd_token_for_role()
+    env = _env(lab, tmp_path, viewer)
+    source = live_source(choose(_args(lab.kubeconfig), env), env)
+    snap = source.load()
+    options = FixOptions(
+        argocd_server=lab.argocd_auth_server, plaintext=True, audit_log=str(tmp_path / "a.jsonl")
+    )
+    runtime = build_fix_runtime(source, options, env=env)
+    plan = plan_action("sync", ObjectRef("Application", "argocd", sc.DEGRADED_APP), snap)
+    assert plan.blocked is None
+    reason = runtime.runner.review(plan)
+    assert reason is not None and "Argo CD RBAC" in reason and "may not sync" in reason, reason
+    before = lab.app(sc.DEGRADED_APP).get("status", {}).get("operationState", {}).get("startedAt")
+    result = runtime.runner.run(plan)
+    assert result.refused
+    assert lab.app(sc.DEGRADED_APP).get("status", {}).get("operationState", {}).get("startedAt") == before
+    runtime.close()
+
+
+def test_read_only_makes_no_write_on_the_hub_while_reading_the_spoke(lab_spoke: Any, tmp_path: Path) -> None:
+    lab = lab_spoke
+    _settled(lab)
+    since = now()
+    env = _env(lab, tmp_path, lab.argocd_admin_token())
+    run = subprocess.run(
+        [sys.executable, "-m", "kftui", "check", "--read-only", "--kubeconfig", str(lab.kubeconfig)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
+        env=env,
+    )
+    assert run.returncode in (0, 1), run.stderr
+    assert describe(writes(audit_events(lab, since))) == []
+
+
+def test_ordered_sync_runs_across_the_hub_and_the_spoke(lab_spoke: Any, tmp_path: Path) -> None:
+    """One ordered sync of apps on both clusters through Argo CD's REST API ends 0 with a line per app."""
+    lab = lab_spoke
+    _settled(lab)
+    lab.wait_for(lambda: status(lab.app("kubeflow-seaweedfs")) == ("Synced", "Healthy"), 240, "hub seaweedfs")
+    env = _env(lab, tmp_path, lab.argocd_admin_token())
+    apps = ["kubeflow-seaweedfs", *sc.HEALTHY_APPS]
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kftui",
+            "sync",
+            "--ordered",
+            "--wait",
+            "--timeout",
+            "3m",
+            "--kubeconfig",
+            str(lab.kubeconfig),
+            *apps,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        stdin=subprocess.DEVNULL,
+        env=env,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    for app in apps:
+        assert app in run.stdout
+    assert os.path.exists(tmp_path / "audit.jsonl")
