@@ -9,6 +9,7 @@ matches a kubeconfig cluster, or config `clusters` maps it), else through Argo C
 from __future__ import annotations
 
 import os
+import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -38,6 +39,9 @@ def argo_server(
     argocd CLI reads it), else the config file's first."""
     given = flag or env.get("ARGOCD_SERVER", "")
     if given:
+        # ARGOCD_OPTS as the argocd CLI (and FixOptions.from_env) read it, so reads and fixes agree.
+        opts = shlex.split(env.get("ARGOCD_OPTS", ""))
+        insecure, plaintext = insecure or "--insecure" in opts, plaintext or "--plaintext" in opts
         return ArgoServer(given, given, "ARGOCD_AUTH_TOKEN", insecure=insecure, plaintext=plaintext)
     return config.argocd[0] if config.argocd else None
 

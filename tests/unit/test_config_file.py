@@ -138,3 +138,15 @@ def test_argocd_actions_go_to_the_config_server_with_its_token_unless_a_flag_nam
     assert (options.argocd_server, options.argocd_token_env) == ("argocd.example.com:443", "ARGOCD_HUB_TOKEN")
     given = FixOptions(argocd_server="flag:443")
     assert with_config_argocd(given, choose(args(argocd_server="flag:443"), env)) is given
+
+
+def test_argocd_opts_in_the_environment_choose_plaintext_and_insecure_as_for_fixes() -> None:
+    """ARGOCD_SERVER with ARGOCD_OPTS=--plaintext: the reads go plain HTTP as the fixes do (FixOptions)."""
+    from kftui.config import Config
+    from kftui.multicluster import argo_server
+
+    env = {"ARGOCD_SERVER": "127.0.0.1:8080", "ARGOCD_OPTS": "--plaintext --insecure"}
+    server = argo_server(Config(), None, False, False, env)
+    assert server is not None and server.plaintext and server.insecure
+    plain = argo_server(Config(), None, False, False, {"ARGOCD_SERVER": "argocd.example"})
+    assert plain is not None and not plain.plaintext and not plain.insecure
