@@ -64,12 +64,15 @@ class SyncScreen(TextScreen):
         self.view.line_style = self._styles.get
         self.show_lines([row.text for row in shown.rows], keep_position=not first)
         self.set_header(self.header_detail())
+        if first:  # after the layout has the height: the view otherwise keeps to the newest line, like a log
+            self.call_after_refresh(self._show_start)
+
+    def _show_start(self) -> None:
+        self.view.pinned = False
+        self.view.scroll_to(0, 0, animate=False, immediate=True, force=True)
 
     def header_detail(self) -> str:
-        if self.shown is None:
-            return "live"
-        blocker = f"  |  blocked by {self.shown.blocker.ref}" if self.shown.blocker is not None else ""
-        return f"{self.shown.headline}{blocker}  |  live"
+        return f"{self.shown.headline}  |  live" if self.shown is not None else "live"
 
     def action_show_finding(self) -> None:
         blocker = self.shown.blocker if self.shown is not None else None
