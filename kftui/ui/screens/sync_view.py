@@ -14,7 +14,7 @@ from rich.style import Style
 
 from kftui.model import ClusterSnapshot, Finding
 from kftui.syncview import SyncView, Tone, sync_view
-from kftui.ui import bindings
+from kftui.ui import bindings, render
 from kftui.ui.screens.text_screen import TextScreen
 
 Current = Callable[[], tuple[ClusterSnapshot | None, Sequence[Finding]]]
@@ -22,12 +22,12 @@ Current = Callable[[], tuple[ClusterSnapshot | None, Sequence[Finding]]]
 
 TONE_STYLE: dict[Tone, Style] = {
     Tone.HEADING: Style(bold=True),
-    Tone.DONE: Style(color="#5fd787"),
-    Tone.ACTIVE: Style(color="#5fafff"),
-    Tone.PENDING: Style(color="#8a8a8a"),
-    Tone.FAILED: Style(color="#ff5f5f", bold=True),
-    Tone.BLOCKER: Style(color="#ffc107", bold=True),
-    Tone.LINK: Style(color="#5fafff", underline=True),
+    Tone.DONE: Style.parse(render.GREEN),
+    Tone.ACTIVE: Style.parse(render.BLUE),
+    Tone.PENDING: Style.parse(render.GREY),
+    Tone.FAILED: Style.parse(render.RED),
+    Tone.BLOCKER: Style.parse(f"bold {render.YELLOW}"),
+    Tone.LINK: Style.parse(f"underline {render.BLUE}"),
 }
 
 
@@ -54,7 +54,8 @@ class SyncScreen(TextScreen):
     def refresh_view(self) -> None:
         """Show the app's sync as of the newest analysed snapshot (nothing to do if that did not change)."""
         snapshot, findings = self.current()
-        if snapshot is None or (self._basis is not None and self._basis == (snapshot, findings)):
+        basis = self._basis
+        if snapshot is None or (basis is not None and basis[0] is snapshot and basis[1] is findings):
             return
         first = self._basis is None
         self._basis = (snapshot, findings)
@@ -75,13 +76,17 @@ class SyncScreen(TextScreen):
         return f"{self.shown.headline}  |  live" if self.shown is not None else "live"
 
     def action_show_finding(self) -> None:
-        blocker = self.shown.blocker if self.shown is not None else None
-        if blocker is None or blocker.finding is None:
-            what = (
-                "no sync is running"
-                if self.shown is None or not self.shown.running
-                else "no finding explains it"
-            )
+        shown = self.shown
+        blocker = shown.blocker if shown is not None else None
+        if shown is None or blocker is None or blocker.finding is None:
+            if shown is None or not shown.running:
+                what = "no sync is running"
+            else:
+                what = (
+                    "Argo CD names nothing the sync waits for"
+                    if blocker is None
+                    else "no finding explains it"
+                )
             self.notify(f"Nothing to show: {what}.", severity="warning", markup=False)
             return
         key = blocker.finding.id
