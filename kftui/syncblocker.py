@@ -39,17 +39,17 @@ def argo_path(group: str, kind: str, namespace: str, name: str) -> str:
 
 
 def _pods_of(snapshot: ClusterSnapshot, kind: str, namespace: str, name: str) -> list[Pod]:
-    """The pods a workload or a Job hook runs, the ones not ready first."""
+    """The pods a workload or a Job hook runs, the ones not ready first, then by name."""
     pods = [
         p
-        for (ns, _), p in sorted(snapshot.pods.items())
+        for (ns, _), p in snapshot.pods.items()
         if ns == namespace
         and (
             (p.workload_kind == kind and p.workload_name == name)
             or (p.owner_kind == kind and p.owner_name == name)
         )
     ]
-    return sorted(pods, key=lambda p: p.ready)
+    return sorted(pods, key=lambda p: (p.ready, p.name))
 
 
 def _pod_words(pods: Sequence[Pod]) -> list[str]:

@@ -260,3 +260,20 @@ def test_the_demo_kubeflow_sync_waits_for_katib_controller_explained_by_its_pod(
     waves = [t.split(",")[0] for t in section(view, "Waves") if t.startswith("  wave")]
     assert waves == ["  wave  -2  3 resources", "  wave  -1  3 resources", "  wave   0  6 resources",
                      "  wave   1  3 resources", "  wave   2  2 resources"]  # fmt: skip
+
+
+def test_the_blocker_names_its_pods_that_are_not_ready_at_most_two() -> None:
+    objects = syncing()
+    objects.append(
+        pod("kubeflow", "ml-pipeline-5c8d7f9b6-aaaaa", "ml-pipeline", ready=False, waiting="ErrImagePull")
+    )
+    objects.append(pod("kubeflow", "ml-pipeline-5c8d7f9b6-00000", "ml-pipeline"))
+    objects.append(
+        pod("kubeflow", "ml-pipeline-5c8d7f9b6-zzzzz", "ml-pipeline", ready=False, waiting="Pending")
+    )
+    view = view_of(objects)
+    assert view.blocker is not None
+    assert view.blocker.text.endswith(
+        ": Degraded, 0/1 available, pod ml-pipeline-5c8d7f9b6-aaaaa ErrImagePull, "
+        "pod ml-pipeline-5c8d7f9b6-abcde ImagePullBackOff"
+    )
