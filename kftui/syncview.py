@@ -267,8 +267,9 @@ def _wave_rows(
     if not plain:
         rows.append(_row("  Argo CD lists no resources for this app"))
         return rows
-    # A hook the sync waits for (PreSync) holds every wave that is not done yet.
-    earlier_open = blocker is not None and all(r.ref != blocker.ref for r in plain)
+    # A PreSync hook the sync waits for holds every wave (a PostSync one runs once they are all done).
+    pre_sync = {r.ref for r in (state.results if state else ()) if r.hook_type == "PreSync"}
+    earlier_open = blocker is not None and blocker.ref in pre_sync
     for wave, members in groupby(plain, key=lambda r: r.sync_wave):
         listed = list(members)
         found = [results.get((r.group, r.kind, r.namespace, r.name)) for r in listed]

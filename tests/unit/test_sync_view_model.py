@@ -162,12 +162,18 @@ def test_a_failed_hook_is_the_blocker_linked_to_hook_failed() -> None:
     results = [
         hook("Job", "pipelines-smoke", "PostSync", "Failed", "Job has reached the specified backoff limit")
     ]
-    view = view_of(syncing(results))
+    objects = syncing(results)
+    for res in find(objects, "Application", APP)["status"]["resources"]:
+        res["health"] = {"status": "Healthy"}  # a PostSync hook runs once every wave is healthy
+    view = view_of(objects)
     assert view.blocker is not None and view.blocker.finding is not None
     assert view.blocker.text == (
         "PostSync hook batch/Job/kubeflow/pipelines-smoke failed: Job has reached the specified backoff limit"
     )
     assert view.blocker.finding.check == "hook-failed"
+    # PostSync runs after every wave: they are done, not held as they are by a PreSync hook.
+    waves = [t for t in section(view, "Waves") if t.startswith("  wave")]
+    assert all(t.endswith(", done") for t in waves), waves
     [row] = [r for r in view.rows if "pipelines-smoke" in r.text and r.text.startswith("  ✖")]
     assert row.tone is Tone.FAILED
 
