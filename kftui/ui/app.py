@@ -5,8 +5,8 @@ post messages; the app applies changes in batches (a burst of watch events becom
 checks, and hands the result to the tree, the diagnostics panel, the details pane and the status line. When
 to apply and when to analyse is ui/scheduler.py's decision; this module keeps the timers and the worker that
 carry it out. The fix keys live in ui/fix_actions.py, the view keys (logs, YAML, events) in ui/view_actions.py,
-the k9s habits (describe, `:`, 1-9, ...) in ui/habits.py, the diff (`D`) in ui/diff_actions.py, the keys
-themselves in ui/bindings.py.
+the k9s habits (describe, `:`, 1-9, ...) in ui/habits.py, the diff (`D`) in ui/diff_actions.py, the sync
+view (`S`) in ui/sync_actions.py, the keys themselves in ui/bindings.py.
 """
 
 from __future__ import annotations
@@ -36,11 +36,11 @@ from kftui.profile import Profile, detect_profile
 from kftui.ui import bindings, tree_keys
 from kftui.ui.app_order import app_order
 from kftui.ui.commands import KftuiCommands, PaletteCommand, palette_commands
-from kftui.ui.diff_actions import DiffActions
 from kftui.ui.messages import Analysed, ChangesArrived, ConnectionChanged, LoadFailed, SnapshotLoaded
 from kftui.ui.quick_exit import quick_exit_driver
 from kftui.ui.scheduler import AnalysisScheduler
 from kftui.ui.styles import HEIGHTS, WIDTHS, styles_dir
+from kftui.ui.sync_actions import SyncActions
 from kftui.ui.tree_model import Scope, TreeItem, TreeModel, filter_model
 from kftui.ui.widgets.banners import ErrorBanner, ForbiddenNotes
 from kftui.ui.widgets.command_box import CommandBox
@@ -54,7 +54,7 @@ from kftui.ui.widgets.status_line import StatusInfo, StatusLine
 Clock = Callable[[], datetime]
 
 
-class KftuiApp(DiffActions):
+class KftuiApp(SyncActions):
     """Diagnose a multi-Application Argo CD install: what is red, why, and the command that fixes it."""
 
     TITLE = "kftui"
@@ -66,6 +66,8 @@ class KftuiApp(DiffActions):
     # `var`, not `reactive`: a reactive repaints the whole screen per batch; the widgets repaint what changed.
     snapshot: var[ClusterSnapshot | None] = var(None, always_update=True, init=False)
     errors_only: var[bool] = var(False, init=False)
+    analysed: var[ClusterSnapshot | None] = var(None, always_update=True, init=False)
+    """The snapshot `findings` were found on (the newest one may still be under analysis); the sync view watches it."""
 
     def __init__(
         self,
@@ -87,8 +89,6 @@ class KftuiApp(DiffActions):
         self.manifest_chains, self.manifests = manifest_chains, manifests
         self.clock: Clock = clock or (lambda: datetime.now(UTC))
         self.findings: list[Finding] = []
-        self.analysed: ClusterSnapshot | None = None
-        """The snapshot `findings` were found on (the newest one may still be under analysis)."""
         self.tree_model: TreeModel | None = None
         self.scope_item: TreeItem | None = None
         self.load_error: str | None = None
@@ -243,8 +243,8 @@ class KftuiApp(DiffActions):
         self._start_analysis(step.analyse)
         snapshot = message.snapshot
         first = self.tree_model is None
-        self.analysed = snapshot
         self.findings = self.with_known_drift(message.findings)
+        self.analysed = snapshot  # after the findings: a watcher of `analysed` reads both
         self.tree_model = message.model
         if first:
             self._set_loading(False)

@@ -19,6 +19,7 @@ from kftui.ui.screen_bindings import (
     ORDERED_SYNC,
     PORT_FORWARDS,
     PROMPT,
+    SYNC_VIEW,
     TEXT_VIEW,
 )
 
@@ -147,6 +148,14 @@ APP: list[BindingType] = [
         id="app.diff",
     ),
     Binding(
+        "S",
+        "sync_view",
+        "Sync view",
+        show=False,
+        tooltip="The selected app's sync: operation, waves, hooks, and what blocks it now (live)",
+        id="app.sync-view",
+    ),
+    Binding(
         "ctrl+d",
         "delete_pod",
         "Delete pod",
@@ -229,6 +238,7 @@ NEEDS_DATA = frozenset(
         "focus_tree",
         "describe",
         "diff",
+        "sync_view",
         "delete_pod",
         "pick_fix",
     }
@@ -302,6 +312,7 @@ ALL: dict[str, list[BindingType]] = {
     "logs": LOGS,
     "text-view": TEXT_VIEW,
     "diff-view": DIFF_VIEW,
+    "sync-view": SYNC_VIEW,
     "prompt": PROMPT,
     "confirm": CONFIRM,
 }
@@ -318,4 +329,5 @@ def help_sources() -> list[tuple[str, list[BindingType]]]:
         ("logs (l)", LOGS),
         ("YAML and events (y, v)", TEXT_VIEW),
         ("diff (D)", DIFF_VIEW),
+        ("sync view (S)", SYNC_VIEW),
     ]

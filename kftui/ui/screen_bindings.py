@@ -99,6 +99,17 @@ DIFF_VIEW: list[BindingType] = [
     ),
 ]
 
+# The sync view is a text view too (TEXT_VIEW's keys are inherited), with the way to the blocker's finding.
+SYNC_VIEW: list[BindingType] = [
+    Binding(
+        "enter",
+        "show_finding",
+        "Blocker's finding",
+        tooltip="Close the view and highlight the finding that explains the blocker",
+        id="sync.finding",
+    ),
+]
+
 PROMPT: list[BindingType] = [
     Binding("escape", "cancel", "Cancel", id="prompt.cancel"),
 ]

@@ -205,6 +205,20 @@ async def events_screen(pilot: Pilot[None]) -> None:
     await wait_for(pilot, lambda: isinstance(app.screen, EventsScreen), "the events screen")
 
 
+async def sync_screen(pilot: Pilot[None]) -> None:
+    """`S` on the kubeflow app: its running sync, wave 1 waiting for katib-controller, the finding that explains it."""
+    from kftui.ui.screens.sync_view import SyncScreen
+
+    app = pilot.app
+    assert isinstance(app, KftuiApp)
+    await loaded(pilot)
+    app.query_one(ResourceTree).reveal("app:kubeflow")
+    await pilot.press("S")
+    await wait_for(
+        pilot, lambda: isinstance(app.screen, SyncScreen) and app.screen.shown is not None, "the sync view"
+    )
+
+
 def _state(obj: dict[str, Any]) -> str:
     return json.dumps(obj)
 
@@ -340,10 +354,12 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("yaml", demo_app, yaml_screen),
     Scenario("events", demo_app, events_screen),
     Scenario("diff", diff_app, diff_screen),
+    Scenario("sync", demo_app, sync_screen),
     # The smallest terminal kftui is made for, and a big one.
     Scenario("finding-80x24", demo_app, finding, SMALL),
     Scenario("ordered-sync-80x24", fixes_app, ordered_sync, SMALL),
     Scenario("logs-80x24", logs_app, logs_screen, SMALL),
+    Scenario("sync-80x24", demo_app, sync_screen, SMALL),
     Scenario("overview-220x60", demo_app, overview, BIG),
 )
 

@@ -28,6 +28,7 @@ from kftui.ui.screens.logs import LogsScreen
 from kftui.ui.screens.ordered_sync import OrderedSyncScreen
 from kftui.ui.screens.port_forwards import PortForwardsScreen
 from kftui.ui.screens.prompt import Confirm, PathPrompt
+from kftui.ui.screens.sync_view import SyncScreen
 from kftui.ui.screens.text_screen import TextScreen
 from kftui.ui.styles import styles_dir
 from kftui.ui.tree_keys import finding_key
@@ -307,6 +308,7 @@ def test_every_kftui_binding_has_an_id_and_a_description() -> None:
         LogsScreen,
         TextScreen,
         DiffScreen,
+        SyncScreen,
         PathPrompt,
         Confirm,
     ]

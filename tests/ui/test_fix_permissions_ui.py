@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -125,8 +126,18 @@ async def test_an_unanswered_review_does_not_block(tmp_path: Path) -> None:
         assert not screen.query_one("#fix-run", Button).disabled
 
 
+def _kubeflow_sync_done(demo: ClusterSnapshot) -> ClusterSnapshot:
+    """The demo with kubeflow's sync ended: while it runs, a second sync is refused for that reason first."""
+    key = ("argocd", "kubeflow")
+    kubeflow = demo.applications[key]
+    assert kubeflow.operation_state is not None
+    ended = replace(kubeflow.operation_state, phase="Succeeded", finished_at=demo.now)
+    done = replace(kubeflow, operation=None, operation_state=ended)
+    return replace(demo, applications={**demo.applications, key: done})
+
+
 async def test_the_panel_marks_the_fixes_the_credentials_may_not_run(tmp_path: Path) -> None:
-    demo = load_demo()
+    demo = _kubeflow_sync_done(load_demo())
     argo = FakeArgo(name="kubernetes")
     for a in demo.applications.values():
         argo.add(a.name)

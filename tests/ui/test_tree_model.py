@@ -71,7 +71,7 @@ def test_labels_carry_status_and_severity() -> None:
     ).plain
     assert pod_label == "✖ katib-controller-7f5b8c9d6-5rjtn CrashLoopBackOff 0/1 ↻7"
     app_label = model.label(_item(model, "app:kubeflow")).plain
-    assert app_label == "✖ kubeflow  Synced Degraded op:Succeeded ✖2"
+    assert app_label == "✖ kubeflow  Synced Degraded op:Running ✖2"
     assert model.label(_item(model, "app:kubeflow/ns:auth")).plain == "● ns auth"
 
 

@@ -21,6 +21,8 @@ PURE = [
     "cronspec.py",
     "drift.py",
     "diffcmd.py",
+    "syncview.py",
+    "syncblocker.py",
     "localdiff.py",
     "checks",
     "kustomize",

@@ -171,6 +171,19 @@ class DiagnosticsPanel(Vertical):
         listing.highlighted = self.shown.index(root)
         self._redraw()
 
+    def reveal(self, key: str) -> bool:
+        """Highlight the finding with id `key`, unfolding the root causes it folds under; False when the
+        narrowing or errors-only leaves it out."""
+        folded = {root for root in self._chains.root_ids(key) if root != key} - self.unfolded
+        if folded:
+            self.unfolded |= folded
+            self._redraw()
+        ids = [f.id for f in self.shown]
+        if key not in ids:
+            return False
+        self.query_one("#finding-list", OptionList).highlighted = ids.index(key)
+        return True
+
     def _matching(self, findings: list[Finding]) -> list[Finding]:
         scope, errors_only = self.scope, self.errors_only
         return [
