@@ -18,6 +18,7 @@ from functools import partial
 from types import MappingProxyType
 from typing import Any
 
+from kftui.checks.sync_ops import blocker
 from kftui.cluster.ops import ActionError, ArgoOps, SyncRequest, WorkloadOps
 from kftui.fixes.gate import FixResult, Gate
 from kftui.fixes.permissions import KUBE_BACKEND
@@ -112,14 +113,24 @@ def wait_operation(
         ):
             if state.phase == "Succeeded":
                 return Settled(app, True)
+            why = blocker(app)  # the hook or resource that failed, as Argo CD's status names it
             return Settled(
-                app, False, f"sync of {name} {state.phase.lower()}: {state.message or 'no message'}"
+                app,
+                False,
+                f"sync of {name} {state.phase.lower()}: {state.message or 'no message'}"
+                + (f"; blocked by {why}" if why else ""),
             )
         if cancel is not None and cancel.is_set():
             return Settled(app, False, "cancelled")
         if clock() >= deadline:
             phase = state.phase if state else "not started"
-            return Settled(app, False, f"sync of {name} did not finish within {timeout:.0f}s (phase {phase})")
+            why = blocker(app)  # what the sync still waits for: the one thing to fix
+            return Settled(
+                app,
+                False,
+                f"sync of {name} did not finish within {timeout:.0f}s (phase {phase})"
+                + (f"; waiting for {why}" if why else ""),
+            )
         if cancel is not None:
             cancel.wait(interval)
         else:

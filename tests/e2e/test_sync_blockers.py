@@ -1,0 +1,257 @@
+"""What blocks a sync, on the lab's real Argo CD (issue 16's "Must show"): a wave held by a Deployment that never
+becomes available, a PostSync hook that fails, a namespace held by a custom resource's finalizer, and an
+operation left behind. For each, the finding names the blocker from Argo CD's own status, the fix clears it,
+and the app then ends Synced and Healthy; `kftui sync --ordered --wait` on a broken variant ends 1 naming it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from kftui.fixes.plan import plan_action
+from kftui.model import ObjectRef
+from tests.e2e.fix_helpers import make_runner, op_state, snapshot, status, wait_idle
+from tests.lab import scenarios
+
+pytestmark = pytest.mark.e2e
+
+CONFIGMAP = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings"}, "data": {"k": "v"}}
+
+
+def wave(n: int) -> dict[str, str]:
+    return {"argocd.argoproj.io/sync-wave": str(n)}
+
+
+def deployment(pod_labels: dict[str, str]) -> dict[str, Any]:
+    """Wave 0 of a two-wave app. kwok turns a pod labelled kftui.lab/crash-loop=true into CrashLoopBackOff
+    (tests/lab/config/kwok-lab.yaml), so its Deployment never becomes available."""
+    labels = {"app": "api"}
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "api", "annotations": wave(0)},
+        "spec": {
+            "replicas": 1,
+            "selector": {"matchLabels": labels},
+            "template": {
+                "metadata": {"labels": {**labels, **pod_labels}},
+                "spec": {"containers": [{"name": "api", "image": "registry.invalid/api:v1"}]},
+            },
+        },
+    }
+
+
+def hook(pod_labels: dict[str, str]) -> dict[str, Any]:
+    """A PostSync Job; kwok fails a pod labelled kftui.lab/fail=true (exit 1), and with no retry the Job fails."""
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {
+            "name": "smoke-test",
+            "annotations": {
+                "argocd.argoproj.io/hook": "PostSync",
+                "argocd.argoproj.io/hook-delete-policy": "BeforeHookCreation",
+            },
+        },
+        "spec": {
+            "backoffLimit": 0,
+            "template": {
+                "metadata": {"labels": pod_labels},
+                "spec": {
+                    "restartPolicy": "Never",
+                    "containers": [{"name": "smoke", "image": "registry.invalid/smoke:v1"}],
+                },
+            },
+        },
+    }
+
+
+def later_wave() -> str:
+    return yaml.safe_dump({**CONFIGMAP, "metadata": {"name": "after-api", "annotations": wave(1)}})
+
+
+def make_app(lab: Any, prefix: str, files: dict[str, str]) -> tuple[str, str, str]:
+    """A repo and a manual-sync Application of it, compared once: (repo, app, destination namespace)."""
+    repo = f"{prefix}-{uuid.uuid4().hex[:6]}"
+    scenarios.create_repo(lab.repos_dir / repo, files)
+    name = f"kftui-{repo}"
+    app = scenarios.application(name, lab.repo_url(repo), ".", f"demo-{name}", auto=False)
+    assert lab.kubectl("apply", "-f", "-", input=yaml.safe_dump(app)).returncode == 0
+    lab.wait_for(lambda: status(lab.app(name))[0] == "OutOfSync", 120, f"{name} compared")
+    return repo, name, f"demo-{name}"
+
+
+def profile_file(tmp_path: Path, doc: dict[str, Any], name: str = "profile.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump({"name": "lab", **doc}))
+    return path
+
+
+def kftui(lab: Any, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "kftui", *args, "--kubeconfig", str(lab.kubeconfig)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "KFTUI_AUDIT_LOG": str(tmp_path / "sync.jsonl")},
+    )
+
+
+def findings(lab: Any, tmp_path: Path, profile: Path, check: str, app: str) -> list[dict[str, Any]]:
+    out = kftui(lab, tmp_path, "check", "--profile", str(profile), "--output", "json")
+    assert out.returncode in (0, 1), out.stderr
+    return [f for f in json.loads(out.stdout)["findings"] if f["check"] == check and f["app"] == app]
+
+
+def sync_and_expect_healthy(lab: Any, runner: Any, kube: Any, name: str) -> None:
+    """After the cause is fixed in git: a hard refresh, a sync through the fix runner, Synced and Healthy."""
+    ref = ObjectRef("Application", "argocd", name)
+    assert runner.run(plan_action("hard-refresh", ref, snapshot(kube))).ok
+    wait_idle(lab, name, 60)
+    assert runner.run(plan_action("sync", ref, snapshot(kube))).ok
+    lab.wait_for(lambda: status(lab.app(name)) == ("Synced", "Healthy"), 120, f"{name} Synced and Healthy")
+
+
+def test_a_wave_held_by_a_deployment_that_never_becomes_available(lab: Any, tmp_path: Path) -> None:
+    """sync-stuck names the Deployment of wave 0 and its pod's reason while wave 1 never starts; the same running
+    sync is not stuck for a profile that gives this app longer; terminate, the fix in git, a sync: it syncs."""
+    files = {
+        "kustomization.yaml": yaml.safe_dump({"resources": ["deployment.yaml", "after.yaml"]}),
+        "deployment.yaml": yaml.safe_dump(deployment({"kftui.lab/crash-loop": "true"})),
+        "after.yaml": later_wave(),
+    }
+    repo, name, ns = make_app(lab, "held-wave", files)
+    runner, kube = make_runner(lab, "kubernetes", tmp_path / "audit.jsonl")
+    ref = ObjectRef("Application", "argocd", name)
+    try:
+        assert runner.run(plan_action("sync", ref, snapshot(kube))).ok
+        tight = profile_file(tmp_path, {"applications": [{"name": name, "sync_stuck_seconds": 5}]})
+
+        def stuck() -> dict[str, Any] | None:
+            found = findings(lab, tmp_path, tight, "sync-stuck", name)
+            return found[0] if found and "CrashLoopBackOff" in "\n".join(found[0]["evidence"]) else None
+
+        finding = lab.wait_for(stuck, 120, "sync-stuck naming the Deployment and its crash-looping pod")
+        assert finding["title"].endswith(f"waiting for Deployment {ns}/api")
+        evidence = "\n".join(finding["evidence"])
+        # Argo CD's operation names the Deployment; its live pod says why it is not available.
+        assert "message: waiting for healthy state of apps/Deployment/api" in evidence
+        assert f"waiting for Deployment {ns}/api: Degraded (pod api-" in evidence
+        assert evidence.endswith(": CrashLoopBackOff)")
+        assert "the lab profile allows 5 s" in evidence
+        assert [fix["id"] for fix in finding["fixes"]] == ["terminate"]
+        # Wave 1 never started: Argo CD has not applied the ConfigMap of the later wave.
+        assert lab.kubectl("get", "configmap", "after-api", "-n", ns).returncode != 0
+        assert op_state(lab.app(name)).get("phase") == "Running"
+
+        # The same running sync, with a profile that gives this app an hour (and every other app 5 s): not stuck.
+        roomy = profile_file(
+            tmp_path,
+            {"sync_stuck_seconds": 5, "applications": [{"name": name, "sync_stuck_seconds": 3600}]},
+            "roomy.yaml",
+        )
+        assert findings(lab, tmp_path, roomy, "sync-stuck", name) == []
+        assert op_state(lab.app(name)).get("phase") == "Running"
+
+        result = runner.run(plan_action("terminate", ref, snapshot(kube)))
+        assert result.ok, result.message
+        wait_idle(lab, name, 60)
+        assert findings(lab, tmp_path, tight, "sync-stuck", name) == []
+        lab.commit(repo, "deployment.yaml", yaml.safe_dump(deployment({})), "api: a pod that starts")
+        sync_and_expect_healthy(lab, runner, kube, name)
+        assert lab.kubectl("get", "configmap", "after-api", "-n", ns).returncode == 0  # wave 1 applied
+    finally:
+        lab.kubectl("delete", "applications.argoproj.io", name, "-n", "argocd", "--wait=false")
+
+
+def test_a_postsync_hook_that_fails_is_named_with_its_message_and_pod(lab: Any, tmp_path: Path) -> None:
+    files = {
+        "kustomization.yaml": yaml.safe_dump({"resources": ["configmap.yaml", "hook.yaml"]}),
+        "configmap.yaml": yaml.safe_dump(CONFIGMAP),
+        "hook.yaml": yaml.safe_dump(hook({"kftui.lab/fail": "true"})),
+    }
+    repo, name, ns = make_app(lab, "failing-hook", files)
+    runner, kube = make_runner(lab, "kubernetes", tmp_path / "audit.jsonl")
+    ref = ObjectRef("Application", "argocd", name)
+    try:
+        assert runner.run(plan_action("sync", ref, snapshot(kube))).ok
+        lab.wait_for(
+            lambda: op_state(lab.app(name)).get("phase") == "Failed", 120, f"the sync of {name} failed"
+        )
+        profile = profile_file(tmp_path, {})
+
+        def named() -> dict[str, Any] | None:  # the pod may be listed a moment after Argo CD's status
+            found = findings(lab, tmp_path, profile, "hook-failed", name)
+            return found[0] if found and "pod smoke-test-" in "\n".join(found[0]["evidence"]) else None
+
+        finding = lab.wait_for(named, 60, "hook-failed naming the hook and its pod")
+        assert finding["title"] == f"PostSync hook Job/{ns}/smoke-test of {name} failed"
+        assert finding["subject"] == {"kind": "Job", "namespace": ns, "name": "smoke-test"}
+        evidence = "\n".join(finding["evidence"])
+        assert f"PostSync hook Job {ns}/smoke-test: phase Failed, message: " in evidence
+        message = next(
+            r["message"]
+            for r in op_state(lab.app(name))["syncResult"]["resources"]
+            if r.get("hookType") == "PostSync"
+        )
+        assert f"message: {message}" in evidence  # Argo CD's own words for the hook
+        assert ": Error" in evidence.split("pod smoke-test-")[1]  # the pod's reason (exit 1)
+        assert [fix["id"] for fix in finding["fixes"]] == ["sync", "delete-hook"]
+
+        lab.commit(repo, "hook.yaml", yaml.safe_dump(hook({})), "smoke test: a pod that passes")
+        sync_and_expect_healthy(lab, runner, kube, name)
+        # The PostSync hook runs once the app is healthy; this time it passes and the sync succeeds.
+        lab.wait_for(lambda: op_state(lab.app(name)).get("phase") == "Succeeded", 60, "the sync succeeded")
+        assert findings(lab, tmp_path, profile, "hook-failed", name) == []
+    finally:
+        lab.kubectl("delete", "applications.argoproj.io", name, "-n", "argocd", "--wait=false")
+
+
+@pytest.mark.parametrize("broken", ["held-wave", "failing-hook"])
+def test_kftui_sync_ordered_wait_on_a_broken_app_ends_1_naming_the_blocker(
+    lab: Any, tmp_path: Path, broken: str
+) -> None:
+    """`kftui sync --ordered --wait` stops at the broken app: its reason names what Argo CD waits for (the
+    Deployment) or what failed (the hook), and the findings under it lead with the root cause."""
+    if broken == "held-wave":
+        files = {
+            "kustomization.yaml": yaml.safe_dump({"resources": ["deployment.yaml", "after.yaml"]}),
+            "deployment.yaml": yaml.safe_dump(deployment({"kftui.lab/crash-loop": "true"})),
+            "after.yaml": later_wave(),
+        }
+    else:
+        files = {
+            "kustomization.yaml": yaml.safe_dump({"resources": ["configmap.yaml", "hook.yaml"]}),
+            "configmap.yaml": yaml.safe_dump(CONFIGMAP),
+            "hook.yaml": yaml.safe_dump(hook({"kftui.lab/fail": "true"})),
+        }
+    _, name, ns = make_app(lab, broken, files)
+    try:
+        out = kftui(lab, tmp_path, "sync", name, "--ordered", "--wait", "--timeout", "25s", "-o", "json")
+        assert out.returncode == 1, out.stdout + out.stderr
+        doc = json.loads(out.stdout)
+        assert doc["ok"] is False and doc["stopped_at"] == name
+        if broken == "held-wave":
+            assert (
+                f"sync of {name} did not finish within 25s (phase Running); waiting for Deployment {ns}/api: "
+                "Progressing" in doc["reason"]
+            ), doc["reason"]
+        else:
+            assert f"; blocked by PostSync hook Job {ns}/smoke-test: " in doc["reason"], doc["reason"]
+        root = doc["explained_by"][0]
+        assert root["caused_by"] == [] and doc["root_cause"] == root["id"]
+        assert f"; root cause: {root['id']}: " in doc["reason"]
+        print(json.dumps(doc["explained_by"], indent=1))
+    finally:
+        if broken == "held-wave":
+            lab.kubectl("patch", "applications.argoproj.io", name, "-n", "argocd", "--type", "merge",
+                        "-p", '{"status": {"operationState": {"phase": "Terminating"}}}')  # fmt: skip
+        lab.kubectl("delete", "applications.argoproj.io", name, "-n", "argocd", "--wait=false")
