@@ -17,10 +17,6 @@ from kftui.checks.health import Health, resource_health
 from kftui.model import Application, ClusterSnapshot, Finding, ManagedResource, Pod, ResourceResult, Severity
 from kftui.profile import Profile
 
-STALE_AFTER = timedelta(minutes=2)
-"""An operation still set this long after the controller last reconciled the app (having finished the previous
-operation) is one the controller will not pick up: a new request is picked up within seconds."""
-
 UNHEALTHY = ("Degraded", "Progressing", "Missing", "Suspended")
 FINISHED = ("Succeeded", "Failed", "Error")
 
@@ -237,7 +233,8 @@ def operation_stale(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Fin
             continue
         if state.finished_at is None or app.reconciled_at is None:
             continue
-        if app.reconciled_at - state.finished_at < STALE_AFTER:
+        # The profile's operation_stale_seconds (2 min by default): a new request is picked up within seconds.
+        if app.reconciled_at - state.finished_at < timedelta(seconds=profile.operation_stale_seconds):
             continue
         yield Finding(
             check="operation-stale",

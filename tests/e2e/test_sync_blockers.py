@@ -17,7 +17,7 @@ import yaml
 
 from kftui.fixes.plan import plan_action
 from kftui.model import ObjectRef
-from tests.e2e.fix_helpers import make_runner, op_state, snapshot, status, wait_idle
+from tests.e2e.fix_helpers import make_runner, op_state, parse, snapshot, status, wait_idle
 from tests.lab import scenarios
 
 pytestmark = pytest.mark.e2e
@@ -240,18 +240,99 @@ def test_kftui_sync_ordered_wait_on_a_broken_app_ends_1_naming_the_blocker(
         doc = json.loads(out.stdout)
         assert doc["ok"] is False and doc["stopped_at"] == name
         if broken == "held-wave":
-            assert (
-                f"sync of {name} did not finish within 25s (phase Running); waiting for Deployment {ns}/api: "
-                "Progressing" in doc["reason"]
-            ), doc["reason"]
+            waits = (
+                f"sync of {name} did not finish within 25s (phase Running); waiting for Deployment {ns}/api"
+            )
+            assert waits in doc["reason"], doc["reason"]
+            # the root cause is the crash-looping pod of that Deployment, named after the blocker
+            assert doc["root_cause"].startswith(f"pod-failing:Pod/{ns}/api-"), doc["root_cause"]
         else:
-            assert f"; blocked by PostSync hook Job {ns}/smoke-test: " in doc["reason"], doc["reason"]
+            hook_said = (
+                f"; blocked by PostSync hook Job {ns}/smoke-test: Job has reached the specified backoff limit"
+            )
+            assert hook_said in doc["reason"], doc["reason"]
+            assert f"hook-failed:Job/{ns}/smoke-test" in {f["id"] for f in doc["explained_by"]}
         root = doc["explained_by"][0]
         assert root["caused_by"] == [] and doc["root_cause"] == root["id"]
         assert f"; root cause: {root['id']}: " in doc["reason"]
-        print(json.dumps(doc["explained_by"], indent=1))
     finally:
         if broken == "held-wave":
             lab.kubectl("patch", "applications.argoproj.io", name, "-n", "argocd", "--type", "merge",
                         "-p", '{"status": {"operationState": {"phase": "Terminating"}}}')  # fmt: skip
+        lab.kubectl("delete", "applications.argoproj.io", name, "-n", "argocd", "--wait=false")
+
+
+SKIP_RECONCILE = "argocd.argoproj.io/skip-reconcile"
+
+
+def test_a_stale_operation_is_found_terminate_clears_it_and_the_app_syncs(lab: Any, tmp_path: Path) -> None:
+    """`operation` set while operationState says the last sync finished, on an app the controller reconciled
+    since. A running controller starts a set operation within a second, so the state is produced the way it
+    arises: the controller stops acting on the app (Argo CD's skip-reconcile annotation, as for an app no
+    controller shard owns) after a reconcile that followed the finished sync, and then an operation is set."""
+    files = {"kustomization.yaml": yaml.safe_dump({"resources": ["configmap.yaml"]})}
+    _, name, _ = make_app(lab, "stale-op", {**files, "configmap.yaml": yaml.safe_dump(CONFIGMAP)})
+    runner, kube = make_runner(lab, "kubernetes", tmp_path / "audit.jsonl")
+    ref = ObjectRef("Application", "argocd", name)
+    try:
+        assert runner.run(plan_action("sync", ref, snapshot(kube))).ok
+        lab.wait_for(
+            lambda: status(lab.app(name)) == ("Synced", "Healthy"), 120, f"{name} Synced and Healthy"
+        )
+        finished = parse(wait_idle(lab, name, 60)["status"]["operationState"]["finishedAt"])
+
+        def reconciled_after_finish() -> bool:
+            lab.refresh(name)
+            stamp = lab.app(name)["status"].get("reconciledAt")
+            return bool(stamp) and parse(stamp) > finished
+
+        lab.wait_for(reconciled_after_finish, 60, "a reconcile after the finished sync")
+        annotate = ("annotate", "applications.argoproj.io", name, "-n", "argocd", "--overwrite")
+        assert lab.kubectl(*annotate, f"{SKIP_RECONCILE}=true").returncode == 0
+        operation = {"operation": {"initiatedBy": {"username": "e2e"}, "sync": {"revision": "main"}}}
+        set_op = lab.kubectl(
+            "patch",
+            "applications.argoproj.io",
+            name,
+            "-n",
+            "argocd",
+            "--type",
+            "merge",
+            "-p",
+            json.dumps(operation),
+        )
+        assert set_op.returncode == 0, set_op.stderr
+        profile = profile_file(tmp_path, {"operation_stale_seconds": 1})
+
+        [finding] = findings(lab, tmp_path, profile, "operation-stale", name)
+        assert finding["title"] == f"{name} keeps an operation the controller does not run"
+        assert "operation set; status.operationState.phase=Succeeded finished " in "\n".join(
+            finding["evidence"]
+        )
+        assert [fix["id"] for fix in finding["fixes"]] == ["terminate"]
+        # The same state with the built-in 2 minutes: the reconcile came too soon after the finish to say so.
+        assert (
+            findings(lab, tmp_path, profile_file(tmp_path, {}, "default.yaml"), "operation-stale", name) == []
+        )
+        assert lab.app(name).get("operation") and op_state(lab.app(name))["phase"] == "Succeeded"
+
+        # terminate, as Argo CD's API does it: the operation's phase set to Terminating, for the controller to
+        # end. While the controller ignores the app, that is where it stays ...
+        result = runner.run(plan_action("terminate", ref, snapshot(kube)))
+        assert result.ok, result.message
+        assert lab.app(name).get("operation") and op_state(lab.app(name))["phase"] == "Terminating"
+        # ... and once the controller acts on the app again, it ends the operation instead of running it.
+        assert lab.kubectl(*annotate, f"{SKIP_RECONCILE}-").returncode == 0
+        ended = wait_idle(lab, name, 60)
+        assert (
+            op_state(ended)["phase"] in ("Failed", "Error")
+            and parse(op_state(ended)["finishedAt"]) > finished
+        )
+        assert findings(lab, tmp_path, profile, "operation-stale", name) == []
+
+        assert runner.run(plan_action("sync", ref, snapshot(kube))).ok
+        lab.wait_for(lambda: op_state(lab.app(name)).get("phase") == "Succeeded", 60, "a new sync succeeded")
+        assert status(lab.app(name)) == ("Synced", "Healthy")
+    finally:
+        lab.kubectl("annotate", "applications.argoproj.io", name, "-n", "argocd", f"{SKIP_RECONCILE}-")
         lab.kubectl("delete", "applications.argoproj.io", name, "-n", "argocd", "--wait=false")

@@ -231,6 +231,15 @@ def test_a_just_requested_or_absent_operation_is_not_stale(
     assert list(operation_stale(snap, KUBEFLOW)) == []
 
 
+def test_how_long_an_operation_may_wait_comes_from_the_profile() -> None:
+    """One minute after the finish is not stale for the built-in 2 min, and is for a profile that says 30 s."""
+    snap = snapshot(stale_install(timedelta(minutes=1)))
+    assert list(operation_stale(snap, KUBEFLOW)) == []
+    assert KUBEFLOW.operation_stale_seconds == 120
+    quick = parse_profile({"name": "quick", "operation_stale_seconds": 30}, "quick.yaml")
+    assert [f.app for f in operation_stale(snap, quick)] == ["kubeflow"]
+
+
 def test_terminate_stays_refused_when_nothing_is_set() -> None:
     snap = snapshot(stale_install(timedelta(minutes=30), operation=False))
     plan = plan_action("terminate", ObjectRef("Application", "argocd", "kubeflow"), snap)
