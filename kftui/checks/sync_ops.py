@@ -282,14 +282,18 @@ def finalizer_stuck(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Fin
             + (": finalizers remain" if ns.conditions else ""),
             evidence=f"deletionTimestamp={since:%Y-%m-%d %H:%M:%SZ}"
             + (f"\nmetadata.finalizers: {', '.join(ns.finalizers)}" if ns.finalizers else "")
-            + ("\n" + "\n".join(holding) if holding else "\nno condition says what holds it"),
+            + ("\n" + "\n".join(holding) if holding else "\nno condition says what holds it")
+            + "".join(
+                f"\nheld by {h.resource} {h.namespace}/{h.name}: finalizers {', '.join(h.finalizers)}"
+                for h in ns.held_by
+            ),
             explanation="The namespace waits for the objects in it to go, and those keep finalizers that only "
             "their controller removes; when that controller was uninstalled first (or its webhook or APIService "
             "is down), nothing ever removes them. Reinstall or restart the controller, or remove the named "
             "finalizer from the objects that still carry it, knowing that what it guards is then orphaned.",
             fixes=fixrefs.offered(
                 fixrefs.describe("Namespace", None, name),
-                fixrefs.remove_finalizers("Namespace", None, name, ns.finalizers),
+                fixrefs.remove_finalizers("Namespace", None, name, ns.finalizers, ns.held_by),
             ),
         )
     for app in applications(snapshot):

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 import pytest
 
 from kftui.cluster.ops import ActionError
-from kftui.fixes.run import Settled, operation_started_at, wait_operation
+from kftui.fixes.waiting import Settled, operation_started_at, wait_operation
 from kftui.model import Application, ManagedResource, OperationState, ResourceResult, SyncOperation
 
 BEFORE = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
