@@ -336,3 +336,122 @@ def test_a_stale_operation_is_found_terminate_clears_it_and_the_app_syncs(lab: A
     finally:
         lab.kubectl("annotate", "applications.argoproj.io", name, "-n", "argocd", f"{SKIP_RECONCILE}-")
         lab.kubectl("delete", "applications.argoproj.io", name, "-n", "argocd", "--wait=false")
+
+
+WIDGET_CRD = {
+    "apiVersion": "apiextensions.k8s.io/v1",
+    "kind": "CustomResourceDefinition",
+    "metadata": {"name": "widgets.blockers.kftui.test"},
+    "spec": {
+        "group": "blockers.kftui.test",
+        "names": {"kind": "Widget", "plural": "widgets", "singular": "widget", "listKind": "WidgetList"},
+        "scope": "Namespaced",
+        "versions": [
+            {
+                "name": "v1",
+                "served": True,
+                "storage": True,
+                "schema": {
+                    "openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
+                },
+            }
+        ],
+    },
+}
+KEEP = "blockers.kftui.test/keep"
+
+
+def test_a_namespace_held_by_a_custom_resources_finalizer_is_released_and_the_app_syncs(
+    lab: Any, tmp_path: Path
+) -> None:
+    """The app's namespace is deleted while a custom resource in it carries a finalizer whose controller is
+    gone: finalizer-stuck names the namespace, the kind still in it, the finalizer and the object;
+    remove-finalizers takes the finalizer off that object (the namespace has none of its own), the namespace
+    goes, and the app syncs it back."""
+    assert lab.kubectl("apply", "-f", "-", input=yaml.safe_dump(WIDGET_CRD)).returncode == 0
+    established = ("wait", "--for=condition=Established", "crd/widgets.blockers.kftui.test", "--timeout=60s")
+    assert lab.kubectl(*established).returncode == 0
+    repo = f"held-cr-{uuid.uuid4().hex[:6]}"
+    name, ns = f"kftui-{repo}", f"demo-kftui-{repo}"
+    files = {
+        "kustomization.yaml": yaml.safe_dump({"resources": ["namespace.yaml", "widget.yaml"]}),
+        "namespace.yaml": yaml.safe_dump({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}),
+        "widget.yaml": yaml.safe_dump(
+            {
+                "apiVersion": "blockers.kftui.test/v1",
+                "kind": "Widget",
+                "metadata": {"name": "w1", "namespace": ns},
+            }
+        ),
+    }
+    scenarios.create_repo(lab.repos_dir / repo, files)
+    app = scenarios.application(name, lab.repo_url(repo), ".", ns, auto=False)
+    assert lab.kubectl("apply", "-f", "-", input=yaml.safe_dump(app)).returncode == 0
+    runner, kube = make_runner(lab, "kubernetes", tmp_path / "audit.jsonl")
+    ref = ObjectRef("Application", "argocd", name)
+    try:
+        lab.wait_for(lambda: status(lab.app(name))[0] == "OutOfSync", 120, f"{name} compared")
+        assert runner.run(plan_action("sync", ref, snapshot(kube))).ok
+        lab.wait_for(
+            lambda: status(lab.app(name)) == ("Synced", "Healthy"), 120, f"{name} Synced and Healthy"
+        )
+        # The widget's controller put its finalizer on it, and is gone since; then the namespace is deleted.
+        kept = json.dumps({"metadata": {"finalizers": [KEEP]}})
+        assert (
+            lab.kubectl(
+                "patch", "widgets.blockers.kftui.test", "w1", "-n", ns, "--type", "merge", "-p", kept
+            ).returncode
+            == 0
+        )
+        assert lab.kubectl("delete", "namespace", ns, "--wait=false").returncode == 0
+        profile = profile_file(tmp_path, {"deletion_grace_seconds": 1})
+
+        def named() -> dict[str, Any] | None:
+            found = [
+                f
+                for f in findings(lab, tmp_path, profile, "finalizer-stuck", name)
+                if f["subject"]["name"] == ns
+            ]
+            return found[0] if found and len(found[0]["fixes"]) == 2 else None
+
+        finding = lab.wait_for(named, 120, f"finalizer-stuck offering to release {ns}")
+        assert finding["title"] == f"Namespace {ns} Terminating for {finding['title'].split(' for ')[1]}"
+        evidence = "\n".join(finding["evidence"])
+        assert (
+            "NamespaceContentRemaining: Some resources are remaining: widgets.blockers.kftui.test has 1"
+            in evidence
+        )
+        assert (
+            f"NamespaceFinalizersRemaining: Some content in the namespace has finalizers remaining: {KEEP}"
+            in evidence
+        )
+        assert f"held by widgets.blockers.kftui.test {ns}/w1: finalizers {KEEP}" in evidence
+        assert (
+            "metadata.finalizers" not in evidence
+        )  # the namespace itself has none: the custom resource holds it
+        fix = finding["fixes"][1]
+        assert fix["id"] == "remove-finalizers"
+        assert fix["command"].startswith(
+            f"kubectl patch widgets.blockers.kftui.test w1 -n {ns} --type=json -p "
+        )
+
+        plan = plan_action("remove-finalizers", ObjectRef("Namespace", None, ns), snapshot(kube))
+        assert plan.confirm_word == ns and plan.blocked is None and plan.command == fix["command"]
+        assert plan.changes[0].startswith(
+            f"remove metadata.finalizers ['{KEEP}'] from widgets.blockers.kftui.test {ns}/w1"
+        )
+        assert any("orphaned" in w for w in plan.warnings)
+        result = runner.run(plan)
+        assert result.ok, result.message
+        lab.wait_for(lambda: lab.kubectl("get", "namespace", ns).returncode != 0, 120, f"{ns} gone")
+
+        wait_idle(lab, name, 60)
+        assert runner.run(plan_action("sync", ref, snapshot(kube))).ok
+        lab.wait_for(
+            lambda: status(lab.app(name)) == ("Synced", "Healthy"), 120, f"{name} Synced and Healthy again"
+        )
+        assert lab.kubectl("get", "widgets.blockers.kftui.test", "w1", "-n", ns).returncode == 0
+    finally:
+        lab.kubectl("patch", "widgets.blockers.kftui.test", "w1", "-n", ns, "--type", "merge",
+                    "-p", '{"metadata": {"finalizers": null}}')  # fmt: skip
+        lab.kubectl("delete", "applications.argoproj.io", name, "-n", "argocd", "--wait=false")
