@@ -251,6 +251,8 @@ def test_kftui_sync_ordered_wait_on_a_broken_app_ends_1_naming_the_blocker(
                 f"; blocked by PostSync hook Job {ns}/smoke-test: Job has reached the specified backoff limit"
             )
             assert hook_said in doc["reason"], doc["reason"]
+            # pod Error -> hook failed -> sync failed: the stop names the hook's pod as the root cause
+            assert doc["root_cause"].startswith(f"pod-failing:Pod/{ns}/smoke-test-"), doc["root_cause"]
             assert f"hook-failed:Job/{ns}/smoke-test" in {f["id"] for f in doc["explained_by"]}
         root = doc["explained_by"][0]
         assert root["caused_by"] == [] and doc["root_cause"] == root["id"]
