@@ -122,7 +122,7 @@ def remove_finalizers(
     else:
         raise PlanError(f"remove-finalizers acts on an Application or a Namespace, not on {target}")
     if not finalizers and not held:
-        content = " (what holds it is content with finalizers, not listed here: see the finding's evidence)"
+        content = " (what holds it is content with finalizers: see the finding's evidence)"
         raise PlanError(
             f"{target} has no metadata.finalizers in the snapshot"
             + (content if target.kind == "Namespace" else "")
