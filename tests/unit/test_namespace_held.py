@@ -4,6 +4,7 @@ finalizer-stuck, and released one by one by remove-finalizers (previewed, typed,
 from __future__ import annotations
 
 import shlex
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from kftui.fixes.plan import plan_fix
 from kftui.fixes.plans import RemoveFinalizersPlan
 from kftui.fixes.registry import required_permissions
 from kftui.fixes.run import FixRunner
-from kftui.model import ClusterSnapshot, Namespace
+from kftui.model import ClusterSnapshot, Namespace, WatchEvent, apply_event
 from kftui.profile import builtin_profile
 from tests.fix_fakes import FakeArgo, FakeWorkloads
 from tests.unit.fixtures.builders import NOW, fresh, to_model
@@ -172,3 +173,16 @@ def test_a_hostile_object_name_stays_one_argument_and_one_path_segment(name: str
     assert held.path == f"{WIDGETS}/{quote(name, safe='')}"  # one path segment, whatever the name holds
     [finding] = finalizer_stuck(snap, KUBEFLOW)
     assert shlex.split(finding.fixes[1].command)[3] == name
+
+
+def test_a_watch_event_of_the_namespace_keeps_the_listed_holders_while_it_is_terminating() -> None:
+    """The TUI's watch replaces the namespace on each event, without holders (only a load lists them): the
+    ones listed stay while it still deletes, and go once it no longer does."""
+    snap = held_snapshot(api())
+    listed = snap.namespaces[("", "team-a")]
+    bare = replace(listed, held_by=(), resource_version="2")
+    after = apply_event(snap, WatchEvent("MODIFIED", bare))
+    assert after.namespaces[("", "team-a")].held_by == listed.held_by
+    assert after.namespaces[("", "team-a")].resource_version == "2"
+    undeleted = apply_event(after, WatchEvent("MODIFIED", replace(bare, deleting_since=None)))
+    assert undeleted.namespaces[("", "team-a")].held_by == ()
