@@ -14,6 +14,7 @@ from datetime import timedelta
 from kftui.checks import fixrefs
 from kftui.checks.evidence import applications, res_name
 from kftui.checks.health import Health, resource_health
+from kftui.kinds import WORKLOAD_KINDS
 from kftui.model import Application, ClusterSnapshot, Finding, ManagedResource, Pod, ResourceResult, Severity
 from kftui.profile import Profile
 
@@ -109,10 +110,6 @@ def _pod_reason(pod: Pod) -> str:
     return f"pod {pod.name}: {reason}"
 
 
-WORKLOADS = ("Deployment", "StatefulSet", "DaemonSet")
-"""Kinds whose pods say why the resource is not healthy (its pods are found through their workload)."""
-
-
 def _blocker_pods(
     snapshot: ClusterSnapshot, found: ResourceResult | ManagedResource | None, said: str = ""
 ) -> str:
@@ -120,14 +117,13 @@ def _blocker_pods(
     workload that are not ready (the reason a wave is not healthy); "" otherwise."""
     if isinstance(found, ResourceResult) and found.kind == "Job" and found.hook_type:
         pods = _pods_of_job(snapshot, found.namespace, found.name)
-    elif isinstance(found, ManagedResource) and found.kind in WORKLOADS:
-        pods = [
-            pod
-            for (ns, _), pod in sorted(snapshot.pods.items())
-            if ns == found.namespace
-            and (pod.workload_kind, pod.workload_name) == (found.kind, found.name)
-            and not pod.ready
-        ]
+    elif isinstance(found, ManagedResource) and found.kind in WORKLOAD_KINDS:
+        wanted = (found.namespace, found.kind, found.name)
+        pods = sorted(
+            (p for p in snapshot.pods.values() if (p.namespace, p.workload_kind, p.workload_name) == wanted),
+            key=lambda p: p.name,
+        )
+        pods = [p for p in pods if not p.ready]
     else:
         return ""
     # (a pod the blocker's health already names is not said twice)
