@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from kftui.cluster.ops import Access, Permission
-from kftui.fixes.plans import FixPlan, OrderedSyncPlan
+from kftui.fixes.plans import FixPlan, OrderedSyncPlan, RemoveFinalizersPlan
 from kftui.kinds import KINDS, plural_of
 
 KUBE_BACKEND = "kubernetes"
@@ -86,11 +86,12 @@ def patch_object(plan: FixPlan, argocd_namespace: str) -> tuple[Permission, ...]
     target = plan.target
     kind = KINDS[target.kind]
     namespace = (target.namespace or "") if kind.namespaced else ""
-    held = tuple(
-        Permission("patch", h.plural, h.group, h.namespace, h.name) for h in getattr(plan, "held", ())
-    )
-    own = getattr(plan, "finalizers", True)  # (a plan for held objects only does not patch the namespace)
-    return held + ((Permission("patch", kind.plural, kind.group, namespace, target.name),) if own else ())
+    if not isinstance(plan, RemoveFinalizersPlan):
+        return (Permission("patch", kind.plural, kind.group, namespace, target.name),)
+    held = tuple(Permission("patch", h.plural, h.group, h.namespace, h.name) for h in plan.held)
+    # (a namespace held only by objects in it is not patched itself)
+    own = (Permission("patch", kind.plural, kind.group, namespace, target.name),) if plan.finalizers else ()
+    return held + own
 
 
 def port_forward(plan: FixPlan, argocd_namespace: str) -> tuple[Permission, ...]:
