@@ -62,6 +62,9 @@ class Profile:
     """How long a sync may run before sync-stuck reports it, for apps that do not set their own."""
     deletion_grace_seconds: int = 300
     """How long a Namespace or Application may take to delete before finalizer-stuck reports it."""
+    operation_stale_seconds: int = 120
+    """How long after the last operation finished the controller may reconcile an app without starting the
+    operation that is set, before operation-stale reports it (a new request is picked up within seconds)."""
 
     def sync_limit(self, app: str) -> int:
         """Seconds a sync of `app` may run before it counts as stuck."""
@@ -139,6 +142,7 @@ def parse_profile(raw: Any, origin: str) -> Profile:
             progressing_grace_seconds=int(raw.get("progressing_grace_seconds", 600)),
             sync_stuck_seconds=int(raw.get("sync_stuck_seconds", 600)),
             deletion_grace_seconds=int(raw.get("deletion_grace_seconds", 300)),
+            operation_stale_seconds=int(raw.get("operation_stale_seconds", 120)),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ProfileError(f"{origin}: malformed profile entry: {exc}") from None

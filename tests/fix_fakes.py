@@ -22,7 +22,7 @@ from kftui.cluster.ops import (
     SyncRequest,
 )
 from kftui.drift import merged_patch
-from kftui.model import Application, OperationState, SyncOperation
+from kftui.model import Application, HeldObject, OperationState, SyncOperation
 
 T0 = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 
@@ -199,6 +199,10 @@ class FakeWorkloads:
     def remove_finalizers(self, kind: str, namespace: str, name: str, finalizers: tuple[str, ...]) -> str:
         self.calls.append(("remove-finalizers", kind, namespace, name, *finalizers))
         return f"finalizers removed from {kind.lower()} {name}"
+
+    def release(self, held: HeldObject) -> str:
+        self.calls.append(("release", held.path, *held.finalizers))
+        return f"finalizers removed from {held.resource} {held.name}"
 
 
 @dataclass

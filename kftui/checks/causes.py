@@ -165,8 +165,27 @@ def _prerequisite_of(cause: Finding, pod: Finding) -> bool:
     return subject.kind == "Service" and "webhook" in pod.evidence.lower() and subject.name in pod.evidence
 
 
+def failed_hooks(findings: Sequence[Finding], snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Link]:
+    """A failed sync (app-operation-failed) is caused by the hook of that app that failed (hook-failed), and a
+    failed hook by the failing pods its evidence names ("pod smoke-test-x2: Error"): the pod's exit is why the
+    Job failed, and the Job's failure is why Argo CD marked the sync Failed."""
+    hooks = [f for f in findings if f.check == "hook-failed"]
+    pods = [f for f in findings if f.check == "pod-failing"]
+    for hook in hooks:
+        for failed in findings:
+            if failed.check == "app-operation-failed" and failed.app == hook.app:
+                yield failed, hook
+        for pod in pods:
+            if (
+                pod.subject.namespace == hook.subject.namespace
+                and f"pod {pod.subject.name}:" in hook.evidence
+            ):
+                yield hook, pod
+
+
 RULES: tuple[Rule, ...] = (
     same_message,
+    failed_hooks,
     pods_missing_prerequisites,
     pods_behind_services,
     pods_of_workloads,

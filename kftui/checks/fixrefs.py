@@ -10,10 +10,11 @@ resource) comes from the kind registry (kftui/kinds.py), never from the cluster:
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 
 from kftui.kinds import DESCRIBABLE, KINDS, RESTARTABLE
-from kftui.model import FixRef
+from kftui.model import FixRef, HeldObject
 from kftui.shellcmd import Argv
 
 
@@ -99,26 +100,57 @@ def delete_hook(app: str, kind: str, namespace: str, name: str, terminate_first:
     return _ref("delete-hook", f"{first} the hook {word}/{name}", *steps)
 
 
-def remove_finalizers(
-    kind: str, namespace: str | None, name: str, finalizers: Sequence[str]
-) -> FixRef | None:
-    """`kubectl patch --type=json`: remove metadata.finalizers, guarded by a test that they are still exactly
-    `finalizers` (a patch that finds them changed fails instead of dropping a finalizer nobody saw)."""
-    word = DESCRIBABLE.get(kind)
-    if word is None or not finalizers:
-        return None
-    patch = json.dumps(
+def _finalizer_patch(finalizers: Sequence[str]) -> str:
+    return json.dumps(
         [
             {"op": "test", "path": "/metadata/finalizers", "value": list(finalizers)},
             {"op": "remove", "path": "/metadata/finalizers"},
         ]
     )
-    ns = ("-n", namespace) if namespace and KINDS[kind].namespaced else ()
-    return _ref(
-        "remove-finalizers",
-        f"Remove the finalizers of {word}/{name} (what they guard is orphaned)",
-        ("kubectl", "patch", word, name, *ns, "--type=json", "-p", patch),
+
+
+_RESOURCE = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
+
+
+def remove_finalizers(
+    kind: str, namespace: str | None, name: str, finalizers: Sequence[str], held: Sequence[HeldObject] = ()
+) -> FixRef | None:
+    """`kubectl patch --type=json`: remove metadata.finalizers, guarded by a test that they are still exactly
+    `finalizers` (a patch that finds them changed fails instead of dropping a finalizer nobody saw).
+
+    For a Namespace, `held` are the objects in it that keep it Terminating: each gets its own patch, named
+    (`kubectl patch widgets.example.com w1 -n ns ...`). Their resource word comes from the namespace's
+    condition, so only a well-formed `plural.group` is used (and every word is shell-quoted when shown).
+    """
+    word = DESCRIBABLE.get(kind)
+    held = (
+        [h for h in held if _RESOURCE.fullmatch(h.resource) and h.finalizers] if kind == "Namespace" else []
     )
+    if word is None or not (finalizers or held):
+        return None
+    steps: list[Argv] = [
+        (
+            "kubectl",
+            "patch",
+            h.resource,
+            h.name,
+            "-n",
+            h.namespace,
+            "--type=json",
+            "-p",
+            _finalizer_patch(h.finalizers),
+        )
+        for h in held
+    ]
+    ns = ("-n", namespace) if namespace and KINDS[kind].namespaced else ()
+    if finalizers:
+        steps.append(("kubectl", "patch", word, name, *ns, "--type=json", "-p", _finalizer_patch(finalizers)))
+    if held:
+        what = f"{len(held)} object{'' if len(held) == 1 else 's'} holding {word}/{name}"
+        title = f"Remove the finalizers of {what} (what they guard is orphaned)"
+    else:
+        title = f"Remove the finalizers of {word}/{name} (what they guard is orphaned)"
+    return _ref("remove-finalizers", title, *steps)
 
 
 def ordered_sync(chain: tuple[str, ...]) -> FixRef:

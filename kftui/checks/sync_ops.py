@@ -7,17 +7,16 @@ first resource that is not healthy, in sync-wave order (the order Argo CD applie
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 
 from kftui.checks import fixrefs
 from kftui.checks.evidence import applications, res_name
+from kftui.checks.health import Health, resource_health
+from kftui.kinds import WORKLOAD_KINDS
 from kftui.model import Application, ClusterSnapshot, Finding, ManagedResource, Pod, ResourceResult, Severity
 from kftui.profile import Profile
-
-STALE_AFTER = timedelta(minutes=2)
-"""An operation still set this long after the controller last reconciled the app (having finished the previous
-operation) is one the controller will not pick up: a new request is picked up within seconds."""
 
 UNHEALTHY = ("Degraded", "Progressing", "Missing", "Suspended")
 FINISHED = ("Succeeded", "Failed", "Error")
@@ -50,9 +49,23 @@ def blocking(app: Application) -> ResourceResult | ManagedResource | None:
         for result in state.results:
             if _hook_problem(result) or result.status == "SyncFailed":
                 return result
-    return next(
+    unhealthy = next(
         (r for r in sorted(app.resources, key=lambda r: r.sync_wave) if r.health_status in UNHEALTHY), None
     )
+    return unhealthy or (_waited_for(app) if app.operation_phase in ("Running", "Terminating") else None)
+
+
+_WAITING = re.compile(r"waiting for healthy state of (?P<group>[^/\s]*)/(?P<kind>[^/\s]+)/(?P<name>\S+)")
+
+
+def _waited_for(app: Application) -> ManagedResource | None:
+    """The resource a running sync's message names ("waiting for healthy state of apps/Deployment/api"):
+    Argo CD 3 no longer keeps each resource's health in the Application, but its operation says what it waits on."""
+    match = _WAITING.search(app.operation_state.message if app.operation_state else "")
+    if match is None:
+        return None
+    wanted = (match["group"], match["kind"], match["name"])
+    return next((r for r in app.resources if (r.group, r.kind, r.name) == wanted), None)
 
 
 def blocker(app: Application) -> str:
@@ -60,8 +73,11 @@ def blocker(app: Application) -> str:
     return describe_blocker(blocking(app))
 
 
-def describe_blocker(found: ResourceResult | ManagedResource | None) -> str:
-    """What `blocking` found, as `blocker` says it ("" for nothing)."""
+def describe_blocker(
+    found: ResourceResult | ManagedResource | None, snapshot: ClusterSnapshot | None = None
+) -> str:
+    """What `blocking` found, as `blocker` says it ("" for nothing). With a snapshot, a resource whose health
+    Argo CD did not record gets the health its live objects show (a Deployment's crash-looping pod)."""
     if isinstance(found, ResourceResult):
         kind = f"{found.hook_type} hook " if found.hook_type else ""
         failed = found.hook_phase in ("Failed", "Error") or found.status == "SyncFailed"
@@ -69,8 +85,12 @@ def describe_blocker(found: ResourceResult | ManagedResource | None) -> str:
         reason = (found.message or found.hook_phase or found.status) if failed else found.hook_phase
         return f"{kind}{found.kind} {_where(found.namespace, found.name)}: {reason}"
     if found is not None:
-        detail = f" ({found.health_message})" if found.health_message else ""
-        return f"{found.kind} {_where(found.namespace, found.name)}: {found.health_status}{detail}"
+        health = Health(found.health_status, found.health_message)
+        if not health.status and snapshot is not None:
+            health = resource_health(snapshot, found)
+        detail = f" ({health.message})" if health.message else ""
+        said = f"{health.status}{detail}" if health.status else "not healthy yet"
+        return f"{found.kind} {_where(found.namespace, found.name)}: {said}"
     return ""
 
 
@@ -90,12 +110,24 @@ def _pod_reason(pod: Pod) -> str:
     return f"pod {pod.name}: {reason}"
 
 
-def _hook_pods(snapshot: ClusterSnapshot, found: ResourceResult | ManagedResource | None) -> str:
-    """For a Job hook, what its pods say (a line each: "pod x: ImagePullBackOff"), "" otherwise."""
-    if not isinstance(found, ResourceResult) or found.kind != "Job" or not found.hook_type:
+def _blocker_pods(
+    snapshot: ClusterSnapshot, found: ResourceResult | ManagedResource | None, said: str = ""
+) -> str:
+    """What the blocker's pods say, a line each ("pod x: CrashLoopBackOff"): a Job hook's pods, or the pods of a
+    workload that are not ready (the reason a wave is not healthy); "" otherwise."""
+    if isinstance(found, ResourceResult) and found.kind == "Job" and found.hook_type:
+        pods = _pods_of_job(snapshot, found.namespace, found.name)
+    elif isinstance(found, ManagedResource) and found.kind in WORKLOAD_KINDS:
+        wanted = (found.namespace, found.kind, found.name)
+        pods = sorted(
+            (p for p in snapshot.pods.values() if (p.namespace, p.workload_kind, p.workload_name) == wanted),
+            key=lambda p: p.name,
+        )
+        pods = [p for p in pods if not p.ready]
+    else:
         return ""
-    pods = _pods_of_job(snapshot, found.namespace, found.name)
-    return "".join(f"\n{_pod_reason(p)}" for p in pods[:3])
+    # (a pod the blocker's health already names is not said twice)
+    return "".join(f"\n{_pod_reason(p)}" for p in pods[:3] if f"pod {p.name}:" not in said)
 
 
 def sync_stuck(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]:
@@ -114,7 +146,7 @@ def sync_stuck(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]
         if running < timedelta(seconds=profile.sync_limit(app.name)):
             continue
         found = blocking(app)
-        waits_for = describe_blocker(found)
+        waits_for = describe_blocker(found, snapshot)
         took = span(running.total_seconds())
         evidence = f"status.operationState.phase={state.phase or 'Running'} since {state.started_at:%Y-%m-%d %H:%M:%SZ}"
         evidence += f" ({took}; the {profile.name} profile allows {span(profile.sync_limit(app.name))})"
@@ -123,7 +155,7 @@ def sync_stuck(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]
         if state.message:
             evidence += f"\nmessage: {state.message}"
         if waits_for:
-            evidence += f"\nwaiting for {waits_for}" + _hook_pods(snapshot, found)
+            evidence += f"\nwaiting for {waits_for}" + _blocker_pods(snapshot, found, waits_for)
         # A hook that hangs is deleted after the terminate (a running sync would only wait on it again).
         hook_fix = (
             fixrefs.delete_hook(app.name, found.kind, found.namespace, found.name, terminate_first=True)
@@ -164,7 +196,7 @@ def hook_failed(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding
             evidence = f"{result.hook_type} hook {result.kind} {where}: phase {result.hook_phase}"
             if result.message:
                 evidence += f", message: {result.message}"
-            evidence += _hook_pods(snapshot, result)
+            evidence += _blocker_pods(snapshot, result)
             running = app.operation_phase in ("Running", "Terminating")
             yield Finding(
                 check="hook-failed",
@@ -197,7 +229,8 @@ def operation_stale(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Fin
             continue
         if state.finished_at is None or app.reconciled_at is None:
             continue
-        if app.reconciled_at - state.finished_at < STALE_AFTER:
+        # The profile's operation_stale_seconds (2 min by default): a new request is picked up within seconds.
+        if app.reconciled_at - state.finished_at < timedelta(seconds=profile.operation_stale_seconds):
             continue
         yield Finding(
             check="operation-stale",
@@ -245,14 +278,18 @@ def finalizer_stuck(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Fin
             + (": finalizers remain" if ns.conditions else ""),
             evidence=f"deletionTimestamp={since:%Y-%m-%d %H:%M:%SZ}"
             + (f"\nmetadata.finalizers: {', '.join(ns.finalizers)}" if ns.finalizers else "")
-            + ("\n" + "\n".join(holding) if holding else "\nno condition says what holds it"),
+            + ("\n" + "\n".join(holding) if holding else "\nno condition says what holds it")
+            + "".join(
+                f"\nheld by {h.resource} {h.namespace}/{h.name}: finalizers {', '.join(h.finalizers)}"
+                for h in ns.held_by
+            ),
             explanation="The namespace waits for the objects in it to go, and those keep finalizers that only "
             "their controller removes; when that controller was uninstalled first (or its webhook or APIService "
             "is down), nothing ever removes them. Reinstall or restart the controller, or remove the named "
             "finalizer from the objects that still carry it, knowing that what it guards is then orphaned.",
             fixes=fixrefs.offered(
                 fixrefs.describe("Namespace", None, name),
-                fixrefs.remove_finalizers("Namespace", None, name, ns.finalizers),
+                fixrefs.remove_finalizers("Namespace", None, name, ns.finalizers, ns.held_by),
             ),
         )
     for app in applications(snapshot):

@@ -30,7 +30,7 @@ from kftui.cluster.ops import (
 )
 from kftui.drift import merged_patch
 from kftui.kinds import KINDS
-from kftui.model import Application
+from kftui.model import Application, HeldObject
 from kftui.wording import plural
 
 CONFLICT_RETRIES = 10
@@ -263,6 +263,14 @@ class KubeWorkloadOps:
             if namespace and known.namespaced
             else f"{kind.lower()} {name}"
         )
+        return self._unfinalize(known.object_path(namespace, name), where, finalizers)
+
+    def release(self, held: HeldObject) -> str:
+        # The path was resolved by discovery when the object was listed (cluster/held.py).
+        return self._unfinalize(held.path, f"{held.resource} {held.namespace}/{held.name}", held.finalizers)
+
+    def _unfinalize(self, path: str, where: str, finalizers: tuple[str, ...]) -> str:
+        """A JSON patch that removes metadata.finalizers only while they are still exactly `finalizers`."""
         patch = [
             {"op": "test", "path": "/metadata/finalizers", "value": list(finalizers)},
             {"op": "remove", "path": "/metadata/finalizers"},
@@ -271,7 +279,5 @@ class KubeWorkloadOps:
             422: f"the finalizers of {where} changed since they were read: look again before removing them"
         }
         with action_errors(f"removing the finalizers of {where}", self.kube.server, changed):
-            self.kube.send_json(
-                "PATCH", known.object_path(namespace, name), patch, content_type="application/json-patch+json"
-            )
+            self.kube.send_json("PATCH", path, patch, content_type="application/json-patch+json")
         return f"finalizers {', '.join(finalizers)} removed from {where}"

@@ -18,7 +18,7 @@ from concurrent.futures import Future
 from datetime import UTC, datetime
 from typing import Any
 
-from kftui.cluster import convert, listing
+from kftui.cluster import convert, held, listing
 from kftui.cluster.client import ClientHttp
 from kftui.cluster.http import CONNECTION_ERRORS, KubeApiError, KubeHttp, describe_connection_error
 from kftui.cluster.listing import Collection, collections, in_namespace, list_in_parallel, list_refusal
@@ -162,6 +162,8 @@ class KubeSource:
         if failures:
             raise SourceError(describe_connection_error(failures[0], self.server))
         objects.extend(self._list_namespaced_instead(objects, forbidden))
+        # A namespace stuck Terminating: which objects still hold it (for remove-finalizers to name and patch).
+        objects = held.with_held_objects(self.http, objects)
         return ClusterSnapshot.from_objects(
             objects,
             now=self.clock(),

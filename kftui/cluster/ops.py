@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from kftui.model import Application
+from kftui.model import Application, HeldObject
 
 # Sync options the argocd CLI adds for its flags (cmd/argocd/commands/app.go).
 REPLACE = "Replace=true"
@@ -119,6 +119,10 @@ class WorkloadOps(Protocol):
 
     def remove_finalizers(self, kind: str, namespace: str, name: str, finalizers: tuple[str, ...]) -> str:
         """Remove metadata.finalizers, failing when they are no longer exactly `finalizers`."""
+        ...
+
+    def release(self, held: HeldObject) -> str:
+        """Remove the finalizers of an object that holds a namespace, failing when they changed since listed."""
         ...
 
 

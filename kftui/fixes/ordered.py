@@ -17,7 +17,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from kftui.cluster.ops import ActionError, SyncRequest
-from kftui.fixes.run import FixRunner, operation_started_at, wait_operation
+from kftui.fixes.run import FixRunner
+from kftui.fixes.waiting import operation_started_at, wait_operation
 from kftui.model import Application
 
 PENDING, WAITING, SYNCING, SETTLING, DONE, FAILED, CANCELLED = (

@@ -10,7 +10,8 @@ registry (fixes/registry.py) says which rule each fix id uses:
   delete_pod           delete-pod: delete pods/NAME
   create_namespace     create-namespaces: create namespaces (a create names no object to the authorizer)
   delete_object        delete-hook: delete jobs.batch|pods/NAME (its terminate step is reviewed as terminate)
-  patch_object         remove-finalizers: patch applications.argoproj.io|namespaces/NAME
+  patch_object         remove-finalizers: patch applications.argoproj.io|namespaces/NAME, and each object
+                       holding the namespace (PLURAL.GROUP/NAME)
   port_forward         get services/NAME, endpoints/NAME and pods; get + create pods/portforward
                        (the client's websocket is a GET; since Kubernetes 1.35 the API server also
                        requires `create`, AuthorizePodWebsocketUpgradeCreatePermission)
@@ -26,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from kftui.cluster.ops import Access, Permission
-from kftui.fixes.plans import FixPlan, OrderedSyncPlan
+from kftui.fixes.plans import FixPlan, OrderedSyncPlan, RemoveFinalizersPlan
 from kftui.kinds import KINDS, plural_of
 
 KUBE_BACKEND = "kubernetes"
@@ -81,11 +82,16 @@ def delete_object(plan: FixPlan, argocd_namespace: str) -> tuple[Permission, ...
 
 
 def patch_object(plan: FixPlan, argocd_namespace: str) -> tuple[Permission, ...]:
-    """remove-finalizers: a JSON patch of the object's metadata."""
+    """remove-finalizers: a JSON patch of the object's metadata (first of each object that holds a namespace)."""
     target = plan.target
     kind = KINDS[target.kind]
     namespace = (target.namespace or "") if kind.namespaced else ""
-    return (Permission("patch", kind.plural, kind.group, namespace, target.name),)
+    if not isinstance(plan, RemoveFinalizersPlan):
+        return (Permission("patch", kind.plural, kind.group, namespace, target.name),)
+    held = tuple(Permission("patch", h.plural, h.group, h.namespace, h.name) for h in plan.held)
+    # (a namespace held only by objects in it is not patched itself)
+    own = (Permission("patch", kind.plural, kind.group, namespace, target.name),) if plan.finalizers else ()
+    return held + own
 
 
 def port_forward(plan: FixPlan, argocd_namespace: str) -> tuple[Permission, ...]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from kftui.cluster.ops import SyncRequest
-from kftui.model import ClusterSnapshot, FixRef, ObjectRef
+from kftui.model import ClusterSnapshot, FixRef, HeldObject, ObjectRef
 from kftui.profile import Profile
 
 if TYPE_CHECKING:
@@ -177,6 +177,8 @@ class RemoveFinalizersPlan(FixPlan):
 
     kind = ActionKind.REMOVE_FINALIZERS
     finalizers: tuple[str, ...] = ()
+    held: tuple[HeldObject, ...] = ()
+    """For a Namespace: the objects in it whose finalizers are removed first (each only if still the same)."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -38,10 +38,10 @@ from kftui.fixes.plans import (
     command_ref,
 )
 from kftui.fixes.registry import FIXES, Backend, action_of, backend_for
-from kftui.model import Application, ClusterSnapshot, Finding, FixRef, ObjectRef
+from kftui.fixes.waiting import operation_started_at, wait_operation
+from kftui.model import ClusterSnapshot, Finding, FixRef, ObjectRef
 from kftui.profile import Profile
 
-TERMINAL_PHASES = ("Succeeded", "Failed", "Error")
 POLL_INTERVAL = 1.0
 NO_ARGO = "no Argo CD backend (offline snapshot)"
 NO_KUBE = "no Kubernetes connection (offline snapshot)"
@@ -64,66 +64,6 @@ class FixChoice:
     fix: FixRef
     plan: FixPlan | None
     disabled: str | None
-
-
-@dataclass(frozen=True)
-class Settled:
-    """How a wait ended: the last Application seen, and why it stopped waiting when it did not succeed."""
-
-    app: Application | None
-    ok: bool
-    reason: str = ""
-
-
-def operation_started_at(app: Application) -> datetime | None:
-    return app.operation_state.started_at if app.operation_state else None
-
-
-def wait_operation(
-    argo: ArgoOps,
-    name: str,
-    before: datetime | None,
-    timeout: float,
-    cancel: threading.Event | None,
-    interval: float,
-    on_poll: Callable[[Application], None] | None = None,
-    clock: Callable[[], float] = time.monotonic,
-) -> Settled:
-    """Wait until the operation we just requested on `name` has finished.
-
-    Ours is done when `.operation` is gone and operationState is terminal and either we saw the operation
-    pending/running, or its startedAt differs from the one before our request (`before`).
-    """
-    deadline = clock() + timeout
-    seen_ours = False
-    app: Application | None = None
-    while True:
-        try:
-            app = argo.get_app(name)
-        except ActionError as exc:
-            return Settled(app, False, str(exc))
-        if on_poll is not None:
-            on_poll(app)
-        state = app.operation_state
-        if app.operation is not None:
-            seen_ours = True
-        elif (
-            state is not None and state.phase in TERMINAL_PHASES and (seen_ours or state.started_at != before)
-        ):
-            if state.phase == "Succeeded":
-                return Settled(app, True)
-            return Settled(
-                app, False, f"sync of {name} {state.phase.lower()}: {state.message or 'no message'}"
-            )
-        if cancel is not None and cancel.is_set():
-            return Settled(app, False, "cancelled")
-        if clock() >= deadline:
-            phase = state.phase if state else "not started"
-            return Settled(app, False, f"sync of {name} did not finish within {timeout:.0f}s (phase {phase})")
-        if cancel is not None:
-            cancel.wait(interval)
-        else:
-            time.sleep(interval)
 
 
 class FixRunner:
@@ -362,9 +302,17 @@ class FixRunner:
 
     def _remove_finalizers(self, plan: RemoveFinalizersPlan, cancel: threading.Event | None) -> FixResult:
         work, t = self._workloads(), plan.target
-        return self._execute(
-            plan, lambda: work.remove_finalizers(t.kind, t.namespace or "", t.name, plan.finalizers)
-        )
+
+        def run() -> str:  # the objects holding a namespace first, then its own finalizers
+            done = [work.release(held) for held in plan.held]
+            own = (
+                [work.remove_finalizers(t.kind, t.namespace or "", t.name, plan.finalizers)]
+                if plan.finalizers
+                else []
+            )
+            return "; ".join(done + own)
+
+        return self._execute(plan, run)
 
 
 Executor = Callable[[FixRunner, Any, "threading.Event | None"], FixResult]

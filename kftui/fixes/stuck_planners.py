@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from kftui.checks.sync_ops import blocking
 from kftui.fixes.plans import DeleteHookPlan, FixPlan, PlanError, RemoveFinalizersPlan, command_ref
 from kftui.kinds import DESCRIBABLE
-from kftui.model import Application, ClusterSnapshot, ObjectRef, ResourceResult
+from kftui.model import Application, ClusterSnapshot, HeldObject, ObjectRef, ResourceResult
 from kftui.profile import Profile
 
 if TYPE_CHECKING:
@@ -97,6 +97,7 @@ def remove_finalizers(
     spec: FixSpec, target: ObjectRef, snapshot: ClusterSnapshot, _: Profile | None
 ) -> FixPlan:
     """Remove the finalizers of an Application or Namespace stuck deleting (typed to confirm)."""
+    held: tuple[HeldObject, ...] = ()
     if target.kind == "Application":
         app = snapshot.applications.get((target.namespace or snapshot.argocd_namespace, target.name))
         finalizers = app.finalizers if app is not None else ()
@@ -113,19 +114,20 @@ def remove_finalizers(
         ns = snapshot.namespaces.get(("", target.name))
         finalizers = ns.finalizers if ns is not None else ()
         deleting = ns.deleting_since if ns is not None else None
+        held = ns.held_by if ns is not None else ()
         orphaned = [
             "the cleanup the finalizer's controller would run never runs: what it guards outside the "
             "namespace (cloud resources, external records) is orphaned"
         ]
     else:
         raise PlanError(f"remove-finalizers acts on an Application or a Namespace, not on {target}")
-    if not finalizers:
-        held = " (what holds it is content with finalizers: see the finding's evidence)"
+    if not finalizers and not held:
+        content = " (what holds it is content with finalizers: see the finding's evidence)"
         raise PlanError(
             f"{target} has no metadata.finalizers in the snapshot"
-            + (held if target.kind == "Namespace" else "")
+            + (content if target.kind == "Namespace" else "")
         )
-    ref = command_ref(spec, target.kind, target.namespace, target.name, finalizers)
+    ref = command_ref(spec, target.kind, target.namespace, target.name, finalizers, held)
     blocked = None
     if deleting is None:
         blocked = f"{target} is not being deleted: its finalizers are doing their job"
@@ -136,12 +138,24 @@ def remove_finalizers(
         app=target.name if target.kind == "Application" else None,
         command=ref.command,
         changes=(
-            f"remove metadata.finalizers {list(finalizers)} from {target.kind} {target.name}, only if they "
-            "are still exactly these (a JSON patch with a test)",
+            *(
+                f"remove metadata.finalizers {list(h.finalizers)} from {h.resource} {h.namespace}/{h.name}, "
+                "only if they are still exactly these (a JSON patch with a test)"
+                for h in held
+            ),
+            *(
+                [
+                    f"remove metadata.finalizers {list(finalizers)} from {target.kind} {target.name}, only if "
+                    "they are still exactly these (a JSON patch with a test)"
+                ]
+                if finalizers
+                else []
+            ),
             f"the API server then finishes deleting the {target.kind}",
         ),
         warnings=tuple(orphaned),
         confirm_word=target.name,
         blocked=blocked,
         finalizers=tuple(finalizers),
+        held=tuple(held),
     )

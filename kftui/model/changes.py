@@ -9,7 +9,7 @@ from types import MappingProxyType
 from typing import Literal, TypeAlias
 
 from kftui.model.lineage import Lineage
-from kftui.model.objects import Key
+from kftui.model.objects import Key, Namespace
 from kftui.model.snapshot import COLLECTION_OF, ClusterSnapshot, KubeObject, kind_of
 
 
@@ -44,6 +44,15 @@ class Forbidden:
 
 
 SnapshotChange: TypeAlias = WatchEvent | Relisted | Forbidden
+
+
+def _keep_holders(old: KubeObject | None, new: KubeObject) -> KubeObject:
+    """A watch event of a Terminating namespace does not list the objects that hold it (a live load does):
+    keep what the last load listed while it is still deleting. Each release is a patch that tests the
+    finalizers it was listed with, so one released meanwhile fails and says so rather than being dropped."""
+    if isinstance(new, Namespace) and isinstance(old, Namespace) and old.held_by and not new.held_by:
+        return replace(new, held_by=old.held_by) if new.deleting_since is not None else new
+    return new
 
 
 def apply_event(
@@ -85,7 +94,7 @@ def apply_events(
         if change.type == "DELETED":
             working[name].pop(change.obj.key, None)
         else:
-            working[name][change.obj.key] = change.obj
+            working[name][change.obj.key] = _keep_holders(working[name].get(change.obj.key), change.obj)
     if not working and forbidden == snapshot.forbidden and now is None:
         return snapshot
     changed: dict[str, object] = dict(working)

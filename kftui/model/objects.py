@@ -40,6 +40,32 @@ class ObjectRef:
 
 
 @dataclass(frozen=True, slots=True)
+class HeldObject:
+    """An object that keeps a Terminating namespace from going: it is deleting, with finalizers left.
+
+    Listed by the cluster layer from the resources the namespace's NamespaceContentRemaining condition names
+    (`widgets.example.com`), which may be kinds kftui knows nothing else about (custom resources).
+    """
+
+    resource: str
+    """plural.group as the namespace controller names it (`widgets.example.com`; `configmaps` for core)."""
+    kind: str
+    namespace: str
+    name: str
+    path: str
+    """The object's API path (/apis/example.com/v1/namespaces/ns/widgets/name), resolved by discovery."""
+    finalizers: tuple[str, ...] = ()
+
+    @property
+    def plural(self) -> str:
+        return self.resource.split(".", 1)[0]
+
+    @property
+    def group(self) -> str:
+        return self.resource.split(".", 1)[1] if "." in self.resource else ""
+
+
+@dataclass(frozen=True, slots=True)
 class Namespace:
     name: str
     phase: str = "Active"
@@ -53,6 +79,9 @@ class Namespace:
     conditions: tuple[tuple[str, str], ...] = ()
     """(type, message) of each True status condition: while Terminating, what still holds the namespace
     (NamespaceContentRemaining, NamespaceFinalizersRemaining, NamespaceDeletionDiscoveryFailure, ...)."""
+    held_by: tuple[HeldObject, ...] = ()
+    """While Terminating: the objects in it still carrying finalizers (a live load lists them; empty when not
+    listed, e.g. from a watch event or a dump)."""
     origin: Origin | None = None
     """Set for objects of another cluster than the hub: which one, and by which path kftui read it."""
 

@@ -17,6 +17,7 @@ from tests.unit.fixtures.builders import deployment, drop, find, fresh, service
 from tests.unit.fixtures.builders import pod as pod_object
 from tests.unit.fixtures.builders import snapshot as build
 from tests.unit.test_checks_access import _unready_endpoints
+from tests.unit.test_checks_sync_ops import failed_hook_install
 
 PROFILE = builtin_profile("kubeflow")
 KATIB = "pod-failing:Pod/kubeflow/katib-controller-7f5b8c9d6-5rjtn"
@@ -204,3 +205,12 @@ def test_login_broken_and_the_gateway_down_follow_from_their_crash_looping_pods(
         "pod-failing:Pod/istio-system/istio-ingressgateway-5c8d7f9b6-kq8zt",
     )
     assert not found["pod-failing"].caused_by
+
+
+def test_a_failed_sync_leads_back_through_its_failed_hook_to_the_hooks_pod() -> None:
+    """pod Error -> PostSync hook failed -> sync Failed: the ordered sync stops at the pod, not at the app."""
+    found = {f.id: f.caused_by for f in run_checks(build(failed_hook_install(with_pod=True)), PROFILE)}
+    hook = "hook-failed:Job/kubeflow/bucket-init"
+    pod = "pod-failing:Pod/kubeflow/bucket-init-x7k2p"
+    assert found[hook] == (pod,) and found[pod] == ()
+    assert found["app-operation-failed:Application/argocd/kubeflow-seaweedfs"] == (hook,)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from kftui.checks.sync_ops import finalizer_stuck, hook_failed, operation_stale, span, sync_stuck
+from kftui.checks.sync_ops import blocker, finalizer_stuck, hook_failed, operation_stale, span, sync_stuck
 from kftui.fixes.plan import plan_action
 from kftui.model import ObjectRef, Severity
 from kftui.profile import builtin_profile, parse_profile
@@ -63,6 +63,44 @@ def test_a_sync_running_past_the_limit_names_what_it_waits_for() -> None:
         "retry 2" in finding.evidence and "waiting for healthy state of apps/Deployment" in finding.evidence
     )
     assert [f.id for f in finding.fixes] == ["terminate"]
+
+
+def test_a_wave_blocked_by_a_deployment_names_its_pods_reason() -> None:
+    """The pods of the unhealthy Deployment say why the wave waits: the not-ready one, not its ready sibling."""
+    objects = running_sync(timedelta(minutes=25))
+    objects.append(
+        pod("kubeflow", "ml-pipeline-5c8d7f9b6-abcde", "ml-pipeline", ready=False, waiting="CrashLoopBackOff")
+    )
+    objects.append(pod("kubeflow", "ml-pipeline-5c8d7f9b6-ready", "ml-pipeline"))
+    objects.append(pod("kubeflow", "other-5c8d7f9b6-zzzzz", "other", ready=False, waiting="ErrImagePull"))
+    [finding] = sync_stuck(snapshot(objects), KUBEFLOW)
+    assert finding.evidence.endswith(
+        "waiting for Deployment kubeflow/ml-pipeline: Degraded (Deployment does not have minimum availability)"
+        "\npod ml-pipeline-5c8d7f9b6-abcde: CrashLoopBackOff"
+    )
+
+
+def test_without_recorded_health_the_operation_message_names_the_resource_and_live_pods_its_health() -> None:
+    """Argo CD 3 keeps no per-resource health in the Application (what the lab's Argo CD does): the running
+    operation's message names what it waits for, and the live pods say why it is not healthy."""
+    objects = running_sync(timedelta(minutes=25))
+    app = find(objects, "Application", "kubeflow-pipelines")
+    app["status"]["operationState"]["message"] = "waiting for healthy state of apps/Deployment/ml-pipeline"
+    app["status"]["resources"].pop()  # (the fixture's own ml-pipeline entry stays, without health)
+    for res in app["status"]["resources"]:
+        res.pop("health", None)
+    objects.append(
+        pod("kubeflow", "ml-pipeline-5c8d7f9b6-abcde", "ml-pipeline", ready=False, waiting="CrashLoopBackOff")
+    )
+    [finding] = sync_stuck(snapshot(objects), KUBEFLOW)
+    assert finding.title.endswith("waiting for Deployment kubeflow/ml-pipeline")
+    assert finding.evidence.endswith(
+        "waiting for Deployment kubeflow/ml-pipeline: Degraded (pod ml-pipeline-5c8d7f9b6-abcde: CrashLoopBackOff)"
+    )  # (the pod named once)
+    finished = snapshot(objects).applications[("argocd", "kubeflow-pipelines")]
+    assert (
+        blocker(finished) == "Deployment kubeflow/ml-pipeline: not healthy yet"
+    )  # no live objects: what is known
 
 
 @pytest.mark.parametrize(("minutes", "reported"), [(3, False), (9, False), (10, True)])
@@ -191,6 +229,15 @@ def test_a_just_requested_or_absent_operation_is_not_stale(
 ) -> None:
     snap = snapshot(stale_install(reconciled_after, operation))
     assert list(operation_stale(snap, KUBEFLOW)) == []
+
+
+def test_how_long_an_operation_may_wait_comes_from_the_profile() -> None:
+    """One minute after the finish is not stale for the built-in 2 min, and is for a profile that says 30 s."""
+    snap = snapshot(stale_install(timedelta(minutes=1)))
+    assert list(operation_stale(snap, KUBEFLOW)) == []
+    assert KUBEFLOW.operation_stale_seconds == 120
+    quick = parse_profile({"name": "quick", "operation_stale_seconds": 30}, "quick.yaml")
+    assert [f.app for f in operation_stale(snap, quick)] == ["kubeflow"]
 
 
 def test_terminate_stays_refused_when_nothing_is_set() -> None:

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 
 from kftui.cluster.ops import ActionError
-from kftui.fixes.run import Settled, operation_started_at, wait_operation
-from kftui.model import Application, OperationState, SyncOperation
+from kftui.fixes.waiting import Settled, operation_started_at, wait_operation
+from kftui.model import Application, ManagedResource, OperationState, ResourceResult, SyncOperation
 
 BEFORE = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 LATER = datetime(2026, 11, 26, 9, 5, tzinfo=UTC)
@@ -203,3 +204,32 @@ def test_operation_started_at_is_the_last_operations_start() -> None:
     """The startedAt remembered before a request, or None when the app never ran an operation."""
     assert operation_started_at(app("Succeeded", started=BEFORE)) == BEFORE
     assert operation_started_at(app()) is None
+
+
+def test_a_stop_names_the_hook_that_failed_or_the_resource_still_waited_for() -> None:
+    """Argo CD's own status names the blocker: the stop reason carries it (a failed PostSync hook; a
+    Deployment the wave waits on), so `kftui sync` says what to fix, not only that it stopped."""
+    hook = ResourceResult(
+        "batch", "v1", "Job", "demo", "smoke-test", status="Synced",
+        message="Job has reached the specified backoff limit", hook_phase="Failed", hook_type="PostSync",
+    )  # fmt: skip
+    failed = replace(
+        app("Failed", message="one or more synchronization tasks completed unsuccessfully"),
+        operation_state=OperationState(
+            "Failed", message="one or more synchronization tasks completed unsuccessfully", started_at=LATER,
+            results=(hook,),
+        ),
+    )  # fmt: skip
+    assert wait([app(requested=True), failed]).reason == (
+        "sync of web failed: one or more synchronization tasks completed unsuccessfully; blocked by PostSync "
+        "hook Job demo/smoke-test: Job has reached the specified backoff limit"
+    )
+    deployment = ManagedResource(
+        "apps", "v1", "Deployment", "demo", "api", health_status="Progressing",
+        health_message="Waiting for rollout to finish: 0 of 1 updated replicas are available...",
+    )  # fmt: skip
+    stuck = replace(app("Running", requested=True), resources=(deployment,))
+    assert wait([stuck], timeout=2).reason == (
+        "sync of web did not finish within 2s (phase Running); waiting for Deployment demo/api: Progressing "
+        "(Waiting for rollout to finish: 0 of 1 updated replicas are available...)"
+    )
