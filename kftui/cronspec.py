@@ -50,7 +50,7 @@ class Cron:
 
 
 def _value(text: str, low: int, high: int, names: dict[str, int]) -> int:
-    value = names.get(text.upper()) if names else None
+    value = names.get(text.upper())
     if value is None:
         if not text.isdigit():
             raise CronError(f"not a number: {text!r}")

@@ -81,7 +81,8 @@ class Timed:
         local = self._local(at)
         starts = cronspec.next_fire(self.cron, local)
         running = cronspec.next_fire(self.cron, local - self.duration)
-        ends = running + self.duration if running is not None and running + self.duration > local else None
+        # next_fire is strictly after local - duration, so this run ends after `local`: a change still ahead.
+        ends = running + self.duration if running is not None else None
         found = [t for t in (starts, ends) if t is not None]
         return self._utc(min(found)) if found else None
 

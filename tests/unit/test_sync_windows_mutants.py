@@ -1,0 +1,112 @@
+"""sync-window at its edges: several windows at once (which change opens the sync, every note and window
+listed), a window that never opens or never fires, the second after a change, the machine's own time zone."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from kftui.checks.sync_windows import sync_denied
+from tests.unit.fixtures.builders import fresh, snapshot
+from tests.unit.test_sync_window_rules import APP, Raw, findings, project, utc, window
+
+NOW = utc("2026-11-20T03:12")
+
+
+def denied(*windows: Raw) -> str | None:
+    return sync_denied(snapshot([*fresh(), project(*windows)], now=NOW), APP)
+
+
+def test_two_overlapping_denies_open_when_the_last_one_ends_not_when_the_second_starts() -> None:
+    """22:00 for 8h ends at 06:00; 05:00 for 2h starts inside it and ends at 07:00: the sync opens at 07:00."""
+    both = [window("deny", "0 22 * * *", "8h"), window("deny", "0 5 * * *", "2h")]
+    [finding] = findings(*both, now=NOW)
+    assert (
+        finding.title == f"Sync window of project default denies syncing {APP} now (opens 2026-11-20 07:00Z)"
+    )
+    early = [window("deny", "0 22 * * *", "8h"), window("deny", "30 3 * * *", "1h")]
+    assert denied(*early) == (
+        f'Sync window of project default denies syncing {APP} now: deny window #0 ("0 22 * * *" for 8h); '
+        "until 2026-11-20 06:00Z"
+    )
+    both_active = [window("deny", "0 22 * * *", "8h"), window("deny", "0 3 * * *", "4h")]
+    assert denied(*both_active) == (
+        f'Sync window of project default denies syncing {APP} now: deny window #0 ("0 22 * * *" for 8h); '
+        'deny window #1 ("0 3 * * *" for 4h); until 2026-11-20 07:00Z'
+    )
+
+
+def test_a_deny_that_never_ends_within_the_lookahead_says_no_opening_was_found() -> None:
+    """Starts every minute and lasts an hour: always active; the title has no (opens ...), the reason says so."""
+    forever = window("deny", "* * * * *", "1h")
+    [finding] = findings(forever, now=NOW)
+    assert finding.title == f"Sync window of project default denies syncing {APP} now"
+    assert denied(forever) == (
+        f'Sync window of project default denies syncing {APP} now: deny window #0 ("* * * * *" for 1h); '
+        "until no opening found ahead"
+    )
+
+
+def test_an_allow_window_that_never_fires_denies_with_no_opening_ahead() -> None:
+    """February 30th never comes (robfig/cron gives up after five years): denied, and never opens."""
+    never = window("allow", "0 0 30 2 *", "1h")
+    assert denied(never) == (
+        f'No allow window of project default is open for {APP}: allow window #0 ("0 0 30 2 *" for 1h); '
+        "next opens no opening found ahead"
+    )
+
+
+def test_a_two_second_allow_window_opens_at_its_start() -> None:
+    """Open intervals: a second after 04:00 the window is open (a second later again it has closed)."""
+    [finding] = findings(window("allow", "0 4 * * *", "2s"), now=NOW)
+    assert finding.title == f"No allow window of project default is open for {APP} (opens 2026-11-20 04:00Z)"
+
+
+def test_every_time_zone_note_is_its_own_evidence_line_and_the_zone_is_named() -> None:
+    mars = window("deny", "0 3 * * *", "1h", timeZone="Mars/Olympus")
+    venus = window("deny", "0 3 * * *", "1h", timeZone="Venus/Maxwell")
+    [finding] = findings(mars, venus, now=NOW)
+    assert finding.evidence == (
+        'AppProject default spec.syncWindows: deny window #0 ("0 3 * * *" for 1h, Mars/Olympus) active, '
+        'deny window #1 ("0 3 * * *" for 1h, Venus/Maxwell) active\n'
+        "now 2026-11-20 03:12Z\n"
+        "timeZone 'Mars/Olympus' is unknown: Argo CD uses UTC\n"
+        "timeZone 'Venus/Maxwell' is unknown: Argo CD uses UTC"
+    )
+
+
+def test_a_window_without_a_kind_is_listed_with_a_question_mark() -> None:
+    """Argo CD applies a window of no kind neither way; kftui still lists it, as `?`."""
+    odd = {"schedule": "0 3 * * *", "duration": "1h", "applications": [APP]}
+    [finding] = findings(window("deny", "0 22 * * *", "8h"), odd, now=NOW)
+    assert 'deny window #0 ("0 22 * * *" for 8h) active, ? window #1 ("0 3 * * *" for 1h) active' in (
+        finding.evidence
+    )
+
+
+def test_a_schedule_that_is_not_a_number_is_named_in_the_reason() -> None:
+    assert denied(window("deny", "x 3 * * *", "1h")) == (
+        f"Sync windows of project default cannot be evaluated: Argo CD refuses every sync of {APP} "
+        "(not a number: 'x')"
+    )
+
+
+@pytest.fixture
+def berlin_machine(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The machine kftui runs on is in Europe/Berlin (TZ), as a laptop in Berlin is."""
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.usefixtures("berlin_machine")
+def test_when_a_window_opens_does_not_depend_on_the_machines_time_zone() -> None:
+    assert time.localtime(0).tm_hour == 1  # (the fixture took effect: Berlin is UTC+1 in winter)
+    [finding] = findings(window("deny", "0 22 * * *", "8h"), now=NOW)
+    assert (
+        finding.title == f"Sync window of project default denies syncing {APP} now (opens 2026-11-20 06:00Z)"
+    )
