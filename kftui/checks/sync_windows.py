@@ -96,9 +96,7 @@ def timed(window: SyncWindow, now: datetime) -> tuple[Timed, str]:
 
 
 def can_sync(windows: list[Timed], at: datetime, manual: bool) -> bool:
-    """Argo CD's SyncWindows.CanSync for the windows assigned to one app."""
-    if not windows:
-        return True
+    """Argo CD's SyncWindows.CanSync for the windows assigned to one app (no windows: allowed)."""
     active = [t.window for t in windows if t.active(at)]
     denies = [w for w in active if w.kind == "deny"]
     if denies:

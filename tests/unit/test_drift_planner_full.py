@@ -74,3 +74,22 @@ def test_anything_but_an_application_is_refused_by_name() -> None:
     with pytest.raises(PlanError) as refused:
         plan_action("ignore-drift", ObjectRef("Deployment", "kubeflow", "x"), snapshot(argo_with()))
     assert str(refused.value) == "ignore-drift acts on an Application, not on Deployment/kubeflow/x"
+
+
+def test_the_patch_written_is_the_apps_lists_in_full_with_the_new_entry_appended() -> None:
+    p = plan(argo_with(ignore_differences=(OLD,), sync_options=("CreateNamespace=true",)), [CA])
+    assert p.patch == {
+        "spec": {
+            "ignoreDifferences": [OLD, CA],
+            "syncPolicy": {"syncOptions": ["CreateNamespace=true", "RespectIgnoreDifferences=true"]},
+        }
+    }
+
+
+def test_an_app_managed_from_git_is_blocked_naming_the_parent_and_why_a_patch_would_not_last() -> None:
+    p = plan(argo_with(labels={"app.kubernetes.io/instance": "parent"}), [CA])
+    assert p.blocked == (
+        "drift is managed from git by a parent app (label app.kubernetes.io/instance=parent): commit the YAML "
+        "above to git, a patch here would be undone by the parent's next sync"
+    )
+    assert p.title == "Ignore the explained drift of drift (ignoreDifferences) (for git)"

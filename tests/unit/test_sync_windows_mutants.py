@@ -93,6 +93,26 @@ def test_a_schedule_that_is_not_a_number_is_named_in_the_reason() -> None:
     )
 
 
+def test_one_allow_window_open_allows_though_another_is_closed() -> None:
+    assert findings(window("allow", "0 3 * * *", "1h"), window("allow", "0 9 * * *", "1h"), now=NOW) == []
+
+
+def test_an_active_window_of_no_kind_opens_nothing_while_an_allow_window_is_closed() -> None:
+    odd = {"schedule": "0 3 * * *", "duration": "1h", "applications": [APP]}
+    [finding] = findings(odd, window("allow", "0 9 * * *", "1h"), now=NOW)
+    assert finding.title == f"No allow window of project default is open for {APP} (opens 2026-11-20 09:00Z)"
+
+
+@pytest.mark.parametrize(
+    ("duration", "why"),
+    [("1d", "not a duration: '1d' (examples: 1h, 30m, 1h30m)"), ("", "empty duration")],
+)
+def test_a_duration_go_refuses_is_named_in_the_reason(duration: str, why: str) -> None:
+    assert denied(window("deny", "0 3 * * *", duration)) == (
+        f"Sync windows of project default cannot be evaluated: Argo CD refuses every sync of {APP} ({why})"
+    )
+
+
 @pytest.fixture
 def berlin_machine(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The machine kftui runs on is in Europe/Berlin (TZ), as a laptop in Berlin is."""
