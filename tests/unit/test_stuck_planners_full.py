@@ -126,3 +126,36 @@ def test_a_namespace_stuck_deleting_is_not_blocked_belongs_to_no_app_and_warns_o
         "these (a JSON patch with a test)",
         "the API server then finishes deleting the Namespace",
     )
+
+
+TERMINATE_FIRST = (
+    f"1. terminate the running operation of Application argocd/{APP} "
+    "(set status.operationState.phase=Terminating) and wait until Argo CD has stopped it",
+    "2. delete the PreSync hook Job kubeflow/schema-migrate (and, for a Job, its pods) unless the terminate "
+    "already did: Argo CD deletes the hooks it sees running, not those it sees failed",
+    "the next sync creates the hook again from git: fix what made it fail or hang first",
+)
+HALF_RUN = ("what the hook did before it was deleted stays done (a half-run migration stays half-run)",)
+
+
+@pytest.mark.parametrize("phase", ["Running", "Terminating"])
+def test_a_hook_of_a_sync_still_running_or_terminating_is_deleted_after_a_terminate(phase: str) -> None:
+    objects = stuck_on_hook()
+    find(objects, "Application", APP)["status"]["operationState"]["phase"] = phase
+    plan = plan_action("delete-hook", ObjectRef("Job", "kubeflow", "schema-migrate"), snapshot(objects))
+    assert isinstance(plan, DeleteHookPlan) and plan.terminate_first
+    assert (plan.changes, plan.warnings) == (TERMINATE_FIRST, HALF_RUN)
+
+
+def test_a_hook_of_a_finished_sync_is_deleted_with_no_terminate_step() -> None:
+    objects = stuck_on_hook()
+    state = find(objects, "Application", APP)["status"]["operationState"]
+    state["phase"] = "Failed"
+    state["syncResult"]["resources"] = [{**HOOK, "hookPhase": "Failed"}]
+    plan = plan_action("delete-hook", ObjectRef("Job", "kubeflow", "schema-migrate"), snapshot(objects))
+    assert isinstance(plan, DeleteHookPlan) and not plan.terminate_first
+    assert plan.changes == (
+        "delete the PreSync hook Job kubeflow/schema-migrate (and, for a Job, its pods)",
+        "the next sync creates the hook again from git: fix what made it fail or hang first",
+    )
+    assert plan.warnings == HALF_RUN

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from zoneinfo import ZoneInfoNotFoundError
 
 import pytest
 
-from kftui.checks.sync_windows import sync_denied
-from tests.unit.fixtures.builders import fresh, snapshot
+from kftui.checks import sync_windows
+from kftui.checks.sync_windows import Verdict, sync_denied, verdict
+from tests.unit.fixtures.builders import find, fresh, snapshot
 from tests.unit.test_sync_window_rules import APP, Raw, findings, project, utc, window
 
 NOW = utc("2026-11-20T03:12")
@@ -130,3 +132,66 @@ def test_when_a_window_opens_does_not_depend_on_the_machines_time_zone() -> None
     assert (
         finding.title == f"Sync window of project default denies syncing {APP} now (opens 2026-11-20 06:00Z)"
     )
+
+
+def test_a_plain_deny_windows_evidence_has_no_empty_line() -> None:
+    [finding] = findings(window("deny", "0 22 * * *", "8h"), now=NOW)
+    assert finding.evidence == (
+        'AppProject default spec.syncWindows: deny window #0 ("0 22 * * *" for 8h) active\nnow 2026-11-20 03:12Z'
+    )
+
+
+def _verdict(*windows: Raw, automated: bool = False) -> Verdict | None:
+    objects = [*fresh(), project(*windows)]
+    if automated:
+        find(objects, "Application", APP)["spec"]["syncPolicy"]["automated"] = {}
+    snap = snapshot(objects, now=NOW)
+    return verdict(snap.projects[("argocd", "default")], snap.applications[("argocd", APP)], NOW)
+
+
+def test_a_window_argo_cd_cannot_parse_refuses_automated_syncs_too_and_names_no_opening() -> None:
+    found = _verdict(window("deny", "0 25 * * *", "1h"))
+    assert found is not None
+    assert (found.manual, found.automated, found.opens, found.problem) == (
+        False,
+        False,
+        None,
+        "25 is outside 0-23",
+    )
+
+
+def test_a_manual_sync_window_allows_manual_syncs_now_so_no_opening_is_looked_for() -> None:
+    found = _verdict(window("deny", "0 22 * * *", "8h", manualSync=True))
+    assert found is not None
+    assert (found.manual, found.automated, found.opens) == (True, False, None)
+
+
+def test_an_automated_app_inside_an_open_allow_window_is_not_held() -> None:
+    found = _verdict(window("allow", "0 3 * * *", "1h"), automated=True)
+    assert found is not None and (found.manual, found.automated) == (True, True)
+    assert findings(window("allow", "0 3 * * *", "1h"), now=NOW, automated=True) == []
+
+
+def test_an_unknown_time_zone_is_utc_to_the_day_not_a_day_off() -> None:
+    """A weekly window (Fridays 03:00 for 1h; 2026-11-20 is a Friday) in an unknown zone is active now."""
+    [finding] = findings(window("deny", "0 3 * * FRI", "1h", timeZone="Mars/Olympus"), now=NOW)
+    assert finding.title.endswith("(opens 2026-11-20 04:00Z)")
+
+
+def test_a_zone_at_utc_in_winter_places_the_window_as_utc_without_a_note() -> None:
+    [finding] = findings(window("deny", "0 3 * * FRI", "1h", timeZone="Europe/London"), now=NOW)
+    assert finding.evidence == (
+        'AppProject default spec.syncWindows: deny window #0 ("0 3 * * FRI" for 1h, Europe/London) active\n'
+        "now 2026-11-20 03:12Z"
+    )
+
+
+def test_utc_needs_no_time_zone_database(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A slim container may have no tz database: a window in UTC still works and gets no note."""
+
+    def missing(key: str) -> None:
+        raise ZoneInfoNotFoundError(f"No time zone found with key {key}")
+
+    monkeypatch.setattr(sync_windows, "ZoneInfo", missing)
+    [finding] = findings(window("deny", "0 3 * * *", "1h", timeZone="UTC"), now=NOW)
+    assert "unknown" not in finding.evidence and finding.title.endswith("(opens 2026-11-20 04:00Z)")
