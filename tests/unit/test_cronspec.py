@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from kftui.cronspec import CronError, next_fire, parse, parse_duration
+from kftui.cronspec import Cron, CronError, next_fire, parse, parse_duration
 
 
 def at(text: str) -> datetime:
@@ -97,3 +97,15 @@ def test_go_durations(text: str, seconds: float) -> None:
 def test_durations_go_refuses(text: str) -> None:
     with pytest.raises(CronError):
         parse_duration(text)
+
+
+def test_a_schedule_parses_to_the_values_of_each_field() -> None:
+    assert parse("0,30 9-17/4 1 JAN-MAR MON") == Cron(
+        minutes=frozenset({0, 30}),
+        hours=frozenset({9, 13, 17}),
+        days=frozenset({1}),
+        months=frozenset({1, 2, 3}),
+        weekdays=frozenset({1}),
+        any_day=False,  # both day fields restricted: either one is enough
+    )
+    assert parse("0 0 * * *").any_day is True
