@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from zoneinfo import ZoneInfoNotFoundError
 
 import pytest
 
 from kftui.checks import sync_windows
-from kftui.checks.sync_windows import Verdict, sync_denied, verdict
+from kftui.checks.sync_windows import Verdict, sync_denied, sync_window, verdict
+from kftui.model import ObjectRef, Severity
+from kftui.profile import builtin_profile
 from tests.unit.fixtures.builders import find, fresh, snapshot
 from tests.unit.test_sync_window_rules import APP, Raw, findings, project, utc, window
 
 NOW = utc("2026-11-20T03:12")
+KUBEFLOW = builtin_profile("kubeflow")
 
 
 def denied(*windows: Raw) -> str | None:
@@ -195,3 +199,22 @@ def test_utc_needs_no_time_zone_database(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setattr(sync_windows, "ZoneInfo", missing)
     [finding] = findings(window("deny", "0 3 * * *", "1h", timeZone="UTC"), now=NOW)
     assert "unknown" not in finding.evidence and finding.title.endswith("(opens 2026-11-20 04:00Z)")
+
+
+def test_appprojects_forbidden_by_collection_name_are_reported_in_full() -> None:
+    """An older dump names what it could not list by collection (`projects`): the same finding, in full."""
+    snap = snapshot(fresh(), now=NOW)
+    for forbidden, evidence in (
+        ({"projects": "forbidden: projects (x)"}, "forbidden: projects (x)"),
+        ({"projects": ""}, ""),
+        ({"AppProject": ""}, ""),
+    ):
+        [finding] = sync_window(replace(snap, forbidden=forbidden), KUBEFLOW)
+        assert (finding.check, finding.severity, finding.app) == ("sync-window", Severity.INFO, None)
+        assert finding.subject == ObjectRef("AppProject", "argocd", "*")
+        assert finding.title == "Sync windows not checked: the AppProjects could not be listed"
+        assert finding.evidence == evidence
+        assert finding.explanation == (
+            "Whether a project's sync window denies syncing now is unknown, not clear: a sync may still be "
+            "refused or held by one. Grant list/watch on appprojects.argoproj.io in argocd to check them."
+        )
