@@ -136,6 +136,8 @@ def test_when_a_window_opens_does_not_depend_on_the_machines_time_zone() -> None
     assert (
         finding.title == f"Sync window of project default denies syncing {APP} now (opens 2026-11-20 06:00Z)"
     )
+    # 21:30 UTC is 22:30 in Berlin, but the window is in UTC: it has not started.
+    assert findings(window("deny", "0 22 * * *", "8h"), now=utc("2026-11-20T21:30")) == []
 
 
 def test_a_plain_deny_windows_evidence_has_no_empty_line() -> None:
