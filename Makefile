@@ -45,7 +45,7 @@ test-e2e: venv test-deps lab-build  ## only the e2e tests against the lab
 # Mutation testing (mutmut; [tool.mutmut] in pyproject.toml): each mutant runs only the unit tests that reach its
 # function. Not part of `make test`: a full run takes well over an hour on two cores (docs/mutants.md has the figures).
 MUTANTS_JOBS ?= 2
-mutants: venv  ## mutation testing of checks/, fixes/, model and dumpfile: kill rate and survivors (docs/mutants.md)
+mutants: venv  ## mutation testing of checks/, fixes/, model, dumpfile and cronspec: kill rate and survivors (docs/mutants.md)
 	nice -n 10 $(PY) -m mutmut run --max-children $(MUTANTS_JOBS)
 	$(PY) -m mutmut export-cicd-stats >/dev/null
 	$(PY) -m tests.mutants_report

@@ -22,7 +22,8 @@ MONTHS = {
 }
 DAYS = {d: i for i, d in enumerate(["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"])}
 SEARCH_YEARS = 5
-"""robfig/cron gives up on a schedule that never fires within five years (`0 0 30 2 *`); so does `next_fire`."""
+"""robfig/cron gives up on a schedule that has not fired by the end of the year five years on (`0 0 30 2 *`
+never fires); so does `next_fire`."""
 
 
 class CronError(ValueError):
@@ -50,7 +51,7 @@ class Cron:
 
 
 def _value(text: str, low: int, high: int, names: dict[str, int]) -> int:
-    value = names.get(text.upper()) if names else None
+    value = names.get(text.upper())
     if value is None:
         if not text.isdigit():
             raise CronError(f"not a number: {text!r}")
@@ -100,11 +101,12 @@ def parse(schedule: str) -> Cron:
 
 
 def next_fire(cron: Cron, after: datetime) -> datetime | None:
-    """The first time the schedule fires strictly after `after` (whole minutes); None within SEARCH_YEARS."""
+    """The first time the schedule fires strictly after `after` (whole minutes); None when that is past the
+    end of the year SEARCH_YEARS after `after`'s (robfig/cron's `yearLimit`)."""
     start = after.replace(second=0, microsecond=0) + timedelta(minutes=1)
-    day = start.replace(hour=0, minute=0)
+    day = start  # only its date is read: the time is set on return
     hours, minutes = sorted(cron.hours), sorted(cron.minutes)
-    for _ in range(366 * SEARCH_YEARS + 2):
+    while day.year <= after.year + SEARCH_YEARS:
         if cron.day_matches(day):
             first_day = day.date() == start.date()
             for hour in hours[bisect_left(hours, start.hour) :] if first_day else hours:

@@ -211,7 +211,7 @@ def assign_ids(findings: Sequence[Finding]) -> list[Finding]:
             candidate = key + title_suffix(findings[index])
             taken[candidate] = taken.get(candidate, 0) + 1
             ids[index] = candidate if taken[candidate] == 1 else f"{candidate}.{taken[candidate]}"
-    return [replace(f, id=i) for f, i in zip(findings, ids, strict=True)]
+    return [replace(f, id=ids[index]) for index, f in enumerate(findings)]
 
 
 def _reaches(edges: Mapping[str, Mapping[str, None]], start: str, goal: str) -> bool:

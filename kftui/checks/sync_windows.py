@@ -81,7 +81,8 @@ class Timed:
         local = self._local(at)
         starts = cronspec.next_fire(self.cron, local)
         running = cronspec.next_fire(self.cron, local - self.duration)
-        ends = running + self.duration if running is not None and running + self.duration > local else None
+        # next_fire is strictly after local - duration, so this run ends after `local`: a change still ahead.
+        ends = running + self.duration if running is not None else None
         found = [t for t in (starts, ends) if t is not None]
         return self._utc(min(found)) if found else None
 
@@ -95,9 +96,7 @@ def timed(window: SyncWindow, now: datetime) -> tuple[Timed, str]:
 
 
 def can_sync(windows: list[Timed], at: datetime, manual: bool) -> bool:
-    """Argo CD's SyncWindows.CanSync for the windows assigned to one app."""
-    if not windows:
-        return True
+    """Argo CD's SyncWindows.CanSync for the windows assigned to one app (no windows: allowed)."""
     active = [t.window for t in windows if t.active(at)]
     denies = [w for w in active if w.kind == "deny"]
     if denies:

@@ -61,7 +61,7 @@ def plan_ignore_drift(
             f"add to Application {namespace}/{name} ({len(current)} ignoreDifferences entr"
             f"{'y' if len(current) == 1 else 'ies'} and {len(options)} sync option(s) already there are kept):"
         )
-        changes.append(fragment.rstrip("\n"))
+        changes.append(fragment.rstrip())
         changes.append("after the next refresh Argo CD compares without these fields: the app can be Synced")
     blocked: str | None = None
     if app is None:

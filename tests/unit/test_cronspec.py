@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from kftui.cronspec import CronError, next_fire, parse, parse_duration
+from kftui.cronspec import Cron, CronError, next_fire, parse, parse_duration
 
 
 def at(text: str) -> datetime:
@@ -30,6 +30,12 @@ def at(text: str) -> datetime:
         ("0 0 1 * 0", "2026-11-20T00:00:00", "2026-11-22T00:00"),
         ("0 0 * 12 0", "2026-11-20T00:00:00", "2026-12-06T00:00"),
         ("0 0 */2 * 0", "2026-11-20T00:00:00", "2026-11-21T00:00"),  # */2 is no star: 21st is odd
+        ("0 22 * * *", "2026-11-20T21:59:30.250000", "2026-11-20T22:00"),  # whole minutes, no microseconds
+        ("*/1 * * * *", "2026-11-20T03:12:00", "2026-11-20T03:13"),
+        ("5-5 * * * *", "2026-11-20T03:12:00", "2026-11-20T04:05"),  # a range of one value
+        ("0 0 ? * MON", "2026-11-20T09:00:00", "2026-11-23T00:00"),  # ? is a star (day fields)
+        # robfig/cron searches to the end of the year five years on: the leap day of 2104 from 2099 ...
+        ("0 0 29 2 *", "2099-03-01T00:00:00", "2104-02-29T00:00"),
     ],
 )
 def test_next_fire(schedule: str, after: str, fires: str) -> None:
@@ -38,6 +44,8 @@ def test_next_fire(schedule: str, after: str, fires: str) -> None:
 
 def test_a_schedule_that_never_fires_gives_up() -> None:
     assert next_fire(parse("0 0 30 2 *"), at("2026-11-20T00:00")) is None
+    # ... but not from 2096 (2100 is no leap year): 2104 is past 2101.
+    assert next_fire(parse("0 0 29 2 *"), at("2096-03-01T00:00")) is None
 
 
 @pytest.mark.parametrize(
@@ -52,11 +60,29 @@ def test_a_schedule_that_never_fires_gives_up() -> None:
         "5-1 * * * *",
         "x * * * *",
         "@daily",
+        "*/0 * * * *",
+        "0 0 32 * *",
     ],
 )
 def test_what_argo_cd_refuses_is_an_error(schedule: str) -> None:
     with pytest.raises(CronError):
         parse(schedule)
+
+
+@pytest.mark.parametrize(
+    ("schedule", "message"),
+    [
+        ("0 22 * *", "expected 5 fields (minute hour day month weekday), found 4: '0 22 * *'"),
+        ("5-1 * * * *", "range '5-1' runs backwards"),
+        ("1-2-3 * * * *", "not a number: '2-3'"),
+        ("60 * * * *", "60 is outside 0-59"),
+    ],
+)
+def test_what_is_wrong_is_named(schedule: str, message: str) -> None:
+    """The message a sync-window finding quotes when Argo CD cannot parse the schedule."""
+    with pytest.raises(CronError) as refused:
+        parse(schedule)
+    assert str(refused.value) == message
 
 
 @pytest.mark.parametrize(
@@ -71,3 +97,15 @@ def test_go_durations(text: str, seconds: float) -> None:
 def test_durations_go_refuses(text: str) -> None:
     with pytest.raises(CronError):
         parse_duration(text)
+
+
+def test_a_schedule_parses_to_the_values_of_each_field() -> None:
+    assert parse("0,30 9-17/4 1 JAN-MAR MON") == Cron(
+        minutes=frozenset({0, 30}),
+        hours=frozenset({9, 13, 17}),
+        days=frozenset({1}),
+        months=frozenset({1, 2, 3}),
+        weekdays=frozenset({1}),
+        any_day=False,  # both day fields restricted: either one is enough
+    )
+    assert parse("0 0 * * *").any_day is True
