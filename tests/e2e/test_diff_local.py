@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from tests.e2e.fix_helpers import status
-from tests.e2e.test_drift_fix import CA_POINTER, OBSERVED_POINTER, refreshed
+from tests.e2e.test_drift_fix import CA_POINTER, OBSERVED_POINTER, refreshed, stays_synced
 from tests.lab import scenarios
 from tests.lab.mutator import AnnotationController, CaInjector, webhook_configuration
 
@@ -223,19 +223,11 @@ def test_perpetual_drift_through_the_kubernetes_api_with_manifests(lab: Any, tmp
             records = [json.loads(line) for line in audit.read_text().splitlines()]
             assert [(r["action"], r["result"].split(":")[0]) for r in records] == [("ignore-drift", "ok")]
 
-            refreshed(lab, name)
-            lab.wait_for(lambda: status(lab.app(name))[0] == "Synced", 120, f"{name} Synced once ignored")
-            for _ in range(2):
-                for writer in (injector, controller):
-                    before = writer.writes
-                    lab.wait_for(
-                        lambda w=writer, b=before: w.writes > b, 60, f"{writer.manager} to write again"
-                    )
-                refreshed(lab, name)
-                assert status(lab.app(name))[0] == "Synced"
-                # the app's new ignoreDifferences are honoured by the local render too
+            def local_diff_clean() -> (
+                None
+            ):  # the app's new ignoreDifferences are honoured by the local render too
                 assert kftui_diff(lab, name, *local)[0] == 0
-            for writer in (injector, controller):
-                assert writer.running and not writer.last_error, writer.last_error
+
+            stays_synced(lab, name, (injector, controller), local_diff_clean)
     finally:
         lab.kubectl("delete", "applications.argoproj.io", name, "-n", "argocd", "--wait=false")

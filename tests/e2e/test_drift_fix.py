@@ -52,6 +52,23 @@ def refreshed(lab: Any, name: str) -> None:
     )
 
 
+def stays_synced(lab: Any, name: str, writers: tuple[Any, ...], check: Any = None) -> None:
+    """Once the drift is ignored: Synced, and still Synced after each writer has written again and a hard
+    refresh, twice; `check()` runs after each round. The writers must still be running, without error."""
+    refreshed(lab, name)
+    lab.wait_for(lambda: status(lab.app(name))[0] == "Synced", 120, f"{name} Synced once ignored")
+    for _ in range(2):
+        for writer in writers:
+            before = writer.writes
+            lab.wait_for(lambda w=writer, b=before: w.writes > b, 60, f"{writer.manager} to write again")
+        refreshed(lab, name)
+        assert status(lab.app(name))[0] == "Synced"
+        if check is not None:
+            check()
+    for writer in writers:
+        assert writer.running and not writer.last_error, writer.last_error
+
+
 def spec_of(lab: Any, name: str) -> dict[str, Any]:
     spec: dict[str, Any] = lab.app(name)["spec"]
     return spec
@@ -124,19 +141,8 @@ def test_an_injected_ca_bundle_is_named_and_the_fix_through_the_gate_keeps_the_a
                 ("ignore-drift", "ok"),
             ]
 
-            refreshed(lab, name)
-            lab.wait_for(lambda: status(lab.app(name))[0] == "Synced", 120, f"{name} Synced once ignored")
-            for _ in range(2):
-                for writer in (injector, controller):
-                    before = writer.writes
-                    lab.wait_for(
-                        lambda w=writer, b=before: w.writes > b, 60, f"{writer.manager} to write again"
-                    )
-                refreshed(lab, name)
-                assert status(lab.app(name))[0] == "Synced"
+            stays_synced(lab, name, (injector, controller))
             assert diff_json(lab, name)[0] == 0
-            for writer in (injector, controller):
-                assert writer.running and not writer.last_error, writer.last_error
         assert not injector.running and not controller.running
     finally:
         lab.kubectl("delete", "applications.argoproj.io", name, "-n", "argocd", "--wait=false")
