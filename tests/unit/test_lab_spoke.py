@@ -84,14 +84,15 @@ def test_the_spokes_kwok_logs_and_backoff_event_leave_the_hubs_config_alone(lab:
     hub = hub.replace("@GATEWAY_PORT@", "11005").replace("@LOGS_DIR@", str(lab.logs_dir))
     (lab.dir / "kwok.yaml").write_text(hub)
     docs = list(yaml.safe_load_all(Path(spoke._kwok_config(lab)).read_text()))
-    [stage] = [d for d in docs if d["kind"] == "Stage"]
-    assert stage["spec"]["next"]["event"] == spoke_scenario.BACKOFF_EVENT
+    stages = {d["metadata"]["name"]: d for d in docs if d["kind"] == "Stage"}
+    assert stages["pod-crash-loop"]["spec"]["next"]["event"] == spoke_scenario.BACKOFF_EVENT
+    assert "event" not in stages["pod-fail"]["spec"]["next"]  # only the crash loop gains the kubelet's event
     [logs] = [d for d in docs if d["kind"] == "ClusterLogs"]
     katib = logs["spec"]["logs"][0]
     assert katib["containers"] == ["katib-controller"]
     assert Path(katib["logsFile"]).read_text() == spoke_scenario.KATIB_CRASH_LOG
-    hub_stage = next(d for d in yaml.safe_load_all(hub) if d and d["kind"] == "Stage")
-    assert "event" not in hub_stage["spec"]["next"]
+    hub_stages = [d for d in yaml.safe_load_all(hub) if d and d["kind"] == "Stage"]
+    assert hub_stages and all("event" not in d["spec"]["next"] for d in hub_stages)
 
 
 def test_down_stops_both_apiservers_after_their_clients_and_both_etcds_last(
