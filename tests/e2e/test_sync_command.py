@@ -60,6 +60,20 @@ def test_a_stop_ends_1_naming_the_app_the_reason_and_its_findings(lab: Any, tmp_
     """`duplicate` cannot be rendered (a kustomize duplicate id): the run stops there and never touches `drift`."""
     for name in ("good", "duplicate", "drift"):
         wait_idle(lab, name)
+    # The scenario's precondition, whatever earlier tests did to `duplicate`: its comparison condition
+    # quotes the duplicate id (a hard refresh renders it again), as on an install that just failed.
+    lab.refresh("duplicate", "hard")
+    lab.wait_for(
+        lambda: (
+            any(
+                "already registered id" in (c.get("message") or "")
+                for c in lab.app("duplicate").get("status", {}).get("conditions") or ()
+            )
+            and "argocd.argoproj.io/refresh" not in lab.app("duplicate")["metadata"].get("annotations", {})
+        ),
+        120,
+        "duplicate's ComparisonError condition quoting the duplicate id",
+    )
     drift_before = op_state(lab.app("drift")).get("startedAt")
     out = kftui_sync(
         lab, tmp_path, "good", "duplicate", "drift", "--ordered", "--timeout", "90s", "-o", "json"
