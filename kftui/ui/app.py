@@ -281,6 +281,8 @@ class KftuiApp(SyncActions):
             self._review_fixes_of(panel.current)
 
     def _update_status(self) -> None:
+        if self.closing:
+            return  # a late ConnectionChanged from the follow worker: the status line is already removed
         snapshot = self.snapshot
         self.query_one(StatusLine).info = StatusInfo(
             context=snapshot.context if snapshot else "",

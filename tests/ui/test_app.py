@@ -21,6 +21,7 @@ from kftui.ui import app as app_module
 from kftui.ui import bindings
 from kftui.ui.app import KftuiApp
 from kftui.ui.clipboard import copy_message
+from kftui.ui.messages import ConnectionChanged
 from kftui.ui.screens.diff_view import DiffScreen
 from kftui.ui.screens.fix_confirm import FixConfirmScreen
 from kftui.ui.screens.help import HelpScreen, help_rows
@@ -95,6 +96,16 @@ async def test_demo_loads_into_tree_and_findings() -> None:
         assert panel.current is not None and panel.current.check == "pod-failing"
         assert "OFFLINE" in _status_text(app) and "STALE" in _status_text(app)
         assert "2026-11-20 03:12:00 UTC" in _status_text(app)
+
+
+async def test_a_connection_change_arriving_during_shutdown_is_dropped() -> None:
+    """The follow worker's last ConnectionChanged can be handled after the widgets are removed (seen in CI)."""
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+    assert not app.query(StatusLine)  # the widgets are gone, as they are when the late message lands
+    app.on_connection_changed(ConnectionChanged(ConnectionStatus(ConnectionState.OFFLINE, "closed")))
+    assert app.connection.state is ConnectionState.OFFLINE
 
 
 async def test_consequences_unfold_under_their_root_cause_and_fold_back() -> None:
