@@ -138,6 +138,8 @@ class KftuiApp(SyncActions):
     # --- loading and following (workers post, the app applies) -----------------------------------------
 
     def on_snapshot_loaded(self, message: SnapshotLoaded) -> None:
+        if self.closing:
+            return  # a worker's late message: the widgets it would fill are gone
         snapshot = message.snapshot
         if self._reloading:
             self._reloading = False
@@ -167,6 +169,8 @@ class KftuiApp(SyncActions):
             self.query_one(ResourceTree).focus()
 
     def on_load_failed(self, message: LoadFailed) -> None:
+        if self.closing:
+            return  # a worker's late message: the widgets it would fill are gone
         self.scheduler.analysis_failed()  # an analysis that failed must not block the next one
         self.load_error = message.reason
         if self._reloading:

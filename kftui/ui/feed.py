@@ -123,6 +123,8 @@ class SourceFeed(App[None]):
         self._post(PodLogsLoaded((namespace, name), text))
 
     def on_pod_logs_loaded(self, message: PodLogsLoaded) -> None:
+        if self.closing:
+            return  # a worker's late message: the widgets it would fill are gone
         self.query_one(DetailsPane).show_logs(message.pod_key, message.text)
 
     def _post(self, message: Message) -> None:
