@@ -34,6 +34,8 @@ SPECIFIC = (
 """Checks that recognise a specific message and say what it means."""
 NOT_PROGRESSING = ("app-degraded", "sync-stuck")
 """Checks that report an app not becoming Healthy (or its sync not finishing)."""
+FAILED_PHASES = ("Failed", "Error")
+"""Phases of an operation that ended without applying what it was asked to."""
 MIN_QUOTED = 12
 """Shorter messages ("ok", "Deleting") say too little to tie two findings together."""
 
@@ -58,6 +60,32 @@ def same_message(findings: Sequence[Finding], snapshot: ClusterSnapshot, profile
         }
         for cause in specific:
             if any(text in cause.evidence for text in texts):
+                yield symptom, cause
+
+
+def failed_sync_left_behind(
+    findings: Sequence[Finding], snapshot: ClusterSnapshot, profile: Profile
+) -> Iterator[Link]:
+    """An app left OutOfSync, or Missing (its resources never created), by a sync that failed (operationState
+    Failed or Error) is caused by the specific finding that explains that failure: one of the same app that
+    quotes the operation's own messages (a resource's sync result, or the operation's message). Argo CD
+    validates every task before it applies any, so one unknown kind leaves the whole app unapplied."""
+    specific = [f for f in findings if f.check in SPECIFIC]
+    for symptom in findings:
+        if symptom.check not in ("app-out-of-sync", "app-degraded") or symptom.app is None:
+            continue
+        app = find_app(snapshot, symptom.app)
+        if app is None or app.operation_state is None or app.operation_state.phase not in FAILED_PHASES:
+            continue
+        if symptom.check == "app-degraded" and app.health_status != "Missing":
+            continue  # Degraded is about what runs, which a sync that applied nothing did not change
+        texts = {
+            m.text
+            for m in app_messages(app)
+            if m.source.startswith("status.operationState") and len(m.text) >= MIN_QUOTED
+        }
+        for cause in specific:
+            if cause.app == symptom.app and any(text in cause.evidence for text in texts):
                 yield symptom, cause
 
 
@@ -185,6 +213,7 @@ def failed_hooks(findings: Sequence[Finding], snapshot: ClusterSnapshot, profile
 
 RULES: tuple[Rule, ...] = (
     same_message,
+    failed_sync_left_behind,
     failed_hooks,
     pods_missing_prerequisites,
     pods_behind_services,

@@ -36,7 +36,8 @@ from kftui.profile import Profile, detect_profile
 from kftui.ui import bindings, tree_keys
 from kftui.ui.app_order import app_order
 from kftui.ui.commands import KftuiCommands, PaletteCommand, palette_commands
-from kftui.ui.messages import Analysed, ChangesArrived, ConnectionChanged, LoadFailed, SnapshotLoaded
+from kftui.ui.feed import while_open
+from kftui.ui.messages import Analysed, ChangesArrived, LoadFailed, SnapshotLoaded
 from kftui.ui.quick_exit import quick_exit_driver
 from kftui.ui.scheduler import AnalysisScheduler
 from kftui.ui.styles import HEIGHTS, WIDTHS, styles_dir
@@ -92,9 +93,6 @@ class KftuiApp(SyncActions):
         self.tree_model: TreeModel | None = None
         self.scope_item: TreeItem | None = None
         self.load_error: str | None = None
-        self.connection = ConnectionStatus(
-            ConnectionState.CONNECTING if source.live else ConnectionState.OFFLINE
-        )
         self.last_update: datetime | None = None
         self.applied_batches = 0
         self._reloading = False  # `r` was pressed: say when the reload lands or fails
@@ -137,9 +135,8 @@ class KftuiApp(SyncActions):
 
     # --- loading and following (workers post, the app applies) -----------------------------------------
 
+    @while_open
     def on_snapshot_loaded(self, message: SnapshotLoaded) -> None:
-        if self.closing:
-            return  # a worker's late message: the widgets it would fill are gone
         snapshot = message.snapshot
         if self._reloading:
             self._reloading = False
@@ -168,9 +165,8 @@ class KftuiApp(SyncActions):
         if self.focused is None or (self.focused is box and not box.display):
             self.query_one(ResourceTree).focus()
 
+    @while_open
     def on_load_failed(self, message: LoadFailed) -> None:
-        if self.closing:
-            return  # a worker's late message: the widgets it would fill are gone
         self.scheduler.analysis_failed()  # an analysis that failed must not block the next one
         self.load_error = message.reason
         if self._reloading:
@@ -204,10 +200,6 @@ class KftuiApp(SyncActions):
         self.last_update = self.clock()
         self.applied_batches += 1
         self.snapshot = apply_events(self.snapshot, changes, now=self.last_update)
-
-    def on_connection_changed(self, message: ConnectionChanged) -> None:
-        self.connection = message.status
-        self._update_status()
 
     # --- reacting to a new snapshot ------------------------------------------------------------------
 
@@ -284,9 +276,8 @@ class KftuiApp(SyncActions):
         if panel.current is not None:
             self._review_fixes_of(panel.current)
 
+    @while_open
     def _update_status(self) -> None:
-        if self.closing:
-            return  # a late ConnectionChanged from the follow worker: the status line is already removed
         snapshot = self.snapshot
         self.query_one(StatusLine).info = StatusInfo(
             context=snapshot.context if snapshot else "",

@@ -8,9 +8,10 @@ follow worker is told to stop, and messages still in flight are dropped.
 from __future__ import annotations
 
 import contextlib
+import functools
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from textual import work
 from textual.app import App
@@ -30,6 +31,20 @@ from kftui.ui.widgets.details import DetailsPane
 
 LOG_TAIL_LINES = 200
 
+Handler = TypeVar("Handler", bound=Callable[..., None])
+
+
+def while_open(handler: Handler) -> Handler:
+    """For what a worker's message leads to: once shutdown began, the widgets it would fill are gone, and a
+    message that lands then is dropped (a late ConnectionChanged raised NoMatches in CI)."""
+
+    @functools.wraps(handler)
+    def guarded(self: SourceFeed, *args: Any) -> None:
+        if not self.closing:
+            handler(self, *args)
+
+    return guarded  # type: ignore[return-value]
+
 
 class SourceFeed(App[None]):
     """The workers of KftuiApp that talk to its SnapshotSource, and their shutdown."""
@@ -41,6 +56,9 @@ class SourceFeed(App[None]):
         self._following = False
         self._log_reader: Callable[..., str] | None = getattr(source, "pod_logs", None)
         self.objects_loaded = 0  # read so far by a long first load (LoadProgress)
+        self.connection = ConnectionStatus(
+            ConnectionState.CONNECTING if source.live else ConnectionState.OFFLINE
+        )
 
     def _update_status(self) -> None:
         """Redraw the status line (the app's own)."""
@@ -122,9 +140,12 @@ class SourceFeed(App[None]):
             text = f"Cannot fetch logs: {exc}"
         self._post(PodLogsLoaded((namespace, name), text))
 
+    def on_connection_changed(self, message: ConnectionChanged) -> None:
+        self.connection = message.status
+        self._update_status()
+
+    @while_open
     def on_pod_logs_loaded(self, message: PodLogsLoaded) -> None:
-        if self.closing:
-            return  # a worker's late message: the widgets it would fill are gone
         self.query_one(DetailsPane).show_logs(message.pod_key, message.text)
 
     def _post(self, message: Message) -> None:
