@@ -6,12 +6,15 @@ import itertools
 import json
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from tests.e2e.fix_helpers import now, op_state, parse, status, wait_idle
+from tests.lab import scenarios
 
 pytestmark = pytest.mark.e2e
 
@@ -54,6 +57,120 @@ def test_ordered_sync_of_the_chain_ends_0_with_a_line_per_step(lab: Any, tmp_pat
         assert parse(later["startedAt"]) >= parse(earlier["finishedAt"])
     audit = [json.loads(line) for line in (tmp_path / "audit.jsonl").read_text().splitlines()]
     assert [(e["target"], e["result"]) for e in audit] == [(f"Application/argocd/{n}", "ok") for n in CHAIN]
+
+
+def _scratch_install(tag: str) -> dict[str, str]:
+    """The seed guide's three-app shape, never synced: core defines a CRD, seaweedfs an object store, and
+    pipelines a custom resource of core's CRD, so syncing pipelines before core fails on the missing kind."""
+    group = f"scratch{tag}.kftui.test"
+    crd = {
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": f"pipelineruns.{group}"},
+        "spec": {
+            "group": group,
+            "names": {"kind": "PipelineRun", "plural": "pipelineruns", "singular": "pipelinerun"},
+            "scope": "Namespaced",
+            "versions": [
+                {
+                    "name": "v1",
+                    "served": True,
+                    "storage": True,
+                    "schema": {
+                        "openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
+                    },
+                }
+            ],
+        },
+    }
+    run = {"apiVersion": f"{group}/v1", "kind": "PipelineRun", "metadata": {"name": "first-run"}}
+
+    def deployment(name: str) -> dict[str, Any]:
+        labels = {"app": name}
+        return {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": name},
+            "spec": {
+                "replicas": 1,
+                "selector": {"matchLabels": labels},
+                "template": {
+                    "metadata": {"labels": labels},
+                    "spec": {"containers": [{"name": name, "image": f"registry.invalid/{name}:v1"}]},
+                },
+            },
+        }
+
+    def tree(*docs: dict[str, Any]) -> dict[str, str]:
+        return {
+            "kustomization.yaml": yaml.safe_dump({"resources": ["resources.yaml"]}),
+            "resources.yaml": yaml.safe_dump_all(docs),
+        }
+
+    files = {}
+    for path, docs in (
+        ("core", (crd, deployment("central-dashboard"))),
+        ("seaweedfs", (deployment("seaweedfs"),)),
+        ("pipelines", (run, deployment("ml-pipeline"))),
+    ):
+        files.update({f"{path}/{name}": text for name, text in tree(*docs).items()})
+    return files
+
+
+def test_ordered_sync_wait_installs_the_three_apps_from_scratch_and_ends_0(lab: Any, tmp_path: Path) -> None:
+    """Three Applications applied and never synced (the seed guide's step 1 and 2), no namespace, no CRD:
+    synced out of order, pipelines stops at its missing kind (exit 1); `kftui sync --ordered --wait` then syncs
+    core, then seaweedfs, then pipelines, each Synced and Healthy first (exit 0)."""
+    tag = uuid.uuid4().hex[:6]
+    repo = f"scratch-{tag}"
+    scenarios.create_repo(lab.repos_dir / repo, _scratch_install(tag))
+    names = {path: f"{repo}-{path}" for path in ("core", "seaweedfs", "pipelines")}
+    profile = tmp_path / "profile.yaml"
+    profile.write_text(
+        yaml.safe_dump(
+            {
+                "name": "scratch",
+                "applications": [
+                    {"name": names["core"]},
+                    {"name": names["seaweedfs"], "depends_on": [names["core"]]},
+                    {"name": names["pipelines"], "depends_on": [names["seaweedfs"]]},
+                ],
+            }
+        )
+    )
+    apps = [scenarios.application(n, lab.repo_url(repo), path, n, auto=False) for path, n in names.items()]
+    assert lab.kubectl("apply", "-f", "-", input=yaml.safe_dump_all(apps)).returncode == 0
+    try:
+        for n in names.values():
+            lab.wait_for(lambda n=n: status(lab.app(n)) == ("OutOfSync", "Missing"), 120, f"{n} compared")
+        assert lab.kubectl("get", "namespace", names["core"]).returncode != 0  # nothing installed yet
+        # Out of order, pipelines alone: Argo CD rejects the sync (its kind is unknown), and the stop leads
+        # with that root cause, not with the app's OutOfSync and Missing that follow from it.
+        out = kftui_sync(lab, tmp_path, names["pipelines"], "--wait", "--timeout", "60s", "-o", "json")
+        assert out.returncode == 1, out.stdout + out.stderr
+        doc = json.loads(out.stdout)
+        assert doc["stopped_at"] == names["pipelines"]
+        assert doc["root_cause"] == f"crd-missing:PipelineRun/{names['pipelines']}/first-run"
+        assert "app-degraded" in {f["check"] for f in doc["explained_by"][1:]}  # Missing: nothing applied
+        assert all(f["caused_by"] for f in doc["explained_by"][1:])
+        # Asked in the wrong order, as a script might: the profile's chain decides.
+        out = kftui_sync(
+            lab, tmp_path, *reversed(names.values()), "--profile", str(profile), "--ordered", "--wait",
+            "--timeout", "4m",
+        )  # fmt: skip
+        assert out.returncode == 0, out.stdout + out.stderr
+        assert out.stdout.splitlines()[-1] == "ok: 3 apps synced"
+        done = [line.split(":")[0] for line in out.stdout.splitlines() if ": done: " in line]
+        assert done == [f"[{i}/3] {n}" for i, n in enumerate(names.values(), 1)]
+        assert all(status(lab.app(n)) == ("Synced", "Healthy") for n in names.values())
+        states = [op_state(lab.app(n)) for n in names.values()]
+        for earlier, later in itertools.pairwise(states):  # Argo CD's own timestamps: one app after the other
+            assert parse(later["startedAt"]) >= parse(earlier["finishedAt"])
+        ready = lab.get_json("deployment", "ml-pipeline", "-n", names["pipelines"])["status"]
+        assert ready.get("availableReplicas") == 1
+    finally:
+        lab.kubectl("delete", "applications.argoproj.io", *names.values(), "-n", "argocd", "--wait=false")
+        lab.kubectl("delete", "crd", f"pipelineruns.scratch{tag}.kftui.test", "--wait=false")
 
 
 def test_a_stop_ends_1_naming_the_app_the_reason_and_its_findings(lab: Any, tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -13,7 +14,7 @@ from kftui.checks.registry import run_checks
 from kftui.cluster.dumpfile import load_demo
 from kftui.model import Chains, ClusterSnapshot, Finding, ObjectRef, Severity, roots
 from kftui.profile import Profile, builtin_profile
-from tests.unit.fixtures.builders import deployment, drop, find, fresh, service
+from tests.unit.fixtures.builders import deployment, drop, failed_operation, find, fresh, service, sync_result
 from tests.unit.fixtures.builders import pod as pod_object
 from tests.unit.fixtures.builders import snapshot as build
 from tests.unit.test_checks_access import _unready_endpoints
@@ -214,3 +215,49 @@ def test_a_failed_sync_leads_back_through_its_failed_hook_to_the_hooks_pod() -> 
     pod = "pod-failing:Pod/kubeflow/bucket-init-x7k2p"
     assert found[hook] == (pod,) and found[pod] == ()
     assert found["app-operation-failed:Application/argocd/kubeflow-seaweedfs"] == (hook,)
+
+
+def _pipelines_sync_failed_on_a_missing_crd(phase: str = "Failed", health: str = "Missing") -> list[Finding]:
+    """kubeflow-pipelines synced before the app that installs its CRD: Argo CD rejects the whole sync, so the
+    app stays OutOfSync and its resources Missing."""
+    message = (
+        "The Kubernetes API could not find kubeflow.org/Experiment for requested resource kubeflow/random-search. "
+        'Make sure the "Experiment" CRD is installed on the destination cluster.'
+    )
+    objects = fresh()
+    app = find(objects, "Application", "kubeflow-pipelines")
+    app["status"]["sync"]["status"] = "OutOfSync"
+    app["status"]["health"]["status"] = health
+    app["status"]["operationState"] = failed_operation(
+        "one or more synchronization tasks are not valid",
+        [sync_result("Experiment", "random-search", "kubeflow", message, group="kubeflow.org")],
+    )
+    app["status"]["operationState"]["phase"] = phase
+    for res in app["status"]["resources"]:
+        res["status"] = "OutOfSync"
+        res.setdefault("health", {})["status"] = health
+    return run_checks(build(objects), PROFILE)
+
+
+CRD = "crd-missing:Experiment/kubeflow/random-search@kubeflow-pipelines"
+
+
+@pytest.mark.parametrize("phase", ["Failed", "Error"])
+def test_an_app_a_failed_sync_left_unapplied_leads_back_to_why_the_sync_failed(phase: str) -> None:
+    found = {f.id: f for f in _pipelines_sync_failed_on_a_missing_crd(phase)}
+    crd = next(f for f in found.values() if f.check == "crd-missing")
+    assert crd.caused_by == ()
+    symptoms = {f.check for f in found.values() if crd.id in f.caused_by}
+    assert symptoms == {"app-out-of-sync", "app-degraded", "app-operation-failed"}
+    assert [f.check for f in roots(list(found.values())) if f.app == "kubeflow-pipelines"] == ["crd-missing"]
+
+
+def test_a_sync_that_succeeded_or_an_app_that_runs_is_not_explained_by_an_old_failure() -> None:
+    succeeded = _pipelines_sync_failed_on_a_missing_crd(phase="Succeeded")
+    crd = [f for f in succeeded if f.check == "crd-missing"]
+    assert all(crd_f.id not in f.caused_by for crd_f in crd for f in succeeded)
+    # Degraded pods are about what runs: a sync that applied nothing did not cause them.
+    degraded = _pipelines_sync_failed_on_a_missing_crd(health="Degraded")
+    crd_id = next(f.id for f in degraded if f.check == "crd-missing")
+    linked = {f.check for f in degraded if crd_id in f.caused_by}
+    assert "app-degraded" not in linked and "app-out-of-sync" in linked
