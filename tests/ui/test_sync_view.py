@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+from rich.cells import cell_len
 from textual.pilot import Pilot
 from textual.widgets import OptionList, Static
 
@@ -12,7 +14,7 @@ from kftui.model import Application, WatchEvent
 from kftui.ui.app import KftuiApp
 from kftui.ui.screens.sync_view import SyncScreen
 from kftui.ui.widgets.diagnostics import DiagnosticsPanel
-from kftui.ui.widgets.log_view import LogView
+from kftui.ui.widgets.log_view import LogView, row_spans
 from kftui.ui.widgets.resource_tree import ResourceTree
 from tests.ui.helpers import FakeLiveSource, frozen_clock, wait_for
 from tests.ui.scenarios import SIZE, loaded
@@ -97,3 +99,31 @@ async def test_enter_shows_the_blockers_finding_in_the_panel_even_when_narrowed_
             pilot, lambda: panel.current is not None and panel.current.id == KATIB_FINDING, "the finding"
         )
         assert app.focused is app.query_one("#finding-list", OptionList)
+
+
+async def test_at_80_columns_the_view_wraps_at_words_so_resource_names_stay_whole() -> None:
+    app = KftuiApp(FakeLiveSource(load_demo()), clock=frozen_clock, read_only=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot, app)
+        rows = [row.rstrip() for row in _shown_rows(screen).splitlines()]
+        assert any(row.endswith("waiting for healthy state of") for row in rows), rows
+        assert any(row.startswith("apps/Deployment/kubeflow/katib-controller") for row in rows), rows
+
+
+@pytest.mark.parametrize(
+    ("line", "width", "at_words", "rows"),
+    [
+        ("short", 10, True, ["short"]),
+        ("ab cd ef", 5, True, ["ab cd", "ef"]),  # the word ends at the edge: no early cut
+        ("ab cde f", 5, True, ["ab ", "cde f"]),
+        ("ab cd ef", 5, False, ["ab cd", " ef"]),
+        ("one  two", 4, True, ["one ", "two"]),  # the cut falls on spaces: the next row starts at the word
+        ("x" * 12, 5, True, ["xxxxx", "xxxxx", "xx"]),  # a word longer than the row is cut at the width
+        ("  indented words", 10, True, ["  indented", "words"]),
+        ("日本語 の text", 6, True, ["日本語", "の ", "text"]),  # wide characters take two cells each
+    ],
+)
+def test_row_spans(line: str, width: int, at_words: bool, rows: list[str]) -> None:
+    spans = row_spans(line, width, at_words)
+    assert [line[a:b] for a, b in spans] == rows
+    assert all(cell_len(line[a:b]) <= width for a, b in spans)

@@ -47,6 +47,7 @@ class SyncScreen(TextScreen):
 
     def on_mount(self) -> None:
         self.view.line_style = self._styles.get
+        self.view.at_words = True  # prose with long resource names: "katib-controller" stays one word
         self.view.set_wrap(True)
         self.refresh_view()
         self.watch(self.app, "analysed", lambda _: self.refresh_view(), init=False)

@@ -38,6 +38,8 @@ class LogView(ScrollView, can_focus=True):
         super().__init__(id=id)
         self.buffer = buffer
         self.wrap = False
+        self.at_words = False
+        """Wrapped rows break after a space where the row has one (prose: the sync view); else at the width."""
         self.needle = ""
         self.current: int | None = None
         """The buffer index of the match n/N moved to."""
@@ -135,12 +137,9 @@ class LogView(ScrollView, can_focus=True):
         first = self.buffer.first_seq
         for index in range(seq - first, len(self.buffer)):
             line = self.buffer[index]
-            start = 0
-            pieces = chop_cells(line, width) if cell_len(line) > width else [line]
-            for piece in pieces:
-                self._rows.append((first + index, start, start + len(piece)))
+            for start, end in row_spans(line, width, self.at_words):
+                self._rows.append((first + index, start, end))
                 self._row_seqs.append(first + index)
-                start += len(piece)
 
     def _resize_virtual(self) -> None:
         width = self._width() if self.wrap else max(self._widest, 1)
@@ -195,3 +194,27 @@ class LogView(ScrollView, can_focus=True):
         if pos < len(text):
             segments.append(Segment(text[pos:], base))
         return segments
+
+
+def row_spans(line: str, width: int, at_words: bool = False) -> list[tuple[int, int]]:
+    """The (start, end) of each row `line` wraps to at `width` cells: cut at the width (logs keep every
+    column where it was), or with `at_words` after the row's last space when it has one past its start."""
+    if cell_len(line) <= width:
+        return [(0, len(line))]
+    if not at_words:
+        spans, start = [], 0
+        for piece in chop_cells(line, width):
+            spans.append((start, start + len(piece)))
+            start += len(piece)
+        return spans
+    spans, start = [], 0
+    while start < len(line):
+        end = start + len(chop_cells(line[start:], width)[0])
+        space = line.rfind(" ", start, end)
+        if end < len(line) and space > start and line[end] != " ":
+            end = space + 1  # the space stays at the end of the row, unseen
+        spans.append((start, end))
+        start = end
+        while start < len(line) and line[start] == " ":
+            start += 1  # the next row starts at its word, not with the space the cut fell on
+    return spans
