@@ -104,7 +104,9 @@ def test_read_only_asks_argocd_nothing(tmp_path: Path) -> None:
 
 
 def sync_plan(app: str = "drift") -> SyncPlan:
-    return SyncPlan(fix_id="sync", title=f"Sync {app}", target=ObjectRef("Application", "argocd", app), command="")
+    return SyncPlan(
+        fix_id="sync", title=f"Sync {app}", target=ObjectRef("Application", "argocd", app), command=""
+    )
 
 
 def test_the_app_is_read_in_the_namespace_argo_cd_keeps_applications_in() -> None:

@@ -44,7 +44,11 @@ def test_clusters_behind_one_proxy_are_told_apart_by_the_case_of_their_path() ->
     ("server", "name", "destination"),
     [
         ("", "elsewhere", Destination("elsewhere", "", in_cluster=False, known=False)),
-        ("https://10.9.9.9:6443", "", Destination("", "https://10.9.9.9:6443", in_cluster=False, known=False)),
+        (
+            "https://10.9.9.9:6443",
+            "",
+            Destination("", "https://10.9.9.9:6443", in_cluster=False, known=False),
+        ),
         (SPOKE + "/", "", Destination("spoke", SPOKE, in_cluster=False)),
         ("", "spoke", Destination("spoke", SPOKE, in_cluster=False)),
     ],

@@ -69,7 +69,9 @@ def test_an_app_deploying_to_an_unregistered_name_says_its_server_is_unknown() -
 def test_an_app_read_without_a_namespace_is_still_found_and_says_where_it_deploys() -> None:
     """An Application from a manifest without metadata.namespace is held under "" and its ref says ""."""
     remote = app("remote", namespace="", server=SPOKE)
-    assert evidence_after(snapshot(remote), remote.ref) == f"phase=Degraded\ndeploys to cluster spoke ({SPOKE})"
+    assert (
+        evidence_after(snapshot(remote), remote.ref) == f"phase=Degraded\ndeploys to cluster spoke ({SPOKE})"
+    )
 
 
 def test_an_app_is_marked_by_where_it_deploys_never_by_the_origin_of_its_namespace() -> None:
