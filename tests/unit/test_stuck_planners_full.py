@@ -11,8 +11,8 @@ import pytest
 from kftui.fixes.plan import PlanError, plan_action
 from kftui.fixes.plans import DeleteHookPlan, RemoveFinalizersPlan
 from kftui.fixes.stuck_planners import ORPHANS_NAMED
-from kftui.model import ClusterSnapshot, ObjectRef
-from tests.unit.fixtures.builders import find, fresh, snapshot
+from kftui.model import ClusterSnapshot, HeldObject, Namespace, ObjectRef
+from tests.unit.fixtures.builders import NOW, find, fresh, snapshot
 from tests.unit.test_unstick_fixes import APP, HOOK, deleting_app, stuck_on_hook
 
 Raw = dict[str, Any]
@@ -124,6 +124,24 @@ def test_a_namespace_stuck_deleting_is_not_blocked_belongs_to_no_app_and_warns_o
     assert plan.changes == (
         "remove metadata.finalizers ['example.com/keep'] from Namespace team-a, only if they are still exactly "
         "these (a JSON patch with a test)",
+        "the API server then finishes deleting the Namespace",
+    )
+
+
+def test_a_namespace_held_only_by_its_content_patches_the_holders_and_not_the_namespace() -> None:
+    """A namespace without finalizers of its own, held by an object in it: the preview lists that object's
+    patch and the deletion finishing, and no patch of the namespace (it has nothing to remove)."""
+    holder = HeldObject(
+        "widgets.example.com", "Widget", "team-a", "w1", "/apis/example.com/v1/namespaces/team-a/widgets/w1",
+        ("example.com/keep",),
+    )  # fmt: skip
+    team_a = Namespace("team-a", phase="Terminating", deleting_since=NOW, held_by=(holder,))
+    snap = ClusterSnapshot.from_objects([team_a], now=NOW)
+    plan = plan_action("remove-finalizers", ObjectRef("Namespace", None, "team-a"), snap)
+    assert isinstance(plan, RemoveFinalizersPlan) and plan.finalizers == () and plan.held == (holder,)
+    assert plan.changes == (
+        "remove metadata.finalizers ['example.com/keep'] from widgets.example.com team-a/w1, only if they are "
+        "still exactly these (a JSON patch with a test)",
         "the API server then finishes deleting the Namespace",
     )
 

@@ -11,7 +11,7 @@ import pytest
 from kftui.checks.sync_ops import blocker, finalizer_stuck, hook_failed, operation_stale, span, sync_stuck
 from kftui.cluster.applications import application as to_application
 from kftui.fixes.plan import plan_action
-from kftui.model import ObjectRef
+from kftui.model import ClusterSnapshot, HeldObject, Namespace, ObjectRef
 from kftui.profile import builtin_profile, parse_profile
 from kftui.report import finding_to_dict
 from tests.unit.fixtures.builders import NOW, find, fresh, pod, snapshot
@@ -417,3 +417,106 @@ def test_an_app_without_a_finish_time_sorted_first_does_not_hide_a_stale_one() -
     early["operation"] = {"sync": {}}
     del early["status"]["operationState"]["finishedAt"]
     assert [f["app"] for f in findings(operation_stale, objects)] == ["kubeflow"]
+
+
+@pytest.mark.parametrize(
+    ("phase", "terminate_first"), [("Running", True), ("Terminating", True), ("Failed", False)]
+)
+def test_a_failed_hooks_deletion_terminates_first_while_its_sync_still_runs(
+    phase: str, terminate_first: bool
+) -> None:
+    """A sync can still run (a SyncFail hook, the next wave) or be terminating after a hook failed: its delete-hook
+    then terminates first, in the finding's command as in the plan it leads to."""
+    objects = with_results([failed_hook()])
+    app = find(objects, "Application", "kubeflow-seaweedfs")
+    if phase != "Failed":
+        app["operation"] = {"sync": {"revision": "9f2c1e7a4b"}}
+    app["status"]["operationState"]["phase"] = phase
+    snap = snapshot(objects)
+    [finding] = hook_failed(snap, KUBEFLOW)
+    delete = finding.fixes[1]
+    terminate = "argocd app terminate-op kubeflow-seaweedfs && "
+    assert (
+        delete.command
+        == (terminate if terminate_first else "") + "kubectl delete job bucket-init -n kubeflow"
+    )
+    plan = plan_action("delete-hook", finding.subject, snap)
+    assert plan.command == delete.command
+
+
+def test_sync_stuck_on_a_hook_offers_the_terminate_and_delete_its_plan_runs() -> None:
+    hook = failed_hook("Running", name="schema-migrate", hookType="PreSync", message="job.batch/x created")
+    snap = snapshot(running_sync(timedelta(minutes=25), [hook]))
+    [finding] = sync_stuck(snap, KUBEFLOW)
+    delete = finding.fixes[1]
+    assert (delete.id, delete.title) == (
+        "delete-hook",
+        "Terminate the operation of kubeflow-pipelines, then delete the hook job/schema-migrate",
+    )
+    assert delete.command == (
+        "argocd app terminate-op kubeflow-pipelines && kubectl delete job schema-migrate -n kubeflow"
+    )
+    assert plan_action("delete-hook", finding.subject, snap).command == delete.command
+
+
+def test_a_deployment_that_failed_to_apply_is_named_by_its_apply_error_not_its_pods() -> None:
+    """The pods of a workload explain a wave that is not healthy; a Deployment the API server refused is
+    explained by the refusal (its running pods are the old version's)."""
+    refused = {"group": "apps", "version": "v1", "kind": "Deployment", "namespace": "kubeflow",
+               "name": "ml-pipeline", "status": "SyncFailed", "message": "spec.selector: field is immutable"}  # fmt: skip
+    objects = running_sync(timedelta(minutes=30), [refused])
+    objects.append(
+        pod("kubeflow", "ml-pipeline-5c8d7f9b6-abcde", "ml-pipeline", ready=False, waiting="Error")
+    )
+    [found] = findings(sync_stuck, objects)
+    assert found["evidence"].endswith(
+        "waiting for Deployment kubeflow/ml-pipeline: spec.selector: field is immutable"
+    ), found["evidence"]
+
+
+def operation(phase: str, message: str) -> Any:
+    raw = find(fresh(), "Application", "kubeflow")
+    raw["status"]["operationState"].update(phase=phase, message=message)
+    raw["status"]["resources"] = [
+        {"group": "apps", "version": "v1", "kind": "Deployment", "namespace": "kubeflow", "name": "api"}
+    ]
+    if phase in ("Running", "Terminating"):
+        raw["operation"] = {"sync": {"revision": "main"}}
+    return to_application(raw)
+
+
+def test_the_resource_a_running_or_terminating_sync_waits_on_is_named_from_its_message_only_while_it_runs() -> (
+    None
+):
+    waiting = "waiting for healthy state of apps/Deployment/api"
+    assert blocker(operation("Running", waiting)) == "Deployment kubeflow/api: not healthy yet"
+    assert blocker(operation("Terminating", waiting)) == "Deployment kubeflow/api: not healthy yet"
+    # An operation that ended waits for nothing, whatever its last message said.
+    assert blocker(operation("Failed", waiting)) == ""
+    assert blocker(operation("Succeeded", waiting)) == ""
+
+
+def test_a_namespace_with_its_own_finalizers_and_several_holders_names_each() -> None:
+    holders = tuple(
+        HeldObject("widgets.example.com", "Widget", "team-a", name, f"/apis/example.com/v1/namespaces/team-a/widgets/{name}",
+                   ("example.com/keep", "example.com/audit"))
+        for name in ("w1", "w2")
+    )  # fmt: skip
+    team_a = Namespace(
+        "team-a", phase="Terminating", deleting_since=NOW - timedelta(minutes=40),
+        finalizers=("example.com/ns-guard", "example.com/ns-audit"), held_by=holders,
+    )  # fmt: skip
+    [finding] = finalizer_stuck(ClusterSnapshot.from_objects([team_a], now=NOW), KUBEFLOW)
+    assert finding.evidence == (
+        "deletionTimestamp=2026-11-20 02:32:00Z"
+        "\nmetadata.finalizers: example.com/ns-guard, example.com/ns-audit"
+        "\nno condition says what holds it"
+        "\nheld by widgets.example.com team-a/w1: finalizers example.com/keep, example.com/audit"
+        "\nheld by widgets.example.com team-a/w2: finalizers example.com/keep, example.com/audit"
+    )
+    release = finding.fixes[1]
+    assert (
+        release.title
+        == "Remove the finalizers of 2 objects holding namespace/team-a (what they guard is orphaned)"
+    )
+    assert release.argvs[-1][:4] == ("kubectl", "patch", "namespace", "team-a")
