@@ -175,3 +175,25 @@ def test_the_row_shows_both_figures_and_the_ratio() -> None:
 
 def test_a_zero_anchor_gives_no_ratio() -> None:
     assert mc.ratio(1.0, 0.0) != mc.ratio(1.0, 0.0)  # NaN, not a division error
+
+
+def test_the_summary_line_carries_the_ratio_when_the_row_ran() -> None:
+    from tests.bench.main import summary
+
+    main = {
+        "first_tree/floor": 0.8,
+        "kubectl/kftui": 8.0,
+        "watch_p95_ms": 150,
+        "event_p95_ms": 170,
+        "checks_ms": 25,
+        "key_p95_ms": 30,
+        "rss_mb": 200,
+    }
+    assert summary(main) == (
+        "bench: first_tree/floor=0.80 kubectl/kftui=8.00 event_p95_ms=150 e2e_p95_ms=170 checks_ms=25 "
+        "key_p95_ms=30 rss_mb=200"
+    )
+    assert summary({**main, "multicluster": {"kftui/anchor": 0.3}}).endswith(
+        " multicluster_kftui/anchor=0.30"
+    )
+    assert summary({"multicluster": {"kftui/anchor": 0.25}}) == "bench: multicluster_kftui/anchor=0.25"
