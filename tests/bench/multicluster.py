@@ -442,6 +442,7 @@ def _measure(lab: Lab, spread: Spread, reps: int, out_dir: Path, root: Path, log
     tree_s: list[float] = []
     snapshot_s: list[float] = []
     via_argocd: list[int] = []
+    load_before = list(os.getloadavg())
     for rep in range(reps):
         took, missing = anchor(lab, names, token)
         if missing:
@@ -465,7 +466,8 @@ def _measure(lab: Lab, spread: Spread, reps: int, out_dir: Path, root: Path, log
         "argocd_version": argocd_version(lab),
         "argocd_server": "auth-enabled argocd-server, admin token",
         "settle_s": round(settle_s, 1),
-        "load_avg": list(os.getloadavg()),
+        "load_avg_before": load_before,  # 1, 5 and 15 minutes, when the timed reps began and ended
+        "load_avg_after": list(os.getloadavg()),
         "anchor_s": anchor_med,
         "kftui_first_tree_s": kftui_s,
         "kftui_snapshot_s": statistics.median(snapshot_s),
