@@ -93,7 +93,7 @@ from kftui.ui.app import KftuiApp  # noqa: E402
 from kftui.ui.messages import Analysed, SnapshotLoaded  # noqa: E402
 from kftui.ui.tree_model import TreeModel  # noqa: E402
 from kftui.ui.widgets.resource_tree import ResourceTree  # noqa: E402
-from tests.bench import multicluster  # noqa: E402
+from tests.bench import mcapps  # noqa: E402
 
 T_IMPORTED = time.monotonic()
 
@@ -172,7 +172,7 @@ class BenchApp(KftuiApp):
             # The clock stops at this repaint only if its tree holds every expected pod (checked after
             # taking the time, so the check is not counted).
             self.renders_until_complete += 1
-            self.missing = multicluster.shortfall(self.expect, multicluster.tree_pods(model))
+            self.missing = mcapps.shortfall(self.expect, mcapps.tree_pods(model))
             if self.missing:
                 return
         self.marks.setdefault("render", now)

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.bench import churn, floor, k9s, multicluster, scale
+from tests.bench import churn, floor, k9s, mcapps, multicluster, scale
 from tests.bench.objects import ARGOCD_NAMESPACE, SCALES, Scale
 
 REPO = Path(__file__).resolve().parents[2]
@@ -179,9 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.only == "multicluster":
         results: dict[str, Any] = {"machine": machine(), "multicluster": run_multicluster(args)}
         args.out.write_text(json.dumps(results, indent=2))
-        print_rows(
-            f"kftui bench, multi-cluster row only: {args.out}", multicluster.rows(results["multicluster"])
-        )
+        print_rows(f"kftui bench, multi-cluster row only: {args.out}", mcapps.rows(results["multicluster"]))
         print(summary(results))
         return 0
     lab = ensure_lab(args.lab_dir)
@@ -210,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_multicluster(args: argparse.Namespace) -> dict[str, Any]:
-    spread = multicluster.Spread(apps=args.mc_apps, pods_per_app=args.mc_pods)
+    spread = mcapps.Spread(apps=args.mc_apps, pods_per_app=args.mc_pods)
     log(f"[bench] multi-cluster row: {spread.describe()}")
     return multicluster.measure(
         args.mc_lab_dir, spread, args.reps, args.out.parent, args.kftui_root, args.keep_lab, log
@@ -462,14 +460,14 @@ def print_table(r: dict[str, Any]) -> None:
     ]
     rows += k9s_rows(r)
     if r.get("multicluster"):
-        rows += multicluster.rows(r["multicluster"])
+        rows += mcapps.rows(r["multicluster"])
     print_rows(f"kftui bench: {r['scale']}", rows)
 
 
 def print_rows(title: str, rows: list[tuple[str, str, str, str]]) -> None:
     print()
     print(title)
-    for line in multicluster.format_rows(rows):
+    for line in mcapps.format_rows(rows):
         print(line)
     print()
 

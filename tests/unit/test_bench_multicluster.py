@@ -1,5 +1,5 @@
 """The multi-cluster bench row's pure parts: the apps it deploys, how it reads Argo CD's and the argocd CLI's
-answers, how it decides the tree is complete, and the row it prints (tests/bench/multicluster.py)."""
+answers, how it decides the tree is complete, and the row it prints (tests/bench/mcapps.py)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from kftui.model import (
     Pod,
 )
 from kftui.ui.tree_model import TreeModel
-from tests.bench import multicluster as mc
+from tests.bench import mcapps as mc
 
 SPOKE_SERVER = "https://127.0.0.1:40123"
 NOW = datetime(2026, 12, 4, tzinfo=UTC)
