@@ -4,18 +4,23 @@
 # /tmp/kftui-bench-lab-large for SCALE=large),
 # apart from the lab that `make lab-up` and the e2e tests use; it is stopped at the end
 # (BENCH_ARGS=--keep-lab keeps it, and the next run then skips the scale load).
+# Then the multi-cluster row (issue 18) starts its own lab with the spoke in $(MC_LAB_DIR) (default
+# /tmp/kftui-bench-lab-mc): BENCH_ARGS=--no-multicluster skips it, `$(PY) -m tests.bench --only multicluster`
+# runs it alone.
 PY ?= .venv/bin/python
 BENCH_ARGS ?=
 SCALE ?= default
 BENCH_LAB_DIR = $${KFTUI_BENCH_LAB_DIR:-/tmp/kftui-bench-lab}$(if $(filter-out default,$(SCALE)),-$(SCALE))
+MC_LAB_DIR = $${KFTUI_BENCH_LAB_DIR:-/tmp/kftui-bench-lab}-mc
 
 .PHONY: bench bench-down bench-dumps
 
 bench: venv lab-build  ## measure kftui at 300 apps / 20,000 pods (SCALE=large: 100,000) against raw LIST, kubectl and k9s
 	$(PY) -m tests.bench --scale $(SCALE) --out bench-results/$(SCALE)/bench.json $(BENCH_ARGS)
 
-bench-down:  ## stop a bench lab left running with BENCH_ARGS=--keep-lab
+bench-down:  ## stop a bench lab left running with BENCH_ARGS=--keep-lab (the multi-cluster row's too)
 	KFTUI_LAB_DIR=$(BENCH_LAB_DIR) $(PY) -m tests.lab down
+	KFTUI_LAB_DIR=$(MC_LAB_DIR) $(PY) -m tests.lab down
 
 DUMP_MB ?= 100
 

@@ -40,7 +40,7 @@ T_IMPORT0 = time.monotonic()
 from kftui.cluster.kube import KubeSource  # noqa: E402
 from kftui.cluster.listing import Collection  # noqa: E402
 from kftui.cluster.watch import WatchUpdate  # noqa: E402
-from kftui.model import ClusterSnapshot, Pod, WatchEvent, apply_events  # noqa: E402
+from kftui.model import ARGOCD_API, ClusterSnapshot, Pod, WatchEvent, apply_events  # noqa: E402
 from tests.bench.objects import ARGOCD_NAMESPACE, SEQ_LABEL  # noqa: E402
 
 
@@ -65,8 +65,22 @@ class TimedSource(KubeSource):
             yield update
 
 
+def build_source(argv: list[str]) -> Any:
+    """The bench lab's hub as a TimedSource; with --via-argocd, what `kftui --kubeconfig HUB` builds when
+    ARGOCD_SERVER and ARGOCD_AUTH_TOKEN are set (cli.build_source): the hub federated with the apps of
+    other clusters, read through Argo CD's API (the multi-cluster row, tests/bench/multicluster.py)."""
+    if "--via-argocd" in argv:
+        from kftui.multicluster import choose, live_source
+
+        args = argparse.Namespace(
+            kubeconfig=argv[1], context=None, argocd_namespace="argocd", argocd_server=None
+        )
+        return live_source(choose(args))
+    return TimedSource.from_kubeconfig(argv[1], None, ARGOCD_NAMESPACE)
+
+
 # What `kftui` (cli.cmd_tui) does before it imports Textual: build the source, preflight, prefetch.
-SOURCE = TimedSource.from_kubeconfig(sys.argv[1], None, ARGOCD_NAMESPACE)
+SOURCE = build_source(sys.argv)
 if hasattr(SOURCE, "prefetch"):
     SOURCE.preflight()
     SOURCE.prefetch()
@@ -76,9 +90,10 @@ from textual import events  # noqa: E402
 from kftui.checks.memo import CheckMemo  # noqa: E402
 from kftui.checks.registry import run_checks  # noqa: E402
 from kftui.ui.app import KftuiApp  # noqa: E402
-from kftui.ui.messages import Analysed  # noqa: E402
+from kftui.ui.messages import Analysed, SnapshotLoaded  # noqa: E402
 from kftui.ui.tree_model import TreeModel  # noqa: E402
 from kftui.ui.widgets.resource_tree import ResourceTree  # noqa: E402
+from tests.bench import mcapps  # noqa: E402
 
 T_IMPORTED = time.monotonic()
 
@@ -107,8 +122,12 @@ def parse_stamp(value: str) -> float | None:
 class BenchApp(KftuiApp):
     """KftuiApp with timestamps taken around the two methods that bring changes to the screen."""
 
-    def __init__(self, source: KubeSource) -> None:
+    def __init__(self, source: KubeSource, expect: dict[str, int] | None = None) -> None:
         super().__init__(source)
+        # app -> pods: the first render counts only once the tree shows each app with that many Running pods.
+        self.expect = expect
+        self.missing: dict[str, tuple[int, int]] = {}
+        self.renders_until_complete = 0
         self.marks: dict[str, float] = {}
         self.latencies: list[float] = []  # from the churn's PATCH: API server write + watch + kftui
         self.watch_latencies: list[float] = []  # from the watch event reaching kftui: kftui alone
@@ -132,6 +151,10 @@ class BenchApp(KftuiApp):
             self.batches += 1
             self.unshown.append((self.snapshot, stamps))
 
+    def on_snapshot_loaded(self, message: SnapshotLoaded) -> None:
+        self.marks.setdefault("snapshot", time.monotonic())
+        super().on_snapshot_loaded(message)
+
     def on_analysed(self, message: Analysed) -> None:
         super().on_analysed(message)
         if self.tree_model is not message.model:
@@ -141,10 +164,17 @@ class BenchApp(KftuiApp):
         # Every batch up to the one that produced the displayed snapshot is now on screen.
         position = next((i for i, (snap, _) in enumerate(self.unshown) if snap is message.snapshot), -1)
         shown, self.unshown = self.unshown[: position + 1], self.unshown[position + 1 :]
-        self.call_after_refresh(self._painted, [t for _, stamps in shown for t in stamps])
+        self.call_after_refresh(self._painted, [t for _, stamps in shown for t in stamps], message.model)
 
-    def _painted(self, stamps: list[tuple[float, float]]) -> None:
+    def _painted(self, stamps: list[tuple[float, float]], model: TreeModel | None = None) -> None:
         now = time.monotonic()
+        if "render" not in self.marks and self.expect is not None and model is not None:
+            # The clock stops at this repaint only if its tree holds every expected pod (checked after
+            # taking the time, so the check is not counted).
+            self.renders_until_complete += 1
+            self.missing = mcapps.shortfall(self.expect, mcapps.tree_pods(model))
+            if self.missing:
+                return
         self.marks.setdefault("render", now)
         self.latencies.extend(now - sent for sent, _ in stamps)
         self.watch_latencies.extend(now - arrived for _, arrived in stamps)
@@ -188,19 +218,23 @@ async def press_and_wait(app: BenchApp, key: str, moved: asyncio.Event) -> float
     return (await painted) - t0
 
 
-async def run(kubeconfig: str, live: float, out: Path) -> None:
+async def run(kubeconfig: str, live: float, out: Path, expect: dict[str, int] | None = None) -> None:
     source = SOURCE
-    assert isinstance(source, TimedSource)
-    app = BenchApp(source)
+    app = BenchApp(source, expect)
     t_start = time.monotonic()
     result: dict[str, Any] = {"imports_s": T_IMPORTED - T_IMPORT0, "t_import0": T_IMPORT0, "t_app": t_start}
     async with app.run_test(headless=True, size=(160, 50)) as pilot:
         while "render" not in app.marks:
             await asyncio.sleep(0.005)
             if time.monotonic() - t_start > 300:
-                raise SystemExit("no first render within 300 s")
-        result["t_snapshot"] = source.load_done
-        result["t_load_started"] = source.load_started
+                short = dict(list(app.missing.items())[:5])
+                raise SystemExit(f"no complete first render within 300 s (app: (pods, expected)): {short}")
+        if isinstance(source, TimedSource):
+            result["t_snapshot"] = source.load_done
+            result["t_load_started"] = source.load_started
+        else:  # the federated source: when its snapshot (the hub's and every remote app's) reached the app
+            result["t_snapshot"] = app.marks["snapshot"]
+        result["renders_until_complete"] = app.renders_until_complete
         result["t_render"] = app.marks["render"]
         first = app.snapshot
         assert first is not None
@@ -212,6 +246,10 @@ async def run(kubeconfig: str, live: float, out: Path) -> None:
             "events": len(snap.events),
             "findings": len(app.findings),
         }
+        if not isinstance(source, TimedSource):
+            result["counts"]["pods_via_argocd"] = sum(
+                1 for p in snap.pods.values() if p.origin is not None and p.origin.path == ARGOCD_API
+            )
         if live:
             if PROFILER is not None:
                 PROFILER.start()  # the churn only: the first load is measured by the timed starts
@@ -294,13 +332,20 @@ def main() -> None:
     p.add_argument("out", type=Path)
     p.add_argument("--live", type=float, default=0.0, help="seconds of churn to measure through")
     p.add_argument("--profile", type=Path, help="write a pyinstrument profile of the event loop here")
+    p.add_argument(
+        "--via-argocd",
+        action="store_true",
+        help="build the source as kftui does with ARGOCD_SERVER and ARGOCD_AUTH_TOKEN set (read at import)",
+    )
+    p.add_argument("--expect", type=Path, help="JSON {app: pods}: the first render must show them all")
     args = p.parse_args()
     global PROFILER
     if args.profile:
         from pyinstrument import Profiler
 
         PROFILER = Profiler(interval=0.005)
-    asyncio.run(run(args.kubeconfig, args.live, args.out))
+    expect = json.loads(args.expect.read_text()) if args.expect else None
+    asyncio.run(run(args.kubeconfig, args.live, args.out, expect))
     if PROFILER is not None and args.profile:
         PROFILER.stop()
         args.profile.write_text(PROFILER.output_text(unicode=False, color=False, show_all=True))

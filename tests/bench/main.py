@@ -14,11 +14,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.bench import churn, floor, k9s, scale
+from tests.bench import churn, floor, k9s, mcapps, multicluster, scale
 from tests.bench.objects import ARGOCD_NAMESPACE, SCALES, Scale
 
 REPO = Path(__file__).resolve().parents[2]
 BENCH_LAB_DIR = Path(os.environ.get("KFTUI_BENCH_LAB_DIR", "/tmp/kftui-bench-lab"))
+# The multi-cluster row's lab (hub + spoke, no scale load): its own, started once the scale lab is stopped.
+MC_LAB_DIR = BENCH_LAB_DIR.with_name(f"{BENCH_LAB_DIR.name}-mc")
 # The targets of issues 5 and 19, per scale. event p95 is from the watch event reaching kftui
 # (watch_p95_ms in the JSON).
 TARGETS = {
@@ -127,11 +129,35 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--no-k9s", action="store_true", help="skip the k9s side-by-side rows")
     p.add_argument(
+        "--no-multicluster",
+        action="store_true",
+        help="skip the multi-cluster row (apps on the hub and the spoke, read through Argo CD)",
+    )
+    p.add_argument(
+        "--only",
+        choices=["multicluster"],
+        help="run only this row (multicluster: its own lab with the spoke; for development)",
+    )
+    p.add_argument(
+        "--mc-apps", type=int, default=40, help="multi-cluster row: Applications, half on the spoke"
+    )
+    p.add_argument("--mc-pods", type=int, default=3, help="multi-cluster row: pods per Application")
+    p.add_argument(
+        "--mc-lab-dir",
+        type=Path,
+        default=MC_LAB_DIR,
+        help=f"multi-cluster row's lab state dir ({MC_LAB_DIR})",
+    )
+    p.add_argument(
         "--load-only",
         action="store_true",
         help="start the bench lab and load the scale, then stop (the lab kept): measure later with --keep-lab",
     )
-    p.add_argument("--out", type=Path, default=REPO / "bench-results" / "bench.json")
+    p.add_argument(
+        "--out",
+        type=Path,
+        help="the JSON (default bench-results/bench.json; with --only multicluster, bench-results/multicluster/)",
+    )
     p.add_argument("--keep-lab", action="store_true", help="leave the bench lab running afterwards")
     p.add_argument(
         "--profile",
@@ -147,21 +173,46 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     args.scale = SCALES[args.scale]
     args.lab_dir = args.lab_dir or lab_dir_for(args.scale)
+    args.out = args.out or REPO / "bench-results" / (args.only or "") / "bench.json"
     args.out.parent.mkdir(parents=True, exist_ok=True)
 
+    if args.only == "multicluster":
+        results: dict[str, Any] = {"machine": machine(), "multicluster": run_multicluster(args)}
+        args.out.write_text(json.dumps(results, indent=2))
+        print_rows(f"kftui bench, multi-cluster row only: {args.out}", mcapps.rows(results["multicluster"]))
+        print(summary(results))
+        return 0
     lab = ensure_lab(args.lab_dir)
     if args.load_only:
         load_scale(lab, args.scale)
         log(f"[bench] loaded; the lab is kept in {args.lab_dir}")
         return 0
     try:
-        return _run(lab, args)
+        results = _run(lab, args)
     finally:
         if not args.keep_lab:
             from tests.lab import lab as labmod
 
             log("[bench] stopping the bench lab")
             labmod.down(args.lab_dir, log=log)
+    args.out.write_text(json.dumps(results, indent=2))
+    try:
+        if not args.no_multicluster:
+            # After the scale lab is stopped: two labs at once would time the machine.
+            results["multicluster"] = run_multicluster(args)
+            args.out.write_text(json.dumps(results, indent=2))
+    finally:  # the table of what was measured, also when the multi-cluster row failed (the run still fails)
+        print_table(results)
+        print(summary(results))
+    return 0
+
+
+def run_multicluster(args: argparse.Namespace) -> dict[str, Any]:
+    spread = mcapps.Spread(apps=args.mc_apps, pods_per_app=args.mc_pods)
+    log(f"[bench] multi-cluster row: {spread.describe()}")
+    return multicluster.measure(
+        args.mc_lab_dir, spread, args.reps, args.out.parent, args.kftui_root, args.keep_lab, log
+    )
 
 
 def load_scale(lab: Any, s: Scale) -> dict[str, float]:
@@ -173,7 +224,7 @@ def load_scale(lab: Any, s: Scale) -> dict[str, float]:
     )
 
 
-def _run(lab: Any, args: argparse.Namespace) -> int:
+def _run(lab: Any, args: argparse.Namespace) -> dict[str, Any]:
     tls = lab._tls()
     s: Scale = args.scale
     load_timings = load_scale(lab, s)
@@ -288,21 +339,29 @@ def _run(lab: Any, args: argparse.Namespace) -> int:
     results["first_tree_s_per_1000_pods"] = results["kftui_first_tree_s"] / (pods / 1000)
     if not args.no_k9s:
         results["k9s"] = k9s.side_by_side(lab, s, churn_seconds=args.churn_seconds, log=log)
-    args.out.write_text(json.dumps(results, indent=2))
-    print_table(results)
-    print(
-        "bench: first_tree/floor={:.2f} kubectl/kftui={:.2f} event_p95_ms={:.0f} e2e_p95_ms={:.0f} checks_ms={:.0f} "
-        "key_p95_ms={:.0f} rss_mb={:.0f}".format(
-            results["first_tree/floor"],
-            results["kubectl/kftui"],
-            results["watch_p95_ms"],
-            results["event_p95_ms"],
-            results["checks_ms"],
-            results["key_p95_ms"],
-            results["rss_mb"],
+    return results
+
+
+def summary(r: dict[str, Any]) -> str:
+    """The last line: the main figures, and the multi-cluster ratio when that row ran."""
+    parts = []
+    if "first_tree/floor" in r:
+        parts.append(
+            "first_tree/floor={:.2f} kubectl/kftui={:.2f} event_p95_ms={:.0f} e2e_p95_ms={:.0f} checks_ms={:.0f} "
+            "key_p95_ms={:.0f} rss_mb={:.0f}".format(
+                r["first_tree/floor"],
+                r["kubectl/kftui"],
+                r["watch_p95_ms"],
+                r["event_p95_ms"],
+                r["checks_ms"],
+                r["key_p95_ms"],
+                r["rss_mb"],
+            )
         )
-    )
-    return 0
+    mc = r.get("multicluster")
+    if mc:
+        parts.append(f"multicluster_kftui/anchor={mc['kftui/anchor']:.2f}")
+    return "bench: " + " ".join(parts)
 
 
 def print_table(r: dict[str, Any]) -> None:
@@ -400,11 +459,16 @@ def print_table(r: dict[str, Any]) -> None:
         ),
     ]
     rows += k9s_rows(r)
-    w = [max(len(row[i]) for row in rows) for i in range(4)]
+    if r.get("multicluster"):
+        rows += mcapps.rows(r["multicluster"])
+    print_rows(f"kftui bench: {r['scale']}", rows)
+
+
+def print_rows(title: str, rows: list[tuple[str, str, str, str]]) -> None:
     print()
-    print(f"kftui bench: {r['scale']}")
-    for row in rows:
-        print("  ".join(cell.ljust(w[i]) for i, cell in enumerate(row)).rstrip())
+    print(title)
+    for line in mcapps.format_rows(rows):
+        print(line)
     print()
 
 

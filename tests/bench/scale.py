@@ -128,6 +128,7 @@ async def _load(s: Scale, target: Target, log: Callable[[str], None]) -> dict[st
             made = await _create_all(c, path_of, objs)
             timings[what] = time.monotonic() - t0
             log(f"[bench] {what}: {made} created of {len(objs)} ({timings[what]:.1f}s)")
+        await _service_accounts(s, c, log)
         t0 = time.monotonic()
         chunk = 2_000
         for start in range(0, s.pods, chunk):
@@ -140,6 +141,34 @@ async def _load(s: Scale, target: Target, log: Callable[[str], None]) -> dict[st
         timings["pods"] = time.monotonic() - t0
         await _load_events(s, c, log, timings)
     return timings
+
+
+async def _service_accounts(
+    s: Scale, client: httpx.AsyncClient, log: Callable[[str], None], timeout: float = 300
+) -> None:
+    """Wait until the controller-manager has created each bench namespace's `default` ServiceAccount: until
+    then the API server refuses pods there (403 "serviceaccount default not found"), which failed the load
+    on a freshly started lab."""
+    wanted = {namespace(i)["metadata"]["name"] for i in range(s.namespaces)}
+    t0 = time.monotonic()
+    while True:
+        r = await client.get(
+            "/api/v1/serviceaccounts",
+            params={"fieldSelector": "metadata.name=default"},
+            headers={"Accept": PARTIAL},
+        )
+        r.raise_for_status()
+        missing = wanted - {item["metadata"]["namespace"] for item in r.json().get("items") or ()}
+        if not missing:
+            log(
+                f"[bench] default ServiceAccounts in the {len(wanted)} namespaces ({time.monotonic() - t0:.1f}s)"
+            )
+            return
+        if time.monotonic() - t0 > timeout:
+            raise RuntimeError(
+                f"{len(missing)} namespaces without a default ServiceAccount after {timeout:.0f}s"
+            )
+        await asyncio.sleep(1)
 
 
 async def _load_events(
