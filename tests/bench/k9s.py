@@ -178,11 +178,12 @@ def _kftui(lab: Any, argocd_namespace: str) -> Pane:
 
 
 def k9s_full(s: Scale) -> Callable[[str], bool]:
-    title = re.compile(r"Pods\(all\)\[(\d+)\]", re.IGNORECASE)
+    # k9s groups the count's digits from 1,000 on: "pods(all)[20,006]".
+    title = re.compile(r"Pods\(all\)\[([\d,]+)\]", re.IGNORECASE)
 
     def shown(screen: str) -> bool:
         m = title.search(screen)
-        return m is not None and int(m.group(1)) >= s.pods
+        return m is not None and int(m.group(1).replace(",", "")) >= s.pods
 
     return shown
 
