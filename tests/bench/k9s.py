@@ -18,6 +18,7 @@ k9s is built from its Go module like the lab's binaries and cached under ~/.cach
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import shlex
@@ -59,20 +60,37 @@ def k9s_binary(log: Callable[[str], None]) -> Path:
     return binary
 
 
+_PANES = itertools.count()
+
+
 class Pane:
-    """One tool running directly in a detached tmux session of its own."""
+    """One tool running directly in a detached tmux session of its own, on a tmux server of its own: with a
+    shared server, a session started just as the previous last one closed met a server on its way out
+    ("server exited unexpectedly"), and the bench never touches the user's own tmux."""
 
     def __init__(self, name: str, argv: list[str], env: dict[str, str]) -> None:
-        self.session = f"kftui-bench-{name}-{os.getpid()}"
+        self.session = f"kftui-bench-{name}-{os.getpid()}-{next(_PANES)}"
+        self.tmux = ["tmux", "-L", self.session]
         exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
         command = f"exec env {exports} {shlex.join(argv)}"
         self.started = time.monotonic()
         subprocess.run(
-            ["tmux", "new-session", "-d", "-s", self.session, "-x", str(WIDTH), "-y", str(HEIGHT), command],
+            [
+                *self.tmux,
+                "new-session",
+                "-d",
+                "-s",
+                self.session,
+                "-x",
+                str(WIDTH),
+                "-y",
+                str(HEIGHT),
+                command,
+            ],
             check=True,
         )
         out = subprocess.run(
-            ["tmux", "display-message", "-p", "-t", self.session, "#{pane_pid}"],
+            [*self.tmux, "display-message", "-p", "-t", self.session, "#{pane_pid}"],
             capture_output=True,
             text=True,
             check=True,
@@ -80,7 +98,7 @@ class Pane:
         self.pid = int(out.stdout.strip())
 
     def screen(self, escapes: bool = False) -> str:
-        cmd = ["tmux", "capture-pane", "-p", "-t", self.session] + (["-e"] if escapes else [])
+        cmd = [*self.tmux, "capture-pane", "-p", "-t", self.session] + (["-e"] if escapes else [])
         return subprocess.run(cmd, capture_output=True, text=True).stdout
 
     def wait_for(self, shown: Callable[[str], bool], timeout: float) -> float:
@@ -101,7 +119,7 @@ class Pane:
         return float("nan")
 
     def close(self) -> None:
-        subprocess.run(["tmux", "kill-session", "-t", self.session], capture_output=True)
+        subprocess.run([*self.tmux, "kill-server"], capture_output=True)
 
 
 SGR = re.compile(r"\x1b\[([0-9;]*)m")
@@ -146,7 +164,7 @@ def keypress_latencies(pane: Pane, presses: int, timeout: float = 5.0) -> list[f
     for i in range(presses):
         before = cursor_marks(pane.screen(escapes=True))
         t0 = time.monotonic()
-        subprocess.run(["tmux", "send-keys", "-t", pane.session, "jk"[i % 2]], capture_output=True)
+        subprocess.run([*pane.tmux, "send-keys", "-t", pane.session, "jk"[i % 2]], capture_output=True)
         while time.monotonic() - t0 < timeout:
             now = cursor_marks(pane.screen(escapes=True))
             if now and now != before:
