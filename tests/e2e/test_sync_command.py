@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.e2e.blocker_fixtures import crd
 from tests.e2e.fix_helpers import now, op_state, parse, status, wait_idle
 from tests.lab import scenarios
 
@@ -63,26 +64,7 @@ def _scratch_install(tag: str) -> dict[str, str]:
     """The seed guide's three-app shape, never synced: core defines a CRD, seaweedfs an object store, and
     pipelines a custom resource of core's CRD, so syncing pipelines before core fails on the missing kind."""
     group = f"scratch{tag}.kftui.test"
-    crd = {
-        "apiVersion": "apiextensions.k8s.io/v1",
-        "kind": "CustomResourceDefinition",
-        "metadata": {"name": f"pipelineruns.{group}"},
-        "spec": {
-            "group": group,
-            "names": {"kind": "PipelineRun", "plural": "pipelineruns", "singular": "pipelinerun"},
-            "scope": "Namespaced",
-            "versions": [
-                {
-                    "name": "v1",
-                    "served": True,
-                    "storage": True,
-                    "schema": {
-                        "openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
-                    },
-                }
-            ],
-        },
-    }
+    pipelinerun_crd = crd(group, "PipelineRun", "pipelineruns")
     run = {"apiVersion": f"{group}/v1", "kind": "PipelineRun", "metadata": {"name": "first-run"}}
 
     def deployment(name: str) -> dict[str, Any]:
@@ -109,7 +91,7 @@ def _scratch_install(tag: str) -> dict[str, str]:
 
     files = {}
     for path, docs in (
-        ("core", (crd, deployment("central-dashboard"))),
+        ("core", (pipelinerun_crd, deployment("central-dashboard"))),
         ("seaweedfs", (deployment("seaweedfs"),)),
         ("pipelines", (run, deployment("ml-pipeline"))),
     ):
