@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from kftui.model import Pod
+from tests.lab import scenarios
 
 if TYPE_CHECKING:
     from kftui.ui.tree_model import TreeModel
@@ -140,19 +141,8 @@ def applications(spread: Spread, repo_url: str, spoke_server: str) -> list[dict[
 
 
 def node() -> dict[str, Any]:
-    return {
-        "apiVersion": "v1",
-        "kind": "Node",
-        "metadata": {
-            "name": NODE,
-            "annotations": {"node.alpha.kubernetes.io/ttl": "0", "kwok.x-k8s.io/node": "fake"},
-            "labels": {"kubernetes.io/hostname": NODE, "kubernetes.io/os": "linux", "type": "kwok"},
-        },
-        "status": {
-            "allocatable": {"cpu": "256", "memory": "1Ti", "pods": str(NODE_PODS)},
-            "capacity": {"cpu": "256", "memory": "1Ti", "pods": str(NODE_PODS)},
-        },
-    }
+    """The extra kwok node of each cluster, so the lab node's 110-pod limit cannot hold the pods back."""
+    return scenarios.node(NODE, pods=NODE_PODS)
 
 
 # --- reading Argo CD's and the CLI's answers (pure) ------------------------------------------------------

@@ -329,7 +329,8 @@ def application(
     return app
 
 
-def node(name: str) -> dict[str, Any]:
+def node(name: str, pods: int = 110) -> dict[str, Any]:
+    """A kwok Node that holds up to `pods` pods."""
     return {
         "apiVersion": "v1",
         "kind": "Node",
@@ -344,8 +345,8 @@ def node(name: str) -> dict[str, Any]:
             },
         },
         "status": {
-            "allocatable": {"cpu": "32", "memory": "256Gi", "pods": "110"},
-            "capacity": {"cpu": "32", "memory": "256Gi", "pods": "110"},
+            "allocatable": {"cpu": "32", "memory": "256Gi", "pods": str(pods)},
+            "capacity": {"cpu": "32", "memory": "256Gi", "pods": str(pods)},
         },
     }
 
