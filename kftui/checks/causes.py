@@ -167,15 +167,10 @@ def pods_of_workloads(
 def pods_missing_prerequisites(
     findings: Sequence[Finding], snapshot: ClusterSnapshot, profile: Profile
 ) -> Iterator[Link]:
-    """A failing pod is caused by a missing prerequisite where the evidence shows it: its namespace is stuck
-    Terminating (namespace-missing or finalizer-stuck about that Namespace), its evidence names the kind a
-    crd-missing finding is about (`no matches for kind "X"`), or it names the Service of an unavailable
-    webhook together with the word webhook."""
-    prerequisites = [
-        f
-        for f in findings
-        if f.check in ("namespace-missing", "finalizer-stuck", "crd-missing", "webhook-unavailable")
-    ]
+    """A failing pod is caused by a missing prerequisite where the evidence shows it: its evidence names the
+    kind a crd-missing finding is about (`no matches for kind "X"`), or it names the Service of an
+    unavailable webhook together with the word webhook."""
+    prerequisites = [f for f in findings if f.check in ("crd-missing", "webhook-unavailable")]
     for pod in findings:
         if pod.check != "pod-failing":
             continue
@@ -184,10 +179,24 @@ def pods_missing_prerequisites(
                 yield pod, cause
 
 
+def in_a_missing_namespace(
+    findings: Sequence[Finding], snapshot: ClusterSnapshot, profile: Profile
+) -> Iterator[Link]:
+    """Whatever is wrong with an object (a failing pod, login broken because dex is not ready, a webhook's
+    Service) is caused by its namespace being missing or stuck Terminating (namespace-missing or
+    finalizer-stuck about that Namespace): nothing can run in a namespace that does not exist."""
+    missing: dict[str, list[Finding]] = {}
+    for f in findings:
+        if f.check in ("namespace-missing", "finalizer-stuck") and f.subject.kind == "Namespace":
+            missing.setdefault(f.subject.name, []).append(f)
+    for f in findings:
+        if f.subject.kind != "Namespace" and f.subject.namespace:
+            for cause in missing.get(f.subject.namespace, ()):
+                yield f, cause
+
+
 def _prerequisite_of(cause: Finding, pod: Finding) -> bool:
     subject = cause.subject
-    if cause.check in ("namespace-missing", "finalizer-stuck"):
-        return subject.kind == "Namespace" and subject.name == pod.subject.namespace
     if cause.check == "crd-missing":
         return f'kind "{subject.kind}"' in pod.evidence
     return subject.kind == "Service" and "webhook" in pod.evidence.lower() and subject.name in pod.evidence
@@ -215,6 +224,7 @@ RULES: tuple[Rule, ...] = (
     same_message,
     failed_sync_left_behind,
     failed_hooks,
+    in_a_missing_namespace,
     pods_missing_prerequisites,
     pods_behind_services,
     pods_of_workloads,

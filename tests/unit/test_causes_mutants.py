@@ -189,7 +189,9 @@ HOOK_ERROR = (
 )
 
 
-def test_a_failing_pod_is_caused_by_the_prerequisites_its_evidence_and_namespace_name() -> None:
+def test_a_failing_pod_is_caused_by_the_prerequisites_its_evidence_names_and_any_object_by_its_namespace() -> (
+    None
+):
     found = [
         finding("app-degraded", "Application", "argocd", "team", "not a pod", evidence=CRD_ERROR),
         finding("pod-failing", "Pod", "team-a", "p1", "p1", evidence=f"{CRD_ERROR}\n{HOOK_ERROR}"),
@@ -213,7 +215,13 @@ def test_a_failing_pod_is_caused_by_the_prerequisites_its_evidence_and_namespace
         finding("repo-path", "Namespace", None, "team-a", "not a prerequisite check"),
     ]
     assert linked(found, build(fresh()), causes.pods_missing_prerequisites) == {
-        "p1": ("team-a missing", "team-a stuck", "Profile CRD missing", "katib webhook")
+        "p1": ("Profile CRD missing", "katib webhook")
+    }
+    # The namespace is every object's prerequisite, a pod's or a Deployment's (login broken: dex not ready).
+    found.append(finding("auth-stack", "Deployment", "team-b", "dex", "dex not ready"))
+    assert linked(found, build(fresh()), causes.in_a_missing_namespace) == {
+        "p1": ("team-a missing", "team-a stuck"),
+        "dex not ready": ("team-b stuck",),
     }
 
 
