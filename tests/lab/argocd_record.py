@@ -1,10 +1,10 @@
 """Argo CD's own record of the API calls its server answered, read from argocd-server's log: which method each
 call was and whether it writes.
 
-argocd-server (v3, `--loglevel info`, which the lab starts it with) logs every gRPC call it serves, REST calls
+argocd-server (v3, `--loglevel info`, which the lab starts it with) logs every gRPC call it serves with `--logformat text` (the lab's), REST calls
 included (grpc-gateway hands them to the gRPC server): a "started call" line names the method
 (`grpc.service=application.ApplicationService grpc.method=Sync`), and a "received unary call /svc/Method" line
-carries the request (`grpc.request.content`), except for methods whose requests Argo CD keeps out of the log
+carries the request (`grpc.request.content`, in protobuf's text form), except for methods whose requests Argo CD keeps out of the log
 (PatchResource, session Create, ...). Pure: the lab I/O is in tests/e2e/fix_helpers.py.
 """
 
@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Any
 
 # Argo CD's API methods that only read (server/*/*.proto of the Argo CD the lab builds): besides these, any
 # method named Get*, List* or Watch*. Every other method counts as a write, also one this table does not know,
@@ -40,6 +39,7 @@ READ_PREFIXES = ("Get", "List", "Watch")
 REFRESHING_GET = ("application.ApplicationService", "Get")
 
 _FIELD = re.compile(r'([\w.]+)=("(?:[^"\\]|\\.)*"|\S*)')
+_TEXT_REFRESH = re.compile(r'(?:^|\s)refresh:"([^"]*)"')
 _RECEIVED = re.compile(r"received (?:unary|streaming) call /([\w.]+)/(\w+)")
 
 
@@ -75,12 +75,9 @@ def fields(line: str) -> dict[str, str]:
 
 
 def _refresh_asked(content: str) -> str:
-    try:
-        request: Any = json.loads(content)
-    except ValueError:
-        return ""
-    refresh = request.get("refresh") if isinstance(request, dict) else None
-    return f"refresh={refresh}" if refresh else ""
+    """`refresh=<kind>` when a Get's request (protobuf's text form: `name:"a" refresh:"normal" `) asks for one."""
+    asked = _TEXT_REFRESH.search(content)
+    return f"refresh={asked.group(1)}" if asked and asked.group(1) else ""
 
 
 def parse_record(text: str) -> list[ArgoCall]:

@@ -24,12 +24,9 @@ def finished(method: str, code: str = "OK") -> str:
 
 
 def received(full_method: str, content: str) -> str:
+    """As argocd-server logs a request: protobuf's text form, quoted (a line from the lab's log, name changed)."""
     quoted = content.replace("\\", "\\\\").replace('"', '\\"')
-    return (
-        f'time="2026-12-04T12:00:01Z" level=info msg="received unary call {full_method}" '
-        'grpc.request.claims="{\\"iss\\":\\"argocd\\",\\"sub\\":\\"admin\\"}" '
-        f'grpc.request.content="{quoted}"'
-    )
+    return f'time="2026-12-04T12:00:01Z" level=info msg="received unary call {full_method}" grpc.request.content="{quoted}"'
 
 
 @pytest.mark.parametrize(
@@ -97,24 +94,34 @@ def test_one_entry_per_started_call_with_its_method_and_whether_it_writes() -> N
     assert writes(calls)[0].describe() == "application.ApplicationService/Sync at 2026-12-04T12:00:03Z"
 
 
-def test_a_get_that_asks_for_a_refresh_is_a_write_a_plain_get_is_not() -> None:
-    plain = parse_record(
-        started("Get") + "\n" + received("/application.ApplicationService/Get", '{"name":"good"}')
-    )
-    assert [(c.method, c.write) for c in plain] == [("Get", False)]
-    refreshing = parse_record(
-        started("Get")
-        + "\n"
-        + received("/application.ApplicationService/Get", '{"name":"good","refresh":"normal"}')
-    )
-    assert [(c.method, c.write, c.why) for c in refreshing] == [
+@pytest.mark.parametrize("kind", ["normal", "hard"])
+def test_a_get_that_asks_for_a_refresh_is_a_write_a_plain_get_is_not(kind: str) -> None:
+    get = "/application.ApplicationService/Get"
+    plain = received(get, 'name:"good" appNamespace:"argocd" ')
+    assert [(c.method, c.write) for c in parse_record(started("Get") + "\n" + plain)] == [("Get", False)]
+    refreshing = received(get, f'name:"good" refresh:"{kind}" appNamespace:"argocd" ')
+    calls = parse_record(started("Get") + "\n" + refreshing)
+    assert [(c.method, c.write, c.why) for c in calls] == [
         ("Get", False, ""),
-        ("Get", True, "refresh=normal"),
+        ("Get", True, f"refresh={kind}"),
     ]
-    assert writes(refreshing)[0].describe().startswith("application.ApplicationService/Get (refresh=normal)")
-    # Another service's Get with a field named refresh is not Argo CD's app refresh.
-    other = parse_record(received("/cluster.ClusterService/Get", '{"server":"x","refresh":"y"}'))
-    assert other == []
+    assert (
+        writes(calls)[0].describe()
+        == f"application.ApplicationService/Get (refresh={kind}) at 2026-12-04T12:00:01Z"
+    )
+    assert parse_record(received(get, 'name:"good" refresh:"" ')) == []
+
+
+def test_only_an_application_get_refreshes() -> None:
+    get = "/application.ApplicationService/Get"
+    assert parse_record(received("/cluster.ClusterService/Get", 'server:"x" refresh:"y" ')) == []
+    assert parse_record(received(get, 'name:"good" autorefresh:"yes" ')) == []
+
+
+def test_a_request_that_quotes_a_log_message_is_not_taken_for_a_call() -> None:
+    assert (
+        parse_record(received("/application.ApplicationService/Get", 'name:"msg=\\"started call\\"" ')) == []
+    )
 
 
 def test_lines_that_are_not_calls_or_are_cut_short_are_skipped() -> None:
@@ -128,3 +135,27 @@ def test_lines_that_are_not_calls_or_are_cut_short_are_skipped() -> None:
         ]
     )
     assert parse_record(text) == []
+
+
+# Verbatim from argocd-server-auth's log in the lab (kftui's sync and refresh of a spoke app, then a read).
+LAB_LINES = r"""
+time="2026-12-04T15:08:50Z" level=info msg="started call" grpc.component=server grpc.method=Sync grpc.method_type=unary grpc.service=application.ApplicationService grpc.start_time="2026-12-04T15:08:50Z" grpc.time_ms=0.004 peer.address="127.0.0.1:44892" protocol=grpc
+time="2026-12-04T15:08:50Z" level=info msg="received unary call /application.ApplicationService/Sync" grpc.request.content="name:\"spoke-seaweedfs\" dryRun:false prune:false strategy:<hook:<syncStrategyApply:<force:false > > > appNamespace:\"argocd\" "
+time="2026-12-04T15:08:50Z" level=info msg="started call" grpc.component=server grpc.method=Get grpc.method_type=unary grpc.service=application.ApplicationService grpc.start_time="2026-12-04T15:08:50Z" grpc.time_ms=0.004 peer.address="127.0.0.1:44892" protocol=grpc
+time="2026-12-04T15:08:50Z" level=info msg="received unary call /application.ApplicationService/Get" grpc.request.content="name:\"spoke-seaweedfs\" refresh:\"normal\" appNamespace:\"argocd\" "
+2026/12/04 15:08:44 proto: tag has too few fields: "-"
+time="2026-12-04T15:08:44Z" level=info msg="started call" grpc.component=server grpc.method=PodLogs grpc.method_type=server_stream grpc.service=application.ApplicationService grpc.start_time="2026-12-04T15:08:44Z" grpc.time_ms=0.004 peer.address="127.0.0.1:44892" protocol=grpc
+time="2026-12-04T15:08:44Z" level=info msg="received streaming call /application.ApplicationService/PodLogs" grpc.request.content="name:\"spoke-katib\" namespace:\"kubeflow\" podName:\"katib-controller-56947bc66-ldr24\" tailLines:200 follow:false appNamespace:\"argocd\" "
+"""
+
+
+def test_the_labs_own_lines_sync_and_refresh_are_writes_pod_logs_a_read() -> None:
+    calls = parse_record(LAB_LINES)
+    assert [(c.method, c.write, c.why) for c in calls] == [
+        ("Sync", True, ""),
+        ("Get", False, ""),
+        ("Get", True, "refresh=normal"),
+        ("PodLogs", False, ""),
+    ]
+    assert {c.service for c in calls} == {"application.ApplicationService"}
+    assert calls[0].time == "2026-12-04T15:08:50Z"
