@@ -17,6 +17,7 @@ from kftui.fixes.audit import AuditLog
 from kftui.fixes.gate import Gate
 from kftui.fixes.run import FixRunner
 from kftui.model import ClusterSnapshot
+from tests.lab.argocd_record import ArgoCall, parse_record
 
 if TYPE_CHECKING:
     from kftui.ui.app import KftuiApp
@@ -135,3 +136,19 @@ def describe(events: list[dict[str, Any]]) -> list[str]:
             f"{ref.get('namespace', '')}/{ref.get('name', '')} by {e.get('user', {}).get('username')}"
         )
     return out
+
+
+def argo_record_mark(lab: Any) -> int:
+    """Where Argo CD's record (the auth-enabled argocd-server's log) ends now: calls after it are the window's."""
+    return lab.argocd_auth_log.stat().st_size
+
+
+def argo_calls(lab: Any, mark: int) -> list[ArgoCall]:
+    """The calls argocd-server-auth started since `mark` (argo_record_mark), by its own log.
+
+    "started call" is logged as a call begins, so a call begun before the mark is not counted; the sleep lets
+    the last calls' lines reach the file."""
+    time.sleep(1.0)
+    with lab.argocd_auth_log.open("rb") as log:
+        log.seek(mark)
+        return parse_record(log.read().decode("utf-8", "replace"))

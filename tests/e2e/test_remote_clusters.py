@@ -1,5 +1,6 @@
 """Apps on a second cluster (the lab's spoke), seen by kftui through Argo CD's API with the hub's credentials
-only, or directly when a kube context reaches the spoke; Argo CD's RBAC deciding fixes (issue 18)."""
+only, or directly when a kube context reaches the spoke; Argo CD's RBAC deciding fixes; read-only making no
+write by the hub's audit log nor by Argo CD's own record of the calls it served (issue 18)."""
 
 from __future__ import annotations
 
@@ -16,8 +17,23 @@ from kftui.fixes.plan import plan_action
 from kftui.fixes.runtime import FixOptions, build_fix_runtime
 from kftui.model import ObjectRef, Origin
 from kftui.multicluster import choose, live_source
-from tests.e2e.fix_helpers import audit_events, describe, now, status, writes
+from kftui.ui.app import KftuiApp
+from kftui.ui.screens.logs import LogsScreen
+from tests.e2e.fix_helpers import (
+    argo_calls,
+    argo_record_mark,
+    audit_events,
+    describe,
+    now,
+    status,
+    wait_for_first_analysis,
+    wait_idle,
+    wait_op_done,
+    writes,
+)
+from tests.lab import argocd_record as record
 from tests.lab import spoke_scenario as sc
+from tests.ui.helpers import wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -153,10 +169,18 @@ def test_a_token_that_may_get_but_not_sync_shows_the_sync_disabled_with_argo_cds
     runtime.close()
 
 
-def test_read_only_makes_no_write_on_the_hub_while_reading_the_spoke(lab_spoke: Any, tmp_path: Path) -> None:
+def _argo_writes(calls: list[record.ArgoCall]) -> list[str]:
+    return [c.describe() for c in record.writes(calls)]
+
+
+def test_read_only_makes_no_write_on_the_hub_nor_by_argo_cds_record_while_reading_the_spoke(
+    lab_spoke: Any, tmp_path: Path
+) -> None:
+    """`kftui check --read-only` with the hub's kubeconfig and an Argo CD token: no write in the hub's audit log,
+    and none in Argo CD's own record of the calls it served, where the reads of the spoke's apps are."""
     lab = lab_spoke
     _settled(lab)
-    since = now()
+    since, mark = now(), argo_record_mark(lab)
     env = _env(lab, tmp_path, lab.argocd_admin_token())
     run = subprocess.run(
         [sys.executable, "-m", "kftui", "check", "--read-only", "--kubeconfig", str(lab.kubeconfig)],
@@ -167,6 +191,96 @@ def test_read_only_makes_no_write_on_the_hub_while_reading_the_spoke(lab_spoke: 
         env=env,
     )
     assert run.returncode in (0, 1), run.stderr
+    assert describe(writes(audit_events(lab, since))) == []
+    calls = argo_calls(lab, mark)
+    assert _argo_writes(calls) == []
+    # The window and the parsing see kftui's reads: the spoke's apps were read through Argo CD.
+    assert "ResourceTree" in {c.method for c in record.reads(calls)}, [c.describe() for c in calls]
+
+
+def _close(source: Any) -> None:
+    close = getattr(source, "close", None)  # a SnapshotSource need not hold connections
+    if close is not None:
+        close()
+
+
+def _tui_runtime(lab: Any, tmp_path: Path, read_only: bool) -> tuple[Any, Any]:
+    """The remote source and fix runtime `kftui --read-only` (or without it) builds from the hub's kubeconfig,
+    the auth-enabled Argo CD server and admin's token."""
+    env = _env(lab, tmp_path, lab.argocd_admin_token())
+    source = live_source(choose(_args(lab.kubeconfig), env), env)
+    options = FixOptions(
+        read_only=read_only,
+        argocd_server=lab.argocd_auth_server,
+        plaintext=True,
+        audit_log=str(tmp_path / "fixes.jsonl"),
+    )
+    return source, build_fix_runtime(source, options, env=env)
+
+
+async def test_read_only_tui_reading_the_spoke_makes_no_write_by_argo_cds_record(
+    lab_spoke: Any, tmp_path: Path
+) -> None:
+    """The TUI in read-only mode, headless: it loads the spoke's apps through Argo CD, shows a spoke pod's log,
+    and refuses a sync and a refresh of a spoke app. Argo CD served the reads and no write."""
+    lab = lab_spoke
+    _settled(lab)
+    since, mark = now(), argo_record_mark(lab)
+    source, runtime = _tui_runtime(lab, tmp_path, read_only=True)
+    app = KftuiApp(source, read_only=True, fixes=runtime)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await wait_for_first_analysis(pilot, app)
+        snap = app.snapshot
+        assert snap is not None
+        via_argo = Origin(lab.spoke_cluster_name, "argocd-api")
+        pod = next(
+            p
+            for p in snap.pods.values()
+            if p.origin == via_argo and p.name.startswith(sc.CRASHING_DEPLOYMENT)
+        )
+        app.push_screen(LogsScreen(pod, source.stream_logs))
+        await wait_for(pilot, lambda: isinstance(app.screen, LogsScreen), "the logs screen", 30)
+        screen = app.screen
+        assert isinstance(screen, LogsScreen)
+        await wait_for(
+            pilot, lambda: "katib-controller: starting" in screen.buffer.lines(), "the spoke pod's log", 60
+        )
+        await pilot.press("escape")
+        target = ObjectRef("Application", lab.argocd_namespace, sc.DEGRADED_APP)
+        for fix in ("sync", "refresh"):
+            result = runtime.runner.run(plan_action(fix, target, snap))
+            assert result.refused and not result.ok, (fix, result)
+    runtime.close()
+    _close(source)
+    assert describe(writes(audit_events(lab, since))) == []
+    calls = argo_calls(lab, mark)
+    assert _argo_writes(calls) == []
+    read = {c.method for c in record.reads(calls)}
+    assert {"ResourceTree", "PodLogs"} <= read, [c.describe() for c in calls]
+
+
+def test_argo_cds_record_counts_kftuis_sync_and_refresh_as_writes(lab_spoke: Any, tmp_path: Path) -> None:
+    """Control for the two tests above: the same runtime without read-only syncs and refreshes a spoke app
+    through Argo CD's REST API, and the same record and filter show both as writes (the hub's audit log, read
+    for kftui's user agent, does not)."""
+    lab = lab_spoke
+    _settled(lab)
+    name = sc.HEALTHY_APPS[0]
+    wait_idle(lab, name)
+    since, mark = now(), argo_record_mark(lab)
+    source, runtime = _tui_runtime(lab, tmp_path, read_only=False)
+    snap = source.load()
+    target = ObjectRef("Application", lab.argocd_namespace, name)
+    for fix in ("sync", "refresh"):
+        result = runtime.runner.run(plan_action(fix, target, snap))
+        assert result.ok, (fix, result)
+    runtime.close()
+    _close(source)
+    wait_op_done(lab, name, since)
+    found = {(c.method, c.why) for c in record.writes(argo_calls(lab, mark))}
+    assert {("Sync", ""), ("Get", "refresh=normal")} <= found, found
+    # Why Argo CD's record is needed beside the hub's audit log: there these writes are argocd-server's and the
+    # controller's (their user agents), so the filter on kftui's user agent sees none of them.
     assert describe(writes(audit_events(lab, since))) == []
 
 

@@ -115,6 +115,11 @@ class SpokeAccess:
     def _admin_token_file(self) -> Path:
         return self.dir / "argocd-admin-token"
 
+    @property
+    def argocd_auth_log(self) -> Path:
+        """argocd-server-auth's log: Argo CD's own record of each API call it served (tests/lab/argocd_record.py)."""
+        return self.dir / "logs" / "argocd-server-auth.log"
+
     def argocd_login(self, username: str, password: str) -> str:
         """POST /api/v1/session on the auth-enabled server; the session JWT."""
         r = httpx.post(
