@@ -5,7 +5,7 @@ PYTHON3 ?= python3
 VENV_STAMP := .venv/.kftui-installed
 export PATH := $(HOME)/.cache/kftui/bin:$(PATH)
 
-.PHONY: help venv test-deps demo test test-fast test-e2e mutants lint fmt screenshots bench clean
+.PHONY: help venv test-deps demo test test-fast test-terminal test-e2e mutants lint fmt screenshots bench clean
 
 help:  ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -19,8 +19,8 @@ $(VENV_STAMP): pyproject.toml requirements-lock.txt
 
 venv: $(VENV_STAMP)  ## create .venv with the pinned dependencies
 
-# The hangup tests run kftui in real terminals (tests/ui/test_hangup.py). CI is root on a clean Debian.
-test-deps:  ## system tools the tests need (tmux): apt-get installs what is missing, as root
+# The terminal tier (tests/terminal/) runs kftui in real terminals under tmux. CI is root on a clean Debian.
+test-deps:  ## system tools the terminal and e2e tests need (tmux): apt-get installs what is missing, as root
 	@command -v tmux >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" != 0 ]; then echo "tmux is missing: install it (apt-get install tmux) or run make test-deps as root" >&2; exit 1; fi; \
 	  echo "installing tmux with apt-get"; \
@@ -30,14 +30,19 @@ demo: venv  ## open the TUI on the embedded demo (a broken Kubeflow install)
 	$(PY) -m kftui --demo
 
 # The hermetic tests run in TEST_JOBS processes (pytest-xdist); the e2e tests share one lab, so they run in one.
+# Tiers: hermetic (unit, UI: the venv and git only), terminal (tmux), e2e (the lab's binaries).
 TEST_JOBS ?= 2
 
-test: venv test-deps lab-build  ## everything: unit, UI, and e2e against the real lab cluster
+test: venv test-deps lab-build  ## everything: unit and UI, kftui in real terminals, e2e against the real lab cluster
 	$(PY) -m pytest tests/unit tests/ui -q -p no:cacheprovider -n $(TEST_JOBS)
+	$(PY) -m pytest tests/terminal -q -p no:cacheprovider
 	$(PY) -m pytest tests/e2e -q -p no:cacheprovider
 
-test-fast: venv test-deps  ## the hermetic subset: unit and UI tests, no lab
+test-fast: venv  ## the hermetic tier: unit and UI tests, no lab, no tmux, no kubectl or kustomize (git only)
 	$(PY) -m pytest tests/unit tests/ui -q -p no:cacheprovider -n $(TEST_JOBS)
+
+test-terminal: venv test-deps  ## kftui --demo in real terminals (tmux, raw ptys): hangup and a k9s user's flows
+	$(PY) -m pytest tests/terminal -q -p no:cacheprovider
 
 test-e2e: venv test-deps lab-build  ## only the e2e tests against the lab
 	$(PY) -m pytest tests/e2e -q -p no:cacheprovider

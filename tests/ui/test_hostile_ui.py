@@ -9,6 +9,7 @@ segment (not Textual's own cursor moves) must be free of characters that act, an
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,10 @@ from hypothesis import strategies as st
 from rich.style import Style
 from rich.text import Text
 from textual.app import App
+from textual.command import CommandInput, CommandList, CommandPalette, Hit
+from textual.fuzzy import Matcher
 from textual.widgets import Static, TabbedContent
+from textual.worker import WorkerState
 
 from kftui.cluster.dumpfile import load_demo
 from kftui.cluster.portforward import ForwardManager
@@ -69,6 +73,43 @@ def text_problems(text: Text, *, keep: str = "\n") -> list[str]:
     return [f"{c!r} in {text.plain[:60]!r}" for c in unsafe_in(text.plain, keep=keep)]
 
 
+def toasts_shown(app: App[Any]) -> bool:
+    """The notification is recorded. Note: run_test() draws no toasts (notifications=False by default), so
+    the frame checked after this holds no toast; the toast's own text is asserted on its Notification."""
+    return bool(app._notifications)
+
+
+def reviewed(host: App[Any], screen: FixConfirmScreen | OrderedSyncScreen | PortForwardsScreen) -> bool:
+    """The screen is up and its access review (a worker, which may end in a refusal shown) has answered."""
+    return host.screen is screen and not screen.reviewing
+
+
+def palette_listed(app: App[Any], query: str) -> bool:
+    """The command palette has finished gathering for `query` and lists what it found.
+
+    With no query it lists every command (discovery; `-ready` marks the first gathering done); with one,
+    every entry is a search hit matching the query, so the list is not the one left from a shorter prefix.
+    """
+    palette = app.screen
+    if not isinstance(palette, CommandPalette) or not palette.has_class("-ready"):
+        return False
+    if palette.query_one(CommandInput).value != query:
+        return False
+    gathering = (w for w in palette.workers if w.node is palette)  # not the app's own workers
+    if any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in gathering):
+        return False
+    options = palette.query_one(CommandList).options
+    if not options:
+        return False
+    if not query:
+        return True
+    matcher = Matcher(query)
+    return all(
+        isinstance(hit := getattr(option, "hit", None), Hit) and matcher.match(hit.text or "") > 0
+        for option in options
+    )
+
+
 async def _explore(snap: ClusterSnapshot) -> list[str]:
     app = KftuiApp(StaticSource(lambda: snap), PROFILE, clock=frozen_clock)
     problems: list[str] = []
@@ -108,15 +149,15 @@ async def _explore(snap: ClusterSnapshot) -> list[str]:
         for fix in fixes:
             app.copy_fix(fix)
         app.notify(f"Sync of {next(iter(snap.applications.values())).name} failed", title="t[/]x")
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: toasts_shown(app), "toasts")
         problems += screen_problems(app)
 
         # The command palette, with the app names and fix commands it lists.
         app.action_command_palette()
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: palette_listed(app, ""), "the palette's commands")
         problems += screen_problems(app)  # every entry, app names included, before any search
         await pilot.press(*"copy")
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: palette_listed(app, "copy"), "the palette's hits for 'copy'")
         problems += screen_problems(app)
     return problems
 
@@ -137,8 +178,7 @@ async def test_an_app_named_with_markup_loads_and_its_toast_is_inert() -> None:
         assert app.load_error is None
         fix = next(fix for f in app.query_one(DiagnosticsPanel).shown for fix in f.fixes)
         app.copy_fix(fix)
-        await wait_for(pilot, lambda: bool(app._notifications), "the toast")
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: toasts_shown(app), "the toast")
         assert screen_problems(app) == []
         toast = next(iter(app._notifications))
         assert (
@@ -158,7 +198,7 @@ async def test_a_command_with_control_characters_is_not_copied() -> None:
         await loaded(pilot)
         fix = next(fix for f in app.query_one(DiagnosticsPanel).shown for fix in f.fixes)
         app.copy_fix(fix)
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: toasts_shown(app), "the refusal's toast")
         assert copied == []
         toast = next(iter(app._notifications))
         assert toast.message.startswith("Not copied") and "\x1b" not in toast.message
@@ -185,8 +225,10 @@ async def test_fix_and_forward_screens_show_hostile_names_inert(tmp_path: Path) 
     for make, names_shown in screens:
         host = App[None]()
         async with host.run_test(size=SIZE) as pilot:
-            await host.push_screen(make())
-            await pilot.pause(0.1)
+            screen = make()
+            await host.push_screen(screen)
+            # The screens ask the runner for access in a worker and may show a refusal after.
+            await wait_for(pilot, partial(reviewed, host, screen), "the review")
             assert screen_problems(host) == []
             shown = " ".join(str(s.content) for s in host.screen.query(Static))
             assert ("\\x1b]52;c;ZXZpbA==\\x07\\u202e" in shown) is names_shown
@@ -208,7 +250,7 @@ async def test_the_logs_pane_shows_hostile_lines_inert() -> None:
         logs = app.query_one("#logs", TextView)
         await wait_for(pilot, lambda: "end of tail" in logs.plain, "the log tail")
         app.query_one("#details-tabs", TabbedContent).active = "tab-logs"
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: logs.region.area > 0, "the logs tab shown")
         assert unsafe_in(logs.plain, keep="\n") == []
         assert "\\x1b]52;c;ZXZpbA==\\x07" in logs.plain and logs.plain.count("\n") >= len(SAMPLES)
         assert screen_problems(app) == []
@@ -231,8 +273,8 @@ async def test_names_completed_or_typed_on_the_command_line_stay_text() -> None:
         await wait_for(pilot, lambda: any(n.title == "Completions" for n in app._notifications), "candidates")
         box.value = f"app {names[-1]}"
         await pilot.press("enter")
-        await pilot.pause(0.2)
-        assert app.query_one(ResourceTree).cursor_key == f"app:{names[-1]}"
+        tree = app.query_one(ResourceTree)
+        await wait_for(pilot, lambda: tree.cursor_key == f"app:{names[-1]}", "the cursor on the typed app")
         box.display = True
         box.value = "[/][@click=app.quit]"
         box.focus()
@@ -240,7 +282,7 @@ async def test_names_completed_or_typed_on_the_command_line_stay_text() -> None:
         await wait_for(
             pilot, lambda: any("unknown command" in n.message for n in app._notifications), "refusal"
         )
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: toasts_shown(app), "the refusal's toast")
         assert screen_problems(app) == []
         assert not any(n.markup for n in app._notifications)
         assert app.is_running

@@ -1,5 +1,5 @@
 """ShutdownGuard's logic with its seams faked: which event triggers it, what it does, in which order, and what it
-leaves as it found it. The real thing in a real terminal is tests/ui/test_hangup.py."""
+leaves as it found it. The real thing in a real terminal is tests/terminal/test_hangup.py."""
 
 from __future__ import annotations
 

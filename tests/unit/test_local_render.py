@@ -4,7 +4,6 @@ its path (never outside the checkout, whatever the cluster says), with a fake ku
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -164,23 +163,3 @@ def test_a_build_that_outlives_its_timeout_is_one_line(tmp_path: Path) -> None:
     slow.chmod(0o755)
     with pytest.raises(RenderError, match=r"^kustomize build app: timed out after 0.2s$"):
         render_source(repo, "app", ("main",), command=(str(slow),), timeout=0.2)
-
-
-def real_kustomize() -> tuple[str, ...]:
-    if exe := shutil.which("kustomize"):
-        return (exe, "build")
-    built = sorted(Path.home().glob(".cache/kftui/lab/*/bin/kustomize"))
-    if built:
-        return (str(built[-1]), "build")
-    if exe := shutil.which("kubectl"):
-        return (exe, "kustomize")
-    pytest.skip("no kustomize, kubectl or lab-built kustomize to render with")
-
-
-def test_the_real_kustomize_renders_the_revision_with_its_transformations(tmp_path: Path) -> None:
-    repo, _, _ = repo_with_two_commits(tmp_path)
-    write(repo, {"app/kustomization.yaml": "namespace: team\nnamePrefix: p-\nresources:\n- cm.yaml\n"})
-    git(repo, "commit", "-q", "-am", "prefix")
-    rendered = render_source(repo, "app", ("main",), command=real_kustomize())
-    [obj] = rendered.objects
-    assert obj["metadata"] == {"name": "p-settings", "namespace": "team"} and obj["data"] == {"value": "two"}
