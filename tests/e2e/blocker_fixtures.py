@@ -105,10 +105,17 @@ def findings(lab: Any, tmp_path: Path, profile: Path, check: str, app: str) -> l
     return [f for f in json.loads(out.stdout)["findings"] if f["check"] == check and f["app"] == app]
 
 
-def sync_and_expect_healthy(lab: Any, runner: Any, kube: Any, name: str) -> None:
-    """After the cause is fixed in git: a hard refresh, a sync through the fix runner, Synced and Healthy."""
+def sync_and_expect_healthy(lab: Any, runner: Any, kube: Any, name: str, revision: str) -> None:
+    """After the cause is fixed in git (commit `revision`): a hard refresh, a sync through the fix runner of
+    that revision, Synced and Healthy. The sync waits until Argo CD has compared with the commit: a sync
+    asked for before the refresh lands runs the old revision (seen in CI: the old failing hook again)."""
     ref = ObjectRef("Application", "argocd", name)
     assert runner.run(plan_action("hard-refresh", ref, snapshot(kube))).ok
+    lab.wait_for(
+        lambda: lab.app(name).get("status", {}).get("sync", {}).get("revision") == revision,
+        120,
+        f"{name} compared with {revision[:8]}",
+    )
     wait_idle(lab, name, 60)
     assert runner.run(plan_action("sync", ref, snapshot(kube))).ok
     lab.wait_for(lambda: status(lab.app(name)) == ("Synced", "Healthy"), 120, f"{name} Synced and Healthy")

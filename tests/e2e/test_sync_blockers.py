@@ -79,8 +79,8 @@ def test_a_wave_held_by_a_deployment_that_never_becomes_available(lab: Any, tmp_
         assert result.ok, result.message
         wait_idle(lab, name, 60)
         assert findings(lab, tmp_path, tight, "sync-stuck", name) == []
-        lab.commit(repo, "deployment.yaml", yaml.safe_dump(deployment({})), "api: a pod that starts")
-        sync_and_expect_healthy(lab, runner, kube, name)
+        fixed = lab.commit(repo, "deployment.yaml", yaml.safe_dump(deployment({})), "api: a pod that starts")
+        sync_and_expect_healthy(lab, runner, kube, name, fixed)
         assert lab.kubectl("get", "configmap", "after-api", "-n", ns).returncode == 0  # wave 1 applied
     finally:
         lab.kubectl("delete", "applications.argoproj.io", name, "-n", "argocd", "--wait=false")
@@ -120,10 +120,17 @@ def test_a_postsync_hook_that_fails_is_named_with_its_message_and_pod(lab: Any, 
         assert ": Error" in evidence.split("pod smoke-test-")[1]  # the pod's reason (exit 1)
         assert [fix["id"] for fix in finding["fixes"]] == ["sync", "delete-hook"]
 
-        lab.commit(repo, "hook.yaml", yaml.safe_dump(hook({})), "smoke test: a pod that passes")
-        sync_and_expect_healthy(lab, runner, kube, name)
-        # The PostSync hook runs once the app is healthy; this time it passes and the sync succeeds.
-        lab.wait_for(lambda: op_state(lab.app(name)).get("phase") == "Succeeded", 60, "the sync succeeded")
+        fixed = lab.commit(repo, "hook.yaml", yaml.safe_dump(hook({})), "smoke test: a pod that passes")
+        sync_and_expect_healthy(lab, runner, kube, name, fixed)
+
+        # The PostSync hook runs once the app is healthy; this time it passes and the sync of the fix succeeds.
+        def ended() -> dict[str, Any] | None:  # the failed sync's state stays until the new one starts
+            state = op_state(lab.app(name))
+            ours = (state.get("syncResult") or {}).get("revision") == fixed
+            return state if ours and state.get("phase") in ("Succeeded", "Failed", "Error") else None
+
+        done = lab.wait_for(ended, 120, "the sync of the fix to end")
+        assert done["phase"] == "Succeeded", done.get("message")
         assert findings(lab, tmp_path, profile, "hook-failed", name) == []
     finally:
         lab.kubectl("delete", "applications.argoproj.io", name, "-n", "argocd", "--wait=false")
