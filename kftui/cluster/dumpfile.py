@@ -27,9 +27,10 @@ from kftui.model import Application, AppProject, ClusterSnapshot, KubeObject, Na
 
 CAPTURED_AT_ANNOTATION = "kftui.dev/captured-at"
 
-# The most objects a dump may hold: the benchmark's cluster (300 Applications, 20,000 pods) fits with room,
-# and a file that was never a dump (a million one-line documents) stops here, not at its end.
-MAX_OBJECTS = 100_000
+# The most objects a dump may hold: the large benchmark's cluster (1,500 Applications, 100,000 pods, 10,000
+# events: some 113,000 objects) fits with room, and a file that was never a dump (a million one-line
+# documents) stops here, not at its end.
+MAX_OBJECTS = 250_000
 
 _BaseDumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 

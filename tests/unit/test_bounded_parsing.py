@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from kftui.cluster import dumpfile
+
 ROOT = Path(__file__).resolve().parents[2]
 
 _WRAPPER = """
@@ -171,8 +173,8 @@ def million_documents(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_a_million_one_line_documents_end_in_bounded_time_and_memory(million_documents: Path) -> None:
     run = measured("-m", "kftui", "check", "--from-file", str(million_documents), timeout=120)
-    # MAX_OBJECTS stops the stream at 100,000 objects: one line, without reading the rest of the file.
-    one_line_exit_2(run, "more than 100,000 objects")
+    # MAX_OBJECTS stops the stream: one line, without reading the rest of the file.
+    one_line_exit_2(run, f"more than {dumpfile.MAX_OBJECTS:,} objects")
     assert run.rss_mb < 1536  # within the timeout above: bounded, not hanging
 
 
