@@ -39,7 +39,7 @@ def gateway(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]:
     if (
         snapshot.namespaces
         and not not_listed(snapshot, "Namespace")
-        and ("", gw.namespace) not in snapshot.namespaces
+        and snapshot.namespace_named(gw.namespace) is None
     ):
         problem = f"namespace {gw.namespace} does not exist"
     elif not_listed(snapshot, "Service") or snapshot.origin_of(svc_ref) is not None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any, Protocol
 from urllib.parse import quote
 
@@ -23,7 +22,7 @@ from kftui.cluster import convert
 from kftui.cluster.argotree import Live, TreeNode, from_nodes, tree_nodes, wanted_manifests
 from kftui.cluster.fields import as_list, as_map, as_str
 from kftui.cluster.ops import ActionError
-from kftui.model import ArgoCluster, Event, KubeObject, Namespace, Origin, Pod, Workload
+from kftui.model import ArgoCluster, Event, KubeObject, Namespace, Origin, Pod, Workload, with_origin
 
 Params = Mapping[str, str | int]
 
@@ -130,7 +129,7 @@ class AppReader:
         for item in map(as_map, as_list(as_map(data).get("items"))):
             event = convert.to_model(item, "Event")
             if isinstance(event, Event):
-                out.append(replace(event, origin=self.origin))
+                out.append(with_origin(event, self.origin))
         return out
 
     def logs(self, namespace: str, pod: str, container: str = "", tail: int = 200) -> str:

@@ -214,7 +214,10 @@ def test_an_apps_workload_health_is_read_on_the_apps_cluster() -> None:
     findings = run_checks(snapshot, PROFILE)
     spoke, hub = _degraded(findings, "pipelines-spoke"), _degraded(findings, "pipelines-hub")
     assert spoke is not None and hub is not None
-    assert "Deployment kubeflow/ml-pipeline Degraded" in spoke.evidence
+    assert (
+        "Deployment/kubeflow/ml-pipeline Degraded (pod ml-pipeline-5c8d7f9b6-x2k4p: CrashLoopBackOff)"
+        in spoke.evidence
+    )
     assert "ml-pipeline" not in hub.evidence  # the hub's deployment and pod are healthy
 
 
