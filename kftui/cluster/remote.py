@@ -16,6 +16,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
+from kftui.cluster import remotedump
 from kftui.cluster.argoread import AppReader, ArgoHttp, clusters
 from kftui.cluster.fields import as_list, as_map, as_str
 from kftui.cluster.http import CONNECTION_ERRORS, KubeApiError, KubeHttp
@@ -135,6 +136,11 @@ class FederatedSource:
         return getattr(self.hub, name)
 
     # --- the clusters -------------------------------------------------------------------------------
+
+    @property
+    def clusters(self) -> tuple[ArgoCluster, ...]:
+        """The registered clusters as the last load read them (`kftui dump` records them)."""
+        return self._clusters
 
     def registered(self) -> tuple[ArgoCluster, ...]:
         """Argo CD's clusters: from its API when one is given, else from its cluster Secrets; none when
@@ -309,6 +315,19 @@ class FederatedSource:
                 sink(changes)
 
         return tag
+
+    def dump_objects(self) -> list[dict[str, Any]]:
+        """For `kftui dump`: the hub's objects as its API server returns them, then every remote object kftui
+        reads (the last Argo CD reads, a fresh read of each directly reached cluster) as manifests carrying
+        their origin (cluster/remotedump.py), so that loading the dump gives them back as remote objects."""
+        out: list[dict[str, Any]] = list(self._hub("dump_objects")())
+        with self._lock:
+            remote = {oid: o for objects in self._seen.values() for oid, o in objects.items()}
+        for server, source in list(self.direct.items()):
+            origin = Origin(self._name_of(server), DIRECT, getattr(source, "context", ""))
+            remote.update((_identity(o), o) for o in _read_directly(source, origin))
+        out.extend(remotedump.manifest(o) for o in remote.values() if isinstance(o, Tagged))
+        return out
 
     def http_for(self, context: str) -> KubeHttp | None:
         """The connection of the directly read cluster whose kube context is `context` (port-forwards)."""
