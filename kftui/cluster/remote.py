@@ -9,7 +9,6 @@ carries its Origin; the checks read them like the hub's. The registered clusters
 
 from __future__ import annotations
 
-import base64
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
@@ -17,13 +16,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from kftui.cluster import remotedump
-from kftui.cluster.argoread import AppReader, ArgoHttp, clusters
-from kftui.cluster.fields import as_list, as_map, as_str
+from kftui.cluster.argoread import AppReader, ArgoHttp, cluster_secrets, clusters
 from kftui.cluster.http import CONNECTION_ERRORS, KubeApiError, KubeHttp
 from kftui.cluster.logs import LogRequest
 from kftui.cluster.ops import ActionError
 from kftui.cluster.source import Changes, ConnectionStatus, Sink, SnapshotSource, SourceError
-from kftui.kinds import KINDS
 from kftui.model import (
     ARGOCD_API,
     DIRECT,
@@ -45,31 +42,8 @@ from kftui.model import (
 )
 
 POLL_INTERVAL = 5.0
-CLUSTER_SECRET_LABEL = "argocd.argoproj.io/secret-type=cluster"
 ObjectId = tuple[str, Key]
 REMOTE_COLLECTIONS = ("namespaces", "pods", "workloads", "events")
-
-
-def _decoded(value: Any) -> str:
-    try:
-        return base64.b64decode(as_str(value), validate=True).decode("utf-8", "replace")
-    except ValueError:
-        return ""
-
-
-def cluster_secrets(http: KubeHttp, argocd_namespace: str) -> tuple[ArgoCluster, ...]:
-    """The clusters registered as Secrets in Argo CD's namespace: `data.name` and `data.server` only.
-
-    The Secret's `config` (bearer token, TLS keys) is never decoded, kept or shown.
-    """
-    data = http.get_json(KINDS["Secret"].path(argocd_namespace), {"labelSelector": CLUSTER_SECRET_LABEL})
-    out: list[ArgoCluster] = []
-    for item in map(as_map, as_list(as_map(data).get("items"))):
-        fields = as_map(item.get("data"))
-        server = _decoded(fields.get("server"))
-        if server:
-            out.append(ArgoCluster(_decoded(fields.get("name")), server))
-    return tuple(out)
 
 
 def _identity(obj: KubeObject) -> ObjectId:
@@ -362,8 +336,10 @@ class FederatedSource:
         """One of the hub's reading methods (its type is a SnapshotSource, which does not promise them)."""
         return getattr(self.hub, method)
 
-    def pod_logs(self, namespace: str, name: str, container: str = "", tail: int = 200) -> str:
-        reader = self.reader_of("Pod", namespace, name)
+    def pod_logs(
+        self, namespace: str, name: str, container: str = "", tail: int = 200, cluster: str | None = None
+    ) -> str:
+        reader = self.reader_of("Pod", namespace, name, cluster)
         if reader is None:
             return str(self._hub("pod_logs")(namespace, name, container, tail))
         try:
@@ -385,9 +361,15 @@ class FederatedSource:
         return iter(text.splitlines())
 
     def raw_object(
-        self, kind: str, namespace: str | None, name: str, group: str = "", version: str = ""
+        self,
+        kind: str,
+        namespace: str | None,
+        name: str,
+        group: str = "",
+        version: str = "",
+        cluster: str | None = None,
     ) -> dict[str, Any] | None:
-        reader = self.reader_of(kind, namespace, name)
+        reader = self.reader_of(kind, namespace, name, cluster)
         if reader is None:
             raw: dict[str, Any] | None = self._hub("raw_object")(kind, namespace, name, group, version)
             return raw

@@ -245,3 +245,61 @@ def test_an_event_and_a_workload_keep_their_cluster() -> None:
     _, spoke = cluster_objects(hub_crashing=False)
     assert of(spoke, Event).involved.cluster == "spoke"
     assert of(spoke, Workload).origin == ORIGIN
+
+
+def test_an_apps_timeline_holds_the_events_of_its_own_cluster() -> None:
+    from kftui.topology import build_topology
+    from kftui.ui.timeline import TimelineScope, timeline
+
+    snapshot = two_clusters()
+    topology = build_topology(snapshot)
+    for app_name, message in (
+        ("pipelines-spoke", "spoke: back-off restarting"),
+        ("pipelines-hub", "hub: old news"),
+    ):
+        events = timeline(snapshot, topology, TimelineScope(app_name, app=app_name))
+        assert [e.message for e in events] == [message]
+
+
+def test_logs_and_yaml_of_a_pod_go_to_the_cluster_it_is_on() -> None:
+    """The hub has a pod of the same namespace and name as the remote app's: each is read from its own cluster."""
+    import threading
+
+    from kftui.cluster.logs import LogRequest
+    from kftui.cluster.remote import FederatedSource
+    from kftui.cluster.source import StaticSource
+    from tests.unit.test_remote_clusters import FakeArgo, hub_snapshot, spoke_app
+
+    crashing = "ml-pipeline-7f9c6d-x2k4p"
+
+    class Hub(StaticSource):
+        def pod_logs(self, namespace: str, name: str, container: str = "", tail: int = 200, **_: Any) -> str:
+            return f"hub log of {name}"
+
+        def stream_logs(self, request: LogRequest, stop: threading.Event) -> list[str]:
+            return [f"hub stream of {request.pod}"]
+
+        def raw_object(
+            self, kind: str, namespace: str | None, name: str, *rest: str, **_: Any
+        ) -> dict[str, Any]:
+            return {"metadata": {"uid": "hub-pod"}}
+
+    hub_pod = builders.pod("kubeflow", crashing, "ml-pipeline")
+    source = FederatedSource(Hub(lambda: hub_snapshot(spoke_app(server=SPOKE), hub_pod)), FakeArgo())
+    snapshot = source.load()
+    hub, spoke = (
+        next(p for p in snapshot.pods.values() if p.name == crashing and p.ref.cluster == c)
+        for c in ("", "spoke")
+    )
+    assert source.pod_logs("kubeflow", crashing, "", 10, cluster=hub.ref.cluster) == f"hub log of {crashing}"
+    assert "exit status 1" in source.pod_logs("kubeflow", crashing, "", 10, cluster=spoke.ref.cluster)
+    stop = threading.Event()
+    assert list(source.stream_logs(LogRequest("kubeflow", crashing, cluster=""), stop)) == [
+        f"hub stream of {crashing}"
+    ]
+    assert "exit status 1" in list(
+        source.stream_logs(LogRequest("kubeflow", crashing, cluster="spoke"), stop)
+    )
+    assert source.raw_object("Pod", "kubeflow", crashing, cluster="") == {"metadata": {"uid": "hub-pod"}}
+    raw = source.raw_object("Pod", "kubeflow", crashing, cluster="spoke")
+    assert raw is not None and raw["metadata"]["uid"] == "pod-1"
