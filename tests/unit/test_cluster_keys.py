@@ -303,3 +303,28 @@ def test_logs_and_yaml_of_a_pod_go_to_the_cluster_it_is_on() -> None:
     assert source.raw_object("Pod", "kubeflow", crashing, cluster="") == {"metadata": {"uid": "hub-pod"}}
     raw = source.raw_object("Pod", "kubeflow", crashing, cluster="spoke")
     assert raw is not None and raw["metadata"]["uid"] == "pod-1"
+
+
+def test_a_login_workload_is_read_on_the_cluster_its_app_deploys_to() -> None:
+    """dex of the spoke's app is crash-looping; the hub's dex of the same name is fine (and vice versa)."""
+    from kftui.profile import KeyWorkload
+
+    profile = Profile(
+        name="auth",
+        applications=(AppSpec("pipelines-hub"), AppSpec("pipelines-spoke")),
+        key_workloads=(KeyWorkload("Deployment", "kubeflow", "ml-pipeline", "dex"),),
+        auth_roles=("dex",),
+    )
+    only_spoke = [_convert(app("pipelines-spoke", SPOKE))]
+    for hub_crashing in (False, True):
+        hub, spoke = cluster_objects(hub_crashing=hub_crashing)
+        # Only the spoke's app deploys ml-pipeline: the hub's copy is not the login path's.
+        snapshot = ClusterSnapshot.from_objects(
+            [*only_spoke, *hub, *spoke], now=builders.NOW, clusters=CLUSTERS
+        )
+        found = [f for f in run_checks(snapshot, profile) if f.check == "auth-stack"]
+        if hub_crashing:
+            assert found == []
+        else:
+            assert [(f.subject.cluster, f.app) for f in found] == [("spoke", "pipelines-spoke")]
+            assert found[0].evidence_lines[0] == "Deployment kubeflow/ml-pipeline: 0/1 replicas ready"
