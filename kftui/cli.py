@@ -107,24 +107,25 @@ def attach_manifest_chains(args: argparse.Namespace, findings: list[Finding]) ->
 
 
 def cmd_dump(args: argparse.Namespace) -> int:
-    from kftui.cluster.kube import KubeSource
-
     if args.demo or args.from_file:
         raise UserError("dump saves a live cluster's state; --demo and --from-file are snapshots already")
 
-    source = KubeSource.from_kubeconfig(args.kubeconfig, args.context, args.argocd_namespace)
+    # The source the TUI would read: the hub, plus the remote apps' objects when an Argo CD server or the
+    # config file brings other clusters in (they are dumped with their origin: cluster/remotedump.py).
+    source = build_source(args)
     source.load()  # fails fast with a clear line when the server cannot be reached
-    objects = source.dump_objects()
+    objects = source.dump_objects()  # type: ignore[attr-defined]
+    clusters = getattr(source, "clusters", ())  # (Argo CD's registered clusters, for a federated source)
     now = datetime.now(UTC)
     if args.file == "-":
         from kftui.cluster.dumpfile import redacted_dump
         from kftui.cluster.redact import summary
 
-        text, counts = redacted_dump(objects, now, args.output)
+        text, counts = redacted_dump(objects, now, args.output, clusters)
         sys.stdout.write(text)
         print(f"kftui: wrote {len(objects)} objects ({summary(counts)})", file=sys.stderr)
     else:
-        redacted = write_dump(args.file, objects, now, args.output)
+        redacted = write_dump(args.file, objects, now, args.output, clusters)
         print(f"kftui: wrote {len(objects)} objects to {args.file} ({redacted})", file=sys.stderr)
     return EXIT_OK
 

@@ -120,7 +120,9 @@ def build_parser() -> argparse.ArgumentParser:
         "dump",
         help="save the cluster state for offline diagnosis (secrets redacted: see README, Safety)",
         description="Save what kftui reads from the cluster as one document that `kftui --from-file` and "
-        "`kftui check --from-file` open; Secret values are redacted. Exit codes: 0 written, 2 cannot run "
+        "`kftui check --from-file` open; Secret values are redacted. With an Argo CD server (or a config file "
+        "naming other clusters), the objects of apps on other clusters are saved too, marked with their "
+        "cluster. Exit codes: 0 written, 2 cannot run "
         "(unreachable server, unwritable file, --demo or --from-file given).",
     )
     dump.add_argument("file", nargs="?", default="-", metavar="FILE", help="file to write (default: stdout)")

@@ -42,8 +42,8 @@ def _pods_of(snapshot: ClusterSnapshot, kind: str, namespace: str, name: str) ->
     """The pods a workload or a Job hook runs, the ones not ready first, then by name."""
     pods = [
         p
-        for (ns, _), p in snapshot.pods.items()
-        if ns == namespace
+        for p in snapshot.pods.values()
+        if p.namespace == namespace
         and (
             (p.workload_kind == kind and p.workload_name == name)
             or (p.owner_kind == kind and p.owner_name == name)

@@ -11,7 +11,17 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from kftui.model import Application, ClusterSnapshot, Key, ManagedResource, Pod, changed_keys
+from kftui.model import (
+    Application,
+    ArgoCluster,
+    ClusterSnapshot,
+    Key,
+    ManagedResource,
+    Pod,
+    changed_keys,
+    cluster_of,
+    on_cluster,
+)
 
 ARGOCD_INSTANCE_LABEL = "app.kubernetes.io/instance"
 
@@ -36,7 +46,7 @@ class Topology:
     apps: list[AppNode]
     unowned_pods: dict[str, list[Pod]]
     orphan_namespaces: list[str]
-    pod_owner: dict[tuple[str, str], str]
+    pod_owner: dict[Key, str]
     # What it was built from, and who could own a pod then, so the next snapshot's topology (and its pod
     # owner index) can start from this one.
     built_from: ClusterSnapshot | None = field(default=None, repr=False, compare=False)
@@ -57,24 +67,38 @@ class Owners:
     """
 
     applications: Mapping[Key, Application]
-    workloads: dict[tuple[str, str, str], str]  # (kind, namespace, name) -> app
-    bare_pods: dict[Key, str]  # (namespace, name) of a Pod listed as a resource -> app
-    app_names: frozenset[str]
+    workloads: dict[tuple[str, str, str, str], str]  # (kind, namespace, name, cluster) -> app
+    bare_pods: dict[Key, str]  # the key of a Pod listed as a resource -> app
+    app_names: Mapping[str, str]  # app -> the cluster it deploys to ("" the hub)
     names: frozenset[str] | None  # None: every resource
+    clusters: tuple[ArgoCluster, ...] = ()
 
     @classmethod
-    def of(cls, applications: Mapping[Key, Application], names: frozenset[str] | None = None) -> Owners:
+    def of(
+        cls,
+        applications: Mapping[Key, Application],
+        names: frozenset[str] | None = None,
+        clusters: tuple[ArgoCluster, ...] = (),
+    ) -> Owners:
         """From the Applications, the first by name listing a resource owning it; with `names`, only the
         resources so named, which is all a lookup for a few pods needs (a name test per resource is much
-        cheaper than the key tuple the full index builds for each of 15,000)."""
+        cheaper than the key tuple the full index builds for each of 15,000). An app owns only objects of the
+        cluster it deploys to (resolved with `clusters`, the snapshot's), so a spoke's pod of the same name
+        as the hub's is not the hub app's."""
         apps = sorted(applications.values(), key=lambda a: a.name)
-        owners: dict[tuple[str, str, str], str] = {}
+        app_clusters = {app.name: cluster_of(app, clusters) for app in apps}
+        owners: dict[tuple[str, str, str, str], str] = {}
         for app in apps:
+            cluster = app_clusters[app.name]
             for res in app.resources:
                 if names is None or res.name in names:
-                    owners.setdefault((res.kind, res.namespace, res.name), app.name)
-        bare = {(ns, name): app for (kind, ns, name), app in owners.items() if kind == "Pod"}
-        return cls(applications, owners, bare, frozenset(a.name for a in apps), names)
+                    owners.setdefault((res.kind, res.namespace, res.name, cluster), app.name)
+        bare = {
+            on_cluster((ns, name), cluster): app
+            for (kind, ns, name, cluster), app in owners.items()
+            if kind == "Pod"
+        }
+        return cls(applications, owners, bare, app_clusters, names, clusters)
 
     def app_of(self, pod: Pod) -> str | None:
         """The app owning `pod`: its workload's, else its own, else its instance label's."""
@@ -82,7 +106,7 @@ class Owners:
 
     def covers(self, snapshot: ClusterSnapshot, names: frozenset[str] | None = None) -> bool:
         """Whether this answers for `snapshot`'s Applications and pods with these names (None: any pod)."""
-        if self.applications is not snapshot.applications:
+        if self.applications is not snapshot.applications or self.clusters != snapshot.clusters:
             return False
         return self.names is None or (names is not None and names <= self.names)
 
@@ -94,15 +118,16 @@ def _names_of(pods: Iterable[Pod]) -> frozenset[str]:
 
 def _owner_of(key: Key, pod: Pod, owners: Owners) -> str | None:
     """The app owning `pod` (whose key is `key`): its workload's, else its own, else its instance label's."""
+    cluster = "" if pod.origin is None else pod.origin.cluster
     if pod.workload_kind:
-        app = owners.workloads.get((pod.workload_kind, pod.namespace, pod.workload_name))
+        app = owners.workloads.get((pod.workload_kind, pod.namespace, pod.workload_name, cluster))
         if app:
             return app
     app = owners.bare_pods.get(key)
     if app is not None:
         return app
     label = pod.labels.get(ARGOCD_INSTANCE_LABEL)
-    return label if label in owners.app_names else None
+    return label if label is not None and owners.app_names.get(label) == cluster else None
 
 
 def changed_pods(snapshot: ClusterSnapshot, since: Mapping[Key, Pod]) -> frozenset[Key]:
@@ -119,8 +144,8 @@ def changed_pods(snapshot: ClusterSnapshot, since: Mapping[Key, Pod]) -> frozens
 
 def pod_owner_index(
     snapshot: ClusterSnapshot, previous: Topology | None = None
-) -> tuple[dict[tuple[str, str], str], Owners]:
-    """(namespace, pod) -> Application name, for every pod an app can be shown to own (treat it as
+) -> tuple[dict[Key, str], Owners]:
+    """Pod key -> Application name, for every pod an app can be shown to own (treat it as
     read-only), and the owner lookup it was built with.
 
     The tree asks for it after every batch of watch events. With the `previous` topology, built from an
@@ -130,7 +155,7 @@ def pod_owner_index(
     pods = snapshot.pods
     earlier = previous.built_from if previous is not None else None
     if previous is None or earlier is None or previous.owners is None or not previous.owners.covers(snapshot):
-        owners = Owners.of(snapshot.applications)
+        owners = Owners.of(snapshot.applications, clusters=snapshot.clusters)
         return _owned(pods.items(), owners), owners
     known = previous.owners
     if earlier.pods is pods:
@@ -153,7 +178,7 @@ def owner_lookup(snapshot: ClusterSnapshot, pods: Iterable[Pod], known: Owners |
     names = _names_of(pods)
     if known is not None and known.covers(snapshot, names):
         return known
-    return Owners.of(snapshot.applications, names)
+    return Owners.of(snapshot.applications, names, snapshot.clusters)
 
 
 def owners_of(snapshot: ClusterSnapshot, pods: Iterable[Pod], known: Owners | None = None) -> dict[Key, str]:
@@ -211,7 +236,6 @@ def _rehang_pods(previous: Topology, earlier: ClusterSnapshot, snapshot: Cluster
     unowned = dict(previous.unowned_pods)
     nodes = {node.app.name: node for node in previous.apps}
     copied: dict[str, AppNode] = {}
-    existing: set[str] | None = None
     for group in groups:
         app, ns = group
         if app is None or app not in nodes:
@@ -228,9 +252,8 @@ def _rehang_pods(previous: Topology, earlier: ClusterSnapshot, snapshot: Cluster
         ns_node = node.namespaces.get(ns)
         hung = regroup(ns_node.pods if ns_node is not None else [], group)
         if ns_node is None:
-            if existing is None:
-                existing = {n.name for n in snapshot.namespaces.values()}
-            ns_node = NamespaceNode(ns, ns in existing)
+            exists = on_cluster(("", ns), owners.app_names.get(app, "")) in snapshot.namespaces
+            ns_node = NamespaceNode(ns, exists)
         if hung or ns_node.resources or ns in node.app.target_namespaces:
             node.namespaces[ns] = NamespaceNode(ns_node.name, ns_node.exists, ns_node.resources, hung)
         else:
@@ -257,29 +280,34 @@ def _build_topology(snapshot: ClusterSnapshot, previous: Topology | None) -> Top
             unowned[pod.namespace].append(pod)
         else:
             pods_by_app[owner][pod.namespace].append(pod)
-    existing = {ns.name for ns in snapshot.namespaces.values()}
-    claimed: set[str] = set()
+    # Namespaces by their key: an app's namespace exists when its own cluster has it (model/objects.py, Key).
+    existing = snapshot.namespaces
+    claimed: set[Key] = set()
     nodes: list[AppNode] = []
     for app in apps:
         node = AppNode(app)
         namespaces = node.namespaces
+        cluster = owners.app_names.get(app.name, "")
         for ns in app.target_namespaces:
-            namespaces[ns] = NamespaceNode(ns, exists=ns in existing)
-            claimed.add(ns)
+            key = on_cluster(("", ns), cluster)
+            namespaces[ns] = NamespaceNode(ns, exists=key in existing)
+            claimed.add(key)
         for res in app.resources:
             if res.namespace:
                 if res.namespace not in namespaces:
-                    namespaces[res.namespace] = NamespaceNode(res.namespace, res.namespace in existing)
+                    namespaces[res.namespace] = NamespaceNode(
+                        res.namespace, on_cluster(("", res.namespace), cluster) in existing
+                    )
                 namespaces[res.namespace].resources.append(res)
             elif res.kind != "Namespace":
                 node.cluster_resources.append(res)
         for ns, pods in pods_by_app.get(app.name, {}).items():
             if ns not in namespaces:
-                namespaces[ns] = NamespaceNode(ns, ns in existing)
+                namespaces[ns] = NamespaceNode(ns, on_cluster(("", ns), cluster) in existing)
             namespaces[ns].pods.extend(pods)
         nodes.append(node)
     system = {"kube-system", "kube-public", "kube-node-lease", "default", snapshot.argocd_namespace}
-    orphans = sorted(existing - claimed - system)
+    orphans = sorted({key[1] for key in existing if key not in claimed} - system)
     return Topology(
         apps=nodes,
         unowned_pods=dict(unowned),

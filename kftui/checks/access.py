@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from kftui.checks import fixrefs
 from kftui.checks.evidence import applications, not_listed
 from kftui.checks.health import pod_failure
-from kftui.model import Application, ClusterSnapshot, Finding, FixRef, ObjectRef, Pod, Severity
+from kftui.model import Application, ClusterSnapshot, Finding, FixRef, ObjectRef, Pod, Severity, on_cluster
 from kftui.profile import KeyWorkload, Profile
 
 
@@ -39,7 +39,7 @@ def gateway(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]:
     if (
         snapshot.namespaces
         and not not_listed(snapshot, "Namespace")
-        and ("", gw.namespace) not in snapshot.namespaces
+        and snapshot.namespace_named(gw.namespace) is None
     ):
         problem = f"namespace {gw.namespace} does not exist"
     elif not_listed(snapshot, "Service") or snapshot.origin_of(svc_ref) is not None:
@@ -99,12 +99,15 @@ def gateway(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]:
     )
 
 
-def _pods_of(snapshot: ClusterSnapshot, w: KeyWorkload) -> list[Pod]:
+def _pods_of(snapshot: ClusterSnapshot, w: KeyWorkload, cluster: str = "") -> list[Pod]:
     return sorted(
         (
             p
             for p in snapshot.pods.values()
-            if p.namespace == w.namespace and p.workload_kind == w.kind and p.workload_name == w.name
+            if p.namespace == w.namespace
+            and p.workload_kind == w.kind
+            and p.workload_name == w.name
+            and p.ref.cluster == cluster
         ),
         key=lambda p: p.name,
     )
@@ -117,8 +120,11 @@ def auth_stack(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]
         return
     for w in profile.auth_workloads:
         know_workloads = bool(snapshot.workloads) and not not_listed(snapshot, w.kind)
-        live = snapshot.workloads.get((w.kind, f"{w.namespace}/{w.name}"))
-        pods = _pods_of(snapshot, w)
+        owner = _owner(snapshot, w.kind, w.namespace, w.name)
+        # On the cluster of the app that deploys it: another cluster's workload of that name is not the login's.
+        ref = ObjectRef(w.kind, w.namespace, w.name, snapshot.cluster_of(owner) if owner else "")
+        live = snapshot.workloads.get(ref.key)
+        pods = _pods_of(snapshot, w, ref.cluster)
         if live is not None:
             if live.desired > 0 and live.ready >= live.desired:
                 continue
@@ -127,7 +133,7 @@ def auth_stack(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]
                 state += " (scaled to zero)"
         elif know_workloads:
             state = f"{w.kind} {w.namespace}/{w.name} does not exist"
-            if snapshot.namespaces and ("", w.namespace) not in snapshot.namespaces:
+            if snapshot.namespaces and on_cluster(("", w.namespace), ref.cluster) not in snapshot.namespaces:
                 state += f" (namespace {w.namespace} is missing too)"
         elif pods:
             if any(p.ready for p in pods):
@@ -136,7 +142,6 @@ def auth_stack(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]
         else:
             continue
         failing = [f"pod {p.name}: {pod_failure(p) or p.display_status}" for p in pods if not p.ready]
-        owner = _owner(snapshot, w.kind, w.namespace, w.name)
         fixes: list[FixRef] = []
         if live is not None:
             fixes += fixrefs.offered(fixrefs.restart(w.kind, w.namespace, w.name))
@@ -153,7 +158,7 @@ def auth_stack(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]
             check="auth-stack",
             severity=Severity.ERROR,
             app=owner.name if owner else None,
-            subject=ObjectRef(w.kind, w.namespace, w.name),
+            subject=ref,
             title=f"Login is broken: {w.name} ({role}) in {w.namespace} is not ready",
             evidence="\n".join([state, *failing]),
             explanation=(

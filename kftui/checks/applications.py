@@ -156,8 +156,9 @@ def app_degraded(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Findin
         culprits = []
         if index is None:
             index = pod_index(snapshot)
+        cluster = snapshot.cluster_of(app)
         for r in app.resources:
-            health = resource_health(snapshot, r, index)
+            health = resource_health(snapshot, r, index, cluster)
             if health.status not in ("Degraded", "Missing", "Progressing"):
                 continue
             culprits.append(

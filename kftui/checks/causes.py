@@ -131,13 +131,15 @@ def pods_behind_services(
     for down in findings:
         if down.check not in ("webhook-unavailable", "gateway") or down.subject.kind != "Service":
             continue
-        svc = snapshot.services.get((down.subject.namespace or "", down.subject.name))
+        svc = snapshot.services.get(down.subject.key)
         if svc is None or not svc.selector:
             continue
         for pod_finding in pods:
-            pod = snapshot.pods.get((pod_finding.subject.namespace or "", pod_finding.subject.name))
+            pod = snapshot.pods.get(pod_finding.subject.key)
             if (
                 pod is not None
+                and pod.origin
+                is None  # (Services are the hub's: a spoke's pod of the same name is not behind one)
                 and pod.namespace == svc.namespace
                 and all(pod.labels.get(k) == v for k, v in svc.selector.items())
             ):
@@ -155,9 +157,10 @@ def pods_of_workloads(
             continue
         ref = down.subject
         for pod_finding in pods:
-            pod = snapshot.pods.get((pod_finding.subject.namespace or "", pod_finding.subject.name))
+            pod = snapshot.pods.get(pod_finding.subject.key)
             if (
                 pod is not None
+                and pod.ref.cluster == ref.cluster
                 and pod.namespace == ref.namespace
                 and (pod.workload_kind, pod.workload_name) == (ref.kind, ref.name)
             ):

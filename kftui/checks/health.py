@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from kftui.checks.evidence import not_listed
 from kftui.kinds import WORKLOAD_KINDS
-from kftui.model import ClusterSnapshot, ManagedResource, Pod
+from kftui.model import ClusterSnapshot, ManagedResource, ObjectRef, Pod, on_cluster
 
 FAILING_REASONS = {
     "CrashLoopBackOff",
@@ -48,26 +48,33 @@ def pod_failure(pod: Pod) -> str:
     return "Failed" if pod.phase == "Failed" else ""
 
 
-PodIndex = Mapping[tuple[str, str, str], list[Pod]]
+PodIndex = Mapping[tuple[str, ...], list[Pod]]
 
 
 def pod_index(snapshot: ClusterSnapshot) -> PodIndex:
-    """(workload kind, namespace, workload name) -> its pods by name; build once per run on big clusters."""
-    index: dict[tuple[str, str, str], list[Pod]] = defaultdict(list)
+    """(workload kind, namespace, workload name) -> its pods by name, plus the cluster for another cluster's
+    pods (a spoke's pod of the same workload is not the hub's); build once per run on big clusters."""
+    index: dict[tuple[str, ...], list[Pod]] = defaultdict(list)
     for p in snapshot.pods.values():
         if p.workload_kind:
-            index[(p.workload_kind, p.namespace, p.workload_name)].append(p)
+            workload = (p.workload_kind, p.namespace, p.workload_name)
+            index[workload if p.origin is None else (*workload, p.origin.cluster)].append(p)
     for pods in index.values():
         pods.sort(key=lambda p: p.name)
     return index
 
 
 def workload_health(
-    snapshot: ClusterSnapshot, kind: str, namespace: str, name: str, pods_by_workload: PodIndex | None = None
+    snapshot: ClusterSnapshot,
+    kind: str,
+    namespace: str,
+    name: str,
+    pods_by_workload: PodIndex | None = None,
+    cluster: str = "",
 ) -> Health:
-    workload = snapshot.workloads.get((kind, f"{namespace}/{name}"))
+    workload = snapshot.workloads.get(ObjectRef(kind, namespace, name, cluster).key)
     index = pods_by_workload if pods_by_workload is not None else pod_index(snapshot)
-    pods = index.get((kind, namespace, name), [])
+    pods = index.get((kind, namespace, name, cluster) if cluster else (kind, namespace, name), [])
     for pod in pods:
         reason = pod_failure(pod)
         if reason:
@@ -86,18 +93,24 @@ def workload_health(
 
 
 def resource_health(
-    snapshot: ClusterSnapshot, res: ManagedResource, pods_by_workload: PodIndex | None = None
+    snapshot: ClusterSnapshot,
+    res: ManagedResource,
+    pods_by_workload: PodIndex | None = None,
+    cluster: str = "",
 ) -> Health:
-    """Argo CD's health for the resource when recorded, else one computed from the live objects.
+    """Argo CD's health for the resource when recorded, else one computed from the live objects of `cluster`,
+    the one its app deploys to ("" the hub: ClusterSnapshot.cluster_of).
 
     Pass `pod_index(snapshot)` when asking for many resources, so the pods are grouped once.
     """
     if res.health_status:
         return Health(res.health_status, res.health_message)
+    if cluster and not snapshot.has_read(cluster):
+        return UNKNOWN  # (nothing of that cluster was read: its objects are not missing, just not seen)
     if res.kind in WORKLOAD_KINDS:
-        return workload_health(snapshot, res.kind, res.namespace, res.name, pods_by_workload)
+        return workload_health(snapshot, res.kind, res.namespace, res.name, pods_by_workload, cluster)
     if res.kind == "Pod":
-        pod = snapshot.pods.get((res.namespace, res.name))
+        pod = snapshot.pods.get(on_cluster((res.namespace, res.name), cluster))
         if pod is None:
             known = bool(snapshot.pods) and not not_listed(snapshot, "Pod")
             return Health("Missing", computed=True) if known else UNKNOWN
@@ -108,7 +121,7 @@ def resource_health(
             return Health("Healthy", computed=True)
         return Health("Progressing", pod.display_status, computed=True)
     if res.kind == "Namespace":
-        ns = snapshot.namespaces.get(("", res.name))
+        ns = snapshot.namespaces.get(on_cluster(("", res.name), cluster))
         if ns is None:
             known = bool(snapshot.namespaces) and not not_listed(snapshot, "Namespace")
             return Health("Missing", computed=True) if known else UNKNOWN

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from kftui.checks import fixrefs
 from kftui.checks.evidence import all_messages, applications, find_app, not_listed, squash
-from kftui.model import ClusterSnapshot, Finding, ObjectRef, Severity
+from kftui.model import ClusterSnapshot, Finding, ObjectRef, Severity, on_cluster
 from kftui.profile import Profile
 
 _NS_FOR = re.compile(r"Namespace for (?P<name>\S+) (?P<gvk>.+?) is missing")
@@ -75,13 +75,14 @@ def _not_found(snapshot: ClusterSnapshot) -> Iterator[Finding]:
             continue
         seen.add((msg.app.name, ns))
         app = msg.app
-        exists = ("", ns) in snapshot.namespaces
+        cluster = snapshot.cluster_of(app)
+        exists = on_cluster(("", ns), cluster) in snapshot.namespaces
         create_ns = any(o.replace(" ", "") == "CreateNamespace=true" for o in app.sync_options)
         yield Finding(
             check="namespace-missing",
             severity=Severity.ERROR,
             app=app.name,
-            subject=ObjectRef("Namespace", None, ns),
+            subject=ObjectRef("Namespace", None, ns, cluster),
             title=f"{app.name}: namespace {ns} does not exist" + (" (it does now)" if exists else ""),
             evidence=msg.quoted,
             explanation=(
@@ -107,16 +108,19 @@ def _expected(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]:
         return
     grace = timedelta(seconds=profile.progressing_grace_seconds)
     for name in profile.expected_namespaces:
-        ns = snapshot.namespaces.get(("", name))
         owner = next((a for a in installed if name in a.target_namespaces), installed[0])
+        # On the cluster of the app that deploys there: a spoke's namespace does not stand in for the hub's.
+        cluster = snapshot.cluster_of(owner)
+        ns = snapshot.namespaces.get(on_cluster(("", name), cluster))
         if ns is None:
             yield Finding(
                 check="namespace-missing",
                 severity=Severity.WARNING,
                 app=owner.name,
-                subject=ObjectRef("Namespace", None, name),
+                subject=ObjectRef("Namespace", None, name, cluster),
                 title=f"Namespace {name} does not exist",
-                evidence=f"profile {profile.name} expects namespace {name}; it is not in the cluster",
+                evidence=f"profile {profile.name} expects namespace {name}; it is not in the cluster"
+                + (f" {cluster}" if cluster else ""),
                 explanation=(
                     f"The {profile.name} install puts components in {name}; without it their sync fails with "
                     f'`namespaces "{name}" not found`. Sync the app that creates it ({owner.name}) with '

@@ -97,8 +97,8 @@ def describe_blocker(
 def _pods_of_job(snapshot: ClusterSnapshot, namespace: str, job: str) -> list[Pod]:
     return [
         pod
-        for (ns, _), pod in snapshot.pods.items()
-        if ns == namespace and pod.owner_kind == "Job" and pod.owner_name == job
+        for pod in snapshot.pods.values()
+        if pod.namespace == namespace and pod.owner_kind == "Job" and pod.owner_name == job
     ]
 
 
@@ -264,8 +264,8 @@ def finalizer_stuck(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Fin
     # large app: deleting longer than the profile's grace (5 min by default) with finalizers left is stuck.
     grace = timedelta(seconds=profile.deletion_grace_seconds)
     expected = set(profile.expected_namespaces)
-    for (_, name), ns in sorted(snapshot.namespaces.items()):
-        since = ns.deleting_since
+    for _, ns in sorted(snapshot.namespaces.items()):
+        name, since = ns.name, ns.deleting_since
         if since is None or name in expected or snapshot.now - since < grace:
             continue
         holding = _holding(ns.conditions)

@@ -8,22 +8,25 @@ The endpoints (server/application/application.proto, server/cluster/cluster.prot
                                                                          {"result": {"content", "last"}}
   GET /api/v1/clusters                                                   ClusterList {items: [{name, server}]}
 ArgoRestOps (argocd.py) implements the seam over httpx; tests fake the seam, never httpx. Every method raises
-ActionError with one line (never the token) when Argo CD refuses or cannot be reached.
+ActionError with one line (never the token) when Argo CD refuses or cannot be reached. Without an Argo CD server,
+the registered clusters come from Argo CD's cluster Secrets on the hub instead (cluster_secrets).
 """
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any, Protocol
 from urllib.parse import quote
 
 from kftui.cluster import convert
 from kftui.cluster.argotree import Live, TreeNode, from_nodes, tree_nodes, wanted_manifests
 from kftui.cluster.fields import as_list, as_map, as_str
+from kftui.cluster.http import KubeHttp
 from kftui.cluster.ops import ActionError
-from kftui.model import ArgoCluster, Event, KubeObject, Namespace, Origin, Pod, Workload
+from kftui.kinds import KINDS
+from kftui.model import ArgoCluster, Event, KubeObject, Namespace, Origin, Pod, Workload, with_origin
 
 Params = Mapping[str, str | int]
 
@@ -130,7 +133,7 @@ class AppReader:
         for item in map(as_map, as_list(as_map(data).get("items"))):
             event = convert.to_model(item, "Event")
             if isinstance(event, Event):
-                out.append(replace(event, origin=self.origin))
+                out.append(with_origin(event, self.origin))
         return out
 
     def logs(self, namespace: str, pod: str, container: str = "", tail: int = 200) -> str:
@@ -149,3 +152,28 @@ class AppReader:
                 break
             lines.append(as_str(entry.get("content")))
         return "".join(line + "\n" for line in lines)
+
+
+CLUSTER_SECRET_LABEL = "argocd.argoproj.io/secret-type=cluster"
+
+
+def _decoded(value: Any) -> str:
+    try:
+        return base64.b64decode(as_str(value), validate=True).decode("utf-8", "replace")
+    except ValueError:
+        return ""
+
+
+def cluster_secrets(http: KubeHttp, argocd_namespace: str) -> tuple[ArgoCluster, ...]:
+    """The clusters registered as Secrets in Argo CD's namespace: `data.name` and `data.server` only.
+
+    The Secret's `config` (bearer token, TLS keys) is never decoded, kept or shown.
+    """
+    data = http.get_json(KINDS["Secret"].path(argocd_namespace), {"labelSelector": CLUSTER_SECRET_LABEL})
+    out: list[ArgoCluster] = []
+    for item in map(as_map, as_list(as_map(data).get("items"))):
+        fields = as_map(item.get("data"))
+        server = _decoded(fields.get("server"))
+        if server:
+            out.append(ArgoCluster(_decoded(fields.get("name")), server))
+    return tuple(out)

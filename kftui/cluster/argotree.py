@@ -12,13 +12,13 @@ checks see the same container states they see on the hub. Every object carries i
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from kftui.cluster.fields import as_int, as_list, as_map, as_str, parse_time, str_map
 from kftui.cluster.objects import workload_of
 from kftui.kinds import WORKLOAD_KINDS
-from kftui.model import ContainerStatus, KubeObject, Namespace, Origin, Pod, Workload
+from kftui.model import ContainerStatus, KubeObject, Namespace, Origin, Pod, Workload, with_origin
 
 Live = Pod | Workload | Namespace
 """What a live manifest of a read kind converts to."""
@@ -194,7 +194,7 @@ def from_nodes(
             continue
         fetched = live.get(node.uid)
         if fetched is not None:
-            obj: KubeObject = replace(fetched, origin=origin)
+            obj: KubeObject = with_origin(fetched, origin)
         elif node.kind == "Pod":
             obj = pod_from_node(node, by_uid, origin)
         elif node.kind == "Namespace":

@@ -20,12 +20,15 @@ from typing import Any
 import yaml
 
 from kftui import safeyaml
-from kftui.cluster import convert, dumpjson
+from kftui.cluster import convert, dumpjson, remotedump
 from kftui.cluster.fields import parse_time
 from kftui.cluster.redact import redact_counted, summary
-from kftui.model import Application, AppProject, ClusterSnapshot, KubeObject, Namespace, Pod
+from kftui.model import Application, AppProject, ArgoCluster, ClusterSnapshot, KubeObject, Namespace, Pod
 
 CAPTURED_AT_ANNOTATION = "kftui.dev/captured-at"
+CLUSTERS_ANNOTATION = "kftui.dev/clusters"
+"""On the List: the clusters registered in Argo CD at capture time (name and server, as JSON pairs), which
+the remote objects' origins name (cluster/remotedump.py)."""
 
 # The most objects a dump may hold: the large benchmark's cluster (1,500 Applications, 100,000 pods, 10,000
 # events: some 113,000 objects) fits with room, and a file that was never a dump (a million one-line
@@ -126,11 +129,26 @@ def _list_item(item: Any, index: int, origin: str) -> Any:
 
 def _stamp(doc: Any) -> datetime | None:
     """Our own capture-time annotation on a document, if it carries one."""
-    meta = doc.get("metadata") if isinstance(doc, dict) else None
-    annotations = meta.get("annotations") if isinstance(meta, dict) else None
-    if isinstance(annotations, dict) and CAPTURED_AT_ANNOTATION in annotations:
+    annotations = remotedump.annotations_of(doc) if isinstance(doc, dict) else {}
+    if CAPTURED_AT_ANNOTATION in annotations:
         return parse_time(annotations[CAPTURED_AT_ANNOTATION])
     return None
+
+
+def _clusters(doc: Any) -> tuple[ArgoCluster, ...]:
+    """The registered clusters our own annotation on a document lists (none when it has none)."""
+    text = remotedump.annotations_of(doc).get(CLUSTERS_ANNOTATION) if isinstance(doc, dict) else None
+    try:
+        pairs = json.loads(text) if isinstance(text, str) else []
+    except ValueError:
+        return ()
+    if not isinstance(pairs, list):
+        return ()
+    return tuple(
+        ArgoCluster(p[0], p[1])
+        for p in pairs
+        if isinstance(p, list) and len(p) == 2 and all(isinstance(v, str) for v in p)
+    )
 
 
 def _newest(objects: list[KubeObject]) -> datetime | None:
@@ -158,12 +176,14 @@ def snapshot_from_stream(
     objects: list[KubeObject] = []
     argocd_cm: Mapping[str, str] = {}
     stamps: list[datetime | None] = []  # one per document: its capture-time annotation, if it has one
+    clusters: list[ArgoCluster] = []
     kinds_seen = 0
 
     def counted(docs: Iterator[Any]) -> Iterator[Any]:
         for doc in docs:
             if not isinstance(doc, safeyaml.ListItem):
                 stamps.append(_stamp(doc))
+                clusters.extend(c for c in _clusters(doc) if c not in clusters)
             yield doc
 
     for raw in iter_raw_objects(counted(_any_documents(stream, origin, typed_pods=True)), origin):
@@ -173,7 +193,9 @@ def snapshot_from_stream(
         if kinds_seen > MAX_OBJECTS:
             raise DumpError(f"{origin}: more than {MAX_OBJECTS:,} objects; kftui reads at most that many")
         if isinstance(raw, Pod):
-            objects.append(raw)
+            # (One lookup per pod: a remote app's pod carries its origin as an annotation, the hub's do not.)
+            read_from = remotedump.origin_in(raw.annotations) if raw.annotations else None
+            objects.append(raw if read_from is None else remotedump.restored(raw, read_from, raw.annotations))
             continue
         if raw.get("kind") == "ConfigMap" and isinstance(raw.get("metadata"), dict):
             if raw["metadata"].get("name") == "argocd-cm":
@@ -181,7 +203,9 @@ def snapshot_from_stream(
             continue
         obj = convert.to_model(raw)
         if obj is not None:
-            objects.append(obj)
+            annotations = remotedump.annotations_of(raw)
+            read_from = remotedump.origin_in(annotations) if annotations else None
+            objects.append(obj if read_from is None else remotedump.restored(obj, read_from, annotations))
     if not stamps:
         raise DumpError(f"{origin}: no Kubernetes objects found (the file is empty)")
     if kinds_seen == 0:
@@ -200,6 +224,7 @@ def snapshot_from_stream(
         context=f"file:{Path(origin).name}",
         server="(offline)",
         argocd_namespace=argocd_namespace,
+        clusters=tuple(clusters),
     )
 
 
@@ -251,15 +276,23 @@ FORMATS = ("yaml", "json")
 
 
 def redacted_dump(
-    objects: Iterable[dict[str, Any]], captured_at: datetime, output: str = "yaml"
+    objects: Iterable[dict[str, Any]],
+    captured_at: datetime,
+    output: str = "yaml",
+    clusters: Iterable[ArgoCluster] = (),
 ) -> tuple[str, Counter[str]]:
     """A `kind: List` document holding the objects redacted (cluster/redact.py), stamped with the capture
-    time, as YAML or JSON (`output`, one of FORMATS), and how many objects each redaction rule changed."""
+    time (and the registered `clusters`, when there are any), as YAML or JSON (`output`, one of FORMATS), and
+    how many objects each redaction rule changed."""
     counts: Counter[str] = Counter()
+    annotations = {CAPTURED_AT_ANNOTATION: captured_at.strftime("%Y-%m-%dT%H:%M:%SZ")}
+    registered = [[c.name, c.server] for c in clusters]
+    if registered:
+        annotations[CLUSTERS_ANNOTATION] = json.dumps(registered)
     document = {
         "apiVersion": "v1",
         "kind": "List",
-        "metadata": {"annotations": {CAPTURED_AT_ANNOTATION: captured_at.strftime("%Y-%m-%dT%H:%M:%SZ")}},
+        "metadata": {"annotations": annotations},
         "items": [redact_counted(o, counts) for o in objects],
     }
     if output == "json":  # as `kubectl get -o json` prints it; read back as JSON (cluster/dumpjson.py)
@@ -276,6 +309,7 @@ def write_dump(
     objects: Iterable[dict[str, Any]],
     captured_at: datetime,
     output: str = "yaml",
+    clusters: Iterable[ArgoCluster] = (),
 ) -> str:
     """Write the redacted dump readable by its owner only (0600), atomically, and say what was redacted.
 
@@ -287,7 +321,7 @@ def write_dump(
     target = Path(path)
     if target.is_symlink():
         raise DumpError(f"{target}: is a symbolic link; kftui does not write dumps through one")
-    text, counts = redacted_dump(objects, captured_at, output)
+    text, counts = redacted_dump(objects, captured_at, output, clusters)
     data = text.encode("utf-8")
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)

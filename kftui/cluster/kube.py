@@ -338,7 +338,10 @@ class KubeSource:
 
     # --- logs -------------------------------------------------------------------------------------
 
-    def pod_logs(self, namespace: str, name: str, container: str = "", tail: int = 200) -> str:
+    def pod_logs(
+        self, namespace: str, name: str, container: str = "", tail: int = 200, cluster: str | None = None
+    ) -> str:
+        """A pod's last lines (the details pane); `cluster` is for a federated source: this one is the hub."""
         query: dict[str, str | int] = {"tailLines": tail}
         if container:
             query["container"] = container
@@ -355,7 +358,13 @@ class KubeSource:
         return stream_logs(self.http, request, stop)
 
     def raw_object(
-        self, kind: str, namespace: str | None, name: str, group: str = "", version: str = ""
+        self,
+        kind: str,
+        namespace: str | None,
+        name: str,
+        group: str = "",
+        version: str = "",
+        cluster: str | None = None,
     ) -> dict[str, Any] | None:
         """The live object (the YAML view); raises ManifestError with a one-line reason."""
         return fetch_object(self.http, object_path(kind, namespace, name, group, version))

@@ -25,6 +25,8 @@ class LogRequest:
     follow: bool = True
     since_seconds: int | None = None
     tail_lines: int | None = 1000
+    cluster: str | None = None
+    """The pod's cluster when kftui read it from another one than the hub ("" the hub's; None: not said)."""
 
     @property
     def path(self) -> str:

@@ -9,20 +9,18 @@ carries its Origin; the checks read them like the hub's. The registered clusters
 
 from __future__ import annotations
 
-import base64
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from kftui.cluster.argoread import AppReader, ArgoHttp, clusters
-from kftui.cluster.fields import as_list, as_map, as_str
+from kftui.cluster import remotedump
+from kftui.cluster.argoread import AppReader, ArgoHttp, cluster_secrets, clusters
 from kftui.cluster.http import CONNECTION_ERRORS, KubeApiError, KubeHttp
 from kftui.cluster.logs import LogRequest
 from kftui.cluster.ops import ActionError
 from kftui.cluster.source import Changes, ConnectionStatus, Sink, SnapshotSource, SourceError
-from kftui.kinds import KINDS, WORKLOAD_KINDS
 from kftui.model import (
     ARGOCD_API,
     DIRECT,
@@ -30,45 +28,22 @@ from kftui.model import (
     ArgoCluster,
     ClusterSnapshot,
     ConnectionState,
-    Event,
     Key,
     KubeObject,
-    Namespace,
+    ObjectRef,
     Origin,
-    Pod,
     Relisted,
+    Tagged,
     WatchEvent,
-    Workload,
     apply_events,
     kind_of,
+    on_cluster,
+    with_origin,
 )
 
 POLL_INTERVAL = 5.0
-CLUSTER_SECRET_LABEL = "argocd.argoproj.io/secret-type=cluster"
-Tagged = Pod | Workload | Namespace | Event
 ObjectId = tuple[str, Key]
-
-
-def _decoded(value: Any) -> str:
-    try:
-        return base64.b64decode(as_str(value), validate=True).decode("utf-8", "replace")
-    except ValueError:
-        return ""
-
-
-def cluster_secrets(http: KubeHttp, argocd_namespace: str) -> tuple[ArgoCluster, ...]:
-    """The clusters registered as Secrets in Argo CD's namespace: `data.name` and `data.server` only.
-
-    The Secret's `config` (bearer token, TLS keys) is never decoded, kept or shown.
-    """
-    data = http.get_json(KINDS["Secret"].path(argocd_namespace), {"labelSelector": CLUSTER_SECRET_LABEL})
-    out: list[ArgoCluster] = []
-    for item in map(as_map, as_list(as_map(data).get("items"))):
-        fields = as_map(item.get("data"))
-        server = _decoded(fields.get("server"))
-        if server:
-            out.append(ArgoCluster(_decoded(fields.get("name")), server))
-    return tuple(out)
+REMOTE_COLLECTIONS = ("namespaces", "pods", "workloads", "events")
 
 
 def _identity(obj: KubeObject) -> ObjectId:
@@ -86,9 +61,15 @@ def diff(before: Mapping[ObjectId, KubeObject], after: Mapping[ObjectId, KubeObj
     return events
 
 
+def _read_directly(source: SnapshotSource, origin: Origin) -> list[KubeObject]:
+    """The objects kftui reads of a cluster through its own kube context, tagged with their origin."""
+    remote = source.load()
+    return [tagged(o, origin) for name in REMOTE_COLLECTIONS for o in remote.collection(name).values()]
+
+
 def tagged(obj: KubeObject, origin: Origin) -> KubeObject:
     """An object of a directly watched remote cluster, marked as coming from it."""
-    return replace(obj, origin=origin) if isinstance(obj, Tagged) else obj
+    return with_origin(obj, origin) if isinstance(obj, Tagged) else obj
 
 
 class FederatedSource:
@@ -121,7 +102,6 @@ class FederatedSource:
         self._seen: dict[Key, dict[ObjectId, KubeObject]] = {}
         self._problem = ""
         self._direct_problem = ""
-        self._hub_namespaces: set[str] = set()
 
     def __getattr__(self, name: str) -> Any:
         """What only the hub offers (preflight, prefetch, dump_objects, http, context) is the hub's."""
@@ -130,6 +110,11 @@ class FederatedSource:
         return getattr(self.hub, name)
 
     # --- the clusters -------------------------------------------------------------------------------
+
+    @property
+    def clusters(self) -> tuple[ArgoCluster, ...]:
+        """The registered clusters as the last load read them (`kftui dump` records them)."""
+        return self._clusters
 
     def registered(self) -> tuple[ArgoCluster, ...]:
         """Argo CD's clusters: from its API when one is given, else from its cluster Secrets; none when
@@ -174,24 +159,16 @@ class FederatedSource:
         self._connect_direct(snapshot)
         with self._lock:
             self._apps = dict(snapshot.applications)
-            self._hub_namespaces = {ns.name for ns in snapshot.namespaces.values()}
             self._seen = {}
         changes: Changes = []
         failed: list[str] = []
         for server, source in list(self.direct.items()):
             origin = Origin(self._name_of(server), DIRECT, getattr(source, "context", ""))
             try:
-                remote = source.load()
+                changes.extend(WatchEvent("ADDED", o) for o in _read_directly(source, origin))
             except SourceError as exc:
                 del self.direct[server]
                 failed.append(f"cluster {origin.cluster} through context {origin.context}: {exc}")
-                continue
-            for name in ("namespaces", "pods", "workloads", "events"):
-                changes.extend(
-                    WatchEvent("ADDED", tagged(o, origin))
-                    for o in remote.collection(name).values()
-                    if self._remote(o)
-                )
         self._plan(snapshot)
         changes.extend(self._poll())
         self._direct_problem = "; ".join(failed)
@@ -229,8 +206,7 @@ class FederatedSource:
                 problems.append(f"{reader.app} via Argo CD: {exc}")
                 continue
             with self._lock:
-                # A namespace of the same name on the hub stays the hub's (the snapshot keys them by name).
-                after = {_identity(o): o for o in objects if self._remote(o)}
+                after = {_identity(o): o for o in objects}
                 events.extend(diff(self._seen.get(key, {}), after))
                 self._seen[key] = after
         self._problem = problems[0] if problems else ""
@@ -244,17 +220,12 @@ class FederatedSource:
     # --- following ----------------------------------------------------------------------------------
 
     def _note_apps(self, batch: Changes) -> None:
-        """Keep up with the hub's Applications (which apps are remote) and namespace names."""
+        """Keep up with the hub's Applications (which apps are remote)."""
         with self._lock:
             self._note_apps_locked(batch)
 
     def _note_apps_locked(self, batch: Changes) -> None:
         for change in batch:
-            if isinstance(change, WatchEvent) and isinstance(change.obj, Namespace):
-                if change.type == "DELETED":
-                    self._hub_namespaces.discard(change.obj.name)
-                else:
-                    self._hub_namespaces.add(change.obj.name)
             if isinstance(change, WatchEvent) and isinstance(change.obj, Application):
                 if change.type == "DELETED":
                     self._apps.pop(change.obj.key, None)
@@ -312,19 +283,25 @@ class FederatedSource:
             # Only events: a Relisted replaces every object of its kind, the hub's too, and a Forbidden note
             # would speak for the hub's kind (a relist of the remote cluster is not merged yet).
             changes: Changes = [
-                WatchEvent(c.type, tagged(c.obj, origin))
-                for c in item
-                if isinstance(c, WatchEvent) and self._remote(c.obj)
+                WatchEvent(c.type, tagged(c.obj, origin)) for c in item if isinstance(c, WatchEvent)
             ]
             if changes:
                 sink(changes)
 
         return tag
 
-    def _remote(self, obj: KubeObject) -> bool:
-        """Whether a remote cluster's object may enter the snapshot: not a namespace the hub has too (the
-        snapshot keys namespaces by name alone, and the hub's stays the hub's)."""
-        return not (isinstance(obj, Namespace) and obj.name in self._hub_namespaces)
+    def dump_objects(self) -> list[dict[str, Any]]:
+        """For `kftui dump`: the hub's objects as its API server returns them, then every remote object kftui
+        reads (the last Argo CD reads, a fresh read of each directly reached cluster) as manifests carrying
+        their origin (cluster/remotedump.py), so that loading the dump gives them back as remote objects."""
+        out: list[dict[str, Any]] = list(self._hub("dump_objects")())
+        with self._lock:
+            remote = {oid: o for objects in self._seen.values() for oid, o in objects.items()}
+        for server, source in list(self.direct.items()):
+            origin = Origin(self._name_of(server), DIRECT, getattr(source, "context", ""))
+            remote.update((_identity(o), o) for o in _read_directly(source, origin))
+        out.extend(remotedump.manifest(o) for o in remote.values() if isinstance(o, Tagged))
+        return out
 
     def http_for(self, context: str) -> KubeHttp | None:
         """The connection of the directly read cluster whose kube context is `context` (port-forwards)."""
@@ -336,23 +313,33 @@ class FederatedSource:
 
     # --- reading one object -------------------------------------------------------------------------
 
-    def reader_of(self, kind: str, namespace: str | None, name: str) -> AppReader | None:
-        """The reader of the remote app an object was read through, None for the hub's (and direct) objects."""
-        if kind in WORKLOAD_KINDS:
-            wanted: ObjectId = (kind, (kind, f"{namespace}/{name}"))
-        else:
-            wanted = (kind, ("" if kind == "Namespace" else namespace or "", name))
+    def reader_of(
+        self, kind: str, namespace: str | None, name: str, cluster: str | None = None
+    ) -> AppReader | None:
+        """The reader of the remote app an object was read through, None for the hub's (and direct) objects.
+        `cluster` says which cluster's object is meant ("" the hub's); None, the first remote one of that name."""
+        key = ObjectRef(kind, namespace, name).key
         with self._lock:
             readers = dict(self._readers)
             seen = list(self._seen.items())
-        return next((readers.get(key) for key, objects in seen if wanted in objects), None)
+        for app, objects in seen:
+            reader = readers.get(app)
+            if reader is None:
+                continue
+            if cluster is None and any(k == kind and o[:2] == key for k, o in objects):
+                return reader
+            if cluster is not None and (kind, on_cluster(key, cluster)) in objects:  # type: ignore[arg-type]
+                return reader
+        return None
 
     def _hub(self, method: str) -> Callable[..., Any]:
         """One of the hub's reading methods (its type is a SnapshotSource, which does not promise them)."""
         return getattr(self.hub, method)
 
-    def pod_logs(self, namespace: str, name: str, container: str = "", tail: int = 200) -> str:
-        reader = self.reader_of("Pod", namespace, name)
+    def pod_logs(
+        self, namespace: str, name: str, container: str = "", tail: int = 200, cluster: str | None = None
+    ) -> str:
+        reader = self.reader_of("Pod", namespace, name, cluster)
         if reader is None:
             return str(self._hub("pod_logs")(namespace, name, container, tail))
         try:
@@ -362,7 +349,7 @@ class FederatedSource:
 
     def stream_logs(self, request: LogRequest, stop: threading.Event) -> Iterator[str]:
         """A remote pod's lines through Argo CD (read once: not followed), else the hub's stream."""
-        reader = self.reader_of("Pod", request.namespace, request.pod)
+        reader = self.reader_of("Pod", request.namespace, request.pod, request.cluster)
         if reader is None:
             return iter(self._hub("stream_logs")(request, stop))
         from kftui.cluster.logs import LogError
@@ -374,9 +361,15 @@ class FederatedSource:
         return iter(text.splitlines())
 
     def raw_object(
-        self, kind: str, namespace: str | None, name: str, group: str = "", version: str = ""
+        self,
+        kind: str,
+        namespace: str | None,
+        name: str,
+        group: str = "",
+        version: str = "",
+        cluster: str | None = None,
     ) -> dict[str, Any] | None:
-        reader = self.reader_of(kind, namespace, name)
+        reader = self.reader_of(kind, namespace, name, cluster)
         if reader is None:
             raw: dict[str, Any] | None = self._hub("raw_object")(kind, namespace, name, group, version)
             return raw

@@ -82,7 +82,13 @@ class StaticSource:
         return None
 
     def raw_object(
-        self, kind: str, namespace: str | None, name: str, group: str = "", version: str = ""
+        self,
+        kind: str,
+        namespace: str | None,
+        name: str,
+        group: str = "",
+        version: str = "",
+        cluster: str | None = None,
     ) -> dict[str, Any] | None:
         """The object as the file holds it (the YAML view), None when it is not there or not kept."""
         return self._raw(kind, namespace, name) if self._raw is not None else None

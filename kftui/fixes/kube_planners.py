@@ -32,10 +32,10 @@ def workload_of(target: ObjectRef, snapshot: ClusterSnapshot) -> ObjectRef:
     """The workload a restart acts on: the target itself, or the Deployment/StatefulSet/DaemonSet of a Pod."""
     if target.kind != "Pod":
         return target
-    pod = snapshot.pods.get((target.namespace or "", target.name))
+    pod = snapshot.pods.get(target.key)
     if pod is None or pod.workload_kind not in WORKLOAD_KINDS:
         raise PlanError(f"{target} belongs to no Deployment, StatefulSet or DaemonSet")
-    return ObjectRef(pod.workload_kind, pod.namespace, pod.workload_name)
+    return ObjectRef(pod.workload_kind, pod.namespace, pod.workload_name, target.cluster)
 
 
 def restart(spec: FixSpec, target: ObjectRef, snapshot: ClusterSnapshot, _: Profile | None) -> FixPlan:
@@ -69,7 +69,7 @@ def restart(spec: FixSpec, target: ObjectRef, snapshot: ClusterSnapshot, _: Prof
 def delete_pod(spec: FixSpec, target: ObjectRef, snapshot: ClusterSnapshot, _: Profile | None) -> FixPlan:
     if target.kind != "Pod" or not target.namespace:
         raise PlanError(f"delete-pod acts on a Pod, not on {target}")
-    pod: Pod | None = snapshot.pods.get((target.namespace, target.name))
+    pod: Pod | None = snapshot.pods.get(target.key)
     ref = command_ref(spec, target.namespace, target.name)
     changes = [f"delete Pod {target.namespace}/{target.name}"]
     warnings: list[str] = []
@@ -137,7 +137,7 @@ def create_namespace(
     if target.kind != "Namespace":
         raise PlanError(f"create-namespaces acts on a Namespace, not on {target}")
     ref = command_ref(spec, [target.name])
-    existing = snapshot.namespaces.get(("", target.name))
+    existing = snapshot.namespaces.get(target.key)
     blocked = None
     if existing is not None:
         blocked = (

@@ -87,7 +87,7 @@ def actions_for(target: ObjectRef, snapshot: ClusterSnapshot) -> tuple[str, ...]
     if target.kind in WORKLOAD_KINDS:
         return ("restart",)
     if target.kind == "Pod":
-        pod = snapshot.pods.get((target.namespace or "", target.name))
+        pod = snapshot.pods.get(target.key)
         if pod is not None and pod.workload_kind in WORKLOAD_KINDS:
             return ("delete-pod", "restart")
         return ("delete-pod",)
@@ -99,8 +99,15 @@ def actions_for(target: ObjectRef, snapshot: ClusterSnapshot) -> tuple[str, ...]
 def _remote_app_namespace(target: ObjectRef, snapshot: ClusterSnapshot) -> Origin | None:
     """For a namespace kftui has not seen (a missing one): the cluster the apps deploying there deploy to,
     when none of them deploys to the hub."""
-    if target.kind != "Namespace" or ("", target.name) in snapshot.namespaces:
+    if target.kind != "Namespace" or target.key in snapshot.namespaces:
         return None
+    if target.cluster:  # (a finding about a namespace missing on another cluster names that cluster)
+        known = (
+            ns.origin
+            for ns in snapshot.namespaces.values()
+            if ns.origin and ns.origin.cluster == target.cluster
+        )
+        return next(known, None) or Origin(target.cluster, ARGOCD_API)
     dests = [
         snapshot.destination(a) for a in snapshot.applications.values() if target.name in a.target_namespaces
     ]

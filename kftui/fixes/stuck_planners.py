@@ -111,7 +111,7 @@ def remove_finalizers(
             else ["Argo CD stops deleting the app's resources: whatever it still manages stays, unmanaged"]
         )
     elif target.kind == "Namespace":
-        ns = snapshot.namespaces.get(("", target.name))
+        ns = snapshot.namespaces.get(target.key)
         finalizers = ns.finalizers if ns is not None else ()
         deleting = ns.deleting_since if ns is not None else None
         held = ns.held_by if ns is not None else ()

@@ -43,9 +43,12 @@ from kftui.model.objects import (
     Pod,
     Service,
     ServicePort,
+    Tagged,
     WebhookConfiguration,
     WebhookService,
     Workload,
+    on_cluster,
+    with_origin,
 )
 from kftui.model.projects import AppProject, SyncWindow
 from kftui.model.snapshot import (
@@ -54,6 +57,7 @@ from kftui.model.snapshot import (
     ClusterSnapshot,
     ConnectionState,
     KubeObject,
+    cluster_of,
     kind_of,
 )
 
@@ -100,6 +104,7 @@ __all__ = [
     "SnapshotChange",
     "SyncOperation",
     "SyncWindow",
+    "Tagged",
     "WatchEvent",
     "WebhookConfiguration",
     "WebhookService",
@@ -108,10 +113,13 @@ __all__ = [
     "apply_events",
     "base_id",
     "changed_keys",
+    "cluster_of",
     "consequences",
     "downstream",
     "kind_of",
+    "on_cluster",
     "root_causes_of",
     "roots",
     "title_suffix",
+    "with_origin",
 ]

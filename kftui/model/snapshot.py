@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
@@ -66,11 +66,36 @@ COLLECTION_OF: Mapping[type, str] = MappingProxyType(
 )
 
 
+# The snapshot field each kind's objects live in; the kinds whose objects carry an origin (model/objects.py).
+COLLECTION_OF_KIND: Mapping[str, str] = MappingProxyType(
+    {
+        **{kind: collection_of(kind) for kind in KIND_OF_TYPE.values()},
+        **{kind: collection_of(kind) for kind in WORKLOAD_KINDS},
+        **{
+            kind: collection_of(kind)
+            for kind in ("ValidatingWebhookConfiguration", "MutatingWebhookConfiguration")
+        },
+    }
+)
+TAGGED_KINDS = frozenset({"Namespace", "Pod", "Event", *WORKLOAD_KINDS})
+
+
 def kind_of(obj: KubeObject) -> str:
     """The Kubernetes kind of a model object."""
     if isinstance(obj, Workload | WebhookConfiguration):
         return obj.kind
     return KIND_OF_TYPE[type(obj)]
+
+
+def destination_of(app: Application, clusters: Iterable[ArgoCluster]) -> Destination:
+    """The cluster an Application deploys to, among the registered `clusters` (model/clusters.py)."""
+    return resolve(app.dest_server if not app.dest_name else "", app.dest_name, clusters)
+
+
+def cluster_of(app: Application, clusters: Iterable[ArgoCluster]) -> str:
+    """The cluster an Application's objects are on, as their keys and refs name it: "" for the hub."""
+    dest = destination_of(app, clusters)
+    return "" if dest.in_cluster else dest.label
 
 
 class ConnectionState(enum.Enum):
@@ -84,7 +109,8 @@ class ConnectionState(enum.Enum):
 class ClusterSnapshot:
     """Everything known about the cluster at one moment.
 
-    Collections are dicts keyed by (namespace, name) and must be treated as read-only: apply_event
+    Collections are dicts keyed by (namespace, name), plus the cluster for an object of another cluster than
+    the hub (model/objects.py, Key), and must be treated as read-only: apply_event
     copies the one collection it changes and shares the rest, so a snapshot is cheap to derive.
     `now` is the moment the snapshot describes; checks read time from it, never from the clock.
     """
@@ -127,7 +153,7 @@ class ClusterSnapshot:
 
     def destination(self, app: Application) -> Destination:
         """The cluster an Application deploys to (model/clusters.py)."""
-        return resolve(app.dest_server if not app.dest_name else "", app.dest_name, self.clusters)
+        return destination_of(app, self.clusters)
 
     def app_clusters(self) -> dict[str, str]:
         """App name -> the cluster it deploys to, for the apps deploying elsewhere than Argo CD's own cluster
@@ -139,17 +165,41 @@ class ClusterSnapshot:
                 out[app.name] = dest.label
         return out
 
+    def cluster_of(self, app: Application) -> str:
+        """The cluster an Application's objects are on, as their keys and refs name it: "" for the hub."""
+        return cluster_of(app, self.clusters)
+
+    def has_read(self, cluster: str) -> bool:
+        """Whether the snapshot holds objects of `cluster` ("" the hub: always): a remote app's reader
+        always yields its destination namespace, so none means the cluster was not read at all."""
+        return not cluster or any(
+            ns.origin is not None and ns.origin.cluster == cluster for ns in self.namespaces.values()
+        )
+
+    def namespace_named(self, name: str) -> Namespace | None:
+        """The namespace `name` on the hub, else on another cluster (the first read): for what names a namespace
+        but no cluster, such as the profile's gateway."""
+        found = self.namespaces.get(("", name))
+        if found is None:
+            found = next((ns for ns in self.namespaces.values() if ns.name == name), None)
+        return found
+
+    def get(self, ref: ObjectRef) -> KubeObject | None:
+        """The object `ref` names (on the cluster it names), None when the snapshot does not hold it."""
+        name = COLLECTION_OF_KIND.get(ref.kind)
+        return self.collection(name).get(ref.key) if name is not None else None
+
     def origin_of(self, ref: ObjectRef) -> Origin | None:
         """Where the object `ref` names was read from, None for the hub's own objects. A Service or other
         object kftui does not tag goes by its namespace (a namespace of a remote app is tagged)."""
-        if ref.kind == "Pod":
-            obj: Pod | Workload | Namespace | None = self.pods.get((ref.namespace or "", ref.name))
-        elif ref.kind in WORKLOAD_KINDS:
-            obj = self.workloads.get((ref.kind, f"{ref.namespace}/{ref.name}"))
-        else:
-            name = ref.name if ref.kind == "Namespace" else ref.namespace
-            obj = self.namespaces.get(("", name)) if name else None
-        return obj.origin if obj is not None else None
+        if ref.kind in TAGGED_KINDS:
+            obj = self.get(ref)
+        elif ref.cluster:
+            obj = self.namespaces.get(("", ref.namespace or "", ref.cluster))
+        else:  # (a Service, say, which kftui reads on the hub only: the profile's gateway names no cluster)
+            obj = self.namespace_named(ref.namespace) if ref.namespace else None
+        origin = getattr(obj, "origin", None)
+        return origin if isinstance(origin, Origin) else None
 
     def collection(self, name: str) -> Mapping[Key, KubeObject]:
         return getattr(self, name)
@@ -162,5 +212,6 @@ class ClusterSnapshot:
             if e.involved.name == ref.name
             and e.involved.kind == ref.kind
             and e.involved.namespace == ref.namespace
+            and e.involved.cluster == ref.cluster
         ]
         return sorted(found, key=lambda e: e.seen, reverse=True)

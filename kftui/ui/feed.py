@@ -18,7 +18,7 @@ from textual.app import App
 from textual.message import Message
 
 from kftui.cluster.source import Changes, ConnectionStatus, SnapshotSource, SourceError
-from kftui.model import ConnectionState
+from kftui.model import ConnectionState, Key
 from kftui.ui.messages import (
     ChangesArrived,
     ConnectionChanged,
@@ -127,18 +127,20 @@ class SourceFeed(App[None]):
     def on_details_pane_logs_wanted(self, message: DetailsPane.LogsWanted) -> None:
         pod = message.pod
         container = next((c.name for c in pod.containers if not c.init), "")
-        self._fetch_logs(pod.namespace, pod.name, container)
+        self._fetch_logs(pod.namespace, pod.name, container, pod.key, pod.ref.cluster)
 
     @work(thread=True, group="logs", exclusive=True, exit_on_error=False)
-    def _fetch_logs(self, namespace: str, name: str, container: str) -> None:
+    def _fetch_logs(
+        self, namespace: str, name: str, container: str, pod_key: Key | None = None, cluster: str = ""
+    ) -> None:
         reader = self._log_reader
         if reader is None:
             return
         try:
-            text = reader(namespace, name, container, LOG_TAIL_LINES)
+            text = reader(namespace, name, container, LOG_TAIL_LINES, cluster=cluster)
         except Exception as exc:  # logs are a convenience: say why they are missing
             text = f"Cannot fetch logs: {exc}"
-        self._post(PodLogsLoaded((namespace, name), text))
+        self._post(PodLogsLoaded(pod_key or (namespace, name), text))
 
     def on_connection_changed(self, message: ConnectionChanged) -> None:
         self.connection = message.status

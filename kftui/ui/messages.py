@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 from kftui.cluster.source import Changes, ConnectionStatus, SnapshotSource
-from kftui.model import ClusterSnapshot, Finding
+from kftui.model import ClusterSnapshot, Finding, Key
 from kftui.ui.tree_model import FilterResult, TreeModel
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ class ConnectionChanged(Message):
 class PodLogsLoaded(Message):
     """A log tail fetched in a thread worker for the pod the details pane shows."""
 
-    def __init__(self, pod_key: tuple[str, str], text: str) -> None:
+    def __init__(self, pod_key: Key, text: str) -> None:
         super().__init__()
         self.pod_key = pod_key
         self.text = text

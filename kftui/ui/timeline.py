@@ -8,7 +8,7 @@ resource in its status.resources, of the pods the topology gives it and of those
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from kftui.model import ClusterSnapshot, Event, ObjectRef
@@ -33,14 +33,16 @@ def refs_of_app(topology: Topology, app: str) -> set[ObjectRef]:
     node = next((n for n in topology.apps if n.app.name == app), None)
     if node is None:
         return set()
+    # The app's objects are on the cluster it deploys to: refs name it, as that cluster's events do.
+    cluster = topology.owners.app_names.get(app, "") if topology.owners is not None else ""
     refs = {node.app.ref}
-    refs.update(r.ref for r in node.cluster_resources)
+    refs.update(replace(r.ref, cluster=cluster) for r in node.cluster_resources)
     for ns in node.namespaces.values():
-        refs.update(r.ref for r in ns.resources)
+        refs.update(replace(r.ref, cluster=cluster) for r in ns.resources)
         for pod in ns.pods:
             refs.add(pod.ref)
             if pod.owner_kind and pod.owner_name:
-                refs.add(ObjectRef(pod.owner_kind, pod.namespace, pod.owner_name))
+                refs.add(ObjectRef(pod.owner_kind, pod.namespace, pod.owner_name, pod.ref.cluster))
     return refs
 
 
@@ -51,7 +53,7 @@ def timeline(snapshot: ClusterSnapshot, topology: Topology, scope: TimelineScope
         e
         for e in snapshot.events.values()
         if (scope.namespace is not None and e.namespace == scope.namespace and scope.app is None)
-        or ObjectRef(e.involved.kind, e.involved.namespace, e.involved.name) in refs
+        or e.involved in refs
     ]
     return sorted(found, key=lambda e: (e.seen, e.name), reverse=True)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal, TypeVar
 
 from rich.text import Text
@@ -50,6 +50,7 @@ class Scope:
     app: str | None = None
     namespace: str | None = None
     refs: frozenset[ObjectRef] = frozenset()
+    cluster: str = ""  # with `namespace`: its cluster ("" the hub's); another cluster's is not in it
 
     def matches(self, finding: Finding) -> bool:
         if self.refs:
@@ -59,6 +60,7 @@ class Scope:
             in_namespace = subject.namespace == self.namespace or (
                 subject.kind == "Namespace" and subject.name == self.namespace
             )
+            in_namespace = in_namespace and subject.cluster in (self.cluster, "")
             return in_namespace and (self.app is None or finding.app in (self.app, None))
         if self.app is not None:
             return finding.app == self.app
@@ -110,7 +112,7 @@ class TreeModel:
         self._by_app: dict[str, dict[Severity, int]] = defaultdict(lambda: defaultdict(int))
         self._by_app_ns: dict[tuple[str | None, str], Severity] = {}
         # A workload's icon is the worst of its own findings and its pods' (computed once, not per label).
-        self._by_workload: dict[tuple[str, str, str], Severity] = {}
+        self._by_workload: dict[ObjectRef, Severity] = {}
         for f in findings:
             self._by_app[f.app or ""][f.severity] += 1
             _worst(self._by_ref, f.subject, f.severity)
@@ -119,9 +121,9 @@ class TreeModel:
                 _worst(self._by_app_ns, (f.app, ns), f.severity)
                 _worst(self._by_app_ns, (None, ns), f.severity)
             if f.subject.kind == "Pod" and f.subject.namespace is not None:
-                subject = snapshot.pods.get((f.subject.namespace, f.subject.name))
+                subject = snapshot.pods.get(f.subject.key)
                 if subject is not None and subject.workload_kind:
-                    workload = (subject.namespace, subject.workload_kind, subject.workload_name)
+                    workload = replace(f.subject, kind=subject.workload_kind, name=subject.workload_name)
                     _worst(self._by_workload, workload, f.severity)
 
     # --- structure ---------------------------------------------------------------------------------
@@ -198,6 +200,7 @@ class TreeModel:
                 stack.extend((c, below) for c in reversed(self.children(item, capped=False)))
 
     def _app_children(self, parent: TreeItem, node: AppNode) -> list[TreeItem]:
+        cluster = self.clusters().get(parent.app or "", "")  # (its namespaces are that cluster's)
         items = [
             TreeItem(
                 tree_keys.namespace_key(parent.key, ns.name),
@@ -205,8 +208,8 @@ class TreeModel:
                 ns.name,
                 app=parent.app,
                 namespace=ns.name,
-                ref=ObjectRef("Namespace", None, ns.name),
-                obj=self.snapshot.namespaces.get(("", ns.name)),
+                ref=(ref := ObjectRef("Namespace", None, ns.name, cluster)),
+                obj=self.snapshot.namespaces.get(ref.key),
                 node=ns,
             )
             for ns in sorted(node.namespaces.values(), key=lambda n: n.name)
@@ -275,7 +278,9 @@ class TreeModel:
             severities = [self._by_ref.get(item.ref)]
             if isinstance(item.obj, ManagedResource) and item.obj.namespace:
                 res = item.obj
-                severities.append(self._by_workload.get((res.namespace, res.kind, res.name)))
+                severities.append(
+                    self._by_workload.get(replace(res.ref, cluster=self.clusters().get(item.app or "", "")))
+                )
             found = [s for s in severities if s is not None]
             return min(found, key=lambda s: s.rank) if found else None
         return None
@@ -368,17 +373,22 @@ class TreeModel:
             refs = {item.ref}
             res = item.obj
             if isinstance(res, ManagedResource) and res.namespace:
+                cluster = self.clusters().get(item.app or "", "")
                 refs.update(
                     p.ref
                     for p in self.snapshot.pods.values()
                     if p.namespace == res.namespace
                     and p.workload_kind == res.kind
                     and p.workload_name == res.name
+                    and p.ref.cluster == cluster
                 )
             return Scope(f"{item.ref.kind.lower()} {item.name}", refs=frozenset(refs))
         if item.kind in ("namespace", "unowned-namespace"):
             where = f" of {item.app}" if item.app else ""
-            return Scope(f"namespace {item.name}{where}", app=item.app, namespace=item.namespace)
+            cluster = self.clusters().get(item.app or "", "") if item.kind == "namespace" else ""
+            return Scope(
+                f"namespace {item.name}{where}", app=item.app, namespace=item.namespace, cluster=cluster
+            )
         if item.app is not None:
             return Scope(f"app {item.app}", app=item.app)
         return Scope("everything")

@@ -58,7 +58,11 @@ class ViewActions(FixActions):
             return
         ref, group, version = target
         title = f"{ref.kind} {ref.namespace + '/' if ref.namespace else ''}{ref.name}"
-        self.push_screen(YamlScreen(title, lambda: raw(ref.kind, ref.namespace, ref.name, group, version)))
+        # A pod's or namespace's ref says its cluster ("" the hub's); Argo CD's resource list does not (None).
+        cluster = None if item is None or isinstance(item.obj, ManagedResource) else ref.cluster
+        self.push_screen(
+            YamlScreen(title, lambda: raw(ref.kind, ref.namespace, ref.name, group, version, cluster=cluster))
+        )
 
     def action_events(self) -> None:
         item = self._cursor_item()
@@ -81,7 +85,7 @@ def _object_of(item: TreeItem) -> tuple[ObjectRef, str, str] | None:
     if isinstance(obj, Application | Pod):
         return obj.ref, "", ""
     if item.kind in ("namespace", "unowned-namespace") and obj is not None:
-        return ObjectRef("Namespace", None, item.name), "", ""
+        return item.ref or ObjectRef("Namespace", None, item.name), "", ""
     return None
 
 
@@ -93,6 +97,7 @@ def _scope_of(item: TreeItem) -> TimelineScope | None:
     if item.ref is not None:
         refs = {item.ref}
         if isinstance(item.obj, Pod) and item.obj.owner_kind:
-            refs.add(ObjectRef(item.obj.owner_kind, item.obj.namespace, item.obj.owner_name))
+            owner = ObjectRef(item.obj.owner_kind, item.obj.namespace, item.obj.owner_name, item.ref.cluster)
+            refs.add(owner)
         return TimelineScope(str(item.ref), refs=frozenset(refs))
     return None

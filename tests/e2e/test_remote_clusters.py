@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from kftui.cluster.dumpfile import load_snapshot, write_dump
 from kftui.fixes.plan import plan_action
 from kftui.fixes.runtime import FixOptions, build_fix_runtime
 from kftui.model import ObjectRef, Origin
@@ -122,6 +123,15 @@ def test_the_spoke_read_through_argo_cd_has_its_namespaces_workloads_pods_and_lo
     }
     logs = source.pod_logs(crashing[0].namespace, crashing[0].name)  # type: ignore[attr-defined]
     assert "katib-controller: starting" in logs
+    # `kftui dump` of this source: the spoke's objects are in it, still remote when the dump is loaded.
+    dump = tmp_path / "two-clusters.yaml"
+    clusters = source.clusters  # type: ignore[attr-defined]
+    write_dump(dump, source.dump_objects(), snap.now, clusters=clusters)  # type: ignore[attr-defined]
+    back = load_snapshot(dump)
+    assert {(p.key, p.origin) for p in back.pods.values() if p.origin} == {
+        (p.key, p.origin) for p in spoke_pods
+    }
+    assert back.clusters == clusters
     close = getattr(source, "close", None)
     if close is not None:
         close()

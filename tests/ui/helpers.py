@@ -79,7 +79,7 @@ class FakeLiveSourceWithLogs(FakeLiveSource):
         super().__init__(snapshot)
         self.log_requests: list[tuple[str, str, str, int]] = []
 
-    def pod_logs(self, namespace: str, name: str, container: str, tail: int) -> str:
+    def pod_logs(self, namespace: str, name: str, container: str, tail: int, cluster: str = "") -> str:
         self.log_requests.append((namespace, name, container, tail))
         return f"log line from {namespace}/{name}/{container}\npanic: cannot connect to mysql"
 

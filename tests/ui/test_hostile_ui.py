@@ -237,7 +237,7 @@ async def test_fix_and_forward_screens_show_hostile_names_inert(tmp_path: Path) 
 class HostileLogs(FakeLiveSourceWithLogs):
     """The demo, whose pod logs are written by the attacker."""
 
-    def pod_logs(self, namespace: str, name: str, container: str, tail: int) -> str:
+    def pod_logs(self, namespace: str, name: str, container: str, tail: int, cluster: str = "") -> str:
         return "start\n" + "\n".join(SAMPLES) + "\nend of tail"
 
 

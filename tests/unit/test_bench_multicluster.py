@@ -129,6 +129,7 @@ def _app(name: str) -> Application:
         name=name,
         namespace="argocd",
         resources=(ManagedResource("apps", "v1", "Deployment", "mcbench-spoke", name),),
+        dest_name="spoke",  # (its pods are the spoke's: an app owns only the objects of its own cluster)
     )
 
 

@@ -227,7 +227,7 @@ def hub_snapshot(*apps: dict[str, Any]) -> ClusterSnapshot:
 def test_a_remote_apps_crashing_pod_is_a_finding_that_says_it_came_through_argocd() -> None:
     hub = StaticSource(lambda: hub_snapshot(spoke_app(server=SPOKE)))
     snapshot = FederatedSource(hub, FakeArgo()).load()
-    pod = snapshot.pods[("kubeflow", "ml-pipeline-7f9c6d-x2k4p")]
+    pod = snapshot.pods[("kubeflow", "ml-pipeline-7f9c6d-x2k4p", "spoke")]
     assert pod.origin == ORIGIN
     findings = run_checks(snapshot, detect_profile({"kubeflow-pipelines"}))
     crash = next(f for f in findings if f.check == "pod-failing")
@@ -278,8 +278,8 @@ def test_polling_sends_what_changed_on_the_remote_cluster() -> None:
     deleted = [e.obj.name for e in got if e.type == "DELETED"]  # type: ignore[union-attr]
     assert "ml-pipeline-7f9c6d-x2k4p" in deleted
     after = apply_events(snapshot, list(got))
-    assert ("kubeflow", "ml-pipeline-7f9c6d-x2k4p") not in after.pods
-    assert ("kubeflow", "minio-5d8b4c-q7w2z") in after.pods
+    assert ("kubeflow", "ml-pipeline-7f9c6d-x2k4p", "spoke") not in after.pods
+    assert ("kubeflow", "minio-5d8b4c-q7w2z", "spoke") in after.pods
 
 
 def test_diff_sends_nothing_for_an_unchanged_read() -> None:
@@ -317,18 +317,19 @@ def test_a_cluster_a_kube_context_reaches_is_read_directly_not_through_argocd() 
     snapshot = FederatedSource(hub, argo, connect=connect).load()
     assert asked == [SPOKE]
     assert not [path for path, _ in argo.requests if "/applications/" in path]
-    pod = snapshot.pods[("kubeflow", "ml-pipeline-7f9c6d-x2k4p")]
+    pod = snapshot.pods[("kubeflow", "ml-pipeline-7f9c6d-x2k4p", "spoke")]
     assert pod.origin == Origin("spoke", "direct")
     findings = run_checks(snapshot, detect_profile({"kubeflow-pipelines"}))
     crash = next(f for f in findings if f.check == "pod-failing")
     assert crash.evidence_lines[-1] == "via a direct kube context (cluster spoke)"
 
 
-def test_a_namespace_the_hub_has_too_stays_the_hubs() -> None:
+def test_a_namespace_the_hub_has_too_is_kept_beside_the_hubs() -> None:
     hub = StaticSource(lambda: hub_snapshot(spoke_app(server=SPOKE), builders.namespace("kubeflow")))
     snapshot = FederatedSource(hub, FakeArgo()).load()
     assert snapshot.namespaces[("", "kubeflow")].origin is None
-    assert snapshot.pods[("kubeflow", "ml-pipeline-7f9c6d-x2k4p")].origin == ORIGIN
+    assert snapshot.namespaces[("", "kubeflow", "spoke")].origin == ORIGIN
+    assert snapshot.pods[("kubeflow", "ml-pipeline-7f9c6d-x2k4p", "spoke")].origin == ORIGIN
 
 
 def test_a_second_load_gives_every_remote_object_again() -> None:
@@ -339,8 +340,8 @@ def test_a_second_load_gives_every_remote_object_again() -> None:
         set(again.pods)
         == set(first.pods)
         == {
-            ("kubeflow", "ml-pipeline-7f9c6d-x2k4p"),
-            ("kubeflow", "minio-5d8b4c-q7w2z"),
+            ("kubeflow", "ml-pipeline-7f9c6d-x2k4p", "spoke"),
+            ("kubeflow", "minio-5d8b4c-q7w2z", "spoke"),
         }
     )
 
@@ -357,7 +358,7 @@ def test_a_direct_context_that_fails_falls_back_to_argocd_and_says_so() -> None:
     hub = StaticSource(lambda: hub_snapshot(spoke_app(server=SPOKE)))
     source = FederatedSource(hub, FakeArgo(), connect=lambda server: Spoke(broken))
     snapshot = source.load()
-    assert snapshot.pods[("kubeflow", "ml-pipeline-7f9c6d-x2k4p")].origin == ORIGIN
+    assert snapshot.pods[("kubeflow", "ml-pipeline-7f9c6d-x2k4p", "spoke")].origin == ORIGIN
     assert source.problem == (
         "cluster spoke through context spoke-admin: cannot reach the API server at https://127.0.0.1:16443: "
         "connection refused"

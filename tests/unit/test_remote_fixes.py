@@ -21,11 +21,13 @@ def test_kube_fixes_on_a_remote_object_are_refused_saying_what_works_instead() -
     hub_pod = builders.pod("other", "hub-api-5c8d7f9b6-abcde", "hub-api")
     hub = StaticSource(lambda: hub_snapshot(spoke_app(server=SPOKE), builders.namespace("other"), hub_pod))
     snapshot = FederatedSource(hub, FakeArgo()).load()
-    remote_pod = ObjectRef("Pod", "kubeflow", "ml-pipeline-7f9c6d-x2k4p")
+    # (As the tree and the findings name them: with their cluster. A Service is not read remotely, so a ref
+    # to one names no cluster; its namespace, only the spoke's, places it.)
+    remote_pod = ObjectRef("Pod", "kubeflow", "ml-pipeline-7f9c6d-x2k4p", "spoke")
     with pytest.raises(PlanError) as caught:
         plan_action("delete-pod", remote_pod, snapshot)
     assert str(caught.value) == (
-        "cannot delete-pod ml-pipeline-7f9c6d-x2k4p: Pod/kubeflow/ml-pipeline-7f9c6d-x2k4p is on cluster spoke, "
+        "cannot delete-pod ml-pipeline-7f9c6d-x2k4p: Pod/kubeflow/ml-pipeline-7f9c6d-x2k4p@spoke is on cluster spoke, "
         "which kftui reads through Argo CD's API; kftui holds no kube credentials for it: add a kube context for "
         "that cluster (or map its server to one under `clusters:` in kftui's config file); Argo CD can act there "
         "itself: `argocd app actions run` (restart) or `argocd app delete-resource`"
@@ -33,7 +35,7 @@ def test_kube_fixes_on_a_remote_object_are_refused_saying_what_works_instead() -
     with pytest.raises(PlanError, match="no kube credentials"):
         plan_action("port-forward", ObjectRef("Service", "kubeflow", "ml-pipeline"), snapshot)
     with pytest.raises(PlanError, match="on cluster spoke"):
-        plan_action("restart", ObjectRef("Deployment", "kubeflow", "ml-pipeline"), snapshot)
+        plan_action("restart", ObjectRef("Deployment", "kubeflow", "ml-pipeline", "spoke"), snapshot)
     plan = plan_action("delete-pod", ObjectRef("Pod", "other", "hub-api-5c8d7f9b6-abcde"), snapshot)
     assert "hub-api-5c8d7f9b6-abcde" in plan.command
 
@@ -52,8 +54,10 @@ def test_a_gateway_on_another_cluster_is_not_called_missing_for_its_unread_servi
     assert [f.evidence_lines[0] for f in gateway(without, profile)] == [
         f"Service {gw.namespace}/{gw.service} does not exist"
     ]
-    remote_ns = with_(demo.namespaces[("", gw.namespace)], origin=ORIGIN)
-    remote = apply_events(without, [WatchEvent("MODIFIED", remote_ns)])
+    # The gateway's namespace is the spoke's only (the hub's gone): its Service is on the spoke, unread.
+    hub_ns = demo.namespaces[("", gw.namespace)]
+    remote_ns = with_(hub_ns, origin=ORIGIN)
+    remote = apply_events(without, [WatchEvent("DELETED", hub_ns), WatchEvent("ADDED", remote_ns)])
     assert list(gateway(remote, profile)) == []
 
 

@@ -87,7 +87,7 @@ class LogsScreen(Screen[None]):
         self.opener = opener
         self.containers = containers_of(pod) or [Container("")]
         self.container_index = 0
-        self.request = LogRequest(pod.namespace, pod.name, self.containers[0].name)
+        self.request = LogRequest(pod.namespace, pod.name, self.containers[0].name, cluster=pod.ref.cluster)
         self.buffer = LogBuffer(limit)
         self.inbox = LineInbox(limit)
         self.state = "connecting"

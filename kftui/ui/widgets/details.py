@@ -8,7 +8,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import TabbedContent, TabPane
 
-from kftui.model import Application, ClusterSnapshot, ManagedResource, Pod
+from kftui.model import Application, ClusterSnapshot, Key, ManagedResource, ObjectRef, Pod
 from kftui.ui import render
 from kftui.ui.tree_model import TreeItem
 from kftui.ui.widgets.text_view import TextView
@@ -32,7 +32,7 @@ class DetailsPane(Vertical):
         super().__init__(id=id)
         self.logs_supported = logs_supported
         self.item: TreeItem | None = None
-        self._logs_for: tuple[str, str] | None = None
+        self._logs_for: Key | None = None
         self._texts: dict[str, tuple[object, ...]] = {}
         self._shown: tuple[tuple[str | None, int], tuple[object, ...]] | None = None
         self._same_item = False
@@ -95,7 +95,7 @@ class DetailsPane(Vertical):
         else:
             self._set(logs, Text("Choose a pod to see its logs.", style=render.GREY))
 
-    def show_logs(self, pod_key: tuple[str, str], text: str) -> None:
+    def show_logs(self, pod_key: Key, text: str) -> None:
         """Accept a fetched tail only if the pane still shows that pod (the user may have moved on)."""
         if self.item is not None and isinstance(self.item.obj, Pod) and self.item.obj.key == pod_key:
             self._set(self.query_one("#logs", TextView), render.lines(text or "(no log lines)"))
@@ -119,7 +119,9 @@ class DetailsPane(Vertical):
             return [(f"Pod {obj.namespace}/{obj.name}", obj)]
         if isinstance(obj, ManagedResource):
             found: list[tuple[str, object]] = [(f"{obj.kind} as Argo CD reports it (status.resources)", obj)]
-            workload = snapshot.workloads.get((obj.kind, f"{obj.namespace}/{obj.name}"))
+            # The workload on the cluster the item's app deploys to, not the hub's of the same name.
+            cluster = snapshot.app_clusters().get(item.app or "", "")
+            workload = snapshot.workloads.get(ObjectRef(obj.kind, obj.namespace, obj.name, cluster).key)
             if workload is not None:
                 found.append((f"{obj.kind} {obj.namespace}/{obj.name} in the cluster", workload))
             service = snapshot.services.get((obj.namespace, obj.name)) if obj.kind == "Service" else None

@@ -1,0 +1,330 @@
+"""Objects of two clusters with the same namespace and name: the hub's and a remote app's stay apart.
+
+Kubeflow deploys the same namespaces and names on every cluster (`kubeflow/ml-pipeline-...`), so a snapshot that
+keyed its collections by (namespace, name) alone would let a spoke's pod overwrite the hub's, and a check would
+read one cluster's object for the other's app. Remote objects are tagged the way the cluster layer tags them
+(cluster/remote.py `tagged`), from raw objects converted like real data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from kftui.checks.registry import run_checks
+from kftui.cluster.remote import tagged
+from kftui.model import (
+    ARGOCD_API,
+    ArgoCluster,
+    ClusterSnapshot,
+    Event,
+    Finding,
+    KubeObject,
+    Namespace,
+    Origin,
+    Pod,
+    WatchEvent,
+    Workload,
+    apply_events,
+)
+from kftui.model.clusters import IN_CLUSTER_SERVER
+from kftui.profile import AppSpec, Profile
+from kftui.ui.tree_model import TreeItem, TreeModel
+from tests.unit.fixtures import builders
+
+SPOKE = "https://127.0.0.1:16443"
+ORIGIN = Origin("spoke", ARGOCD_API)
+CLUSTERS = (ArgoCluster("in-cluster", IN_CLUSTER_SERVER), ArgoCluster("spoke", SPOKE))
+POD = "ml-pipeline-5c8d7f9b6-x2k4p"
+PROFILE = Profile(
+    name="two-clusters",
+    applications=(AppSpec("pipelines-hub"), AppSpec("pipelines-spoke")),
+    expected_namespaces=("kubeflow",),
+)
+
+
+def app(name: str, server: str, health: str = "Healthy") -> dict[str, Any]:
+    raw = builders.application(
+        name,
+        f"apps/{name}",
+        [builders.resource("Deployment", "ml-pipeline", "kubeflow", group="apps", health=None)],
+        health=health,
+    )
+    raw["spec"]["destination"]["server"] = server
+    return raw
+
+
+def event(pod: str, reason: str, message: str, name: str = "ml-pipeline.1") -> dict[str, Any]:
+    return {
+        "apiVersion": "v1",
+        "kind": "Event",
+        "metadata": {"name": name, "namespace": "kubeflow"},
+        "involvedObject": {"kind": "Pod", "namespace": "kubeflow", "name": pod},
+        "reason": reason,
+        "message": message,
+        "type": "Warning",
+        "lastTimestamp": "2026-11-20T03:00:00Z",
+    }
+
+
+def _convert(raw: dict[str, Any]) -> KubeObject:
+    from kftui.cluster.convert import to_model
+
+    obj = to_model(raw)
+    assert obj is not None
+    return obj
+
+
+def cluster_objects(*, hub_crashing: bool) -> tuple[list[KubeObject], list[KubeObject]]:
+    """(the hub's objects, the spoke's): one of the two pods of the same name crash-loops, with its event."""
+    hub_raw = [
+        builders.namespace("kubeflow"),
+        builders.deployment("kubeflow", "ml-pipeline", ready=0 if hub_crashing else 1),
+        builders.pod(
+            "kubeflow",
+            POD,
+            "ml-pipeline",
+            ready=not hub_crashing,
+            waiting="CrashLoopBackOff" if hub_crashing else None,
+        ),
+        event(POD, "BackOff", "hub: back-off restarting" if hub_crashing else "hub: old news"),
+    ]
+    spoke_raw = [
+        builders.namespace("kubeflow"),
+        builders.deployment("kubeflow", "ml-pipeline", ready=1 if hub_crashing else 0),
+        builders.pod(
+            "kubeflow",
+            POD,
+            "ml-pipeline",
+            ready=hub_crashing,
+            waiting=None if hub_crashing else "CrashLoopBackOff",
+        ),
+        event(POD, "BackOff", "spoke: old news" if hub_crashing else "spoke: back-off restarting"),
+    ]
+    hub = [_convert(r) for r in hub_raw]
+    spoke = [tagged(_convert(r), ORIGIN) for r in spoke_raw]
+    return hub, spoke
+
+
+def apps(*, hub_health: str = "Healthy", spoke_health: str = "Degraded") -> list[KubeObject]:
+    return [
+        _convert(app("pipelines-hub", IN_CLUSTER_SERVER, hub_health)),
+        _convert(app("pipelines-spoke", SPOKE, spoke_health)),
+    ]
+
+
+def two_clusters(*, hub_crashing: bool = False, **health: str) -> ClusterSnapshot:
+    hub, spoke = cluster_objects(hub_crashing=hub_crashing)
+    return ClusterSnapshot.from_objects(
+        [*apps(**health), *hub, *spoke],
+        now=builders.NOW,
+        clusters=CLUSTERS,
+        argocd_config=builders.HEALTHY_ARGOCD_CM,
+    )
+
+
+def of(objects: list[KubeObject], typ: type) -> Any:
+    return next(o for o in objects if isinstance(o, typ))
+
+
+# --- the snapshot -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("collection", ["namespaces", "pods", "workloads", "events"])
+def test_from_objects_keeps_the_hubs_and_the_spokes_object_of_the_same_name(collection: str) -> None:
+    hub, spoke = cluster_objects(hub_crashing=False)
+    snapshot = ClusterSnapshot.from_objects([*hub, *spoke], now=builders.NOW, clusters=CLUSTERS)
+    held = snapshot.collection(collection)
+    typ = {"namespaces": Namespace, "pods": Pod, "workloads": Workload, "events": Event}[collection]
+    hub_obj, spoke_obj = of(hub, typ), of(spoke, typ)
+    assert hub_obj.key != spoke_obj.key
+    assert len(held) == 2
+    assert held[hub_obj.key] is hub_obj and held[spoke_obj.key] is spoke_obj
+
+
+def test_watch_events_of_both_clusters_add_and_delete_each_its_own_object() -> None:
+    hub, spoke = cluster_objects(hub_crashing=False)
+    empty = ClusterSnapshot(now=builders.NOW, clusters=CLUSTERS)
+    both = apply_events(empty, [WatchEvent("ADDED", o) for o in [*hub, *spoke]])
+    assert (len(both.namespaces), len(both.pods), len(both.workloads), len(both.events)) == (2, 2, 2, 2)
+    hub_pod, spoke_pod = of(hub, Pod), of(spoke, Pod)
+    assert both.pods[hub_pod.key] is hub_pod and both.pods[spoke_pod.key] is spoke_pod
+
+    gone = apply_events(both, [WatchEvent("DELETED", spoke_pod), WatchEvent("DELETED", of(spoke, Namespace))])
+    assert list(gone.pods.values()) == [hub_pod]
+    assert list(gone.namespaces.values()) == [of(hub, Namespace)]
+    back = apply_events(gone, [WatchEvent("DELETED", hub_pod), WatchEvent("ADDED", spoke_pod)])
+    assert list(back.pods.values()) == [spoke_pod]
+
+
+def test_a_remote_event_is_about_the_remote_pod_only() -> None:
+    snapshot = two_clusters()
+    hub_pod = next(p for p in snapshot.pods.values() if p.origin is None)
+    spoke_pod = next(p for p in snapshot.pods.values() if p.origin == ORIGIN)
+    assert hub_pod.ref != spoke_pod.ref
+    assert [e.message for e in snapshot.events_for(hub_pod.ref)] == ["hub: old news"]
+    assert [e.message for e in snapshot.events_for(spoke_pod.ref)] == ["spoke: back-off restarting"]
+    assert snapshot.origin_of(spoke_pod.ref) == ORIGIN and snapshot.origin_of(hub_pod.ref) is None
+
+
+# --- what the user sees -----------------------------------------------------------------------------------
+
+
+def _child(model: TreeModel, item: TreeItem, name: str) -> TreeItem:
+    return next(c for c in model.children(item) if c.name == name)
+
+
+def test_the_tree_shows_each_clusters_namespace_and_pod_under_its_app() -> None:
+    snapshot = two_clusters()
+    model = TreeModel(snapshot, run_checks(snapshot, PROFILE))
+    roots = {item.name: item for item in model.roots()}
+    assert set(roots) == {"pipelines-hub", "pipelines-spoke"}
+    for name, origin in (("pipelines-hub", None), ("pipelines-spoke", ORIGIN)):
+        ns = _child(model, roots[name], "kubeflow")
+        assert isinstance(ns.obj, Namespace) and ns.obj.origin == origin
+        pod = _child(model, ns, POD)
+        assert isinstance(pod.obj, Pod) and pod.obj.origin == origin
+    assert "Unowned" not in {item.name for item in model.roots()}
+
+
+@pytest.mark.parametrize("hub_crashing", [False, True], ids=["spoke-crashes", "hub-crashes"])
+def test_pod_failing_reads_the_crashing_clusters_pod_and_names_its_cluster(hub_crashing: bool) -> None:
+    snapshot = two_clusters(hub_crashing=hub_crashing)
+    failing = [f for f in run_checks(snapshot, PROFILE) if f.check == "pod-failing"]
+    assert len(failing) == 1
+    crash = failing[0]
+    if hub_crashing:
+        assert crash.app == "pipelines-hub"
+        assert "event BackOff: hub: back-off restarting" in crash.evidence_lines
+        assert not any("cluster spoke" in line for line in crash.evidence_lines)
+    else:
+        assert crash.app == "pipelines-spoke"
+        assert "event BackOff: spoke: back-off restarting" in crash.evidence_lines
+        assert crash.evidence_lines[-1] == "via Argo CD API (cluster spoke)"
+        assert "spoke" in crash.id
+
+
+def _degraded(findings: list[Finding], app_name: str) -> Finding | None:
+    return next((f for f in findings if f.check == "app-degraded" and f.app == app_name), None)
+
+
+def test_an_apps_workload_health_is_read_on_the_apps_cluster() -> None:
+    snapshot = two_clusters(hub_health="Degraded", spoke_health="Degraded")
+    findings = run_checks(snapshot, PROFILE)
+    spoke, hub = _degraded(findings, "pipelines-spoke"), _degraded(findings, "pipelines-hub")
+    assert spoke is not None and hub is not None
+    assert (
+        "Deployment/kubeflow/ml-pipeline Degraded (pod ml-pipeline-5c8d7f9b6-x2k4p: CrashLoopBackOff)"
+        in spoke.evidence
+    )
+    assert "ml-pipeline" not in hub.evidence  # the hub's deployment and pod are healthy
+
+
+def test_a_namespace_missing_on_the_hub_is_missing_though_the_spoke_has_it() -> None:
+    hub, spoke = cluster_objects(hub_crashing=False)
+    without = [o for o in hub if not isinstance(o, Namespace)]
+    snapshot = ClusterSnapshot.from_objects([*apps(), *without, *spoke], now=builders.NOW, clusters=CLUSTERS)
+    missing = [f for f in run_checks(snapshot, PROFILE) if f.check == "namespace-missing"]
+    assert [f.title for f in missing] == ["Namespace kubeflow does not exist"]
+    assert missing[0].app == "pipelines-hub"
+
+
+def test_a_namespace_missing_on_the_spoke_is_not_hidden_by_the_hubs() -> None:
+    hub, spoke = cluster_objects(hub_crashing=False)
+    without = [o for o in spoke if not isinstance(o, Namespace)]
+    spoke_only = [_convert(app("pipelines-spoke", SPOKE))]
+    snapshot = ClusterSnapshot.from_objects(
+        [*spoke_only, *hub, *without], now=builders.NOW, clusters=CLUSTERS
+    )
+    missing = [f for f in run_checks(snapshot, PROFILE) if f.check == "namespace-missing"]
+    assert [(f.title, f.app) for f in missing] == [("Namespace kubeflow does not exist", "pipelines-spoke")]
+
+
+def test_an_event_and_a_workload_keep_their_cluster() -> None:
+    _, spoke = cluster_objects(hub_crashing=False)
+    assert of(spoke, Event).involved.cluster == "spoke"
+    assert of(spoke, Workload).origin == ORIGIN
+
+
+def test_an_apps_timeline_holds_the_events_of_its_own_cluster() -> None:
+    from kftui.topology import build_topology
+    from kftui.ui.timeline import TimelineScope, timeline
+
+    snapshot = two_clusters()
+    topology = build_topology(snapshot)
+    for app_name, message in (
+        ("pipelines-spoke", "spoke: back-off restarting"),
+        ("pipelines-hub", "hub: old news"),
+    ):
+        events = timeline(snapshot, topology, TimelineScope(app_name, app=app_name))
+        assert [e.message for e in events] == [message]
+
+
+def test_logs_and_yaml_of_a_pod_go_to_the_cluster_it_is_on() -> None:
+    """The hub has a pod of the same namespace and name as the remote app's: each is read from its own cluster."""
+    import threading
+
+    from kftui.cluster.logs import LogRequest
+    from kftui.cluster.remote import FederatedSource
+    from kftui.cluster.source import StaticSource
+    from tests.unit.test_remote_clusters import FakeArgo, hub_snapshot, spoke_app
+
+    crashing = "ml-pipeline-7f9c6d-x2k4p"
+
+    class Hub(StaticSource):
+        def pod_logs(self, namespace: str, name: str, container: str = "", tail: int = 200, **_: Any) -> str:
+            return f"hub log of {name}"
+
+        def stream_logs(self, request: LogRequest, stop: threading.Event) -> list[str]:
+            return [f"hub stream of {request.pod}"]
+
+        def raw_object(
+            self, kind: str, namespace: str | None, name: str, *rest: str, **_: Any
+        ) -> dict[str, Any]:
+            return {"metadata": {"uid": "hub-pod"}}
+
+    hub_pod = builders.pod("kubeflow", crashing, "ml-pipeline")
+    source = FederatedSource(Hub(lambda: hub_snapshot(spoke_app(server=SPOKE), hub_pod)), FakeArgo())
+    snapshot = source.load()
+    hub, spoke = (
+        next(p for p in snapshot.pods.values() if p.name == crashing and p.ref.cluster == c)
+        for c in ("", "spoke")
+    )
+    assert source.pod_logs("kubeflow", crashing, "", 10, cluster=hub.ref.cluster) == f"hub log of {crashing}"
+    assert "exit status 1" in source.pod_logs("kubeflow", crashing, "", 10, cluster=spoke.ref.cluster)
+    stop = threading.Event()
+    assert list(source.stream_logs(LogRequest("kubeflow", crashing, cluster=""), stop)) == [
+        f"hub stream of {crashing}"
+    ]
+    assert "exit status 1" in list(
+        source.stream_logs(LogRequest("kubeflow", crashing, cluster="spoke"), stop)
+    )
+    assert source.raw_object("Pod", "kubeflow", crashing, cluster="") == {"metadata": {"uid": "hub-pod"}}
+    raw = source.raw_object("Pod", "kubeflow", crashing, cluster="spoke")
+    assert raw is not None and raw["metadata"]["uid"] == "pod-1"
+
+
+def test_a_login_workload_is_read_on_the_cluster_its_app_deploys_to() -> None:
+    """dex of the spoke's app is crash-looping; the hub's dex of the same name is fine (and vice versa)."""
+    from kftui.profile import KeyWorkload
+
+    profile = Profile(
+        name="auth",
+        applications=(AppSpec("pipelines-hub"), AppSpec("pipelines-spoke")),
+        key_workloads=(KeyWorkload("Deployment", "kubeflow", "ml-pipeline", "dex"),),
+        auth_roles=("dex",),
+    )
+    only_spoke = [_convert(app("pipelines-spoke", SPOKE))]
+    for hub_crashing in (False, True):
+        hub, spoke = cluster_objects(hub_crashing=hub_crashing)
+        # Only the spoke's app deploys ml-pipeline: the hub's copy is not the login path's.
+        snapshot = ClusterSnapshot.from_objects(
+            [*only_spoke, *hub, *spoke], now=builders.NOW, clusters=CLUSTERS
+        )
+        found = [f for f in run_checks(snapshot, profile) if f.check == "auth-stack"]
+        if hub_crashing:
+            assert found == []
+        else:
+            assert [(f.subject.cluster, f.app) for f in found] == [("spoke", "pipelines-spoke")]
+            assert found[0].evidence_lines[0] == "Deployment kubeflow/ml-pipeline: 0/1 replicas ready"
