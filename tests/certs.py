@@ -1,8 +1,8 @@
 """TLS certificates for the hermetic tests, made in Python (cryptography): no openssl CLI on PATH needed.
 
 A `CertificateAuthority` signs server certificates for an IP address with the validity window a test asks for
-(an expired one, a valid one); `self_signed` is a lone certificate as a lab Argo CD serves. EC P-256 keys:
-generating one takes microseconds, where an RSA key took the openssl CLI a noticeable fraction of a second.
+(an expired one, a valid one); `self_signed` is a lone certificate as a lab Argo CD serves. Keys are EC P-256,
+quick to generate.
 """
 
 from __future__ import annotations
