@@ -79,7 +79,9 @@ class ShutdownGuard:
 
     `request_exit(code)` asks the app to exit (it is called from a helper thread, so it may block);
     `cleanup()` stops what must not outlive the process's purpose (every port-forward). The other arguments
-    are seams for the tests: which fds are the terminal, how to detach from it, how to end the process.
+    are seams for the tests: which fds are the terminal, how to detach from it, how to end the process, and
+    `on_wakeup(events)`, called with poll's events each time the watcher woke and goes back to waiting (so a
+    test knows the watcher has looked at the terminal, and whether anything but its pipe woke it).
     """
 
     def __init__(
@@ -91,6 +93,7 @@ class ShutdownGuard:
         fds: Sequence[int] | None = None,
         detach: Callable[[Sequence[int]], None] = detach_from_terminal,
         hard_exit: Callable[[int], object] = os._exit,
+        on_wakeup: Callable[[list[tuple[int, int]]], object] | None = None,
     ) -> None:
         self.request_exit = request_exit
         self.cleanup = cleanup
@@ -98,6 +101,7 @@ class ShutdownGuard:
         self._fds = fds
         self._detach = detach
         self._hard_exit = hard_exit
+        self._on_wakeup = on_wakeup
         self.exit_code: int | None = None
         self.reason = ""
         self.triggered = threading.Event()
@@ -179,7 +183,8 @@ class ShutdownGuard:
         for fd in self._watched:
             poller.register(fd, 0)  # no events asked for: hangup, error and an invalid fd are always reported
         while True:
-            for fd, mask in poller.poll():
+            events = poller.poll()
+            for fd, mask in events:
                 if fd == read_end:
                     data = self._drain(read_end)
                     caught = [b for b in data if b in SIGNALS]
@@ -191,6 +196,8 @@ class ShutdownGuard:
                 elif mask & _GONE:
                     self._shutdown(HANGUP_EXIT, "terminal closed")
                     return
+            if self._on_wakeup is not None:
+                self._on_wakeup(events)
 
     def _drain(self, fd: int) -> bytes:
         chunks = []

@@ -11,26 +11,41 @@ import pytest
 import yaml
 
 from kftui import cli
-from kftui.completion import script
+from kftui.completion import script, words
+from tests.completion_model import Script
 
 
-def complete(tmp_path: Path, *words: str) -> list[str]:
-    """What bash offers after `words` (the last one being completed), through the generated script."""
-    path = tmp_path / "kftui.bash"
-    path.write_text(script(cli.build_parser(), "bash"))
-    quoted = " ".join(f"'{w}'" for w in words)
-    program = f"source {path}; COMP_WORDS=({quoted}); COMP_CWORD={len(words) - 1}; _kftui_complete; "
-    program += 'printf "%s\\n" "${COMPREPLY[@]}"'
-    out = subprocess.run(["bash", "-c", program], capture_output=True, text=True, timeout=30, check=True)
-    return out.stdout.split()
+def bash_script(capsys: pytest.CaptureFixture[str]) -> Script:
+    """`kftui completion bash`, run in this process, read into the model of what bash would do with it."""
+    assert cli.main(["completion", "bash"]) == 0
+    return Script.parse(capsys.readouterr().out)
 
 
-def test_bash_completes_commands_options_and_their_values(tmp_path: Path) -> None:
-    assert complete(tmp_path, "kftui", "ch") == ["check"]
-    assert complete(tmp_path, "kftui", "check", "-o", "") == ["text", "json", "junit"]
-    assert complete(tmp_path, "kftui", "sync", "--ti") == ["--timeout"]
-    assert complete(tmp_path, "kftui", "--ser") == ["--server"]
-    assert complete(tmp_path, "kftui", "completion", "") == ["bash", "zsh"]
+def test_bash_completes_commands_options_and_their_values(capsys: pytest.CaptureFixture[str]) -> None:
+    """The script's logic, without bash (tests/terminal/test_bash_completion.py checks real bash agrees)."""
+    complete = bash_script(capsys).offered
+    assert complete("kftui", "ch") == ["check"]
+    assert complete("kftui", "check", "-o", "") == ["text", "json", "junit"]
+    assert complete("kftui", "sync", "--ti") == ["--timeout"]
+    assert complete("kftui", "--ser") == ["--server"]
+    assert complete("kftui", "completion", "") == ["bash", "zsh"]
+    # The command is found wherever it is typed; the top level's options come before it.
+    assert complete("kftui", "--demo", "conflicts", "-o", "j") == ["json"]
+    assert complete("kftui", "--demo", "") == ["check", "dump", "conflicts", "diff", "completion", "sync"]
+
+
+def test_the_bash_script_is_read_from_the_parser_and_bound_to_both_program_names(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A new command or option is completed without anyone listing it: the script is the parser's."""
+    parsed = bash_script(capsys)
+    table = words(cli.build_parser())
+    assert parsed.commands == [name for name in table if name]
+    assert set(parsed.branches) == set(table)
+    for name, (options, values) in table.items():
+        assert parsed.branches[name].options == options
+        assert parsed.branches[name].values == {o: v for o, v in values.items() if o != "@positional"}
+    assert parsed.registered == ["kftui", "kubectl-kftui"]
 
 
 def test_zsh_uses_the_same_function_through_bashcompinit() -> None:

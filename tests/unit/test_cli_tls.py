@@ -1,12 +1,13 @@
 """An API server whose certificate has expired, or was signed by another CA: one line, exit 2, no token.
 
-The servers are local TLS listeners on 127.0.0.1 with certificates the test makes with the openssl CLI; a
+The servers are local TLS listeners on 127.0.0.1 with certificates made in Python (tests/certs.py); a
 control server with a valid certificate from the same CA proves the failure comes from the certificate.
 """
 
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 import ssl
 import subprocess
@@ -20,96 +21,15 @@ import pytest
 import yaml
 
 from kftui.cluster.kube import KubeSource
+from tests.certs import CertificateAuthority
 
 TOKEN = "expired-cert-test-token-value"
-CA_CONFIG = """
-[ca]
-default_ca = mini
-[mini]
-dir = .
-database = db/index.txt
-serial = db/serial
-new_certs_dir = db
-unique_subject = no
-certificate = ca.crt
-private_key = ca.key
-default_md = sha256
-policy = any
-copy_extensions = none
-x509_extensions = ext
-[any]
-commonName = supplied
-[ext]
-subjectAltName = IP:127.0.0.1
-"""
-
-
-def _openssl(cwd: Path, *args: str) -> None:
-    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True)
-
-
-def _self_signed_ca(folder: Path, name: str, days: int) -> Path:
-    """A CA certificate (ca.crt, ca.key) in `folder`."""
-    _openssl(
-        folder,
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        "ca.key",
-        "-out",
-        "ca.crt",
-        "-subj",
-        f"/CN={name}",
-        "-days",
-        str(days),
-    )
-    return folder / "ca.crt"
-
-
-def _server_cert(pki: Path, name: str, start: str, end: str) -> tuple[Path, Path]:
-    _openssl(
-        pki,
-        "req",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        f"{name}.key",
-        "-out",
-        f"{name}.csr",
-        "-subj",
-        "/CN=127.0.0.1",
-    )
-    _openssl(
-        pki,
-        "ca",
-        "-batch",
-        "-config",
-        "ca.cnf",
-        "-in",
-        f"{name}.csr",
-        "-out",
-        f"{name}.crt",
-        "-startdate",
-        start,
-        "-enddate",
-        end,
-    )
-    return pki / f"{name}.crt", pki / f"{name}.key"
+LONG_AGO = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
 
 
 @pytest.fixture(scope="module")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    pki = tmp_path_factory.mktemp("pki")
-    (pki / "db").mkdir()
-    (pki / "db" / "index.txt").write_text("")
-    (pki / "db" / "serial").write_text("01\n")
-    (pki / "ca.cnf").write_text(CA_CONFIG)
-    _self_signed_ca(pki, "kftui-test-ca", days=3650)
-    return pki
+def ca() -> CertificateAuthority:
+    return CertificateAuthority("kftui-test-ca", days=3650)
 
 
 class _Version(BaseHTTPRequestHandler):
@@ -130,7 +50,7 @@ def _serve(cert: Path, key: Path) -> Iterator[str]:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
     server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)  # quick shutdown
     thread.start()
     try:
         yield f"https://127.0.0.1:{server.server_address[1]}"
@@ -140,18 +60,20 @@ def _serve(cert: Path, key: Path) -> Iterator[str]:
 
 
 @pytest.fixture()
-def expired_server(pki: Path) -> Iterator[str]:
-    cert, key = _server_cert(pki, "expired", "20200101000000Z", "20200102000000Z")
+def expired_server(ca: CertificateAuthority, tmp_path: Path) -> Iterator[str]:
+    cert, key = ca.issue(tmp_path, "expired", not_before=LONG_AGO, not_after=LONG_AGO + dt.timedelta(days=1))
     yield from _serve(cert, key)
 
 
 @pytest.fixture()
-def valid_server(pki: Path) -> Iterator[str]:
-    cert, key = _server_cert(pki, "valid", "20200101000000Z", "20991231000000Z")
+def valid_server(ca: CertificateAuthority, tmp_path: Path) -> Iterator[str]:
+    cert, key = ca.issue(
+        tmp_path, "valid", not_before=LONG_AGO, not_after=dt.datetime(2099, 12, 31, tzinfo=dt.UTC)
+    )
     yield from _serve(cert, key)
 
 
-def _kubeconfig(tmp_path: Path, server: str, ca: Path) -> Path:
+def _kubeconfig(tmp_path: Path, server: str, ca_pem: bytes) -> Path:
     config = {
         "apiVersion": "v1",
         "kind": "Config",
@@ -160,7 +82,7 @@ def _kubeconfig(tmp_path: Path, server: str, ca: Path) -> Path:
                 "name": "c",
                 "cluster": {
                     "server": server,
-                    "certificate-authority-data": base64.b64encode(ca.read_bytes()).decode(),
+                    "certificate-authority-data": base64.b64encode(ca_pem).decode(),
                 },
             }
         ],
@@ -178,9 +100,9 @@ def _kftui(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_expired_server_certificate_is_one_line_and_exit_2(
-    tmp_path: Path, pki: Path, expired_server: str
+    tmp_path: Path, ca: CertificateAuthority, expired_server: str
 ) -> None:
-    kubeconfig = _kubeconfig(tmp_path, expired_server, pki / "ca.crt")
+    kubeconfig = _kubeconfig(tmp_path, expired_server, ca.pem)
     for args in (["check"], ["dump", str(tmp_path / "d.yaml")], []):
         out = _kftui(*args, "--kubeconfig", str(kubeconfig))
         assert out.returncode == 2, out.stderr
@@ -190,17 +112,15 @@ def test_expired_server_certificate_is_one_line_and_exit_2(
     assert not (tmp_path / "d.yaml").exists(), "a failed dump writes nothing"
 
 
-def test_certificate_from_another_ca_is_not_trusted(tmp_path: Path, pki: Path, valid_server: str) -> None:
-    other = tmp_path / "other"
-    other.mkdir()
-    _self_signed_ca(other, "another-ca", days=30)
-    out = _kftui("check", "--kubeconfig", str(_kubeconfig(tmp_path, valid_server, other / "ca.crt")))
+def test_certificate_from_another_ca_is_not_trusted(tmp_path: Path, valid_server: str) -> None:
+    other = CertificateAuthority("another-ca", days=30)
+    out = _kftui("check", "--kubeconfig", str(_kubeconfig(tmp_path, valid_server, other.pem)))
     assert out.returncode == 2 and "TLS certificate not trusted" in out.stderr, out.stderr
     assert len(out.stderr.strip().splitlines()) == 1 and TOKEN not in out.stderr
 
 
 def test_control_the_same_ca_with_a_valid_certificate_connects(
-    tmp_path: Path, pki: Path, valid_server: str
+    tmp_path: Path, ca: CertificateAuthority, valid_server: str
 ) -> None:
-    source = KubeSource.from_kubeconfig(str(_kubeconfig(tmp_path, valid_server, pki / "ca.crt")))
+    source = KubeSource.from_kubeconfig(str(_kubeconfig(tmp_path, valid_server, ca.pem)))
     assert source.preflight() == "v1.36.3"

@@ -10,6 +10,7 @@ from kftui.cluster.source import StaticSource
 from kftui.fixes.plan import plan_action
 from kftui.fixes.runtime import FixOptions, build_fix_runtime
 from kftui.model import ObjectRef
+from tests.certs import self_signed
 
 
 def test_env_is_read_like_the_argocd_cli_and_flags_win() -> None:
@@ -320,32 +321,6 @@ def test_without_credentials_kftui_does_not_log_in_and_a_missing_password_is_emp
         server.close()
 
 
-def _self_signed(directory: Path) -> tuple[Path, Path]:
-    """A self-signed certificate for 127.0.0.1 (EC key: quick to make), as a lab Argo CD serves."""
-    import subprocess
-
-    cert, key = directory / "tls.crt", directory / "tls.key"
-    subprocess.run(
-        [
-            *(
-                "openssl",
-                "req",
-                "-x509",
-                "-newkey",
-                "ec",
-                "-pkeyopt",
-                "ec_paramgen_curve:prime256v1",
-                "-nodes",
-            ),
-            *("-keyout", str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1"),
-            *("-addext", "subjectAltName=IP:127.0.0.1"),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return cert, key
-
-
 def test_insecure_accepts_a_self_signed_argocd_certificate_and_only_then(tmp_path: Path) -> None:
     """--insecure (or ARGOCD_OPTS=--insecure) lets kftui log in to an Argo CD with a self-signed
     certificate; without it the login is refused as an unverifiable server."""
@@ -353,7 +328,7 @@ def test_insecure_accepts_a_self_signed_argocd_certificate_and_only_then(tmp_pat
 
     from kftui.cluster.source import SourceError
 
-    server = _ArgoSessionServer(tls=_self_signed(tmp_path))
+    server = _ArgoSessionServer(tls=self_signed(tmp_path))  # as a lab Argo CD serves
     try:
         env = {"ARGOCD_USERNAME": "admin", "ARGOCD_PASSWORD": "pw"}
         audit = str(tmp_path / "a.jsonl")

@@ -24,6 +24,7 @@ from kftui.kustomize import (
     with_real_build,
 )
 from kftui.kustomize.remotes import RemoteMap, parse_mapping, repository_of
+from tests.fakebins import HangingBuild
 from tests.unit.test_kustomize_conflicts import Tree, manifest, write_tree
 
 SA = manifest("ServiceAccount", "runner")
@@ -332,11 +333,10 @@ def test_cross_check_options(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     root = write_tree(tmp_path / "t", SPELLED_TWICE)
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
-    slow = bin_dir / "kustomize"
-    slow.write_text("#!/bin/sh\nexec /bin/sleep 5\n")
-    slow.chmod(0o755)
+    hanging = HangingBuild(bin_dir / "kustomize")
     monkeypatch.setenv("PATH", str(bin_dir))
     text, status = conflicts_command(root, timeout=0.2)
+    assert not hanging.still_running(), "the build was left running after its timeout"
     assert status == EXIT_CONFLICTS and "timed out after 0.2s (raise --build-timeout" in text
     assert "agrees" not in text.replace("cannot tell", "")
     text, _ = conflicts_command(root, compare_real_build=False)

@@ -11,7 +11,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +28,8 @@ class Seams:
     calls: list[tuple[str, object, float]] = field(default_factory=list)
     ended: threading.Event = field(default_factory=threading.Event)
     exited: threading.Event = field(default_factory=threading.Event)
+    wakeups: list[list[tuple[int, int]]] = field(default_factory=list)
+    woke: threading.Condition = field(default_factory=threading.Condition)
 
     def _note(self, what: str, arg: object = None) -> None:
         self.calls.append((what, arg, time.monotonic()))
@@ -47,6 +49,22 @@ class Seams:
         self._note("hard_exit", code)
         self.ended.set()
 
+    def on_wakeup(self, events: list[tuple[int, int]]) -> None:
+        with self.woke:
+            self.wakeups.append(events)
+            self.woke.notify_all()
+
+    def watcher_looks(self, times: int, nudge: Callable[[], None]) -> list[list[tuple[int, int]]]:
+        """Wake the watcher `times` times, each once it is back from the one before (so it has polled the
+        terminal that often and not acted); every wakeup since the first nudge, as poll reported it."""
+        start = len(self.wakeups)
+        for _ in range(times):
+            seen = len(self.wakeups)
+            nudge()
+            with self.woke:
+                assert self.woke.wait_for(lambda: len(self.wakeups) > seen, 5), "the watcher never woke"  # noqa: B023
+        return self.wakeups[start:]
+
     def names(self) -> list[str]:
         return [c[0] for c in self.calls]
 
@@ -61,6 +79,7 @@ class Seams:
             fds=fds,
             detach=self.detach,
             hard_exit=self.hard_exit,
+            on_wakeup=self.on_wakeup,
         )
 
 
@@ -68,11 +87,6 @@ def _wakeup_fd() -> int:
     current = signal.set_wakeup_fd(-1)
     signal.set_wakeup_fd(current)
     return current
-
-
-def _thread_cpu(thread: threading.Thread) -> float:
-    fields = Path(f"/proc/self/task/{thread.native_id}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @pytest.fixture
@@ -83,6 +97,17 @@ def terminal() -> Iterator[tuple[int, int]]:
     for fd in (master, slave):
         with contextlib.suppress(OSError):
             os.close(fd)
+
+
+@pytest.fixture
+def nudge() -> Iterator[Callable[[], None]]:
+    """Wakes the guard's watcher for nothing, as a terminal resize does in the app: a signal the guard does not
+    handle (SIGUSR1 here; it needs a Python handler to reach the wakeup fd, as Textual's SIGWINCH has)."""
+    previous = signal.signal(signal.SIGUSR1, lambda *_: None)
+    try:
+        yield lambda: os.kill(os.getpid(), signal.SIGUSR1)
+    finally:
+        signal.signal(signal.SIGUSR1, previous)
 
 
 @pytest.mark.parametrize(("sig", "code"), [(signal.SIGHUP, 129), (signal.SIGTERM, 143)])
@@ -107,13 +132,15 @@ def test_a_signal_detaches_stops_the_forwards_asks_the_app_to_exit_and_ends_with
     assert seams.names().count("hard_exit") == 1
 
 
-def test_a_closed_terminal_without_any_signal_ends_with_129(terminal: tuple[int, int]) -> None:
+def test_a_closed_terminal_without_any_signal_ends_with_129(
+    terminal: tuple[int, int], nudge: Callable[[], None]
+) -> None:
     """Under make, kftui gets no SIGHUP: the only sign is the hung-up tty (POLLHUP)."""
     master, slave = terminal
     seams = Seams()
     guard = seams.guard(fds=[slave])
     with guard:
-        time.sleep(0.1)
+        seams.watcher_looks(2, nudge)  # an open terminal, looked at twice: nothing to act on
         assert not guard.triggered.is_set()
         os.close(master)
         assert seams.exited.wait(5)
@@ -122,20 +149,23 @@ def test_a_closed_terminal_without_any_signal_ends_with_129(terminal: tuple[int,
     assert seams.ended.is_set()
 
 
-def test_typing_on_the_terminal_does_not_wake_the_guard(terminal: tuple[int, int]) -> None:
+def test_typing_on_the_terminal_does_not_wake_the_guard(
+    terminal: tuple[int, int], nudge: Callable[[], None]
+) -> None:
     """Only hangup, error and invalid-fd events are watched: pending input must not trigger it (nor spin it)."""
     master, slave = terminal
     seams = Seams()
     guard = seams.guard(fds=[slave])
-    earlier = set(threading.enumerate())  # watchers of earlier tests may still be waiting for their deadline
     with guard:
-        watcher = next(t for t in set(threading.enumerate()) - earlier if t.name == "kftui-shutdown-guard")
         os.write(master, b"q\r")
-        cpu_before = _thread_cpu(watcher)
-        time.sleep(0.5)
         assert select.select([slave], [], [], 0)[0], "the input is there for the app to read"
+        seams.watcher_looks(2, nudge)  # it has polled the terminal with the input pending, twice
         assert not guard.triggered.is_set()
-        assert _thread_cpu(watcher) - cpu_before < 0.1, "the watcher spins on pending input"
+        # A watcher that spins wakes without being nudged: on the tty's input (the terminal among poll's
+        # events) or on nothing (a poll that times out at once). This one woke for the nudges and nothing else.
+        with seams.woke:
+            wakeups = list(seams.wakeups)
+        assert len(wakeups) == 2 and all(events and slave not in dict(events) for events in wakeups), wakeups
     assert seams.calls == []
     assert guard.exit_code is None
 
@@ -286,7 +316,7 @@ detach_from_terminal([0, 1, 2])
 os.write(1, b"x")
 os.write(2, b"x")
 report.write("write ok after\\n")
-report.write(f"input readable after: {bool(select.select([0], [], [], 0.2)[0])}\\n")
+report.write(f"input readable after: {bool(select.select([0], [], [], 0)[0])}\\n")  # asked now: no window to wait out
 """
 
 

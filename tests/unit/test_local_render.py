@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from kftui.kustomize.checkout import RenderError, render_source, safe_subpath
+from tests.fakebins import HangingBuild, failing_build
 
 GIT_ENV = {
     **os.environ,
@@ -148,9 +149,7 @@ def test_a_symlink_out_of_the_checkout_is_refused_in_the_tree_and_in_the_exporte
 
 def test_a_failing_build_is_one_line_naming_the_path(tmp_path: Path) -> None:
     repo, _, _ = repo_with_two_commits(tmp_path)
-    broken = tmp_path / "broken"
-    broken.write_text("#!/bin/sh\necho 'accumulating resources: boom' >&2\necho more >&2\nexit 1\n")
-    broken.chmod(0o755)
+    broken = failing_build(tmp_path / "broken", ["accumulating resources: boom", "more"], code=1)
     with pytest.raises(RenderError) as err:
         render_source(repo, "app", ("main",), command=(str(broken),))
     assert str(err.value) == "kustomize build app: accumulating resources: boom"
@@ -158,8 +157,7 @@ def test_a_failing_build_is_one_line_naming_the_path(tmp_path: Path) -> None:
 
 def test_a_build_that_outlives_its_timeout_is_one_line(tmp_path: Path) -> None:
     repo, _, _ = repo_with_two_commits(tmp_path)
-    slow = tmp_path / "slow"
-    slow.write_text("#!/bin/sh\nexec /bin/sleep 5\n")
-    slow.chmod(0o755)
+    hanging = HangingBuild(tmp_path / "hanging")
     with pytest.raises(RenderError, match=r"^kustomize build app: timed out after 0.2s$"):
-        render_source(repo, "app", ("main",), command=(str(slow),), timeout=0.2)
+        render_source(repo, "app", ("main",), command=(str(hanging.path),), timeout=0.2)
+    assert not hanging.still_running(), "the build was left running after its timeout"
