@@ -249,3 +249,17 @@ class StaleArgo(FakeArgo):
             stale, self.stale = self.stale, None
             return stale
         return super().get_app(name)
+
+
+class SteppingClock:
+    """A monotonic clock that moves `step` seconds each time it is read: a timeout under test is reached
+    after a known number of reads, without waiting for it."""
+
+    def __init__(self, step: float = 1.0) -> None:
+        self.now = 0.0
+        self.step = step
+
+    def __call__(self) -> float:
+        value = self.now
+        self.now += self.step
+        return value

@@ -74,6 +74,7 @@ class OrderedSync:
         on_step: Callable[[StepStatus], None] | None = None,
         request: SyncRequest | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.runner = runner
         self.chain = chain
@@ -82,6 +83,7 @@ class OrderedSync:
         self.on_step = on_step
         self.request = request or SyncRequest()
         self.clock = clock
+        self.monotonic = monotonic  # the step deadlines' clock (tests step it instead of waiting)
         self.steps: list[StepStatus] = [StepStatus(i, a) for i, a in enumerate(chain)]
 
     def _update(self, index: int, **changes: object) -> StepStatus:
@@ -102,7 +104,7 @@ class OrderedSync:
             if cancel.is_set():
                 return self._stop(index, CANCELLED, "cancelled before this step started")
             self._update(index, state=WAITING, started=self.clock(), detail="waiting for the app to be free")
-            deadline = time.monotonic() + self.step_timeout
+            deadline = self.monotonic() + self.step_timeout
             try:
                 app = self._wait_free(name, deadline, cancel)
             except StepFailed as exc:
@@ -119,10 +121,11 @@ class OrderedSync:
                 argo,
                 name,
                 before,
-                max(0.0, deadline - time.monotonic()),
+                max(0.0, deadline - self.monotonic()),
                 cancel,
                 self.interval,
                 on_poll=self._poller(index),
+                clock=self.monotonic,
             )
             if not settled.ok:
                 state = CANCELLED if settled.reason == "cancelled" else FAILED
@@ -168,7 +171,7 @@ class OrderedSync:
                 last = str(exc)
             if cancel.is_set():
                 raise StepFailed("cancelled")
-            if time.monotonic() >= deadline:
+            if self.monotonic() >= deadline:
                 raise StepFailed(f"{name} not ready to sync within {self.step_timeout:.0f}s: {last}")
             self._sleep(cancel)
 
@@ -185,7 +188,7 @@ class OrderedSync:
                 return
             if cancel.is_set():
                 raise StepFailed("cancelled while waiting for Synced and Healthy")
-            if time.monotonic() >= deadline:
+            if self.monotonic() >= deadline:
                 raise StepFailed(
                     f"{name} not Synced and Healthy within {self.step_timeout:.0f}s ({_status_line(app)})"
                 )

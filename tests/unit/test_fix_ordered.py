@@ -11,7 +11,7 @@ from kftui.fixes.audit import AuditLog
 from kftui.fixes.gate import READ_ONLY_REASON, Gate
 from kftui.fixes.ordered import CANCELLED, DONE, FAILED, PENDING, OrderedSync, StepStatus
 from kftui.fixes.run import FixRunner
-from tests.fix_fakes import FakeArgo
+from tests.fix_fakes import FakeArgo, SteppingClock
 
 CHAIN = ("kubeflow", "kubeflow-seaweedfs", "kubeflow-pipelines")
 
@@ -55,7 +55,7 @@ def test_stops_at_a_failing_step_with_argo_cds_message(tmp_path: Path) -> None:
 
 def test_times_out_when_an_app_never_gets_healthy(tmp_path: Path) -> None:
     argo, runner = make(tmp_path, kubeflow={"stay_progressing": True})
-    result = OrderedSync(runner, CHAIN, step_timeout=0.3, interval=0.01).run()
+    result = OrderedSync(runner, CHAIN, step_timeout=30, interval=0, monotonic=SteppingClock(1.0)).run()
     assert not result.ok and result.stopped_at == "kubeflow"
     assert "not Synced and Healthy within" in result.reason and "Progressing" in result.reason
     assert len(argo.calls) == 1
@@ -64,7 +64,7 @@ def test_times_out_when_an_app_never_gets_healthy(tmp_path: Path) -> None:
 def test_missing_app_times_out_with_the_reason(tmp_path: Path) -> None:
     argo, runner = make(tmp_path)
     del argo.apps["kubeflow-pipelines"]
-    result = OrderedSync(runner, CHAIN, step_timeout=0.2, interval=0.01).run()
+    result = OrderedSync(runner, CHAIN, step_timeout=30, interval=0, monotonic=SteppingClock(1.0)).run()
     assert result.stopped_at == "kubeflow-pipelines"
     assert "not found" in result.reason
 

@@ -28,7 +28,7 @@ from kftui.fixes.ordered import (
 )
 from kftui.fixes.run import FixRunner
 from kftui.model import Application
-from tests.fix_fakes import FakeArgo, StaleArgo
+from tests.fix_fakes import FakeArgo, StaleArgo, SteppingClock
 
 CHAIN = ("base", "middle", "top")
 
@@ -61,8 +61,11 @@ def ordered(
     on_step: Callable[[StepStatus], None] | None = None,
     request: SyncRequest | None = None,
     clock: Callable[[], datetime] | None = None,
+    monotonic: Callable[[], float] | None = None,
 ) -> OrderedSync:
-    kw = {"clock": clock} if clock is not None else {}
+    kw: dict[str, object] = {"clock": clock} if clock is not None else {}
+    if monotonic is not None:
+        kw["monotonic"] = monotonic
     return OrderedSync(runner, chain, step_timeout, interval, on_step=on_step, request=request, **kw)  # type: ignore[arg-type]
 
 
@@ -121,7 +124,7 @@ def test_the_status_line_shows_the_health_message(tmp_path: Path) -> None:
     argo, runner, _ = setup(tmp_path, base={"stay_progressing": True})
     fake = argo.apps["base"]
     fake.app = replace(fake.app, health_message="Waiting for rollout")
-    result = ordered(runner, ("base",), step_timeout=0.05, interval=0.01).run()
+    result = ordered(runner, ("base",), step_timeout=0.05, monotonic=SteppingClock(0.001)).run()
     assert result.reason == (
         "stopped at base: base not Synced and Healthy within 0s "
         "(sync Synced, health Progressing (Waiting for rollout), operation Succeeded)"
@@ -219,7 +222,7 @@ def test_a_busy_app_that_stays_busy_times_out_with_its_status(tmp_path: Path) ->
     """Not free within the step timeout: FAILED, naming the app, the timeout and what is running."""
     _, runner, _ = setup(tmp_path, base={"reads_until_done": 10**6})
     runner.sync_app("base", SyncRequest())
-    result = ordered(runner, step_timeout=0.05, interval=0.01).run()
+    result = ordered(runner, step_timeout=0.05, monotonic=SteppingClock(0.001)).run()
     assert result.reason == (
         "stopped at base: base not ready to sync within 0s: "
         "an operation is running (sync OutOfSync, health Healthy, operation Running)"
@@ -231,7 +234,7 @@ def test_a_missing_app_is_waited_for_then_reported(tmp_path: Path) -> None:
     """An app not created yet (app of apps) is retried; at the timeout the reason is Argo CD's error."""
     argo, runner, _ = setup(tmp_path)
     del argo.apps["base"]
-    result = ordered(runner, ("base",), step_timeout=0.05, interval=0.01).run()
+    result = ordered(runner, ("base",), step_timeout=0.05, monotonic=SteppingClock(0.001)).run()
     assert result.reason == (
         "stopped at base: base not ready to sync within 0s: Application argocd/base not found"
     )

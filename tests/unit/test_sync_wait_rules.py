@@ -16,6 +16,7 @@ import pytest
 from kftui.cluster.ops import ActionError
 from kftui.fixes.waiting import Settled, operation_started_at, wait_operation
 from kftui.model import Application, ManagedResource, OperationState, ResourceResult, SyncOperation
+from tests.fix_fakes import SteppingClock
 
 BEFORE = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 LATER = datetime(2026, 11, 26, 9, 5, tzinfo=UTC)
@@ -56,26 +57,13 @@ class ScriptedArgo:
         return item
 
 
-class Clock:
-    """A monotonic clock that moves `step` seconds each time it is read."""
-
-    def __init__(self, step: float = 1.0) -> None:
-        self.now = 0.0
-        self.step = step
-
-    def __call__(self) -> float:
-        value = self.now
-        self.now += self.step
-        return value
-
-
 def wait(
     script: Sequence[Application | ActionError],
     *,
     before: datetime | None = BEFORE,
     timeout: float = 100.0,
     cancel: threading.Event | None = None,
-    clock: Clock | None = None,
+    clock: SteppingClock | None = None,
     polled: list[Application] | None = None,
 ) -> Settled:
     return wait_operation(
@@ -86,7 +74,7 @@ def wait(
         cancel,
         interval=0,
         on_poll=polled.append if polled is not None else None,
-        clock=clock or Clock(),
+        clock=clock or SteppingClock(),
     )
 
 
@@ -149,16 +137,16 @@ def test_timeout_names_the_last_phase_or_that_nothing_started() -> None:
 def test_the_deadline_is_inclusive_and_counted_from_the_start() -> None:
     """With a clock moving 1 s a read, a 3 s timeout allows exactly the reads before the deadline."""
     polled: list[Application] = []
-    settled = wait([app(requested=True)], timeout=3, clock=Clock(1.0), polled=polled)
+    settled = wait([app(requested=True)], timeout=3, clock=SteppingClock(1.0), polled=polled)
     # deadline = 0 + 3; checks at 1, 2 and 3: the third one (3 >= 3) stops.
     assert not settled.ok and len(polled) == 3
     polled.clear()
-    wait([app(requested=True)], timeout=3.5, clock=Clock(1.0), polled=polled)
+    wait([app(requested=True)], timeout=3.5, clock=SteppingClock(1.0), polled=polled)
     assert len(polled) == 4  # checks at 1, 2 and 3 go on; 4 >= 3.5 stops
     # a success found on the last permitted read still counts
     last = app("Succeeded")
     script = [app(requested=True), app(requested=True), last]
-    assert wait(script, timeout=3, clock=Clock(1.0)) == Settled(last, True, "")
+    assert wait(script, timeout=3, clock=SteppingClock(1.0)) == Settled(last, True, "")
 
 
 def test_each_read_is_reported_to_the_caller() -> None:
