@@ -1,12 +1,11 @@
 """Several clusters as one SnapshotSource: the hub's source, plus the objects of Applications deployed elsewhere.
 
 For an Application whose destination is another cluster, kftui reads that cluster's pods, workloads, namespaces
-and events through Argo CD's API (argoread.AppReader), or, when a kube context reaches that cluster, through that
-context's own source (full watches, its objects tagged "direct"). While following, an app read through Argo CD
-is read again on each tree its live stream sends (argostream.py), and polled: every `interval` when it has no
-stream up (over the bound, or down: the status line says why), else every `safety` as a net. Every such object
-carries its Origin; the checks read them like the hub's. The registered clusters come from Argo CD's
-/api/v1/clusters when an Argo CD server is given, else from its cluster Secrets (name and server only).
+and events through Argo CD's API (argoread.AppReader; while following, on each tree the app's live stream sends
+and by a poll: argoapps.py), or, when a kube context reaches that cluster, through that context's own source
+(full watches, its objects tagged "direct"). Every such object carries its Origin; the checks read them like the
+hub's. The registered clusters come from Argo CD's /api/v1/clusters when an Argo CD server is given, else from
+its cluster Secrets (name and server only).
 """
 
 from __future__ import annotations
@@ -14,13 +13,14 @@ from __future__ import annotations
 import base64
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
+from kftui.cluster.argoapps import ArgoApps, ObjectId
 from kftui.cluster.argoread import AppReader, ArgoHttp, clusters
-from kftui.cluster.argostream import MAX_STREAMS, SETTLE, Streams
+from kftui.cluster.argostream import MAX_STREAMS
 from kftui.cluster.fields import as_list, as_map, as_str
 from kftui.cluster.http import CONNECTION_ERRORS, KubeApiError, KubeHttp
 from kftui.cluster.logs import LogRequest
@@ -44,7 +44,6 @@ from kftui.model import (
     WatchEvent,
     Workload,
     apply_events,
-    kind_of,
 )
 
 POLL_INTERVAL = 5.0
@@ -53,7 +52,6 @@ SAFETY_INTERVAL = 60.0
 TICK = 1.0  # how often follow looks at what is due and at the streams' state
 CLUSTER_SECRET_LABEL = "argocd.argoproj.io/secret-type=cluster"
 Tagged = Pod | Workload | Namespace | Event
-ObjectId = tuple[str, Key]
 
 
 def _decoded(value: Any) -> str:
@@ -76,21 +74,6 @@ def cluster_secrets(http: KubeHttp, argocd_namespace: str) -> tuple[ArgoCluster,
         if server:
             out.append(ArgoCluster(_decoded(fields.get("name")), server))
     return tuple(out)
-
-
-def _identity(obj: KubeObject) -> ObjectId:
-    return (kind_of(obj), obj.key)
-
-
-def diff(before: Mapping[ObjectId, KubeObject], after: Mapping[ObjectId, KubeObject]) -> list[WatchEvent]:
-    """The watch events that turn one read of a remote app into the next (equal objects send nothing)."""
-    events = [
-        WatchEvent("ADDED" if oid not in before else "MODIFIED", obj)
-        for oid, obj in after.items()
-        if before.get(oid) != obj
-    ]
-    events += [WatchEvent("DELETED", obj) for oid, obj in before.items() if oid not in after]
-    return events
 
 
 def tagged(obj: KubeObject, origin: Origin) -> KubeObject:
@@ -124,24 +107,16 @@ class FederatedSource:
         self.direct = dict(direct or {})
         self.connect = connect
         self.interval = interval
-        self.safety = max(safety, interval)
-        self.max_streams = max_streams
-        self.clock = clock
         self.argocd_namespace = argocd_namespace
         self._lock = threading.Lock()
         self._apps: dict[Key, Application] = {}
         self._apps_changed = False
         self._clusters: tuple[ArgoCluster, ...] = ()
-        self._readers: dict[Key, AppReader] = {}
-        self._reading: dict[Key, threading.Lock] = {}
-        self._seen: dict[Key, dict[ObjectId, KubeObject]] = {}
-        self._read_at: dict[Key, float] = {}
-        self._problems: dict[Key, str] = {}
         self._direct_problem = ""
         self._hub_namespaces: set[str] = set()
-        self._streams: Streams | None = None
-        self._sink: Sink | None = None
-        self.reads = {"poll": 0, "stream": 0}  # trees read each way since load (what the e2e tests ask)
+        self.via_argo = ArgoApps(
+            argo, self._remote, interval=interval, safety=safety, max_streams=max_streams, clock=clock
+        )
 
     def __getattr__(self, name: str) -> Any:
         """What only the hub offers (preflight, prefetch, dump_objects, http, context) is the hub's."""
@@ -175,14 +150,12 @@ class FederatedSource:
             if dest.in_cluster or self.argo is None or dest.server in self.direct:
                 continue
             origin = Origin(dest.label, ARGOCD_API)
-            known = self._readers.get(app.key)
+            known = self.via_argo.reader(app.key)
             if known is not None and known.origin == origin and known.dest_namespace == app.dest_namespace:
                 readers[app.key] = known
             else:
                 readers[app.key] = AppReader(self.argo, app.name, app.namespace, origin, app.dest_namespace)
-        with self._lock:
-            self._readers = readers
-            self._reading = {key: self._reading.get(key) or threading.Lock() for key in readers}
+        self.via_argo.use(readers, snapshot.applications)
 
     # --- the first snapshot -------------------------------------------------------------------------
 
@@ -196,10 +169,7 @@ class FederatedSource:
         with self._lock:
             self._apps = dict(snapshot.applications)
             self._hub_namespaces = {ns.name for ns in snapshot.namespaces.values()}
-            self._seen = {}
-            self._read_at = {}
-            self._problems = {}
-            self.reads = {"poll": 0, "stream": 0}
+        self.via_argo.reset()
         changes: Changes = []
         failed: list[str] = []
         for server, source in list(self.direct.items()):
@@ -217,7 +187,7 @@ class FederatedSource:
                     if self._remote(o)
                 )
         self._plan(snapshot)
-        changes.extend(self._poll())
+        changes.extend(self.via_argo.poll())
         self._direct_problem = "; ".join(failed)
         return apply_events(snapshot, changes, now=snapshot.now) if changes else snapshot
 
@@ -236,113 +206,11 @@ class FederatedSource:
     def _name_of(self, server: str) -> str:
         return next((c.name for c in self._clusters if c.server == server and c.name), server)
 
-    def _poll(self, keys: Iterable[Key] | None = None, sink: Sink | None = None) -> list[WatchEvent]:
-        """Read the remote apps `keys` (every one when None) once; the events since their last read, sent to
-        `sink` app by app when one is given, else returned. An app Argo CD cannot answer for keeps its last
-        objects, and the reason is kept (the status line shows it)."""
-        with self._lock:
-            readers = dict(self._readers)
-            gone = [k for k in self._seen if k not in readers]  # the app went, or is read another way
-            events = [e for k in gone for e in diff(self._seen.pop(k), {})]
-            for key in [k for k in self._problems if k not in readers]:
-                del self._problems[key]
-        if sink is not None and events:
-            sink(list(events))
-            events = []
-        for key in readers if keys is None else keys:
-            reader = readers.get(key)
-            if reader is None:
-                continue
-            with self._reading_lock(key):
-                try:
-                    changes = self._read(key, reader, None)
-                except ActionError as exc:
-                    with self._lock:
-                        self._problems[key] = f"{reader.app} via Argo CD: {exc}"
-                        self._read_at[key] = self.clock()
-                    continue
-                if sink is not None and changes:
-                    sink(list(changes))  # under the app's lock: its events leave in the order they were read
-                else:
-                    events.extend(changes)
-        return events
-
-    def _reading_lock(self, key: Key) -> threading.Lock:
-        with self._lock:
-            return self._reading.setdefault(key, threading.Lock())
-
-    def _read(self, key: Key, reader: AppReader, tree: Any) -> list[WatchEvent]:
-        """One read of an app (the tree GET now, or one the stream sent), as events. The caller holds the
-        app's reading lock, so the poll and the stream never interleave the reads of one app."""
-        if tree is None:
-            objects: list[KubeObject] | None = reader.read()
-        else:
-            objects = reader.read_if_changed(tree)
-        with self._lock:
-            self.reads["poll" if tree is None else "stream"] += 1
-            self._read_at[key] = self.clock()
-            self._problems.pop(key, None)
-            if objects is None:
-                return []  # the same nodes as the last read
-            # A namespace of the same name on the hub stays the hub's (the snapshot keys them by name).
-            after = {_identity(o): o for o in objects if self._remote(o)}
-            events = diff(self._seen.get(key, {}), after)
-            self._seen[key] = after
-        return events
-
-    def _on_tree(self, key: Key, tree: Any) -> None:
-        """A tree the live stream sent for one app (in that stream's thread): read the app from it."""
-        with self._lock:
-            reader, sink = self._readers.get(key), self._sink
-        if reader is None or sink is None:
-            return
-        with self._reading_lock(key):
-            try:
-                events = self._read(key, reader, tree)
-            except ActionError as exc:  # read() with a tree asks nothing that raises; kept for a safe thread
-                with self._lock:
-                    self._problems[key] = f"{reader.app} via Argo CD: {exc}"
-                return
-            if events:
-                sink(list(events))
-
-    def _due(self) -> list[Key]:
-        """The apps to poll now: one with a live stream every `safety` (and once SETTLE after its stream
-        opened, for a change made before it subscribed), any other every `interval`."""
-        now = self.clock()
-        with self._lock:
-            keys, read_at = list(self._readers), dict(self._read_at)
-        due = []
-        for key in keys:
-            last = read_at.get(key, float("-inf"))
-            stream = self._streams.get(key) if self._streams is not None else None
-            if stream is not None and stream.live():
-                opened = stream.opened_at
-                if now - last >= self.safety or (last < opened + SETTLE <= now):
-                    due.append(key)
-            elif now - last >= self.interval:
-                due.append(key)
-        return due
-
-    def _stream_wanted(self) -> dict[Key, tuple[str, str]]:
-        """The apps read through Argo CD, the unhealthy first (their changes matter most), then by key."""
-        with self._lock:
-            readers, apps = dict(self._readers), dict(self._apps)
-
-        def order(key: Key) -> tuple[bool, Key]:
-            app = apps.get(key)
-            return (app is None or app.health_status == "Healthy", key)
-
-        return {key: (readers[key].app, readers[key].app_namespace) for key in sorted(readers, key=order)}
-
     @property
     def problem(self) -> str:
         """What cannot be read now (a direct context that failed, an app Argo CD refuses, a live stream that
         is down), "" when nothing."""
-        with self._lock:
-            polled = next(iter(self._problems.values()), "")
-        streamed = self._streams.problem() if self._streams is not None else ""
-        return "; ".join(p for p in (self._direct_problem, polled, streamed) if p)
+        return "; ".join(p for p in (self._direct_problem, self.via_argo.problem) if p)
 
     # --- following ----------------------------------------------------------------------------------
 
@@ -393,10 +261,8 @@ class FederatedSource:
         for t in threads:
             t.start()
         with self._lock:
-            self._sink = sink
-        if self.argo is not None and self.max_streams > 0:
-            self._streams = Streams(self.argo, self._on_tree, self.max_streams, clock=self.clock)
-            self._streams.plan(self._stream_wanted())
+            apps = dict(self._apps)
+        self.via_argo.start(sink, apps)
         reported = ""
         try:
             while not stop.wait(min(self.interval, TICK)):
@@ -408,20 +274,14 @@ class FederatedSource:
                         now=datetime.now(UTC), applications=apps, clusters=self._clusters
                     )
                     self._plan(snapshot)
-                    if self._streams is not None:
-                        self._streams.plan(self._stream_wanted())
-                self._poll(self._due(), sink)
+                self.via_argo.poll(self.via_argo.due(), sink)
                 problem = self.problem
                 if problem != reported:
                     reported = problem
                     state = ConnectionState.RECONNECTING if reported else ConnectionState.LIVE
                     sink(ConnectionStatus(state, reported))
         finally:
-            with self._lock:
-                self._sink = None
-            if self._streams is not None:
-                self._streams.close()
-                self._streams = None
+            self.via_argo.stop()
             for t in threads:
                 t.join(timeout=2)
 
@@ -462,10 +322,7 @@ class FederatedSource:
             wanted: ObjectId = (kind, (kind, f"{namespace}/{name}"))
         else:
             wanted = (kind, ("" if kind == "Namespace" else namespace or "", name))
-        with self._lock:
-            readers = dict(self._readers)
-            seen = list(self._seen.items())
-        return next((readers.get(key) for key, objects in seen if wanted in objects), None)
+        return self.via_argo.reader_of(wanted)
 
     def _hub(self, method: str) -> Callable[..., Any]:
         """One of the hub's reading methods (its type is a SnapshotSource, which does not promise them)."""

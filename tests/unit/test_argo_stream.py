@@ -190,7 +190,7 @@ def test_a_tree_the_stream_sends_becomes_the_apps_events_without_a_poll() -> Non
         following.wait_for(lambda: CRASHING in following.deleted())
     assert argo.streams == [(STREAM, {"appNamespace": "argocd"})]
     assert sum(path.endswith("/resource-tree") for path, _ in argo.requests) == trees_read == 1
-    assert source.reads == {"poll": 1, "stream": 1}
+    assert source.via_argo.reads == {"poll": 1, "stream": 1}
     assert "minio-5d8b4c-q7w2z" not in following.deleted()
 
 
@@ -204,7 +204,7 @@ def test_a_tree_with_the_same_nodes_sends_nothing_and_asks_nothing() -> None:
     with Following(source) as following:
         following.wait_for(lambda: CRASHING in following.deleted())
         assert len([item for item in following.items if isinstance(item, list)]) == 1
-        assert source.reads["stream"] == 3
+        assert source.via_argo.reads["stream"] == 3
     assert argo.requests[asked:] == []  # the Deployment's manifest is kept by resourceVersion
 
 

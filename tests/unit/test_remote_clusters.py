@@ -19,10 +19,11 @@ from typing import Any
 import pytest
 
 from kftui.checks.registry import run_checks
+from kftui.cluster.argoapps import diff
 from kftui.cluster.argoread import AppReader, clusters
 from kftui.cluster.argotree import from_nodes, tree_nodes
 from kftui.cluster.ops import ActionError
-from kftui.cluster.remote import FederatedSource, cluster_secrets, diff
+from kftui.cluster.remote import FederatedSource, cluster_secrets
 from kftui.cluster.source import StaticSource
 from kftui.model import (
     ARGOCD_API,
