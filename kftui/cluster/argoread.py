@@ -95,8 +95,9 @@ class AppReader:
         if tree is None:
             tree = self.http.get_json(app_path(self.app, "/resource-tree"), self._params())
         nodes = tree_nodes(tree)
+        objects = self._objects(nodes)
         self._nodes = nodes
-        return self._objects(nodes)
+        return objects
 
     def read_if_changed(self, tree: Any) -> list[KubeObject] | None:
         """read(tree), or None when its nodes are the last read's: Argo CD streams the whole tree after every
@@ -104,8 +105,9 @@ class AppReader:
         nodes = tree_nodes(tree)
         if nodes == self._nodes:
             return None
+        objects = self._objects(nodes)
         self._nodes = nodes
-        return self._objects(nodes)
+        return objects
 
     def _objects(self, nodes: list[TreeNode]) -> list[KubeObject]:
         live: dict[str, Live] = {}

@@ -157,7 +157,12 @@ class TreeStream:
                 for tree in tree_updates(self.http, self.name, self.app_namespace, self.stop):
                     delivered, failures = True, 0
                     self._delivered()
-                    self.on_tree(self.key, tree)
+                    try:
+                        self.on_tree(self.key, tree)
+                    except Exception as exc:  # a tree kftui cannot read: said, retried, never a dead thread
+                        raise StreamTrouble(
+                            f"cannot read the tree Argo CD sent: {type(exc).__name__}"
+                        ) from exc
             except (ActionError, StreamTrouble) as exc:
                 reason = str(exc)
             else:

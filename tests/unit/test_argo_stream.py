@@ -176,6 +176,29 @@ def test_a_stream_retries_with_backoff_and_says_why_until_it_delivers() -> None:
     assert [p for _, p in argo.streams] == [{"appNamespace": "argocd"}] * 6
 
 
+def test_a_tree_kftui_cannot_read_is_a_problem_and_the_stream_lives_on() -> None:
+    tree = fixture("resource-tree.json")
+    argo = FakeArgo(scripts=[[tree_line(tree)], [tree_line(tree)]])
+    seen: list[Any] = []
+    waits: list[tuple[float, str]] = []
+    stream: TreeStream
+
+    def on_tree(key: Any, got: Any) -> None:
+        seen.append(got)
+        if len(seen) == 1:
+            raise ValueError("a field kftui did not expect")
+
+    def wait(delay: float, stop: threading.Event) -> None:
+        waits.append((delay, stream.problem()))
+        if len(waits) == 2:
+            stop.set()
+
+    stream = TreeStream(argo, ("argocd", "app"), "app", "argocd", on_tree, wait, lambda: 0.0)
+    stream.run()
+    assert waits == [(0.2, "cannot read the tree Argo CD sent: ValueError"), (0.2, "")]
+    assert seen == [tree, tree]
+
+
 # --- the federated source --------------------------------------------------------------------------------
 
 
