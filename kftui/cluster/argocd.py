@@ -139,9 +139,8 @@ class ArgoRestOps:
     ) -> None:
         self.base = server_url(server, plaintext)
         self.argocd_namespace = argocd_namespace
-        self._verify = httpx.create_ssl_context(
-            verify=not insecure
-        )  # made once: every stream's client uses it
+        # Made once: every live stream's own client uses it too.
+        self._verify = httpx.create_ssl_context(verify=not insecure)
         self._client = httpx.Client(base_url=self.base, verify=self._verify, timeout=TIMEOUT)
         self._cutter = _Cutter()
         self._token = token
@@ -238,7 +237,7 @@ class ArgoRestOps:
             "GET",
             path,
             params={k: str(v) for k, v in params.items()},
-            # Not compressed: argocd-server's gzip handler would hold lines back until its buffer fills.
+            # Not compressed: a gzipped chunk could inflate to any size before the line bound sees it.
             headers={"Accept": "application/json", "Accept-Encoding": "identity"},
             extensions={"trace": trace},
         )

@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -246,12 +246,9 @@ class Streams:
     def get(self, key: Key) -> TreeStream | None:
         return self._streams.get(key)
 
-    def keys(self) -> Sequence[Key]:
-        return list(self._streams)
-
     def problem(self) -> str:
         """The first stream that is down and why (with how many more are), "" when every stream is up."""
-        down = [(s.name, p) for s in self._streams.values() if (p := s.problem())]
+        down = [(s.name, p) for s in list(self._streams.values()) if (p := s.problem())]
         if not down:
             return ""
         name, reason = down[0]
