@@ -16,7 +16,8 @@ is one line naming it (exit 2).
         plaintext: false
     clusters:                          # an Argo CD cluster's server URL -> the kube context that reaches it
       https://10.0.0.5:6443: spoke-admin
-    poll_seconds: 5                    # how often apps read through Argo CD's API are read again
+    poll_seconds: 5                    # how often apps read through Argo CD's API without a live stream up
+                                       # are read again (with one: every max(60, this) as a net)
 """
 
 from __future__ import annotations

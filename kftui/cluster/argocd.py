@@ -12,8 +12,12 @@ talks plain HTTP, like `argocd --plaintext`. Tokens never appear in messages.
 
 from __future__ import annotations
 
+import contextlib
 import json as jsonlib
-from collections.abc import Mapping, Sequence
+import socket
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -25,6 +29,10 @@ from kftui.model import Application
 
 TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 REFRESH_TIMEOUT = 90.0
+# A live stream quiet this long ends quietly, to be reopened: Argo CD sends each app's tree after every
+# reconcile (at least every timeout.reconciliation, 120 s + jitter by default), so a longer silence is more
+# likely a dead connection than a quiet app.
+STREAM_IDLE = 300.0
 
 
 def server_url(server: str, plaintext: bool = False) -> str:
@@ -57,8 +65,60 @@ def _error_message(resp: httpx.Response) -> str:
     except ValueError:
         return resp.text.strip()[:200] or resp.reason_phrase
     if isinstance(data, Mapping):
-        return str(data.get("message") or data.get("error") or resp.reason_phrase)
+        error = data.get("error")
+        if isinstance(error, Mapping):  # a stream's error: {"error": {"grpc_code", "message", ...}}
+            return str(error.get("message") or resp.reason_phrase)
+        return str(data.get("message") or error or resp.reason_phrase)
     return resp.reason_phrase
+
+
+class _Cutter:
+    """Shuts the socket of each open stream whose stop is set, so a read blocked on a quiet stream returns
+    now (closing a socket does not wake a thread reading it; shutting it does). One thread for every stream,
+    running while any is open."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._open: dict[int, tuple[threading.Event, list[socket.socket]]] = {}
+        self._next = 0
+        self._running = False
+
+    def watch(self, stop: threading.Event, sockets: list[socket.socket]) -> int:
+        with self._lock:
+            self._next += 1
+            self._open[self._next] = (stop, sockets)
+            if not self._running:
+                self._running = True
+                threading.Thread(target=self._run, name="argo-stream-cutter", daemon=True).start()
+            return self._next
+
+    def forget(self, token: int) -> None:
+        with self._lock:
+            self._open.pop(token, None)
+
+    def cut_all(self) -> None:
+        with self._lock:
+            opened = list(self._open.values())
+        for _, sockets in opened:
+            _shut(sockets)
+
+    def _run(self) -> None:
+        tick = threading.Event()
+        while True:
+            with self._lock:
+                if not self._open:
+                    self._running = False
+                    return
+                cut = [self._open.pop(t)[1] for t, (stop, _) in list(self._open.items()) if stop.is_set()]
+            for sockets in cut:
+                _shut(sockets)
+            tick.wait(0.1)
+
+
+def _shut(sockets: list[socket.socket]) -> None:
+    for sock in list(sockets):
+        with contextlib.suppress(OSError):  # already closed: nothing is blocked on it
+            sock.shutdown(socket.SHUT_RDWR)
 
 
 class ArgoRestOps:
@@ -79,7 +139,10 @@ class ArgoRestOps:
     ) -> None:
         self.base = server_url(server, plaintext)
         self.argocd_namespace = argocd_namespace
-        self._client = httpx.Client(base_url=self.base, verify=not insecure, timeout=TIMEOUT)
+        # Made once: every live stream's own client uses it too.
+        self._verify = httpx.create_ssl_context(verify=not insecure)
+        self._client = httpx.Client(base_url=self.base, verify=self._verify, timeout=TIMEOUT)
+        self._cutter = _Cutter()
         self._token = token
         if not token and username:
             self._token = self._login(username, password)
@@ -91,6 +154,7 @@ class ArgoRestOps:
         return self.base
 
     def close(self) -> None:
+        self._cutter.cut_all()
         self._client.close()
 
     def _login(self, username: str, password: str) -> str:
@@ -99,6 +163,20 @@ class ArgoRestOps:
         if not token:
             raise ActionError(f"Argo CD at {self.base}: the session login returned no token")
         return str(token)
+
+    def _unreachable(self, exc: httpx.HTTPError) -> ActionError:
+        if isinstance(exc, httpx.ConnectError):
+            return ActionError(f"cannot reach Argo CD at {self.base}: connection refused")
+        if isinstance(exc, httpx.TimeoutException):
+            return ActionError(f"cannot reach Argo CD at {self.base}: timed out")
+        return ActionError(f"cannot reach Argo CD at {self.base}: {type(exc).__name__}")
+
+    def _refused(self, resp: httpx.Response) -> ActionError:
+        if resp.status_code in (401, 403):
+            return ActionError(
+                f"Argo CD at {self.base} refused the request ({resp.status_code}): {_error_message(resp)}"
+            )
+        return ActionError(f"Argo CD: {_error_message(resp)} (HTTP {resp.status_code})")
 
     def _call(
         self,
@@ -113,23 +191,16 @@ class ArgoRestOps:
             resp = self._client.request(
                 method, path, params=params, json=json, timeout=timeout if timeout else TIMEOUT
             )
-        except httpx.ConnectError:
-            raise ActionError(f"cannot reach Argo CD at {self.base}: connection refused") from None
-        except httpx.TimeoutException:
-            raise ActionError(f"cannot reach Argo CD at {self.base}: timed out") from None
         except httpx.HTTPError as exc:
-            raise ActionError(f"cannot reach Argo CD at {self.base}: {type(exc).__name__}") from None
-        if resp.status_code in (401, 403):
-            raise ActionError(
-                f"Argo CD at {self.base} refused the request ({resp.status_code}): {_error_message(resp)}"
-            )
-        if resp.is_error:
+            raise self._unreachable(exc) from None
+        if resp.is_error and resp.status_code not in (401, 403):
             message = _error_message(resp)
             if "another operation is already in progress" in message:
                 raise OperationInProgress(message)
             if "No operation is in progress" in message:
                 raise NoOperation(message)
-            raise ActionError(f"Argo CD: {message} (HTTP {resp.status_code})")
+        if resp.is_error:
+            raise self._refused(resp)
         return resp
 
     def get_json(self, path: str, params: Mapping[str, str | int] | None = None) -> Any:
@@ -140,6 +211,75 @@ class ArgoRestOps:
     def get_text(self, path: str, params: Mapping[str, str | int] | None = None) -> str:
         """The read seam (argoread.ArgoHttp): GET a text answer whole."""
         return self._call("GET", path, params={k: str(v) for k, v in (params or {}).items()}).text
+
+    @contextmanager
+    def stream(
+        self, path: str, params: Mapping[str, str | int], stop: threading.Event
+    ) -> Iterator[Iterator[bytes]]:
+        """The read seam (argoread.ArgoHttp): a streaming GET on its own connection (a client of its own, so
+        its socket is known, from httpcore's trace, and `stop` can shut it however the read is blocked: Argo
+        CD sends even the headers only with the first tree)."""
+        sockets: list[socket.socket] = []
+
+        def trace(event: str, info: Mapping[str, Any]) -> None:
+            if event == "connection.connect_tcp.complete" and info.get("return_value") is not None:
+                sock = info["return_value"].get_extra_info("socket")
+                if isinstance(sock, socket.socket):
+                    sockets.append(sock)
+
+        client = httpx.Client(
+            base_url=self.base,
+            verify=self._verify,
+            headers=self._client.headers,
+            timeout=httpx.Timeout(STREAM_IDLE, connect=5.0),
+        )
+        request = client.build_request(
+            "GET",
+            path,
+            params={k: str(v) for k, v in params.items()},
+            # Not compressed: a gzipped chunk could inflate to any size before the line bound sees it.
+            headers={"Accept": "application/json", "Accept-Encoding": "identity"},
+            extensions={"trace": trace},
+        )
+        token = self._cutter.watch(stop, sockets)
+        try:
+            resp = self._open_stream(client, request, stop)
+            try:
+                if resp is not None and resp.is_error:
+                    resp.read()  # an error answer is one short JSON object
+                    raise self._refused(resp)
+                yield self._chunks(resp, stop) if resp is not None else iter(())
+            finally:
+                if resp is not None:
+                    resp.close()
+        finally:
+            self._cutter.forget(token)
+            client.close()
+
+    def _open_stream(
+        self, client: httpx.Client, request: httpx.Request, stop: threading.Event
+    ) -> httpx.Response | None:
+        """The stream's answer, None when it is idle (no tree within STREAM_IDLE) or stopped while waiting."""
+        try:
+            return client.send(request, stream=True)
+        except httpx.ReadTimeout:
+            return None
+        except httpx.HTTPError as exc:
+            if stop.is_set():
+                return None
+            raise self._unreachable(exc) from None
+
+    def _chunks(self, resp: httpx.Response, stop: threading.Event) -> Iterator[bytes]:
+        try:
+            for chunk in resp.iter_bytes():
+                if stop.is_set():
+                    return
+                yield chunk
+        except httpx.ReadTimeout:
+            return  # idle: the caller reopens
+        except httpx.HTTPError as exc:
+            if not stop.is_set():
+                raise self._unreachable(exc) from None
 
     def _app_path(self, name: str) -> str:
         return f"/api/v1/applications/{name}"

@@ -7,6 +7,8 @@ The endpoints (server/application/application.proto, server/cluster/cluster.prot
   GET /api/v1/applications/{name}/logs?namespace&podName&container&tailLines          one JSON per line:
                                                                          {"result": {"content", "last"}}
   GET /api/v1/clusters                                                   ClusterList {items: [{name, server}]}
+  GET /api/v1/stream/applications/{name}/resource-tree                  one JSON per line, on each change:
+                                                                         {"result": ApplicationTree} (argostream.py)
 ArgoRestOps (argocd.py) implements the seam over httpx; tests fake the seam, never httpx. Every method raises
 ActionError with one line (never the token) when Argo CD refuses or cannot be reached. Without an Argo CD server,
 the registered clusters come from Argo CD's cluster Secrets on the hub instead (cluster_secrets).
@@ -16,7 +18,9 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Mapping
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager
 from typing import Any, Protocol
 from urllib.parse import quote
 
@@ -43,6 +47,16 @@ class ArgoHttp(Protocol):
 
     def get_text(self, path: str, params: Params | None = None) -> str:
         """GET a text answer whole (the logs endpoint's JSON lines)."""
+        ...
+
+    def stream(
+        self, path: str, params: Params, stop: threading.Event
+    ) -> AbstractContextManager[Iterator[bytes]]:
+        """GET a streaming answer (WatchResourceTree): entering sends the request and raises ActionError when
+        Argo CD refuses it or cannot be reached; the value yields the body's chunks as they arrive (not split
+        into lines: the caller bounds them) until the answer ends, nothing arrives for a long while (an idle
+        stream ends quietly, to be reopened), or `stop` is set (which cuts a blocked read promptly); leaving
+        releases the connection."""
         ...
 
 
@@ -73,14 +87,32 @@ class AppReader:
         self.origin = origin
         self.dest_namespace = dest_namespace
         self._manifests: dict[str, tuple[str, Live]] = {}
+        self._nodes: list[TreeNode] | None = None
 
     def _params(self, **extra: str | int) -> dict[str, str | int]:
         return {"appNamespace": self.app_namespace, **extra}
 
-    def read(self) -> list[KubeObject]:
-        """The app's namespaces, workloads and pods, and the events about its unhealthy pods."""
-        tree = self.http.get_json(app_path(self.app, "/resource-tree"), self._params())
+    def read(self, tree: Any = None) -> list[KubeObject]:
+        """The app's namespaces, workloads and pods, and the events about its unhealthy pods: from `tree` when
+        given (an ApplicationTree the live stream sent), else from the tree GET now."""
+        if tree is None:
+            tree = self.http.get_json(app_path(self.app, "/resource-tree"), self._params())
         nodes = tree_nodes(tree)
+        objects = self._objects(nodes)
+        self._nodes = nodes
+        return objects
+
+    def read_if_changed(self, tree: Any) -> list[KubeObject] | None:
+        """read(tree), or None when its nodes are the last read's: Argo CD streams the whole tree after every
+        reconcile of the app, most of them changing nothing kftui reads."""
+        nodes = tree_nodes(tree)
+        if nodes == self._nodes:
+            return None
+        objects = self._objects(nodes)
+        self._nodes = nodes
+        return objects
+
+    def _objects(self, nodes: list[TreeNode]) -> list[KubeObject]:
         live: dict[str, Live] = {}
         for node in wanted_manifests(nodes):
             obj = self._live(node)

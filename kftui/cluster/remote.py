@@ -1,22 +1,26 @@
 """Several clusters as one SnapshotSource: the hub's source, plus the objects of Applications deployed elsewhere.
 
 For an Application whose destination is another cluster, kftui reads that cluster's pods, workloads, namespaces
-and events through Argo CD's API (argoread.AppReader, polled in follow's thread), or, when a kube context reaches
-that cluster, through that context's own source (full watches, its objects tagged "direct"). Every such object
-carries its Origin; the checks read them like the hub's. The registered clusters come from Argo CD's
-/api/v1/clusters when an Argo CD server is given, else from its cluster Secrets (name and server only).
+and events through Argo CD's API (argoread.AppReader; while following, on each tree the app's live stream sends
+and by a poll: argoapps.py), or, when a kube context reaches that cluster, through that context's own source
+(full watches, its objects tagged "direct"). Every such object carries its Origin; the checks read them like the
+hub's. The registered clusters come from Argo CD's /api/v1/clusters when an Argo CD server is given, else from
+its cluster Secrets (name and server only).
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from kftui.cluster import remotedump
+from kftui.cluster.argoapps import ArgoApps, identity
 from kftui.cluster.argoread import AppReader, ArgoHttp, cluster_secrets, clusters
+from kftui.cluster.argostream import MAX_STREAMS
 from kftui.cluster.http import CONNECTION_ERRORS, KubeApiError, KubeHttp
 from kftui.cluster.logs import LogRequest
 from kftui.cluster.ops import ActionError
@@ -36,29 +40,15 @@ from kftui.model import (
     Tagged,
     WatchEvent,
     apply_events,
-    kind_of,
     on_cluster,
     with_origin,
 )
 
 POLL_INTERVAL = 5.0
-ObjectId = tuple[str, Key]
+# An app whose live stream is up is still read this often (never more often than `interval`).
+SAFETY_INTERVAL = 60.0
+TICK = 1.0  # how often follow looks at what is due and at the streams' state
 REMOTE_COLLECTIONS = ("namespaces", "pods", "workloads", "events")
-
-
-def _identity(obj: KubeObject) -> ObjectId:
-    return (kind_of(obj), obj.key)
-
-
-def diff(before: Mapping[ObjectId, KubeObject], after: Mapping[ObjectId, KubeObject]) -> list[WatchEvent]:
-    """The watch events that turn one read of a remote app into the next (equal objects send nothing)."""
-    events = [
-        WatchEvent("ADDED" if oid not in before else "MODIFIED", obj)
-        for oid, obj in after.items()
-        if before.get(oid) != obj
-    ]
-    events += [WatchEvent("DELETED", obj) for oid, obj in before.items() if oid not in after]
-    return events
 
 
 def _read_directly(source: SnapshotSource, origin: Origin) -> list[KubeObject]:
@@ -86,9 +76,13 @@ class FederatedSource:
         connect: Callable[[str], SnapshotSource | None] | None = None,
         interval: float = POLL_INTERVAL,
         argocd_namespace: str = "argocd",
+        safety: float = SAFETY_INTERVAL,
+        max_streams: int = MAX_STREAMS,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """`direct` maps a cluster's server URL to the source of a kube context that reaches it; `connect`
-        makes such a source for a registered cluster's server when a context reaches it (None otherwise)."""
+        makes such a source for a registered cluster's server when a context reaches it (None otherwise).
+        `max_streams` bounds the live streams (0: poll only)."""
         self.hub = hub
         self.argo = argo
         self.direct = dict(direct or {})
@@ -97,11 +91,10 @@ class FederatedSource:
         self.argocd_namespace = argocd_namespace
         self._lock = threading.Lock()
         self._apps: dict[Key, Application] = {}
+        self._apps_changed = False
         self._clusters: tuple[ArgoCluster, ...] = ()
-        self._readers: dict[Key, AppReader] = {}
-        self._seen: dict[Key, dict[ObjectId, KubeObject]] = {}
-        self._problem = ""
         self._direct_problem = ""
+        self.via_argo = ArgoApps(argo, interval=interval, safety=safety, max_streams=max_streams, clock=clock)
 
     def __getattr__(self, name: str) -> Any:
         """What only the hub offers (preflight, prefetch, dump_objects, http, context) is the hub's."""
@@ -140,13 +133,12 @@ class FederatedSource:
             if dest.in_cluster or self.argo is None or dest.server in self.direct:
                 continue
             origin = Origin(dest.label, ARGOCD_API)
-            known = self._readers.get(app.key)
+            known = self.via_argo.reader(app.key)
             if known is not None and known.origin == origin and known.dest_namespace == app.dest_namespace:
                 readers[app.key] = known
             else:
                 readers[app.key] = AppReader(self.argo, app.name, app.namespace, origin, app.dest_namespace)
-        with self._lock:
-            self._readers = readers
+        self.via_argo.use(readers, snapshot.applications)
 
     # --- the first snapshot -------------------------------------------------------------------------
 
@@ -159,7 +151,7 @@ class FederatedSource:
         self._connect_direct(snapshot)
         with self._lock:
             self._apps = dict(snapshot.applications)
-            self._seen = {}
+        self.via_argo.reset()
         changes: Changes = []
         failed: list[str] = []
         for server, source in list(self.direct.items()):
@@ -170,7 +162,7 @@ class FederatedSource:
                 del self.direct[server]
                 failed.append(f"cluster {origin.cluster} through context {origin.context}: {exc}")
         self._plan(snapshot)
-        changes.extend(self._poll())
+        changes.extend(self.via_argo.poll())
         self._direct_problem = "; ".join(failed)
         return apply_events(snapshot, changes, now=snapshot.now) if changes else snapshot
 
@@ -189,33 +181,11 @@ class FederatedSource:
     def _name_of(self, server: str) -> str:
         return next((c.name for c in self._clusters if c.server == server and c.name), server)
 
-    def _poll(self) -> list[WatchEvent]:
-        """Read every remote app once; the events since the last read. An app Argo CD cannot answer for keeps
-        its last objects, and the reason is reported (the status line shows it)."""
-        with self._lock:
-            readers = dict(self._readers)
-        events: list[WatchEvent] = []
-        problems: list[str] = []
-        with self._lock:
-            for key in [k for k in self._seen if k not in readers]:  # the app went, or is read another way
-                events.extend(diff(self._seen.pop(key), {}))
-        for key, reader in readers.items():
-            try:
-                objects = reader.read()
-            except ActionError as exc:
-                problems.append(f"{reader.app} via Argo CD: {exc}")
-                continue
-            with self._lock:
-                after = {_identity(o): o for o in objects}
-                events.extend(diff(self._seen.get(key, {}), after))
-                self._seen[key] = after
-        self._problem = problems[0] if problems else ""
-        return events
-
     @property
     def problem(self) -> str:
-        """What cannot be read now (a direct context that failed, an app Argo CD refuses), "" when nothing."""
-        return "; ".join(p for p in (self._direct_problem, self._problem) if p)
+        """What cannot be read now (a direct context that failed, an app Argo CD refuses, a live stream that
+        is down), "" when nothing."""
+        return "; ".join(p for p in (self._direct_problem, self.via_argo.problem) if p)
 
     # --- following ----------------------------------------------------------------------------------
 
@@ -227,15 +197,18 @@ class FederatedSource:
     def _note_apps_locked(self, batch: Changes) -> None:
         for change in batch:
             if isinstance(change, WatchEvent) and isinstance(change.obj, Application):
+                self._apps_changed = True
                 if change.type == "DELETED":
                     self._apps.pop(change.obj.key, None)
                 else:
                     self._apps[change.obj.key] = change.obj
             elif isinstance(change, Relisted) and change.kind == "Application":
+                self._apps_changed = True
                 self._apps = {o.key: o for o in change.objects if isinstance(o, Application)}
 
     def follow(self, sink: Sink, stop: threading.Event) -> None:
-        """The hub's and each direct source's follow in threads; the Argo CD reads polled here."""
+        """The hub's and each direct source's follow in threads, a live stream per app read through Argo CD
+        (up to max_streams), and the polls of those apps here."""
 
         def hub_sink(item: Changes | ConnectionStatus) -> None:
             if not isinstance(item, ConnectionStatus):
@@ -257,22 +230,28 @@ class FederatedSource:
             )
         for t in threads:
             t.start()
+        with self._lock:
+            apps = dict(self._apps)
+        self.via_argo.start(sink, apps)
         reported = ""
         try:
-            while not stop.wait(self.interval):
+            while not stop.wait(min(self.interval, TICK)):
                 with self._lock:
+                    changed, self._apps_changed = self._apps_changed, False
                     apps = dict(self._apps)
-                snapshot = ClusterSnapshot(now=datetime.now(UTC), applications=apps, clusters=self._clusters)
-                self._plan(snapshot)
-                events = self._poll()
-                if events:
-                    sink(list(events))
+                if changed:
+                    snapshot = ClusterSnapshot(
+                        now=datetime.now(UTC), applications=apps, clusters=self._clusters
+                    )
+                    self._plan(snapshot)
+                self.via_argo.poll(self.via_argo.due(), sink)
                 problem = self.problem
                 if problem != reported:
                     reported = problem
                     state = ConnectionState.RECONNECTING if reported else ConnectionState.LIVE
                     sink(ConnectionStatus(state, reported))
         finally:
+            self.via_argo.stop()
             for t in threads:
                 t.join(timeout=2)
 
@@ -295,11 +274,10 @@ class FederatedSource:
         reads (the last Argo CD reads, a fresh read of each directly reached cluster) as manifests carrying
         their origin (cluster/remotedump.py), so that loading the dump gives them back as remote objects."""
         out: list[dict[str, Any]] = list(self._hub("dump_objects")())
-        with self._lock:
-            remote = {oid: o for objects in self._seen.values() for oid, o in objects.items()}
+        remote = {identity(o): o for o in self.via_argo.last_objects()}
         for server, source in list(self.direct.items()):
             origin = Origin(self._name_of(server), DIRECT, getattr(source, "context", ""))
-            remote.update((_identity(o), o) for o in _read_directly(source, origin))
+            remote.update((identity(o), o) for o in _read_directly(source, origin))
         out.extend(remotedump.manifest(o) for o in remote.values() if isinstance(o, Tagged))
         return out
 
@@ -319,18 +297,10 @@ class FederatedSource:
         """The reader of the remote app an object was read through, None for the hub's (and direct) objects.
         `cluster` says which cluster's object is meant ("" the hub's); None, the first remote one of that name."""
         key = ObjectRef(kind, namespace, name).key
-        with self._lock:
-            readers = dict(self._readers)
-            seen = list(self._seen.items())
-        for app, objects in seen:
-            reader = readers.get(app)
-            if reader is None:
-                continue
-            if cluster is None and any(k == kind and o[:2] == key for k, o in objects):
-                return reader
-            if cluster is not None and (kind, on_cluster(key, cluster)) in objects:  # type: ignore[arg-type]
-                return reader
-        return None
+        if cluster is None:
+            return self.via_argo.reader_of(lambda k, o: k == kind and o[:2] == key)
+        wanted = (kind, on_cluster(key, cluster))  # type: ignore[arg-type]
+        return self.via_argo.reader_of(lambda k, o: (k, o) == wanted)
 
     def _hub(self, method: str) -> Callable[..., Any]:
         """One of the hub's reading methods (its type is a SnapshotSource, which does not promise them)."""

@@ -8,15 +8,19 @@ import json
 import os
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from kftui.cluster.argostream import SETTLE
 from kftui.cluster.dumpfile import load_snapshot, write_dump
+from kftui.cluster.source import ConnectionStatus
 from kftui.fixes.plan import plan_action
 from kftui.fixes.runtime import FixOptions, build_fix_runtime
-from kftui.model import ObjectRef, Origin
+from kftui.model import ObjectRef, Origin, Pod, WatchEvent
 from kftui.multicluster import choose, live_source
 from kftui.ui.app import KftuiApp
 from kftui.ui.screens.logs import LogsScreen
@@ -206,6 +210,88 @@ def test_read_only_makes_no_write_on_the_hub_nor_by_argo_cds_record_while_readin
     assert _argo_writes(calls) == []
     # The window and the parsing see kftui's reads: the spoke's apps were read through Argo CD.
     assert "ResourceTree" in {c.method for c in record.reads(calls)}, [c.describe() for c in calls]
+
+
+def _spoke_kubectl(lab: Any, *args: str) -> str:
+    """kubectl with the spoke's own kubeconfig: a change made on the spoke, not through Argo CD or the hub."""
+    run = subprocess.run(
+        [lab.kubectl_path, "--kubeconfig", str(lab.spoke_kubeconfig), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=lab.env(),
+    )
+    assert run.returncode == 0, run.stderr
+    return run.stdout
+
+
+def test_a_change_on_the_spoke_reaches_kftui_on_argo_cds_live_stream_not_by_a_poll(
+    lab_spoke: Any, tmp_path: Path
+) -> None:
+    """The config puts the poll 10 minutes away; a spoke pod deleted through the spoke's own kubeconfig
+    leaves kftui's snapshot anyway, with no poll in between: Argo CD's live stream of the app's tree
+    (WatchResourceTree) told it. Argo CD's record has the stream's calls, as reads, and no write."""
+    lab = lab_spoke
+    _settled(lab)
+    config = tmp_path / "config" / "kftui" / "config.yaml"
+    config.parent.mkdir(parents=True)
+    config.write_text("poll_seconds: 600\n")
+    env = _env(lab, tmp_path, lab.argocd_admin_token())
+    mark = argo_record_mark(lab)
+    source = live_source(choose(_args(lab.kubeconfig), env), env)
+    via_argo = source.via_argo  # type: ignore[attr-defined]
+    assert (via_argo.interval, via_argo.safety) == (600, 600)
+    snap = source.load()
+    spoke = Origin(lab.spoke_cluster_name, "argocd-api")
+    victim = next(p for p in snap.pods.values() if p.origin == spoke and p.name.startswith("seaweedfs-"))
+    got: list[Any] = []
+    arrived = threading.Condition()
+
+    def sink(item: Any) -> None:
+        with arrived:
+            got.append(item)
+            arrived.notify_all()
+
+    def deleted() -> bool:
+        return any(
+            isinstance(e, WatchEvent)
+            and e.type == "DELETED"
+            and isinstance(e.obj, Pod)
+            and e.obj.key == victim.key
+            for item in got
+            if isinstance(item, list)
+            for e in item
+        )
+
+    stop = threading.Event()
+    follower = threading.Thread(target=source.follow, args=(sink, stop), daemon=True)
+    follower.start()
+    try:
+        spoke_apps = 1 + len(sc.HEALTHY_APPS)
+
+        def streams_started() -> bool:
+            return sum(c.method == "WatchResourceTree" for c in argo_calls(lab, mark)) >= spoke_apps
+
+        lab.wait_for(streams_started, 60, "argocd-server started a WatchResourceTree per spoke app")
+        time.sleep(SETTLE + 3)  # past the one read each app gets SETTLE after its stream opened
+        polls, streamed = via_argo.reads["poll"], via_argo.reads["stream"]
+        _spoke_kubectl(lab, "-n", victim.namespace, "delete", "pod", victim.name, "--wait=false")
+        deleting = time.monotonic()
+        with arrived:
+            assert arrived.wait_for(deleted, 120), [i for i in got if isinstance(i, list)]
+        print(f"the spoke pod's deletion reached kftui in {time.monotonic() - deleting:.2f} s")  # pytest -s
+        assert via_argo.reads["poll"] == polls  # no poll read it
+        assert via_argo.reads["stream"] > streamed
+        problems = [i.detail for i in got if isinstance(i, ConnectionStatus) and "live stream" in i.detail]
+        assert problems == []
+    finally:
+        stop.set()
+        follower.join(10)
+        _close(source)
+    assert not follower.is_alive()
+    calls = argo_calls(lab, mark)
+    assert _argo_writes(calls) == []
+    assert "WatchResourceTree" in {c.method for c in record.reads(calls)}, [c.describe() for c in calls]
 
 
 def _close(source: Any) -> None:

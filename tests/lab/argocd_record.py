@@ -27,6 +27,7 @@ READ_METHODS = frozenset(
         "RevisionChartDetails",
         "RevisionMetadata",
         "ServerSideDiff",
+        "WatchResourceTree",  # kftui's live stream of a remote app's tree (a Watch*, named as it is relied on)
         "ValidateAccess",
         "ValidateWriteAccess",
         "Version",

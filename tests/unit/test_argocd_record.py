@@ -137,7 +137,8 @@ def test_lines_that_are_not_calls_or_are_cut_short_are_skipped() -> None:
     assert parse_record(text) == []
 
 
-# Verbatim from argocd-server-auth's log in the lab (kftui's sync and refresh of a spoke app, then a read).
+# Verbatim from argocd-server-auth's log in the lab (kftui's sync and refresh of a spoke app, then reads: a
+# spoke pod's log, and a spoke app's live tree stream, which ended after 200 s).
 LAB_LINES = r"""
 time="2026-12-04T15:08:50Z" level=info msg="started call" grpc.component=server grpc.method=Sync grpc.method_type=unary grpc.service=application.ApplicationService grpc.start_time="2026-12-04T15:08:50Z" grpc.time_ms=0.004 peer.address="127.0.0.1:44892" protocol=grpc
 time="2026-12-04T15:08:50Z" level=info msg="received unary call /application.ApplicationService/Sync" grpc.request.content="name:\"spoke-seaweedfs\" dryRun:false prune:false strategy:<hook:<syncStrategyApply:<force:false > > > appNamespace:\"argocd\" "
@@ -146,16 +147,20 @@ time="2026-12-04T15:08:50Z" level=info msg="received unary call /application.App
 2026/12/04 15:08:44 proto: tag has too few fields: "-"
 time="2026-12-04T15:08:44Z" level=info msg="started call" grpc.component=server grpc.method=PodLogs grpc.method_type=server_stream grpc.service=application.ApplicationService grpc.start_time="2026-12-04T15:08:44Z" grpc.time_ms=0.004 peer.address="127.0.0.1:44892" protocol=grpc
 time="2026-12-04T15:08:44Z" level=info msg="received streaming call /application.ApplicationService/PodLogs" grpc.request.content="name:\"spoke-katib\" namespace:\"kubeflow\" podName:\"katib-controller-56947bc66-ldr24\" tailLines:200 follow:false appNamespace:\"argocd\" "
+time="2026-12-04T17:17:20Z" level=info msg="started call" grpc.component=server grpc.method=WatchResourceTree grpc.method_type=server_stream grpc.service=application.ApplicationService grpc.start_time="2026-12-04T17:17:20Z" grpc.time_ms=0.014 peer.address="127.0.0.1:42128" protocol=grpc
+time="2026-12-04T17:17:20Z" level=info msg="received streaming call /application.ApplicationService/WatchResourceTree" grpc.request.content="applicationName:\"spoke-katib\" appNamespace:\"argocd\" "
+time="2026-12-04T17:20:40Z" level=info msg="finished call" grpc.code=OK grpc.component=server grpc.method=WatchResourceTree grpc.method_type=server_stream grpc.service=application.ApplicationService grpc.start_time="2026-12-04T17:17:20Z" grpc.time_ms=200000.38 peer.address="127.0.0.1:42128" protocol=grpc
 """
 
 
-def test_the_labs_own_lines_sync_and_refresh_are_writes_pod_logs_a_read() -> None:
+def test_the_labs_own_lines_sync_and_refresh_are_writes_pod_logs_and_the_tree_stream_reads() -> None:
     calls = parse_record(LAB_LINES)
     assert [(c.method, c.write, c.why) for c in calls] == [
         ("Sync", True, ""),
         ("Get", False, ""),
         ("Get", True, "refresh=normal"),
         ("PodLogs", False, ""),
+        ("WatchResourceTree", False, ""),
     ]
     assert {c.service for c in calls} == {"application.ApplicationService"}
     assert calls[0].time == "2026-12-04T15:08:50Z"

@@ -11,16 +11,19 @@ import base64
 import copy
 import json
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from kftui.checks.registry import run_checks
+from kftui.cluster.argoapps import diff
 from kftui.cluster.argoread import AppReader, clusters
 from kftui.cluster.argotree import from_nodes, tree_nodes
 from kftui.cluster.ops import ActionError
-from kftui.cluster.remote import FederatedSource, cluster_secrets, diff
+from kftui.cluster.remote import FederatedSource, cluster_secrets
 from kftui.cluster.source import StaticSource
 from kftui.model import (
     ARGOCD_API,
@@ -47,15 +50,60 @@ def fixture(name: str) -> Any:
     return json.loads((FIXTURES / name).read_text())
 
 
+HOLD = object()
+"""In a stream's script: the stream stays open, quiet, until it is stopped (a threading.Event: until it is set)."""
+
+
 class FakeArgo:
-    """Argo CD's API as kftui's ArgoHttp seam sees it: answers by path and query, every request noted."""
+    """Argo CD's API as kftui's ArgoHttp seam sees it: answers by path and query, every request noted.
+
+    `scripts` are the live streams' answers, one per stream opened (then quiet streams): an exception raised
+    on opening, or the chunks the body sends (HOLD: stay open until stopped)."""
 
     endpoint = "https://argocd.example"
 
-    def __init__(self, tree: Any | None = None, refuse: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        tree: Any | None = None,
+        refuse: dict[str, str] | None = None,
+        scripts: list[Any] | None = None,
+    ) -> None:
         self.tree = tree if tree is not None else fixture("resource-tree.json")
         self.refuse = refuse or {}
         self.requests: list[tuple[str, dict[str, Any]]] = []
+        self.scripts = list(scripts or [])
+        self.streams: list[tuple[str, dict[str, Any]]] = []
+        self.open_streams = 0
+        self.changed = threading.Condition()
+
+    @contextmanager
+    def stream(self, path: str, params: Any, stop: threading.Event) -> Iterator[Iterator[bytes]]:
+        with self.changed:
+            self.streams.append((path, dict(params)))
+            script = self.scripts.pop(0) if self.scripts else [HOLD]
+            self.changed.notify_all()
+        if isinstance(script, Exception):
+            raise script
+
+        def chunks() -> Iterator[bytes]:
+            for item in script:
+                if item is HOLD:
+                    stop.wait()
+                    return
+                if isinstance(item, threading.Event):
+                    item.wait(10)
+                    continue
+                yield item
+
+        with self.changed:
+            self.open_streams += 1
+            self.changed.notify_all()
+        try:
+            yield chunks()
+        finally:
+            with self.changed:
+                self.open_streams -= 1
+                self.changed.notify_all()
 
     def _answer(self, path: str, params: dict[str, Any]) -> Any:
         for needle, reason in self.refuse.items():
@@ -73,8 +121,15 @@ class FakeArgo:
         raise AssertionError(f"unexpected GET {path}")
 
     def get_json(self, path: str, params: Any = None) -> Any:
-        self.requests.append((path, dict(params or {})))
+        with self.changed:
+            self.requests.append((path, dict(params or {})))
+            self.changed.notify_all()
         return self._answer(path, dict(params or {}))
+
+    def wait_for(self, what: Any, timeout: float = 10.0) -> None:
+        """Until `what()` holds of the requests and streams (each notifies), or fail."""
+        with self.changed:
+            assert self.changed.wait_for(what, timeout), (self.requests, self.streams)
 
     def get_text(self, path: str, params: Any = None) -> str:
         self.requests.append((path, dict(params or {})))
@@ -260,7 +315,7 @@ def test_a_refused_tree_leaves_the_app_unread_and_says_why() -> None:
 def test_polling_sends_what_changed_on_the_remote_cluster() -> None:
     argo = FakeArgo()
     hub = StaticSource(lambda: hub_snapshot(spoke_app(server=SPOKE)))
-    source = FederatedSource(hub, argo, interval=0.01)
+    source = FederatedSource(hub, argo, interval=0.01, max_streams=0)  # no live stream: the poll alone
     snapshot = source.load()
     # The crashing pod is replaced by a new, running one.
     tree = fixture("resource-tree.json")
@@ -280,6 +335,7 @@ def test_polling_sends_what_changed_on_the_remote_cluster() -> None:
     after = apply_events(snapshot, list(got))
     assert ("kubeflow", "ml-pipeline-7f9c6d-x2k4p", "spoke") not in after.pods
     assert ("kubeflow", "minio-5d8b4c-q7w2z", "spoke") in after.pods
+    assert argo.streams == []
 
 
 def test_diff_sends_nothing_for_an_unchanged_read() -> None:
