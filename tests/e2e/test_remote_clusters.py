@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 
-from kftui.cluster.argostream import SETTLE
 from kftui.cluster.dumpfile import load_snapshot, write_dump
 from kftui.cluster.source import ConnectionStatus
 from kftui.fixes.plan import plan_action
@@ -265,6 +264,7 @@ def test_a_change_on_the_spoke_reaches_kftui_on_argo_cds_live_stream_not_by_a_po
 
     stop = threading.Event()
     follower = threading.Thread(target=source.follow, args=(sink, stop), daemon=True)
+    polls_at_load = via_argo.reads["poll"]
     follower.start()
     try:
         spoke_apps = 1 + len(sc.HEALTHY_APPS)
@@ -273,7 +273,11 @@ def test_a_change_on_the_spoke_reaches_kftui_on_argo_cds_live_stream_not_by_a_po
             return sum(c.method == "WatchResourceTree" for c in argo_calls(lab, mark)) >= spoke_apps
 
         lab.wait_for(streams_started, 60, "argocd-server started a WatchResourceTree per spoke app")
-        time.sleep(SETTLE + 3)  # past the one read each app gets SETTLE after its stream opened
+        lab.wait_for(  # past the one read each app gets SETTLE after its stream opened
+            lambda: via_argo.reads["poll"] >= polls_at_load + spoke_apps,
+            60,
+            "each spoke app's one catch-up read after its stream opened",
+        )
         polls, streamed = via_argo.reads["poll"], via_argo.reads["stream"]
         _spoke_kubectl(lab, "-n", victim.namespace, "delete", "pod", victim.name, "--wait=false")
         deleting = time.monotonic()
