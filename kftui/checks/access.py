@@ -104,9 +104,10 @@ def _pods_of(snapshot: ClusterSnapshot, w: KeyWorkload, cluster: str = "") -> li
         (
             p
             for p in snapshot.pods.values()
-            if p.namespace == w.namespace
+            # (The name first: it rules out nearly every one of 100,000 pods in one comparison.)
+            if p.workload_name == w.name
+            and p.namespace == w.namespace
             and p.workload_kind == w.kind
-            and p.workload_name == w.name
             and p.ref.cluster == cluster
         ),
         key=lambda p: p.name,
