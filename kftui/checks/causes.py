@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 
 from kftui.checks.evidence import app_messages, find_app
+from kftui.checks.kustomize_ids import CHECK_ID as DUPLICATE_ID
+from kftui.checks.kustomize_ids import find_duplicate_id
 from kftui.model import ClusterSnapshot, Finding, base_id, title_suffix
 from kftui.profile import Profile
 
@@ -61,6 +63,26 @@ def same_message(findings: Sequence[Finding], snapshot: ClusterSnapshot, profile
         for cause in specific:
             if any(text in cause.evidence for text in texts):
                 yield symptom, cause
+
+
+def same_duplicate_id(
+    findings: Sequence[Finding], snapshot: ClusterSnapshot, profile: Profile
+) -> Iterator[Link]:
+    """An app-status finding whose Argo CD message says kustomize met a resource id twice is caused by that
+    app's kustomize-duplicate-id finding for the same id, though the two may quote different wordings of the
+    one failure: a sync's message (`ComparisonError: ...`) and a later comparison's condition, which the repo
+    server may answer from its cache (`Manifest generation error (cached): ...`), so same_message finds no
+    text the two share."""
+    duplicates = {(f.app, f.subject): f for f in findings if f.check == DUPLICATE_ID}
+    if not duplicates:
+        return
+    for symptom in findings:
+        if symptom.check not in APP_STATUS or symptom.app is None:
+            continue
+        found = find_duplicate_id(symptom.evidence)
+        cause = duplicates.get((symptom.app, found[0].ref)) if found is not None else None
+        if cause is not None:
+            yield symptom, cause
 
 
 def failed_sync_left_behind(
@@ -225,6 +247,7 @@ def failed_hooks(findings: Sequence[Finding], snapshot: ClusterSnapshot, profile
 
 RULES: tuple[Rule, ...] = (
     same_message,
+    same_duplicate_id,
     failed_sync_left_behind,
     failed_hooks,
     in_a_missing_namespace,

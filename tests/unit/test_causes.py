@@ -261,3 +261,39 @@ def test_a_sync_that_succeeded_or_an_app_that_runs_is_not_explained_by_an_old_fa
     crd_id = next(f.id for f in degraded if f.check == "crd-missing")
     linked = {f.check for f in degraded if crd_id in f.caused_by}
     assert "app-degraded" not in linked and "app-out-of-sync" in linked
+
+
+def _pipelines_sync_failed_with(message: str) -> ClusterSnapshot:
+    """The demo, with kubeflow-pipelines' last sync ended in Error with `message`; its ComparisonError condition
+    still quotes the repo server's cached answer ("Manifest generation error (cached): ...")."""
+    from kftui.model import OperationState
+
+    snap = load_demo()
+    key, app = next((k, a) for k, a in snap.applications.items() if a.name == "kubeflow-pipelines")
+    failed = replace(app, operation_state=OperationState(phase="Error", message=message))
+    return replace(snap, applications={**snap.applications, key: failed})
+
+
+SYNC_MESSAGE = (
+    "ComparisonError: Failed to load target state: failed to generate manifest for source 1 of 1: rpc error: "
+    "code = Unknown desc = `kustomize build <path to cached source>/env/platform-agnostic` failed exit status 1: "
+    "Error: accumulating resources: may not add resource with an already registered id: "
+    "ClusterRole.v1.rbac.authorization.k8s.io/{name}.[noNs]"
+)
+
+
+def test_a_failed_sync_quoting_the_same_duplicate_id_in_other_words_is_caused_by_it() -> None:
+    """The sync's message and the condition share no quotable text (one is a cached answer), but both name the
+    one resource kustomize met twice: the duplicate id is the root, the failed sync follows from it."""
+    found = run_checks(
+        _pipelines_sync_failed_with(SYNC_MESSAGE.format(name="kubeflow-metacontroller")), PROFILE
+    )
+    failed = next(f for f in found if f.check == "app-operation-failed" and f.app == "kubeflow-pipelines")
+    assert failed.caused_by == (DUPLICATE,)
+    assert next(f for f in found if f.id == DUPLICATE).caused_by == ()
+
+
+def test_a_failed_sync_naming_another_duplicate_id_is_not_caused_by_this_one() -> None:
+    found = run_checks(_pipelines_sync_failed_with(SYNC_MESSAGE.format(name="some-other-role")), PROFILE)
+    failed = next(f for f in found if f.check == "app-operation-failed" and f.app == "kubeflow-pipelines")
+    assert DUPLICATE not in failed.caused_by
