@@ -267,3 +267,46 @@ def test_a_deep_lattice_of_links_is_searched_once_per_finding() -> None:
     lattice = [(2 * i + s, 2 * (i + 1) + t) for i in range(depth - 1) for s in (0, 1) for t in (0, 1)]
     out = linked(found, build(fresh()), _pairs(*lattice, (len(found) - 1, 0)))
     assert out["top"] == ("n0-0",) and len(out) == 2 * (depth - 1) + 1
+
+
+DUPLICATED = (
+    "may not add resource with an already registered id: ClusterRole.v1.rbac.authorization.k8s.io/dup.[noNs]"
+)
+
+
+def test_only_an_app_status_finding_naming_the_duplicate_id_is_caused_by_it() -> None:
+    """same_duplicate_id links app-status findings of the app; another check quoting the same id is not one."""
+    found = [
+        finding(
+            "kustomize-duplicate-id", "ClusterRole", None, "dup", "dup twice", app=APP, evidence=DUPLICATED
+        ),
+        finding(
+            "app-operation-failed", "Application", "argocd", APP, "sync failed", app=APP, evidence=DUPLICATED
+        ),
+        finding("repo-path", "Application", "argocd", APP, "path quotes it", app=APP, evidence=DUPLICATED),
+        finding(
+            "app-out-of-sync", "Application", "argocd", "other", "other app", app="other", evidence=DUPLICATED
+        ),
+    ]
+    assert linked(found, build(fresh()), causes.same_duplicate_id) == {"sync failed": ("dup twice",)}
+
+
+def test_a_failed_hook_causes_its_own_apps_failed_sync_and_is_caused_by_the_pods_it_names() -> None:
+    """failed_hooks: the failed sync of the hook's app only (not another app's, not another check of this app),
+    and the pods the hook's evidence names in the hook's namespace only."""
+    hook_evidence = "Job kubeflow/smoke-test failed\npod smoke-test-x2: Error"
+    found = [
+        finding(
+            "hook-failed", "Job", "kubeflow", "smoke-test", "hook failed", app=APP, evidence=hook_evidence
+        ),
+        finding("app-operation-failed", "Application", "argocd", APP, "sync failed", app=APP),
+        finding("app-operation-failed", "Application", "argocd", "other", "other sync failed", app="other"),
+        finding("app-out-of-sync", "Application", "argocd", APP, "out of sync", app=APP),
+        finding("pod-failing", "Pod", "kubeflow", "smoke-test-x2", "named pod", app=APP),
+        finding("pod-failing", "Pod", "elsewhere", "smoke-test-x2", "same name elsewhere", app=APP),
+        finding("pod-failing", "Pod", "kubeflow", "smoke-test-y9", "unnamed pod", app=APP),
+    ]
+    assert linked(found, build(fresh()), causes.failed_hooks) == {
+        "sync failed": ("hook failed",),
+        "hook failed": ("named pod",),
+    }
