@@ -310,3 +310,16 @@ def test_a_failed_hook_causes_its_own_apps_failed_sync_and_is_caused_by_the_pods
         "sync failed": ("hook failed",),
         "hook failed": ("named pod",),
     }
+
+
+def test_a_namespace_finding_is_never_caused_by_its_own_namespace_being_missing() -> None:
+    """in_a_missing_namespace links objects *in* the namespace; a Namespace finding whose ref carries the namespace
+    (missing and stuck Terminating at once) is a cause, not an object in it."""
+    found = [
+        finding("namespace-missing", "Namespace", "kubeflow", "kubeflow", "ns missing"),
+        finding("finalizer-stuck", "Namespace", "kubeflow", "kubeflow", "ns stuck"),
+        finding("pod-failing", "Pod", "kubeflow", "ml-pipeline-x", "pod in it", app=APP),
+    ]
+    assert linked(found, build(fresh()), causes.in_a_missing_namespace) == {
+        "pod in it": ("ns missing", "ns stuck")
+    }
