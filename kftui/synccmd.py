@@ -176,12 +176,16 @@ def run_sync(
     out: TextIO,
     interval: float = 1.0,
     cancel: threading.Event | None = None,
+    monotonic: Callable[[], float] = time.monotonic,
 ) -> SyncOutcome:
-    """Sync `apps`: one chain with `ordered`, else all at once (each waited for with `wait`)."""
+    """Sync `apps`: one chain with `ordered`, else all at once (each waited for with `wait`); `monotonic` is
+    the clock of the steps' deadlines."""
     argo = runner.argo
     printer = ProgressPrinter(out, len(apps), argo.get_app if argo is not None else None)
     if ordered:
-        result = OrderedSync(runner, apps, timeout, interval, on_step=printer).run(cancel)
+        result = OrderedSync(runner, apps, timeout, interval, on_step=printer, monotonic=monotonic).run(
+            cancel
+        )
         return SyncOutcome(result.ok, list(result.steps), result.reason, result.stopped_at)
     if not wait:
         return _request_all(runner, apps, printer)
@@ -191,7 +195,9 @@ def run_sync(
         def renumbered(step: StepStatus) -> None:
             printer(replace(step, index=index))
 
-        results[index] = OrderedSync(runner, (name,), timeout, interval, on_step=renumbered).run(cancel)
+        results[index] = OrderedSync(
+            runner, (name,), timeout, interval, on_step=renumbered, monotonic=monotonic
+        ).run(cancel)
 
     threads = [threading.Thread(target=one, args=(i, n), daemon=True) for i, n in enumerate(apps)]
     for thread in threads:

@@ -41,7 +41,7 @@ from kftui.synccmd import (
     stop_at_root_cause,
     summary_lines,
 )
-from tests.fix_fakes import FakeArgo
+from tests.fix_fakes import FakeArgo, SteppingClock
 
 CHAIN = ("kubeflow", "kubeflow-seaweedfs", "kubeflow-pipelines")
 PROFILE = builtin_profile()
@@ -129,7 +129,16 @@ def test_without_wait_the_syncs_are_only_requested(tmp_path: Path) -> None:
 
 def test_a_timeout_stops_with_the_state_the_app_was_left_in(tmp_path: Path) -> None:
     _, runner = make(tmp_path, kubeflow={"stay_progressing": True})
-    outcome = run_sync(runner, CHAIN, ordered=True, wait=True, timeout=0.2, out=io.StringIO(), interval=0.01)
+    outcome = run_sync(
+        runner,
+        CHAIN,
+        ordered=True,
+        wait=True,
+        timeout=5,
+        out=io.StringIO(),
+        interval=0,
+        monotonic=SteppingClock(0.01),
+    )
     assert not outcome.ok
     assert outcome.stopped_at == "kubeflow"
     assert "health Progressing" in outcome.reason
