@@ -120,6 +120,23 @@ def test_a_postsync_hook_that_fails_is_named_with_its_message_and_pod(lab: Any, 
         assert ": Error" in evidence.split("pod smoke-test-")[1]  # the pod's reason (exit 1)
         assert [fix["id"] for fix in finding["fixes"]] == ["sync", "delete-hook"]
 
+        # The finding's second fix, as a user takes it: the failed Job goes (its pods in the background) before
+        # the fixed hook is synced. Left to BeforeHookCreation (Argo CD deleting and creating a Job of the same
+        # name within the sync), the sync of the fix ended Failed in two of four CI runs though the new pod is
+        # not labelled to fail; Argo CD's cache still holding the old, failed Job is the likeliest cause (not
+        # proven: the logs kept did not show which task failed).
+        job = ObjectRef("Job", ns, "smoke-test")
+        assert runner.run(plan_action("delete-hook", job, snapshot(kube))).ok
+        lab.wait_for(
+            lambda: (
+                not lab.kubectl(
+                    "get", "jobs,pods", "-n", ns, "-l", "job-name=smoke-test", "-o", "name"
+                ).stdout
+                and "NotFound" in lab.kubectl("get", "job", "smoke-test", "-n", ns).stderr
+            ),
+            60,
+            "the failed hook Job and its pods gone",
+        )
         fixed = lab.commit(repo, "hook.yaml", yaml.safe_dump(hook({})), "smoke test: a pod that passes")
         sync_and_expect_healthy(lab, runner, kube, name, fixed)
 
