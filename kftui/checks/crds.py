@@ -69,7 +69,8 @@ def crd_missing(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding
             if crd is not None
             else f"no CRD for {kind} ({gv}) exists in the cluster"
         )
-        yield _crd_finding(msg.app, msg.resource or msg.app.ref, kind, gv, msg.quoted, state, crd_owner)
+        subject = snapshot.placed(msg.resource, msg.app) if msg.resource else msg.app.ref
+        yield _crd_finding(msg.app, subject, kind, gv, msg.quoted, state, crd_owner)
     for crd in sorted(snapshot.crds.values(), key=lambda c: c.name):
         if crd.established:
             continue
@@ -80,7 +81,7 @@ def crd_missing(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding
             seen.add((app.name, crd.kind))
             yield _crd_finding(
                 app,
-                users[0].ref,
+                snapshot.placed(users[0].ref, app),
                 crd.kind,
                 crd.group,
                 f"CustomResourceDefinition {crd.name}: condition Established is not True\n{app.name} manages "

@@ -20,7 +20,8 @@ _SHARED_OLD = re.compile(
     r"(?P<kind>[\w.-]+)/(?P<name>[^\s/]+) is part of a different application:? (?P<b>\S+)"
 )
 
-Key = tuple[str, str | None, str]
+Key = tuple[str, str | None, str, str]
+"""(kind, namespace, name, cluster): two apps that deploy the same object to two clusters share nothing."""
 
 
 def _app_name(token: str) -> str:
@@ -49,11 +50,11 @@ def shared_resource(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Fin
         return found
 
     for app in applications(snapshot):
-        name = app.name
+        name, cluster = app.name, snapshot.cluster_of(app)
         for res in app.resources:
             if res.hook:
                 continue
-            key = (res.kind, res.namespace or None, res.name)
+            key = (res.kind, res.namespace or None, res.name, cluster)
             first = first_owner.setdefault(key, name)
             if first != name:
                 claims(key).setdefault(name, _listed(name))
@@ -67,7 +68,7 @@ def shared_resource(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Fin
             kind, res_name_ = m.group("kind"), m.group("name")
             listed = [r for r in app.resources if r.kind == kind and r.name == res_name_]
             ns = listed[0].namespace or None if listed else None
-            key = (kind, ns, res_name_)
+            key = (kind, ns, res_name_, cluster)
             quoted = f"{app.name} status.conditions[SharedResourceWarning]: {cond.message}"
             claims(key)[app.name] = quoted
             others = [m.group("b")] + ([m.group("a")] if "a" in m.groupdict() and m.group("a") else [])
@@ -75,7 +76,9 @@ def shared_resource(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Fin
                 claims(key).setdefault(_app_name(other), quoted)
     _live_tracking(snapshot, first_owner, claims, lambda key: bool(owners.get(key)))
     shared = [(key, by_app) for key, by_app in owners.items() if len(by_app) >= 2]
-    for (kind, ns, name), by_app in sorted(shared, key=lambda kv: (kv[0][0], kv[0][1] or "", kv[0][2])):
+    for (kind, ns, name, cluster), by_app in sorted(
+        shared, key=lambda kv: (kv[0][0], kv[0][1] or "", *kv[0][2:])
+    ):
         apps = sorted(by_app)
         first = apps[0]
         evidence = "\n".join(dict.fromkeys(by_app[a] for a in apps))
@@ -84,7 +87,7 @@ def shared_resource(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Fin
             check="shared-resource",
             severity=Severity.WARNING,
             app=first,
-            subject=ObjectRef(kind, ns, name),
+            subject=ObjectRef(kind, ns, name, cluster),
             title=f"{res_name(kind, ns, name)} is managed by {len(apps)} Applications: {', '.join(apps)}",
             evidence=evidence,
             explanation=(
@@ -124,7 +127,7 @@ def _live_tracking(
     """Add the app a live workload's tracking says owns it, when that is another existing Application."""
     app_names = {a.name for a in snapshot.applications.values()}
     for w in snapshot.workloads.values():
-        key = (w.kind, w.namespace or None, w.name)
+        key = (w.kind, w.namespace or None, w.name, w.cluster)
         if key not in first_owner and not claims_made(key):
             continue
         listed_by = claims(key)
@@ -157,7 +160,7 @@ def prune_danger(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Findin
                 check="prune-danger",
                 severity=Severity.ERROR,
                 app=app.name,
-                subject=res.ref,
+                subject=snapshot.placed(res.ref, app),
                 title=f"Auto-prune in {app.name} will delete {res_name(res.kind, res.namespace, res.name)}",
                 evidence=(
                     f"status.resources[] {res_name(res.kind, res.namespace, res.name)}: requiresPruning=true\n"

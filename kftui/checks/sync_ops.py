@@ -94,11 +94,14 @@ def describe_blocker(
     return ""
 
 
-def _pods_of_job(snapshot: ClusterSnapshot, namespace: str, job: str) -> list[Pod]:
+def _pods_of_job(snapshot: ClusterSnapshot, namespace: str, job: str, cluster: str = "") -> list[Pod]:
     return [
         pod
         for pod in snapshot.pods.values()
-        if pod.namespace == namespace and pod.owner_kind == "Job" and pod.owner_name == job
+        if pod.namespace == namespace
+        and pod.owner_kind == "Job"
+        and pod.owner_name == job
+        and pod.cluster == cluster
     ]
 
 
@@ -111,16 +114,24 @@ def _pod_reason(pod: Pod) -> str:
 
 
 def _blocker_pods(
-    snapshot: ClusterSnapshot, found: ResourceResult | ManagedResource | None, said: str = ""
+    snapshot: ClusterSnapshot,
+    found: ResourceResult | ManagedResource | None,
+    said: str = "",
+    cluster: str = "",
 ) -> str:
     """What the blocker's pods say, a line each ("pod x: CrashLoopBackOff"): a Job hook's pods, or the pods of a
-    workload that are not ready (the reason a wave is not healthy); "" otherwise."""
+    workload that are not ready (the reason a wave is not healthy); "" otherwise. `cluster` is the one the
+    blocker's app deploys to ("" the hub): a pod of the same name on another cluster says nothing about it."""
     if isinstance(found, ResourceResult) and found.kind == "Job" and found.hook_type:
-        pods = _pods_of_job(snapshot, found.namespace, found.name)
+        pods = _pods_of_job(snapshot, found.namespace, found.name, cluster)
     elif isinstance(found, ManagedResource) and found.kind in WORKLOAD_KINDS:
-        wanted = (found.namespace, found.kind, found.name)
+        wanted = (found.namespace, found.kind, found.name, cluster)
         pods = sorted(
-            (p for p in snapshot.pods.values() if (p.namespace, p.workload_kind, p.workload_name) == wanted),
+            (
+                p
+                for p in snapshot.pods.values()
+                if (p.namespace, p.workload_kind, p.workload_name, p.cluster) == wanted
+            ),
             key=lambda p: p.name,
         )
         pods = [p for p in pods if not p.ready]
@@ -155,7 +166,9 @@ def sync_stuck(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]
         if state.message:
             evidence += f"\nmessage: {state.message}"
         if waits_for:
-            evidence += f"\nwaiting for {waits_for}" + _blocker_pods(snapshot, found, waits_for)
+            evidence += f"\nwaiting for {waits_for}" + _blocker_pods(
+                snapshot, found, waits_for, snapshot.cluster_of(app)
+            )
         # A hook that hangs is deleted after the terminate (a running sync would only wait on it again).
         hook_fix = (
             fixrefs.delete_hook(app.name, found.kind, found.namespace, found.name, terminate_first=True)
@@ -196,13 +209,13 @@ def hook_failed(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding
             evidence = f"{result.hook_type} hook {result.kind} {where}: phase {result.hook_phase}"
             if result.message:
                 evidence += f", message: {result.message}"
-            evidence += _blocker_pods(snapshot, result)
+            evidence += _blocker_pods(snapshot, result, cluster=snapshot.cluster_of(app))
             running = app.operation_phase in ("Running", "Terminating")
             yield Finding(
                 check="hook-failed",
                 severity=Severity.ERROR,
                 app=app.name,
-                subject=result.ref,
+                subject=snapshot.placed(result.ref, app),
                 title=f"{result.hook_type} hook {res_name(result.kind, result.namespace, result.name)} of {app.name} failed",
                 evidence=evidence,
                 explanation="The hook's own output says why (kubectl logs of its pod). Argo CD does not run "

@@ -57,13 +57,18 @@ def plan_action(
         raise PlanError(f"no plan for fix {fix_id!r} (plannable: {', '.join(PLANNABLE)})")
     if spec.on in KUBE_TARGETS:
         _on_the_hub(fix_id, target, snapshot)
-    return spec.planner(spec, target, snapshot, profile)
+    plan = spec.planner(spec, target, snapshot, profile)
+    if spec.on in KUBE_TARGETS and plan.target != target:
+        _on_the_hub(fix_id, plan.target, snapshot)  # (what it acts on: the hook an app's sync waits on, say)
+    return plan
 
 
 def _on_the_hub(fix_id: str, target: ObjectRef, snapshot: ClusterSnapshot) -> None:
     """A Kubernetes fix (restart, delete-pod, port-forward) acts through the hub's kube context: on an object
     of another cluster it would act on the wrong one, so it is refused, saying what would work instead."""
     origin = snapshot.origin_of(target) or _remote_app_namespace(target, snapshot)
+    if origin is None and target.cluster:  # (named with a cluster whose namespace kftui has not read)
+        origin = Origin(target.cluster, ARGOCD_API)
     if origin is None or (fix_id == "port-forward" and origin.path == DIRECT and origin.context):
         return  # (a port-forward goes through the context that reaches that cluster: ForwardTarget.context)
     how = "through Argo CD's API" if origin.path == ARGOCD_API else "through a kube context of its own"

@@ -36,10 +36,11 @@ def _hook_of(target: ObjectRef, snapshot: ClusterSnapshot) -> tuple[Application,
             found = blocking(app)
             return (app, found) if isinstance(found, ResourceResult) and found.hook_type else None
         for result in state.results:
-            if result.hook_type and (result.kind, result.namespace or None, result.name) == (
-                target.kind,
-                target.namespace,
-                target.name,
+            if (
+                result.hook_type
+                and (result.kind, result.namespace or None, result.name)
+                == (target.kind, target.namespace, target.name)
+                and snapshot.cluster_of(app) == target.cluster  # (hub and spoke share namespaces and names)
             ):
                 return app, result
     return None
@@ -75,7 +76,7 @@ def delete_hook(spec: FixSpec, target: ObjectRef, snapshot: ClusterSnapshot, _: 
     return DeleteHookPlan(
         fix_id=spec.fix_id,
         title=ref.title,
-        target=ObjectRef(hook.kind, hook.namespace, hook.name),
+        target=snapshot.placed(ObjectRef(hook.kind, hook.namespace, hook.name), app),
         app=app.name,
         command=ref.command,
         changes=tuple(changes),

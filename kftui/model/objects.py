@@ -118,8 +118,13 @@ class Namespace:
         return ("", self.name) if self.origin is None else ("", self.name, self.origin.cluster)
 
     @property
+    def cluster(self) -> str:
+        """The cluster the object is on, as refs name it: "" for the hub's."""
+        return self.origin.cluster if self.origin else ""
+
+    @property
     def ref(self) -> ObjectRef:
-        return ObjectRef("Namespace", None, self.name, self.origin.cluster if self.origin else "")
+        return ObjectRef("Namespace", None, self.name, self.cluster)
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,8 +187,13 @@ class Pod:
         )
 
     @property
+    def cluster(self) -> str:
+        """The cluster the object is on, as refs name it: "" for the hub's."""
+        return self.origin.cluster if self.origin else ""
+
+    @property
     def ref(self) -> ObjectRef:
-        return ObjectRef("Pod", self.namespace, self.name, self.origin.cluster if self.origin else "")
+        return ObjectRef("Pod", self.namespace, self.name, self.cluster)
 
     @property
     def restarts(self) -> int:
@@ -287,8 +297,13 @@ class Event:
         )
 
     @property
+    def cluster(self) -> str:
+        """The cluster the object is on, as refs name it: "" for the hub's."""
+        return self.origin.cluster if self.origin else ""
+
+    @property
     def ref(self) -> ObjectRef:
-        return ObjectRef("Event", self.namespace, self.name, self.origin.cluster if self.origin else "")
+        return ObjectRef("Event", self.namespace, self.name, self.cluster)
 
     @property
     def seen(self) -> datetime:
@@ -365,8 +380,13 @@ class Workload:
         return key if self.origin is None else (*key, self.origin.cluster)
 
     @property
+    def cluster(self) -> str:
+        """The cluster the object is on, as refs name it: "" for the hub's."""
+        return self.origin.cluster if self.origin else ""
+
+    @property
     def ref(self) -> ObjectRef:
-        return ObjectRef(self.kind, self.namespace, self.name, self.origin.cluster if self.origin else "")
+        return ObjectRef(self.kind, self.namespace, self.name, self.cluster)
 
 
 Tagged: TypeAlias = Namespace | Pod | Event | Workload

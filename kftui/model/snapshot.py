@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import MappingProxyType
 from typing import TypeAlias
@@ -168,6 +168,14 @@ class ClusterSnapshot:
     def cluster_of(self, app: Application) -> str:
         """The cluster an Application's objects are on, as their keys and refs name it: "" for the hub."""
         return cluster_of(app, self.clusters)
+
+    def placed(self, ref: ObjectRef, app: Application) -> ObjectRef:
+        """`ref`, an object `app` manages or its sync ran (status.resources, a sync result, a hook), as an object
+        of the cluster the app deploys to: the same namespace and name can exist on the hub and on a spoke."""
+        if ref.cluster:
+            return ref
+        cluster = self.cluster_of(app)
+        return replace(ref, cluster=cluster) if cluster else ref
 
     def has_read(self, cluster: str) -> bool:
         """Whether the snapshot holds objects of `cluster` ("" the hub: always): a remote app's reader

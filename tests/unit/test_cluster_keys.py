@@ -14,6 +14,7 @@ import pytest
 
 from kftui.checks.registry import run_checks
 from kftui.cluster.remote import tagged
+from kftui.fixes.plan import PlanError, plan_action, plan_fix
 from kftui.model import (
     ARGOCD_API,
     ArgoCluster,
@@ -22,6 +23,7 @@ from kftui.model import (
     Finding,
     KubeObject,
     Namespace,
+    ObjectRef,
     Origin,
     Pod,
     WatchEvent,
@@ -328,3 +330,164 @@ def test_a_login_workload_is_read_on_the_cluster_its_app_deploys_to() -> None:
         else:
             assert [(f.subject.cluster, f.app) for f in found] == [("spoke", "pipelines-spoke")]
             assert found[0].evidence_lines[0] == "Deployment kubeflow/ml-pipeline: 0/1 replicas ready"
+
+
+# --- what an Application manages is on the cluster it deploys to ------------------------------------------
+
+FAILED_HOOK = {
+    "operation": {"sync": {"revision": "abc"}, "initiatedBy": {"username": "admin"}},
+    "phase": "Failed",
+    "message": "one or more synchronization tasks completed unsuccessfully",
+    "startedAt": "2026-11-20T02:41:02Z",
+    "finishedAt": "2026-11-20T02:43:55Z",
+    "syncResult": {
+        "revision": "abc",
+        "resources": [
+            {
+                "group": "batch",
+                "version": "v1",
+                "kind": "Job",
+                "namespace": "kubeflow",
+                "name": "smoke-test",
+                "status": "Synced",
+                "hookType": "PostSync",
+                "hookPhase": "Failed",
+                "message": "Job has reached the specified backoff limit",
+                "syncPhase": "PostSync",
+            }
+        ],
+    },
+}
+
+
+def hook_pod(name: str, waiting: str | None) -> dict[str, Any]:
+    return builders.pod(
+        "kubeflow", name, "smoke-test", ready=waiting is None, waiting=waiting, owner_kind="Job"
+    )
+
+
+def with_failed_hook(app_server: str) -> ClusterSnapshot:
+    """The two clusters, the app on `app_server` with a failed PostSync Job `kubeflow/smoke-test`, and a Job of
+    that name on both clusters: the hub's pod runs, the spoke's is in Error."""
+    raw = app("pipelines-spoke", SPOKE)
+    raw["spec"]["destination"]["server"] = app_server
+    raw["status"]["operationState"] = FAILED_HOOK
+    hub, spoke = cluster_objects(hub_crashing=False)
+    hub.append(_convert(hook_pod("smoke-test-hub01", None)))
+    spoke.append(tagged(_convert(hook_pod("smoke-test-spk01", "Error")), ORIGIN))
+    return ClusterSnapshot.from_objects(
+        [_convert(app("pipelines-hub", IN_CLUSTER_SERVER)), _convert(raw), *hub, *spoke],
+        now=builders.NOW,
+        clusters=CLUSTERS,
+        argocd_config=builders.HEALTHY_ARGOCD_CM,
+    )
+
+
+def test_a_remote_apps_failed_hook_is_named_on_its_cluster_with_that_clusters_pod() -> None:
+    found = [f for f in run_checks(with_failed_hook(SPOKE), PROFILE) if f.check == "hook-failed"]
+    assert [str(f.subject) for f in found] == ["Job/kubeflow/smoke-test@spoke"]
+    assert "pod smoke-test-spk01: Error" in found[0].evidence
+    assert "smoke-test-hub01" not in found[0].evidence
+
+
+def test_a_hub_apps_failed_hook_names_the_hubs_pod_only() -> None:
+    found = [f for f in run_checks(with_failed_hook(IN_CLUSTER_SERVER), PROFILE) if f.check == "hook-failed"]
+    assert [str(f.subject) for f in found] == ["Job/kubeflow/smoke-test"]
+    assert "pod smoke-test-hub01: Running" in found[0].evidence
+    assert "smoke-test-spk01" not in found[0].evidence
+
+
+def test_delete_hook_of_a_remote_apps_hook_is_refused_not_run_on_the_hubs_job_of_that_name() -> None:
+    """The hub has a Job kubeflow/smoke-test too: a plan for `kubectl delete job smoke-test -n kubeflow` through
+    the hub's context would delete the wrong one."""
+    snapshot = with_failed_hook(SPOKE)
+    finding = next(f for f in run_checks(snapshot, PROFILE) if f.check == "hook-failed")
+    with pytest.raises(
+        PlanError, match=r"smoke-test@spoke is on cluster spoke, which kftui reads through Argo CD"
+    ):
+        plan_fix(finding, "delete-hook", snapshot)
+    with pytest.raises(
+        PlanError, match="is no sync hook"
+    ):  # the hub's Job of that name is no hook of any app
+        plan_action("delete-hook", ObjectRef("Job", "kubeflow", "smoke-test"), snapshot)
+
+
+def test_delete_hook_through_an_app_whose_sync_waits_on_a_remote_hook_is_refused() -> None:
+    """From the Application (sync-stuck's fix): the hook the running sync waits on is on the spoke."""
+    raw = app("pipelines-spoke", SPOKE)
+    running = {**FAILED_HOOK, "phase": "Running", "finishedAt": None}
+    running["syncResult"] = {
+        "revision": "abc",
+        "resources": [{**FAILED_HOOK["syncResult"]["resources"][0], "hookPhase": "Running"}],  # type: ignore[index]
+    }
+    raw["status"]["operationState"] = running
+    snapshot = ClusterSnapshot.from_objects(
+        [_convert(raw), *cluster_objects(hub_crashing=False)[1]],
+        now=builders.NOW,
+        clusters=CLUSTERS,
+        argocd_config=builders.HEALTHY_ARGOCD_CM,
+    )
+    with pytest.raises(PlanError, match="smoke-test@spoke is on cluster spoke"):
+        plan_action("delete-hook", ObjectRef("Application", "argocd", "pipelines-spoke"), snapshot)
+
+
+def test_two_apps_deploying_the_same_object_to_two_clusters_share_nothing() -> None:
+    """Kubeflow's manifests on the hub and on a spoke name the same objects; each cluster has its own copy."""
+    assert [f for f in run_checks(two_clusters(), PROFILE) if f.check == "shared-resource"] == []
+
+
+def test_two_apps_deploying_the_same_object_to_one_spoke_share_it_there() -> None:
+    second = app("pipelines-spoke-2", SPOKE)
+    hub, spoke = cluster_objects(hub_crashing=False)
+    snapshot = ClusterSnapshot.from_objects(
+        [*apps(), _convert(second), *hub, *spoke], now=builders.NOW, clusters=CLUSTERS
+    )
+    found = [f for f in run_checks(snapshot, PROFILE) if f.check == "shared-resource"]
+    assert [(str(f.subject), f.title) for f in found] == [
+        (
+            "Deployment/kubeflow/ml-pipeline@spoke",
+            "Deployment/kubeflow/ml-pipeline is managed by 2 Applications: pipelines-spoke, pipelines-spoke-2",
+        )
+    ]
+
+
+def test_a_remote_apps_prune_danger_names_the_object_on_its_cluster() -> None:
+    raw = app("pipelines-spoke", SPOKE)
+    raw["spec"]["syncPolicy"]["automated"] = {"prune": True}
+    raw["status"]["resources"] = [
+        builders.resource("PersistentVolumeClaim", "minio-pvc", "kubeflow", requiresPruning=True)
+    ]
+    snapshot = ClusterSnapshot.from_objects(
+        [_convert(raw), *cluster_objects(hub_crashing=False)[1]], now=builders.NOW, clusters=CLUSTERS
+    )
+    found = [f for f in run_checks(snapshot, PROFILE) if f.check == "prune-danger"]
+    assert [str(f.subject) for f in found] == ["PersistentVolumeClaim/kubeflow/minio-pvc@spoke"]
+
+
+def test_a_remote_apps_missing_crd_names_its_resource_on_that_cluster() -> None:
+    message = (
+        "The Kubernetes API could not find kubeflow.org/Experiment for requested resource kubeflow/random-search. "
+        'Make sure the "Experiment" CRD is installed on the destination cluster.'
+    )
+    raw = app("pipelines-spoke", SPOKE)
+    state: dict[str, Any] = {**FAILED_HOOK, "message": "one or more synchronization tasks are not valid"}
+    state["syncResult"] = {
+        "revision": "abc",
+        "resources": [
+            {
+                "group": "kubeflow.org",
+                "version": "v1beta1",
+                "kind": "Experiment",
+                "namespace": "kubeflow",
+                "name": "random-search",
+                "status": "SyncFailed",
+                "message": message,
+            }
+        ],
+    }
+    raw["status"]["operationState"] = state
+    snapshot = ClusterSnapshot.from_objects(
+        [_convert(raw), *cluster_objects(hub_crashing=False)[1]], now=builders.NOW, clusters=CLUSTERS
+    )
+    found = [f for f in run_checks(snapshot, PROFILE) if f.check == "crd-missing"]
+    assert [str(f.subject) for f in found] == ["Experiment/kubeflow/random-search@spoke"]
