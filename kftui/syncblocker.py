@@ -13,7 +13,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from kftui.checks.sync_ops import blocking
-from kftui.model import Application, Chains, ClusterSnapshot, Finding, ObjectRef, Pod, ResourceResult
+from kftui.model import (
+    Application,
+    Chains,
+    ClusterSnapshot,
+    Finding,
+    ObjectRef,
+    Pod,
+    ResourceResult,
+    on_cluster,
+)
 from kftui.textsafe import one_line
 
 BAD_HOOK = ("Failed", "Error")
@@ -38,12 +47,13 @@ def argo_path(group: str, kind: str, namespace: str, name: str) -> str:
     return "/".join(part for part in (group, kind, namespace, name) if part)
 
 
-def _pods_of(snapshot: ClusterSnapshot, kind: str, namespace: str, name: str) -> list[Pod]:
-    """The pods a workload or a Job hook runs, the ones not ready first, then by name."""
+def _pods_of(snapshot: ClusterSnapshot, kind: str, namespace: str, name: str, cluster: str) -> list[Pod]:
+    """The pods a workload or a Job hook on `cluster` runs, the ones not ready first, then by name."""
     pods = [
         p
         for p in snapshot.pods.values()
         if p.namespace == namespace
+        and p.cluster == cluster
         and (
             (p.workload_kind == kind and p.workload_name == name)
             or (p.owner_kind == kind and p.owner_name == name)
@@ -63,13 +73,16 @@ def find_blocker(app: Application, snapshot: ClusterSnapshot, findings: Sequence
     found = blocking(app)
     if found is None:
         return None
-    pods = _pods_of(snapshot, found.kind, found.namespace, found.name)
+    cluster = snapshot.cluster_of(app)  # (the hub and a spoke may hold a workload of the same name)
+    pods = _pods_of(snapshot, found.kind, found.namespace, found.name, cluster)
     path = argo_path(found.group, found.kind, found.namespace, found.name)
     if isinstance(found, ResourceResult):
         text = _result_text(found, path)
     else:
         text = f"waiting for healthy state of {path}: {found.health_status}"
-        workload = snapshot.workloads.get((found.kind, f"{found.namespace}/{found.name}"))
+        workload = snapshot.workloads.get(
+            on_cluster((found.kind, f"{found.namespace}/{found.name}"), cluster)
+        )
         if workload is not None:
             text += f", {workload.available}/{workload.desired} available"
         if found.health_message and not pods:
@@ -77,12 +90,13 @@ def find_blocker(app: Application, snapshot: ClusterSnapshot, findings: Sequence
     words = _pod_words(pods)
     if words:
         text += ", " + ", ".join(words)
-    finding = explaining(findings, found.ref, app.name, pods)
+    ref = snapshot.placed(found.ref, app)
+    finding = explaining(findings, ref, app.name, pods)
     root = None
     if finding is not None:
         roots = [r for r in Chains(findings).root_causes_of((finding,)) if r.id != finding.id]
         root = roots[0] if roots else None
-    return Blocker(found.ref, one_line(text), finding, root)
+    return Blocker(ref, one_line(text), finding, root)
 
 
 def _result_text(found: ResourceResult, path: str) -> str:

@@ -32,6 +32,7 @@ from kftui.model import (
 )
 from kftui.model.clusters import IN_CLUSTER_SERVER
 from kftui.profile import AppSpec, Profile
+from kftui.syncblocker import find_blocker
 from kftui.ui.tree_model import TreeItem, TreeModel
 from tests.unit.fixtures import builders
 
@@ -360,6 +361,9 @@ FAILED_HOOK = {
 }
 
 
+FAILED_HOOK_RESULT: dict[str, Any] = FAILED_HOOK["syncResult"]["resources"][0]  # type: ignore[index]
+
+
 def hook_pod(name: str, waiting: str | None) -> dict[str, Any]:
     return builders.pod(
         "kubeflow", name, "smoke-test", ready=waiting is None, waiting=waiting, owner_kind="Job"
@@ -418,7 +422,7 @@ def test_delete_hook_through_an_app_whose_sync_waits_on_a_remote_hook_is_refused
     running = {**FAILED_HOOK, "phase": "Running", "finishedAt": None}
     running["syncResult"] = {
         "revision": "abc",
-        "resources": [{**FAILED_HOOK["syncResult"]["resources"][0], "hookPhase": "Running"}],  # type: ignore[index]
+        "resources": [{**FAILED_HOOK_RESULT, "hookPhase": "Running"}],
     }
     raw["status"]["operationState"] = running
     snapshot = ClusterSnapshot.from_objects(
@@ -491,3 +495,30 @@ def test_a_remote_apps_missing_crd_names_its_resource_on_that_cluster() -> None:
     )
     found = [f for f in run_checks(snapshot, PROFILE) if f.check == "crd-missing"]
     assert [str(f.subject) for f in found] == ["Experiment/kubeflow/random-search@spoke"]
+
+
+def test_what_a_remote_apps_running_sync_waits_for_is_read_on_its_cluster() -> None:
+    """The sync view's blocker: the spoke's hook Job, its pod there (in Error) and the finding about that pod;
+    the hub's Job of the same name, whose pod runs, says nothing about it."""
+    raw = app("pipelines-spoke", SPOKE)
+    state: dict[str, Any] = {**FAILED_HOOK, "phase": "Running", "finishedAt": None}
+    state["syncResult"] = {"revision": "abc", "resources": [{**FAILED_HOOK_RESULT, "hookPhase": "Running"}]}
+    raw["status"]["operationState"] = state
+    hub, spoke = cluster_objects(hub_crashing=False)
+    hub.append(_convert(hook_pod("smoke-test-hub01", None)))
+    spoke.append(tagged(_convert(hook_pod("smoke-test-spk01", "Error")), ORIGIN))
+    snapshot = ClusterSnapshot.from_objects(
+        [_convert(raw), *hub, *spoke],
+        now=builders.NOW,
+        clusters=CLUSTERS,
+        argocd_config=builders.HEALTHY_ARGOCD_CM,
+    )
+    blocker = find_blocker(
+        snapshot.applications[("argocd", "pipelines-spoke")], snapshot, run_checks(snapshot, PROFILE)
+    )
+    assert blocker is not None
+    assert str(blocker.ref) == "Job/kubeflow/smoke-test@spoke"
+    assert "smoke-test-spk01" in blocker.text and "smoke-test-hub01" not in blocker.text
+    assert (
+        blocker.finding is not None and str(blocker.finding.subject) == "Pod/kubeflow/smoke-test-spk01@spoke"
+    )
