@@ -60,28 +60,35 @@ def crd_missing(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding
         if (msg.app.name, kind) in seen:
             continue
         seen.add((msg.app.name, kind))
-        crd = next((c for c in snapshot.crds.values() if c.kind == kind and c.group == group), None)
-        crd_owner = managing_app(snapshot, "CustomResourceDefinition", None, crd.name) if crd else None
-        state = (
-            f"CRD {crd.name} exists but is not Established yet"
-            if crd is not None and not crd.established
-            else f"CRD {crd.name} exists now; the sync ran before it did"
-            if crd is not None
-            else f"no CRD for {kind} ({gv}) exists in the cluster"
-        )
+        cluster = snapshot.cluster_of(msg.app)
+        if cluster:  # (kftui reads CRDs on the hub only: the hub's say nothing about another cluster's)
+            crd_owner = None
+            state = f"cluster {cluster}, where {msg.app.name} deploys, did not know it (kftui does not read its CRDs)"
+        else:
+            crd = next((c for c in snapshot.crds.values() if c.kind == kind and c.group == group), None)
+            crd_owner = managing_app(snapshot, "CustomResourceDefinition", None, crd.name) if crd else None
+            state = (
+                f"CRD {crd.name} exists but is not Established yet"
+                if crd is not None and not crd.established
+                else f"CRD {crd.name} exists now; the sync ran before it did"
+                if crd is not None
+                else f"no CRD for {kind} ({gv}) exists in the cluster"
+            )
         subject = snapshot.placed(msg.resource, msg.app) if msg.resource else msg.app.ref
         yield _crd_finding(msg.app, subject, kind, gv, msg.quoted, state, crd_owner)
     for crd in sorted(snapshot.crds.values(), key=lambda c: c.name):
         if crd.established:
             continue
         for app in applications(snapshot):
+            if snapshot.cluster_of(app):  # (the hub's CRD: an app on another cluster uses that cluster's)
+                continue
             users = [r for r in app.resources if r.kind == crd.kind and r.group == crd.group]
             if not users or (app.name, crd.kind) in seen:
                 continue
             seen.add((app.name, crd.kind))
             yield _crd_finding(
                 app,
-                snapshot.placed(users[0].ref, app),
+                users[0].ref,
                 crd.kind,
                 crd.group,
                 f"CustomResourceDefinition {crd.name}: condition Established is not True\n{app.name} manages "

@@ -468,12 +468,20 @@ def test_a_remote_apps_prune_danger_names_the_object_on_its_cluster() -> None:
     assert [str(f.subject) for f in found] == ["PersistentVolumeClaim/kubeflow/minio-pvc@spoke"]
 
 
-def test_a_remote_apps_missing_crd_names_its_resource_on_that_cluster() -> None:
+@pytest.mark.parametrize("hub_crd", [None, True, False])
+def test_a_remote_apps_missing_crd_is_judged_by_its_cluster_not_by_the_hubs_crds(
+    hub_crd: bool | None,
+) -> None:
+    """The spoke said it does not know Experiment: whether the hub has that CRD (Established or not) says
+    nothing about the spoke, whose CRDs kftui does not read; the finding names the spoke's resource."""
     message = (
         "The Kubernetes API could not find kubeflow.org/Experiment for requested resource kubeflow/random-search. "
         'Make sure the "Experiment" CRD is installed on the destination cluster.'
     )
     raw = app("pipelines-spoke", SPOKE)
+    raw["status"]["resources"].append(
+        builders.resource("Experiment", "random-search", "kubeflow", group="kubeflow.org", status="OutOfSync")
+    )
     state: dict[str, Any] = {**FAILED_HOOK, "message": "one or more synchronization tasks are not valid"}
     state["syncResult"] = {
         "revision": "abc",
@@ -490,11 +498,35 @@ def test_a_remote_apps_missing_crd_names_its_resource_on_that_cluster() -> None:
         ],
     }
     raw["status"]["operationState"] = state
-    snapshot = ClusterSnapshot.from_objects(
-        [_convert(raw), *cluster_objects(hub_crashing=False)[1]], now=builders.NOW, clusters=CLUSTERS
-    )
+    objects = [_convert(raw), *cluster_objects(hub_crashing=False)[1]]
+    if hub_crd is not None:
+        objects.append(
+            _convert(builders.crd("experiments.kubeflow.org", "kubeflow.org", "Experiment", hub_crd))
+        )
+    snapshot = ClusterSnapshot.from_objects(objects, now=builders.NOW, clusters=CLUSTERS)
     found = [f for f in run_checks(snapshot, PROFILE) if f.check == "crd-missing"]
     assert [str(f.subject) for f in found] == ["Experiment/kubeflow/random-search@spoke"]
+    assert "but cluster spoke, where pipelines-spoke deploys, did not know it" in found[0].explanation
+    assert "experiments.kubeflow.org" not in found[0].explanation + found[0].evidence
+
+
+def test_the_hubs_crd_not_established_is_no_finding_for_an_app_on_another_cluster() -> None:
+    raw = app("pipelines-spoke", SPOKE)
+    raw["status"]["resources"].append(
+        builders.resource("Experiment", "random-search", "kubeflow", group="kubeflow.org")
+    )
+    hub_app = app("pipelines-hub", IN_CLUSTER_SERVER)
+    hub_app["status"]["resources"].append(
+        builders.resource("Experiment", "grid-search", "kubeflow", group="kubeflow.org")
+    )
+    crd = builders.crd("experiments.kubeflow.org", "kubeflow.org", "Experiment", established=False)
+    snapshot = ClusterSnapshot.from_objects(
+        [_convert(raw), _convert(hub_app), _convert(crd), *cluster_objects(hub_crashing=False)[1]],
+        now=builders.NOW,
+        clusters=CLUSTERS,
+    )
+    found = [f for f in run_checks(snapshot, PROFILE) if f.check == "crd-missing"]
+    assert [(f.app, str(f.subject)) for f in found] == [("pipelines-hub", "Experiment/kubeflow/grid-search")]
 
 
 def test_what_a_remote_apps_running_sync_waits_for_is_read_on_its_cluster() -> None:
