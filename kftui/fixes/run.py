@@ -4,7 +4,8 @@ EXECUTORS is the one dispatch: plan type -> the function that carries it out (th
 fixes/registry.py, says which plan type each fix id makes). Blocking on purpose: the UI runs
 `FixRunner.run` in a thread worker; the e2e tests call it directly.
 The Argo CD backend is either cluster/appops.KubeAppOps (Kubernetes API) or cluster/argocd.ArgoRestOps
-(Argo CD REST API); workload actions always go through the Kubernetes API.
+(Argo CD REST API); workload actions go through the Kubernetes API, except on a cluster kftui reads through
+Argo CD's API, where Argo CD's REST API carries them (cluster/ops.ArgoResourceOps).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from functools import partial
 from types import MappingProxyType
 from typing import Any
 
-from kftui.cluster.ops import ActionError, ArgoOps, SyncRequest, WorkloadOps
+from kftui.cluster.ops import ActionError, ArgoOps, ArgoResourceOps, SyncRequest, WorkloadOps
 from kftui.fixes.gate import FixResult, Gate
 from kftui.fixes.permissions import KUBE_BACKEND
 from kftui.fixes.plan import PLANNABLE, FixPlan, PlanError, plan_fix
@@ -27,11 +28,13 @@ from kftui.fixes.plans import (
     CreateNamespacePlan,
     DeleteHookPlan,
     DeletePodPlan,
+    DeleteResourcePlan,
     IgnoreDriftPlan,
     OrderedSyncPlan,
     PortForwardPlan,
     RefreshPlan,
     RemoveFinalizersPlan,
+    ResourceActionPlan,
     RestartPlan,
     SyncPlan,
     TerminatePlan,
@@ -45,6 +48,10 @@ from kftui.profile import Profile
 POLL_INTERVAL = 1.0
 NO_ARGO = "no Argo CD backend (offline snapshot)"
 NO_KUBE = "no Kubernetes connection (offline snapshot)"
+NO_ARGO_API = (
+    "Argo CD acts on that cluster only through its REST API: give kftui the Argo CD server "
+    "(--argocd-server or ARGOCD_SERVER) and a token"
+)
 
 
 def now_rfc3339() -> str:
@@ -114,6 +121,8 @@ class FixRunner:
             return NO_ARGO
         if backend is Backend.KUBE and self.workloads is None:
             return NO_KUBE
+        if backend is Backend.ARGO_API and not isinstance(self.argo, ArgoResourceOps):
+            return NO_ARGO_API
         return None
 
     def choices(
@@ -206,7 +215,7 @@ class FixRunner:
     def _execute(self, plan: FixPlan, action: Callable[[], str], step: str = "") -> FixResult:
         """Through the gate, audited with the backend that carries it (steps are parts of an Argo CD sync)."""
         argo = self.argo
-        if action_of(plan).backend is Backend.ARGO and argo is not None:
+        if action_of(plan).backend in (Backend.ARGO, Backend.ARGO_API) and argo is not None:
             return self.gate.execute(plan, action, backend=argo.name, endpoint=argo.endpoint, step=step)
         return self.gate.execute(plan, action, backend=KUBE_BACKEND)
 
@@ -246,6 +255,19 @@ class FixRunner:
     def _delete_pod(self, plan: DeletePodPlan, cancel: threading.Event | None) -> FixResult:
         work, t = self._workloads(), plan.target
         return self._execute(plan, lambda: work.delete_pod(t.namespace or "", t.name))
+
+    def _argo_api(self) -> ArgoResourceOps:
+        if not isinstance(self.argo, ArgoResourceOps):
+            raise ActionError(NO_ARGO_API)
+        return self.argo
+
+    def _resource_action(self, plan: ResourceActionPlan, cancel: threading.Event | None) -> FixResult:
+        argo, resource, action = self._argo_api(), plan.resource, plan.action
+        return self._execute(plan, lambda: argo.run_resource_action(resource, action))
+
+    def _delete_resource(self, plan: DeleteResourcePlan, cancel: threading.Event | None) -> FixResult:
+        argo, resource = self._argo_api(), plan.resource
+        return self._execute(plan, lambda: argo.delete_resource(resource))
 
     def _create_namespace(self, plan: CreateNamespacePlan, cancel: threading.Event | None) -> FixResult:
         work, ns = self._workloads(), plan.target.name
@@ -334,6 +356,8 @@ EXECUTORS: Mapping[type[FixPlan], Executor] = MappingProxyType(
         IgnoreDriftPlan: partial(_gated, FixRunner._ignore_drift),
         RestartPlan: partial(_gated, FixRunner._restart),
         DeletePodPlan: partial(_gated, FixRunner._delete_pod),
+        ResourceActionPlan: partial(_gated, FixRunner._resource_action),
+        DeleteResourcePlan: partial(_gated, FixRunner._delete_resource),
         CreateNamespacePlan: partial(_gated, FixRunner._create_namespace),
         DeleteHookPlan: partial(_gated, FixRunner._delete_hook),
         RemoveFinalizersPlan: partial(_gated, FixRunner._remove_finalizers),
