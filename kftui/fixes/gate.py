@@ -22,7 +22,7 @@ from kftui.cluster.ops import AccessReview, ActionError, Permission
 from kftui.fixes.argo_access import ArgoRbac, is_refusal
 from kftui.fixes.audit import AuditError, AuditLog
 from kftui.fixes.permissions import KUBE_BACKEND, forbidden_reason
-from kftui.fixes.plans import FixPlan
+from kftui.fixes.plans import FixPlan, plan_context
 from kftui.fixes.registry import Backend, action_of, required_permissions
 
 READ_ONLY_REASON = "read-only mode (--read-only): kftui makes no changes to the cluster"
@@ -100,6 +100,10 @@ class Gate:
         )
 
     def _needs(self, plan: FixPlan, backend: str) -> tuple[Permission, ...]:
+        """What the hub's access review is asked. Nothing for a plan through another cluster's kube context: the
+        hub's authorizer does not answer for it (that cluster's API server decides when it runs)."""
+        if plan_context(plan):
+            return ()
         return required_permissions(plan, backend, self.argocd_namespace)
 
     def execute(

@@ -24,6 +24,8 @@ from kftui.profile import Profile
 
 KUBE_TARGETS = frozenset({"workload", "Pod", "Service", "Namespace", "hook", "object"})
 """What a fix acts on when it acts through the hub's kube context rather than on an Application."""
+THROUGH_CONTEXT = frozenset({"port-forward", "restart", "delete-pod"})
+"""The Kubernetes fixes that go through the kube context of a cluster kftui reads directly (not the hub's)."""
 
 __all__ = [
     "APP_FIXES",
@@ -72,8 +74,8 @@ def _on_the_hub(spec: FixSpec, target: ObjectRef, snapshot: ClusterSnapshot) -> 
     origin = snapshot.origin_of(target) or _remote_app_namespace(target, snapshot)
     if origin is None and target.cluster:  # (named with a cluster whose namespace kftui has not read)
         origin = Origin(target.cluster, ARGOCD_API)
-    # (A port-forward goes through the context that reaches that cluster: ForwardTarget.context.)
-    if origin is None or (fix_id == "port-forward" and origin.path == DIRECT and origin.context):
+    # (These go through the context that reaches that cluster: ForwardTarget.context, the plans' context.)
+    if origin is None or (fix_id in THROUGH_CONTEXT and origin.path == DIRECT and origin.context):
         return spec
     if origin.path == ARGOCD_API and fix_id in VIA_ARGO:
         return VIA_ARGO[fix_id]
@@ -85,7 +87,10 @@ def _on_the_hub(spec: FixSpec, target: ObjectRef, snapshot: ClusterSnapshot) -> 
             "to one under `clusters:` in kftui's config file)"
         )
     else:
-        hint = "fixes through a second kube context are not built yet: use kubectl with that context"
+        hint = (
+            f"only {', '.join(sorted(THROUGH_CONTEXT))} go through a second kube context yet: use kubectl "
+            "with that context"
+        )
     raise PlanError(f"cannot {fix_id} {target.name}: {where}; {hint}")
 
 

@@ -139,6 +139,8 @@ class RestartPlan(FixPlan):
     """`kubectl rollout restart` of the workload in `target`."""
 
     kind = ActionKind.RESTART
+    context: str = ""
+    """The kube context of the cluster `target` is on when kftui reads it directly; "" = the hub's."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -146,6 +148,8 @@ class DeletePodPlan(FixPlan):
     """Delete the Pod in `target` (its controller, if any, replaces it)."""
 
     kind = ActionKind.DELETE_POD
+    context: str = ""
+    """The kube context of the cluster `target` is on when kftui reads it directly; "" = the hub's."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -215,6 +219,11 @@ class DeleteResourcePlan(FixPlan):
 
     kind = ActionKind.DELETE_RESOURCE
     resource: ArgoResource
+
+
+def plan_context(plan: FixPlan) -> str:
+    """The kube context a workload plan goes through when its object is not the hub's ("" = the hub's)."""
+    return plan.context if isinstance(plan, RestartPlan | DeletePodPlan) else ""
 
 
 Planner = Callable[["FixSpec", ObjectRef, ClusterSnapshot, Profile | None], FixPlan]

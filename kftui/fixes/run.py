@@ -39,6 +39,7 @@ from kftui.fixes.plans import (
     SyncPlan,
     TerminatePlan,
     command_ref,
+    plan_context,
 )
 from kftui.fixes.registry import FIXES, Backend, action_of, backend_for
 from kftui.fixes.waiting import operation_started_at, wait_operation
@@ -52,6 +53,10 @@ NO_ARGO_API = (
     "Argo CD acts on that cluster only through its REST API: give kftui the Argo CD server "
     "(--argocd-server or ARGOCD_SERVER) and a token"
 )
+
+
+def no_context(context: str) -> str:
+    return f"no connection through kube context {context} (kftui reads that cluster through it no longer)"
 
 
 def now_rfc3339() -> str:
@@ -83,10 +88,13 @@ class FixRunner:
         workloads: WorkloadOps | None = None,
         step_timeout: float = 300.0,
         poll_interval: float = POLL_INTERVAL,
+        route: Callable[[str], WorkloadOps | None] | None = None,
     ) -> None:
         self.gate = gate
         self.argo = argo
         self.workloads = workloads
+        self.route = route
+        """The workload actions through the kube context of a cluster kftui reads directly (None: none)."""
         self.step_timeout = step_timeout
         self.poll_interval = poll_interval
 
@@ -119,6 +127,9 @@ class FixRunner:
         backend = action_of(plan).backend
         if backend is Backend.ARGO and self.argo is None:
             return NO_ARGO
+        context = plan_context(plan)
+        if backend is Backend.KUBE and context:
+            return None if self._routed(context) is not None else no_context(context)
         if backend is Backend.KUBE and self.workloads is None:
             return NO_KUBE
         if backend is Backend.ARGO_API and not isinstance(self.argo, ArgoResourceOps):
@@ -217,7 +228,10 @@ class FixRunner:
         argo = self.argo
         if action_of(plan).backend in (Backend.ARGO, Backend.ARGO_API) and argo is not None:
             return self.gate.execute(plan, action, backend=argo.name, endpoint=argo.endpoint, step=step)
-        return self.gate.execute(plan, action, backend=KUBE_BACKEND)
+        context = plan_context(plan)
+        return self.gate.execute(
+            plan, action, backend=KUBE_BACKEND, endpoint=f"context {context}" if context else ""
+        )
 
     def _argo(self) -> ArgoOps:
         if self.argo is None:
@@ -248,12 +262,24 @@ class FixRunner:
         argo, name, entries = self._argo(), plan.target.name, plan.entries
         return self._execute(plan, lambda: argo.add_ignore_differences(name, entries))
 
+    def _routed(self, context: str) -> WorkloadOps | None:
+        return self.route(context) if self.route is not None else None
+
+    def _workloads_in(self, context: str) -> WorkloadOps:
+        """The hub's workload actions, or those through `context` (a cluster kftui reads directly)."""
+        if not context:
+            return self._workloads()
+        routed = self._routed(context)
+        if routed is None:
+            raise ActionError(no_context(context))
+        return routed
+
     def _restart(self, plan: RestartPlan, cancel: threading.Event | None) -> FixResult:
-        work, t = self._workloads(), plan.target
+        work, t = self._workloads_in(plan.context), plan.target
         return self._execute(plan, lambda: work.restart(t.kind, t.namespace or "", t.name, now_rfc3339()))
 
     def _delete_pod(self, plan: DeletePodPlan, cancel: threading.Event | None) -> FixResult:
-        work, t = self._workloads(), plan.target
+        work, t = self._workloads_in(plan.context), plan.target
         return self._execute(plan, lambda: work.delete_pod(t.namespace or "", t.name))
 
     def _argo_api(self) -> ArgoResourceOps:
