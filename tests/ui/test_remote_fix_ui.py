@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import Button, Static
+from textual.widgets import Button, OptionList, Static
 
 from kftui.cluster.portforward import ForwardManager
 from kftui.cluster.source import StaticSource
@@ -94,3 +94,38 @@ async def test_a_token_argo_cd_refuses_shows_the_remote_delete_disabled_with_its
         refusal = str(screen.query_one("#fix-refusal", Static).content)
         assert "proj:team-a:viewer" in refusal
     assert argo.calls == []
+
+
+async def test_c_on_a_remote_pods_delete_fix_copies_argo_cds_command_not_the_hubs_kubectl(
+    tmp_path: Path,
+) -> None:
+    """The finding's own command (`kubectl delete pod ...`) would act through the hub's context, on a pod of the
+    same name there if any: what is copied is the command of what kftui would run."""
+    from kftui.ui.widgets.diagnostics import DiagnosticsPanel
+
+    app, _ = _app(tmp_path, FakeArgoHttp(allowed={"get"}))
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        panel = app.query_one(DiagnosticsPanel)
+        crash = next(i for i, f in enumerate(panel.shown) if f.check == "pod-failing")
+        panel.query_one("#finding-list", OptionList).highlighted = crash
+        await pilot.pause()
+        finding = panel.current
+        assert finding is not None
+        ids = [f.id for f in finding.fixes]
+        assert finding.fixes[ids.index("delete-pod")].command.startswith("kubectl delete pod")
+        for fix_id, expected in (
+            (
+                "delete-pod",
+                f"argocd app delete-resource kubeflow-pipelines --kind Pod --resource-name {POD.name} ",
+            ),
+            ("restart", "argocd app actions run kubeflow-pipelines restart --kind Deployment "),
+        ):
+            panel.query_one("#fix-list", OptionList).highlighted = ids.index(fix_id)
+            await pilot.pause()
+            app.action_copy_command()
+            assert app.clipboard.startswith(expected), app.clipboard
+        panel.query_one("#fix-list", OptionList).highlighted = ids.index("describe")
+        await pilot.pause()
+        app.action_copy_command()
+        assert app.clipboard.startswith("kubectl describe pod")  # a view: its command as the finding gives it
