@@ -13,10 +13,13 @@ is authorized per resource (server/application/application.go, Argo CD v3.2):
   DeleteResource        delete/<group>/<Kind>/<namespace>/<name>        `delete//Pod/kubeflow/ml-pipeline-x`
                         (v3's default, server.rbac.disableApplicationFineGrainedRBACInheritance; with
                         inheritance on, plain `delete` on the app first)
-Argo CD's can-i takes only the coarse actions (server/account CanI checks rbac.Actions: get, create, update,
-delete, sync, override, action, invoke) and answers these with 400, so they cannot be asked beforehand: the
-app's `get` is (a token that may not read the app may not act on it), and the first 403 of the action itself,
-with Argo CD's reason, is kept (`learn`): from then on the fix is shown disabled with that reason.
+These cannot be asked beforehand. Argo CD's can-i takes only the coarse actions (server/account CanI checks
+rbac.Actions: get, create, update, delete, sync, override, action, invoke; the CLI, over gRPC, gets "does not
+contain"), and over REST the question does not even arrive whole: the gateway (grpc-gateway v1) routes on the
+decoded path, so an escaped `action%2Fapps%2F...` splits into action `action` and a subresource of the rest, a
+different question whose "no" means nothing. So for these only the app's `get` is asked (a token that may not
+read the app may not act on it), and the first 403 of the action itself, with Argo CD's reason, is kept
+(`learn`): from then on the fix is shown disabled with that reason.
 """
 
 from __future__ import annotations
@@ -37,8 +40,6 @@ ARGO_ACTIONS = {
     "ignore-drift": "update",
 }
 UNKNOWN = object()
-NOT_ASKABLE = "does not contain"
-"""Argo CD's can-i refusing the question itself (400: `[get create ...] does not contain <action>`)."""
 
 
 def argo_action(plan: FixPlan) -> str:
@@ -67,8 +68,6 @@ class ArgoRbac:
         self.app_namespace = app_namespace
         self._lock = threading.Lock()
         self._answers: dict[tuple[str, str], str | None] = {}
-        self._per_resource_unaskable = False
-        """This server's can-i took no per-resource action (one with a `/`): such questions are not asked again."""
 
     def _questions(self, plan: FixPlan) -> list[tuple[str, str]]:
         action = argo_action(plan)
@@ -103,14 +102,12 @@ class ArgoRbac:
             data = self.http.get_json(app_path(app), {"appNamespace": self.app_namespace})
             project = as_str(as_map(as_map(data).get("spec")).get("project")) or "default"
             subject = f"{project}/{app}"
-            if "/" in action and self._per_resource_unaskable:
-                return None
+            if "/" in action:
+                return None  # a per-resource action: can-i cannot be asked it (the module docstring says why)
             path = f"/api/v1/account/can-i/applications/{quote(action, safe='')}/{quote(subject, safe='/')}"
             answer = as_str(as_map(self.http.get_json(path)).get("value"))
         except ActionError as exc:
             text = str(exc)
-            if NOT_ASKABLE in text and "/" in action:
-                self._per_resource_unaskable = True
             return f"Argo CD RBAC: {text}" if is_refusal(text) else None
         if answer == "no":
             return (
