@@ -77,8 +77,11 @@ class ArgoRbac:
     def learn(self, plan: FixPlan, refusal: str) -> None:
         """Keep the refusal Argo CD gave when `plan` ran (the answer can-i could not give beforehand)."""
         with self._lock:
-            for question in self._questions(plan):
-                self._answers[question] = f"Argo CD RBAC: {refusal}"
+            for action, app in self._questions(plan):
+                # (Argo CD tells a client only "permission denied": say which permission that was.)
+                self._answers[(action, app)] = (
+                    f"Argo CD RBAC: {refusal} (the token may not {action} applications .../{app})"
+                )
 
     def cached(self, plan: FixPlan) -> str | None:
         """The refusal already known for `plan` (no I/O: the event loop asks this)."""
