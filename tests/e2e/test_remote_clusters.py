@@ -322,7 +322,8 @@ async def test_read_only_tui_reading_the_spoke_makes_no_write_by_argo_cds_record
     lab_spoke: Any, tmp_path: Path
 ) -> None:
     """The TUI in read-only mode, headless: it loads the spoke's apps through Argo CD, shows a spoke pod's log,
-    and refuses a sync and a refresh of a spoke app. Argo CD served the reads and no write."""
+    and refuses a sync and a refresh of a spoke app, and a restart and a delete of the spoke pod. Argo CD served
+    the reads and no write."""
     lab = lab_spoke
     _settled(lab)
     since, mark = now(), argo_record_mark(lab)
@@ -349,6 +350,11 @@ async def test_read_only_tui_reading_the_spoke_makes_no_write_by_argo_cds_record
         target = ObjectRef("Application", lab.argocd_namespace, sc.DEGRADED_APP)
         for fix in ("sync", "refresh"):
             result = runtime.runner.run(plan_action(fix, target, snap))
+            assert result.refused and not result.ok, (fix, result)
+        for fix in ("restart", "delete-pod"):  # what Argo CD would do on the spoke: refused at the same gate
+            remote = plan_action(fix, pod.ref, snap)
+            assert remote.command.startswith("argocd app "), remote.command
+            result = runtime.runner.run(remote)
             assert result.refused and not result.ok, (fix, result)
     runtime.close()
     _close(source)
@@ -559,3 +565,42 @@ def test_a_token_that_may_get_but_not_act_is_refused_by_argo_cd_and_the_fix_then
     assert pod.name in _spoke_pod_names(lab, "seaweedfs-")
     runtime.close()
     _close(source)
+
+
+def test_given_a_context_for_the_spoke_restart_and_delete_pod_go_through_it(
+    lab_spoke: Any, tmp_path: Path
+) -> None:
+    """With the merged kubeconfig, the spoke is read directly: restart and delete-pod of its objects go through the
+    spoke's own context (kubectl --context in the command), not through Argo CD and not through the hub."""
+    from kftui.fixes.plans import DeletePodPlan, RestartPlan
+
+    lab = lab_spoke
+    _settled(lab)
+    env = _env(lab, tmp_path, lab.argocd_admin_token())
+    before = _restarted_at(lab, "ml-pipeline")
+    since, mark = now(), argo_record_mark(lab)
+    source = live_source(choose(_args(lab.kubeconfig_all), env), env)
+    snap = source.load()
+    options = FixOptions(
+        argocd_server=lab.argocd_auth_server, plaintext=True, audit_log=str(tmp_path / "fixes.jsonl")
+    )
+    runtime = build_fix_runtime(source, options, env=env)
+    live = _spoke_pod_names(lab, "seaweedfs-")
+    direct = [p for p in snap.pods.values() if p.origin is not None and p.origin.path == "direct"]
+    victim = next(p.ref for p in direct if p.name in live)
+    pipeline = next(p.ref for p in direct if p.name.startswith("ml-pipeline-"))
+    restart = plan_action("restart", pipeline, snap)
+    assert isinstance(restart, RestartPlan) and restart.context, restart
+    assert restart.command.endswith(f" --context {restart.context}")
+    assert runtime.runner.run(restart).ok
+    lab.wait_for(lambda: _restarted_at(lab, "ml-pipeline") != before, 60, "restartedAt on the spoke")
+    delete = plan_action("delete-pod", victim, snap)
+    assert isinstance(delete, DeletePodPlan) and delete.context == restart.context
+    assert runtime.runner.run(delete).ok
+    lab.wait_for(lambda: victim.name not in _spoke_pod_names(lab, "seaweedfs-"), 120, f"{victim.name} gone")
+    runtime.close()
+    _close(source)
+    assert record.writes(argo_calls(lab, mark)) == []  # not through Argo CD
+    assert describe(writes(audit_events(lab, since))) == []  # nor through the hub
+    entries = [(e["action"], e["backend"], e["result"]) for e in runtime.audit.entries()]
+    assert entries == [("restart", "kubernetes", "ok"), ("delete-pod", "kubernetes", "ok")]
