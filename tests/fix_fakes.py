@@ -16,6 +16,7 @@ from typing import Any
 from kftui.cluster.ops import (
     Access,
     ActionError,
+    ArgoResource,
     NoOperation,
     OperationInProgress,
     Permission,
@@ -49,6 +50,8 @@ class FakeArgo:
     _clock: datetime = T0
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _pending: dict[str, int] = field(default_factory=dict)
+    refuse_resources: str = ""
+    """When set, acting on a resource of an app's tree (ArgoResourceOps) raises ActionError with this text."""
 
     def add(self, name: str, **kw: object) -> FakeApp:
         app = Application(
@@ -174,6 +177,20 @@ class FakeArgo:
             )
             self.calls.append(("add-ignore-differences", name, tuple(entries)))
             return f"{len(entries)} ignoreDifferences entries added to {name}"
+
+    def run_resource_action(self, resource: ArgoResource, action: str) -> str:
+        with self._lock:
+            if self.refuse_resources:
+                raise ActionError(self.refuse_resources)
+            self.calls.append(("resource-action", action, resource))
+            return f"{action} of {resource} run"
+
+    def delete_resource(self, resource: ArgoResource) -> str:
+        with self._lock:
+            if self.refuse_resources:
+                raise ActionError(self.refuse_resources)
+            self.calls.append(("delete-resource", resource.app, resource))
+            return f"{resource} deleted"
 
 
 @dataclass

@@ -180,6 +180,29 @@ def delete_pod(namespace: str, name: str) -> FixRef:
     )
 
 
+def argo_restart(app: str, kind: str, namespace: str, name: str) -> FixRef | None:
+    """Argo CD's `restart` resource action on a workload of `app` (a cluster kftui reaches only through Argo
+    CD), or None for a kind that has no such action."""
+    if kind not in RESTARTABLE:
+        return None
+    return _ref(
+        "restart",
+        f"Restart {kind}/{name} through Argo CD ({app})",
+        ("argocd", "app", "actions", "run", app, "restart", "--kind", kind, "--resource-name", name,
+         "--namespace", namespace),
+    )  # fmt: skip
+
+
+def argo_delete_pod(app: str, namespace: str, name: str) -> FixRef:
+    """Argo CD deletes a pod of `app` on a cluster kftui reaches only through Argo CD."""
+    return _ref(
+        "delete-pod",
+        f"Delete pod {name} through Argo CD ({app}; its controller recreates it)",
+        ("argocd", "app", "delete-resource", app, "--kind", "Pod", "--resource-name", name,
+         "--namespace", namespace),
+    )  # fmt: skip
+
+
 def port_forward(namespace: str, service: str, local_port: int, port: int) -> FixRef:
     return _ref(
         "port-forward",

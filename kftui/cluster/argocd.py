@@ -4,6 +4,11 @@ The same endpoints the argocd CLI's gRPC calls map to (server/application/applic
   GET    /api/v1/applications/{name}[?refresh=normal|hard]   read, or refresh
   POST   /api/v1/applications/{name}/sync                     ApplicationSyncRequest
   DELETE /api/v1/applications/{name}/operation                terminate the running operation
+  POST   /api/v1/applications/{name}/resource/actions/v2      ResourceActionRunRequestV2: run a resource action
+                                                              (RBAC `action/<group>/<Kind>/<action>`)
+  DELETE /api/v1/applications/{name}/resource?namespace&resourceName&version&group&kind&appNamespace
+                                                              delete one resource of the app's tree (RBAC
+                                                              `delete/<group>/<Kind>/<namespace>/<name>`)
   POST   /api/v1/session                                      {username, password} -> {token}
 Authentication: ARGOCD_AUTH_TOKEN (a bearer token), or a session login, or none (a server started with
 --disable-auth, like the lab's). TLS is verified unless `insecure`; an http:// server (or `plaintext`)
@@ -19,11 +24,12 @@ import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
 from kftui.cluster.applications import application
-from kftui.cluster.ops import ActionError, NoOperation, OperationInProgress, SyncRequest
+from kftui.cluster.ops import ActionError, ArgoResource, NoOperation, OperationInProgress, SyncRequest
 from kftui.drift import merged_patch
 from kftui.model import Application
 
@@ -57,6 +63,22 @@ def sync_body(name: str, namespace: str, request: SyncRequest) -> dict[str, Any]
     if request.resources:
         body["resources"] = [r.as_json() for r in request.resources]
     return body
+
+
+def resource_fields(resource: ArgoResource) -> dict[str, str]:
+    """An ApplicationResourceRequest's fields for `resource` (the body of an action, the query of a delete)."""
+    return {
+        "namespace": resource.namespace,
+        "resourceName": resource.name,
+        "version": resource.version,
+        "group": resource.group,
+        "kind": resource.kind,
+    }
+
+
+def _one_app(name: str, tail: str) -> str:
+    """The path of one app's endpoint, the name one path segment whatever it holds."""
+    return f"/api/v1/applications/{quote(name, safe='')}{tail}"
 
 
 def _error_message(resp: httpx.Response) -> str:
@@ -351,3 +373,20 @@ class ArgoRestOps:
         )
         count = len(entries)
         return f"{count} ignoreDifferences entr{'y' if count == 1 else 'ies'} added to {name} through {self.base}"
+
+    def run_resource_action(self, resource: ArgoResource, action: str) -> str:
+        """RunResourceActionV2 (the v1 endpoint is deprecated since Argo CD 3.1)."""
+        body = {
+            "name": resource.app,
+            "appNamespace": self.argocd_namespace,
+            "action": action,
+            **resource_fields(resource),
+        }
+        self._call("POST", _one_app(resource.app, "/resource/actions/v2"), json=body)
+        return f"{action} of {resource} run by Argo CD at {self.base}"
+
+    def delete_resource(self, resource: ArgoResource) -> str:
+        params = self._params(**resource_fields(resource))
+        # (Like terminate: the gateway wants a JSON content type on a DELETE.)
+        self._call("DELETE", _one_app(resource.app, "/resource"), params=params, json={})
+        return f"{resource} deleted by Argo CD at {self.base}"

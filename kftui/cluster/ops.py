@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from kftui.model import Application, HeldObject
 
@@ -51,6 +51,22 @@ class SyncRequest:
     def strategy_json(self) -> dict[str, dict[str, bool]]:
         """The CLI's default strategy is `hook`; --force sets hook.force (SyncStrategyHook embeds apply)."""
         return {"hook": {"force": True}} if self.force else {"hook": {}}
+
+
+@dataclass(frozen=True, slots=True)
+class ArgoResource:
+    """One resource of an Application's tree as Argo CD's resource endpoints name it (ApplicationResourceRequest:
+    group, version, kind, namespace, resourceName), acted on through the Application that manages it."""
+
+    app: str
+    group: str
+    version: str
+    kind: str
+    namespace: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.namespace}/{self.name} of {self.app}"
 
 
 class ActionError(Exception):
@@ -101,6 +117,21 @@ class ArgoOps(Protocol):
     def add_ignore_differences(self, name: str, entries: Sequence[Mapping[str, Any]]) -> str:
         """Append `entries` to spec.ignoreDifferences and the sync options they need (kftui/drift.py
         merged_patch), keeping what the Application has, read just before the write."""
+        ...
+
+
+@runtime_checkable
+class ArgoResourceOps(Protocol):
+    """Argo CD acting on one resource of an Application's tree, on whatever cluster it deploys to: what kftui
+    uses on a cluster it reads through Argo CD's API (no kube credentials there). Only Argo CD's REST API
+    offers this (cluster/argocd.py); Argo CD's RBAC decides."""
+
+    def run_resource_action(self, resource: ArgoResource, action: str) -> str:
+        """Run the resource action `action` (a built-in such as `restart`) on `resource`."""
+        ...
+
+    def delete_resource(self, resource: ArgoResource) -> str:
+        """Delete `resource` (foreground propagation, as `argocd app delete-resource` without flags)."""
         ...
 
 

@@ -7,6 +7,9 @@ Modules
     plans.py    the plan types: FixPlan (what every action shares) and one frozen subclass per action kind
                 (SyncPlan, RefreshPlan, OrderedSyncPlan, PortForwardPlan, ...), tagged by `kind`. Pure.
     app_planners.py, kube_planners.py   the planners the registry names. Pure.
+    argo_planners.py  restart and delete-pod on a cluster kftui reads through Argo CD's API: Argo CD's `restart`
+                action and its delete of the resource, through the Application that manages it (the
+                registry's VIA_ARGO rows; plan.py picks them by the object's origin). Pure.
     drift_planner.py  the drift fix (ignore-drift): plan_ignore_drift(spec, target, snapshot, entries) with the
                 ignoreDifferences entries of a diff (the diff view, `kftui diff --fix`); blocked without one,
                 and for an Application managed from git (the YAML for git instead). Pure.
@@ -15,6 +18,8 @@ Modules
     permissions.py  the permission rules (one per kind of request) and forbidden_reason. Pure.
     gate.py     Gate(read_only, audit, context, access): refusal(plan, backend) for the UI (known answers
                 only), review(...) in workers (asks the AccessReview), execute(...) for every mutation.
+    argo_access.py  ArgoRbac: Argo CD's own RBAC for what goes through its REST API (can-i per action and
+                app; a per-resource action's refusal is learnt from Argo CD's 403).
     audit.py    AuditLog: JSON lines under $XDG_STATE_HOME/kftui/audit.jsonl (or --audit-log), tokens scrubbed.
     run.py      FixRunner(gate, argo, workloads): run(plan) -> FixResult through EXECUTORS (plan type ->
                 executor, the one dispatch), choices(finding, ...) for the panel.
@@ -22,7 +27,8 @@ Modules
     runtime.py  build_fix_runtime(source, FixOptions) -> FixRuntime(runner, forwards, audit); close() on exit.
 
 Backends (kftui/cluster/): appops.KubeAppOps + KubeWorkloadOps (Kubernetes API, the default),
-argocd.ArgoRestOps (Argo CD REST API, --argocd-server / ARGOCD_SERVER), portforward.ForwardManager,
+argocd.ArgoRestOps (Argo CD REST API, --argocd-server / ARGOCD_SERVER; also ops.ArgoResourceOps: a resource
+action or delete on any cluster Argo CD deploys to), portforward.ForwardManager,
 access.KubeAccessReview (SelfSubjectAccessReview, cached; never in read-only mode).
 
 Wiring in the app (ui/fix_actions.py, a base class of ui/app.py), with `fixes: FixRuntime | None` passed in by cli.py:

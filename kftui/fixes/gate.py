@@ -19,11 +19,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from kftui.cluster.ops import AccessReview, ActionError, Permission
-from kftui.fixes.argo_access import ArgoRbac
+from kftui.fixes.argo_access import ArgoRbac, is_refusal
 from kftui.fixes.audit import AuditError, AuditLog
 from kftui.fixes.permissions import KUBE_BACKEND, forbidden_reason
-from kftui.fixes.plans import FixPlan
-from kftui.fixes.registry import required_permissions
+from kftui.fixes.plans import FixPlan, plan_context
+from kftui.fixes.registry import Backend, action_of, required_permissions
 
 READ_ONLY_REASON = "read-only mode (--read-only): kftui makes no changes to the cluster"
 
@@ -90,15 +90,20 @@ class Gate:
         return forbidden_reason(needs, answers.get, access.user())
 
     def _argo_decides(self, plan: FixPlan, backend: str) -> bool:
-        """An Application action through Argo CD's REST API: Argo CD's RBAC decides, not Kubernetes'."""
+        """An Application action through Argo CD's REST API, or what Argo CD does on a resource of an app's tree:
+        Argo CD's RBAC decides, not Kubernetes'."""
         return (
             not self.read_only
             and self.argo_access is not None
             and backend != KUBE_BACKEND
-            and plan.target.kind == "Application"
+            and (plan.target.kind == "Application" or action_of(plan).backend is Backend.ARGO_API)
         )
 
     def _needs(self, plan: FixPlan, backend: str) -> tuple[Permission, ...]:
+        """What the hub's access review is asked. Nothing for a plan through another cluster's kube context: the
+        hub's authorizer does not answer for it (that cluster's API server decides when it runs)."""
+        if plan_context(plan):
+            return ()
         return required_permissions(plan, backend, self.argocd_namespace)
 
     def execute(
@@ -124,6 +129,8 @@ class Gate:
         try:
             message = action()
         except ActionError as exc:
+            if self.argo_access is not None and self._argo_decides(plan, backend) and is_refusal(str(exc)):
+                self.argo_access.learn(plan, str(exc))  # what can-i could not say beforehand (argo_access.py)
             return FixResult(
                 plan.fix_id,
                 target,

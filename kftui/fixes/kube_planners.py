@@ -38,11 +38,24 @@ def workload_of(target: ObjectRef, snapshot: ClusterSnapshot) -> ObjectRef:
     return ObjectRef(pod.workload_kind, pod.namespace, pod.workload_name, target.cluster)
 
 
+def direct_context(target: ObjectRef, snapshot: ClusterSnapshot) -> str:
+    """The kube context that reaches the cluster `target` is on, when kftui reads that cluster directly;
+    "" for the hub's objects."""
+    origin = snapshot.origin_of(target)
+    return origin.context if origin is not None and origin.path == DIRECT else ""
+
+
+def _in_context(command: str, argvs: tuple[tuple[str, ...], ...], context: str) -> str:
+    """The command as shown: through `--context` when the object is on a cluster read through its own context."""
+    return shellcmd.steps((*argv, "--context", context) for argv in argvs) if context else command
+
+
 def restart(spec: FixSpec, target: ObjectRef, snapshot: ClusterSnapshot, _: Profile | None) -> FixPlan:
     target = workload_of(target, snapshot)
     if target.kind not in WORKLOAD_KINDS or not target.namespace:
         raise PlanError(f"restart acts on a Deployment, StatefulSet or DaemonSet, not on {target}")
     ref = command_ref(spec, target.kind, target.namespace, target.name)
+    context = direct_context(target, snapshot)
     blocked = None
     # Matched on namespace/name, and on kind when the snapshot knows it (LIST items carry no kind).
     known = any(
@@ -55,7 +68,7 @@ def restart(spec: FixSpec, target: ObjectRef, snapshot: ClusterSnapshot, _: Prof
         fix_id=spec.fix_id,
         title=ref.title,
         target=target,
-        command=ref.command,
+        command=_in_context(ref.command, ref.argvs, context),
         changes=(
             f"set spec.template.metadata.annotations[kubectl.kubernetes.io/restartedAt] on "
             f"{target.kind} {target.namespace}/{target.name}",
@@ -63,6 +76,7 @@ def restart(spec: FixSpec, target: ObjectRef, snapshot: ClusterSnapshot, _: Prof
         ),
         warnings=("Argo CD may show the workload OutOfSync if it tracks that annotation",),
         blocked=blocked,
+        context=context,
     )
 
 
@@ -71,6 +85,7 @@ def delete_pod(spec: FixSpec, target: ObjectRef, snapshot: ClusterSnapshot, _: P
         raise PlanError(f"delete-pod acts on a Pod, not on {target}")
     pod: Pod | None = snapshot.pods.get(target.key)
     ref = command_ref(spec, target.namespace, target.name)
+    context = direct_context(target, snapshot)
     changes = [f"delete Pod {target.namespace}/{target.name}"]
     warnings: list[str] = []
     confirm = None
@@ -83,11 +98,12 @@ def delete_pod(spec: FixSpec, target: ObjectRef, snapshot: ClusterSnapshot, _: P
         fix_id=spec.fix_id,
         title=ref.title,
         target=target,
-        command=ref.command,
+        command=_in_context(ref.command, ref.argvs, context),
         changes=tuple(changes),
         warnings=tuple(warnings),
         confirm_word=confirm,
         blocked=None if pod is not None else f"{target} is not in the current snapshot",
+        context=context,
     )
 
 

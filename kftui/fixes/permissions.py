@@ -12,6 +12,8 @@ registry (fixes/registry.py) says which rule each fix id uses:
   delete_object        delete-hook: delete jobs.batch|pods/NAME (its terminate step is reviewed as terminate)
   patch_object         remove-finalizers: patch applications.argoproj.io|namespaces/NAME, and each object
                        holding the namespace (PLURAL.GROUP/NAME)
+  none                 restart and delete-pod on a cluster read through Argo CD's API: Argo CD acts there,
+                       its RBAC decides (fixes/argo_access.py)
   port_forward         get services/NAME, endpoints/NAME and pods; get + create pods/portforward
                        (the client's websocket is a GET; since Kubernetes 1.35 the API server also
                        requires `create`, AuthorizePodWebsocketUpgradeCreatePermission)
@@ -104,6 +106,11 @@ def port_forward(plan: FixPlan, argocd_namespace: str) -> tuple[Permission, ...]
         Permission("get", "pods", "", namespace, subresource="portforward"),
         Permission("create", "pods", "", namespace, subresource="portforward"),
     )
+
+
+def none(plan: FixPlan, argocd_namespace: str) -> tuple[Permission, ...]:
+    """What Argo CD does on a cluster kftui reads through its API: Kubernetes RBAC does not decide it."""
+    return ()
 
 
 def forbidden_reason(

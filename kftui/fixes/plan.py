@@ -17,13 +17,15 @@ from kftui.fixes.plans import (
     PortForwardPlan,
     SyncPlan,
 )
-from kftui.fixes.registry import APP, APP_FIXES, FIXES, PLANNABLE
+from kftui.fixes.registry import APP, APP_FIXES, FIXES, PLANNABLE, VIA_ARGO, FixSpec
 from kftui.kinds import WORKLOAD_KINDS
 from kftui.model import ARGOCD_API, DIRECT, ClusterSnapshot, Finding, ObjectRef, Origin
 from kftui.profile import Profile
 
 KUBE_TARGETS = frozenset({"workload", "Pod", "Service", "Namespace", "hook", "object"})
 """What a fix acts on when it acts through the hub's kube context rather than on an Application."""
+THROUGH_CONTEXT = frozenset({"port-forward", "restart", "delete-pod"})
+"""The Kubernetes fixes that go through the kube context of a cluster kftui reads directly (not the hub's)."""
 
 __all__ = [
     "APP_FIXES",
@@ -56,21 +58,27 @@ def plan_action(
     if spec is None:
         raise PlanError(f"no plan for fix {fix_id!r} (plannable: {', '.join(PLANNABLE)})")
     if spec.on in KUBE_TARGETS:
-        _on_the_hub(fix_id, target, snapshot)
+        spec = _on_the_hub(spec, target, snapshot)
     plan = spec.planner(spec, target, snapshot, profile)
     if spec.on in KUBE_TARGETS and plan.target != target:
-        _on_the_hub(fix_id, plan.target, snapshot)  # (what it acts on: the hook an app's sync waits on, say)
+        _on_the_hub(spec, plan.target, snapshot)  # (what it acts on: the hook an app's sync waits on, say)
     return plan
 
 
-def _on_the_hub(fix_id: str, target: ObjectRef, snapshot: ClusterSnapshot) -> None:
+def _on_the_hub(spec: FixSpec, target: ObjectRef, snapshot: ClusterSnapshot) -> FixSpec:
     """A Kubernetes fix (restart, delete-pod, port-forward) acts through the hub's kube context: on an object
-    of another cluster it would act on the wrong one, so it is refused, saying what would work instead."""
+    of another cluster it would act on the wrong one. On a cluster kftui reads through Argo CD's API, Argo CD
+    carries out the fixes it can (VIA_ARGO: restart, delete-pod); the rest are refused, saying what would
+    work instead."""
+    fix_id = spec.fix_id
     origin = snapshot.origin_of(target) or _remote_app_namespace(target, snapshot)
     if origin is None and target.cluster:  # (named with a cluster whose namespace kftui has not read)
         origin = Origin(target.cluster, ARGOCD_API)
-    if origin is None or (fix_id == "port-forward" and origin.path == DIRECT and origin.context):
-        return  # (a port-forward goes through the context that reaches that cluster: ForwardTarget.context)
+    # (These go through the context that reaches that cluster: ForwardTarget.context, the plans' context.)
+    if origin is None or (fix_id in THROUGH_CONTEXT and origin.path == DIRECT and origin.context):
+        return spec
+    if origin.path == ARGOCD_API and fix_id in VIA_ARGO:
+        return VIA_ARGO[fix_id]
     how = "through Argo CD's API" if origin.path == ARGOCD_API else "through a kube context of its own"
     where = f"{target} is on cluster {origin.cluster}, which kftui reads {how}"
     if origin.path == ARGOCD_API:
@@ -78,10 +86,11 @@ def _on_the_hub(fix_id: str, target: ObjectRef, snapshot: ClusterSnapshot) -> No
             "kftui holds no kube credentials for it: add a kube context for that cluster (or map its server "
             "to one under `clusters:` in kftui's config file)"
         )
-        if fix_id != "port-forward":
-            hint += "; Argo CD can act there itself: `argocd app actions run` (restart) or `argocd app delete-resource`"
     else:
-        hint = "fixes through a second kube context are not built yet: use kubectl with that context"
+        hint = (
+            f"only {', '.join(sorted(THROUGH_CONTEXT))} go through a second kube context yet: use kubectl "
+            "with that context"
+        )
     raise PlanError(f"cannot {fix_id} {target.name}: {where}; {hint}")
 
 

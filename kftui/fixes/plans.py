@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from kftui.cluster.ops import SyncRequest
+from kftui.cluster.ops import ArgoResource, SyncRequest
 from kftui.model import ClusterSnapshot, FixRef, HeldObject, ObjectRef
 from kftui.profile import Profile
 
@@ -36,6 +36,8 @@ class ActionKind(enum.Enum):
     DELETE_HOOK = "delete-hook"
     REMOVE_FINALIZERS = "remove-finalizers"
     IGNORE_DRIFT = "ignore-drift"
+    RESOURCE_ACTION = "resource-action"
+    DELETE_RESOURCE = "delete-resource"
 
 
 class PlanError(Exception):
@@ -137,6 +139,8 @@ class RestartPlan(FixPlan):
     """`kubectl rollout restart` of the workload in `target`."""
 
     kind = ActionKind.RESTART
+    context: str = ""
+    """The kube context of the cluster `target` is on when kftui reads it directly; "" = the hub's."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -144,6 +148,8 @@ class DeletePodPlan(FixPlan):
     """Delete the Pod in `target` (its controller, if any, replaces it)."""
 
     kind = ActionKind.DELETE_POD
+    context: str = ""
+    """The kube context of the cluster `target` is on when kftui reads it directly; "" = the hub's."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -195,6 +201,29 @@ class IgnoreDriftPlan(FixPlan):
     patch: Mapping[str, Any] = field(default_factory=dict)
     add_yaml: str = ""
     in_git: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResourceActionPlan(FixPlan):
+    """Argo CD's resource action `action` (`restart`) on `resource`, run by Argo CD through the Application that
+    manages it: `target` is on a cluster kftui reads through Argo CD's API and holds no credentials for."""
+
+    kind = ActionKind.RESOURCE_ACTION
+    resource: ArgoResource
+    action: str = "restart"
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeleteResourcePlan(FixPlan):
+    """Argo CD deletes `resource` (a Pod of a cluster read through its API) through the Application that manages it."""
+
+    kind = ActionKind.DELETE_RESOURCE
+    resource: ArgoResource
+
+
+def plan_context(plan: FixPlan) -> str:
+    """The kube context a workload plan goes through when its object is not the hub's ("" = the hub's)."""
+    return plan.context if isinstance(plan, RestartPlan | DeletePodPlan) else ""
 
 
 Planner = Callable[["FixSpec", ObjectRef, ClusterSnapshot, Profile | None], FixPlan]

@@ -10,7 +10,9 @@ A row (FixSpec) names
                (the finding's subject), "" (no target: the profile's chain), DIFF (an Application with its
                diff: offered by the diff view, not by every tree node)
 
-Adding a fix of an existing kind is one row; a new kind of action is an Action, a plan type in
+VIA_ARGO holds the rows of the fixes that, on an object of a cluster kftui reads through Argo CD's API (no kube
+credentials there), Argo CD carries out instead (fixes/argo_planners.py): same fix id, its own plan, command and
+backend. Adding a fix of an existing kind is one row; a new kind of action is an Action, a plan type in
 fixes/plans.py and an executor. Pure: no client library, no I/O.
 """
 
@@ -25,7 +27,14 @@ from types import MappingProxyType
 from kftui.checks import fixrefs
 from kftui.cluster.ops import CREATE_NAMESPACE as CREATE_NAMESPACE_OPTION
 from kftui.cluster.ops import REPLACE, SERVER_SIDE_APPLY, Permission, SyncRequest
-from kftui.fixes import app_planners, drift_planner, kube_planners, permissions, stuck_planners
+from kftui.fixes import (
+    app_planners,
+    argo_planners,
+    drift_planner,
+    kube_planners,
+    permissions,
+    stuck_planners,
+)
 from kftui.fixes.app_planners import SyncVariant
 from kftui.fixes.permissions import KUBE_BACKEND, PermissionRule
 from kftui.fixes.plans import (
@@ -33,6 +42,7 @@ from kftui.fixes.plans import (
     CreateNamespacePlan,
     DeleteHookPlan,
     DeletePodPlan,
+    DeleteResourcePlan,
     FixPlan,
     IgnoreDriftPlan,
     OrderedSyncPlan,
@@ -40,6 +50,7 @@ from kftui.fixes.plans import (
     PortForwardPlan,
     RefreshPlan,
     RemoveFinalizersPlan,
+    ResourceActionPlan,
     RestartPlan,
     SyncPlan,
     TerminatePlan,
@@ -54,6 +65,9 @@ class Backend(enum.Enum):
     """The Argo CD backend: the Kubernetes API (KubeAppOps) or Argo CD's REST API (ArgoRestOps)."""
     KUBE = "kubernetes"
     """The Kubernetes API (workload operations), whatever the Argo CD backend."""
+    ARGO_API = "argocd-api"
+    """Argo CD's REST API only (cluster/ops.ArgoResourceOps): acting on a resource of an app's tree on any
+    cluster Argo CD deploys to. Argo CD's RBAC decides."""
     FORWARD = "forward"
     """A local port-forward through the Kubernetes API, run by its own view (no runner backend)."""
 
@@ -79,6 +93,8 @@ IGNORE_DRIFT = Action(IgnoreDriftPlan, Backend.ARGO, permissions.read_update_app
 PORT_FORWARD = Action(PortForwardPlan, Backend.FORWARD, permissions.port_forward)
 DELETE_HOOK = Action(DeleteHookPlan, Backend.KUBE, permissions.delete_object)
 REMOVE_FINALIZERS = Action(RemoveFinalizersPlan, Backend.KUBE, permissions.patch_object)
+RESOURCE_ACTION = Action(ResourceActionPlan, Backend.ARGO_API, permissions.none)
+DELETE_RESOURCE = Action(DeleteResourcePlan, Backend.ARGO_API, permissions.none)
 
 
 @dataclass(frozen=True)
@@ -154,13 +170,22 @@ _SPECS = (
 )  # fmt: skip
 FIXES: Mapping[str, FixSpec] = MappingProxyType({s.fix_id: s for s in _SPECS})
 
+_VIA_ARGO = (
+    FixSpec("restart", "workload", RESOURCE_ACTION, argo_planners.restart, fixrefs.argo_restart),
+    FixSpec("delete-pod", "Pod", DELETE_RESOURCE, argo_planners.delete_pod, fixrefs.argo_delete_pod),
+)
+VIA_ARGO: Mapping[str, FixSpec] = MappingProxyType({s.fix_id: s for s in _VIA_ARGO})
+"""The fixes Argo CD carries out on an object of a cluster kftui reads through its API (fixes/plan.py)."""
+
 PLANNABLE: tuple[str, ...] = tuple(FIXES)
 """Every fix id that can be planned. `describe` and `logs` are views, not fixes: the UI opens them."""
 
 APP_FIXES: tuple[str, ...] = tuple(i for i, s in FIXES.items() if s.on == APP)
 """The fixes of one Application, in the order a tree node offers them."""
 
-ACTIONS: Mapping[type[FixPlan], Action] = MappingProxyType({s.action.plan: s.action for s in FIXES.values()})
+ACTIONS: Mapping[type[FixPlan], Action] = MappingProxyType(
+    {s.action.plan: s.action for s in (*FIXES.values(), *VIA_ARGO.values())}
+)
 """Each plan type's action. Looked up by type, not fix id: an ordered sync runs its steps as sync plans."""
 
 
@@ -170,7 +195,7 @@ def action_of(plan: FixPlan) -> Action:
 
 def backend_for(plan: FixPlan, argo_backend: str) -> str:
     """Which backend carries the plan: Argo CD actions go to `argo_backend`, the rest to Kubernetes."""
-    return argo_backend if action_of(plan).backend is Backend.ARGO else KUBE_BACKEND
+    return argo_backend if action_of(plan).backend in (Backend.ARGO, Backend.ARGO_API) else KUBE_BACKEND
 
 
 def required_permissions(
@@ -178,9 +203,10 @@ def required_permissions(
 ) -> tuple[Permission, ...]:
     """The Kubernetes permissions running `plan` through `backend` needs, in the order they are used.
 
-    Empty when Kubernetes RBAC does not decide: Argo CD actions through the REST backend.
+    Empty when Kubernetes RBAC does not decide: Argo CD actions through the REST backend, and what Argo CD
+    does on a cluster kftui reads through its API.
     """
     action = action_of(plan)
-    if action.backend is Backend.ARGO and backend != KUBE_BACKEND:
+    if action.backend is Backend.ARGO_API or (action.backend is Backend.ARGO and backend != KUBE_BACKEND):
         return ()
     return action.permissions(plan, argocd_namespace)

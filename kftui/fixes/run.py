@@ -4,7 +4,8 @@ EXECUTORS is the one dispatch: plan type -> the function that carries it out (th
 fixes/registry.py, says which plan type each fix id makes). Blocking on purpose: the UI runs
 `FixRunner.run` in a thread worker; the e2e tests call it directly.
 The Argo CD backend is either cluster/appops.KubeAppOps (Kubernetes API) or cluster/argocd.ArgoRestOps
-(Argo CD REST API); workload actions always go through the Kubernetes API.
+(Argo CD REST API); workload actions go through the Kubernetes API, except on a cluster kftui reads through
+Argo CD's API, where Argo CD's REST API carries them (cluster/ops.ArgoResourceOps).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from functools import partial
 from types import MappingProxyType
 from typing import Any
 
-from kftui.cluster.ops import ActionError, ArgoOps, SyncRequest, WorkloadOps
+from kftui.cluster.ops import ActionError, ArgoOps, ArgoResourceOps, SyncRequest, WorkloadOps
 from kftui.fixes.gate import FixResult, Gate
 from kftui.fixes.permissions import KUBE_BACKEND
 from kftui.fixes.plan import PLANNABLE, FixPlan, PlanError, plan_fix
@@ -27,15 +28,18 @@ from kftui.fixes.plans import (
     CreateNamespacePlan,
     DeleteHookPlan,
     DeletePodPlan,
+    DeleteResourcePlan,
     IgnoreDriftPlan,
     OrderedSyncPlan,
     PortForwardPlan,
     RefreshPlan,
     RemoveFinalizersPlan,
+    ResourceActionPlan,
     RestartPlan,
     SyncPlan,
     TerminatePlan,
     command_ref,
+    plan_context,
 )
 from kftui.fixes.registry import FIXES, Backend, action_of, backend_for
 from kftui.fixes.waiting import operation_started_at, wait_operation
@@ -45,6 +49,14 @@ from kftui.profile import Profile
 POLL_INTERVAL = 1.0
 NO_ARGO = "no Argo CD backend (offline snapshot)"
 NO_KUBE = "no Kubernetes connection (offline snapshot)"
+NO_ARGO_API = (
+    "Argo CD acts on that cluster only through its REST API: give kftui the Argo CD server "
+    "(--argocd-server or ARGOCD_SERVER) and a token"
+)
+
+
+def no_context(context: str) -> str:
+    return f"no connection through kube context {context} (kftui reads that cluster through it no longer)"
 
 
 def now_rfc3339() -> str:
@@ -76,10 +88,13 @@ class FixRunner:
         workloads: WorkloadOps | None = None,
         step_timeout: float = 300.0,
         poll_interval: float = POLL_INTERVAL,
+        route: Callable[[str], WorkloadOps | None] | None = None,
     ) -> None:
         self.gate = gate
         self.argo = argo
         self.workloads = workloads
+        self.route = route
+        """The workload actions through the kube context of a cluster kftui reads directly (None: none)."""
         self.step_timeout = step_timeout
         self.poll_interval = poll_interval
 
@@ -112,8 +127,13 @@ class FixRunner:
         backend = action_of(plan).backend
         if backend is Backend.ARGO and self.argo is None:
             return NO_ARGO
+        context = plan_context(plan)
+        if backend is Backend.KUBE and context:
+            return None if self._routed(context) is not None else no_context(context)
         if backend is Backend.KUBE and self.workloads is None:
             return NO_KUBE
+        if backend is Backend.ARGO_API and not isinstance(self.argo, ArgoResourceOps):
+            return NO_ARGO_API
         return None
 
     def choices(
@@ -206,9 +226,12 @@ class FixRunner:
     def _execute(self, plan: FixPlan, action: Callable[[], str], step: str = "") -> FixResult:
         """Through the gate, audited with the backend that carries it (steps are parts of an Argo CD sync)."""
         argo = self.argo
-        if action_of(plan).backend is Backend.ARGO and argo is not None:
+        if action_of(plan).backend in (Backend.ARGO, Backend.ARGO_API) and argo is not None:
             return self.gate.execute(plan, action, backend=argo.name, endpoint=argo.endpoint, step=step)
-        return self.gate.execute(plan, action, backend=KUBE_BACKEND)
+        context = plan_context(plan)
+        return self.gate.execute(
+            plan, action, backend=KUBE_BACKEND, endpoint=f"context {context}" if context else ""
+        )
 
     def _argo(self) -> ArgoOps:
         if self.argo is None:
@@ -239,13 +262,38 @@ class FixRunner:
         argo, name, entries = self._argo(), plan.target.name, plan.entries
         return self._execute(plan, lambda: argo.add_ignore_differences(name, entries))
 
+    def _routed(self, context: str) -> WorkloadOps | None:
+        return self.route(context) if self.route is not None else None
+
+    def _workloads_in(self, context: str) -> WorkloadOps:
+        """The hub's workload actions, or those through `context` (a cluster kftui reads directly)."""
+        if not context:
+            return self._workloads()
+        routed = self._routed(context)
+        if routed is None:
+            raise ActionError(no_context(context))
+        return routed
+
     def _restart(self, plan: RestartPlan, cancel: threading.Event | None) -> FixResult:
-        work, t = self._workloads(), plan.target
+        work, t = self._workloads_in(plan.context), plan.target
         return self._execute(plan, lambda: work.restart(t.kind, t.namespace or "", t.name, now_rfc3339()))
 
     def _delete_pod(self, plan: DeletePodPlan, cancel: threading.Event | None) -> FixResult:
-        work, t = self._workloads(), plan.target
+        work, t = self._workloads_in(plan.context), plan.target
         return self._execute(plan, lambda: work.delete_pod(t.namespace or "", t.name))
+
+    def _argo_api(self) -> ArgoResourceOps:
+        if not isinstance(self.argo, ArgoResourceOps):
+            raise ActionError(NO_ARGO_API)
+        return self.argo
+
+    def _resource_action(self, plan: ResourceActionPlan, cancel: threading.Event | None) -> FixResult:
+        argo, resource, action = self._argo_api(), plan.resource, plan.action
+        return self._execute(plan, lambda: argo.run_resource_action(resource, action))
+
+    def _delete_resource(self, plan: DeleteResourcePlan, cancel: threading.Event | None) -> FixResult:
+        argo, resource = self._argo_api(), plan.resource
+        return self._execute(plan, lambda: argo.delete_resource(resource))
 
     def _create_namespace(self, plan: CreateNamespacePlan, cancel: threading.Event | None) -> FixResult:
         work, ns = self._workloads(), plan.target.name
@@ -334,6 +382,8 @@ EXECUTORS: Mapping[type[FixPlan], Executor] = MappingProxyType(
         IgnoreDriftPlan: partial(_gated, FixRunner._ignore_drift),
         RestartPlan: partial(_gated, FixRunner._restart),
         DeletePodPlan: partial(_gated, FixRunner._delete_pod),
+        ResourceActionPlan: partial(_gated, FixRunner._resource_action),
+        DeleteResourcePlan: partial(_gated, FixRunner._delete_resource),
         CreateNamespacePlan: partial(_gated, FixRunner._create_namespace),
         DeleteHookPlan: partial(_gated, FixRunner._delete_hook),
         RemoveFinalizersPlan: partial(_gated, FixRunner._remove_finalizers),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import shlex
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -131,5 +131,20 @@ def build_fix_runtime(
         argocd_namespace=options.argocd_namespace,
         argo_access=argo_access,
     )
-    forwards = ForwardManager(kube, route=getattr(source, "http_for", None))  # direct clusters (remote.py)
-    return FixRuntime(FixRunner(gate, argo, workloads), forwards, audit)
+    http_for = getattr(source, "http_for", None)  # the clusters read directly (cluster/remote.py)
+    forwards = ForwardManager(kube, route=http_for)
+    return FixRuntime(FixRunner(gate, argo, workloads, route=_workloads_route(http_for)), forwards, audit)
+
+
+def _workloads_route(http_for: object) -> Callable[[str], WorkloadOps | None] | None:
+    """Workload actions through the kube context of a cluster kftui reads directly, when the source has any."""
+    if not callable(http_for):
+        return None
+
+    def route(context: str) -> WorkloadOps | None:
+        from kftui.cluster.appops import KubeWorkloadOps
+
+        http = http_for(context)
+        return KubeWorkloadOps(http) if http is not None else None
+
+    return route

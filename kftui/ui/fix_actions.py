@@ -22,6 +22,7 @@ from kftui.fixes.gate import FixResult
 from kftui.fixes.ordered import OrderedResult
 from kftui.fixes.plan import (
     PLANNABLE,
+    THROUGH_CONTEXT,
     FixPlan,
     OrderedSyncPlan,
     PlanError,
@@ -29,6 +30,7 @@ from kftui.fixes.plan import (
     plan_action,
     plan_fix,
 )
+from kftui.fixes.plans import DeleteResourcePlan, ResourceActionPlan, plan_context
 from kftui.fixes.registry import FIXES
 from kftui.fixes.runtime import FixRuntime
 from kftui.model import ClusterSnapshot, Finding, FixRef, ObjectRef
@@ -87,18 +89,32 @@ class FixActions(SourceFeed):
     # --- keys ----------------------------------------------------------------------------------------
 
     def action_copy_command(self) -> None:
-        fix = self.query_one(DiagnosticsPanel).current_fix
-        if fix is None:
+        panel = self.query_one(DiagnosticsPanel)
+        finding, fix = panel.current, panel.current_fix
+        if finding is None or fix is None:
             self.notify("The highlighted finding offers no fix.", severity="warning")
             return
-        self.copy_fix(fix)
+        self.copy_fix(fix, self._elsewhere_command(finding, fix))
 
-    def copy_fix(self, fix: FixRef) -> None:
-        """Copy a fix's equivalent command; running fixes from the UI is a later step.
+    def _elsewhere_command(self, finding: Finding, fix: FixRef) -> str | None:
+        """For a fix on an object of another cluster, the command of what would run there (Argo CD's, or
+        kubectl with that cluster's --context): the finding's own would act through the hub's context."""
+        if fix.id not in THROUGH_CONTEXT or self.snapshot is None:
+            return None
+        try:
+            plan = self.plan_finding_fix(finding, fix.id, self.snapshot)
+        except PlanError:
+            return None
+        if isinstance(plan, ResourceActionPlan | DeleteResourcePlan) or plan_context(plan):
+            return plan.command
+        return None
+
+    def copy_fix(self, fix: FixRef, command: str | None = None) -> None:
+        """Copy a fix's equivalent command (or `command`, the one its plan would run instead).
 
         A command holding a control character is not copied: pasted into a terminal, an ESC can end bracketed
         paste and run the rest. Real Kubernetes names cannot hold one, so only hostile data is refused."""
-        command = fix.command
+        command = fix.command if command is None else command
         if one_line(command) != command:
             self.notify(
                 f"Not copied: the command contains control characters: {command}",

@@ -19,7 +19,7 @@ from kftui.cluster.dumpfile import load_snapshot, write_dump
 from kftui.cluster.source import ConnectionStatus
 from kftui.fixes.plan import plan_action
 from kftui.fixes.runtime import FixOptions, build_fix_runtime
-from kftui.model import ObjectRef, Origin, Pod, WatchEvent
+from kftui.model import ARGOCD_API, ObjectRef, Origin, Pod, WatchEvent
 from kftui.multicluster import choose, live_source
 from kftui.ui.app import KftuiApp
 from kftui.ui.screens.logs import LogsScreen
@@ -322,7 +322,8 @@ async def test_read_only_tui_reading_the_spoke_makes_no_write_by_argo_cds_record
     lab_spoke: Any, tmp_path: Path
 ) -> None:
     """The TUI in read-only mode, headless: it loads the spoke's apps through Argo CD, shows a spoke pod's log,
-    and refuses a sync and a refresh of a spoke app. Argo CD served the reads and no write."""
+    and refuses a sync and a refresh of a spoke app, and a restart and a delete of the spoke pod. Argo CD served
+    the reads and no write."""
     lab = lab_spoke
     _settled(lab)
     since, mark = now(), argo_record_mark(lab)
@@ -349,6 +350,11 @@ async def test_read_only_tui_reading_the_spoke_makes_no_write_by_argo_cds_record
         target = ObjectRef("Application", lab.argocd_namespace, sc.DEGRADED_APP)
         for fix in ("sync", "refresh"):
             result = runtime.runner.run(plan_action(fix, target, snap))
+            assert result.refused and not result.ok, (fix, result)
+        for fix in ("restart", "delete-pod"):  # what Argo CD would do on the spoke: refused at the same gate
+            remote = plan_action(fix, pod.ref, snap)
+            assert remote.command.startswith("argocd app "), remote.command
+            result = runtime.runner.run(remote)
             assert result.refused and not result.ok, (fix, result)
     runtime.close()
     _close(source)
@@ -415,3 +421,186 @@ def test_ordered_sync_runs_across_the_hub_and_the_spoke(lab_spoke: Any, tmp_path
     for app in apps:
         assert app in run.stdout
     assert os.path.exists(tmp_path / "audit.jsonl")
+
+
+# --- restart and delete-pod on the spoke, done by Argo CD (kftui holds no kube credentials for the spoke) -------
+
+
+def _spoke_json(lab: Any, *args: str) -> Any:
+    return json.loads(_spoke_kubectl(lab, *args, "-o", "json"))
+
+
+def _restarted_at(lab: Any, deployment: str) -> str | None:
+    dep = _spoke_json(lab, "get", "deployment", deployment, "-n", sc.NAMESPACE)
+    annotations = dep["spec"]["template"].get("metadata", {}).get("annotations") or {}
+    return annotations.get("kubectl.kubernetes.io/restartedAt")
+
+
+def _spoke_pod_names(lab: Any, prefix: str) -> set[str]:
+    pods = _spoke_json(lab, "get", "pods", "-n", sc.NAMESPACE)["items"]
+    return {p["metadata"]["name"] for p in pods if p["metadata"]["name"].startswith(prefix)}
+
+
+def _spoke_pods(snap: Any, prefix: str) -> list[ObjectRef]:
+    """The spoke's pods kftui read through Argo CD. (By path, not by cluster name: a token that may not list
+    Argo CD's clusters sees the spoke by its server URL, `127.0.0.1:PORT`, for the apps that name it by URL.)"""
+    return [
+        p.ref
+        for p in snap.pods.values()
+        if p.origin is not None
+        and p.origin.path == ARGOCD_API
+        and p.name.startswith(prefix)
+        and not p.deleting
+    ]
+
+
+def _spoke_pod(snap: Any, prefix: str) -> ObjectRef:
+    """A pod of the spoke as kftui read it through Argo CD (its ref names the spoke)."""
+    pods = _spoke_pods(snap, prefix)
+    assert pods, f"no spoke pod {prefix}* in kftui's snapshot"
+    return pods[0]
+
+
+def _load_with_spoke_pods(lab: Any, env: dict[str, str]) -> tuple[Any, Any]:
+    """A remote source (as `kftui` builds it from the hub's kubeconfig and `env`) whose first snapshot holds, read
+    through Argo CD, a pod of ml-pipeline and of seaweedfs that the spoke has now: a pod a test before deleted or
+    rolled may still be on its way out of Argo CD's tree."""
+
+    def loaded() -> tuple[Any, Any] | None:
+        source = live_source(choose(_args(lab.kubeconfig), env), env)
+        snap = source.load()
+        for prefix in ("ml-pipeline-", "seaweedfs-"):
+            live = _spoke_pod_names(lab, prefix)
+            if not any(ref.name in live for ref in _spoke_pods(snap, prefix)):
+                _close(source)
+                return None
+        return source, snap
+
+    return lab.wait_for(loaded, 120, "kftui's snapshot with the spoke's current pods", interval=2.0)
+
+
+def test_with_only_the_hubs_credentials_kftui_restarts_and_deletes_on_the_spoke_through_argo_cd(
+    lab_spoke: Any, tmp_path: Path
+) -> None:
+    """Restart of the spoke's ml-pipeline Deployment is Argo CD's `restart` action (the spoke's Deployment gets
+    kubectl.kubernetes.io/restartedAt, read back with the spoke's own kubeconfig), delete-pod is Argo CD's delete
+    of a seaweedfs pod (gone on the spoke); both show as writes in Argo CD's record and in kftui's audit log."""
+    from kftui.fixes.plans import DeleteResourcePlan, ResourceActionPlan
+
+    lab = lab_spoke
+    _settled(lab)
+    before = _restarted_at(lab, "ml-pipeline")
+    since, mark = now(), argo_record_mark(lab)
+    source, snap = _load_with_spoke_pods(lab, _env(lab, tmp_path, lab.argocd_admin_token()))
+    options = FixOptions(
+        argocd_server=lab.argocd_auth_server, plaintext=True, audit_log=str(tmp_path / "fixes.jsonl")
+    )
+    runtime = build_fix_runtime(source, options, env=_env(lab, tmp_path, lab.argocd_admin_token()))
+
+    restart = plan_action("restart", _spoke_pod(snap, "ml-pipeline-"), snap)
+    assert isinstance(restart, ResourceActionPlan) and restart.app == "spoke-pipelines", restart
+    assert restart.command == (
+        "argocd app actions run spoke-pipelines restart --kind Deployment --resource-name ml-pipeline "
+        "--namespace kubeflow"
+    )
+    assert runtime.runner.review(restart) is None
+    result = runtime.runner.run(restart)
+    assert result.ok, result
+    stamped = lab.wait_for(
+        lambda: _restarted_at(lab, "ml-pipeline") != before, 60, "restartedAt on the spoke"
+    )
+    assert stamped and _restarted_at(lab, "ml-pipeline") is not None
+
+    live = _spoke_pod_names(lab, "seaweedfs-")
+    victim = next(ref for ref in _spoke_pods(snap, "seaweedfs-") if ref.name in live)
+    delete = plan_action("delete-pod", victim, snap)
+    assert isinstance(delete, DeleteResourcePlan) and delete.app == "spoke-seaweedfs", delete
+    assert delete.confirm_word is None  # its ReplicaSet replaces it: no name to type, as on the hub
+    result = runtime.runner.run(delete)
+    assert result.ok, result
+    lab.wait_for(lambda: victim.name not in _spoke_pod_names(lab, "seaweedfs-"), 120, f"{victim.name} gone")
+    runtime.close()
+    _close(source)
+
+    found = {c.method for c in record.writes(argo_calls(lab, mark))}
+    assert {"RunResourceActionV2", "DeleteResource"} <= found, found
+    entries = [(e["action"], e["backend"], e["result"]) for e in runtime.audit.entries()]
+    assert entries == [("restart", "argocd-rest", "ok"), ("delete-pod", "argocd-rest", "ok")]
+    assert describe(writes(audit_events(lab, since))) == []  # nothing through the hub's kube API by kftui
+
+
+def test_a_token_that_may_get_but_not_act_is_refused_by_argo_cd_and_the_fix_then_shows_disabled_with_its_reason(
+    lab_spoke: Any, tmp_path: Path
+) -> None:
+    """The project role may get, not act. Argo CD v3.2's can-i does not take per-resource actions, so nothing
+    refuses beforehand; Argo CD refuses the action itself (nothing changes on the spoke), and from then on the fix
+    is shown disabled with Argo CD's own reason."""
+    lab = lab_spoke
+    _settled(lab)
+    viewer = lab.argocd_token_for_role()
+    env = _env(lab, tmp_path, viewer)
+    source, snap = _load_with_spoke_pods(lab, env)
+    options = FixOptions(
+        argocd_server=lab.argocd_auth_server, plaintext=True, audit_log=str(tmp_path / "a.jsonl")
+    )
+    runtime = build_fix_runtime(source, options, env=env)
+    before = _restarted_at(lab, "ml-pipeline")
+    live = _spoke_pod_names(lab, "seaweedfs-")
+    pod = next(ref for ref in _spoke_pods(snap, "seaweedfs-") if ref.name in live)
+    for fix, target, action in (
+        ("restart", _spoke_pod(snap, "ml-pipeline-"), "action/apps/Deployment/restart"),
+        ("delete-pod", pod, f"delete//Pod/kubeflow/{pod.name}"),
+    ):
+        plan = plan_action(fix, target, snap)
+        assert runtime.runner.review(plan) is None, (
+            fix
+        )  # can-i cannot be asked this (400), the app may be read
+        result = runtime.runner.run(plan)
+        assert not result.ok and "(403): permission denied" in result.message, result
+        assert "\n" not in result.message
+        reason = runtime.runner.refusal(plan)
+        assert reason is not None and reason.startswith("Argo CD RBAC: ") and action in reason, reason
+        assert runtime.runner.run(plan).refused  # now refused before any request
+    assert _restarted_at(lab, "ml-pipeline") == before
+    assert pod.name in _spoke_pod_names(lab, "seaweedfs-")
+    runtime.close()
+    _close(source)
+
+
+def test_given_a_context_for_the_spoke_restart_and_delete_pod_go_through_it(
+    lab_spoke: Any, tmp_path: Path
+) -> None:
+    """With the merged kubeconfig, the spoke is read directly: restart and delete-pod of its objects go through the
+    spoke's own context (kubectl --context in the command), not through Argo CD and not through the hub."""
+    from kftui.fixes.plans import DeletePodPlan, RestartPlan
+
+    lab = lab_spoke
+    _settled(lab)
+    env = _env(lab, tmp_path, lab.argocd_admin_token())
+    before = _restarted_at(lab, "ml-pipeline")
+    since, mark = now(), argo_record_mark(lab)
+    source = live_source(choose(_args(lab.kubeconfig_all), env), env)
+    snap = source.load()
+    options = FixOptions(
+        argocd_server=lab.argocd_auth_server, plaintext=True, audit_log=str(tmp_path / "fixes.jsonl")
+    )
+    runtime = build_fix_runtime(source, options, env=env)
+    live = _spoke_pod_names(lab, "seaweedfs-")
+    direct = [p for p in snap.pods.values() if p.origin is not None and p.origin.path == "direct"]
+    victim = next(p.ref for p in direct if p.name in live)
+    pipeline = next(p.ref for p in direct if p.name.startswith("ml-pipeline-"))
+    restart = plan_action("restart", pipeline, snap)
+    assert isinstance(restart, RestartPlan) and restart.context, restart
+    assert restart.command.endswith(f" --context {restart.context}")
+    assert runtime.runner.run(restart).ok
+    lab.wait_for(lambda: _restarted_at(lab, "ml-pipeline") != before, 60, "restartedAt on the spoke")
+    delete = plan_action("delete-pod", victim, snap)
+    assert isinstance(delete, DeletePodPlan) and delete.context == restart.context
+    assert runtime.runner.run(delete).ok
+    lab.wait_for(lambda: victim.name not in _spoke_pod_names(lab, "seaweedfs-"), 120, f"{victim.name} gone")
+    runtime.close()
+    _close(source)
+    assert record.writes(argo_calls(lab, mark)) == []  # not through Argo CD
+    assert describe(writes(audit_events(lab, since))) == []  # nor through the hub
+    entries = [(e["action"], e["backend"], e["result"]) for e in runtime.audit.entries()]
+    assert entries == [("restart", "kubernetes", "ok"), ("delete-pod", "kubernetes", "ok")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from kftui.cluster.ops import ActionError
 from kftui.fixes.argo_access import ArgoRbac
@@ -52,7 +53,7 @@ class FakeArgoHttp:
         if path.startswith("/api/v1/applications/"):
             name = path.rpartition("/")[2]
             return {"metadata": {"name": name}, "spec": {"project": self.project} if self.project else {}}
-        action = path.split("/")[6]
+        action = unquote(path.split("/")[6])  # (a per-resource action is one segment, its slashes escaped)
         return {"value": "yes" if action in self.allowed else "no"}
 
     def get_text(self, path: str, params: Any = None) -> str:

@@ -154,8 +154,19 @@ def test_port_forward_reads_the_service_and_streams_to_a_pod() -> None:
     )
 
 
-def test_every_action_kind_needs_something_through_kubernetes() -> None:
-    """A new ActionKind must get a row: derivation raises (or returns nothing) for an unknown kind."""
+def test_every_action_kind_needs_something_through_kubernetes_or_is_argo_cds_to_decide() -> None:
+    """A new ActionKind must get a row: derivation raises (or returns nothing) for an unknown kind. What Argo CD
+    does on a cluster kftui reads through its API needs nothing of Kubernetes: Argo CD's RBAC decides, and the
+    action it asks for is spelled as Argo CD's server checks it."""
+    from kftui.fixes.argo_access import argo_action
+    from tests.unit.test_remote_fix_actions import POD as REMOTE_POD
+    from tests.unit.test_remote_fix_actions import spoke_snapshot
+
+    spoke = spoke_snapshot()
+    by_argo = {
+        ActionKind.RESOURCE_ACTION: plan_action("restart", REMOTE_POD, spoke),
+        ActionKind.DELETE_RESOURCE: plan_action("delete-pod", REMOTE_POD, spoke),
+    }
     s, profile = snap(), builtin_profile()
     # drift with a failed hook and a finalizer: what delete-hook and remove-finalizers act on.
     stuck = dataclasses.replace(
@@ -178,10 +189,17 @@ def test_every_action_kind_needs_something_through_kubernetes() -> None:
         ActionKind.REMOVE_FINALIZERS: plan_action("remove-finalizers", APP, unsticking),
         ActionKind.IGNORE_DRIFT: plan_action("ignore-drift", APP, s),
     }
-    assert set(plans) == set(ActionKind)
+    assert set(plans) | set(by_argo) == set(ActionKind)
     for kind, plan in plans.items():
         assert plan.kind is kind
         assert required_permissions(plan), kind
+    for kind, plan in by_argo.items():
+        assert plan.kind is kind
+        assert required_permissions(plan) == () and required_permissions(plan, "argocd-rest") == ()
+    assert [argo_action(p) for p in by_argo.values()] == [
+        "action/apps/Deployment/restart",
+        "delete//Pod/kubeflow/ml-pipeline-7f9c6d-x2k4p",
+    ]
 
 
 def test_the_drift_fix_reads_the_app_and_updates_it_through_kubernetes() -> None:

@@ -32,6 +32,7 @@ PURE = [
     "fixes/kube_planners.py",
     "fixes/stuck_planners.py",
     "fixes/drift_planner.py",
+    "fixes/argo_planners.py",
     "fixes/registry.py",
     "fixes/permissions.py",
     "cluster/ops.py",

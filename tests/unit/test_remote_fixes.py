@@ -14,8 +14,9 @@ from tests.unit.fixtures import builders
 from tests.unit.test_remote_clusters import ORIGIN, SPOKE, FakeArgo, hub_snapshot, spoke_app
 
 
-def test_kube_fixes_on_a_remote_object_are_refused_saying_what_works_instead() -> None:
+def test_kube_fixes_on_a_remote_object_go_through_argo_cd_or_are_refused_saying_what_works_instead() -> None:
     from kftui.fixes.plan import PlanError, plan_action
+    from kftui.fixes.plans import DeleteResourcePlan, ResourceActionPlan
     from kftui.model import ObjectRef
 
     hub_pod = builders.pod("other", "hub-api-5c8d7f9b6-abcde", "hub-api")
@@ -24,20 +25,19 @@ def test_kube_fixes_on_a_remote_object_are_refused_saying_what_works_instead() -
     # (As the tree and the findings name them: with their cluster. A Service is not read remotely, so a ref
     # to one names no cluster; its namespace, only the spoke's, places it.)
     remote_pod = ObjectRef("Pod", "kubeflow", "ml-pipeline-7f9c6d-x2k4p", "spoke")
+    # Argo CD acts there itself (tests/unit/test_remote_fix_actions.py): never the hub's kube connection.
+    assert isinstance(plan_action("delete-pod", remote_pod, snapshot), DeleteResourcePlan)
+    restart = plan_action("restart", ObjectRef("Deployment", "kubeflow", "ml-pipeline", "spoke"), snapshot)
+    assert isinstance(restart, ResourceActionPlan)
     with pytest.raises(PlanError) as caught:
-        plan_action("delete-pod", remote_pod, snapshot)
-    assert str(caught.value) == (
-        "cannot delete-pod ml-pipeline-7f9c6d-x2k4p: Pod/kubeflow/ml-pipeline-7f9c6d-x2k4p@spoke is on cluster spoke, "
-        "which kftui reads through Argo CD's API; kftui holds no kube credentials for it: add a kube context for "
-        "that cluster (or map its server to one under `clusters:` in kftui's config file); Argo CD can act there "
-        "itself: `argocd app actions run` (restart) or `argocd app delete-resource`"
-    )
-    with pytest.raises(PlanError, match="no kube credentials"):
         plan_action("port-forward", ObjectRef("Service", "kubeflow", "ml-pipeline"), snapshot)
-    with pytest.raises(PlanError, match="on cluster spoke"):
-        plan_action("restart", ObjectRef("Deployment", "kubeflow", "ml-pipeline", "spoke"), snapshot)
+    assert str(caught.value) == (
+        "cannot port-forward ml-pipeline: Service/kubeflow/ml-pipeline is on cluster spoke, which kftui reads "
+        "through Argo CD's API; kftui holds no kube credentials for it: add a kube context for that cluster (or "
+        "map its server to one under `clusters:` in kftui's config file)"
+    )
     plan = plan_action("delete-pod", ObjectRef("Pod", "other", "hub-api-5c8d7f9b6-abcde"), snapshot)
-    assert "hub-api-5c8d7f9b6-abcde" in plan.command
+    assert plan.command == "kubectl delete pod hub-api-5c8d7f9b6-abcde -n other"
 
 
 def test_a_gateway_on_another_cluster_is_not_called_missing_for_its_unread_service() -> None:
