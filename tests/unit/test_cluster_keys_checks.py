@@ -201,8 +201,14 @@ def test_create_namespaces_on_a_cluster_read_through_its_own_context_says_so() -
         now=builders.NOW,
         clusters=CLUSTERS,
     )
-    with pytest.raises(PlanError, match="which kftui reads through a kube context of its own"):
+    with pytest.raises(PlanError) as refused:
         plan_action("create-namespaces", ObjectRef("Namespace", None, "kubeflow", "spoke"), spoke)
+    said = str(refused.value)
+    assert said.startswith(
+        "cannot create-namespaces kubeflow: Namespace/kubeflow@spoke is on cluster spoke, which kftui reads "
+        "through a kube context of its own; "
+    )
+    assert said.endswith(": use kubectl with that context")
 
 
 def test_create_namespaces_for_a_namespace_only_remote_apps_deploy_to_is_refused_on_the_hub() -> None:
@@ -229,3 +235,39 @@ def test_create_namespaces_for_a_namespace_only_remote_apps_deploy_to_is_refused
     assert plan_action("create-namespaces", kubeflow, both).command == "kubectl create namespace kubeflow"
     other = plan_action("create-namespaces", ObjectRef("Namespace", None, "other"), spoke_only)
     assert other.command == "kubectl create namespace other"  # (no app deploys there: the hub's)
+
+
+def test_a_port_forward_to_a_service_of_a_cluster_read_through_argocd_is_refused_without_argocds_actions() -> (
+    None
+):
+    """A Service in a namespace only the spoke has: no kube credentials for it, and Argo CD has no port-forward to
+    offer instead (its resource actions restart and delete, they do not forward)."""
+    hub, spoke = cluster_objects(hub_crashing=False)
+    hub = [o for o in hub if not isinstance(o, Namespace)]
+    snapshot = snapshot_of(_convert(app("pipelines-spoke", SPOKE)), *hub, *spoke)
+    with pytest.raises(PlanError) as refused:
+        plan_action("port-forward", ObjectRef("Service", "kubeflow", "ml-pipeline"), snapshot)
+    said = str(refused.value)
+    assert said.startswith(
+        "cannot port-forward ml-pipeline: Service/kubeflow/ml-pipeline is on cluster spoke, which kftui reads "
+        "through Argo CD's API; kftui holds no kube credentials for it"
+    )
+    assert said.endswith("in kftui's config file)") and "argocd app" not in said
+
+
+def test_delete_hook_from_an_app_names_the_fix_and_the_remote_hook_it_refuses() -> None:
+    """From the Application whose running sync waits on the spoke's hook: the refusal names delete-hook and the
+    hook, as the fix's confirm dialog would have."""
+    from tests.unit.test_cluster_keys import FAILED_HOOK, FAILED_HOOK_RESULT
+
+    raw = app("pipelines-spoke", SPOKE)
+    running: dict[str, Any] = {**FAILED_HOOK, "phase": "Running", "finishedAt": None}
+    running["syncResult"] = {"revision": "abc", "resources": [{**FAILED_HOOK_RESULT, "hookPhase": "Running"}]}
+    raw["status"]["operationState"] = running
+    snapshot = snapshot_of(_convert(raw), *cluster_objects(hub_crashing=False)[1])
+    with pytest.raises(PlanError) as refused:
+        plan_action("delete-hook", ObjectRef("Application", "argocd", "pipelines-spoke"), snapshot)
+    assert str(refused.value).startswith(
+        "cannot delete-hook smoke-test: Job/kubeflow/smoke-test@spoke is on cluster spoke, which kftui reads "
+        "through Argo CD's API"
+    )
