@@ -94,7 +94,7 @@ def describe_blocker(
     return ""
 
 
-def _pods_of_job(snapshot: ClusterSnapshot, namespace: str, job: str, cluster: str = "") -> list[Pod]:
+def _pods_of_job(snapshot: ClusterSnapshot, namespace: str, job: str, cluster: str) -> list[Pod]:
     return [
         pod
         for pod in snapshot.pods.values()
@@ -116,8 +116,8 @@ def _pod_reason(pod: Pod) -> str:
 def _blocker_pods(
     snapshot: ClusterSnapshot,
     found: ResourceResult | ManagedResource | None,
-    said: str = "",
-    cluster: str = "",
+    said: str,
+    cluster: str,
 ) -> str:
     """What the blocker's pods say, a line each ("pod x: CrashLoopBackOff"): a Job hook's pods, or the pods of a
     workload that are not ready (the reason a wave is not healthy); "" otherwise. `cluster` is the one the
@@ -209,7 +209,7 @@ def hook_failed(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding
             evidence = f"{result.hook_type} hook {result.kind} {where}: phase {result.hook_phase}"
             if result.message:
                 evidence += f", message: {result.message}"
-            evidence += _blocker_pods(snapshot, result, cluster=snapshot.cluster_of(app))
+            evidence += _blocker_pods(snapshot, result, evidence, snapshot.cluster_of(app))
             running = app.operation_phase in ("Running", "Terminating")
             yield Finding(
                 check="hook-failed",

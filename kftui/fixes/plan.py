@@ -116,12 +116,13 @@ def _remote_app_namespace(target: ObjectRef, snapshot: ClusterSnapshot) -> Origi
     if target.kind != "Namespace" or target.key in snapshot.namespaces:
         return None
     if target.cluster:  # (a finding about a namespace missing on another cluster names that cluster)
+        # The path the namespaces read from that cluster came by; none read: _on_the_hub assumes Argo CD's API.
         known = (
             ns.origin
             for ns in snapshot.namespaces.values()
             if ns.origin and ns.origin.cluster == target.cluster
         )
-        return next(known, None) or Origin(target.cluster, ARGOCD_API)
+        return next(known, None)
     dests = [
         snapshot.destination(a) for a in snapshot.applications.values() if target.name in a.target_namespaces
     ]

@@ -323,3 +323,46 @@ def test_a_namespace_finding_is_never_caused_by_its_own_namespace_being_missing(
     assert linked(found, build(fresh()), causes.in_a_missing_namespace) == {
         "pod in it": ("ns missing", "ns stuck")
     }
+
+
+def test_an_app_left_behind_by_a_failed_sync_is_caused_by_what_quotes_the_operations_own_messages() -> None:
+    """failed_sync_left_behind: an app whose failed sync left it OutOfSync is caused by the specific finding
+    quoting the operation's message (12 characters are enough), not by one quoting only the app's conditions;
+    an app before it whose last sync did not fail changes nothing for the apps after it."""
+    condition = "ComparisonError: rpc error: repo unreachable"
+
+    def with_failed_sync(message: str) -> ClusterSnapshot:
+        objects = fresh()
+        raw = find(objects, "Application", APP)
+        raw["status"]["operationState"] = {
+            "operation": {"sync": {"revision": "abc"}},
+            "phase": "Failed",
+            "message": message,
+            "startedAt": "2026-11-20T02:41:02Z",
+            "finishedAt": "2026-11-20T02:43:55Z",
+        }
+        raw["status"]["conditions"] = [{"type": "ComparisonError", "message": condition}]
+        return build(objects)
+
+    def found(message: str) -> list[Finding]:
+        return [
+            finding(
+                "app-out-of-sync", "Application", "argocd", "kubeflow", "kubeflow behind", app="kubeflow"
+            ),
+            finding("app-out-of-sync", "Application", "argocd", APP, "pipelines behind", app=APP),
+            finding(
+                "crd-missing", "Profile", None, "x", "quotes the sync", app=APP, evidence=f"x: {message}"
+            ),
+            finding(
+                "repo-path", "Application", "argocd", APP, "quotes a condition", app=APP, evidence=condition
+            ),
+        ]
+
+    long = "one or more synchronization tasks are not valid"
+    assert linked(found(long), with_failed_sync(long), causes.failed_sync_left_behind) == {
+        "pipelines behind": ("quotes the sync",)
+    }
+    assert len("CRD absent x") == 12
+    assert linked(
+        found("CRD absent x"), with_failed_sync("CRD absent x"), causes.failed_sync_left_behind
+    ) == {"pipelines behind": ("quotes the sync",)}

@@ -258,10 +258,19 @@ def test_shared_resources_come_out_sorted_by_kind_namespace_and_name() -> None:
         resource("StatefulSet", "seaweedfs", "kubeflow", group="apps"),
         resource("Service", "seaweedfs", "kubeflow"),
         resource("PersistentVolumeClaim", "seaweedfs-pvc", "kubeflow"),
+        resource("ConfigMap", "seaweedfs-b", "kubeflow"),
+        resource("ConfigMap", "seaweedfs-a", "kubeflow"),
     ]
     find(objects, "Application", "kubeflow")["status"]["resources"] += extra
+    seaweedfs = find(objects, "Application", "kubeflow-seaweedfs")["status"]["resources"]
+    seaweedfs += [
+        resource("ConfigMap", "seaweedfs-b", "kubeflow"),
+        resource("ConfigMap", "seaweedfs-a", "kubeflow"),
+    ]
     names = [(f.subject.kind, f.subject.name) for f in shared_resource(snapshot(objects), KUBEFLOW)]
     assert names == [
+        ("ConfigMap", "seaweedfs-a"),
+        ("ConfigMap", "seaweedfs-b"),
         ("PersistentVolumeClaim", "seaweedfs-pvc"),
         ("Service", "seaweedfs"),
         ("StatefulSet", "seaweedfs"),

@@ -261,6 +261,31 @@ def test_a_sync_that_does_not_finish_in_time_fails_the_step(tmp_path: Path) -> N
     assert result.steps[0].state == "failed"
 
 
+class PatientArgo(FakeArgo):
+    """An Argo CD whose sync never finishes, and which stops answering after `budget` reads (so a wait timed
+    on another clock than the run's ends with its error, instead of going on for minutes)."""
+
+    budget = 100
+
+    def get_app(self, name: str) -> Application:
+        if self.reads >= self.budget:
+            raise ActionError("read budget spent")
+        return super().get_app(name)
+
+
+def test_the_sync_of_a_step_is_timed_on_the_runs_clock(tmp_path: Path) -> None:
+    """A 10-minute step on a clock moving a minute a read: the sync that never finishes fails the step at the
+    step's deadline, after a few reads, however little real time passed."""
+    argo = PatientArgo()
+    argo.add("base", reads_until_done=10**6)
+    runner = FixRunner(
+        Gate(False, AuditLog(tmp_path / "audit.jsonl", user="t"), "lab"), argo, poll_interval=0
+    )
+    result = ordered(runner, ("base",), step_timeout=600, monotonic=SteppingClock(60)).run()
+    assert result.reason == "stopped at base: sync of base did not finish within 540s (phase Running)"
+    assert argo.reads < 20
+
+
 def test_a_cancel_while_settling_stops_the_run(tmp_path: Path) -> None:
     """Synced but still Progressing when cancelled: CANCELLED with the settling reason."""
     _, runner, _ = setup(tmp_path, base={"stay_progressing": True})
