@@ -143,6 +143,8 @@ def _examine(
 ) -> None:
     """Diagnose `pods` into `failing`, and note in `unsettled` those whose diagnosis time alone may change."""
     for key, pod in pods:
+        if pod.plainly_healthy:
+            continue  # (_diagnose finds nothing and _settled holds: decided once, when the pod was built)
         diagnosis = _diagnose(pod, now, grace)
         if diagnosis is None:
             if pod.ready and pod.phase == "Running":

@@ -18,6 +18,7 @@ from kftui.kinds import WORKLOAD_KINDS
 from kftui.model.clusters import Origin
 
 EMPTY_MAP: Mapping[str, str] = MappingProxyType({})
+_set = object.__setattr__
 
 Key: TypeAlias = tuple[str, ...]
 """How a snapshot collection keys its objects: (namespace, name) for most, see each type's `key`. An object
@@ -171,6 +172,22 @@ class Pod:
     resource_version: str = ""
     origin: Origin | None = None
     """Set for objects of another cluster than the hub: which one, and by which path kftui read it."""
+    plainly_healthy: bool = field(init=False, repr=False, compare=False)
+    """Running and Ready (or Succeeded), not unschedulable, and every container running or terminated
+    Completed: nothing a pod check looks for, now or as time passes. Decided once, when the pod is built
+    (a watch event's pod is a new object, and `replace` builds one too), so the checks skip the 95,000 of
+    100,000 pods that are plainly fine with one attribute read (checks/pods.py)."""
+
+    def __post_init__(self) -> None:
+        # (Inlined: 100,000 pods are built at every relist, and a call per pod would double what this costs.)
+        phase = self.phase
+        healthy = (phase == "Running" and self.ready and not self.unschedulable_message) or phase == "Succeeded"
+        if healthy:
+            for c in self.containers:
+                if c.state != "running" and (c.state != "terminated" or c.reason != "Completed"):
+                    healthy = False
+                    break
+        _set(self, "plainly_healthy", healthy)
 
     @property
     def key(self) -> Key:
