@@ -181,7 +181,9 @@ class Pod:
     def __post_init__(self) -> None:
         # (Inlined: 100,000 pods are built at every relist, and a call per pod would double what this costs.)
         phase = self.phase
-        healthy = (phase == "Running" and self.ready and not self.unschedulable_message) or phase == "Succeeded"
+        healthy = (
+            phase == "Running" and self.ready and not self.unschedulable_message
+        ) or phase == "Succeeded"
         if healthy:
             for c in self.containers:
                 if c.state != "running" and (c.state != "terminated" or c.reason != "Completed"):
