@@ -206,9 +206,10 @@ _CRASHED = (("waiting", "CrashLoopBackOff"), ("terminated", "OOMKilled"))
 def _findings(
     snapshot: ClusterSnapshot, failing: list[tuple[Pod, tuple[str, str, Severity]]], owners: Owners
 ) -> Iterator[Finding]:
-    refs = [pod.ref for pod, _ in failing]  # (each built once: 5,000 failing pods make 5,000 findings)
-    warnings = latest_warnings(snapshot, refs)
-    for (pod, diagnosis), ref in zip(failing, refs, strict=True):
+    # (Each pod's ref built once: 5,000 failing pods make 5,000 findings.)
+    with_refs = [(pod, diagnosis, pod.ref) for pod, diagnosis in failing]
+    warnings = latest_warnings(snapshot, (ref for _, _, ref in with_refs))
+    for pod, diagnosis, ref in with_refs:
         symptom, evidence, severity = diagnosis
         warning = warnings.get(ref)
         if warning:
