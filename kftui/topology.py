@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from kftui.model import (
     Application,
@@ -153,11 +154,11 @@ def pod_owner_index(
     of 10 pod changes costs 10 lookups instead of re-indexing 15,000 managed resources and 20,000 pods.
     """
     pods = snapshot.pods
-    earlier = previous.built_from if previous is not None else None
-    if previous is None or earlier is None or previous.owners is None or not previous.owners.covers(snapshot):
+    if not _continues(previous, snapshot):
         owners = Owners.of(snapshot.applications, clusters=snapshot.clusters)
         return _owned(pods.items(), owners), owners
-    known = previous.owners
+    assert previous is not None and previous.owners is not None and previous.built_from is not None
+    earlier, known = previous.built_from, previous.owners
     if earlier.pods is pods:
         return previous.pod_owner, known
     index = dict(previous.pod_owner)
@@ -169,6 +170,16 @@ def pod_owner_index(
         else:
             index[key] = app
     return index, known
+
+
+def _continues(previous: Topology | None, snapshot: ClusterSnapshot) -> bool:
+    """Whether the owners of `previous` still answer for `snapshot`, so its pod owner index can be updated."""
+    return (
+        previous is not None
+        and previous.built_from is not None
+        and previous.owners is not None
+        and previous.owners.covers(snapshot)
+    )
 
 
 def owner_lookup(snapshot: ClusterSnapshot, pods: Iterable[Pod], known: Owners | None = None) -> Owners:
@@ -268,21 +279,74 @@ def _rehang_pods(previous: Topology, earlier: ClusterSnapshot, snapshot: Cluster
     )
 
 
+PodGroups = dict[tuple[str | None, str], list[Pod]]
+"""Pods by (owning app or None, namespace)."""
+
+
+def _owned_groups(pods: Mapping[Key, Pod], owners: Owners) -> tuple[dict[Key, str], PodGroups]:
+    """pod_owner_index's full index and the pods grouped by owner and namespace, in one pass (a lookup
+    of the owner per pod instead of two)."""
+    pod_owner: dict[Key, str] = {}
+    groups: PodGroups = {}
+    for key, pod in pods.items():
+        app = _owner_of(key, pod, owners)
+        if app is not None:
+            pod_owner[key] = app
+        group = (app, pod.namespace)
+        bucket = groups.get(group)
+        if bucket is None:
+            groups[group] = [pod]
+        else:
+            bucket.append(pod)
+    return pod_owner, groups
+
+
+def _grouped(pods: Mapping[Key, Pod], pod_owner: Mapping[Key, str]) -> PodGroups:
+    groups: PodGroups = {}
+    get = pod_owner.get
+    for key, pod in pods.items():
+        group = (get(key), pod.namespace)
+        bucket = groups.get(group)
+        if bucket is None:
+            groups[group] = [pod]
+        else:
+            bucket.append(pod)
+    return groups
+
+
+def _in_order(groups: PodGroups) -> list[tuple[tuple[str | None, str], list[Pod]]]:
+    """The groups by namespace, each group's pods in the order of their keys (namespace, name[, cluster]), as
+    sorting all the pods' keys would give them (in place).
+
+    Grouped first, then each group sorted: 1,500 sorts of ~70 names cost a tenth of one sort of 100,000 keys,
+    where most comparisons of two (namespace, name) tuples compare equal namespaces first.
+    """
+    for bucket in groups.values():
+        if all(pod.origin is None for pod in bucket):
+            bucket.sort(
+                key=attrgetter("name")
+            )  # (a hub pod's key is (namespace, name): one namespace, unique names)
+        else:
+            bucket.sort(key=attrgetter("key"))
+    return sorted(groups.items(), key=_namespace_of_group)
+
+
+def _namespace_of_group(item: tuple[tuple[str | None, str], list[Pod]]) -> str:
+    return item[0][1]
+
+
 def _build_topology(snapshot: ClusterSnapshot, previous: Topology | None) -> Topology:
     apps = sorted(snapshot.applications.values(), key=lambda a: a.name)
-    pod_owner, owners = pod_owner_index(snapshot, previous)
-    pods_by_app: dict[str, dict[str, list[Pod]]] = defaultdict(lambda: defaultdict(list))
-    unowned: dict[str, list[Pod]] = defaultdict(list)
-    # Keys are (namespace, name[, cluster]): sorting them sorts the pods without a key function. The keys
-    # alone, not the items: comparing (key, pod) pairs costs about three times as much at 100,000 pods.
-    all_pods = snapshot.pods
-    for key in sorted(all_pods):
-        pod = all_pods[key]
-        owner = pod_owner.get(key)
-        if owner is None:
-            unowned[pod.namespace].append(pod)
-        else:
-            pods_by_app[owner][pod.namespace].append(pod)
+    if _continues(previous, snapshot):
+        pod_owner, owners = pod_owner_index(snapshot, previous)
+        groups = _grouped(snapshot.pods, pod_owner)
+    else:
+        owners = Owners.of(snapshot.applications, clusters=snapshot.clusters)
+        pod_owner, groups = _owned_groups(snapshot.pods, owners)
+    pods_by_app: dict[str, dict[str, list[Pod]]] = defaultdict(dict)
+    unowned: dict[str, list[Pod]] = {}
+    for (owner, ns), pods in _in_order(groups):
+        (unowned if owner is None else pods_by_app[owner])[ns] = pods
     # Namespaces by their key: an app's namespace exists when its own cluster has it (model/objects.py, Key).
     existing = snapshot.namespaces
     claimed: set[Key] = set()

@@ -20,11 +20,11 @@ from kftui.shellcmd import Argv
 
 def offered(*refs: FixRef | None) -> tuple[FixRef, ...]:
     """The fixes that could be built: a helper returns None for a kind outside its table."""
-    return tuple(ref for ref in refs if ref is not None)
+    return tuple(filter(None, refs))  # (a FixRef is always true: this drops the Nones, at C speed)
 
 
 def _ref(fix_id: str, title: str, *argvs: Sequence[str]) -> FixRef:
-    return FixRef(fix_id, title, tuple(tuple(argv) for argv in argvs))
+    return FixRef(fix_id, title, tuple(map(tuple, argvs)))
 
 
 def _sync(app: str, *flags: str) -> Argv:

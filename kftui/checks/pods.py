@@ -143,6 +143,8 @@ def _examine(
 ) -> None:
     """Diagnose `pods` into `failing`, and note in `unsettled` those whose diagnosis time alone may change."""
     for key, pod in pods:
+        if pod.plainly_healthy:
+            continue  # (_diagnose finds nothing and _settled holds: decided once, when the pod was built)
         diagnosis = _diagnose(pod, now, grace)
         if diagnosis is None:
             if pod.ready and pod.phase == "Running":
@@ -204,10 +206,12 @@ _CRASHED = (("waiting", "CrashLoopBackOff"), ("terminated", "OOMKilled"))
 def _findings(
     snapshot: ClusterSnapshot, failing: list[tuple[Pod, tuple[str, str, Severity]]], owners: Owners
 ) -> Iterator[Finding]:
-    warnings = latest_warnings(snapshot, (pod.ref for pod, _ in failing))
-    for pod, diagnosis in failing:
+    # (Each pod's ref built once: 5,000 failing pods make 5,000 findings.)
+    with_refs = [(pod, diagnosis, pod.ref) for pod, diagnosis in failing]
+    warnings = latest_warnings(snapshot, (ref for _, _, ref in with_refs))
+    for pod, diagnosis, ref in with_refs:
         symptom, evidence, severity = diagnosis
-        warning = warnings.get(pod.ref)
+        warning = warnings.get(ref)
         if warning:
             evidence += f"\n{warning}"
         fixes: list[FixRef] = []
@@ -223,7 +227,7 @@ def _findings(
             check="pod-failing",
             severity=severity,
             app=owners.app_of(pod),
-            subject=pod.ref,
+            subject=ref,
             title=f"Pod {pod.namespace}/{pod.name} is {pod.display_status if symptom != 'NotReady' else 'not Ready'}",
             evidence=evidence,
             explanation=EXPLANATIONS[symptom],

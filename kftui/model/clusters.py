@@ -67,6 +67,18 @@ class Origin:
         return f"via {how} (cluster {self.cluster})"
 
 
+class OnCluster:
+    """For the kinds kftui reads from other clusters than the hub (each with an `origin` field): `cluster`."""
+
+    __slots__ = ()
+    origin: Origin | None
+
+    @property
+    def cluster(self) -> str:
+        """The cluster the object is on, as refs name it: "" for the hub's."""
+        return self.origin.cluster if self.origin else ""
+
+
 HUB_DESTINATION = Destination(IN_CLUSTER_NAME, IN_CLUSTER_SERVER, in_cluster=True)
 
 

@@ -223,6 +223,8 @@ def _omitted(f: dataclasses.Field[object], value: object) -> bool:
     """Leave out what is empty or still at its default, as `kubectl get -o yaml` leaves out unset fields."""
     if f.name in ALWAYS_SHOWN:
         return False
+    if not f.init:
+        return True  # derived from the other fields when the object is built (Pod.plainly_healthy), not read
     if value is None or value == "" or value == () or (isinstance(value, Mapping) and not value):
         return True
     return f.default is not dataclasses.MISSING and value == f.default

@@ -31,7 +31,7 @@ from kftui.model import (
     apply_events,
 )
 from kftui.model.clusters import IN_CLUSTER_SERVER
-from kftui.profile import AppSpec, Profile
+from kftui.profile import AppSpec, KeyWorkload, Profile
 from kftui.syncblocker import find_blocker
 from kftui.ui.tree_model import TreeItem, TreeModel
 from tests.unit.fixtures import builders
@@ -331,6 +331,47 @@ def test_a_login_workload_is_read_on_the_cluster_its_app_deploys_to() -> None:
         else:
             assert [(f.subject.cluster, f.app) for f in found] == [("spoke", "pipelines-spoke")]
             assert found[0].evidence_lines[0] == "Deployment kubeflow/ml-pipeline: 0/1 replicas ready"
+
+
+LOGIN = Profile(
+    name="auth",
+    applications=(AppSpec("pipelines-hub"), AppSpec("pipelines-spoke")),
+    key_workloads=(KeyWorkload("Deployment", "kubeflow", "ml-pipeline", "dex"),),
+    auth_roles=("dex",),
+)
+
+
+def test_a_login_workload_missing_on_the_spoke_says_its_namespace_is_missing_there_though_the_hub_has_it() -> (
+    None
+):
+    hub, spoke = cluster_objects(hub_crashing=False)
+    # The spoke's app deploys ml-pipeline; the spoke has neither it nor its namespace (the hub has both).
+    snapshot = ClusterSnapshot.from_objects(
+        [_convert(app("pipelines-spoke", SPOKE)), *hub, *[o for o in spoke if isinstance(o, Event)]],
+        now=builders.NOW,
+        clusters=CLUSTERS,
+    )
+    (found,) = [f for f in run_checks(snapshot, LOGIN) if f.check == "auth-stack"]
+    assert found.subject.cluster == "spoke"
+    assert found.evidence_lines == (
+        "Deployment kubeflow/ml-pipeline does not exist (namespace kubeflow is missing too)",
+    )
+
+
+def test_a_hub_login_workload_lists_only_the_hubs_pods_not_a_spokes_of_the_same_workload() -> None:
+    hub, spoke = cluster_objects(hub_crashing=True)
+    # The hub's app deploys ml-pipeline, which the workloads do not show: its pods say whether it is up.
+    objects = [o for o in [*hub, *spoke] if not isinstance(o, Workload)]
+    snapshot = ClusterSnapshot.from_objects(
+        [_convert(app("pipelines-hub", IN_CLUSTER_SERVER)), *objects], now=builders.NOW, clusters=CLUSTERS
+    )
+    (found,) = [f for f in run_checks(snapshot, LOGIN) if f.check == "auth-stack"]
+    assert found.subject.cluster == ""
+    # The spoke's pod of the same name is Ready: counted as the hub's, it would hide the broken login.
+    assert found.evidence_lines == (
+        "no ready pod of Deployment kubeflow/ml-pipeline",
+        f"pod {POD}: CrashLoopBackOff",
+    )
 
 
 # --- what an Application manages is on the cluster it deploys to ------------------------------------------

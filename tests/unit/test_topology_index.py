@@ -10,10 +10,12 @@ from hypothesis import strategies as st
 
 from kftui import topology
 from kftui.model import (
+    DIRECT,
     Application,
     ClusterSnapshot,
     ManagedResource,
     Namespace,
+    Origin,
     Pod,
     WatchEvent,
     apply_events,
@@ -227,3 +229,38 @@ def test_an_owner_lookup_is_reused_only_while_it_answers() -> None:
     moved = apply_events(more, [WatchEvent("MODIFIED", app("b", "db", "web"))])
     assert topology.owner_lookup(moved, web, known) is not known
     assert topology.owner_lookup(moved, web, topology.pod_owner_index(moved)[1]).names is None
+
+
+@st.composite
+def pods_of_two_clusters(draw: st.DrawFn) -> list[Pod]:
+    """Hub pods and a spoke's, some of the same namespace and name, owned or not, in any order."""
+    found: dict[tuple[str, ...], Pod] = {}
+    for _ in range(draw(st.integers(0, 12))):
+        p = replace(
+            pod(
+                draw(st.sampled_from(["p0", "p1", "p10", "p2", "q"])),
+                draw(st.sampled_from(["", "web", "db"])),
+            ),
+            namespace=draw(st.sampled_from(["ns", "other", "a-ns"])),
+        )
+        if draw(st.booleans()):
+            p = replace(p, origin=Origin("spoke", DIRECT))
+        found[p.key] = p
+    return draw(st.permutations(list(found.values())))
+
+
+@settings(max_examples=150, deadline=None)
+@given(pods=pods_of_two_clusters())
+def test_a_cold_topology_lists_pods_and_namespaces_in_key_order(pods: list[Pod]) -> None:
+    snap = ClusterSnapshot.from_objects([app("a", "web"), app("b", "db"), Namespace("ns"), *pods], now=NOW)
+    topo = topology.build_topology(snap)
+    groups = [ns.pods for node in topo.apps for ns in node.namespaces.values()] + list(
+        topo.unowned_pods.values()
+    )
+    for group in groups:
+        assert [p.key for p in group] == sorted(p.key for p in group)
+    assert list(topo.unowned_pods) == sorted(topo.unowned_pods)
+    for node in topo.apps:
+        only_pods = [ns.name for ns in node.namespaces.values() if ns.pods and ns.name not in ("ns",)]
+        assert only_pods == sorted(only_pods)
+    assert sorted(p.key for group in groups for p in group) == sorted(snap.pods)
