@@ -107,7 +107,8 @@ class ArgoRbac:
             subject = f"{project}/{app}"
             if "/" in action:
                 return None  # a per-resource action: can-i cannot be asked it (the module docstring says why)
-            path = f"/api/v1/account/can-i/applications/{quote(action, safe='')}/{quote(subject, safe='/')}"
+            # (The action is a coarse one here, a lower-case word: get, update or sync.)
+            path = f"/api/v1/account/can-i/applications/{action}/{quote(subject)}"
             answer = as_str(as_map(self.http.get_json(path)).get("value"))
         except ActionError as exc:
             text = str(exc)

@@ -27,14 +27,14 @@ RESTART_ACTION = "restart"
 it sets the same kubectl.kubernetes.io/restartedAt annotation `kubectl rollout restart` does."""
 
 
-def managing_app(target: ObjectRef, snapshot: ClusterSnapshot) -> str:
-    """The Application through which Argo CD acts on `target` (a workload or a Pod of a remote cluster)."""
-    cluster = target.cluster or ""
+def managing_app(target: ObjectRef, pod: Pod | None, snapshot: ClusterSnapshot) -> str:
+    """The Application through which Argo CD acts on `target`: a workload, or a Pod (`pod`, as the snapshot has
+    it) of a remote cluster."""
+    cluster = target.cluster
     owners = Owners.of(snapshot.applications, frozenset({target.name}), snapshot.clusters)
     listed = owners.workloads.get((target.kind, target.namespace or "", target.name, cluster))
     if listed:
         return listed
-    pod = snapshot.pods.get(target.key) if target.kind == "Pod" else None
     if pod is not None:
         owner = Owners.of(snapshot.applications, frozenset({pod.name, pod.workload_name}), snapshot.clusters)
         found = owner.app_of(pod)
@@ -54,16 +54,16 @@ def managing_app(target: ObjectRef, snapshot: ClusterSnapshot) -> str:
     )
 
 
-def _resource(app: str, target: ObjectRef) -> ArgoResource:
-    kind = KINDS[target.kind]
-    return ArgoResource(app, kind.group, kind.version, kind.name, target.namespace or "", target.name)
+def _resource(app: str, kind: str, namespace: str, name: str) -> ArgoResource:
+    facts = KINDS[kind]
+    return ArgoResource(app, facts.group, facts.version, facts.name, namespace, name)
 
 
 def restart(spec: FixSpec, target: ObjectRef, snapshot: ClusterSnapshot, _: Profile | None) -> FixPlan:
     target = workload_of(target, snapshot)
     if target.kind not in WORKLOAD_KINDS or not target.namespace:
         raise PlanError(f"restart acts on a Deployment, StatefulSet or DaemonSet, not on {target}")
-    app = managing_app(target, snapshot)
+    app = managing_app(target, None, snapshot)
     ref = command_ref(spec, app, target.kind, target.namespace, target.name)
     known = snapshot.get(target) is not None
     return ResourceActionPlan(
@@ -80,7 +80,7 @@ def restart(spec: FixSpec, target: ObjectRef, snapshot: ClusterSnapshot, _: Prof
         ),
         warnings=("Argo CD may show the workload OutOfSync if it tracks that annotation",),
         blocked=None if known else f"{target} is not in the current snapshot",
-        resource=_resource(app, target),
+        resource=_resource(app, target.kind, target.namespace, target.name),
         action=RESTART_ACTION,
     )
 
@@ -89,7 +89,7 @@ def delete_pod(spec: FixSpec, target: ObjectRef, snapshot: ClusterSnapshot, _: P
     if target.kind != "Pod" or not target.namespace:
         raise PlanError(f"delete-pod acts on a Pod, not on {target}")
     pod: Pod | None = snapshot.pods.get(target.key)
-    app = managing_app(target, snapshot)
+    app = managing_app(target, pod, snapshot)
     ref = command_ref(spec, app, target.namespace, target.name)
     changes = [f"Argo CD deletes Pod {target.namespace}/{target.name} through Application {app}"]
     warnings: list[str] = []
@@ -109,5 +109,5 @@ def delete_pod(spec: FixSpec, target: ObjectRef, snapshot: ClusterSnapshot, _: P
         warnings=tuple(warnings),
         confirm_word=confirm,
         blocked=None if pod is not None else f"{target} is not in the current snapshot",
-        resource=_resource(app, target),
+        resource=_resource(app, target.kind, target.namespace, target.name),
     )

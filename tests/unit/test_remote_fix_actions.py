@@ -71,6 +71,100 @@ def test_delete_pod_of_a_remote_pod_is_argo_cds_delete_of_that_resource() -> Non
     assert plan.confirm_word is None  # as on the hub: a controlled pod is deleted without typing its name
 
 
+def test_what_each_plan_says_argo_cd_does_to_a_controlled_pod() -> None:
+    snapshot = spoke_snapshot()
+    restart = plan_action("restart", POD, snapshot)
+    assert restart.title == "Restart Deployment/ml-pipeline through Argo CD (kubeflow-pipelines)"
+    assert restart.changes == (
+        "Argo CD runs its `restart` action on Deployment kubeflow/ml-pipeline through Application "
+        "kubeflow-pipelines",
+        "it sets spec.template.metadata.annotations[kubectl.kubernetes.io/restartedAt]; the controller "
+        "replaces the pods, respecting the rollout strategy",
+    )
+    assert restart.warnings == ("Argo CD may show the workload OutOfSync if it tracks that annotation",)
+    assert restart.confirm_word is None
+    delete = plan_action("delete-pod", POD, snapshot)
+    assert delete.title == (
+        "Delete pod ml-pipeline-7f9c6d-x2k4p through Argo CD (kubeflow-pipelines; its controller recreates it)"
+    )
+    assert delete.changes == (
+        "Argo CD deletes Pod kubeflow/ml-pipeline-7f9c6d-x2k4p through Application kubeflow-pipelines",
+        "its ReplicaSet ml-pipeline-7f9c6d creates a replacement",
+    )
+    assert (delete.warnings, delete.blocked) == ((), None)
+
+
+def test_deleting_a_remote_pod_without_a_controller_warns_and_asks_for_its_name() -> None:
+    """As on the hub: nothing recreates it, so the name must be typed."""
+    snapshot = spoke_snapshot()
+    pod = snapshot.pods[POD.key]
+    bare = replace(pod, name="debug-shell", owner_kind="", owner_name="", workload_kind="", workload_name="")
+    snapshot = apply_events(snapshot, [WatchEvent("ADDED", bare)])
+    plan = plan_action("delete-pod", replace(POD, name="debug-shell"), snapshot)
+    assert isinstance(plan, DeleteResourcePlan) and plan.app == APP
+    assert plan.changes == (
+        "Argo CD deletes Pod kubeflow/debug-shell through Application kubeflow-pipelines",
+    )
+    assert plan.warnings == ("this pod has no controller: nothing will recreate it",)
+    assert (plan.confirm_word, plan.blocked) == ("debug-shell", None)
+
+
+def test_a_remote_pod_the_snapshot_lacks_is_blocked_without_guessing() -> None:
+    """Its namespace's app is still named (Argo CD would say whether it knows the pod), but nothing runs."""
+    gone = replace(POD, name="ml-pipeline-7f9c6d-gone1")
+    plan = plan_action("delete-pod", gone, spoke_snapshot())
+    assert isinstance(plan, DeleteResourcePlan) and plan.app == APP
+    assert plan.blocked == "Pod/kubeflow/ml-pipeline-7f9c6d-gone1@spoke is not in the current snapshot"
+    assert plan.changes == (
+        "Argo CD deletes Pod kubeflow/ml-pipeline-7f9c6d-gone1 through Application kubeflow-pipelines",
+    )
+    assert (plan.warnings, plan.confirm_word) == ((), None)
+
+
+@pytest.mark.parametrize(
+    ("fix", "target", "refusal"),
+    [
+        ("delete-pod", DEPLOYMENT, "delete-pod acts on a Pod, not on Deployment/kubeflow/ml-pipeline@spoke"),
+        (
+            "delete-pod",
+            replace(POD, namespace=None),
+            "delete-pod acts on a Pod, not on Pod/ml-pipeline-7f9c6d-x2k4p@spoke",
+        ),
+        (
+            "delete-pod",
+            replace(POD, namespace=""),
+            "delete-pod acts on a Pod, not on Pod/ml-pipeline-7f9c6d-x2k4p@spoke",
+        ),
+        (
+            "restart",
+            ObjectRef("Service", "kubeflow", "ml-pipeline", "spoke"),
+            "restart acts on a Deployment, StatefulSet or DaemonSet, not on Service/kubeflow/ml-pipeline@spoke",
+        ),
+        (
+            "restart",
+            replace(DEPLOYMENT, namespace=None),
+            "restart acts on a Deployment, StatefulSet or DaemonSet, not on Deployment/ml-pipeline@spoke",
+        ),
+    ],
+)
+def test_each_acts_only_on_a_namespaced_object_of_its_kind(fix: str, target: ObjectRef, refusal: str) -> None:
+    with pytest.raises(PlanError) as caught:
+        plan_action(fix, target, spoke_snapshot())
+    assert str(caught.value) == refusal
+
+
+def test_two_apps_deploying_there_and_none_listing_it_is_a_plan_error_naming_both() -> None:
+    """kftui does not guess between them: Argo CD would act through whichever it was told."""
+    other = spoke_app(server=SPOKE)
+    other["metadata"]["name"] = "pipelines-extra"
+    with pytest.raises(PlanError) as caught:
+        plan_action("restart", DEPLOYMENT, spoke_snapshot(spoke_app(server=SPOKE), other))
+    assert str(caught.value) == (
+        "cannot tell which Argo CD Application manages Deployment/kubeflow/ml-pipeline@spoke: none lists it and "
+        "2 apps (kubeflow-pipelines, pipelines-extra) deploy to namespace kubeflow on cluster spoke"
+    )
+
+
 def test_the_app_that_lists_the_workload_is_chosen_over_others_deploying_there() -> None:
     listing = spoke_app(server=SPOKE)
     listing["metadata"]["name"] = "pipelines-core"
