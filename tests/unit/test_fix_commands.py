@@ -171,6 +171,16 @@ def test_each_fix_shows_the_command_to_type(
         (fixrefs.create_namespaces, (["auth"],), ["Create namespace auth"]),
         (fixrefs.create_namespaces, (["auth", "kubeflow"],), ["Create namespaces auth, kubeflow"]),
         (fixrefs.ordered_sync, (("a", "b"),), ["Sync a -> b in order"]),
+        (
+            fixrefs.argo_restart,
+            ("pipelines", "Deployment", "kubeflow", "ml-pipeline"),
+            ["Restart Deployment/ml-pipeline through Argo CD (pipelines)"],
+        ),
+        (
+            fixrefs.argo_delete_pod,
+            ("pipelines", "kubeflow", "ml-pipeline-x"),
+            ["Delete pod ml-pipeline-x through Argo CD (pipelines;", "recreates"],
+        ),
     ],
 )
 def test_each_fix_title_names_what_it_acts_on(
