@@ -210,3 +210,19 @@ def test_a_kubernetes_refusal_of_an_apps_finalizers_is_not_taken_for_argo_cds_rb
     assert gate.refusal(sync, "argocd-rest") == (
         f"Argo CD RBAC: {argo_403} (the token may not sync applications .../drift)"
     )
+
+
+def test_kubernetes_rbac_decides_an_apps_finalizers_even_with_argo_cds_rbac_at_hand(tmp_path: Path) -> None:
+    """Removing an Application's finalizers is a Kubernetes patch: the hub's access review is asked and its "no"
+    shown, not Argo CD's can-i (which would allow it: the token may sync the app)."""
+    access, argo_http = FakeAccess(denied={PATCH_DRIFT}), FakeArgoHttp({"sync"})
+    gate = Gate(
+        False, AuditLog(tmp_path / "audit.jsonl"), "lab", access=access, argo_access=ArgoRbac(argo_http)
+    )
+    finalizers = RemoveFinalizersPlan(
+        fix_id="remove-finalizers", title="", target=APP, command="", finalizers=("resources-finalizer",)
+    )
+    forbidden = f"forbidden: {USER} may not patch applications.argoproj.io/drift in argocd"
+    assert gate.review(finalizers, KUBE_BACKEND) == forbidden
+    assert gate.refusal(finalizers, KUBE_BACKEND) == forbidden
+    assert access.asked == [PATCH_DRIFT] and argo_http.asked == []
