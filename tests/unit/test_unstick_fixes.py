@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shlex
+import threading
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -16,12 +17,12 @@ from kftui.cluster.appops import KubeWorkloadOps
 from kftui.cluster.http import KubeApiError
 from kftui.cluster.ops import ActionError, Permission
 from kftui.fixes.audit import AuditLog
-from kftui.fixes.gate import Gate
+from kftui.fixes.gate import FixResult, Gate
 from kftui.fixes.plan import PlanError, plan_action, plan_fix
 from kftui.fixes.plans import DeleteHookPlan, RemoveFinalizersPlan
 from kftui.fixes.registry import required_permissions
 from kftui.fixes.run import FixRunner
-from kftui.model import ObjectRef, OperationState, SyncOperation
+from kftui.model import Application, ObjectRef, OperationState, SyncOperation
 from kftui.profile import builtin_profile
 from tests.fix_fakes import FakeAccess, FakeArgo, FakeWorkloads
 from tests.unit.fixtures.builders import NOW, find, fresh, snapshot
@@ -267,3 +268,64 @@ def test_a_hook_already_gone_is_done_and_changed_finalizers_are_not_removed() ->
         changed.remove_finalizers("Application", "argocd", "a", ("x",))
     with pytest.raises(ActionError, match="deleting job kubeflow/migrate failed: refused"):
         KubeWorkloadOps(Recorder(403)).delete_object("Job", "kubeflow", "migrate")  # type: ignore[arg-type]
+
+
+class SlowToStop(FakeArgo):
+    """An Argo CD whose terminated operation stays Terminating for `reads` reads (-1: for ever), then ends; with
+    `error`, every read after the terminate fails with it."""
+
+    def __init__(self, reads: int = -1, error: str = "") -> None:
+        super().__init__()
+        self.left, self.error = reads, error
+
+    def get_app(self, name: str) -> Application:
+        if self.error and self.calls:
+            raise ActionError(self.error)
+        if self.calls and self.left != 0:
+            self.left -= 1
+            return self.apps[name].app
+        return super().get_app(name)
+
+
+def _delete_hook_with(
+    tmp_path: Path, argo: FakeArgo, step_timeout: float, cancel: threading.Event | None
+) -> tuple[FixResult, FakeWorkloads]:
+    snap = snapshot(stuck_on_hook())
+    [finding] = sync_stuck(snap, KUBEFLOW)
+    plan = plan_fix(finding, "delete-hook", snap, KUBEFLOW)
+    fake = argo.add(APP)
+    fake.app = replace(fake.app, operation=SyncOperation(), operation_state=OperationState("Running"))
+    work = FakeWorkloads()
+    gate = Gate(False, AuditLog(tmp_path / "audit.jsonl", user="t"), "lab")
+    runner = FixRunner(gate, argo, work, step_timeout=step_timeout, poll_interval=0.001)
+    return runner.run(plan, cancel), work
+
+
+@pytest.mark.parametrize(
+    ("argo", "cancelled", "why"),
+    [
+        (SlowToStop(), False, f"the operation of {APP} did not stop: still Terminating"),
+        (SlowToStop(), True, f"the operation of {APP} did not stop: cancelled"),
+        (SlowToStop(error="Argo CD refused the request (403)"), False, "Argo CD refused the request (403)"),
+    ],
+    ids=["timeout", "cancelled", "unreadable"],
+)
+def test_delete_hook_stops_when_the_terminated_operation_does_not_end(
+    tmp_path: Path, argo: SlowToStop, cancelled: bool, why: str
+) -> None:
+    """The result is the delete-hook's (its fix id and hook), failed with why the wait ended; the hook stays."""
+    cancel = threading.Event()
+    if cancelled:
+        cancel.set()
+    result, work = _delete_hook_with(tmp_path, argo, 30.0 if cancelled else 0.0, cancel)
+    assert result == FixResult("delete-hook", "Job/kubeflow/schema-migrate", False, why)
+    assert work.calls == []
+    assert audit(tmp_path) == [("terminate", f"Application/argocd/{APP}", "ok")]
+
+
+@pytest.mark.parametrize("with_cancel", [True, False], ids=["cancellable", "not-cancellable"])
+def test_delete_hook_polls_until_the_terminated_operation_ends(tmp_path: Path, with_cancel: bool) -> None:
+    argo = SlowToStop(reads=3)
+    result, work = _delete_hook_with(tmp_path, argo, 30.0, threading.Event() if with_cancel else None)
+    assert result.ok and argo.left == 0
+    assert work.calls == [("delete", "Job", "kubeflow", "schema-migrate")]
