@@ -22,7 +22,7 @@ from kftui.fixes.plan import PlanError, plan_action, plan_fix
 from kftui.fixes.plans import DeleteHookPlan, RemoveFinalizersPlan
 from kftui.fixes.registry import required_permissions
 from kftui.fixes.run import FixRunner
-from kftui.model import Application, ObjectRef, OperationState, SyncOperation
+from kftui.model import Application, HeldObject, ObjectRef, OperationState, SyncOperation
 from kftui.profile import builtin_profile
 from tests.fix_fakes import FakeAccess, FakeArgo, FakeWorkloads
 from tests.unit.fixtures.builders import NOW, find, fresh, snapshot
@@ -329,3 +329,37 @@ def test_delete_hook_polls_until_the_terminated_operation_ends(tmp_path: Path, w
     result, work = _delete_hook_with(tmp_path, argo, 30.0, threading.Event() if with_cancel else None)
     assert result.ok and argo.left == 0
     assert work.calls == [("delete", "Job", "kubeflow", "schema-migrate")]
+
+
+def test_a_failed_hook_is_deleted_without_touching_its_apps_operation(tmp_path: Path) -> None:
+    objects = fresh()
+    app = find(objects, "Application", APP)
+    app["status"]["operationState"]["syncResult"]["resources"] = [{**HOOK, "hookPhase": "Failed"}]
+    snap = snapshot(objects)
+    [finding] = hook_failed(snap, KUBEFLOW)
+    plan = plan_fix(finding, "delete-hook", snap, KUBEFLOW)
+    assert isinstance(plan, DeleteHookPlan) and plan.app == APP and not plan.terminate_first
+    argo, work = FakeArgo(), FakeWorkloads()
+    argo.add(APP)
+    result = runner(tmp_path, argo, work).run(plan)
+    assert result.message == "job kubeflow/schema-migrate deleted" and result.ok
+    assert argo.calls == [] and work.calls == [("delete", "Job", "kubeflow", "schema-migrate")]
+
+
+def test_a_namespaces_finalizers_fix_says_what_each_patch_did(tmp_path: Path) -> None:
+    held = HeldObject(
+        "widgets.example.com", "Widget", "team-a", "w1", "/apis/example.com/v1/namespaces/team-a/widgets/w1",
+        ("example.com/keep",),
+    )  # fmt: skip
+    plan = RemoveFinalizersPlan(
+        fix_id="remove-finalizers",
+        title="",
+        target=ObjectRef("Namespace", None, "team-a"),
+        command="",
+        finalizers=("kubernetes",),
+        held=(held,),
+    )
+    result = runner(tmp_path, FakeArgo(), FakeWorkloads()).run(plan)
+    assert result.message == (
+        "finalizers removed from widgets.example.com w1; finalizers removed from namespace team-a"
+    )
