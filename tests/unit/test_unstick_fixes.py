@@ -274,16 +274,17 @@ class SlowToStop(FakeArgo):
     """An Argo CD whose terminated operation stays Terminating for `reads` reads (-1: for ever), then ends; with
     `error`, every read after the terminate fails with it."""
 
-    def __init__(self, reads: int = -1, error: str = "") -> None:
+    def __init__(self, reads: int = -1, error: str = "", phase: str = "Terminating") -> None:
         super().__init__()
-        self.left, self.error = reads, error
+        self.left, self.error, self.phase = reads, error, phase
 
     def get_app(self, name: str) -> Application:
         if self.error and self.calls:
             raise ActionError(self.error)
         if self.calls and self.left != 0:
             self.left -= 1
-            return self.apps[name].app
+            app = self.apps[name].app
+            return replace(app, operation_state=OperationState(self.phase))
         return super().get_app(name)
 
 
@@ -323,12 +324,24 @@ def test_delete_hook_stops_when_the_terminated_operation_does_not_end(
     assert audit(tmp_path) == [("terminate", f"Application/argocd/{APP}", "ok")]
 
 
-@pytest.mark.parametrize("with_cancel", [True, False], ids=["cancellable", "not-cancellable"])
-def test_delete_hook_polls_until_the_terminated_operation_ends(tmp_path: Path, with_cancel: bool) -> None:
-    argo = SlowToStop(reads=3)
+@pytest.mark.parametrize(
+    ("with_cancel", "phase"),
+    [(True, "Terminating"), (False, "Terminating"), (True, "Running")],
+    ids=["cancellable", "not-cancellable", "not-terminating-yet"],
+)
+def test_delete_hook_polls_until_the_terminated_operation_ends(
+    tmp_path: Path, with_cancel: bool, phase: str
+) -> None:
+    """Each step is audited as what it is: the terminate through the Argo CD backend, then the delete."""
+    argo = SlowToStop(reads=3, phase=phase)
     result, work = _delete_hook_with(tmp_path, argo, 30.0, threading.Event() if with_cancel else None)
     assert result.ok and argo.left == 0
     assert work.calls == [("delete", "Job", "kubeflow", "schema-migrate")]
+    entries = AuditLog(tmp_path / "audit.jsonl").entries()
+    assert [(e["action"], e["backend"], e["context"], e["detail"]) for e in entries] == [
+        ("terminate", "fake", "lab (fake://argocd)", f"1/2 terminate termination of {APP} requested"),
+        ("delete-hook", "kubernetes", "lab", "job kubeflow/schema-migrate deleted"),
+    ]
 
 
 def test_a_failed_hook_is_deleted_without_touching_its_apps_operation(tmp_path: Path) -> None:
