@@ -313,7 +313,8 @@ class FixRunner:
         return deleted
 
     def _terminate_and_wait(self, app: str, cancel: threading.Event | None) -> FixResult | None:
-        """None once the operation of `app` has stopped; else the result that says why the plan stops."""
+        """None once the operation of `app` has stopped; else the result that says why the plan stops (the
+        terminate's, which the caller names as its own plan's)."""
         argo = self._argo()
         spec = FIXES["terminate"]
         step = TerminatePlan(
@@ -333,16 +334,14 @@ class FixRunner:
             try:
                 now = argo.get_app(app)
             except ActionError as exc:
-                return FixResult("terminate", str(step.target), False, str(exc))
+                return replace(ended, ok=False, message=str(exc))
             if now.operation_phase not in ("Running", "Terminating"):
                 return None
             if time.monotonic() >= deadline or (cancel is not None and cancel.is_set()):
                 why = (
                     "cancelled" if cancel is not None and cancel.is_set() else f"still {now.operation_phase}"
                 )
-                return FixResult(
-                    "terminate", str(step.target), False, f"the operation of {app} did not stop: {why}"
-                )
+                return replace(ended, ok=False, message=f"the operation of {app} did not stop: {why}")
             if cancel is not None:
                 cancel.wait(self.poll_interval)
             else:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from kftui.cluster.ops import ArgoOps, WorkloadOps
 from kftui.cluster.portforward import ForwardManager
 from kftui.cluster.source import SnapshotSource, SourceError
+from kftui.fixes.argo_access import ArgoRbac
 from kftui.fixes.audit import AuditLog
 from kftui.fixes.gate import Gate
 from kftui.fixes.run import FixRunner
@@ -103,26 +104,25 @@ def build_fix_runtime(
             context = hub.context
             argo = KubeAppOps(hub.http, options.argocd_namespace)
             workloads = KubeWorkloadOps(hub.http)
+    argo_access = None
     if options.argocd_server:
         from kftui.cluster.ops import ActionError
 
         try:
-            argo = argo_rest_ops(options, env)
+            rest = argo_rest_ops(options, env)
         except ActionError as exc:
             raise SourceError(str(exc)) from None
+        argo = rest
         if context == "offline":
-            context = argo.endpoint
+            context = rest.endpoint
+        if not options.read_only:  # Argo CD's RBAC is asked before a change only, and read-only makes none
+            argo_access = ArgoRbac(rest, options.argocd_namespace)
     access = None
     if kube is not None and not options.read_only:
         # Read-only sends no write request, and an access review is a `create`: none is made.
         from kftui.cluster.access import KubeAccessReview
 
         access = KubeAccessReview(kube)
-    argo_access = None
-    if options.argocd_server and argo is not None and not options.read_only:
-        from kftui.fixes.argo_access import ArgoRbac
-
-        argo_access = ArgoRbac(argo, options.argocd_namespace)  # type: ignore[arg-type]
     gate = Gate(
         options.read_only,
         audit,

@@ -552,11 +552,13 @@ def test_a_remote_apps_missing_crd_is_judged_by_its_cluster_not_by_the_hubs_crds
 
 
 def test_the_hubs_crd_not_established_is_no_finding_for_an_app_on_another_cluster() -> None:
+    """Only the hub's app that manages an Experiment is told the hub's CRD is not Established; the spoke's app,
+    checked first (by name), is passed over, not the end of the search."""
     raw = app("pipelines-spoke", SPOKE)
     raw["status"]["resources"].append(
         builders.resource("Experiment", "random-search", "kubeflow", group="kubeflow.org")
     )
-    hub_app = app("pipelines-hub", IN_CLUSTER_SERVER)
+    hub_app = app("pipelines-tuning", IN_CLUSTER_SERVER)
     hub_app["status"]["resources"].append(
         builders.resource("Experiment", "grid-search", "kubeflow", group="kubeflow.org")
     )
@@ -567,7 +569,9 @@ def test_the_hubs_crd_not_established_is_no_finding_for_an_app_on_another_cluste
         clusters=CLUSTERS,
     )
     found = [f for f in run_checks(snapshot, PROFILE) if f.check == "crd-missing"]
-    assert [(f.app, str(f.subject)) for f in found] == [("pipelines-hub", "Experiment/kubeflow/grid-search")]
+    assert [(f.app, str(f.subject)) for f in found] == [
+        ("pipelines-tuning", "Experiment/kubeflow/grid-search")
+    ]
 
 
 def test_what_a_remote_apps_running_sync_waits_for_is_read_on_its_cluster() -> None:

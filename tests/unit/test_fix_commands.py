@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from kftui.checks import fixrefs
-from kftui.model import FixRef
+from kftui.model import FixRef, HeldObject
 
 
 @pytest.mark.parametrize(
@@ -171,6 +171,16 @@ def test_each_fix_shows_the_command_to_type(
         (fixrefs.create_namespaces, (["auth"],), ["Create namespace auth"]),
         (fixrefs.create_namespaces, (["auth", "kubeflow"],), ["Create namespaces auth, kubeflow"]),
         (fixrefs.ordered_sync, (("a", "b"),), ["Sync a -> b in order"]),
+        (
+            fixrefs.argo_restart,
+            ("pipelines", "Deployment", "kubeflow", "ml-pipeline"),
+            ["Restart Deployment/ml-pipeline through Argo CD (pipelines)"],
+        ),
+        (
+            fixrefs.argo_delete_pod,
+            ("pipelines", "kubeflow", "ml-pipeline-x"),
+            ["Delete pod ml-pipeline-x through Argo CD (pipelines;", "recreates"],
+        ),
     ],
 )
 def test_each_fix_title_names_what_it_acts_on(
@@ -260,3 +270,34 @@ def test_create_namespaces_creates_each_one() -> None:
     ref = fixrefs.create_namespaces(("auth", "kubeflow"))
     assert ref.id == "create-namespaces"
     assert ref.command == "kubectl create namespace auth && kubectl create namespace kubeflow"
+
+
+def test_delete_hook_is_offered_only_for_a_known_kind_with_a_namespace() -> None:
+    """`kubectl delete WORD NAME -n NS` needs both: without either, no command is offered rather than a wrong one."""
+    assert fixrefs.delete_hook("kubeflow", "Job", "", "schema-migrate", False) is None
+    assert fixrefs.delete_hook("kubeflow", "Gadget", "kubeflow", "schema-migrate", False) is None
+    ref = fixrefs.delete_hook("kubeflow", "Job", "kubeflow", "schema-migrate", False)
+    assert ref is not None and ref.command == "kubectl delete job schema-migrate -n kubeflow"
+
+
+def test_a_namespaces_finalizers_patch_each_held_object_that_has_finalizers_left() -> None:
+    """The title counts the held objects patched (one object, two objects); one without finalizers left is not
+    patched (there is nothing to remove)."""
+
+    def held(name: str, *finalizers: str) -> HeldObject:
+        path = f"/apis/example.com/v1/namespaces/team-a/widgets/{name}"
+        return HeldObject("widgets.example.com", "Widget", "team-a", name, path, finalizers)
+
+    one = fixrefs.remove_finalizers(
+        "Namespace", None, "team-a", (), [held("w1", "example.com/keep"), held("w2")]
+    )
+    assert one is not None
+    assert (
+        one.title
+        == "Remove the finalizers of 1 object holding namespace/team-a (what they guard is orphaned)"
+    )
+    assert [argv[:4] for argv in one.argvs] == [("kubectl", "patch", "widgets.example.com", "w1")]
+    two = fixrefs.remove_finalizers(
+        "Namespace", None, "team-a", (), [held("w1", "example.com/keep"), held("w3", "example.com/keep")]
+    )
+    assert two is not None and "of 2 objects holding namespace/team-a" in two.title

@@ -10,14 +10,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from kftui.checks import fixrefs
-from kftui.cluster.ops import Permission, SyncRequest
+from kftui.cluster.ops import ActionError, Permission, SyncRequest
+from kftui.fixes.argo_access import ArgoRbac
 from kftui.fixes.audit import AuditLog
 from kftui.fixes.gate import READ_ONLY_REASON, Gate
+from kftui.fixes.permissions import KUBE_BACKEND
 from kftui.fixes.plan import APP_FIXES, plan_action
+from kftui.fixes.plans import RemoveFinalizersPlan, SyncPlan
 from kftui.fixes.run import FixRunner
 from kftui.model import ClusterSnapshot, Finding, ObjectRef, Pod, Severity, Workload
 from kftui.profile import builtin_profile
 from tests.fix_fakes import T0, FakeAccess, FakeArgo, FakeWorkloads
+from tests.unit.test_argo_rbac import FakeArgoHttp
 
 APP = ObjectRef("Application", "argocd", "drift")
 USER = "system:serviceaccount:argocd:limited"
@@ -175,3 +179,50 @@ def test_choices_with_review_mark_the_denied_fixes(tmp_path: Path) -> None:
     assert [c.disabled for c in runner.choices(finding, snap)] == [None, None]  # nothing known yet
     reviewed = runner.choices(finding, snap, review=True)
     assert [c.disabled for c in reviewed] == [FORBIDDEN_SYNC, None]
+
+
+def test_a_kubernetes_refusal_of_an_apps_finalizers_is_not_taken_for_argo_cds_rbac(tmp_path: Path) -> None:
+    """Removing an Application's finalizers goes through the Kubernetes API even with Argo CD's REST API at hand:
+    its 403 says nothing about what Argo CD lets the token do, so the app's sync stays offered. Argo CD's own 403
+    on the sync is what Argo CD's RBAC learns."""
+    gate = Gate(
+        False, AuditLog(tmp_path / "audit.jsonl"), "lab", argo_access=ArgoRbac(FakeArgoHttp({"sync"}))
+    )
+    sync = SyncPlan(
+        fix_id="sync", title="Sync drift", target=APP, app="drift", command="", sync=SyncRequest()
+    )
+    finalizers = RemoveFinalizersPlan(
+        fix_id="remove-finalizers", title="", target=APP, command="", finalizers=("resources-finalizer",)
+    )
+
+    def denied(text: str) -> str:
+        raise ActionError(text)
+
+    webhook = (
+        'removing the finalizers of application/drift failed: admission webhook "finalizers.example.com" '
+        "denied the request (403): finalizers are owned by Argo CD"
+    )
+    result = gate.execute(finalizers, lambda: denied(webhook), backend=KUBE_BACKEND)
+    assert not result.ok and result.message == webhook
+    assert gate.refusal(sync, "argocd-rest") is None
+    argo_403 = "Argo CD at https://argocd.example refused the request (403): permission denied"
+    assert not gate.execute(sync, lambda: denied(argo_403), backend="argocd-rest").ok
+    assert gate.refusal(sync, "argocd-rest") == (
+        f"Argo CD RBAC: {argo_403} (the token may not sync applications .../drift)"
+    )
+
+
+def test_kubernetes_rbac_decides_an_apps_finalizers_even_with_argo_cds_rbac_at_hand(tmp_path: Path) -> None:
+    """Removing an Application's finalizers is a Kubernetes patch: the hub's access review is asked and its "no"
+    shown, not Argo CD's can-i (which would allow it: the token may sync the app)."""
+    access, argo_http = FakeAccess(denied={PATCH_DRIFT}), FakeArgoHttp({"sync"})
+    gate = Gate(
+        False, AuditLog(tmp_path / "audit.jsonl"), "lab", access=access, argo_access=ArgoRbac(argo_http)
+    )
+    finalizers = RemoveFinalizersPlan(
+        fix_id="remove-finalizers", title="", target=APP, command="", finalizers=("resources-finalizer",)
+    )
+    forbidden = f"forbidden: {USER} may not patch applications.argoproj.io/drift in argocd"
+    assert gate.review(finalizers, KUBE_BACKEND) == forbidden
+    assert gate.refusal(finalizers, KUBE_BACKEND) == forbidden
+    assert access.asked == [PATCH_DRIFT] and argo_http.asked == []

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from kftui.cluster.ops import ActionError
 from kftui.cluster.remote import FederatedSource
 from kftui.cluster.source import StaticSource
 from kftui.fixes.audit import AuditLog
@@ -87,3 +88,17 @@ def test_without_a_connection_through_that_context_they_say_so(tmp_path: Path) -
     assert run.refusal(plan) == no_context("spoke-admin")
     result = run.run(plan)
     assert result.refused and result.message == no_context("spoke-admin") and hub.calls == []
+
+
+def test_a_context_dropped_between_the_check_and_the_run_is_named(tmp_path: Path) -> None:
+    """The cluster was read through that context when the fix was checked, no longer when it runs: the run stops
+    with the reason (the fix screen shows it) and nothing goes to the hub instead."""
+    hub, spoke = FakeWorkloads(), FakeWorkloads()
+    answers = iter([spoke])  # the check finds the connection; by the run it is gone
+    run = FixRunner(
+        Gate(False, AuditLog(tmp_path / "a.jsonl")), FakeArgo(), hub, route=lambda c: next(answers, None)
+    )
+    with pytest.raises(ActionError) as raised:
+        run.run(plan_action("delete-pod", POD, direct_snapshot()))
+    assert str(raised.value) == no_context("spoke-admin")
+    assert hub.calls == [] and spoke.calls == []

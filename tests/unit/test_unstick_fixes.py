@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shlex
+import threading
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -16,12 +17,12 @@ from kftui.cluster.appops import KubeWorkloadOps
 from kftui.cluster.http import KubeApiError
 from kftui.cluster.ops import ActionError, Permission
 from kftui.fixes.audit import AuditLog
-from kftui.fixes.gate import Gate
+from kftui.fixes.gate import FixResult, Gate
 from kftui.fixes.plan import PlanError, plan_action, plan_fix
 from kftui.fixes.plans import DeleteHookPlan, RemoveFinalizersPlan
 from kftui.fixes.registry import required_permissions
 from kftui.fixes.run import FixRunner
-from kftui.model import ObjectRef, OperationState, SyncOperation
+from kftui.model import Application, HeldObject, ObjectRef, OperationState, SyncOperation
 from kftui.profile import builtin_profile
 from tests.fix_fakes import FakeAccess, FakeArgo, FakeWorkloads
 from tests.unit.fixtures.builders import NOW, find, fresh, snapshot
@@ -267,3 +268,111 @@ def test_a_hook_already_gone_is_done_and_changed_finalizers_are_not_removed() ->
         changed.remove_finalizers("Application", "argocd", "a", ("x",))
     with pytest.raises(ActionError, match="deleting job kubeflow/migrate failed: refused"):
         KubeWorkloadOps(Recorder(403)).delete_object("Job", "kubeflow", "migrate")  # type: ignore[arg-type]
+
+
+class SlowToStop(FakeArgo):
+    """An Argo CD whose terminated operation stays Terminating for `reads` reads (-1: for ever), then ends; with
+    `error`, every read after the terminate fails with it."""
+
+    def __init__(self, reads: int = -1, error: str = "", phase: str = "Terminating") -> None:
+        super().__init__()
+        self.left, self.error, self.phase = reads, error, phase
+
+    def get_app(self, name: str) -> Application:
+        if self.error and self.calls:
+            raise ActionError(self.error)
+        if self.calls and self.left != 0:
+            self.left -= 1
+            app = self.apps[name].app
+            return replace(app, operation_state=OperationState(self.phase))
+        return super().get_app(name)
+
+
+def _delete_hook_with(
+    tmp_path: Path, argo: FakeArgo, step_timeout: float, cancel: threading.Event | None
+) -> tuple[FixResult, FakeWorkloads]:
+    snap = snapshot(stuck_on_hook())
+    [finding] = sync_stuck(snap, KUBEFLOW)
+    plan = plan_fix(finding, "delete-hook", snap, KUBEFLOW)
+    fake = argo.add(APP)
+    fake.app = replace(fake.app, operation=SyncOperation(), operation_state=OperationState("Running"))
+    work = FakeWorkloads()
+    gate = Gate(False, AuditLog(tmp_path / "audit.jsonl", user="t"), "lab")
+    runner = FixRunner(gate, argo, work, step_timeout=step_timeout, poll_interval=0.001)
+    return runner.run(plan, cancel), work
+
+
+@pytest.mark.parametrize(
+    ("argo", "cancelled", "why"),
+    [
+        (SlowToStop(), False, f"the operation of {APP} did not stop: still Terminating"),
+        (SlowToStop(), True, f"the operation of {APP} did not stop: cancelled"),
+        (SlowToStop(error="Argo CD refused the request (403)"), False, "Argo CD refused the request (403)"),
+    ],
+    ids=["timeout", "cancelled", "unreadable"],
+)
+def test_delete_hook_stops_when_the_terminated_operation_does_not_end(
+    tmp_path: Path, argo: SlowToStop, cancelled: bool, why: str
+) -> None:
+    """The result is the delete-hook's (its fix id and hook), failed with why the wait ended; the hook stays."""
+    cancel = threading.Event()
+    if cancelled:
+        cancel.set()
+    result, work = _delete_hook_with(tmp_path, argo, 30.0 if cancelled else 0.0, cancel)
+    assert result == FixResult("delete-hook", "Job/kubeflow/schema-migrate", False, why)
+    assert work.calls == []
+    assert audit(tmp_path) == [("terminate", f"Application/argocd/{APP}", "ok")]
+
+
+@pytest.mark.parametrize(
+    ("with_cancel", "phase"),
+    [(True, "Terminating"), (False, "Terminating"), (True, "Running")],
+    ids=["cancellable", "not-cancellable", "not-terminating-yet"],
+)
+def test_delete_hook_polls_until_the_terminated_operation_ends(
+    tmp_path: Path, with_cancel: bool, phase: str
+) -> None:
+    """Each step is audited as what it is: the terminate through the Argo CD backend, then the delete."""
+    argo = SlowToStop(reads=3, phase=phase)
+    result, work = _delete_hook_with(tmp_path, argo, 30.0, threading.Event() if with_cancel else None)
+    assert result.ok and argo.left == 0
+    assert work.calls == [("delete", "Job", "kubeflow", "schema-migrate")]
+    entries = AuditLog(tmp_path / "audit.jsonl").entries()
+    assert [(e["action"], e["backend"], e["context"], e["detail"]) for e in entries] == [
+        ("terminate", "fake", "lab (fake://argocd)", f"1/2 terminate termination of {APP} requested"),
+        ("delete-hook", "kubernetes", "lab", "job kubeflow/schema-migrate deleted"),
+    ]
+
+
+def test_a_failed_hook_is_deleted_without_touching_its_apps_operation(tmp_path: Path) -> None:
+    objects = fresh()
+    app = find(objects, "Application", APP)
+    app["status"]["operationState"]["syncResult"]["resources"] = [{**HOOK, "hookPhase": "Failed"}]
+    snap = snapshot(objects)
+    [finding] = hook_failed(snap, KUBEFLOW)
+    plan = plan_fix(finding, "delete-hook", snap, KUBEFLOW)
+    assert isinstance(plan, DeleteHookPlan) and plan.app == APP and not plan.terminate_first
+    argo, work = FakeArgo(), FakeWorkloads()
+    argo.add(APP)
+    result = runner(tmp_path, argo, work).run(plan)
+    assert result.message == "job kubeflow/schema-migrate deleted" and result.ok
+    assert argo.calls == [] and work.calls == [("delete", "Job", "kubeflow", "schema-migrate")]
+
+
+def test_a_namespaces_finalizers_fix_says_what_each_patch_did(tmp_path: Path) -> None:
+    held = HeldObject(
+        "widgets.example.com", "Widget", "team-a", "w1", "/apis/example.com/v1/namespaces/team-a/widgets/w1",
+        ("example.com/keep",),
+    )  # fmt: skip
+    plan = RemoveFinalizersPlan(
+        fix_id="remove-finalizers",
+        title="",
+        target=ObjectRef("Namespace", None, "team-a"),
+        command="",
+        finalizers=("kubernetes",),
+        held=(held,),
+    )
+    result = runner(tmp_path, FakeArgo(), FakeWorkloads()).run(plan)
+    assert result.message == (
+        "finalizers removed from widgets.example.com w1; finalizers removed from namespace team-a"
+    )
