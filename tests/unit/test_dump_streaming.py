@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from kftui import safeyaml
-from kftui.cluster import dumpjson
+from kftui.cluster import dumpfile, dumpjson
 from kftui.cluster.dumpfile import (
     DumpError,
     demo_text,
@@ -177,3 +177,21 @@ def test_pods_of_a_json_list_skip_the_dict_conversion(
     snap = load_snapshot(path)
     assert sorted(p.name for p in snap.pods.values()) == ["odd", "p"]
     assert converted == ["Namespace", "Pod"]  # the odd pod only
+
+
+def test_load_snapshot_reports_every_progress_step(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(dumpfile, "PROGRESS_EVERY", 2)
+    pods = [{"kind": "Pod", "metadata": {"name": f"p{i}", "namespace": "kubeflow"}} for i in range(5)]
+    path = tmp_path / "d.yaml"
+    path.write_text(yaml.safe_dump({"kind": "List", "items": pods}))
+    heard: list[int] = []
+    assert len(load_snapshot(path, heard.append).pods) == 5
+    assert heard == [2, 4]
+    assert len(load_snapshot(path).pods) == 5  # no one listening
+
+
+def test_a_json_dump_is_laid_out_as_kubectl_prints_it() -> None:
+    """`kubectl get -o json` indents by four spaces, one field a line; `kftui dump -o json` reads the same."""
+    text, _ = redacted_dump([NS, POD], datetime(2026, 12, 3, tzinfo=UTC), "json")
+    assert text == json.dumps(json.loads(text), indent=4) + "\n"
+    assert text.startswith('{\n    "apiVersion": "v1",\n    "kind": "List",\n')
