@@ -324,7 +324,9 @@ def write_dump(
     text, counts = redacted_dump(objects, captured_at, output, clusters)
     data = text.encode("utf-8")
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC  # (POSIX, as fchmod below)
+    # O_EXCL with O_CREAT fails on any existing path, a symlink included (POSIX open), and Python opens every
+    # descriptor close-on-exec (PEP 446): O_NOFOLLOW and O_CLOEXEC would add nothing.
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
     try:
         fd = os.open(tmp, flags, 0o600)
     except OSError as exc:

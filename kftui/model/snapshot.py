@@ -173,7 +173,7 @@ class ClusterSnapshot:
     def placed(self, ref: ObjectRef, app: Application) -> ObjectRef:
         """`ref`, an object `app` manages or its sync ran (status.resources, a sync result, a hook), as an object
         of the cluster the app deploys to: the same namespace and name can exist on the hub and on a spoke."""
-        return ref if ref.cluster else replace(ref, cluster=self.cluster_of(app))
+        return replace(ref, cluster=self.cluster_of(app))
 
     def has_read(self, cluster: str) -> bool:
         """Whether the snapshot holds objects of `cluster` ("" the hub: always): a remote app's reader
