@@ -90,10 +90,10 @@ def iter_raw_objects(documents: Iterable[Any], origin: str) -> Iterator[dict[str
     A List's items may come ahead of it as safeyaml.ListItem (the streaming loaders hand them out while the
     List is still being read; kubectl prints `items` before `kind`): they are checked as items and the List
     that follows must then be one."""
-    index, handed_out = 1, 0
+    index, handed_out = 1, False
     for doc in documents:
         if isinstance(doc, safeyaml.ListItem):
-            handed_out += 1
+            handed_out = True
             yield _list_item(doc.value, index, origin)
             continue
         if not isinstance(doc, dict) or "kind" not in doc:
@@ -111,7 +111,7 @@ def iter_raw_objects(documents: Iterable[Any], origin: str) -> Iterator[dict[str
             raise DumpError(f"{origin}: document {index} has 'items' but is a {doc['kind']}, not a List")
         else:
             yield doc
-        index, handed_out = index + 1, 0
+        index, handed_out = index + 1, False
 
 
 def iter_dump_objects(stream: safeyaml.Stream, origin: str) -> Iterator[dict[str, Any]]:

@@ -16,6 +16,7 @@ from kftui.cluster import dumpfile, dumpjson
 from kftui.cluster.dumpfile import (
     DumpError,
     demo_text,
+    iter_dump_objects,
     load_demo,
     load_snapshot,
     redacted_dump,
@@ -195,3 +196,30 @@ def test_a_json_dump_is_laid_out_as_kubectl_prints_it() -> None:
     text, _ = redacted_dump([NS, POD], datetime(2026, 12, 3, tzinfo=UTC), "json")
     assert text == json.dumps(json.loads(text), indent=4) + "\n"
     assert text.startswith('{\n    "apiVersion": "v1",\n    "kind": "List",\n')
+
+
+def test_iter_dump_objects_hands_out_a_lists_items_and_names_the_file_of_a_bad_one() -> None:
+    """What reads local manifests (cluster/manifest.py): each object, or one line naming the file and document."""
+    good = {"kind": "Namespace", "metadata": {"name": "a"}}
+
+    def objects(text: str) -> list[dict[str, Any]]:
+        return list(iter_dump_objects(io.BytesIO(text.encode()), "d.json"))
+
+    assert objects(json.dumps({"kind": "List", "items": [good, POD]})) == [
+        good,
+        POD,
+    ]  # a pod too, as a mapping
+    with pytest.raises(
+        DumpError, match=r"^d\.json: document 1 has a List item that is not a Kubernetes object$"
+    ):
+        objects(json.dumps({"kind": "List", "items": [good, 5]}))
+    with pytest.raises(DumpError, match=r"^d\.json: invalid JSON: "):
+        objects(json.dumps(good) + "{")
+
+    # An anchored items list comes whole (not an item at a time): its items are checked all the same.
+    anchored = "kind: List\nitems: &all\n- {kind: Namespace, metadata: {name: a}}\n- 5\nagain: *all\n"
+    with pytest.raises(
+        DumpError, match=r"^d\.json: document 1 has a List item that is not a Kubernetes object$"
+    ):
+        objects(anchored)
+    assert objects(anchored.replace("- 5\n", "")) == [good]
