@@ -90,10 +90,10 @@ def iter_raw_objects(documents: Iterable[Any], origin: str) -> Iterator[dict[str
     A List's items may come ahead of it as safeyaml.ListItem (the streaming loaders hand them out while the
     List is still being read; kubectl prints `items` before `kind`): they are checked as items and the List
     that follows must then be one."""
-    index, handed_out = 1, 0
+    index, handed_out = 1, False
     for doc in documents:
         if isinstance(doc, safeyaml.ListItem):
-            handed_out += 1
+            handed_out = True
             yield _list_item(doc.value, index, origin)
             continue
         if not isinstance(doc, dict) or "kind" not in doc:
@@ -111,7 +111,7 @@ def iter_raw_objects(documents: Iterable[Any], origin: str) -> Iterator[dict[str
             raise DumpError(f"{origin}: document {index} has 'items' but is a {doc['kind']}, not a List")
         else:
             yield doc
-        index, handed_out = index + 1, 0
+        index, handed_out = index + 1, False
 
 
 def iter_dump_objects(stream: safeyaml.Stream, origin: str) -> Iterator[dict[str, Any]]:
@@ -193,8 +193,8 @@ def snapshot_from_stream(
         if kinds_seen > MAX_OBJECTS:
             raise DumpError(f"{origin}: more than {MAX_OBJECTS:,} objects; kftui reads at most that many")
         if isinstance(raw, Pod):
-            # (One lookup per pod: a remote app's pod carries its origin as an annotation, the hub's do not.)
-            read_from = remotedump.origin_in(raw.annotations) if raw.annotations else None
+            # (A remote app's pod carries its origin as an annotation, the hub's do not.)
+            read_from = remotedump.origin_in(raw.annotations)
             objects.append(raw if read_from is None else remotedump.restored(raw, read_from, raw.annotations))
             continue
         if raw.get("kind") == "ConfigMap" and isinstance(raw.get("metadata"), dict):
@@ -204,7 +204,7 @@ def snapshot_from_stream(
         obj = convert.to_model(raw)
         if obj is not None:
             annotations = remotedump.annotations_of(raw)
-            read_from = remotedump.origin_in(annotations) if annotations else None
+            read_from = remotedump.origin_in(annotations)
             objects.append(obj if read_from is None else remotedump.restored(obj, read_from, annotations))
     if not stamps:
         raise DumpError(f"{origin}: no Kubernetes objects found (the file is empty)")
@@ -324,7 +324,9 @@ def write_dump(
     text, counts = redacted_dump(objects, captured_at, output, clusters)
     data = text.encode("utf-8")
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    # O_EXCL with O_CREAT fails on any existing path, a symlink included (POSIX open), and Python opens every
+    # descriptor close-on-exec (PEP 446): O_NOFOLLOW and O_CLOEXEC would add nothing.
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
     try:
         fd = os.open(tmp, flags, 0o600)
     except OSError as exc:

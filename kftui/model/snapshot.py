@@ -22,6 +22,7 @@ from kftui.model.objects import (
     ObjectRef,
     Pod,
     Service,
+    Tagged,
     WebhookConfiguration,
     Workload,
     no_entries,
@@ -89,7 +90,7 @@ def kind_of(obj: KubeObject) -> str:
 
 def destination_of(app: Application, clusters: Iterable[ArgoCluster]) -> Destination:
     """The cluster an Application deploys to, among the registered `clusters` (model/clusters.py)."""
-    return resolve(app.dest_server if not app.dest_name else "", app.dest_name, clusters)
+    return resolve(app.dest_server, app.dest_name, clusters)
 
 
 def cluster_of(app: Application, clusters: Iterable[ArgoCluster]) -> str:
@@ -172,10 +173,7 @@ class ClusterSnapshot:
     def placed(self, ref: ObjectRef, app: Application) -> ObjectRef:
         """`ref`, an object `app` manages or its sync ran (status.resources, a sync result, a hook), as an object
         of the cluster the app deploys to: the same namespace and name can exist on the hub and on a spoke."""
-        if ref.cluster:
-            return ref
-        cluster = self.cluster_of(app)
-        return replace(ref, cluster=cluster) if cluster else ref
+        return replace(ref, cluster=self.cluster_of(app))
 
     def has_read(self, cluster: str) -> bool:
         """Whether the snapshot holds objects of `cluster` ("" the hub: always): a remote app's reader
@@ -206,8 +204,7 @@ class ClusterSnapshot:
             obj = self.namespaces.get(("", ref.namespace or "", ref.cluster))
         else:  # (a Service, say, which kftui reads on the hub only: the profile's gateway names no cluster)
             obj = self.namespace_named(ref.namespace) if ref.namespace else None
-        origin = getattr(obj, "origin", None)
-        return origin if isinstance(origin, Origin) else None
+        return obj.origin if isinstance(obj, Tagged) else None
 
     def collection(self, name: str) -> Mapping[Key, KubeObject]:
         return getattr(self, name)

@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from pathlib import Path
 
-import pytest
-import yaml
-
-from kftui.cluster import dumpfile
-from kftui.cluster.dumpfile import load_demo, load_snapshot
+from kftui.cluster.dumpfile import load_demo
 from kftui.cluster.source import StaticSource
 from kftui.model import ClusterSnapshot
 from kftui.ui.app import KftuiApp
@@ -38,13 +33,3 @@ async def test_the_status_line_counts_the_objects_read_while_a_dump_loads() -> N
             await wait_for(pilot, lambda: "objects read" not in str(status.render()), "the count gone")
     finally:
         release.set()
-
-
-def test_load_snapshot_reports_every_progress_step(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(dumpfile, "PROGRESS_EVERY", 2)
-    pods = [{"kind": "Pod", "metadata": {"name": f"p{i}", "namespace": "kubeflow"}} for i in range(5)]
-    path = tmp_path / "d.yaml"
-    path.write_text(yaml.safe_dump({"kind": "List", "items": pods}))
-    heard: list[int] = []
-    assert len(load_snapshot(path, heard.append).pods) == 5
-    assert heard == [2, 4]

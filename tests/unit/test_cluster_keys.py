@@ -171,6 +171,32 @@ def test_a_remote_event_is_about_the_remote_pod_only() -> None:
     assert snapshot.origin_of(spoke_pod.ref) == ORIGIN and snapshot.origin_of(hub_pod.ref) is None
 
 
+def test_a_namespace_named_without_a_cluster_is_the_hubs_though_the_spokes_was_read_first() -> None:
+    hub, spoke = cluster_objects(hub_crashing=False)
+    both = ClusterSnapshot.from_objects([*spoke, *hub], now=builders.NOW, clusters=CLUSTERS)
+    assert both.namespace_named("kubeflow") is of(hub, Namespace)
+    spoke_only = ClusterSnapshot.from_objects(spoke, now=builders.NOW, clusters=CLUSTERS)
+    assert spoke_only.namespace_named("kubeflow") is of(spoke, Namespace)
+    assert spoke_only.namespace_named("istio-system") is None
+
+
+def test_an_untagged_object_is_from_where_its_namespace_on_its_cluster_was_read() -> None:
+    snapshot = two_clusters()
+    assert snapshot.origin_of(ObjectRef("Service", "kubeflow", "ml-pipeline", "spoke")) == ORIGIN
+    assert snapshot.origin_of(ObjectRef("Service", "kubeflow", "ml-pipeline")) is None
+    assert snapshot.origin_of(ObjectRef("Service", "istio-system", "gateway", "spoke")) is None
+    _, spoke = cluster_objects(hub_crashing=False)
+    spoke_only = ClusterSnapshot.from_objects(spoke, now=builders.NOW, clusters=CLUSTERS)
+    # A Service naming no cluster (kftui reads them on the hub) goes by the namespace of that name.
+    assert spoke_only.origin_of(ObjectRef("Service", "kubeflow", "ml-pipeline")) == ORIGIN
+
+
+def test_get_holds_no_object_of_a_kind_the_snapshot_does_not_collect() -> None:
+    snapshot = two_clusters()
+    assert snapshot.get(ObjectRef("ConfigMap", "kubeflow", "ml-pipeline")) is None
+    assert snapshot.get(ObjectRef("Namespace", None, "kubeflow")) is not None
+
+
 # --- what the user sees -----------------------------------------------------------------------------------
 
 

@@ -12,10 +12,11 @@ import pytest
 import yaml
 
 from kftui import safeyaml
-from kftui.cluster import dumpjson
+from kftui.cluster import dumpfile, dumpjson
 from kftui.cluster.dumpfile import (
     DumpError,
     demo_text,
+    iter_dump_objects,
     load_demo,
     load_snapshot,
     redacted_dump,
@@ -177,3 +178,48 @@ def test_pods_of_a_json_list_skip_the_dict_conversion(
     snap = load_snapshot(path)
     assert sorted(p.name for p in snap.pods.values()) == ["odd", "p"]
     assert converted == ["Namespace", "Pod"]  # the odd pod only
+
+
+def test_load_snapshot_reports_every_progress_step(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(dumpfile, "PROGRESS_EVERY", 2)
+    pods = [{"kind": "Pod", "metadata": {"name": f"p{i}", "namespace": "kubeflow"}} for i in range(5)]
+    path = tmp_path / "d.yaml"
+    path.write_text(yaml.safe_dump({"kind": "List", "items": pods}))
+    heard: list[int] = []
+    assert len(load_snapshot(path, heard.append).pods) == 5
+    assert heard == [2, 4]
+    assert len(load_snapshot(path).pods) == 5  # no one listening
+
+
+def test_a_json_dump_is_laid_out_as_kubectl_prints_it() -> None:
+    """`kubectl get -o json` indents by four spaces, one field a line; `kftui dump -o json` reads the same."""
+    text, _ = redacted_dump([NS, POD], datetime(2026, 12, 3, tzinfo=UTC), "json")
+    assert text == json.dumps(json.loads(text), indent=4) + "\n"
+    assert text.startswith('{\n    "apiVersion": "v1",\n    "kind": "List",\n')
+
+
+def test_iter_dump_objects_hands_out_a_lists_items_and_names_the_file_of_a_bad_one() -> None:
+    """What reads local manifests (cluster/manifest.py): each object, or one line naming the file and document."""
+    good = {"kind": "Namespace", "metadata": {"name": "a"}}
+
+    def objects(text: str) -> list[dict[str, Any]]:
+        return list(iter_dump_objects(io.BytesIO(text.encode()), "d.json"))
+
+    assert objects(json.dumps({"kind": "List", "items": [good, POD]})) == [
+        good,
+        POD,
+    ]  # a pod too, as a mapping
+    with pytest.raises(
+        DumpError, match=r"^d\.json: document 1 has a List item that is not a Kubernetes object$"
+    ):
+        objects(json.dumps({"kind": "List", "items": [good, 5]}))
+    with pytest.raises(DumpError, match=r"^d\.json: invalid JSON: "):
+        objects(json.dumps(good) + "{")
+
+    # An anchored items list comes whole (not an item at a time): its items are checked all the same.
+    anchored = "kind: List\nitems: &all\n- {kind: Namespace, metadata: {name: a}}\n- 5\nagain: *all\n"
+    with pytest.raises(
+        DumpError, match=r"^d\.json: document 1 has a List item that is not a Kubernetes object$"
+    ):
+        objects(anchored)
+    assert objects(anchored.replace("- 5\n", "")) == [good]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import json
 import os
 import stat
 from datetime import UTC, datetime
@@ -315,3 +316,11 @@ def test_a_dump_of_workloads_alone_is_not_held_to_argo_cd_kinds() -> None:
 
 def test_the_demo_holds_every_kind_an_install_has() -> None:
     assert dict(load_demo().forbidden) == {}
+
+
+def test_a_dump_written_as_json_is_json(tmp_path: Path) -> None:
+    out = tmp_path / "dump.json"
+    write_dump(out, [NS, POD], datetime(2026, 11, 20, tzinfo=UTC), "json")
+    document = json.loads(out.read_text())
+    assert [item["kind"] for item in document["items"]] == ["Namespace", "Pod"]
+    assert len(load_snapshot(out).pods) == 1

@@ -5,16 +5,23 @@ from the hub's of the same namespace and name)."""
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 import pytest
 
 from kftui.checks.registry import run_checks
 from kftui.cluster import remotedump
-from kftui.cluster.dumpfile import load_snapshot, redacted_dump, snapshot_from_text, write_dump
+from kftui.cluster.dumpfile import (
+    CLUSTERS_ANNOTATION,
+    load_snapshot,
+    redacted_dump,
+    snapshot_from_text,
+    write_dump,
+)
 from kftui.cluster.remote import FederatedSource
 from kftui.cluster.source import StaticSource
-from kftui.model import DIRECT, ClusterSnapshot, Event, Origin, Pod, Tagged
+from kftui.model import DIRECT, ArgoCluster, ClusterSnapshot, Event, Origin, Pod, Tagged
 from kftui.profile import detect_profile
 from tests.unit.fixtures import builders
 from tests.unit.test_remote_clusters import ORIGIN, SPOKE, FakeArgo, spoke_app
@@ -233,3 +240,26 @@ def test_kftui_dump_writes_the_federated_sources_remote_objects_and_clusters(
     back = load_snapshot(out)
     assert back.clusters == source.clusters != ()
     assert {p.origin for p in back.pods.values()} == {None, ORIGIN}
+
+
+def test_a_hub_pod_with_an_origin_annotation_kftui_did_not_write_is_loaded_as_it_was_dumped(
+    tmp_path: Any,
+) -> None:
+    """A typed pod of a JSON dump whose origin annotation kftui cannot read is the hub's, annotations and all."""
+    annotations = {remotedump.ORIGIN_ANNOTATION: "not json", remotedump.WORKLOAD_ANNOTATION: "StatefulSet/db"}
+    pod = {"kind": "Pod", "metadata": {"name": "p", "namespace": "kubeflow", "annotations": annotations}}
+    path = tmp_path / "d.json"
+    path.write_text(json.dumps({"kind": "List", "items": [pod]}))
+    (back,) = load_snapshot(path).pods.values()
+    assert back.origin is None and back.annotations == annotations
+    assert back.workload_name != "db"
+
+
+def test_only_well_formed_name_and_server_pairs_are_registered_clusters() -> None:
+    pairs = [["spoke", SPOKE], "ab", ["a", "b", "c"], ["x", 1], [SPOKE], 7]
+    dump = {
+        "kind": "List",
+        "metadata": {"annotations": {CLUSTERS_ANNOTATION: json.dumps(pairs)}},
+        "items": [builders.namespace("kubeflow")],
+    }
+    assert snapshot_from_text(json.dumps(dump), "d.json").clusters == (ArgoCluster("spoke", SPOKE),)
