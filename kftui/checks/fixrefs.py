@@ -172,10 +172,14 @@ def restart(kind: str, namespace: str, name: str) -> FixRef | None:
     )
 
 
-def delete_pod(namespace: str, name: str) -> FixRef:
+def _recreated(controlled: bool) -> str:
+    return "its controller recreates it" if controlled else "nothing recreates it"
+
+
+def delete_pod(namespace: str, name: str, controlled: bool = True) -> FixRef:
     return _ref(
         "delete-pod",
-        f"Delete pod {name} (its controller recreates it)",
+        f"Delete pod {name} ({_recreated(controlled)})",
         ("kubectl", "delete", "pod", name, "-n", namespace),
     )
 
@@ -193,11 +197,11 @@ def argo_restart(app: str, kind: str, namespace: str, name: str) -> FixRef | Non
     )  # fmt: skip
 
 
-def argo_delete_pod(app: str, namespace: str, name: str) -> FixRef:
+def argo_delete_pod(app: str, namespace: str, name: str, controlled: bool = True) -> FixRef:
     """Argo CD deletes a pod of `app` on a cluster kftui reaches only through Argo CD."""
     return _ref(
         "delete-pod",
-        f"Delete pod {name} through Argo CD ({app}; its controller recreates it)",
+        f"Delete pod {name} through Argo CD ({app}; {_recreated(controlled)})",
         ("argocd", "app", "delete-resource", app, "--kind", "Pod", "--resource-name", name,
          "--namespace", namespace),
     )  # fmt: skip

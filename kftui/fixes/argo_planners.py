@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from kftui.cluster.ops import ArgoResource
-from kftui.fixes.kube_planners import workload_of
+from kftui.fixes.kube_planners import AfterPodDeleted, workload_of
 from kftui.fixes.plans import DeleteResourcePlan, FixPlan, PlanError, ResourceActionPlan, command_ref
 from kftui.kinds import KINDS, WORKLOAD_KINDS
 from kftui.model import ClusterSnapshot, ObjectRef, Pod
@@ -90,24 +90,20 @@ def delete_pod(spec: FixSpec, target: ObjectRef, snapshot: ClusterSnapshot, _: P
         raise PlanError(f"delete-pod acts on a Pod, not on {target}")
     pod: Pod | None = snapshot.pods.get(target.key)
     app = managing_app(target, pod, snapshot)
-    ref = command_ref(spec, app, target.namespace, target.name)
-    changes = [f"Argo CD deletes Pod {target.namespace}/{target.name} through Application {app}"]
-    warnings: list[str] = []
-    confirm = None
-    if pod is not None and pod.owner_kind:
-        changes.append(f"its {pod.owner_kind} {pod.owner_name} creates a replacement")
-    elif pod is not None:
-        warnings.append("this pod has no controller: nothing will recreate it")
-        confirm = target.name
+    after = AfterPodDeleted.of(pod, target)
+    ref = command_ref(spec, app, target.namespace, target.name, after.controlled)
     return DeleteResourcePlan(
         fix_id=spec.fix_id,
         title=ref.title,
         target=target,
         app=app,
         command=ref.command,
-        changes=tuple(changes),
-        warnings=tuple(warnings),
-        confirm_word=confirm,
+        changes=(
+            f"Argo CD deletes Pod {target.namespace}/{target.name} through Application {app}",
+            *after.changes,
+        ),
+        warnings=after.warnings,
+        confirm_word=after.confirm_word,
         blocked=None if pod is not None else f"{target} is not in the current snapshot",
         resource=_resource(app, target.kind, target.namespace, target.name),
     )

@@ -6,7 +6,7 @@ fixes/app_planners.py; the fix registry (fixes/registry.py) says which fix id us
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from kftui import shellcmd
@@ -80,28 +80,44 @@ def restart(spec: FixSpec, target: ObjectRef, snapshot: ClusterSnapshot, _: Prof
     )
 
 
+@dataclass(frozen=True)
+class AfterPodDeleted:
+    """What deleting a pod leaves behind, for both ways of deleting it (the API server or Argo CD)."""
+
+    controlled: bool
+    changes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    confirm_word: str | None = None
+
+    @classmethod
+    def of(cls, pod: Pod | None, target: ObjectRef) -> AfterPodDeleted:
+        if pod is None:  # not in the snapshot: the plan is blocked, nothing to say
+            return cls(controlled=True)
+        if pod.owner_kind:
+            return cls(True, changes=(f"its {pod.owner_kind} {pod.owner_name} creates a replacement",))
+        # A bare pod is gone for good: the user types its name to confirm.
+        return cls(
+            False,
+            warnings=("this pod has no controller: nothing will recreate it",),
+            confirm_word=target.name,
+        )
+
+
 def delete_pod(spec: FixSpec, target: ObjectRef, snapshot: ClusterSnapshot, _: Profile | None) -> FixPlan:
     if target.kind != "Pod" or not target.namespace:
         raise PlanError(f"delete-pod acts on a Pod, not on {target}")
     pod: Pod | None = snapshot.pods.get(target.key)
-    ref = command_ref(spec, target.namespace, target.name)
+    after = AfterPodDeleted.of(pod, target)
+    ref = command_ref(spec, target.namespace, target.name, after.controlled)
     context = direct_context(target, snapshot)
-    changes = [f"delete Pod {target.namespace}/{target.name}"]
-    warnings: list[str] = []
-    confirm = None
-    if pod is not None and pod.owner_kind:
-        changes.append(f"its {pod.owner_kind} {pod.owner_name} creates a replacement")
-    elif pod is not None:
-        warnings.append("this pod has no controller: nothing will recreate it")
-        confirm = target.name
     return DeletePodPlan(
         fix_id=spec.fix_id,
         title=ref.title,
         target=target,
         command=_in_context(ref.command, ref.argvs, context),
-        changes=tuple(changes),
-        warnings=tuple(warnings),
-        confirm_word=confirm,
+        changes=(f"delete Pod {target.namespace}/{target.name}", *after.changes),
+        warnings=after.warnings,
+        confirm_word=after.confirm_word,
         blocked=None if pod is not None else f"{target} is not in the current snapshot",
         context=context,
     )

@@ -111,6 +111,8 @@ def test_delete_a_bare_pod_warns_and_asks_for_its_name() -> None:
     assert plan.changes == ("delete Pod data/debug",)
     assert plan.warnings == ("this pod has no controller: nothing will recreate it",)
     assert (plan.confirm_word, plan.blocked) == ("debug", None)
+    # The title does not promise a replacement that never comes.
+    assert plan.title == "Delete pod debug (nothing recreates it)"
 
 
 def test_delete_a_pod_the_snapshot_lacks_is_blocked_without_guessing() -> None:

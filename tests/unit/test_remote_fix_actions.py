@@ -107,6 +107,7 @@ def test_deleting_a_remote_pod_without_a_controller_warns_and_asks_for_its_name(
     )
     assert plan.warnings == ("this pod has no controller: nothing will recreate it",)
     assert (plan.confirm_word, plan.blocked) == ("debug-shell", None)
+    assert plan.title == "Delete pod debug-shell through Argo CD (kubeflow-pipelines; nothing recreates it)"
 
 
 def test_a_remote_pod_the_snapshot_lacks_is_blocked_without_guessing() -> None:
