@@ -157,11 +157,12 @@ def auth_stack(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]
             continue
         failing = [f"pod {p.name}: {pod_failure(p) or p.display_status}" for p in pods if not p.ready]
         fixes: list[FixRef] = []
+        app = owner.name if owner else None
         if live is not None:
-            fixes += fixrefs.offered(fixrefs.restart(w.kind, w.namespace, w.name))
+            fixes += fixrefs.offered(fixrefs.restart_of(live.origin, app, w.kind, w.namespace, w.name))
         crashing = next((p for p in pods if pod_failure(p) in ("CrashLoopBackOff", "OOMKilled")), None)
         if crashing is not None:
-            fixes.append(fixrefs.logs(crashing.namespace, crashing.name))
+            fixes.append(fixrefs.logs_of(crashing.origin, app, crashing.namespace, crashing.name))
         if owner is not None:
             fixes.append(fixrefs.sync(owner.name))
         else:

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 
 from kftui.kinds import DESCRIBABLE, KINDS, RESTARTABLE
-from kftui.model import FixRef, HeldObject
+from kftui.model import ARGOCD_API, FixRef, HeldObject, Origin
 from kftui.shellcmd import Argv
 
 
@@ -231,6 +231,70 @@ def logs(namespace: str, pod: str, container: str = "") -> FixRef:
         f"Show the previous logs of {pod}",
         ("kubectl", "logs", pod, "-n", namespace, *c, "--previous"),
     )
+
+
+def argo_logs(app: str, namespace: str, pod: str, container: str = "") -> FixRef:
+    """The previous logs of a pod of `app` on a cluster kftui reaches only through Argo CD."""
+    c = ("--container", container) if container else ()
+    return _ref(
+        "logs",
+        f"Show the previous logs of {pod} through Argo CD ({app})",
+        (
+            "argocd",
+            "app",
+            "logs",
+            app,
+            "--kind",
+            "Pod",
+            "--name",
+            pod,
+            "--namespace",
+            namespace,
+            *c,
+            "--previous",
+        ),
+    )
+
+
+def argo_describe(app: str, kind: str, name: str) -> FixRef:
+    """The live manifest of an object of `app` through Argo CD: the nearest to `kubectl describe` it offers
+    (`get-resource` has no namespace flag; kind and name pick the object among the app's)."""
+    return _ref(
+        "describe",
+        f"Show the live {kind}/{name} through Argo CD ({app})",
+        ("argocd", "app", "get-resource", app, "--kind", kind, "--resource-name", name, "-o", "yaml"),
+    )
+
+
+# The fixes of an object that may be on a cluster kftui reads through Argo CD only (its origin's path is
+# ARGOCD_API): there Argo CD does them, through the app that manages the object; elsewhere kubectl does
+# (checks/provenance.py adds `--context` for a cluster read through a kube context of its own).
+
+
+def _argo_app(origin: Origin | None, app: str | None) -> str | None:
+    return app if origin is not None and origin.path == ARGOCD_API else None
+
+
+def restart_of(origin: Origin | None, app: str | None, kind: str, namespace: str, name: str) -> FixRef | None:
+    argo = _argo_app(origin, app)
+    return argo_restart(argo, kind, namespace, name) if argo else restart(kind, namespace, name)
+
+
+def logs_of(origin: Origin | None, app: str | None, namespace: str, pod: str, container: str = "") -> FixRef:
+    argo = _argo_app(origin, app)
+    return argo_logs(argo, namespace, pod, container) if argo else logs(namespace, pod, container)
+
+
+def delete_pod_of(origin: Origin | None, app: str | None, namespace: str, name: str) -> FixRef:
+    argo = _argo_app(origin, app)
+    return argo_delete_pod(argo, namespace, name) if argo else delete_pod(namespace, name)
+
+
+def describe_of(
+    origin: Origin | None, app: str | None, kind: str, namespace: str, name: str
+) -> FixRef | None:
+    argo = _argo_app(origin, app)
+    return argo_describe(argo, kind, name) if argo else describe(kind, namespace, name)
 
 
 def edit_manifests(app: str, path: str = "") -> FixRef:

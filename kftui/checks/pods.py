@@ -203,6 +203,18 @@ def pod_failing_since(
 _CRASHED = (("waiting", "CrashLoopBackOff"), ("terminated", "OOMKilled"))
 
 
+def _fixes(pod: Pod, app: str | None, crashing: str) -> tuple[FixRef, ...]:
+    # restart only for the kinds that can be restarted (fixrefs.RESTARTABLE); delete-pod only when a controller
+    # recreates the pod. Each done by Argo CD when kftui reads the pod's cluster through it (fixrefs.*_of).
+    at = (pod.origin, app)
+    return fixrefs.offered(
+        fixrefs.logs_of(*at, pod.namespace, pod.name, crashing) if crashing else None,
+        fixrefs.restart_of(*at, pod.workload_kind, pod.namespace, pod.workload_name),
+        fixrefs.delete_pod_of(*at, pod.namespace, pod.name) if pod.owner_kind else None,
+        fixrefs.describe_of(*at, "Pod", pod.namespace, pod.name),
+    )
+
+
 def _findings(
     snapshot: ClusterSnapshot, failing: list[tuple[Pod, tuple[str, str, Severity]]], owners: Owners
 ) -> Iterator[Finding]:
@@ -214,22 +226,18 @@ def _findings(
         warning = warnings.get(ref)
         if warning:
             evidence += f"\n{warning}"
-        fixes: list[FixRef] = []
+        app = owners.app_of(pod)
+        crashing = ""
         if symptom in ("CrashLoopBackOff", "OOMKilled"):
             crashing = next(c.name for c in pod.containers if (c.state, c.reason) in _CRASHED)
-            fixes.append(fixrefs.logs(pod.namespace, pod.name, crashing))
-        # restart is offered only for the kinds kubectl can restart (fixrefs.RESTARTABLE)
-        fixes += fixrefs.offered(fixrefs.restart(pod.workload_kind, pod.namespace, pod.workload_name))
-        if pod.owner_kind:
-            fixes.append(fixrefs.delete_pod(pod.namespace, pod.name))
-        fixes += fixrefs.offered(fixrefs.describe("Pod", pod.namespace, pod.name))
+        fixes = _fixes(pod, app, crashing)
         yield Finding(
             check="pod-failing",
             severity=severity,
-            app=owners.app_of(pod),
+            app=app,
             subject=ref,
             title=f"Pod {pod.namespace}/{pod.name} is {pod.display_status if symptom != 'NotReady' else 'not Ready'}",
             evidence=evidence,
             explanation=EXPLANATIONS[symptom],
-            fixes=tuple(fixes),
+            fixes=fixes,
         )

@@ -99,8 +99,8 @@ async def test_a_token_argo_cd_refuses_shows_the_remote_delete_disabled_with_its
 async def test_c_on_a_remote_pods_delete_fix_copies_argo_cds_command_not_the_hubs_kubectl(
     tmp_path: Path,
 ) -> None:
-    """The finding's own command (`kubectl delete pod ...`) would act through the hub's context, on a pod of the
-    same name there if any: what is copied is the command of what kftui would run."""
+    """`kubectl delete pod ...` would act through the hub's context, on a pod of the same name there if any: the
+    finding shows, and `c` copies, the command of what kftui would run (Argo CD's)."""
     from kftui.ui.widgets.diagnostics import DiagnosticsPanel
 
     app, _ = _app(tmp_path, FakeArgoHttp(allowed={"get"}))
@@ -113,7 +113,7 @@ async def test_c_on_a_remote_pods_delete_fix_copies_argo_cds_command_not_the_hub
         finding = panel.current
         assert finding is not None
         ids = [f.id for f in finding.fixes]
-        assert finding.fixes[ids.index("delete-pod")].command.startswith("kubectl delete pod")
+        assert not any(argv[0] == "kubectl" for fix in finding.fixes for argv in fix.argvs)
         for fix_id, expected in (
             (
                 "delete-pod",
@@ -128,4 +128,7 @@ async def test_c_on_a_remote_pods_delete_fix_copies_argo_cds_command_not_the_hub
         panel.query_one("#fix-list", OptionList).highlighted = ids.index("describe")
         await pilot.pause()
         app.action_copy_command()
-        assert app.clipboard.startswith("kubectl describe pod")  # a view: its command as the finding gives it
+        # A view: its command as the finding gives it, Argo CD's too (kubectl's would describe the hub's pod).
+        assert app.clipboard.startswith(
+            f"argocd app get-resource kubeflow-pipelines --kind Pod --resource-name {POD.name}"
+        )

@@ -12,10 +12,13 @@ from typing import Any
 
 import pytest
 
+from kftui.checks import fixrefs
+from kftui.checks.provenance import placed_fixes
 from kftui.checks.registry import run_checks
 from kftui.cluster.remote import tagged
 from kftui.fixes.plan import PlanError, plan_action, plan_fix
 from kftui.model import (
+    ARGOCD_API,
     DIRECT,
     ClusterSnapshot,
     Finding,
@@ -38,6 +41,7 @@ from tests.unit.test_cluster_keys import (
     app,
     apps,
     cluster_objects,
+    two_clusters,
 )
 
 
@@ -271,3 +275,67 @@ def test_delete_hook_from_an_app_names_the_fix_and_the_remote_hook_it_refuses() 
         "cannot delete-hook smoke-test: Job/kubeflow/smoke-test@spoke is on cluster spoke, which kftui reads "
         "through Argo CD's API"
     )
+
+
+# --- a remote object's commands act on its cluster, not on the hub's ------------------------------------
+
+
+def pod_failing(snapshot: ClusterSnapshot) -> Finding:
+    (crash,) = [f for f in run_checks(snapshot, PROFILE) if f.check == "pod-failing"]
+    return crash
+
+
+def test_a_pod_read_through_argocd_offers_argo_cds_commands_and_no_kubectl() -> None:
+    """The spoke's pod crash-loops; kftui holds no credentials for the spoke. `kubectl logs` or `describe` with
+    the hub's context would show the hub's pod of the same name (which runs fine): every command the finding
+    offers goes through Argo CD and the app that manages the pod."""
+    snapshot = two_clusters(hub_crashing=False)
+    crash = pod_failing(snapshot)
+    argvs = {f.id: f.argvs for f in crash.fixes}
+    assert argvs == {
+        "logs": (("argocd", "app", "logs", "pipelines-spoke", "--kind", "Pod", "--name", POD,
+                  "--namespace", "kubeflow", "--container", "ml-pipeline", "--previous"),),
+        "restart": (("argocd", "app", "actions", "run", "pipelines-spoke", "restart", "--kind", "Deployment",
+                     "--resource-name", "ml-pipeline", "--namespace", "kubeflow"),),
+        "delete-pod": (("argocd", "app", "delete-resource", "pipelines-spoke", "--kind", "Pod",
+                        "--resource-name", POD, "--namespace", "kubeflow"),),
+        "describe": (("argocd", "app", "get-resource", "pipelines-spoke", "--kind", "Pod", "--resource-name", POD,
+                      "-o", "yaml"),),
+    }  # fmt: skip
+    # What the fix key runs is what the finding shows.
+    for fix in ("restart", "delete-pod"):
+        assert plan_fix(crash, fix, snapshot).command == next(f.command for f in crash.fixes if f.id == fix)
+
+
+def test_a_pod_read_through_its_own_context_offers_kubectl_with_that_context() -> None:
+    hub, spoke = cluster_objects(hub_crashing=False)
+    direct = Origin("spoke", DIRECT, "spoke-admin")
+    snapshot = snapshot_of(*apps(), *hub, *(tagged(o, direct) for o in spoke))
+    crash = pod_failing(snapshot)
+    assert crash.evidence_lines[-1] == "via a direct kube context (cluster spoke)"
+    assert [f.id for f in crash.fixes] == ["logs", "restart", "delete-pod", "describe"]
+    for ref in crash.fixes:
+        (argv,) = ref.argvs
+        assert argv[0] == "kubectl" and argv[-2:] == ("--context", "spoke-admin")
+    for fix in ("restart", "delete-pod"):
+        assert plan_fix(crash, fix, snapshot).command == next(f.command for f in crash.fixes if f.id == fix)
+
+
+def test_the_hubs_crashing_pod_keeps_plain_kubectl_beside_a_spoke() -> None:
+    crash = pod_failing(two_clusters(hub_crashing=True))
+    assert crash.app == "pipelines-hub"
+    assert [f.id for f in crash.fixes] == ["logs", "restart", "delete-pod", "describe"]
+    assert all(ref.argvs[0][0] == "kubectl" and "--context" not in ref.argvs[0] for ref in crash.fixes)
+
+
+def test_a_kubectl_command_for_an_object_read_through_argocd_is_not_offered() -> None:
+    """A check that only knows kubectl (here: describe a namespace) for an object of a cluster read through
+    Argo CD: the command would act on the hub's namespace of that name, so it is dropped; Argo CD's stay."""
+    argo, direct = Origin("spoke", ARGOCD_API), Origin("spoke", DIRECT, "spoke-admin")
+    refs = fixrefs.offered(fixrefs.describe("Namespace", None, "kubeflow"), fixrefs.sync("pipelines-spoke"))
+    assert [f.id for f in placed_fixes(refs, argo)] == ["sync"]
+    placed = placed_fixes(refs, direct)
+    assert [f.command for f in placed] == [
+        "kubectl describe namespace kubeflow --context spoke-admin",
+        "argocd app sync pipelines-spoke",
+    ]

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from kftui import shellcmd
 from kftui.checks import fixrefs
-from kftui.model import FixRef
+from kftui.model import ARGOCD_API, FixRef, Origin
 
 HOSTILE = [
     "Deployment; touch x; #",
@@ -94,6 +94,8 @@ def _call(name: str, value: str) -> FixRef | None:
             args.append([value, value + "2"])
         elif p.name == "workload":
             args.append(("StatefulSet", value))
+        elif p.name == "origin":  # the *_of helpers: the Argo CD command of a remote object
+            args.append(Origin(value, ARGOCD_API))
         else:
             args.append(value)
     return fn(*args)  # type: ignore[no-any-return]
