@@ -274,13 +274,23 @@ class FixRunner:
             raise ActionError(no_context(context))
         return routed
 
+    # The connection is looked up inside the action: a context dropped since the check (a `:ctx` switch) is then
+    # a failed, audited run with its reason, like any backend error.
+
     def _restart(self, plan: RestartPlan, cancel: threading.Event | None) -> FixResult:
-        work, t = self._workloads_in(plan.context), plan.target
-        return self._execute(plan, lambda: work.restart(t.kind, t.namespace or "", t.name, now_rfc3339()))
+        t = plan.target
+        return self._execute(
+            plan,
+            lambda: self._workloads_in(plan.context).restart(
+                t.kind, t.namespace or "", t.name, now_rfc3339()
+            ),
+        )
 
     def _delete_pod(self, plan: DeletePodPlan, cancel: threading.Event | None) -> FixResult:
-        work, t = self._workloads_in(plan.context), plan.target
-        return self._execute(plan, lambda: work.delete_pod(t.namespace or "", t.name))
+        t = plan.target
+        return self._execute(
+            plan, lambda: self._workloads_in(plan.context).delete_pod(t.namespace or "", t.name)
+        )
 
     def _argo_api(self) -> ArgoResourceOps:
         if not isinstance(self.argo, ArgoResourceOps):

@@ -4,12 +4,12 @@ access review is not asked about another cluster."""
 
 from __future__ import annotations
 
+import json
 import shlex
 from pathlib import Path
 
 import pytest
 
-from kftui.cluster.ops import ActionError
 from kftui.cluster.remote import FederatedSource
 from kftui.cluster.source import StaticSource
 from kftui.fixes.audit import AuditLog
@@ -98,7 +98,8 @@ def test_a_context_dropped_between_the_check_and_the_run_is_named(tmp_path: Path
     run = FixRunner(
         Gate(False, AuditLog(tmp_path / "a.jsonl")), FakeArgo(), hub, route=lambda c: next(answers, None)
     )
-    with pytest.raises(ActionError) as raised:
-        run.run(plan_action("delete-pod", POD, direct_snapshot()))
-    assert str(raised.value) == no_context("spoke-admin")
+    result = run.run(plan_action("delete-pod", POD, direct_snapshot()))
+    assert (result.ok, result.refused, result.message) == (False, False, no_context("spoke-admin"))
     assert hub.calls == [] and spoke.calls == []
+    (record,) = [json.loads(line) for line in (tmp_path / "a.jsonl").read_text().splitlines()]
+    assert record["result"] == f"error: {no_context('spoke-admin')}"
