@@ -9,11 +9,16 @@ from xml.etree import ElementTree as ET
 
 from kftui.checks.coverage import Coverage, Verdict, verdict
 from kftui.checks.registry import CHECKS
-from kftui.model import Chains, ClusterSnapshot, Finding, base_id, roots
+from kftui.model import Chains, ClusterSnapshot, Finding, ObjectRef, base_id, roots
 from kftui.textsafe import multi_line, one_line
 from kftui.wording import plural
 
 SEVERITY_MARK = {"error": "ERROR", "warning": "WARN ", "info": "INFO "}
+
+
+def _subject(ref: ObjectRef) -> dict[str, Any]:
+    # cluster: "" for the cluster kftui connects to (Argo CD's), else the Argo CD name of the subject's cluster
+    return {"kind": ref.kind, "namespace": ref.namespace, "name": ref.name, "cluster": ref.cluster}
 
 
 def finding_to_dict(f: Finding) -> dict[str, Any]:
@@ -24,7 +29,7 @@ def finding_to_dict(f: Finding) -> dict[str, Any]:
         "check": f.check,
         "severity": f.severity.value,
         "app": f.app,
-        "subject": {"kind": f.subject.kind, "namespace": f.subject.namespace, "name": f.subject.name},
+        "subject": _subject(f.subject),
         "title": f.title,
         "evidence": list(f.evidence_lines),
         "explanation": f.explanation,

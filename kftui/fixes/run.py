@@ -266,7 +266,8 @@ class FixRunner:
         return self.route(context) if self.route is not None else None
 
     def _workloads_in(self, context: str) -> WorkloadOps:
-        """The hub's workload actions, or those through `context` (a cluster kftui reads directly)."""
+        """The hub's workload actions, or those through `context` (a cluster kftui reads directly). Called in the
+        action: a context dropped since the check (a `:ctx` switch) is then a failed, audited run with its reason."""
         if not context:
             return self._workloads()
         routed = self._routed(context)
@@ -274,23 +275,13 @@ class FixRunner:
             raise ActionError(no_context(context))
         return routed
 
-    # The connection is looked up inside the action: a context dropped since the check (a `:ctx` switch) is then
-    # a failed, audited run with its reason, like any backend error.
-
     def _restart(self, plan: RestartPlan, cancel: threading.Event | None) -> FixResult:
-        t = plan.target
-        return self._execute(
-            plan,
-            lambda: self._workloads_in(plan.context).restart(
-                t.kind, t.namespace or "", t.name, now_rfc3339()
-            ),
-        )
+        t, work = plan.target, partial(self._workloads_in, plan.context)
+        return self._execute(plan, lambda: work().restart(t.kind, t.namespace or "", t.name, now_rfc3339()))
 
     def _delete_pod(self, plan: DeletePodPlan, cancel: threading.Event | None) -> FixResult:
-        t = plan.target
-        return self._execute(
-            plan, lambda: self._workloads_in(plan.context).delete_pod(t.namespace or "", t.name)
-        )
+        t, work = plan.target, partial(self._workloads_in, plan.context)
+        return self._execute(plan, lambda: work().delete_pod(t.namespace or "", t.name))
 
     def _argo_api(self) -> ArgoResourceOps:
         if not isinstance(self.argo, ArgoResourceOps):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 import threading
@@ -106,6 +107,23 @@ def test_with_the_hub_kubeconfig_and_a_token_the_spoke_apps_are_diagnosed_throug
     # The same pod on the hub does not exist: the finding is about the spoke's.
     hub_pods = lab.get_json("pods", "-n", sc.NAMESPACE)["items"]
     assert crash[0]["subject"]["name"] not in {p["metadata"]["name"] for p in hub_pods}
+    # Its commands are Argo CD's (kubectl would ask the hub), and the views work as printed, run with the argocd
+    # CLI built with the lab and the same token: the crashed container's logs, the pod's live manifest.
+    commands = {fix["id"]: shlex.split(fix["command"]) for fix in crash[0]["fixes"]}
+    assert {argv[0] for argv in commands.values()} == {"argocd"}, commands
+    shown = {
+        view: subprocess.run(
+            [str(lab.argocd_cli), *commands[view][1:]],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            stdin=subprocess.DEVNULL,
+            env=_env(lab, tmp_path, lab.argocd_admin_token()),
+        )
+        for view in ("logs", "describe")
+    }
+    assert "katib-controller: starting" in shown["logs"].stdout, shown["logs"].stderr
+    assert f"name: {crash[0]['subject']['name']}" in shown["describe"].stdout, shown["describe"].stderr
 
 
 def test_the_spoke_read_through_argo_cd_has_its_namespaces_workloads_pods_and_logs(

@@ -53,7 +53,7 @@ def test_check_demo_json_schema_and_exit_code() -> None:
             "caused_by",
         }
         assert isinstance(f["evidence"], list) and all(isinstance(line, str) for line in f["evidence"])
-        assert set(f["subject"]) == {"kind", "namespace", "name"}
+        assert set(f["subject"]) == {"kind", "namespace", "name", "cluster"}
         for fix in f["fixes"]:
             assert set(fix) == {"id", "title", "command"} and fix["command"]
     checks = {f["check"] for f in data["findings"]}

@@ -39,7 +39,12 @@ def test_sync_stuck_in_full() -> None:
         "check": "sync-stuck",
         "severity": "error",
         "app": "kubeflow-pipelines",
-        "subject": {"kind": "Application", "namespace": "argocd", "name": "kubeflow-pipelines"},
+        "subject": {
+            "kind": "Application",
+            "namespace": "argocd",
+            "name": "kubeflow-pipelines",
+            "cluster": "",
+        },
         "title": "Sync of kubeflow-pipelines running for 25 min: waiting for Deployment kubeflow/ml-pipeline",
         "evidence": "status.operationState.phase=Running since 2026-11-20 02:47:00Z (25 min; the kubeflow profile "
         "allows 10 min), retry 2\nmessage: waiting for healthy state of apps/Deployment/ml-pipeline\nwaiting for "
@@ -106,7 +111,7 @@ def test_hook_failed_in_full() -> None:
         "check": "hook-failed",
         "severity": "error",
         "app": "kubeflow-seaweedfs",
-        "subject": {"kind": "Job", "namespace": "kubeflow", "name": "bucket-init"},
+        "subject": {"kind": "Job", "namespace": "kubeflow", "name": "bucket-init", "cluster": ""},
         "title": "PostSync hook Job/kubeflow/bucket-init of kubeflow-seaweedfs failed",
         "evidence": "PostSync hook Job kubeflow/bucket-init: phase Failed, message: Job has reached the specified "
         "backoff limit",
@@ -165,7 +170,7 @@ def test_operation_stale_in_full() -> None:
         "check": "operation-stale",
         "severity": "warning",
         "app": "kubeflow",
-        "subject": {"kind": "Application", "namespace": "argocd", "name": "kubeflow"},
+        "subject": {"kind": "Application", "namespace": "argocd", "name": "kubeflow", "cluster": ""},
         "title": "kubeflow keeps an operation the controller does not run",
         "evidence": "operation set; status.operationState.phase=Succeeded finished 2026-11-20 02:12:00Z\n"
         "reconciled 2026-11-20 02:42:00Z",
@@ -228,7 +233,7 @@ def test_finalizer_stuck_in_full_for_a_namespace_and_an_application() -> None:
         "check": "finalizer-stuck",
         "severity": "error",
         "app": "kubeflow-seaweedfs",
-        "subject": {"kind": "Namespace", "namespace": None, "name": "team-a"},
+        "subject": {"kind": "Namespace", "namespace": None, "name": "team-a", "cluster": ""},
         "title": "Namespace team-a Terminating for 40 min: finalizers remain",
         "evidence": "deletionTimestamp=2026-11-20 02:32:00Z\nNamespaceFinalizersRemaining: Some content in the "
         "namespace has finalizers remaining: example.com/keep in 1 resource instances\nNamespaceContentRemaining: "
@@ -249,7 +254,12 @@ def test_finalizer_stuck_in_full_for_a_namespace_and_an_application() -> None:
         "check": "finalizer-stuck",
         "severity": "error",
         "app": "kubeflow-seaweedfs",
-        "subject": {"kind": "Application", "namespace": "argocd", "name": "kubeflow-seaweedfs"},
+        "subject": {
+            "kind": "Application",
+            "namespace": "argocd",
+            "name": "kubeflow-seaweedfs",
+            "cluster": "",
+        },
         "title": "Application kubeflow-seaweedfs deleting for 12 min",
         "evidence": "deletionTimestamp=2026-11-20 03:00:00Z\nfinalizers: resources-finalizer.argocd.argoproj.io\n"
         "1 managed resource still listed",

@@ -195,7 +195,7 @@ def test_a_deny_window_in_full() -> None:
         "check": "sync-window",
         "severity": "warning",
         "app": APP,
-        "subject": {"kind": "AppProject", "namespace": "argocd", "name": "default"},
+        "subject": {"kind": "AppProject", "namespace": "argocd", "name": "default", "cluster": ""},
         "title": f"Sync window of project default denies syncing {APP} now (opens 2026-11-20 06:00Z)",
         "evidence": [
             'AppProject default spec.syncWindows: deny window #0 ("0 22 * * *" for 8h) active, '
@@ -226,7 +226,7 @@ def test_manual_sync_allowed_in_full_quotes_the_sync_argo_cd_holds() -> None:
         "check": "sync-window",
         "severity": "info",
         "app": APP,
-        "subject": {"kind": "AppProject", "namespace": "argocd", "name": "default"},
+        "subject": {"kind": "AppProject", "namespace": "argocd", "name": "default", "cluster": ""},
         "title": f"Sync window of project default holds automated syncs of {APP}; manual sync allowed",
         "evidence": [
             'AppProject default spec.syncWindows: deny window #0 ("0 22 * * *" for 8h, manualSync) active',
