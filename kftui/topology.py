@@ -45,8 +45,10 @@ class AppNode:
 @dataclass
 class Topology:
     apps: list[AppNode]
-    unowned_pods: dict[str, list[Pod]]
-    orphan_namespaces: list[str]
+    unowned_pods: dict[Key, list[Pod]]
+    """Pods no app owns, by their namespace's key: the hub's `kube-system` and a spoke's are two entries."""
+    orphan_namespaces: list[Key]
+    """The keys of the namespaces (not the system ones) no app deploys to, sorted."""
     pod_owner: dict[Key, str]
     # What it was built from, and who could own a pod then, so the next snapshot's topology (and its pod
     # owner index) can start from this one.
@@ -250,11 +252,9 @@ def _rehang_pods(previous: Topology, earlier: ClusterSnapshot, snapshot: Cluster
     for group in groups:
         app, ns = group
         if app is None or app not in nodes:
-            hung = regroup(previous.unowned_pods.get(ns, []), (None, ns))
-            if hung:
-                unowned[ns] = hung
-            else:
-                unowned.pop(ns, None)
+            places = [key for key in unowned if key[1] == ns]  # this namespace on each cluster
+            hung = regroup([p for key in places for p in unowned.pop(key)], (None, ns))
+            unowned.update(_by_cluster(ns, hung))
             continue
         node = copied.get(app)
         if node is None:
@@ -331,6 +331,16 @@ def _in_order(groups: PodGroups) -> list[tuple[tuple[str | None, str], list[Pod]
     return sorted(groups.items(), key=_namespace_of_group)
 
 
+def _by_cluster(ns: str, pods: list[Pod]) -> dict[Key, list[Pod]]:
+    """Unowned pods of namespace `ns` by that namespace's key on each pod's cluster, in their order (none: {})."""
+    if all(p.origin is None for p in pods):
+        return {("", ns): pods} if pods else {}
+    out: dict[Key, list[Pod]] = {}
+    for p in pods:
+        out.setdefault(on_cluster(("", ns), p.cluster), []).append(p)
+    return dict(sorted(out.items()))  # the hub's first, then by cluster, as the keys sort
+
+
 def _namespace_of_group(item: tuple[tuple[str | None, str], list[Pod]]) -> str:
     return item[0][1]
 
@@ -344,9 +354,12 @@ def _build_topology(snapshot: ClusterSnapshot, previous: Topology | None) -> Top
         owners = Owners.of(snapshot.applications, clusters=snapshot.clusters)
         pod_owner, groups = _owned_groups(snapshot.pods, owners)
     pods_by_app: dict[str, dict[str, list[Pod]]] = defaultdict(dict)
-    unowned: dict[str, list[Pod]] = {}
+    unowned: dict[Key, list[Pod]] = {}
     for (owner, ns), pods in _in_order(groups):
-        (unowned if owner is None else pods_by_app[owner])[ns] = pods
+        if owner is None:
+            unowned.update(_by_cluster(ns, pods))
+        else:
+            pods_by_app[owner][ns] = pods
     # Namespaces by their key: an app's namespace exists when its own cluster has it (model/objects.py, Key).
     existing = snapshot.namespaces
     claimed: set[Key] = set()
@@ -374,7 +387,7 @@ def _build_topology(snapshot: ClusterSnapshot, previous: Topology | None) -> Top
             namespaces[ns].pods.extend(pods)
         nodes.append(node)
     system = {"kube-system", "kube-public", "kube-node-lease", "default", snapshot.argocd_namespace}
-    orphans = sorted({key[1] for key in existing if key not in claimed} - system)
+    orphans = sorted(key for key in existing if key not in claimed and key[1] not in system)
     return Topology(
         apps=nodes,
         unowned_pods=dict(unowned),

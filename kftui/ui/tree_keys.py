@@ -17,8 +17,9 @@ def app_key(name: str) -> str:
     return f"app:{name}"
 
 
-def namespace_key(parent: str, namespace: str) -> str:
-    return f"{parent}/ns:{namespace}"
+def namespace_key(parent: str, namespace: str, cluster: str = "") -> str:
+    """A namespace row under an app (its cluster is the app's) or under Unowned (on the hub or `cluster`)."""
+    return f"{parent}/ns:{namespace}" + (f"@{cluster}" if cluster else "")
 
 
 def cluster_key(parent: str) -> str:

@@ -13,16 +13,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
-from typing import Literal, TypeVar
+from dataclasses import replace
+from typing import TypeVar
 
 from rich.text import Text
 
-from kftui.model import ClusterSnapshot, Finding, ManagedResource, ObjectRef, Pod, Severity
+from kftui.model import ClusterSnapshot, Finding, Key, ManagedResource, ObjectRef, Pod, Severity
 from kftui.topology import AppNode, NamespaceNode, Topology, build_topology
 from kftui.ui import render, tree_keys
 from kftui.ui.app_order import app_sort_key
 from kftui.ui.tree_filter import FilterResult, filter_model
+from kftui.ui.tree_items import Scope, TreeItem
 
 __all__ = [
     "FILTER_OVERFLOW",
@@ -38,52 +39,6 @@ MAX_CHILDREN = 500
 # The name of the "more" row that stands for filter matches beyond MAX_CHILDREN.
 FILTER_OVERFLOW = "filter-overflow"
 K = TypeVar("K")
-
-ItemKind = Literal["app", "namespace", "cluster", "resource", "pod", "unowned", "unowned-namespace", "more"]
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Which findings a tree item stands for: selecting the item narrows the findings to these."""
-
-    label: str
-    app: str | None = None
-    namespace: str | None = None
-    refs: frozenset[ObjectRef] = frozenset()
-    cluster: str = ""  # with `namespace`: its cluster ("" the hub's); another cluster's is not in it
-
-    def matches(self, finding: Finding) -> bool:
-        if self.refs:
-            return finding.subject in self.refs
-        if self.namespace is not None:
-            subject = finding.subject
-            in_namespace = subject.namespace == self.namespace or (
-                subject.kind == "Namespace" and subject.name == self.namespace
-            )
-            in_namespace = in_namespace and subject.cluster in (self.cluster, "")
-            return in_namespace and (self.app is None or finding.app in (self.app, None))
-        if self.app is not None:
-            return finding.app == self.app
-        return True
-
-
-@dataclass(frozen=True, eq=False)
-class TreeItem:
-    """One row of the tree: what it is, where it sits, and the model object the details pane describes."""
-
-    key: str
-    kind: ItemKind
-    name: str
-    app: str | None = None
-    namespace: str | None = None
-    ref: ObjectRef | None = None
-    obj: object = None
-    node: AppNode | NamespaceNode | None = field(default=None, repr=False)
-    hidden_count: int = 0
-
-    @property
-    def parent_key(self) -> str | None:
-        return tree_keys.parent_key(self.key)
 
 
 class TreeModel:
@@ -168,7 +123,7 @@ class TreeModel:
         if item.kind == "namespace" and isinstance(item.node, NamespaceNode):
             return bool(item.node.resources or item.node.pods)
         if item.kind == "unowned-namespace":
-            return bool(self.topology.unowned_pods.get(item.name))
+            return bool(self.topology.unowned_pods.get(_namespace_key(item)))
         return False
 
     def children(self, item: TreeItem, capped: bool = True) -> list[TreeItem]:
@@ -183,10 +138,10 @@ class TreeModel:
             ]
             return resources + self._pod_items(item, item.node.pods, capped)
         if item.kind == "unowned":
-            names = sorted(set(self.topology.unowned_pods) | set(self.topology.orphan_namespaces))
-            return [self._unowned_ns_item(name) for name in names]
+            keys = sorted(set(self.topology.unowned_pods) | set(self.topology.orphan_namespaces))
+            return [self._unowned_ns_item(key) for key in keys]
         if item.kind == "unowned-namespace":
-            return self._pod_items(item, self.topology.unowned_pods.get(item.name, []), capped)
+            return self._pod_items(item, self.topology.unowned_pods.get(_namespace_key(item), []), capped)
         return []
 
     def walk(self) -> Iterator[tuple[TreeItem, tuple[str, ...]]]:
@@ -255,14 +210,16 @@ class TreeModel:
             )
         return items
 
-    def _unowned_ns_item(self, name: str) -> TreeItem:
+    def _unowned_ns_item(self, key: Key) -> TreeItem:
+        """The row of a namespace (key: the hub's, or another cluster's) holding unowned pods or no app's."""
+        ref = ObjectRef("Namespace", None, key[1], key[2] if len(key) > 2 else "")
         return TreeItem(
-            tree_keys.namespace_key(tree_keys.UNOWNED, name),
+            tree_keys.namespace_key(tree_keys.UNOWNED, key[1], ref.cluster),
             "unowned-namespace",
-            name,
-            namespace=name,
-            ref=ObjectRef("Namespace", None, name),
-            obj=self.snapshot.namespaces.get(("", name)),
+            ref.name,
+            namespace=ref.name,
+            ref=ref,
+            obj=self.snapshot.namespaces.get(key),
         )
 
     # --- appearance ----------------------------------------------------------------------------------
@@ -302,7 +259,10 @@ class TreeModel:
             cluster = self.clusters().get(item.app or "", "")
             return ("app", item.obj, worst, tuple(counts.get(s, 0) for s in Severity), cluster)
         if item.kind in ("namespace", "unowned-namespace"):
-            return (item.kind, item.name, item.obj, worst, item.name in self.topology.orphan_namespaces)
+            orphan = (
+                item.kind == "unowned-namespace" and _namespace_key(item) in self.topology.orphan_namespaces
+            )
+            return (item.kind, item.name, item.obj, worst, orphan)
         return (item.kind, item.obj, worst)
 
     def label(self, item: TreeItem) -> Text:
@@ -346,7 +306,9 @@ class TreeModel:
                 text.append("  MISSING", style=render.RED)
             elif getattr(obj, "phase", "Active") != "Active":
                 text.append(f"  {getattr(obj, 'phase', '')}", style=render.YELLOW)
-            if item.kind == "unowned-namespace" and item.name in self.topology.orphan_namespaces:
+            if item.kind == "unowned-namespace" and item.ref is not None and item.ref.cluster:
+                text.append(f" @{item.ref.cluster}", style=render.BLUE)
+            if item.kind == "unowned-namespace" and _namespace_key(item) in self.topology.orphan_namespaces:
                 text.append("  orphan", style=render.GREY)
         elif isinstance(obj, ManagedResource):
             text.append(obj.kind + " ", style=render.GREY)
@@ -398,3 +360,8 @@ def _worst(index: dict[K, Severity], key: K, severity: Severity) -> None:
     current = index.get(key)
     if current is None or severity.rank < current.rank:
         index[key] = severity
+
+
+def _namespace_key(item: TreeItem) -> Key:
+    """An Unowned namespace row's key in the topology (its namespace on its cluster)."""
+    return item.ref.key if item.ref is not None else ("", item.name)

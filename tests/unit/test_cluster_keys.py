@@ -17,6 +17,7 @@ from kftui.cluster.remote import tagged
 from kftui.fixes.plan import PlanError, plan_action, plan_fix
 from kftui.model import (
     ARGOCD_API,
+    DIRECT,
     ArgoCluster,
     ClusterSnapshot,
     Event,
@@ -215,6 +216,48 @@ def test_the_tree_shows_each_clusters_namespace_and_pod_under_its_app() -> None:
         pod = _child(model, ns, POD)
         assert isinstance(pod.obj, Pod) and pod.obj.origin == origin
     assert "Unowned" not in {item.name for item in model.roots()}
+
+
+def test_unowned_pods_and_orphan_namespaces_are_grouped_per_cluster() -> None:
+    """A spoke read through its own context has pods no app owns (its kube-system) and a namespace no app deploys
+    to, as the hub has: Unowned shows each namespace once per cluster, the spoke's rows naming the spoke (the
+    row's ref is what describe and the fixes act on), each with its own cluster's pods only."""
+    direct = Origin("spoke", DIRECT, "spoke-admin")
+    objects = [
+        _convert(builders.namespace("kube-system")),
+        _convert(builders.pod("kube-system", "coredns-1", "coredns")),
+        _convert(builders.namespace("scratch")),
+        *(
+            tagged(_convert(raw), direct)
+            for raw in (
+                builders.namespace("kube-system"),
+                builders.pod("kube-system", "coredns-1", "coredns"),
+                builders.pod("kube-system", "coredns-2", "coredns"),
+                builders.namespace("scratch"),
+            )
+        ),
+    ]
+    snapshot = ClusterSnapshot.from_objects(objects, now=builders.NOW, clusters=CLUSTERS)
+    model = TreeModel(snapshot, [])
+    (unowned,) = [item for item in model.roots() if item.kind == "unowned"]
+    rows = model.children(unowned)
+    assert [(r.name, r.ref.cluster if r.ref else None) for r in rows] == [
+        ("kube-system", ""),
+        ("kube-system", "spoke"),
+        ("scratch", ""),
+        ("scratch", "spoke"),
+    ]
+    assert len({r.key for r in rows}) == 4
+    pods = {r.ref.cluster if r.ref else None: [c.obj for c in model.children(r)] for r in rows[:2]}
+    assert [(p.name, p.cluster) for p in pods[""] if isinstance(p, Pod)] == [("coredns-1", "")]
+    assert [(p.name, p.cluster) for p in pods["spoke"] if isinstance(p, Pod)] == [
+        ("coredns-1", "spoke"),
+        ("coredns-2", "spoke"),
+    ]
+    spoke_scratch = rows[3]
+    assert isinstance(spoke_scratch.obj, Namespace) and spoke_scratch.obj.origin == direct
+    assert "@spoke" in model.label(spoke_scratch).plain and "orphan" in model.label(spoke_scratch).plain
+    assert "@" not in model.label(rows[2]).plain and "orphan" in model.label(rows[2]).plain
 
 
 @pytest.mark.parametrize("hub_crashing", [False, True], ids=["spoke-crashes", "hub-crashes"])
