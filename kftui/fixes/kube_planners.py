@@ -84,22 +84,23 @@ def restart(spec: FixSpec, target: ObjectRef, snapshot: ClusterSnapshot, _: Prof
 class AfterPodDeleted:
     """What deleting a pod leaves behind, for both ways of deleting it (the API server or Argo CD)."""
 
-    controlled: bool
     changes: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     confirm_word: str | None = None
 
+    @property
+    def controlled(self) -> bool:
+        """Whether something recreates the pod: only a bare pod, gone for good, asks for its name."""
+        return self.confirm_word is None
+
     @classmethod
     def of(cls, pod: Pod | None, target: ObjectRef) -> AfterPodDeleted:
         if pod is None:  # not in the snapshot: the plan is blocked, nothing to say
-            return cls(controlled=True)
+            return cls()
         if pod.owner_kind:
-            return cls(True, changes=(f"its {pod.owner_kind} {pod.owner_name} creates a replacement",))
-        # A bare pod is gone for good: the user types its name to confirm.
+            return cls(changes=(f"its {pod.owner_kind} {pod.owner_name} creates a replacement",))
         return cls(
-            False,
-            warnings=("this pod has no controller: nothing will recreate it",),
-            confirm_word=target.name,
+            warnings=("this pod has no controller: nothing will recreate it",), confirm_word=target.name
         )
 
 

@@ -339,3 +339,23 @@ def test_a_kubectl_command_for_an_object_read_through_argocd_is_not_offered() ->
         "kubectl describe namespace kubeflow --context spoke-admin",
         "argocd app sync pipelines-spoke",
     ]
+
+
+def test_the_argo_cd_views_name_the_app_and_take_the_container_only_when_given() -> None:
+    logs = fixrefs.argo_logs("pipelines-spoke", "kubeflow", POD)
+    assert logs.title == f"Show the previous logs of {POD} through Argo CD (pipelines-spoke)"
+    assert logs.argvs == (
+        ("argocd", "app", "logs", "pipelines-spoke", "--kind", "Pod", "--name", POD, "--namespace", "kubeflow",
+         "--previous"),
+    )  # fmt: skip
+    described = fixrefs.argo_describe("pipelines-spoke", "Pod", POD)
+    assert described.title == f"Show the live Pod/{POD} through Argo CD (pipelines-spoke)"
+
+
+def test_placed_commands_keep_their_titles_and_a_context_less_direct_origin_offers_no_kubectl() -> None:
+    """`--context` is added to the command only; an origin that names no context (never built so) cannot place a
+    kubectl command on its cluster, so none is offered rather than one acting on the hub."""
+    refs = fixrefs.offered(fixrefs.describe("Pod", "kubeflow", POD), fixrefs.sync("pipelines-spoke"))
+    placed = placed_fixes(refs, Origin("spoke", DIRECT, "spoke-admin"))
+    assert [f.title for f in placed] == [f.title for f in refs]
+    assert [f.id for f in placed_fixes(refs, Origin("spoke", DIRECT))] == ["sync"]
