@@ -26,6 +26,9 @@ class TimelineScope:
     app: str | None = None
     namespace: str | None = None
     refs: frozenset[ObjectRef] = frozenset()
+    cluster: str = (
+        ""  # with `namespace`: its cluster ("" the hub's); a spoke's namespace of that name is another
+    )
 
 
 def refs_of_app(topology: Topology, app: str) -> set[ObjectRef]:
@@ -52,7 +55,12 @@ def timeline(snapshot: ClusterSnapshot, topology: Topology, scope: TimelineScope
     found = [
         e
         for e in snapshot.events.values()
-        if (scope.namespace is not None and e.namespace == scope.namespace and scope.app is None)
+        if (
+            scope.namespace is not None
+            and e.namespace == scope.namespace
+            and e.cluster == scope.cluster
+            and scope.app is None
+        )
         or e.involved in refs
     ]
     return sorted(found, key=lambda e: (e.seen, e.name), reverse=True)

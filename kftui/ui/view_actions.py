@@ -66,7 +66,7 @@ class ViewActions(FixActions):
 
     def action_events(self) -> None:
         item = self._cursor_item()
-        scope = _scope_of(item) if item is not None else None
+        scope = timeline_scope_of(item) if item is not None else None
         if scope is None:
             self.notify("Choose an application, namespace, resource or pod.", severity="warning")
             return
@@ -89,11 +89,14 @@ def _object_of(item: TreeItem) -> tuple[ObjectRef, str, str] | None:
     return None
 
 
-def _scope_of(item: TreeItem) -> TimelineScope | None:
+def timeline_scope_of(item: TreeItem) -> TimelineScope | None:
+    """What the events timeline of a tree row covers: an app's objects, a namespace on its cluster, or one object."""
     if item.kind == "app" and item.app is not None:
         return TimelineScope(f"application {item.app} and everything it owns", app=item.app)
     if item.kind in ("namespace", "unowned-namespace"):
-        return TimelineScope(f"namespace {item.name}", namespace=item.name)
+        cluster = item.ref.cluster if item.ref is not None else ""
+        where = f"namespace {item.name}" + (f" on cluster {cluster}" if cluster else "")
+        return TimelineScope(where, namespace=item.name, cluster=cluster)
     if item.ref is not None:
         refs = {item.ref}
         if isinstance(item.obj, Pod) and item.obj.owner_kind:

@@ -34,7 +34,9 @@ from kftui.model import (
 from kftui.model.clusters import IN_CLUSTER_SERVER
 from kftui.profile import AppSpec, KeyWorkload, Profile
 from kftui.syncblocker import find_blocker
+from kftui.ui.timeline import timeline
 from kftui.ui.tree_model import TreeItem, TreeModel
+from kftui.ui.view_actions import timeline_scope_of
 from tests.unit.fixtures import builders
 
 SPOKE = "https://127.0.0.1:16443"
@@ -216,6 +218,23 @@ def test_the_tree_shows_each_clusters_namespace_and_pod_under_its_app() -> None:
         pod = _child(model, ns, POD)
         assert isinstance(pod.obj, Pod) and pod.obj.origin == origin
     assert "Unowned" not in {item.name for item in model.roots()}
+
+
+def test_a_namespace_rows_timeline_holds_its_own_clusters_events() -> None:
+    """Both clusters have `kubeflow` with a BackOff event of the same pod name: the spoke app's namespace row's
+    timeline shows the spoke's event only, the hub app's the hub's only."""
+    snapshot = two_clusters(hub_crashing=False)
+    model = TreeModel(snapshot, [])
+    roots = {item.name: item for item in model.roots()}
+    messages = {}
+    for app_name in ("pipelines-hub", "pipelines-spoke"):
+        scope = timeline_scope_of(_child(model, roots[app_name], "kubeflow"))
+        assert scope is not None
+        messages[app_name] = [e.message for e in timeline(snapshot, model.topology, scope)]
+    assert messages == {
+        "pipelines-hub": ["hub: old news"],
+        "pipelines-spoke": ["spoke: back-off restarting"],
+    }
 
 
 def test_unowned_pods_and_orphan_namespaces_are_grouped_per_cluster() -> None:
