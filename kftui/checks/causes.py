@@ -17,11 +17,10 @@ from kftui.checks.evidence import app_messages, find_app
 from kftui.checks.kustomize_ids import CHECK_ID as DUPLICATE_ID
 from kftui.checks.kustomize_ids import find_duplicate_id
 from kftui.model import ClusterSnapshot, Finding, base_id, title_suffix
-from kftui.profile import Profile
 
 Link = tuple[Finding, Finding]
 """(consequence, cause)."""
-Rule = Callable[[Sequence[Finding], ClusterSnapshot, Profile], Iterator[Link]]
+Rule = Callable[[Sequence[Finding], ClusterSnapshot], Iterator[Link]]
 
 APP_STATUS = ("app-out-of-sync", "app-degraded", "app-operation-failed", "sync-stuck", "hook-failed")
 """Checks that report an Application's state as Argo CD shows it: symptoms whenever a cause is known."""
@@ -46,7 +45,7 @@ def _is_app_finding(f: Finding, app: str) -> bool:
     return f.app == app and f.subject.kind == "Application" and f.subject.name == app
 
 
-def same_message(findings: Sequence[Finding], snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Link]:
+def same_message(findings: Sequence[Finding], snapshot: ClusterSnapshot) -> Iterator[Link]:
     """An app-status finding (app-out-of-sync, app-operation-failed, ...) quoting the same Argo CD message as
     a specific finding (kustomize-duplicate-id, repo-path, crd-missing, webhook-unavailable, ...) is caused by
     it: both read the one ComparisonError or sync result, and the specific finding says what it means."""
@@ -65,9 +64,7 @@ def same_message(findings: Sequence[Finding], snapshot: ClusterSnapshot, profile
                 yield symptom, cause
 
 
-def same_duplicate_id(
-    findings: Sequence[Finding], snapshot: ClusterSnapshot, profile: Profile
-) -> Iterator[Link]:
+def same_duplicate_id(findings: Sequence[Finding], snapshot: ClusterSnapshot) -> Iterator[Link]:
     """An app-status finding whose Argo CD message says kustomize met a resource id twice is caused by that
     app's kustomize-duplicate-id finding for the same id, though the two may quote different wordings of the
     one failure: a sync's message (`ComparisonError: ...`) and a later comparison's condition, which the repo
@@ -85,9 +82,7 @@ def same_duplicate_id(
             yield symptom, cause
 
 
-def failed_sync_left_behind(
-    findings: Sequence[Finding], snapshot: ClusterSnapshot, profile: Profile
-) -> Iterator[Link]:
+def failed_sync_left_behind(findings: Sequence[Finding], snapshot: ClusterSnapshot) -> Iterator[Link]:
     """An app left OutOfSync, or Missing (its resources never created), by a sync that failed (operationState
     Failed or Error) is caused by the specific finding that explains that failure: one of the same app that
     quotes the operation's own messages (a resource's sync result, or the operation's message). Argo CD
@@ -111,9 +106,7 @@ def failed_sync_left_behind(
                 yield symptom, cause
 
 
-def blocked_by_dependency(
-    findings: Sequence[Finding], snapshot: ClusterSnapshot, profile: Profile
-) -> Iterator[Link]:
+def blocked_by_dependency(findings: Sequence[Finding], snapshot: ClusterSnapshot) -> Iterator[Link]:
     """An app blocked by a dependency (dependency-order: "X is Synced while D is Degraded") is caused by
     what is wrong with D: D's findings about the Application itself (Degraded, cannot render, sync
     stuck), or, when there are none, every finding about D."""
@@ -126,9 +119,7 @@ def blocked_by_dependency(
                 yield blocked, cause
 
 
-def failing_workloads(
-    findings: Sequence[Finding], snapshot: ClusterSnapshot, profile: Profile
-) -> Iterator[Link]:
+def failing_workloads(findings: Sequence[Finding], snapshot: ClusterSnapshot) -> Iterator[Link]:
     """An app Degraded, Progressing for too long or stuck syncing (app-degraded, sync-stuck) is caused by
     the failing pods of that app (pod-failing): the pods Argo CD attributes to it, or, for a pod no app
     claims, the pods in the namespaces the app deploys to."""
@@ -143,9 +134,7 @@ def failing_workloads(
                 yield symptom, pod
 
 
-def pods_behind_services(
-    findings: Sequence[Finding], snapshot: ClusterSnapshot, profile: Profile
-) -> Iterator[Link]:
+def pods_behind_services(findings: Sequence[Finding], snapshot: ClusterSnapshot) -> Iterator[Link]:
     """A Service that cannot serve (webhook-unavailable: a webhook that cannot be called; gateway: the
     ingress gateway not serving) is caused by the failing pods that Service selects: it is down because
     they are."""
@@ -168,9 +157,7 @@ def pods_behind_services(
                 yield down, pod_finding
 
 
-def pods_of_workloads(
-    findings: Sequence[Finding], snapshot: ClusterSnapshot, profile: Profile
-) -> Iterator[Link]:
+def pods_of_workloads(findings: Sequence[Finding], snapshot: ClusterSnapshot) -> Iterator[Link]:
     """A workload not ready (auth-stack: dex or oauth2-proxy, so login is broken) is caused by the failing
     pods of that workload (pod-failing about a pod whose controller chain ends at it)."""
     pods = [f for f in findings if f.check == "pod-failing"]
@@ -189,9 +176,7 @@ def pods_of_workloads(
                 yield down, pod_finding
 
 
-def pods_missing_prerequisites(
-    findings: Sequence[Finding], snapshot: ClusterSnapshot, profile: Profile
-) -> Iterator[Link]:
+def pods_missing_prerequisites(findings: Sequence[Finding], snapshot: ClusterSnapshot) -> Iterator[Link]:
     """A failing pod is caused by a missing prerequisite where the evidence shows it: its evidence names the
     kind a crd-missing finding is about (`no matches for kind "X"`), or it names the Service of an
     unavailable webhook together with the word webhook."""
@@ -204,9 +189,7 @@ def pods_missing_prerequisites(
                 yield pod, cause
 
 
-def in_a_missing_namespace(
-    findings: Sequence[Finding], snapshot: ClusterSnapshot, profile: Profile
-) -> Iterator[Link]:
+def in_a_missing_namespace(findings: Sequence[Finding], snapshot: ClusterSnapshot) -> Iterator[Link]:
     """Whatever is wrong with an object (a failing pod, login broken because dex is not ready, a webhook's
     Service) is caused by its namespace being missing or stuck Terminating (namespace-missing or
     finalizer-stuck about that Namespace): nothing can run in a namespace that does not exist."""
@@ -227,7 +210,7 @@ def _prerequisite_of(cause: Finding, pod: Finding) -> bool:
     return subject.kind == "Service" and "webhook" in pod.evidence.lower() and subject.name in pod.evidence
 
 
-def failed_hooks(findings: Sequence[Finding], snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Link]:
+def failed_hooks(findings: Sequence[Finding], snapshot: ClusterSnapshot) -> Iterator[Link]:
     """A failed sync (app-operation-failed) is caused by the hook of that app that failed (hook-failed), and a
     failed hook by the failing pods its evidence names ("pod smoke-test-x2: Error"): the pod's exit is why the
     Job failed, and the Job's failure is why Argo CD marked the sync Failed."""
@@ -295,7 +278,6 @@ def _reaches(edges: Mapping[str, Mapping[str, None]], start: str, goal: str) -> 
 def link(
     findings: Sequence[Finding],
     snapshot: ClusterSnapshot,
-    profile: Profile,
     rules: Sequence[Rule] = RULES,
 ) -> list[Finding]:
     """The findings, in the same order, each with its id and the ids of the findings that cause it."""
@@ -304,7 +286,7 @@ def link(
     # 20,000 failing pods checks each new cause in constant time).
     edges: dict[str, dict[str, None]] = {}
     for rule in rules:
-        for child, cause in rule(named, snapshot, profile):
+        for child, cause in rule(named, snapshot):
             if child.id == cause.id or cause.id in edges.get(child.id, {}):
                 continue
             if _reaches(edges, cause.id, child.id):  # the cause already follows from the child: no cycle

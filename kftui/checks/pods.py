@@ -227,9 +227,8 @@ def _findings(
         if warning:
             evidence += f"\n{warning}"
         app = owners.app_of(pod)
-        crashing = ""
-        if symptom in ("CrashLoopBackOff", "OOMKilled"):
-            crashing = next(c.name for c in pod.containers if (c.state, c.reason) in _CRASHED)
+        crashed = symptom in ("CrashLoopBackOff", "OOMKilled")
+        crashing = next(c.name for c in pod.containers if (c.state, c.reason) in _CRASHED) if crashed else ""
         fixes = _fixes(pod, app, crashing)
         yield Finding(
             check="pod-failing",

@@ -96,4 +96,4 @@ def run_checks(
                 )
             )
     findings.sort(key=lambda f: f.sort_key)
-    return causes.link(provenance.mark(findings, snapshot), snapshot, profile)
+    return causes.link(provenance.mark(findings, snapshot), snapshot)

@@ -143,7 +143,9 @@ def port_forward(
     spec: FixSpec, target: ObjectRef, snapshot: ClusterSnapshot, profile: Profile | None
 ) -> FixPlan:
     forward = forward_target(target, snapshot, profile)
-    origin = snapshot.origin_of(ObjectRef("Service", forward.namespace, forward.service))
+    # On the cluster the target names (a Service row of a spoke's app); the gateway's, by its namespace.
+    cluster = target.cluster if target.kind == "Service" else ""
+    origin = snapshot.origin_of(ObjectRef("Service", forward.namespace, forward.service, cluster))
     if origin is not None and origin.path == DIRECT and origin.context:
         forward = replace(forward, context=origin.context)
     ref = command_ref(spec, forward.namespace, forward.service, forward.local_port, forward.port)
@@ -153,7 +155,7 @@ def port_forward(
     return PortForwardPlan(
         fix_id=spec.fix_id,
         title=ref.title,
-        target=ObjectRef("Service", forward.namespace, forward.service),
+        target=ObjectRef("Service", forward.namespace, forward.service, cluster),
         command=shellcmd.steps(argvs),
         changes=(
             f"listen on 127.0.0.1:{forward.local_port} (or the next free port)",

@@ -87,13 +87,12 @@ def patch_object(plan: FixPlan, argocd_namespace: str) -> tuple[Permission, ...]
     """remove-finalizers: a JSON patch of the object's metadata (first of each object that holds a namespace)."""
     target = plan.target
     kind = KINDS[target.kind]
-    namespace = (target.namespace or "") if kind.namespaced else ""
+    own = (Permission("patch", kind.plural, kind.group, target.namespace or "", target.name),)
     if not isinstance(plan, RemoveFinalizersPlan):
-        return (Permission("patch", kind.plural, kind.group, namespace, target.name),)
+        return own
     held = tuple(Permission("patch", h.plural, h.group, h.namespace, h.name) for h in plan.held)
     # (a namespace held only by objects in it is not patched itself)
-    own = (Permission("patch", kind.plural, kind.group, namespace, target.name),) if plan.finalizers else ()
-    return held + own
+    return held + own if plan.finalizers else held
 
 
 def port_forward(plan: FixPlan, argocd_namespace: str) -> tuple[Permission, ...]:

@@ -112,7 +112,6 @@ class Chains:
     root causes it leads back to. A panel redrawn for 5,000 findings asks both of each of them."""
 
     def __init__(self, findings: Sequence[Finding]) -> None:
-        self.findings = findings
         self.by_id = {f.id: f for f in findings}
         self.children = consequences(findings)
         self.order = {f.id: n for n, f in enumerate(findings)}

@@ -178,13 +178,15 @@ class TreeModel:
         return items
 
     def _resource_item(self, parent: TreeItem, res: ManagedResource) -> TreeItem:
+        # Its ref names the cluster the app deploys to: describe, the fixes and the findings go by it.
+        cluster = self.clusters().get(parent.app or "", "")
         return TreeItem(
             tree_keys.resource_key(parent.key, res.kind, res.name),
             "resource",
             res.name,
             app=parent.app,
             namespace=res.namespace or None,
-            ref=res.ref,
+            ref=replace(res.ref, cluster=cluster) if cluster else res.ref,
             obj=res,
         )
 
@@ -234,10 +236,7 @@ class TreeModel:
         if item.kind in ("resource", "pod") and item.ref is not None:
             severities = [self._by_ref.get(item.ref)]
             if isinstance(item.obj, ManagedResource) and item.obj.namespace:
-                res = item.obj
-                severities.append(
-                    self._by_workload.get(replace(res.ref, cluster=self.clusters().get(item.app or "", "")))
-                )
+                severities.append(self._by_workload.get(item.ref))
             found = [s for s in severities if s is not None]
             return min(found, key=lambda s: s.rank) if found else None
         return None
@@ -335,19 +334,18 @@ class TreeModel:
             refs = {item.ref}
             res = item.obj
             if isinstance(res, ManagedResource) and res.namespace:
-                cluster = self.clusters().get(item.app or "", "")
                 refs.update(
                     p.ref
                     for p in self.snapshot.pods.values()
                     if p.namespace == res.namespace
                     and p.workload_kind == res.kind
                     and p.workload_name == res.name
-                    and p.ref.cluster == cluster
+                    and p.ref.cluster == item.ref.cluster
                 )
             return Scope(f"{item.ref.kind.lower()} {item.name}", refs=frozenset(refs))
         if item.kind in ("namespace", "unowned-namespace"):
             where = f" of {item.app}" if item.app else ""
-            cluster = self.clusters().get(item.app or "", "") if item.kind == "namespace" else ""
+            cluster = item.ref.cluster if item.ref is not None else ""
             return Scope(
                 f"namespace {item.name}{where}", app=item.app, namespace=item.namespace, cluster=cluster
             )

@@ -80,8 +80,8 @@ class ViewActions(FixActions):
 def _object_of(item: TreeItem) -> tuple[ObjectRef, str, str] | None:
     """The object under the cursor, with the group and version Argo CD reported (for kinds kftui does not list)."""
     obj = item.obj
-    if isinstance(obj, ManagedResource):
-        return obj.ref, obj.group, obj.version
+    if isinstance(obj, ManagedResource):  # (the item's ref names the cluster the app deploys to)
+        return item.ref or obj.ref, obj.group, obj.version
     if isinstance(obj, Application | Pod):
         return obj.ref, "", ""
     if item.kind in ("namespace", "unowned-namespace") and obj is not None:

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from kftui.checks import causes
 from kftui.checks.registry import run_checks
 from kftui.cluster.dumpfile import load_demo
-from kftui.model import Chains, ClusterSnapshot, Finding, ObjectRef, Severity, roots
-from kftui.profile import Profile, builtin_profile
+from kftui.model import Chains, ClusterSnapshot, Finding, ObjectRef, Severity, roots, title_suffix
+from kftui.profile import builtin_profile
 from tests.unit.fixtures.builders import deployment, drop, failed_operation, find, fresh, service, sync_result
 from tests.unit.fixtures.builders import pod as pod_object
 from tests.unit.fixtures.builders import snapshot as build
@@ -85,20 +85,20 @@ def test_an_out_of_sync_app_quoting_another_message_is_not_caused_by_the_duplica
         else f
         for f in found
     ]
-    linked = {f.id: f.caused_by for f in causes.link(other, load_demo(), PROFILE)}
+    linked = {f.id: f.caused_by for f in causes.link(other, load_demo())}
     assert linked[OUT_OF_SYNC] == ()
 
 
 def test_a_failing_pod_of_another_app_does_not_degrade_this_one() -> None:
     found = [replace(f, id="", caused_by=()) for f in demo_findings()]
     moved = [replace(f, app="kubeflow-pipelines") if f.check == "pod-failing" else f for f in found]
-    linked = {f.id: f.caused_by for f in causes.link(moved, load_demo(), PROFILE)}
+    linked = {f.id: f.caused_by for f in causes.link(moved, load_demo())}
     assert linked[DEGRADED] == ()
 
 
 def test_an_app_blocked_by_a_dependency_without_findings_is_its_own_root_cause() -> None:
     found = [replace(f, id="", caused_by=()) for f in demo_findings() if f.app != "kubeflow"]
-    linked = {f.id: f.caused_by for f in causes.link(found, load_demo(), PROFILE)}
+    linked = {f.id: f.caused_by for f in causes.link(found, load_demo())}
     assert linked[BLOCKED] == ()
 
 
@@ -133,9 +133,9 @@ def _pod_and_webhook() -> tuple[ClusterSnapshot, list[Finding]]:
 
 def test_two_rules_that_would_link_a_pod_and_its_webhook_both_ways_keep_one_link() -> None:
     snapshot, found = _pod_and_webhook()
-    assert len(list(causes.pods_missing_prerequisites(found, snapshot, PROFILE))) == 1
-    assert len(list(causes.pods_behind_services(found, snapshot, PROFILE))) == 1
-    pod, hook = causes.link(found, snapshot, PROFILE)
+    assert len(list(causes.pods_missing_prerequisites(found, snapshot))) == 1
+    assert len(list(causes.pods_behind_services(found, snapshot))) == 1
+    pod, hook = causes.link(found, snapshot)
     # The rule listed first wins: the pod's evidence names the webhook.
     assert pod.caused_by == (hook.id,)
     assert hook.caused_by == ()
@@ -166,13 +166,11 @@ def test_whatever_the_rules_say_the_links_never_form_a_cycle(pairs: list[tuple[i
         for n in range(8)
     ]
 
-    def arbitrary(
-        named: Sequence[Finding], snapshot: ClusterSnapshot, profile: Profile
-    ) -> Iterator[causes.Link]:
+    def arbitrary(named: Sequence[Finding], snapshot: ClusterSnapshot) -> Iterator[causes.Link]:
         for child, cause in pairs:
             yield named[child], named[cause]
 
-    linked = causes.link(found, load_demo(), PROFILE, rules=(arbitrary,))
+    linked = causes.link(found, load_demo(), rules=(arbitrary,))
     assert _acyclic(linked)
     # Every link asked for is kept unless it would close a cycle (or points at itself).
     kept = {(f.id, c) for f in linked for c in f.caused_by}
@@ -297,3 +295,42 @@ def test_a_failed_sync_naming_another_duplicate_id_is_not_caused_by_this_one() -
     found = run_checks(_pipelines_sync_failed_with(SYNC_MESSAGE.format(name="some-other-role")), PROFILE)
     failed = next(f for f in found if f.check == "app-operation-failed" and f.app == "kubeflow-pipelines")
     assert DUPLICATE not in failed.caused_by
+
+
+# --- the chains' index (model/findings.py, Chains) ---------------------------------------------------
+
+
+def _linked(fid: str, *caused_by: str) -> Finding:
+    return Finding(
+        "c", Severity.ERROR, None, ObjectRef("Pod", "ns", fid), fid, "e", "x", id=fid, caused_by=caused_by
+    )
+
+
+def test_downstream_lists_each_consequence_once_nearest_first_through_a_diamond() -> None:
+    a, b, c, d = _linked("a"), _linked("b", "a"), _linked("c", "a"), _linked("d", "b", "c")
+    assert [f.id for f in Chains([a, b, c, d]).downstream(a)] == ["b", "c", "d"]
+
+
+def test_root_causes_of_several_findings_are_all_theirs_in_the_findings_order() -> None:
+    roots_ = [_linked(f"r{n}") for n in (11, 3, 7, 0, 9, 5, 1, 10, 2, 8, 6, 4)]
+    x, y = _linked("x", "r3"), _linked("y", "r11", "r0")
+    everything = [*roots_, x, y]
+    assert [f.id for f in Chains(everything).root_causes_of([x, y])] == ["r11", "r3", "r0"]
+    fan = _linked("fan", *(r.id for r in roots_))
+    assert Chains([*roots_, fan]).root_causes_of([fan]) == roots_
+
+
+def test_root_causes_skip_an_unknown_cause_and_end_on_a_cycle() -> None:
+    """A cause id no finding has (its finding was filtered out) does not stop the search for the others; a
+    cycle of causes (never built by link, which drops a link closing one) ends with no root, not a hang."""
+    root, x = _linked("r"), _linked("x", "r", "gone")
+    assert [f.id for f in Chains([root, x]).root_causes_of([x])] == ["r"]
+    a, b = _linked("a", "b"), _linked("b", "a")
+    assert Chains([a, b]).root_causes_of([a]) == []
+
+
+def test_a_title_suffix_is_a_short_stable_digest_even_of_an_unencodable_title() -> None:
+    odd = replace(_linked("x"), title="bad \ud800 title")  # (a lone surrogate: not valid UTF-8)
+    suffix = title_suffix(odd)
+    assert suffix.startswith("~") and len(suffix) == 7
+    assert suffix == title_suffix(odd) != title_suffix(_linked("x"))

@@ -35,7 +35,7 @@ def linked(
     found: Sequence[Finding], snap: ClusterSnapshot, *rules: causes.Rule
 ) -> dict[str, tuple[str, ...]]:
     """Title -> the titles of its causes, for every finding with a cause."""
-    out = causes.link(found, snap, PROFILE, rules=rules)
+    out = causes.link(found, snap, rules=rules)
     title = {f.id: f.title for f in out}
     return {f.title: tuple(title[c] for c in f.caused_by) for f in out if f.caused_by}
 
@@ -239,7 +239,7 @@ def test_look_alike_findings_get_distinct_ids_numbered_from_two() -> None:
 
 
 def _pairs(*pairs: tuple[int, int]) -> causes.Rule:
-    def rule(named: Sequence[Finding], snap: ClusterSnapshot, profile: object) -> Iterator[causes.Link]:
+    def rule(named: Sequence[Finding], snap: ClusterSnapshot) -> Iterator[causes.Link]:
         for child, cause in pairs:
             yield named[child], named[cause]
 

@@ -583,3 +583,12 @@ def test_a_failed_sync_after_a_successful_one_is_reported_with_its_message_whole
     (f,) = app_operation_failed(snapshot(objects), KUBEFLOW)
     assert f.app == "kubeflow-seaweedfs"
     assert f.evidence == "status.operationState.phase=Failed: one or more objects failed on node X"
+
+
+def test_out_of_sync_with_one_resource_says_it_differs() -> None:
+    objects = fresh()
+    app = _app(objects)
+    app["status"]["sync"]["status"] = "OutOfSync"
+    app["status"]["resources"][0]["status"] = "OutOfSync"
+    (f,) = app_out_of_sync(snapshot(objects), KUBEFLOW)
+    assert f.title == "kubeflow-seaweedfs is OutOfSync (1 resource differs from git)"

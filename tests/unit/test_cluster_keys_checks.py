@@ -31,6 +31,7 @@ from kftui.model import (
 )
 from kftui.model.clusters import IN_CLUSTER_SERVER
 from kftui.profile import AppSpec, KeyWorkload, Profile
+from kftui.ui.tree_model import TreeModel
 from tests.unit.fixtures import builders
 from tests.unit.test_cluster_keys import (
     CLUSTERS,
@@ -302,6 +303,8 @@ def test_a_pod_read_through_argocd_offers_argo_cds_commands_and_no_kubectl() -> 
         "describe": (("argocd", "app", "get-resource", "pipelines-spoke", "--kind", "Pod", "--resource-name", POD,
                       "-o", "yaml"),),
     }  # fmt: skip
+    delete = next(f for f in crash.fixes if f.id == "delete-pod")
+    assert delete.title == f"Delete pod {POD} through Argo CD (pipelines-spoke; its controller recreates it)"
     # What the fix key runs is what the finding shows.
     for fix in ("restart", "delete-pod"):
         assert plan_fix(crash, fix, snapshot).command == next(f.command for f in crash.fixes if f.id == fix)
@@ -359,3 +362,34 @@ def test_placed_commands_keep_their_titles_and_a_context_less_direct_origin_offe
     placed = placed_fixes(refs, Origin("spoke", DIRECT, "spoke-admin"))
     assert [f.title for f in placed] == [f.title for f in refs]
     assert [f.id for f in placed_fixes(refs, Origin("spoke", DIRECT))] == ["sync"]
+
+
+# --- a spoke app's resource rows name the spoke --------------------------------------------------------
+
+
+def test_a_spoke_apps_service_row_names_the_spoke_and_its_port_forward_is_refused_there() -> None:
+    """The hub has `kubeflow` too. The Service row under the spoke's app names the spoke, so describe and the
+    fixes act there: a port-forward is refused (kftui reads the spoke through Argo CD only) instead of
+    forwarding to the hub's Service of that name."""
+    hub, spoke = cluster_objects(hub_crashing=False)
+    raw = app("pipelines-spoke", SPOKE)
+    raw["status"]["resources"].append(builders.resource("Service", "ml-pipeline", "kubeflow", health=None))
+    snapshot = snapshot_of(_convert(raw), *hub, *spoke)
+    model = TreeModel(snapshot, [])
+    root = next(item for item in model.roots() if item.name == "pipelines-spoke")
+    ns = next(c for c in model.children(root) if c.name == "kubeflow")
+    rows = {c.ref.kind: c for c in model.children(ns) if c.kind == "resource" and c.ref is not None}
+    assert rows["Service"].ref == ObjectRef("Service", "kubeflow", "ml-pipeline", "spoke")
+    assert rows["Deployment"].ref == ObjectRef("Deployment", "kubeflow", "ml-pipeline", "spoke")
+    with pytest.raises(PlanError, match="is on cluster spoke, which kftui reads through Argo CD's API"):
+        plan_action("port-forward", rows["Service"].ref, snapshot)
+
+
+def test_a_port_forward_to_a_spoke_service_read_through_its_context_goes_through_that_context() -> None:
+    hub, spoke = cluster_objects(hub_crashing=False)
+    direct = Origin("spoke", DIRECT, "spoke-admin")
+    snapshot = snapshot_of(*apps(), *hub, *(tagged(o, direct) for o in spoke))
+    plan = plan_action("port-forward", ObjectRef("Service", "kubeflow", "ml-pipeline", "spoke"), snapshot)
+    assert plan.command.endswith("--context spoke-admin") and plan.target.cluster == "spoke"
+    hubs = plan_action("port-forward", ObjectRef("Service", "kubeflow", "ml-pipeline"), snapshot)
+    assert "--context" not in hubs.command and hubs.target.cluster == ""

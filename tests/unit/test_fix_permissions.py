@@ -269,3 +269,17 @@ def test_without_a_namespace_from_anyone_argo_cds_default_namespace_is_asked() -
     assert required_permissions(plan_action("sync", ObjectRef("Application", None, "drift"), snap())) == (
         READ_UPDATE
     )
+
+
+def test_deleting_a_cluster_scoped_object_asks_for_it_without_a_namespace() -> None:
+    """delete_object reviews the delete of the plan's target, whatever its kind: a cluster-scoped one (here a
+    Namespace) is asked for with no namespace, as the API server's authorizer sees it."""
+    from kftui.fixes import permissions
+    from kftui.fixes.plans import DeleteHookPlan
+
+    plan = DeleteHookPlan(
+        fix_id="delete-hook", title="t", target=ObjectRef("Namespace", None, "scratch"), command="c"
+    )
+    assert permissions.delete_object(plan, "argocd") == (
+        Permission("delete", "namespaces", "", "", "scratch"),
+    )

@@ -186,3 +186,16 @@ def test_a_watch_event_of_the_namespace_keeps_the_listed_holders_while_it_is_ter
     assert after.namespaces[("", "team-a")].resource_version == "2"
     undeleted = apply_event(after, WatchEvent("MODIFIED", replace(bare, deleting_since=None)))
     assert undeleted.namespaces[("", "team-a")].held_by == ()
+
+
+def test_a_namespace_event_that_lists_its_own_holders_keeps_them() -> None:
+    """Only an event without holders takes the last load's: one that names its own (a live load of that
+    namespace) keeps them, and a namespace first seen Terminating has nothing earlier to keep."""
+    snap = held_snapshot(api())
+    listed = snap.namespaces[("", "team-a")]
+    other = (replace(listed.held_by[0], name="w2"),)
+    after = apply_event(snap, WatchEvent("MODIFIED", replace(listed, held_by=other, resource_version="2")))
+    assert after.namespaces[("", "team-a")].held_by == other
+    fresh_one = replace(listed, name="team-b", held_by=other)
+    first = apply_event(snap, WatchEvent("ADDED", fresh_one))
+    assert first.namespaces[("", "team-b")].held_by == other

@@ -84,3 +84,12 @@ def test_json_lists_evidence_and_links_each_finding_to_its_causes() -> None:
     assert all(cause in by_id for f in data["findings"] for cause in f["caused_by"])
     duplicate = next(f for f in data["findings"] if f["check"] == "kustomize-duplicate-id")
     assert len(duplicate["evidence"]) == 2 and duplicate["evidence"][0].startswith("status.conditions[")
+
+
+def test_the_verdict_counts_one_info_as_one_info() -> None:
+    from kftui.checks.coverage import verdict
+    from kftui.model import Severity
+
+    snap = load_demo()
+    (info,) = [replace(f, severity=Severity.INFO) for f in run_checks(snap, builtin_profile("kubeflow"))[:1]]
+    assert verdict([info], snap).headline.startswith("0 errors, 0 warnings, 1 info")
