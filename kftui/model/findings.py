@@ -160,13 +160,3 @@ class Chains:
         for f in chosen:
             found |= self.root_ids(f.id)
         return sorted((self.by_id[k] for k in found), key=lambda f: self.order[f.id])
-
-
-def downstream(findings: Sequence[Finding], root: Finding) -> list[Finding]:
-    """Everything `root` leads to, directly or through other findings, each once, nearest first."""
-    return Chains(findings).downstream(root)
-
-
-def root_causes_of(findings: Sequence[Finding], chosen: Iterable[Finding]) -> list[Finding]:
-    """The root causes that `chosen` lead back to (a root cause leads back to itself), in `findings`' order."""
-    return Chains(findings).root_causes_of(chosen)

@@ -393,3 +393,16 @@ def test_a_port_forward_to_a_spoke_service_read_through_its_context_goes_through
     assert plan.command.endswith("--context spoke-admin") and plan.target.cluster == "spoke"
     hubs = plan_action("port-forward", ObjectRef("Service", "kubeflow", "ml-pipeline"), snapshot)
     assert "--context" not in hubs.command and hubs.target.cluster == ""
+
+
+def test_a_port_forward_from_a_spoke_pods_row_goes_to_the_profiles_gateway_on_the_hub() -> None:
+    """The gateway the profile names has no cluster: asked from another row (a spoke's pod), it is the hub's,
+    though the spoke, read through its own context, has an `istio-system` too."""
+    hub, spoke = cluster_objects(hub_crashing=False)
+    direct = Origin("spoke", DIRECT, "spoke-admin")
+    gateway_ns = _convert(builders.namespace("istio-system"))
+    spoke_side = (tagged(o, direct) for o in [*spoke, gateway_ns])
+    snapshot = snapshot_of(*apps(), *hub, gateway_ns, *spoke_side)
+    plan = plan_action("port-forward", ObjectRef("Pod", "kubeflow", POD, "spoke"), snapshot)
+    assert plan.target == ObjectRef("Service", "istio-system", "istio-ingressgateway")
+    assert "--context" not in plan.command
