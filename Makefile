@@ -48,7 +48,7 @@ test-e2e: venv test-deps lab-build  ## only the e2e tests against the lab
 	$(PY) -m pytest tests/e2e -q -p no:cacheprovider
 
 # Mutation testing (mutmut; [tool.mutmut] in pyproject.toml): each mutant runs only the unit tests that reach its
-# function. Not part of `make test`: a full run takes well over an hour on two cores (docs/mutants.md has the figures).
+# function. Not part of `make test`: a full run took 39 minutes on two cores, loaded (docs/mutants.md has the figures).
 MUTANTS_JOBS ?= 2
 mutants: venv  ## mutation testing of checks/, fixes/, model, dumpfile and cronspec: kill rate and survivors (docs/mutants.md)
 	nice -n 10 $(PY) -m mutmut run --max-children $(MUTANTS_JOBS)
