@@ -108,7 +108,7 @@ def test_a_postsync_hook_that_fails_is_named_with_its_message_and_pod(lab: Any, 
 
         finding = lab.wait_for(named, 60, "hook-failed naming the hook and its pod")
         assert finding["title"] == f"PostSync hook Job/{ns}/smoke-test of {name} failed"
-        assert finding["subject"] == {"kind": "Job", "namespace": ns, "name": "smoke-test"}
+        assert finding["subject"] == {"kind": "Job", "namespace": ns, "name": "smoke-test", "cluster": ""}
         evidence = "\n".join(finding["evidence"])
         assert f"PostSync hook Job {ns}/smoke-test: phase Failed, message: " in evidence
         message = next(

@@ -79,7 +79,12 @@ def test_a_deny_window_is_named_disables_the_sync_and_once_removed_the_app_syncs
         [finding] = [f for f in json.loads(checked.stdout)["findings"] if f["check"] == "sync-window"]
         assert finding["app"] == name and finding["severity"] == "warning"
         assert finding["title"] == f"Sync window of project {proj} denies syncing {name} now"
-        assert finding["subject"] == {"kind": "AppProject", "namespace": "argocd", "name": proj}
+        assert finding["subject"] == {
+            "kind": "AppProject",
+            "namespace": "argocd",
+            "name": proj,
+            "cluster": "",
+        }
         assert 'deny window #0 ("* * * * *" for 1h) active' in "\n".join(finding["evidence"])
 
         # The sync fixes of the app's tree node are disabled with the window as the reason.
