@@ -18,7 +18,6 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from kftui.cluster.logs import LogError, LogRequest
@@ -28,6 +27,7 @@ from kftui.ui import bindings
 from kftui.ui.logbuffer import DEFAULT_LIMIT, LineInbox, LogBuffer
 from kftui.ui.savefile import FileExists, SaveError, save_text
 from kftui.ui.screens.prompt import Confirm, PathPrompt
+from kftui.ui.screens.searchable import SearchableScreen
 from kftui.ui.widgets.log_view import LogView
 
 Opener = Callable[[LogRequest, threading.Event], Iterator[str]]
@@ -57,10 +57,11 @@ def containers_of(pod: Pod) -> list[Container]:
     return found
 
 
-class LogsScreen(Screen[None]):
+class LogsScreen(SearchableScreen):
     """Streams one pod's logs; the header line says exactly what is being shown."""
 
     BINDINGS = bindings.LOGS
+    SEARCH_BOX = "logs-search"
     DEFAULT_CSS = """
     LogsScreen #logs-header { height: auto; max-height: 3; background: $boost; padding: 0 1; }
     LogsScreen #logs-search { dock: bottom; display: none; }
@@ -191,10 +192,7 @@ class LogsScreen(Screen[None]):
     # --- keys --------------------------------------------------------------------------------------
 
     def action_close(self) -> None:
-        box = self.query_one("#logs-search", Input)
-        if box.display:  # escape leaves the search first
-            box.display = False
-            self.query_one(LogView).focus()
+        if self.close_search():
             return
         self._stop.set()
         self.dismiss()
@@ -225,38 +223,8 @@ class LogsScreen(Screen[None]):
         view.set_wrap(not view.wrap)
         self._show_header()
 
-    def action_search(self) -> None:
-        box = self.query_one("#logs-search", Input)
-        box.display = True
-        box.value = self.needle
-        box.focus()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.needle = event.value
-        event.input.display = False
-        view = self.query_one(LogView)
-        view.set_needle(self.needle)
-        view.focus()
-        self._find(forward=True)
+    def searched(self) -> None:
         self._show_header()
-
-    def action_next_match(self) -> None:
-        self._find(forward=True)
-
-    def action_previous_match(self) -> None:
-        self._find(forward=False)
-
-    def _find(self, forward: bool) -> None:
-        if not self.needle:
-            return
-        view = self.query_one(LogView)
-        start = view.current if view.current is not None else (-1 if forward else len(self.buffer))
-        found = self.buffer.next_match(self.needle, start, forward)
-        if found is None:
-            self.notify(f"no match for {one_line(self.needle)}", severity="warning", markup=False)
-            return
-        view.show_line(found)
 
     def action_save(self) -> None:
         name = f"{self.request.pod}-{self.containers[self.container_index].name or 'log'}.log"

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from kftui.textsafe import one_line
 from kftui.ui import bindings
 from kftui.ui.logbuffer import LogBuffer
+from kftui.ui.screens.searchable import SearchableScreen
 from kftui.ui.widgets.log_view import LogView
 
 MAX_LINES = 200_000
 
 
-class TextScreen(Screen[None]):
+class TextScreen(SearchableScreen):
     """Shows lines (made inert by the buffer) in a LogView; subclasses decide what the lines are."""
 
     BINDINGS = bindings.TEXT_VIEW
+    SEARCH_BOX = "view-search"
     DEFAULT_CSS = """
     TextScreen .view-header { height: auto; max-height: 3; background: $boost; padding: 0 1; }
     TextScreen .view-search { dock: bottom; display: none; }
@@ -72,44 +73,11 @@ class TextScreen(Screen[None]):
     # --- keys --------------------------------------------------------------------------------------
 
     def action_close(self) -> None:
-        box = self.query_one("#view-search", Input)
-        if box.display:
-            box.display = False
-            self.view.focus()
-            return
-        self.dismiss()
+        if not self.close_search():
+            self.dismiss()
 
-    def action_search(self) -> None:
-        box = self.query_one("#view-search", Input)
-        box.display = True
-        box.value = self.needle
-        box.focus()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.needle = event.value
-        event.input.display = False
-        self.view.set_needle(self.needle)
-        self.view.focus()
-        self._find(forward=True)
+    def searched(self) -> None:
         self.set_header(self.header_detail())
 
     def header_detail(self) -> str:
         return ""
-
-    def action_next_match(self) -> None:
-        self._find(forward=True)
-
-    def action_previous_match(self) -> None:
-        self._find(forward=False)
-
-    def _find(self, forward: bool) -> None:
-        if not self.needle:
-            return
-        view = self.view
-        start = view.current if view.current is not None else (-1 if forward else len(self.buffer))
-        found = self.buffer.next_match(self.needle, start, forward)
-        if found is None:
-            self.notify(f"no match for {one_line(self.needle)}", severity="warning", markup=False)
-            return
-        view.show_line(found)
