@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from kftui.checks import fixrefs
-from kftui.checks.evidence import applications, not_listed
+from kftui.checks.evidence import applications, not_listed, read_all
 from kftui.checks.health import pod_failure
 from kftui.model import Application, ClusterSnapshot, Finding, FixRef, ObjectRef, Pod, Severity, on_cluster
 from kftui.profile import Profile
@@ -37,23 +37,20 @@ def gateway(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]:
     gw = profile.gateway
     if not gw.enabled or not _installed(snapshot, profile):
         return
-    svc_ref = ObjectRef("Service", gw.namespace, gw.service)
-    if (
-        snapshot.namespaces
-        and not not_listed(snapshot, "Namespace")
-        and snapshot.namespace_named(gw.namespace) is None
-    ):
+    # On the cluster that has its namespace (the hub's first): Kubeflow may be deployed to a spoke.
+    namespace = snapshot.namespace_named(gw.namespace)
+    cluster = namespace.cluster if namespace is not None else ""
+    svc_ref = ObjectRef("Service", gw.namespace, gw.service, cluster)
+    if snapshot.namespaces and not not_listed(snapshot, "Namespace") and namespace is None:
         problem = f"namespace {gw.namespace} does not exist"
-    elif not_listed(snapshot, "Service") or snapshot.origin_of(svc_ref) is not None:
-        return  # (Services of another cluster are not read: its namespace being there says nothing more)
-    elif (gw.namespace, gw.service) not in snapshot.services:
-        if not snapshot.services:
-            return
+    elif svc_ref.key not in snapshot.services:
+        if not read_all(snapshot, "Service", cluster):
+            return  # (not listed, or a cluster read through Argo CD, which shows only what apps manage)
         problem = f"Service {gw.namespace}/{gw.service} does not exist"
     else:
-        ep = snapshot.endpoints.get((gw.namespace, gw.service))
+        ep = snapshot.endpoints.get(svc_ref.key)
         if ep is None:
-            if not snapshot.endpoints or not_listed(snapshot, "Endpoints"):
+            if not read_all(snapshot, "Endpoints", cluster):
                 return
             problem = f"Service {gw.namespace}/{gw.service} has no Endpoints object"
         elif not ep.ready:
@@ -65,14 +62,17 @@ def gateway(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]:
     pods = [
         p
         for p in snapshot.pods.values()
-        if p.namespace == gw.namespace and p.workload_name == gw.service and p.workload_kind
+        if p.namespace == gw.namespace
+        and p.workload_name == gw.service
+        and p.workload_kind
+        and p.cluster == cluster
     ]
     pod_states = [f"pod {p.name}: {p.display_status}" for p in sorted(pods, key=lambda p: p.name)]
     owner = _owner(snapshot, "Service", gw.namespace, gw.service) or _owner(
         snapshot, "Deployment", gw.namespace, gw.service
     )
     fixes: list[FixRef] = []
-    if (("Deployment", f"{gw.namespace}/{gw.service}")) in snapshot.workloads:
+    if ObjectRef("Deployment", gw.namespace, gw.service, cluster).key in snapshot.workloads:
         fixes += fixrefs.offered(fixrefs.restart("Deployment", gw.namespace, gw.service))
     if owner is not None:
         fixes.append(fixrefs.sync(owner.name))

@@ -149,8 +149,8 @@ def pods_behind_services(findings: Sequence[Finding], snapshot: ClusterSnapshot)
             pod = snapshot.pods.get(pod_finding.subject.key)
             if (
                 pod is not None
-                and pod.origin
-                is None  # (Services are the hub's: a spoke's pod of the same name is not behind one)
+                and pod.cluster
+                == svc.cluster  # (a pod of the same names on another cluster is not behind it)
                 and pod.namespace == svc.namespace
                 and all(pod.labels.get(k) == v for k, v in svc.selector.items())
             ):

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from kftui.kinds import collection_of
-from kftui.model import Application, ClusterSnapshot, ObjectRef, ResourceResult
+from kftui.model import DIRECT, Application, ClusterSnapshot, ObjectRef, ResourceResult
 
 MAX_LISTED = 8
 
@@ -93,6 +93,17 @@ def not_listed(snapshot: ClusterSnapshot, *kinds: str) -> bool:
     dumps); either way, a check must not read "absent" from a list it never saw.
     """
     return any(k in snapshot.forbidden or collection_of(k) in snapshot.forbidden for k in kinds)
+
+
+def read_all(snapshot: ClusterSnapshot, kind: str, cluster: str) -> bool:
+    """Whether kftui read every Service (or Endpoints) of `cluster`, so a missing one is missing: the hub's when
+    it could list them, another cluster's when read through a kube context of its own. Through Argo CD, kftui
+    reads only what an app's tree holds: another app's Service, or one nobody manages, is not missing."""
+    read = snapshot.services if kind == "Service" else snapshot.endpoints
+    origins = [o.origin for o in read.values() if o.cluster == cluster]
+    if not cluster:
+        return bool(origins) and not not_listed(snapshot, kind)
+    return any(origin is not None and origin.path == DIRECT for origin in origins)
 
 
 def managing_app(

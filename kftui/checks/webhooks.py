@@ -1,8 +1,10 @@
 """webhook-unavailable: an admission webhook the API server cannot call, so the objects it guards are refused.
 
 Recognised from the messages Argo CD records (sync results, operationState, conditions) in the wordings of
-several Kubernetes and Argo CD versions, and confirmed from the live webhook configurations, Services and Endpoints,
-which also catches it before the next sync fails.
+several Kubernetes and Argo CD versions, and confirmed from the live webhook configurations, Services and Endpoints
+(or, where kftui could not read the Endpoints, the pods the Service selects), which also catches it before the
+next sync fails. Each lookup stays on one cluster: a spoke's webhook calls the
+spoke's Service, whose Endpoints and pods are the spoke's (the hub can hold objects of the same names).
 """
 
 from __future__ import annotations
@@ -12,8 +14,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from kftui.checks import fixrefs
-from kftui.checks.evidence import all_messages, managing_app, not_listed, squash
-from kftui.model import Application, ClusterSnapshot, Finding, FixRef, ObjectRef, Severity
+from kftui.checks.evidence import all_messages, read_all, squash
+from kftui.model import (
+    Application,
+    ClusterSnapshot,
+    Finding,
+    FixRef,
+    ObjectRef,
+    Pod,
+    Severity,
+    WebhookService,
+    on_cluster,
+)
 from kftui.profile import Profile
 
 _WEBHOOK_CALL = re.compile(r'failed calling (?:admission )?webhook "(?P<hook>[^"]+)"', re.IGNORECASE)
@@ -38,6 +50,7 @@ _CAUSES = (
 class _WebhookProblem:
     namespace: str
     service: str
+    cluster: str
     app: Application | None = None
     evidence: list[str] = field(default_factory=list)
     causes: list[str] = field(default_factory=list)
@@ -45,22 +58,63 @@ class _WebhookProblem:
     fail_closed: bool = False
 
 
-def _backing_workload(snapshot: ClusterSnapshot, namespace: str, service: str) -> tuple[str, str] | None:
-    svc = snapshot.services.get((namespace, service))
+def _pods_behind(snapshot: ClusterSnapshot, cluster: str, namespace: str, service: str) -> list[Pod]:
+    """The pods of `cluster` the Service selects, by name (none for a Service kftui has not read, or one
+    without a selector)."""
+    svc = snapshot.services.get(on_cluster((namespace, service), cluster))
     if svc is None or not svc.selector:
-        return None
-    for pod in sorted(snapshot.pods.values(), key=lambda p: p.name):
-        if (
-            pod.namespace == namespace
-            and pod.workload_kind
+        return []
+    return sorted(
+        (
+            pod
+            for pod in snapshot.pods.values()
+            if pod.namespace == namespace
+            and pod.cluster == cluster
             and all(pod.labels.get(k) == v for k, v in svc.selector.items())
-        ):
+        ),
+        key=lambda p: p.name,
+    )
+
+
+def _backing_workload(
+    snapshot: ClusterSnapshot, cluster: str, namespace: str, service: str
+) -> tuple[str, str] | None:
+    for pod in _pods_behind(snapshot, cluster, namespace, service):
+        if pod.workload_kind:
             return pod.workload_kind, pod.workload_name
     return None
 
 
-def _service_of_hook(snapshot: ClusterSnapshot, hook: str) -> tuple[str, str] | None:
+_NO_READY_POD = "the webhook's Service has no ready pods behind it"
+
+
+def _unserved(snapshot: ClusterSnapshot, cluster: str, w: WebhookService) -> tuple[str, str] | None:
+    """(why, cause) when nothing can serve the webhook now, by the best evidence kftui has: its Service's
+    Endpoints; where those were not all read (through Argo CD, which excludes Endpoints and EndpointSlices by
+    default since 3.0, or a hub that may not list them) the pods the Service selects; None when it can be
+    served, or when kftui cannot tell."""
+    where = on_cluster((w.namespace, w.service), cluster)
+    ep = snapshot.endpoints.get(where)
+    name = f"{w.namespace}/{w.service}"
+    if ep is not None:
+        if ep.ready:
+            return None
+        return f"Endpoints {name} has no ready addresses ({len(ep.not_ready)} not ready)", _NO_READY_POD
+    if read_all(snapshot, "Endpoints", cluster):
+        if where not in snapshot.services and read_all(snapshot, "Service", cluster):
+            return f"Service {name} does not exist", "the webhook's Service does not exist"
+        return f"no Endpoints for Service {name}", _NO_READY_POD
+    pods = _pods_behind(snapshot, cluster, w.namespace, w.service)
+    if not pods or any(p.ready for p in pods):
+        return None  # (no pod seen is no proof: it may be one kftui does not read)
+    states = ", ".join(f"{p.name} {p.display_status}" for p in pods[:3])
+    return f"none of the {len(pods)} pods behind Service {name} is ready ({states})", _NO_READY_POD
+
+
+def _service_of_hook(snapshot: ClusterSnapshot, hook: str, cluster: str) -> tuple[str, str] | None:
     for config in snapshot.webhooks.values():
+        if config.cluster != cluster:
+            continue
         for w in config.webhooks:
             if w.webhook == hook:
                 return w.namespace, w.service
@@ -71,14 +125,15 @@ def webhook_unavailable(snapshot: ClusterSnapshot, profile: Profile) -> Iterator
     """An admission webhook that cannot be called: `failed calling webhook "x": ... connection refused`
     / `no endpoints available for service "y"` / timeouts / x509 in sync results, or a webhook
     configuration whose Service has no ready endpoints right now (the next apply will fail)."""
-    problems: dict[tuple[str, str], _WebhookProblem] = {}
+    problems: dict[tuple[str, str, str], _WebhookProblem] = {}
     for msg in all_messages(snapshot):
         text = squash(msg.text)
         call = _WEBHOOK_CALL.search(text)
         if call is None:
             continue
         hook = call.group("hook")
-        target = _service_of_hook(snapshot, hook)
+        cluster = snapshot.cluster_of(msg.app) if msg.app is not None else ""
+        target = _service_of_hook(snapshot, hook, cluster)
         url = _SVC_URL.search(text)
         named = _NO_ENDPOINTS.search(text) or _SVC_NOT_FOUND.search(text) or url
         if named is not None:
@@ -89,37 +144,29 @@ def webhook_unavailable(snapshot: ClusterSnapshot, profile: Profile) -> Iterator
             )
             if ns:  # a Service whose namespace nothing names cannot be looked up: name the webhook instead
                 target = (ns, named.group("svc"))
-        key = target or ("", hook)
-        problem = problems.setdefault(key, _WebhookProblem(key[0], key[1], msg.app, fail_closed=True))
+        key = (*(target or ("", hook)), cluster)
+        problem = problems.setdefault(
+            key, _WebhookProblem(key[0], key[1], cluster, msg.app, fail_closed=True)
+        )
         problem.evidence.append(msg.quoted)
         problem.hooks.append(hook)
         lower = text.lower()
         problem.causes.extend(c for pat, c in _CAUSES if pat in lower and c not in problem.causes)
-    know_endpoints = bool(snapshot.endpoints) and not not_listed(snapshot, "Endpoints")
-    for config in sorted(snapshot.webhooks.values(), key=lambda c: c.name):
+    for config in sorted(snapshot.webhooks.values(), key=lambda c: (c.cluster, c.name)):
+        cluster = config.cluster
         for w in config.webhooks:
-            ep = snapshot.endpoints.get((w.namespace, w.service))
-            svc = snapshot.services.get((w.namespace, w.service))
-            if ep is not None and ep.ready:
+            unserved = _unserved(snapshot, cluster, w)
+            if unserved is None:
                 continue
-            if ep is None and not know_endpoints:
-                continue
-            if ep is not None:
-                why = f"Endpoints {w.namespace}/{w.service} has no ready addresses ({len(ep.not_ready)} not ready)"
-                cause = "the webhook's Service has no ready pods behind it"
-            elif svc is None and snapshot.services:
-                why = f"Service {w.namespace}/{w.service} does not exist"
-                cause = "the webhook's Service does not exist"
-            else:
-                why = f"no Endpoints for Service {w.namespace}/{w.service}"
-                cause = "the webhook's Service has no ready pods behind it"
-            key = (w.namespace, w.service)
+            why, cause = unserved
+            key = (w.namespace, w.service, cluster)
             problem = problems.setdefault(
                 key,
                 _WebhookProblem(
                     w.namespace,
                     w.service,
-                    _owner(snapshot, config.kind, config.name, w.namespace, w.service),
+                    cluster,
+                    _owner(snapshot, cluster, config.kind, config.name, w.namespace, w.service),
                 ),
             )
             problem.evidence.append(
@@ -134,22 +181,35 @@ def webhook_unavailable(snapshot: ClusterSnapshot, profile: Profile) -> Iterator
         yield _webhook_finding(snapshot, problem)
 
 
-def _owner(snapshot: ClusterSnapshot, kind: str, name: str, ns: str, svc: str) -> Application | None:
-    return managing_app(snapshot, kind, None, name) or managing_app(snapshot, "Service", ns, svc)
+def _owner(
+    snapshot: ClusterSnapshot, cluster: str, kind: str, name: str, ns: str, svc: str
+) -> Application | None:
+    """The first Application (by name) deploying to `cluster` that manages the configuration, else its Service."""
+    apps = sorted(
+        (a for a in snapshot.applications.values() if snapshot.cluster_of(a) == cluster), key=lambda a: a.name
+    )
+    for wanted_kind, wanted_ns, wanted_name in ((kind, None, name), ("Service", ns, svc)):
+        for app in apps:
+            if any(
+                r.kind == wanted_kind and (r.namespace or None) == wanted_ns and r.name == wanted_name
+                for r in app.resources
+            ):
+                return app
+    return None
 
 
 def _webhook_finding(snapshot: ClusterSnapshot, problem: _WebhookProblem) -> Finding:
-    ns, svc = problem.namespace, problem.service
+    ns, svc, cluster = problem.namespace, problem.service, problem.cluster
     hooks = list(dict.fromkeys(problem.hooks))
     fixes: list[FixRef] = []
     workload: tuple[str, str] | None = None
     if ns:
-        workload = _backing_workload(snapshot, ns, svc)
+        workload = _backing_workload(snapshot, cluster, ns, svc)
         fixes.append(fixrefs.wait_for_webhook(ns, svc, workload))
-        subject = ObjectRef("Service", ns, svc)
+        subject = ObjectRef("Service", ns, svc, cluster)
         target = f"svc/{svc} in {ns}"
     else:
-        subject = ObjectRef("Webhook", None, svc)
+        subject = ObjectRef("Webhook", None, svc, cluster)
         target = f"webhook {svc}"
     if workload is not None:
         fixes += fixrefs.offered(fixrefs.restart(workload[0], ns, workload[1]))

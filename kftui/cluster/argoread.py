@@ -25,12 +25,23 @@ from typing import Any, Protocol
 from urllib.parse import quote
 
 from kftui.cluster import convert
-from kftui.cluster.argotree import Live, TreeNode, from_nodes, tree_nodes, wanted_manifests
+from kftui.cluster.argotree import Live, TreeNode, from_nodes, tree_nodes, wanted_endpoints, wanted_manifests
 from kftui.cluster.fields import as_list, as_map, as_str
 from kftui.cluster.http import KubeHttp
 from kftui.cluster.ops import ActionError
 from kftui.kinds import KINDS
-from kftui.model import ArgoCluster, Event, KubeObject, Namespace, Origin, Pod, Workload, with_origin
+from kftui.model import (
+    ArgoCluster,
+    Endpoints,
+    Event,
+    KubeObject,
+    Namespace,
+    Origin,
+    Pod,
+    WebhookConfiguration,
+    Workload,
+    with_origin,
+)
 
 Params = Mapping[str, str | int]
 
@@ -93,7 +104,8 @@ class AppReader:
         return {"appNamespace": self.app_namespace, **extra}
 
     def read(self, tree: Any = None) -> list[KubeObject]:
-        """The app's namespaces, workloads and pods, and the events about its unhealthy pods: from `tree` when
+        """The app's namespaces, workloads, pods and Services (with the webhooks' Endpoints and configurations),
+        and the events about its unhealthy pods: from `tree` when
         given (an ApplicationTree the live stream sent), else from the tree GET now."""
         if tree is None:
             tree = self.http.get_json(app_path(self.app, "/resource-tree"), self._params())
@@ -118,6 +130,10 @@ class AppReader:
             obj = self._live(node)
             if obj is not None:
                 live[node.uid] = obj
+        for node in list(wanted_endpoints(nodes, live.values())):
+            obj = self._live(node)
+            if obj is not None:
+                live[node.uid] = obj
         self._manifests = {uid: kept for uid, kept in self._manifests.items() if uid in live}
         objects = from_nodes(nodes, self.origin, live, self.dest_namespace)
         for node in nodes:
@@ -134,7 +150,7 @@ class AppReader:
         except ActionError:
             return None  # the node alone still says what it can
         obj = convert.to_model(raw, node.kind) if raw else None
-        if isinstance(obj, Pod | Workload | Namespace):
+        if isinstance(obj, Pod | Workload | Namespace | Endpoints | WebhookConfiguration):
             self._manifests[node.uid] = (node.resource_version, obj)
             return obj
         return None

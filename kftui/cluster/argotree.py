@@ -1,4 +1,5 @@
-"""Argo CD's view of a remote cluster as kftui's model: ApplicationTree nodes -> Pods, Workloads, Namespaces.
+"""Argo CD's view of a remote cluster as kftui's model: ApplicationTree nodes -> Pods, Workloads, Namespaces,
+Services, and the Endpoints and webhook configurations the webhook check needs.
 
 The JSON shapes are Argo CD's API types (pkg/apis/application/v1alpha1): an ApplicationTree holds `nodes`
 (ResourceNode: group, version, kind, namespace, name, uid, parentRefs, info [{name, value}], networkingInfo,
@@ -6,7 +7,10 @@ resourceVersion, images, health {status, message}, createdAt). For a Pod, Argo C
 "Status Reason" (what `kubectl get pods` shows in STATUS), "Node", "Containers" ("ready/total") and "Restart
 Count" (controller/cache/info.go, populatePodInfo). A healthy object is built from its node alone; for an
 unhealthy one the caller fetches the live manifest (`.../resource`) and converts it like a LIST item, so the
-checks see the same container states they see on the hub. Every object carries its Origin.
+checks see the same container states they see on the hub. A Service's node gives its selector
+(networkingInfo.targetLabels); a webhook configuration says which Services it calls only in its manifest, so
+each one in the tree is fetched, and then the Endpoints of the Services those call (gitops-engine shows an
+Endpoints object under the Service of its name). Every object carries its Origin.
 """
 
 from __future__ import annotations
@@ -18,13 +22,26 @@ from typing import Any
 from kftui.cluster.fields import as_int, as_list, as_map, as_str, parse_time, str_map
 from kftui.cluster.objects import workload_of
 from kftui.kinds import WORKLOAD_KINDS
-from kftui.model import ContainerStatus, KubeObject, Namespace, Origin, Pod, Workload, with_origin
+from kftui.model import (
+    ContainerStatus,
+    Endpoints,
+    KubeObject,
+    Namespace,
+    Origin,
+    Pod,
+    Service,
+    WebhookConfiguration,
+    Workload,
+    with_origin,
+)
 
-Live = Pod | Workload | Namespace
+Live = Pod | Workload | Namespace | Endpoints | WebhookConfiguration
 """What a live manifest of a read kind converts to."""
 
 # The kinds read from the tree; the rest of it (ReplicaSets, ConfigMaps, custom resources) only links them.
 READ_KINDS = frozenset({"Pod", "Namespace", *WORKLOAD_KINDS})
+WEBHOOK_GROUP = "admissionregistration.k8s.io"
+WEBHOOK_KINDS = frozenset({"ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"})
 # Pod STATUS words that mean a container is waiting (phase Pending or Running, not ready).
 _PENDING_REASONS = frozenset(
     {
@@ -51,6 +68,8 @@ class TreeNode:
     parents: tuple[str, ...]
     info: Mapping[str, str]
     labels: Mapping[str, str]
+    target_labels: Mapping[str, str]
+    """A Service's selector, as Argo CD's networkingInfo gives it."""
     health: str
     health_message: str
     resource_version: str
@@ -81,6 +100,7 @@ def tree_nodes(tree: Any) -> list[TreeNode]:
                     for i in map(as_map, as_list(raw.get("info")))
                 },
                 labels=str_map(as_map(raw.get("networkingInfo")).get("labels")),
+                target_labels=str_map(as_map(raw.get("networkingInfo")).get("targetLabels")),
                 health=as_str(health.get("status")),
                 health_message=as_str(health.get("message")),
                 resource_version=as_str(raw.get("resourceVersion")),
@@ -190,9 +210,15 @@ def from_nodes(
     if dest_namespace:
         namespaces[dest_namespace] = Namespace(dest_namespace, origin=origin)
     for node in nodes:
+        fetched = live.get(node.uid)
+        if isinstance(fetched, Endpoints | WebhookConfiguration):
+            out.append(with_origin(fetched, origin))
+            continue
+        if node.kind == "Service" and node.group == "":
+            out.append(Service(node.namespace, node.name, selector=node.target_labels, origin=origin))
+            continue
         if node.kind not in READ_KINDS or node.group not in ("", "apps"):
             continue
-        fetched = live.get(node.uid)
         if fetched is not None:
             obj: KubeObject = with_origin(fetched, origin)
         elif node.kind == "Pod":
@@ -219,7 +245,24 @@ def from_nodes(
 
 def wanted_manifests(nodes: Iterable[TreeNode]) -> Iterator[TreeNode]:
     """The nodes whose live manifest is worth one GET: unhealthy Pods and workloads (a healthy one says all
-    from its node). Bounded by what is broken, not by the size of the app."""
+    from its node) and webhook configurations (a handful per install). Bounded by what is broken and by
+    the webhooks, not by the size of the app."""
     for node in nodes:
-        if node.kind in READ_KINDS and node.kind != "Namespace" and not node.healthy:
+        if (node.kind in READ_KINDS and node.kind != "Namespace" and not node.healthy) or (
+            node.kind in WEBHOOK_KINDS and node.group == WEBHOOK_GROUP
+        ):
+            yield node
+
+
+def wanted_endpoints(nodes: Iterable[TreeNode], fetched: Iterable[Live]) -> Iterator[TreeNode]:
+    """The Endpoints nodes of the Services the fetched webhook configurations call: whether a webhook can be
+    served is the one thing kftui reads Endpoints for through Argo CD."""
+    called = {
+        (w.namespace, w.service)
+        for obj in fetched
+        if isinstance(obj, WebhookConfiguration)
+        for w in obj.webhooks
+    }
+    for node in nodes:
+        if node.kind == "Endpoints" and node.group == "" and (node.namespace, node.name) in called:
             yield node

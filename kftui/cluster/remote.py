@@ -48,17 +48,22 @@ POLL_INTERVAL = 5.0
 # An app whose live stream is up is still read this often (never more often than `interval`).
 SAFETY_INTERVAL = 60.0
 TICK = 1.0  # how often follow looks at what is due and at the streams' state
-REMOTE_COLLECTIONS = ("namespaces", "pods", "workloads", "events")
+REMOTE_COLLECTIONS = ("namespaces", "pods", "workloads", "events", "services", "endpoints", "webhooks")
 
 
 def _read_directly(source: SnapshotSource, origin: Origin) -> list[KubeObject]:
     """The objects kftui reads of a cluster through its own kube context, tagged with their origin."""
     remote = source.load()
-    return [tagged(o, origin) for name in REMOTE_COLLECTIONS for o in remote.collection(name).values()]
+    return [
+        with_origin(o, origin)
+        for name in REMOTE_COLLECTIONS
+        for o in remote.collection(name).values()
+        if isinstance(o, Tagged)
+    ]
 
 
 def tagged(obj: KubeObject, origin: Origin) -> KubeObject:
-    """An object of a directly watched remote cluster, marked as coming from it."""
+    """An object of a remote cluster marked as coming from it (the kinds kftui keys by cluster; others as they are)."""
     return with_origin(obj, origin) if isinstance(obj, Tagged) else obj
 
 
@@ -260,9 +265,12 @@ class FederatedSource:
             if isinstance(item, ConnectionStatus):
                 return  # the hub speaks for the connection; a direct cluster's trouble shows as stale objects
             # Only events: a Relisted replaces every object of its kind, the hub's too, and a Forbidden note
-            # would speak for the hub's kind (a relist of the remote cluster is not merged yet).
+            # would speak for the hub's kind (a relist of the remote cluster is not merged yet). Only the
+            # kinds kftui keys by cluster: a spoke's CRD or Application would land among the hub's.
             changes: Changes = [
-                WatchEvent(c.type, tagged(c.obj, origin)) for c in item if isinstance(c, WatchEvent)
+                WatchEvent(c.type, with_origin(c.obj, origin))
+                for c in item
+                if isinstance(c, WatchEvent) and isinstance(c.obj, Tagged)
             ]
             if changes:
                 sink(changes)

@@ -1,7 +1,7 @@
 """Objects of other clusters in a dump: written as the manifests kubectl prints, with their origin, and read back.
 
 The hub's objects go into `kftui dump` as the API server returned them. A remote app's pods, workloads,
-namespaces and events are model objects (cluster/remote.py read them through Argo CD's API or a second kube
+namespaces, events, Services, Endpoints and webhook configurations are model objects (cluster/remote.py read them through Argo CD's API or a second kube
 context), so they are written back as the manifests cluster/objects.py converts into those same objects, each
 with a `kftui.dev/origin` annotation naming its cluster and path. Loading the dump restores the origin (and
 drops the annotation), so the remote objects are remote again and keyed apart from the hub's.
@@ -20,12 +20,16 @@ from kftui.model import (
     ARGOCD_API,
     DIRECT,
     ContainerStatus,
+    EndpointAddress,
+    Endpoints,
     Event,
     KubeObject,
     Namespace,
     Origin,
     Pod,
+    Service,
     Tagged,
+    WebhookConfiguration,
     Workload,
     with_origin,
 )
@@ -181,6 +185,58 @@ def _event(e: Event, origin: Origin) -> dict[str, Any]:
     return raw
 
 
+def _service(svc: Service, origin: Origin) -> dict[str, Any]:
+    meta = _meta(
+        svc.name,
+        svc.namespace,
+        origin,
+        svc.resource_version,
+        labels=dict(svc.labels),
+        annotations=dict(svc.annotations),
+    )
+    ports = [
+        {"name": p.name, "port": p.port, "targetPort": p.target_port, "protocol": p.protocol}
+        for p in svc.ports
+    ]
+    spec = {"type": svc.type, "ports": ports, "selector": dict(svc.selector)}
+    return {"apiVersion": "v1", "kind": "Service", "metadata": meta, "spec": spec}
+
+
+def _address(a: EndpointAddress) -> dict[str, Any]:
+    return {"ip": a.ip, "targetRef": {"kind": "Pod", "name": a.pod_name}} if a.pod_name else {"ip": a.ip}
+
+
+def _endpoints(ep: Endpoints, origin: Origin) -> dict[str, Any]:
+    subset: dict[str, Any] = {}
+    if ep.ready:
+        subset["addresses"] = [_address(a) for a in ep.ready]
+    if ep.not_ready:
+        subset["notReadyAddresses"] = [_address(a) for a in ep.not_ready]
+    return {
+        "apiVersion": "v1",
+        "kind": "Endpoints",
+        "metadata": _meta(ep.name, ep.namespace, origin, ep.resource_version),
+        "subsets": [subset] if subset else [],
+    }
+
+
+def _webhooks(config: WebhookConfiguration, origin: Origin) -> dict[str, Any]:
+    hooks = [
+        {
+            "name": w.webhook,
+            "failurePolicy": w.failure_policy,
+            "clientConfig": {"service": {"namespace": w.namespace, "name": w.service, "port": w.port}},
+        }
+        for w in config.webhooks
+    ]
+    return {
+        "apiVersion": "admissionregistration.k8s.io/v1",
+        "kind": config.kind,
+        "metadata": _meta(config.name, "", origin, config.resource_version),
+        "webhooks": hooks,
+    }
+
+
 def manifest(obj: Tagged) -> dict[str, Any]:
     """The manifest of a remote object (its origin set), as a dump holds it."""
     origin = obj.origin
@@ -192,6 +248,12 @@ def manifest(obj: Tagged) -> dict[str, Any]:
         return _namespace(obj, origin)
     if isinstance(obj, Workload):
         return _workload(obj, origin)
+    if isinstance(obj, Service):
+        return _service(obj, origin)
+    if isinstance(obj, Endpoints):
+        return _endpoints(obj, origin)
+    if isinstance(obj, WebhookConfiguration):
+        return _webhooks(obj, origin)
     return _event(obj, origin)
 
 
@@ -222,7 +284,7 @@ def restored(obj: KubeObject, origin: Origin, annotations: Mapping[str, Any]) ->
     """`obj`, converted from a dumped remote object, as it was read: its origin set, kftui's annotations gone."""
     if not isinstance(obj, Tagged):
         return obj
-    if isinstance(obj, Pod | Namespace):
+    if isinstance(obj, Pod | Namespace | Service):
         kept = {k: v for k, v in obj.annotations.items() if k not in (ORIGIN_ANNOTATION, WORKLOAD_ANNOTATION)}
         obj = replace(obj, annotations=kept)
     workload = annotations.get(WORKLOAD_ANNOTATION)

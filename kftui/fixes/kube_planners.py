@@ -128,7 +128,7 @@ def forward_target(target: ObjectRef, snapshot: ClusterSnapshot, profile: Profil
     """A Service's first port (the profile's gateway settings when it is the gateway), else the gateway."""
     gateway = profile.gateway if profile is not None else None
     if target.kind == "Service" and target.namespace:
-        svc: Service | None = snapshot.services.get((target.namespace, target.name))
+        svc: Service | None = snapshot.services.get(target.key)
         port = svc.ports[0].port if svc is not None and svc.ports else 80
         if gateway is not None and (gateway.namespace, gateway.service) == (target.namespace, target.name):
             return ForwardTarget(

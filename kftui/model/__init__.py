@@ -1,6 +1,7 @@
 """The cluster as kftui sees it, free of any client library; this package re-exports the public names.
 
-objects.py holds the Kubernetes objects, applications.py Argo CD's Applications, projects.py its AppProjects,
+objects.py holds the Kubernetes objects, network.py Services, Endpoints and webhook configurations,
+tagged.py which of them kftui reads from other clusters, applications.py Argo CD's Applications, projects.py its AppProjects,
 snapshot.py the snapshot, changes.py watch events and how they are applied, lineage.py which keys a batch
 changed, findings.py what checks conclude. Import from `kftui.model` rather than the modules, so the split stays an implementation detail.
 """
@@ -26,27 +27,27 @@ from kftui.model.findings import (
     title_suffix,
 )
 from kftui.model.lineage import MAX_LINEAGE_STEPS, Lineage, changed_keys
+from kftui.model.network import (
+    EndpointAddress,
+    Endpoints,
+    Service,
+    ServicePort,
+    WebhookConfiguration,
+    WebhookService,
+)
 from kftui.model.objects import (
     EMPTY_MAP,
     ContainerPort,
     ContainerStatus,
     CustomResourceDefinition,
-    EndpointAddress,
-    Endpoints,
     Event,
     HeldObject,
     Key,
     Namespace,
     ObjectRef,
     Pod,
-    Service,
-    ServicePort,
-    Tagged,
-    WebhookConfiguration,
-    WebhookService,
     Workload,
     on_cluster,
-    with_origin,
 )
 from kftui.model.projects import AppProject, SyncWindow
 from kftui.model.snapshot import (
@@ -58,6 +59,7 @@ from kftui.model.snapshot import (
     cluster_of,
     kind_of,
 )
+from kftui.model.tagged import Tagged, with_origin
 
 __all__ = [
     "ARGOCD_API",

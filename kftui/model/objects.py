@@ -2,14 +2,14 @@
 
 Everything above the cluster/ boundary works on these types only. They keep just the fields that the tree,
 the checks and the fixes read, which keeps a 20,000-pod snapshot small and makes the checks easy to test
-with hand-built objects. Argo CD's Applications are in applications.py; the snapshot that holds them all is
-in snapshot.py.
+with hand-built objects. Services, Endpoints and webhook configurations are in network.py, Argo CD's Applications in applications.py;
+the snapshot that holds them all is in snapshot.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Literal, TypeAlias
@@ -227,59 +227,6 @@ class Pod(OnCluster):
         return self.reason or self.phase
 
 
-@dataclass(frozen=True, slots=True)
-class ServicePort:
-    name: str
-    port: int
-    target_port: int | str
-    protocol: str = "TCP"
-
-
-@dataclass(frozen=True, slots=True)
-class Service:
-    namespace: str
-    name: str
-    type: str = "ClusterIP"
-    ports: tuple[ServicePort, ...] = ()
-    selector: Mapping[str, str] = field(default_factory=no_entries)
-    labels: Mapping[str, str] = field(default_factory=no_entries)
-    annotations: Mapping[str, str] = field(default_factory=no_entries)
-    resource_version: str = ""
-
-    @property
-    def key(self) -> Key:
-        return (self.namespace, self.name)
-
-    @property
-    def ref(self) -> ObjectRef:
-        return ObjectRef("Service", self.namespace, self.name)
-
-
-@dataclass(frozen=True, slots=True)
-class EndpointAddress:
-    ip: str
-    pod_name: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Endpoints:
-    """Ready and not-ready backends of a Service (from Endpoints or EndpointSlices)."""
-
-    namespace: str
-    name: str
-    ready: tuple[EndpointAddress, ...] = ()
-    not_ready: tuple[EndpointAddress, ...] = ()
-    resource_version: str = ""
-
-    @property
-    def key(self) -> Key:
-        return (self.namespace, self.name)
-
-    @property
-    def ref(self) -> ObjectRef:
-        return ObjectRef("Endpoints", self.namespace, self.name)
-
-
 _LONG_AGO = datetime.min.replace(tzinfo=UTC)
 
 
@@ -335,33 +282,6 @@ class CustomResourceDefinition:
 
 
 @dataclass(frozen=True, slots=True)
-class WebhookService:
-    """One webhook of a (Validating|Mutating)WebhookConfiguration that calls an in-cluster Service."""
-
-    webhook: str
-    namespace: str
-    service: str
-    port: int = 443
-    failure_policy: str = "Fail"
-
-
-@dataclass(frozen=True, slots=True)
-class WebhookConfiguration:
-    kind: str
-    name: str
-    webhooks: tuple[WebhookService, ...] = ()
-    resource_version: str = ""
-
-    @property
-    def key(self) -> Key:
-        return (self.kind, self.name)
-
-    @property
-    def ref(self) -> ObjectRef:
-        return ObjectRef(self.kind, None, self.name)
-
-
-@dataclass(frozen=True, slots=True)
 class Workload(OnCluster):
     """A Deployment, StatefulSet or DaemonSet: the thing a restart fix acts on."""
 
@@ -386,14 +306,3 @@ class Workload(OnCluster):
     @property
     def ref(self) -> ObjectRef:
         return ObjectRef(self.kind, self.namespace, self.name, self.cluster)
-
-
-Tagged: TypeAlias = Namespace | Pod | Event | Workload
-"""The kinds kftui reads from other clusters than the hub, each with an `origin`."""
-
-
-def with_origin(obj: Tagged, origin: Origin) -> Tagged:
-    """`obj` as read from `origin`'s cluster: its origin set, and an event's involved object on that cluster."""
-    if isinstance(obj, Event):
-        return replace(obj, origin=origin, involved=replace(obj.involved, cluster=origin.cluster))
-    return replace(obj, origin=origin)

@@ -13,21 +13,19 @@ from kftui.kinds import WORKLOAD_KINDS, collection_of
 from kftui.model.applications import Application
 from kftui.model.clusters import ArgoCluster, Destination, Origin, resolve
 from kftui.model.lineage import Lineage
+from kftui.model.network import Endpoints, Service, WebhookConfiguration
 from kftui.model.objects import (
     CustomResourceDefinition,
-    Endpoints,
     Event,
     Key,
     Namespace,
     ObjectRef,
     Pod,
-    Service,
-    Tagged,
-    WebhookConfiguration,
     Workload,
     no_entries,
 )
 from kftui.model.projects import AppProject
+from kftui.model.tagged import Tagged
 
 KubeObject: TypeAlias = (
     Application
@@ -67,18 +65,17 @@ COLLECTION_OF: Mapping[type, str] = MappingProxyType(
 )
 
 
-# The snapshot field each kind's objects live in; the kinds whose objects carry an origin (model/objects.py).
+_WEBHOOK_KINDS = ("ValidatingWebhookConfiguration", "MutatingWebhookConfiguration")
+# The snapshot field each kind's objects live in; the kinds whose objects carry an origin (model/tagged.py).
 COLLECTION_OF_KIND: Mapping[str, str] = MappingProxyType(
     {
         **{kind: collection_of(kind) for kind in KIND_OF_TYPE.values()},
-        **{kind: collection_of(kind) for kind in WORKLOAD_KINDS},
-        **{
-            kind: collection_of(kind)
-            for kind in ("ValidatingWebhookConfiguration", "MutatingWebhookConfiguration")
-        },
+        **{kind: collection_of(kind) for kind in (*WORKLOAD_KINDS, *_WEBHOOK_KINDS)},
     }
 )
-TAGGED_KINDS = frozenset({"Namespace", "Pod", "Event", *WORKLOAD_KINDS})
+TAGGED_KINDS = frozenset(
+    {"Namespace", "Pod", "Event", "Service", "Endpoints", *WORKLOAD_KINDS, *_WEBHOOK_KINDS}
+)
 
 
 def kind_of(obj: KubeObject) -> str:
@@ -196,13 +193,13 @@ class ClusterSnapshot:
         return self.collection(name).get(ref.key) if name is not None else None
 
     def origin_of(self, ref: ObjectRef) -> Origin | None:
-        """Where the object `ref` names was read from, None for the hub's own objects. A Service or other
-        object kftui does not tag goes by its namespace (a namespace of a remote app is tagged)."""
-        if ref.kind in TAGGED_KINDS:
-            obj = self.get(ref)
-        elif ref.cluster:
+        """Where the object `ref` names was read from, None for the hub's own objects. An object the snapshot
+        does not hold (a kind kftui does not read, or not read yet) goes by its namespace on its cluster (a
+        namespace of a remote app is tagged)."""
+        obj = self.get(ref) if ref.kind in TAGGED_KINDS else None
+        if obj is None and ref.cluster:
             obj = self.namespaces.get(("", ref.namespace or "", ref.cluster))
-        else:  # (a Service, say, which kftui reads on the hub only: the profile's gateway names no cluster)
+        elif obj is None:  # (the profile's gateway, say, names no cluster)
             obj = self.namespace_named(ref.namespace) if ref.namespace else None
         return obj.origin if isinstance(obj, Tagged) else None
 

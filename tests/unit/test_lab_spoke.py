@@ -73,10 +73,18 @@ def test_spoke_apps_point_at_the_spoke_by_url_or_by_name() -> None:
     assert parent["spec"]["destination"]["server"] == "https://kubernetes.default.svc"
     assert degraded["spec"]["destination"] == {"name": "spoke", "namespace": "kubeflow"}
     assert {a["spec"]["project"] for a in [*children, parent, degraded]} == {"multicluster"}
-    crashing = yaml.safe_load(files["katib/katib-controller.yaml"])
+    crashing, service, webhook = yaml.safe_load_all(files["katib/katib-controller.yaml"])
     # Never Available, so the rollout misses its deadline (Argo CD: Degraded) instead of Progressing forever.
     assert crashing["spec"]["minReadySeconds"] < crashing["spec"]["progressDeadlineSeconds"]
     assert crashing["spec"]["template"]["metadata"]["labels"]["kftui.lab/crash-loop"] == "true"
+    # Katib's webhook calls the Service in front of those crash-looping pods: nothing can serve it.
+    labels = crashing["spec"]["template"]["metadata"]["labels"]
+    assert all(labels.get(k) == v for k, v in service["spec"]["selector"].items())
+    (hook,) = webhook["webhooks"]
+    assert hook["clientConfig"]["service"]["name"] == service["metadata"]["name"]
+    assert hook["rules"][0]["apiGroups"] == [
+        "kubeflow.org"
+    ]  # no such API on the spoke: it intercepts nothing
 
 
 def test_the_spokes_kwok_logs_and_backoff_event_leave_the_hubs_config_alone(lab: lab_mod.Lab) -> None:

@@ -124,7 +124,11 @@ class DetailsPane(Vertical):
             workload = snapshot.workloads.get(ObjectRef(obj.kind, obj.namespace, obj.name, cluster).key)
             if workload is not None:
                 found.append((f"{obj.kind} {obj.namespace}/{obj.name} in the cluster", workload))
-            service = snapshot.services.get((obj.namespace, obj.name)) if obj.kind == "Service" else None
+            service = (
+                snapshot.services.get(ObjectRef("Service", obj.namespace, obj.name, cluster).key)
+                if obj.kind == "Service"
+                else None
+            )
             if service is not None:
                 found.append((f"Service {obj.namespace}/{obj.name} in the cluster", service))
             return found

@@ -1,0 +1,103 @@
+"""How a cluster's traffic is wired as kftui sees it: Services, their Endpoints and admission webhooks.
+
+The webhook check and the gateway check read these together: a webhook configuration names a Service, the
+Service selects pods, its Endpoints say which of them are ready. A spoke's objects carry their Origin and
+its cluster in their key, like the pods they select, so a lookup stays on one cluster.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from kftui.model.clusters import OnCluster, Origin
+from kftui.model.objects import Key, ObjectRef, no_entries
+
+
+@dataclass(frozen=True, slots=True)
+class ServicePort:
+    name: str
+    port: int
+    target_port: int | str
+    protocol: str = "TCP"
+
+
+@dataclass(frozen=True, slots=True)
+class Service(OnCluster):
+    namespace: str
+    name: str
+    type: str = "ClusterIP"
+    ports: tuple[ServicePort, ...] = ()
+    selector: Mapping[str, str] = field(default_factory=no_entries)
+    labels: Mapping[str, str] = field(default_factory=no_entries)
+    annotations: Mapping[str, str] = field(default_factory=no_entries)
+    resource_version: str = ""
+    origin: Origin | None = None
+    """Set for objects of another cluster than the hub: which one, and by which path kftui read it."""
+
+    @property
+    def key(self) -> Key:
+        key = (self.namespace, self.name)
+        return key if self.origin is None else (*key, self.origin.cluster)
+
+    @property
+    def ref(self) -> ObjectRef:
+        return ObjectRef("Service", self.namespace, self.name, self.cluster)
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointAddress:
+    ip: str
+    pod_name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoints(OnCluster):
+    """Ready and not-ready backends of a Service (from Endpoints or EndpointSlices)."""
+
+    namespace: str
+    name: str
+    ready: tuple[EndpointAddress, ...] = ()
+    not_ready: tuple[EndpointAddress, ...] = ()
+    resource_version: str = ""
+    origin: Origin | None = None
+    """Set for objects of another cluster than the hub: which one, and by which path kftui read it."""
+
+    @property
+    def key(self) -> Key:
+        key = (self.namespace, self.name)
+        return key if self.origin is None else (*key, self.origin.cluster)
+
+    @property
+    def ref(self) -> ObjectRef:
+        return ObjectRef("Endpoints", self.namespace, self.name, self.cluster)
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookService:
+    """One webhook of a (Validating|Mutating)WebhookConfiguration that calls an in-cluster Service."""
+
+    webhook: str
+    namespace: str
+    service: str
+    port: int = 443
+    failure_policy: str = "Fail"
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookConfiguration(OnCluster):
+    kind: str
+    name: str
+    webhooks: tuple[WebhookService, ...] = ()
+    resource_version: str = ""
+    origin: Origin | None = None
+    """Set for objects of another cluster than the hub: which one, and by which path kftui read it."""
+
+    @property
+    def key(self) -> Key:
+        key = (self.kind, self.name)
+        return key if self.origin is None else (*key, self.origin.cluster)
+
+    @property
+    def ref(self) -> ObjectRef:
+        return ObjectRef(self.kind, None, self.name, self.cluster)
