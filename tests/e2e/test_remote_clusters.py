@@ -16,12 +16,14 @@ from typing import Any
 
 import pytest
 
+from kftui.checks.registry import run_checks
 from kftui.cluster.dumpfile import load_snapshot, write_dump
 from kftui.cluster.source import ConnectionStatus
 from kftui.fixes.plan import plan_action
 from kftui.fixes.runtime import FixOptions, build_fix_runtime
-from kftui.model import ARGOCD_API, ObjectRef, Origin, Pod, WatchEvent
+from kftui.model import ARGOCD_API, ConnectionState, ObjectRef, Origin, Pod, WatchEvent
 from kftui.multicluster import choose, live_source
+from kftui.profile import detect_profile
 from kftui.ui.app import KftuiApp
 from kftui.ui.screens.logs import LogsScreen
 from tests.e2e.fix_helpers import (
@@ -38,6 +40,7 @@ from tests.e2e.fix_helpers import (
 )
 from tests.lab import argocd_record as record
 from tests.lab import spoke_scenario as sc
+from tests.lab.faultproxy import FaultProxy
 from tests.ui.helpers import wait_for
 
 pytestmark = pytest.mark.e2e
@@ -124,6 +127,22 @@ def test_with_the_hub_kubeconfig_and_a_token_the_spoke_apps_are_diagnosed_throug
     }
     assert "katib-controller: starting" in shown["logs"].stdout, shown["logs"].stderr
     assert f"name: {crash[0]['subject']['name']}" in shown["describe"].stdout, shown["describe"].stderr
+    # Katib's webhook on the spoke calls the crash-looping pod's Service. Read through Argo CD (the
+    # configuration's live manifest, the Service's selector; Argo CD 3 shows no Endpoints), no pod behind it
+    # is ready: the finding is about the spoke's Service.
+    (hook,) = [f for f in findings if f["check"] == "webhook-unavailable"]
+    assert hook["subject"] == {
+        "kind": "Service",
+        "namespace": sc.NAMESPACE,
+        "name": sc.CRASHING_DEPLOYMENT,
+        "cluster": "spoke",
+    }, hook["subject"]
+    assert hook["evidence"][-1] == "via Argo CD API (cluster spoke)", hook["evidence"]
+    assert f"{sc.WEBHOOK_CONFIG} webhook {sc.WEBHOOK}" in hook["evidence"][0], hook["evidence"]
+    assert f"pods behind Service {sc.NAMESPACE}/{sc.CRASHING_DEPLOYMENT} is ready" in hook["evidence"][0]
+    assert not [c for f in hook["fixes"] if (c := shlex.split(f["command"])) and c[0] == "kubectl"], hook[
+        "fixes"
+    ]
 
 
 def test_the_spoke_read_through_argo_cd_has_its_namespaces_workloads_pods_and_logs(
@@ -153,6 +172,23 @@ def test_the_spoke_read_through_argo_cd_has_its_namespaces_workloads_pods_and_lo
         (p.key, p.origin) for p in spoke_pods
     }
     assert back.clusters == clusters
+    # The webhook's configuration and its Service came through Argo CD too, and come back from the dump so.
+    remote_network = {
+        (type(o).__name__, o.key, o.origin)
+        for o in [*snap.webhooks.values(), *snap.endpoints.values(), *snap.services.values()]
+        if o.origin is not None
+    }
+    assert (
+        "WebhookConfiguration",
+        ("ValidatingWebhookConfiguration", sc.WEBHOOK_CONFIG, "spoke"),
+        via_argo,
+    ) in (remote_network)
+    assert ("Service", (sc.NAMESPACE, sc.CRASHING_DEPLOYMENT, "spoke"), via_argo) in remote_network
+    assert remote_network == {
+        (type(o).__name__, o.key, o.origin)
+        for o in [*back.webhooks.values(), *back.endpoints.values(), *back.services.values()]
+        if o.origin is not None
+    }
     close = getattr(source, "close", None)
     if close is not None:
         close()
@@ -169,6 +205,19 @@ def test_given_a_context_for_the_spoke_kftui_reads_it_directly(lab_spoke: Any, t
     spoke_pods = [p for p in snap.pods.values() if p.origin is not None and p.origin.cluster == "spoke"]
     assert spoke_pods
     assert {p.origin.path for p in spoke_pods if p.origin is not None} == {"direct"}
+    # The spoke's Services, Endpoints and webhook configurations are the spoke's, read directly: Katib's
+    # webhook has no ready endpoint there, and its commands act through the spoke's context.
+    endpoints = snap.endpoints[(sc.NAMESPACE, sc.CRASHING_DEPLOYMENT, "spoke")]
+    assert endpoints.origin is not None and endpoints.origin.path == "direct" and not endpoints.ready
+    assert ("ValidatingWebhookConfiguration", sc.WEBHOOK_CONFIG, "spoke") in snap.webhooks
+    assert ("ValidatingWebhookConfiguration", sc.WEBHOOK_CONFIG) not in snap.webhooks  # not the hub's
+    (hook,) = [f for f in run_checks(snap, detect_profile(set())) if f.check == "webhook-unavailable"]
+    assert hook.subject == ObjectRef("Service", sc.NAMESPACE, sc.CRASHING_DEPLOYMENT, "spoke")
+    assert hook.evidence_lines[-1] == "via a direct kube context (cluster spoke)"
+    context = endpoints.origin.context
+    assert all(
+        argv[-2:] == ("--context", context) for f in hook.fixes for argv in f.argvs if argv[0] == "kubectl"
+    ), [f.argvs for f in hook.fixes]
     close = getattr(source, "close", None)
     if close is not None:
         close()
@@ -314,6 +363,63 @@ def test_a_change_on_the_spoke_reaches_kftui_on_argo_cds_live_stream_not_by_a_po
     calls = argo_calls(lab, mark)
     assert _argo_writes(calls) == []
     assert "WatchResourceTree" in {c.method for c in record.reads(calls)}, [c.describe() for c in calls]
+
+
+def test_a_live_stream_that_drops_is_named_on_the_status_line_and_its_return_clears_it(
+    lab_spoke: Any, tmp_path: Path
+) -> None:
+    """Argo CD behind a proxy the test cuts: the spoke apps' live streams drop and cannot reopen, and the
+    status kftui sends says so ("live stream of <app> via Argo CD: ...; polling instead"); restored, the
+    streams reopen and the status goes back to LIVE with nothing to report."""
+    lab = lab_spoke
+    _settled(lab)
+    statuses: list[ConnectionStatus] = []
+    changed = threading.Condition()
+
+    def sink(item: Any) -> None:
+        if isinstance(item, ConnectionStatus):
+            with changed:
+                statuses.append(item)
+                changed.notify_all()
+
+    def status_after(count: int, wanted: Any) -> bool:
+        return any(wanted(s) for s in statuses[count:])
+
+    with FaultProxy(lab.argocd_auth_server) as proxy:
+        env = {**_env(lab, tmp_path, lab.argocd_admin_token()), "ARGOCD_SERVER": proxy.address}
+        source = live_source(choose(_args(lab.kubeconfig), env), env)
+        source.load()
+        stop = threading.Event()
+        follower = threading.Thread(target=source.follow, args=(sink, stop), daemon=True)
+        follower.start()
+        try:
+            spoke_apps = 1 + len(sc.HEALTHY_APPS)
+            lab.wait_for(lambda: proxy.connections >= spoke_apps, 60, "a live stream per spoke app, open")
+            seen = len(statuses)
+            proxy.cut()
+            with changed:
+                assert changed.wait_for(
+                    lambda: status_after(
+                        seen,
+                        lambda s: s.state is ConnectionState.RECONNECTING and "live stream of" in s.detail,
+                    ),
+                    60,
+                ), statuses
+            down = next(s for s in statuses[seen:] if "live stream of" in s.detail)
+            assert "via Argo CD" in down.detail and "polling instead" in down.detail, down.detail
+            assert proxy.refused > 0  # the streams tried to reopen, and could not
+            seen = len(statuses)
+            proxy.restore()
+            with changed:
+                assert changed.wait_for(
+                    lambda: status_after(seen, lambda s: s.state is ConnectionState.LIVE and not s.detail), 90
+                ), statuses[seen:]
+            assert proxy.connections >= spoke_apps  # reopened
+        finally:
+            stop.set()
+            follower.join(10)
+            _close(source)
+    assert not follower.is_alive()
 
 
 def _close(source: Any) -> None:

@@ -7,7 +7,9 @@
 | spoke-pipelines   | spoke by server URL, wave 0  | Deployment+Service kubeflow/ml-pipeline: Synced, Healthy   |
 | spoke-katib       | spoke by name ("spoke")      | Deployment kubeflow/katib-controller: its pod crash-loops  |
 |                   |                              | (kwok stage pod-crash-loop), the Deployment misses its     |
-|                   |                              | progress deadline: Synced, Degraded                        |
+|                   |                              | progress deadline: Synced, Degraded. Its Service serves    |
+|                   |                              | Katib's validating webhook, which therefore has no ready   |
+|                   |                              | endpoint (only the spoke's Endpoints can say so)           |
 
 All four are in AppProject `multicluster`, whose role `viewer` may get but not sync them.
 The spoke's kwok serves KATIB_CRASH_LOG as katib-controller's log (current and --previous), so a
@@ -37,6 +39,8 @@ KATIB_CRASH_LOG = scenarios.cri_line("katib-controller: starting") + scenarios.c
 # The Warning event the spoke's kwok records on a pod when it enters CrashLoopBackOff.
 BACKOFF_EVENT = {"type": "Warning", "reason": "BackOff", "message": "Back-off restarting failed container"}
 IN_CLUSTER = "https://kubernetes.default.svc"
+WEBHOOK_CONFIG = "katib.kubeflow.org"
+WEBHOOK = "validator.experiment.katib.kubeflow.org"
 
 
 def viewer_policy(project: str = SPOKE_PROJECT, role: str = VIEWER_ROLE) -> str:
@@ -98,6 +102,45 @@ def _crash_looping(name: str, image: str) -> dict[str, Any]:
     return deploy
 
 
+def _katib_webhook() -> dict[str, Any]:
+    """Katib's validating webhook for Experiments, served by katib-controller (as Katib installs it). No
+    Experiment CRD is on the spoke, so it never intercepts anything; the check reads it all the same."""
+    return {
+        "apiVersion": "admissionregistration.k8s.io/v1",
+        "kind": "ValidatingWebhookConfiguration",
+        "metadata": {"name": WEBHOOK_CONFIG},
+        "webhooks": [
+            {
+                "name": WEBHOOK,
+                "clientConfig": {
+                    "service": {
+                        "name": CRASHING_DEPLOYMENT,
+                        "namespace": NAMESPACE,
+                        "path": "/validate-experiment",
+                        "port": 443,
+                    }
+                },
+                "rules": [
+                    {
+                        "apiGroups": ["kubeflow.org"],
+                        "apiVersions": ["v1beta1"],
+                        "operations": ["CREATE", "UPDATE"],
+                        "resources": ["experiments"],
+                        "scope": "*",
+                    }
+                ],
+                "failurePolicy": "Fail",
+                "matchPolicy": "Equivalent",
+                "sideEffects": "None",
+                "admissionReviewVersions": ["v1"],
+                "timeoutSeconds": 10,
+                "namespaceSelector": {},
+                "objectSelector": {},
+            }
+        ],
+    }
+
+
 def repo_files(repo_url: str, spoke_server: str) -> dict[str, str]:
     k, y = scenarios._kustomization, scenarios._y
     return {
@@ -120,7 +163,9 @@ def repo_files(repo_url: str, spoke_server: str) -> dict[str, str]:
         ),
         "katib/kustomization.yaml": k(["katib-controller.yaml"], namespace=NAMESPACE),
         "katib/katib-controller.yaml": y(
-            _crash_looping(CRASHING_DEPLOYMENT, "registry.invalid/katib/katib-controller:v0.18.0")
+            _crash_looping(CRASHING_DEPLOYMENT, "registry.invalid/katib/katib-controller:v0.18.0"),
+            scenarios._service(CRASHING_DEPLOYMENT, None, {"app": CRASHING_DEPLOYMENT}, 443, 8443, "webhook"),
+            _katib_webhook(),
         ),
     }
 
