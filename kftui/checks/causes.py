@@ -147,13 +147,7 @@ def pods_behind_services(findings: Sequence[Finding], snapshot: ClusterSnapshot)
             continue
         for pod_finding in pods:
             pod = snapshot.pods.get(pod_finding.subject.key)
-            if (
-                pod is not None
-                and pod.cluster
-                == svc.cluster  # (a pod of the same names on another cluster is not behind it)
-                and pod.namespace == svc.namespace
-                and all(pod.labels.get(k) == v for k, v in svc.selector.items())
-            ):
+            if pod is not None and svc.selects(pod):
                 yield down, pod_finding
 
 

@@ -339,6 +339,21 @@ def wait_for_webhook(namespace: str, service: str, workload: tuple[str, str] | N
     return _ref("wait-for-webhook", f"Wait for svc/{service} in {namespace} to have ready endpoints", argv)
 
 
+def wait_for_webhook_of(
+    origin: Origin | None, app: str | None, namespace: str, service: str, workload: tuple[str, str] | None
+) -> FixRef:
+    """wait_for_webhook, or on a cluster kftui reaches only through Argo CD, Argo CD waiting for the app that
+    runs the webhook to be Healthy (its workload's rollout is part of that health)."""
+    argo = _argo_app(origin, app)
+    if argo is None:
+        return wait_for_webhook(namespace, service, workload)
+    return _ref(
+        "wait-for-webhook",
+        f"Wait through Argo CD for {argo} to be Healthy (svc/{service} in {namespace} has ready pods then)",
+        ("argocd", "app", "wait", argo, "--health", "--timeout", "300"),
+    )
+
+
 def create_namespaces(names: tuple[str, ...] | list[str]) -> FixRef:
     return _ref(
         "create-namespaces",

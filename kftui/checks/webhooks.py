@@ -21,7 +21,6 @@ from kftui.model import (
     Finding,
     FixRef,
     ObjectRef,
-    Pod,
     Severity,
     WebhookService,
     on_cluster,
@@ -58,28 +57,10 @@ class _WebhookProblem:
     fail_closed: bool = False
 
 
-def _pods_behind(snapshot: ClusterSnapshot, cluster: str, namespace: str, service: str) -> list[Pod]:
-    """The pods of `cluster` the Service selects, by name (none for a Service kftui has not read, or one
-    without a selector)."""
-    svc = snapshot.services.get(on_cluster((namespace, service), cluster))
-    if svc is None or not svc.selector:
-        return []
-    return sorted(
-        (
-            pod
-            for pod in snapshot.pods.values()
-            if pod.namespace == namespace
-            and pod.cluster == cluster
-            and all(pod.labels.get(k) == v for k, v in svc.selector.items())
-        ),
-        key=lambda p: p.name,
-    )
-
-
 def _backing_workload(
     snapshot: ClusterSnapshot, cluster: str, namespace: str, service: str
 ) -> tuple[str, str] | None:
-    for pod in _pods_behind(snapshot, cluster, namespace, service):
+    for pod in snapshot.pods_behind(ObjectRef("Service", namespace, service, cluster)):
         if pod.workload_kind:
             return pod.workload_kind, pod.workload_name
     return None
@@ -104,7 +85,7 @@ def _unserved(snapshot: ClusterSnapshot, cluster: str, w: WebhookService) -> tup
         if where not in snapshot.services and read_all(snapshot, "Service", cluster):
             return f"Service {name} does not exist", "the webhook's Service does not exist"
         return f"no Endpoints for Service {name}", _NO_READY_POD
-    pods = _pods_behind(snapshot, cluster, w.namespace, w.service)
+    pods = snapshot.pods_behind(ObjectRef("Service", w.namespace, w.service, cluster))
     if not pods or any(p.ready for p in pods):
         return None  # (no pod seen is no proof: it may be one kftui does not read)
     states = ", ".join(f"{p.name} {p.display_status}" for p in pods[:3])
@@ -202,18 +183,22 @@ def _webhook_finding(snapshot: ClusterSnapshot, problem: _WebhookProblem) -> Fin
     ns, svc, cluster = problem.namespace, problem.service, problem.cluster
     hooks = list(dict.fromkeys(problem.hooks))
     fixes: list[FixRef] = []
-    workload: tuple[str, str] | None = None
+    restart: FixRef | None = None
+    app = problem.app
+    app_name = app.name if app is not None else None
     if ns:
         workload = _backing_workload(snapshot, cluster, ns, svc)
-        fixes.append(fixrefs.wait_for_webhook(ns, svc, workload))
         subject = ObjectRef("Service", ns, svc, cluster)
+        # On a cluster read through Argo CD, Argo CD waits and restarts (kubectl would act on the hub).
+        origin = snapshot.origin_of(subject)
+        fixes.append(fixrefs.wait_for_webhook_of(origin, app_name, ns, svc, workload))
+        if workload is not None:
+            restart = fixrefs.restart_of(origin, app_name, workload[0], ns, workload[1])
         target = f"svc/{svc} in {ns}"
     else:
         subject = ObjectRef("Webhook", None, svc, cluster)
         target = f"webhook {svc}"
-    if workload is not None:
-        fixes += fixrefs.offered(fixrefs.restart(workload[0], ns, workload[1]))
-    app = problem.app
+    fixes += fixrefs.offered(restart)
     if app is not None:
         fixes.append(fixrefs.sync(app.name))
     causes = "; ".join(problem.causes) or "the webhook could not be reached"
@@ -229,7 +214,7 @@ def _webhook_finding(snapshot: ClusterSnapshot, problem: _WebhookProblem) -> Fin
             f"{causes}. Every create or update it guards fails until the webhook's pods are Ready. This is usually "
             "temporary during an install (cert-manager, Istio, KServe or Katib webhooks start after the resources "
             "that need them): wait for the webhook (fix: wait-for-webhook)"
-            + (", restart it if it stays down (fix: restart)" if workload is not None else "")
+            + (", restart it if it stays down (fix: restart)" if restart is not None else "")
             + (", then sync again (fix: sync)." if app is not None else ", then sync again.")
         ),
         fixes=tuple(fixes),

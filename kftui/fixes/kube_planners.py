@@ -29,7 +29,17 @@ if TYPE_CHECKING:
 
 
 def workload_of(target: ObjectRef, snapshot: ClusterSnapshot) -> ObjectRef:
-    """The workload a restart acts on: the target itself, or the Deployment/StatefulSet/DaemonSet of a Pod."""
+    """The workload a restart acts on: the target itself, the Deployment/StatefulSet/DaemonSet of a Pod, or
+    that of the pods a Service selects (a webhook's or the gateway's finding is about its Service)."""
+    if target.kind == "Service":
+        owned = [p for p in snapshot.pods_behind(target) if p.workload_kind in WORKLOAD_KINDS]
+        if owned:
+            return ObjectRef(owned[0].workload_kind, target.namespace, owned[0].workload_name, target.cluster)
+        # No pod left to say it: the Deployment of the Service's name, as the gateway check names it.
+        namesake = replace(target, kind="Deployment")
+        if namesake.key in snapshot.workloads:
+            return namesake
+        raise PlanError(f"{target} selects no pod of a Deployment, StatefulSet or DaemonSet")
     if target.kind != "Pod":
         return target
     pod = snapshot.pods.get(target.key)

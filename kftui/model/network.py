@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from kftui.model.clusters import OnCluster, Origin
-from kftui.model.objects import Key, ObjectRef, no_entries
+from kftui.model.objects import Key, ObjectRef, Pod, no_entries
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +43,17 @@ class Service(OnCluster):
     @property
     def ref(self) -> ObjectRef:
         return ObjectRef("Service", self.namespace, self.name, self.cluster)
+
+    def selects(self, pod: Pod) -> bool:
+        """Whether the Service sends traffic to `pod`: its selector matches the pod's labels, in its namespace,
+        on its cluster (a Service without a selector selects none: its Endpoints are set by hand)."""
+        selector = self.selector
+        return (
+            bool(selector)
+            and pod.namespace == self.namespace
+            and pod.cluster == self.cluster
+            and all(pod.labels.get(k) == v for k, v in selector.items())
+        )
 
 
 @dataclass(frozen=True, slots=True)

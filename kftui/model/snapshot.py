@@ -203,6 +203,13 @@ class ClusterSnapshot:
             obj = self.namespace_named(ref.namespace) if ref.namespace else None
         return obj.origin if isinstance(obj, Tagged) else None
 
+    def pods_behind(self, service: ObjectRef) -> list[Pod]:
+        """The pods the Service selects, by name (none for a Service the snapshot does not hold)."""
+        svc = self.services.get(service.key)
+        if svc is None or not svc.selector:
+            return []
+        return sorted((p for p in self.pods.values() if svc.selects(p)), key=lambda p: p.name)
+
     def collection(self, name: str) -> Mapping[Key, KubeObject]:
         return getattr(self, name)
 

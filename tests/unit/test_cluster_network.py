@@ -22,6 +22,7 @@ from kftui.cluster.argotree import WEBHOOK_GROUP
 from kftui.cluster.convert import to_model
 from kftui.cluster.remote import FederatedSource, tagged
 from kftui.cluster.source import StaticSource
+from kftui.fixes.plan import plan_fix
 from kftui.model import (
     ARGOCD_API,
     DIRECT,
@@ -149,6 +150,41 @@ def test_a_spoke_webhook_read_through_argo_cd_offers_no_kubectl_command() -> Non
     assert found.subject.cluster == "spoke"
     assert found.evidence_lines[-1] == "via Argo CD API (cluster spoke)"
     assert not any(argv[0] == "kubectl" for f in found.fixes for argv in f.argvs)
+
+
+def katib_app() -> KubeObject:
+    """The spoke's app that deploys Katib: its webhook configuration, Service and Deployment."""
+    raw = app("katib-spoke", SPOKE, "Degraded")
+    raw["status"]["resources"] = [
+        builders.resource("Deployment", "katib-controller", "kubeflow", group="apps", health=None),
+        builders.resource("Service", "katib-controller", "kubeflow", health=None),
+        builders.resource(
+            "ValidatingWebhookConfiguration",
+            "katib.kubeflow.org",
+            None,
+            group="admissionregistration.k8s.io",
+            health=None,
+        ),
+    ]
+    return _convert(raw)
+
+
+def test_a_spoke_webhooks_fixes_read_through_argo_cd_are_argo_cds_wait_restart_and_sync() -> None:
+    down = [o for o in network(ready=False) if not isinstance(o, Endpoints)]
+    (found,) = webhook_findings(snapshot_of(apps()[0], katib_app(), *spoke(down, ARGO_ORIGIN)))
+    assert found.app == "katib-spoke"
+    assert [(f.id, f.argvs[0][:3]) for f in found.fixes] == [
+        ("wait-for-webhook", ("argocd", "app", "wait")),
+        ("restart", ("argocd", "app", "actions")),
+        ("sync", ("argocd", "app", "sync")),
+    ]
+    assert "(fix: restart)" in found.explanation
+    # Read through its own context, the same webhook's wait and restart are kubectl's, on that context.
+    (direct,) = webhook_findings(snapshot_of(apps()[0], katib_app(), *spoke(down, DIRECT_ORIGIN)))
+    assert [(f.id, f.argvs[0][0], f.argvs[0][-2:]) for f in direct.fixes[:2]] == [
+        ("wait-for-webhook", "kubectl", ("--context", "spoke-admin")),
+        ("restart", "kubectl", ("--context", "spoke-admin")),
+    ]
 
 
 def test_a_spoke_apps_failed_webhook_call_names_the_spokes_service() -> None:
@@ -363,3 +399,25 @@ def test_a_directly_watched_spokes_network_objects_are_tagged_and_its_other_kind
     assert [(type(e.obj).__name__, e.obj.key) for e in batch] == [  # type: ignore[attr-defined]
         ("Service", ("kubeflow", "katib-controller", SPOKE))
     ]
+
+
+def test_a_webhook_findings_restart_plans_the_workload_behind_its_service_on_its_cluster() -> None:
+    """The finding is about the Service; its restart acts on the Deployment whose pods the Service selects,
+    on the Service's cluster: the hub's through kubectl, a directly read spoke's through its context, one
+    read through Argo CD through Argo CD's restart action."""
+    down = [o for o in network(ready=False) if not isinstance(o, Endpoints)]
+    hub = snapshot_of(apps()[0], *down)
+    (found,) = webhook_findings(hub)
+    plan = plan_fix(found, "restart", hub)
+    assert plan.target == ObjectRef("Deployment", "kubeflow", "katib-controller")
+    assert plan.command == "kubectl rollout restart deployment/katib-controller -n kubeflow"
+    direct = snapshot_of(apps()[0], katib_app(), *network(ready=True), *spoke(down, DIRECT_ORIGIN))
+    (found,) = webhook_findings(direct)
+    plan = plan_fix(found, "restart", direct)
+    assert plan.target == ObjectRef("Deployment", "kubeflow", "katib-controller", "spoke")
+    assert plan.command.endswith("--context spoke-admin")
+    via_argo = snapshot_of(apps()[0], katib_app(), *network(ready=True), *spoke(down, ARGO_ORIGIN))
+    (found,) = webhook_findings(via_argo)
+    plan = plan_fix(found, "restart", via_argo)
+    assert plan.target == ObjectRef("Deployment", "kubeflow", "katib-controller", "spoke")
+    assert plan.command.startswith("argocd app actions run katib-spoke restart --kind Deployment")

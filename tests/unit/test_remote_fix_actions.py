@@ -47,7 +47,8 @@ def spoke_snapshot(*apps: dict[str, object]) -> ClusterSnapshot:
 
 def test_restart_of_a_remote_workload_is_argo_cds_restart_action_through_its_app() -> None:
     snapshot = spoke_snapshot()
-    for target in (DEPLOYMENT, POD):  # a pod's restart restarts its Deployment
+    service = ObjectRef("Service", "kubeflow", "ml-pipeline", "spoke")
+    for target in (DEPLOYMENT, POD, service):  # a pod's (or its Service's) restart restarts its Deployment
         plan = plan_action("restart", target, snapshot)
         assert isinstance(plan, ResourceActionPlan)
         assert (plan.app, plan.resource, plan.action, plan.target) == (APP, RESTART, "restart", DEPLOYMENT)
@@ -138,8 +139,13 @@ def test_a_remote_pod_the_snapshot_lacks_is_blocked_without_guessing() -> None:
         ),
         (
             "restart",
-            ObjectRef("Service", "kubeflow", "ml-pipeline", "spoke"),
-            "restart acts on a Deployment, StatefulSet or DaemonSet, not on Service/kubeflow/ml-pipeline@spoke",
+            ObjectRef("Service", "kubeflow", "not-read", "spoke"),
+            "Service/kubeflow/not-read@spoke selects no pod of a Deployment, StatefulSet or DaemonSet",
+        ),
+        (
+            "restart",
+            ObjectRef("ConfigMap", "kubeflow", "ml-pipeline", "spoke"),
+            "restart acts on a Deployment, StatefulSet or DaemonSet, not on ConfigMap/kubeflow/ml-pipeline@spoke",
         ),
         (
             "restart",
