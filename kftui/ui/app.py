@@ -351,8 +351,9 @@ class KftuiApp(SyncActions):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Until there is something to look at, keys that act on the tree or findings are hidden; while a
-        screen is open over the main one, only its own keys (and moving, and quitting) apply."""
-        if len(self.screen_stack) > 1 and action not in ("move", "quit"):
+        screen is open over the main one, only its own keys (and moving, quitting, and tab between its
+        buttons: a screen's tab runs the app's focus action) apply."""
+        if len(self.screen_stack) > 1 and action not in bindings.OVER_A_SCREEN:
             return False
         if action in bindings.OPENERS and isinstance(self.focused, Input):
             return False

@@ -222,6 +222,10 @@ APP: list[BindingType] = [
 # opened Port-forwards). Inside an input these keys are text: check_action refuses them there.
 OPENERS = frozenset({"filter", "command_line"})
 
+# The app's actions that still apply while a screen is open over the main one: moving, quitting, and tab /
+# shift+tab between that screen's buttons (a screen's tab runs the app's focus action).
+OVER_A_SCREEN = frozenset({"move", "quit", "focus_next", "focus_previous"})
+
 # The app's actions that act on the tree or the findings: until there is something to look at, their keys
 # do nothing and leave the footer.
 NEEDS_DATA = frozenset(

@@ -140,9 +140,12 @@ def test_with_the_hub_kubeconfig_and_a_token_the_spoke_apps_are_diagnosed_throug
     assert hook["evidence"][-1] == "via Argo CD API (cluster spoke)", hook["evidence"]
     assert f"{sc.WEBHOOK_CONFIG} webhook {sc.WEBHOOK}" in hook["evidence"][0], hook["evidence"]
     assert f"pods behind Service {sc.NAMESPACE}/{sc.CRASHING_DEPLOYMENT} is ready" in hook["evidence"][0]
-    assert not [c for f in hook["fixes"] if (c := shlex.split(f["command"])) and c[0] == "kubectl"], hook[
-        "fixes"
-    ]
+    # Argo CD waits, restarts and syncs there (kubectl would act on the hub).
+    assert [(f["id"], shlex.split(f["command"])[:3]) for f in hook["fixes"]] == [
+        ("wait-for-webhook", ["argocd", "app", "wait"]),
+        ("restart", ["argocd", "app", "actions"]),
+        ("sync", ["argocd", "app", "sync"]),
+    ], hook["fixes"]
 
 
 def test_the_spoke_read_through_argo_cd_has_its_namespaces_workloads_pods_and_logs(

@@ -231,3 +231,25 @@ async def test_a_port_forward_the_credentials_may_not_open_is_not_started(tmp_pa
         await pilot.pause()
         assert str(screen.query_one("#pf-status", Static).content).startswith("Cannot forward: forbidden")
     assert started == [] and create in access.asked
+
+
+async def test_over_the_main_screen_tab_reaches_run_and_enter_runs_it(tmp_path: Path) -> None:
+    """In a terminal ctrl+enter is usually Enter: the keyboard way to run a fix is tab to Run, then enter.
+    The app's own keys are off while a screen is open over the main one, but not tab."""
+    argo, runner, audit = runner_with(tmp_path, FakeAccess())
+    app = KftuiApp(
+        StaticSource(lambda: snapshot(argo)), fixes=FixRuntime(runner, ForwardManager(None), audit)
+    )
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for(pilot, lambda: app.snapshot is not None, "the snapshot")
+        screen = FixConfirmScreen(plan_action("sync", APP, snapshot(argo)), runner)
+        app.push_screen(screen)
+        await wait_for(pilot, lambda: app.screen is screen and not screen.reviewing, "the review")
+        assert screen.focused is screen.query_one("#fix-cancel", Button)
+        await pilot.press("tab")
+        assert screen.focused is screen.query_one("#fix-run", Button)
+        await pilot.press("shift+tab")
+        assert screen.focused is screen.query_one("#fix-cancel", Button)
+        await pilot.press("tab", "enter")
+        await wait_for(pilot, lambda: bool(argo.calls), "the sync")
+    assert argo.calls[0][:2] == ("sync", "drift")
