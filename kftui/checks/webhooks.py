@@ -113,7 +113,7 @@ def webhook_unavailable(snapshot: ClusterSnapshot, profile: Profile) -> Iterator
         if call is None:
             continue
         hook = call.group("hook")
-        cluster = snapshot.cluster_of(msg.app) if msg.app is not None else ""
+        cluster = snapshot.cluster_of(msg.app)
         target = _service_of_hook(snapshot, hook, cluster)
         url = _SVC_URL.search(text)
         named = _NO_ENDPOINTS.search(text) or _SVC_NOT_FOUND.search(text) or url

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from kftui.model.clusters import OnCluster, Origin
-from kftui.model.objects import Key, ObjectRef, Pod, no_entries
+from kftui.model.objects import Key, ObjectRef, Pod, no_entries, on_cluster
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,8 +37,7 @@ class Service(OnCluster):
 
     @property
     def key(self) -> Key:
-        key = (self.namespace, self.name)
-        return key if self.origin is None else (*key, self.origin.cluster)
+        return on_cluster((self.namespace, self.name), self.cluster)
 
     @property
     def ref(self) -> ObjectRef:
@@ -76,8 +75,7 @@ class Endpoints(OnCluster):
 
     @property
     def key(self) -> Key:
-        key = (self.namespace, self.name)
-        return key if self.origin is None else (*key, self.origin.cluster)
+        return on_cluster((self.namespace, self.name), self.cluster)
 
     @property
     def ref(self) -> ObjectRef:
@@ -106,8 +104,7 @@ class WebhookConfiguration(OnCluster):
 
     @property
     def key(self) -> Key:
-        key = (self.kind, self.name)
-        return key if self.origin is None else (*key, self.origin.cluster)
+        return on_cluster((self.kind, self.name), self.cluster)
 
     @property
     def ref(self) -> ObjectRef:

@@ -32,6 +32,7 @@ from kftui.model import (
     KubeObject,
     ObjectRef,
     Origin,
+    Pod,
     Service,
     WatchEvent,
     WebhookConfiguration,
@@ -178,6 +179,11 @@ def test_a_spoke_webhooks_fixes_read_through_argo_cd_are_argo_cds_wait_restart_a
         ("restart", ("argocd", "app", "actions")),
         ("sync", ("argocd", "app", "sync")),
     ]
+    wait = found.fixes[0]
+    assert wait.argvs == (("argocd", "app", "wait", "katib-spoke", "--health", "--timeout", "300"),)
+    assert wait.title == (
+        "Wait through Argo CD for katib-spoke to be Healthy (svc/katib-controller in kubeflow has ready pods then)"
+    )
     assert "(fix: restart)" in found.explanation
     # Read through its own context, the same webhook's wait and restart are kubectl's, on that context.
     (direct,) = webhook_findings(snapshot_of(apps()[0], katib_app(), *spoke(down, DIRECT_ORIGIN)))
@@ -243,6 +249,20 @@ def test_a_gateway_on_a_spoke_read_directly_is_checked_there() -> None:
     (found,) = [f for f in run_checks(snapshot, GATEWAY) if f.check == "gateway"]
     assert found.subject == ObjectRef("Service", "kubeflow", "katib-controller", "spoke")
     assert "0 ready addresses, 1 not ready" in found.title
+    # Its restart is the spoke's Deployment's, through the spoke's context.
+    restart = next(f for f in found.fixes if f.id == "restart")
+    assert restart.argvs == (
+        (
+            "kubectl",
+            "rollout",
+            "restart",
+            "deployment/katib-controller",
+            "-n",
+            "kubeflow",
+            "--context",
+            "spoke-admin",
+        ),
+    )
 
 
 def test_remote_network_objects_come_back_from_a_dump_as_they_were_read() -> None:
@@ -421,3 +441,54 @@ def test_a_webhook_findings_restart_plans_the_workload_behind_its_service_on_its
     plan = plan_fix(found, "restart", via_argo)
     assert plan.target == ObjectRef("Deployment", "kubeflow", "katib-controller", "spoke")
     assert plan.command.startswith("argocd app actions run katib-spoke restart --kind Deployment")
+
+
+def test_through_argo_cd_some_endpoints_read_do_not_make_a_missing_one_missing() -> None:
+    """Argo CD showed ml-pipeline's Endpoints (an older Argo CD, or exclusions changed), not katib's Service
+    or Endpoints (another app's, or unmanaged): that is no proof katib's are missing."""
+    config = [o for o in network(ready=False) if isinstance(o, WebhookConfiguration)]
+    other = [
+        _convert(builders.service("kubeflow", "ml-pipeline")),
+        _convert(builders.endpoints("kubeflow", "ml-pipeline", [])),
+    ]
+    assert webhook_findings(snapshot_of(*apps(), *spoke([*config, *other], ARGO_ORIGIN))) == []
+    # Read directly, the same objects are the whole cluster's: katib's Service does not exist.
+    (found,) = webhook_findings(snapshot_of(*apps(), *spoke([*config, *other], DIRECT_ORIGIN)))
+    assert "Service kubeflow/katib-controller does not exist" in found.evidence
+
+
+def test_the_pods_behind_a_service_are_counted_and_the_first_three_named() -> None:
+    base = [o for o in network(ready=False) if not isinstance(o, Endpoints | Pod)]
+    pods = [
+        _convert(
+            builders.pod(
+                "kubeflow",
+                f"katib-controller-7d9f-{n}",
+                "katib-controller",
+                ready=False,
+                waiting="CrashLoopBackOff",
+            )
+        )
+        for n in "abcd"
+    ]
+    (found,) = webhook_findings(snapshot_of(*apps(), *spoke([*base, *pods], ARGO_ORIGIN)))
+    assert (
+        "none of the 4 pods behind Service kubeflow/katib-controller is ready (katib-controller-7d9f-a "
+        "CrashLoopBackOff, katib-controller-7d9f-b CrashLoopBackOff, katib-controller-7d9f-c CrashLoopBackOff)"
+    ) in found.evidence
+
+
+def test_a_spoke_apps_failed_call_to_a_webhook_nothing_names_is_the_spokes_webhook() -> None:
+    raw = app("pipelines-spoke", SPOKE, "Degraded")
+    raw["status"]["operationState"] = builders.failed_operation(
+        "one or more objects failed to apply",
+        [
+            builders.sync_result(
+                "Experiment", "mnist", "kubeflow", 'failed calling webhook "x.example.org": EOF'
+            )
+        ],
+    )
+    (found,) = webhook_findings(
+        snapshot_of(apps()[0], _convert(raw), *spoke(network(ready=True)[:1], ARGO_ORIGIN))
+    )
+    assert found.subject == ObjectRef("Webhook", None, "x.example.org", "spoke")
