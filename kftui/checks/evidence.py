@@ -107,10 +107,13 @@ def read_all(snapshot: ClusterSnapshot, kind: str, cluster: str) -> bool:
 
 
 def managing_app(
-    snapshot: ClusterSnapshot, kind: str, namespace: str | None, name: str
+    snapshot: ClusterSnapshot, kind: str, namespace: str | None, name: str, cluster: str | None = None
 ) -> Application | None:
-    """The first Application (by name) whose status.resources lists this object."""
+    """The first Application (by name) whose status.resources lists this object; with `cluster`, among the
+    apps that deploy to that cluster only ("" the hub)."""
     for app in applications(snapshot):
+        if cluster is not None and snapshot.cluster_of(app) != cluster:
+            continue
         if any(
             r.kind == kind and (r.namespace or None) == namespace and r.name == name for r in app.resources
         ):

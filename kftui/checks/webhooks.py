@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from kftui.checks import fixrefs
-from kftui.checks.evidence import all_messages, read_all, squash
+from kftui.checks.evidence import all_messages, managing_app, read_all, squash
 from kftui.model import (
     Application,
     ClusterSnapshot,
@@ -165,18 +165,10 @@ def webhook_unavailable(snapshot: ClusterSnapshot, profile: Profile) -> Iterator
 def _owner(
     snapshot: ClusterSnapshot, cluster: str, kind: str, name: str, ns: str, svc: str
 ) -> Application | None:
-    """The first Application (by name) deploying to `cluster` that manages the configuration, else its Service."""
-    apps = sorted(
-        (a for a in snapshot.applications.values() if snapshot.cluster_of(a) == cluster), key=lambda a: a.name
+    """The app deploying to `cluster` that manages the configuration, else the one that manages its Service."""
+    return managing_app(snapshot, kind, None, name, cluster) or managing_app(
+        snapshot, "Service", ns, svc, cluster
     )
-    for wanted_kind, wanted_ns, wanted_name in ((kind, None, name), ("Service", ns, svc)):
-        for app in apps:
-            if any(
-                r.kind == wanted_kind and (r.namespace or None) == wanted_ns and r.name == wanted_name
-                for r in app.resources
-            ):
-                return app
-    return None
 
 
 def _webhook_finding(snapshot: ClusterSnapshot, problem: _WebhookProblem) -> Finding:
