@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 
-from kftui.checks.evidence import app_messages, find_app
+from kftui.checks.evidence import app_messages, apps_by_name
 from kftui.checks.kustomize_ids import CHECK_ID as DUPLICATE_ID
 from kftui.checks.kustomize_ids import find_duplicate_id
 from kftui.model import ClusterSnapshot, Finding, base_id, title_suffix
@@ -50,10 +50,11 @@ def same_message(findings: Sequence[Finding], snapshot: ClusterSnapshot) -> Iter
     a specific finding (kustomize-duplicate-id, repo-path, crd-missing, webhook-unavailable, ...) is caused by
     it: both read the one ComparisonError or sync result, and the specific finding says what it means."""
     specific = [f for f in findings if f.check in SPECIFIC]
+    by_name = apps_by_name(snapshot)
     for symptom in findings:
         if symptom.check not in APP_STATUS or symptom.app is None:
             continue
-        app = find_app(snapshot, symptom.app)
+        app = by_name.get(symptom.app)
         if app is None:
             continue
         texts = {
@@ -88,10 +89,11 @@ def failed_sync_left_behind(findings: Sequence[Finding], snapshot: ClusterSnapsh
     quotes the operation's own messages (a resource's sync result, or the operation's message). Argo CD
     validates every task before it applies any, so one unknown kind leaves the whole app unapplied."""
     specific = [f for f in findings if f.check in SPECIFIC]
+    by_name = apps_by_name(snapshot)
     for symptom in findings:
         if symptom.check not in ("app-out-of-sync", "app-degraded") or symptom.app is None:
             continue
-        app = find_app(snapshot, symptom.app)
+        app = by_name.get(symptom.app)
         if app is None or app.operation_state is None or app.operation_state.phase not in FAILED_PHASES:
             continue
         if symptom.check == "app-degraded" and app.health_status != "Missing":
@@ -124,10 +126,11 @@ def failing_workloads(findings: Sequence[Finding], snapshot: ClusterSnapshot) ->
     the failing pods of that app (pod-failing): the pods Argo CD attributes to it, or, for a pod no app
     claims, the pods in the namespaces the app deploys to."""
     pods = [f for f in findings if f.check == "pod-failing"]
+    by_name = apps_by_name(snapshot)
     for symptom in findings:
         if symptom.check not in NOT_PROGRESSING or symptom.app is None:
             continue
-        app = find_app(snapshot, symptom.app)
+        app = by_name.get(symptom.app)
         where = set(app.target_namespaces) if app is not None else set()
         for pod in pods:
             if pod.app == symptom.app or (pod.app is None and pod.subject.namespace in where):

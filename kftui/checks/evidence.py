@@ -71,11 +71,21 @@ def res_name(kind: str, namespace: str | None, name: str) -> str:
     return f"{kind}/{namespace}/{name}" if namespace else f"{kind}/{name}"
 
 
+def apps_by_name(snapshot: ClusterSnapshot) -> dict[str, Application]:
+    """Every Application by name; Argo CD's own namespace wins when apps-in-any-namespace repeats a name,
+    else the first in the snapshot's order. Built once by a check that looks many apps up: at 1,500 apps a
+    scan per lookup was most of a live analysis (525 lookups a pass in the large bench)."""
+    found: dict[str, Application] = {}
+    for app in snapshot.applications.values():
+        held = found.get(app.name)
+        if held is None or (app.namespace == snapshot.argocd_namespace != held.namespace):
+            found[app.name] = app
+    return found
+
+
 def find_app(snapshot: ClusterSnapshot, name: str) -> Application | None:
-    """An Application by name; Argo CD's own namespace wins when apps-in-any-namespace repeats a name."""
-    found = [a for a in snapshot.applications.values() if a.name == name]
-    found.sort(key=lambda a: a.namespace != snapshot.argocd_namespace)
-    return found[0] if found else None
+    """An Application by name, as apps_by_name chooses it (for a single lookup)."""
+    return apps_by_name(snapshot).get(name)
 
 
 _WS = re.compile(r"\s+")

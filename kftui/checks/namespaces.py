@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 from kftui.checks import fixrefs
-from kftui.checks.evidence import all_messages, applications, find_app, not_listed, squash
+from kftui.checks.evidence import all_messages, applications, apps_by_name, not_listed, squash
 from kftui.model import ClusterSnapshot, Finding, ObjectRef, Severity, on_cluster
 from kftui.profile import Profile
 
@@ -102,7 +102,8 @@ def _not_found(snapshot: ClusterSnapshot) -> Iterator[Finding]:
 def _expected(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]:
     if not profile.expected_namespaces or not_listed(snapshot, "Namespace") or not snapshot.namespaces:
         return
-    present_apps = [find_app(snapshot, a.name) for a in profile.applications]
+    by_name = apps_by_name(snapshot)
+    present_apps = [by_name.get(a.name) for a in profile.applications]
     installed = [a for a in present_apps if a is not None]
     if not installed:
         return

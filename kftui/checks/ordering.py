@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from kftui.checks import fixrefs
 from kftui.checks.applications import progressing_since
-from kftui.checks.evidence import applications, find_app
+from kftui.checks.evidence import applications, apps_by_name
 from kftui.model import Application, ClusterSnapshot, Finding, FixRef, ObjectRef, Severity
 from kftui.profile import Profile
 
@@ -65,6 +65,7 @@ def dependency_order(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Fi
 
 
 def _blocked(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]:
+    by_name = apps_by_name(snapshot)
     for app in applications(snapshot):
         spec = profile.spec(app.name)
         if spec is None:
@@ -73,7 +74,7 @@ def _blocked(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Finding]:
         if not moving:
             continue
         for dep_name in spec.depends_on:
-            dep = find_app(snapshot, dep_name)
+            dep = by_name.get(dep_name)
             if dep is not None and dep.health_status == "Healthy":
                 continue
             if dep is not None and _routine_rollout(snapshot, profile, app, dep):
