@@ -36,7 +36,7 @@ from kftui.profile import Profile, detect_profile
 from kftui.ui import bindings, tree_keys
 from kftui.ui.app_order import app_order
 from kftui.ui.commands import KftuiCommands, PaletteCommand, palette_commands
-from kftui.ui.feed import while_open
+from kftui.ui.feed import Handed, while_open
 from kftui.ui.messages import Analysed, ChangesArrived, LoadFailed, SnapshotLoaded
 from kftui.ui.quick_exit import quick_exit_driver
 from kftui.ui.scheduler import AnalysisScheduler
@@ -210,15 +210,14 @@ class KftuiApp(SyncActions):
     def _start_analysis(self, snapshot: ClusterSnapshot | None) -> None:
         if snapshot is not None and self.profile is not None:
             tree = self.query_one(ResourceTree)
-            self._analyse(snapshot, self.profile, tree.filter_text, self.tree_model)
+            self._analyse(Handed((snapshot, self.profile, tree.filter_text, self.tree_model)))
 
     # An explicit description: without one Textual builds it from repr() of the arguments, and the repr
     # of a 20,000-pod snapshot took seconds on the event loop before every analysis.
     @work(thread=True, exclusive=True, group="analyse", exit_on_error=False, description="analyse")
-    def _analyse(
-        self, snapshot: ClusterSnapshot, profile: Profile, needle: str, previous: TreeModel | None
-    ) -> None:
+    def _analyse(self, job: Handed[tuple[ClusterSnapshot, Profile, str, TreeModel | None]]) -> None:
         """Run the checks, lay out the tree and apply the active filter off the event loop; all pure."""
+        snapshot, profile, needle, previous = job.take()
         try:
             findings = run_checks(snapshot, profile, memo=self._check_memo)
             if self.manifest_chains:

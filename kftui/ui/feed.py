@@ -11,7 +11,7 @@ import contextlib
 import functools
 import threading
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from textual import work
 from textual.app import App
@@ -32,6 +32,21 @@ from kftui.ui.widgets.details import DetailsPane
 LOG_TAIL_LINES = 200
 
 Handler = TypeVar("Handler", bound=Callable[..., None])
+T = TypeVar("T")
+
+
+class Handed(Generic[T]):
+    """What a thread worker is given, taken out once it starts. Textual keeps a finished Worker, with the
+    arguments it was called with, in reference cycles that only the cyclic collector frees. An analysis
+    called with the snapshot and the previous tree model kept every one of them alive until a full
+    collection: at 100,000 pods under churn that was ~170 MB more RSS and full collections of ~100 ms
+    with the GIL held (README.md, Performance)."""
+
+    def __init__(self, value: T) -> None:
+        self._box = [value]
+
+    def take(self) -> T:
+        return self._box.pop()
 
 
 def while_open(handler: Handler) -> Handler:

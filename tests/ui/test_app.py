@@ -21,6 +21,7 @@ from kftui.ui import app as app_module
 from kftui.ui import bindings
 from kftui.ui.app import KftuiApp
 from kftui.ui.clipboard import copy_message
+from kftui.ui.feed import Handed
 from kftui.ui.messages import ConnectionChanged
 from kftui.ui.screens.diff_view import DiffScreen
 from kftui.ui.screens.fix_confirm import FixConfirmScreen
@@ -532,10 +533,11 @@ async def test_a_steady_stream_reaches_the_screen_through_the_scheduler(
         analysed: list[ClusterSnapshot] = []
         analyse = app._analyse
 
-        def spy(snapshot: ClusterSnapshot, *rest: Any) -> Any:
+        def spy(job: Handed[tuple[ClusterSnapshot, Any, Any, Any]]) -> Any:
+            snapshot, *rest = job.take()
             assert app.scheduler.analysing is snapshot, "an analysis the scheduler did not start"
             analysed.append(snapshot)
-            return analyse(snapshot, *rest)
+            return analyse(Handed((snapshot, *rest)))
 
         monkeypatch.setattr(app, "_analyse", spy)
         template = next(iter(base.pods.values()))
