@@ -901,6 +901,18 @@ def _up(lab: Lab, s: _Starter, cache: Path, bindir: Path, spoke_mod: Any = None)
 # -- stop -------------------------------------------------------------------
 
 
+def stop_component(lab: Lab, name: str) -> bool:
+    """Stop one recorded process (its whole group) and forget it, so the lab still counts as up without it.
+    True when it was running. The bench uses it for what it never reads but would share the cores with."""
+    pid = lab.pids.pop(name, None)
+    if pid is None:
+        return False
+    running = procs.alive(pid)
+    procs.stop_groups([pid])
+    lab.save()
+    return running
+
+
 def down(
     directory: Path | None = None, log: Callable[[str], None] | None = None, keep_logs: bool = True
 ) -> list[str]:
