@@ -8,6 +8,7 @@ each resource's syncResult message. Checks that recognise a message scan all of 
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -35,9 +36,12 @@ class Message:
         return f"{self.source}{about}: {self.text}"
 
 
+_BY_NAME = operator.attrgetter("name", "namespace")
+
+
 def applications(snapshot: ClusterSnapshot) -> list[Application]:
     """Applications in a stable order, so findings come out the same way every run."""
-    return sorted(snapshot.applications.values(), key=lambda a: (a.name, a.namespace))
+    return sorted(snapshot.applications.values(), key=_BY_NAME)
 
 
 def app_messages(app: Application) -> Iterator[Message]:
@@ -93,6 +97,11 @@ _WS = re.compile(r"\s+")
 
 def squash(text: str) -> str:
     """Whitespace collapsed, so a message wrapped by a YAML dump still matches a pattern."""
+    # Most messages are one line already. A printable str holds no whitespace but the ASCII space (every
+    # other whitespace character is a control or separator), so it needs no substitution when no two
+    # spaces meet and none is at an end: the regex was 9,000 calls and a tenth of the 1,500-app check pass.
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
     return _WS.sub(" ", text).strip()
 
 

@@ -3,7 +3,11 @@ how each message is quoted as evidence, how long lists are cut, and which app or
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kftui.checks.evidence import (
     Message,
@@ -112,6 +116,18 @@ def test_argo_cds_own_namespace_wins_when_an_app_name_repeats() -> None:
 
 def test_squash_collapses_every_run_of_whitespace() -> None:
     assert squash("  app path\n  does\tnot   exist \n") == "app path does not exist"
+    assert squash("a\u00a0\u2028b\u3000") == "a b"  # Unicode spaces and separators too
+    assert squash("already one line") == "already one line"
+
+
+# Every whitespace character Python knows, beside letters, so runs, ends and lone ones all occur.
+_WHITESPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
+
+
+@given(st.text(alphabet=st.sampled_from("ab: " + _WHITESPACE + "\u200b\x00")))
+def test_squash_is_the_regex_whatever_the_text(text: str) -> None:
+    """The fast path for one-line messages must agree with collapsing every run of whitespace."""
+    assert squash(text) == re.sub(r"\s+", " ", text).strip()
 
 
 def test_a_kind_is_not_listed_when_refused_by_kind_or_by_collection() -> None:
