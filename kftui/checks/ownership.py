@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 
 from kftui.checks import fixrefs
-from kftui.checks.evidence import applications, listing, res_name, squash
+from kftui.checks.evidence import applications, apps_by_name, listing, res_name, squash
 from kftui.kinds import DELETING_LOSES
 from kftui.model import ClusterSnapshot, Finding, ObjectRef, Severity
 from kftui.profile import Profile
@@ -76,13 +76,14 @@ def shared_resource(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Fin
                 claims(key).setdefault(_app_name(other), quoted)
     _live_tracking(snapshot, first_owner, claims, lambda key: bool(owners.get(key)))
     shared = [(key, by_app) for key, by_app in owners.items() if len(by_app) >= 2]
+    by_name = apps_by_name(snapshot)
     for (kind, ns, name, cluster), by_app in sorted(
         shared, key=lambda kv: (kv[0][0], kv[0][1] or "", *kv[0][2:])
     ):
         apps = sorted(by_app)
         first = apps[0]
         evidence = "\n".join(dict.fromkeys(by_app[a] for a in apps))
-        app_obj = next((a for a in snapshot.applications.values() if a.name == first), None)
+        app_obj = by_name.get(first)
         yield Finding(
             check="shared-resource",
             severity=Severity.WARNING,
