@@ -32,7 +32,7 @@ class ChurnResult:
     errors: list[str] = field(default_factory=list)
     # Seconds from sending each PATCH to its response: the API server's own share of event -> screen.
     write_latencies: list[float] = field(default_factory=list)
-    last_sent: float = 0.0  # monotonic time of the last PATCH that was answered
+    last_sent: float = 0.0  # monotonic send time of the latest PATCH that was answered
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -115,7 +115,7 @@ def _churn(s: Scale, server: str, tls: ssl.SSLContext, rate: float, seconds: flo
         t.start()
     for t in senders:
         t.join()
-    # The schedule's span, or longer when the last PATCHes were answered late.
+    # The schedule's span, or longer when the senders fell behind it and sent the last PATCHes late.
     out.seconds = max(seconds, out.last_sent - schedule.t0)
     # What the schedule wanted but the senders could not send in time (the API server fell behind).
     out.skipped = max(0, int(rate * seconds) - out.sent - out.failed)
