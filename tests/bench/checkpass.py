@@ -7,6 +7,8 @@ Ready), a few young ones and finished Job pods, plus the Kubeflow install (so th
 auth-stack and gateway checks run, with one login pod crash-looping). It then times `cold_check_passes` (the
 bench's full pass, nothing carried over) and `build_topology` without a previous one.
 
+`--lab SCALE` times the bench lab's own objects at that scale (tests/bench/objects.py, with the status kwok
+gives a running pod) without loading a lab: the shape `make bench SCALE=large` times, in a quiet process.
 `--dump PATH` times a kubectl-style dump instead (e.g. the 99,000 healthy pods of the large bench's shape);
 `--digest` prints a hash of every finding, to show that two trees find exactly the same.
 """
@@ -136,6 +138,29 @@ def realistic_objects(apps: int = 1_500, namespaces: int = 1_000, pods: int = 10
     return objects
 
 
+def lab_objects(scale: str) -> list[Raw]:
+    """The objects `make bench SCALE=scale` loads into its lab, each pod with the status kwok writes."""
+    from tests.bench import objects as lab
+
+    s = lab.SCALES[scale]
+    out = [lab.namespace(i) for i in range(s.namespaces)]  # (kftui's model has no Nodes)
+    out += [lab.application(s, i) for i in range(s.apps)]
+    out += [lab.service(s, i) for i in range(s.apps)]
+    out += [lab.event(s, k) for k in range(s.events)]
+    for n in range(s.pods):
+        pod = lab.pod(s, n)
+        pod["metadata"]["creationTimestamp"] = "2026-11-26T09:00:00Z"
+        pod["status"] = {
+            "phase": "Running",
+            "conditions": [{"type": "Ready", "status": "True"}],
+            "containerStatuses": [
+                {"name": "main", "ready": True, "restartCount": 0, "state": {"running": {}}}
+            ],
+        }
+        out.append(pod)
+    return out
+
+
 def realistic_snapshot(**scale: int) -> ClusterSnapshot:
     return builders.snapshot(realistic_objects(**scale))
 
@@ -191,6 +216,9 @@ def _figures(name: str, times: list[tuple[float, float]]) -> str:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--dump", type=Path, help="a kubectl-style dump to time instead of the realistic snapshot")
+    p.add_argument(
+        "--lab", choices=("default", "large"), help="the bench lab's objects at this scale instead"
+    )
     p.add_argument("--passes", type=int, default=7)
     p.add_argument("--topologies", type=int, default=3)
     p.add_argument("--digest", action="store_true", help="print a hash of the findings")
@@ -199,6 +227,8 @@ def main() -> None:
         from kftui.cluster.dumpfile import load_snapshot
 
         snapshot = load_snapshot(args.dump)
+    elif args.lab:
+        snapshot = builders.snapshot(lab_objects(args.lab))
     else:
         snapshot = realistic_snapshot()
     # As KubeSource.load does after a LIST: the snapshot goes to the collector's permanent generation, so the
