@@ -40,6 +40,10 @@ class ManagedResource:
         return ObjectRef(self.kind, self.namespace or None, self.name)
 
 
+ResourceId = tuple[str, str | None, str]
+"""A managed resource by (kind, namespace or None, name), as two Applications would both list it."""
+
+
 @dataclass(frozen=True, slots=True)
 class ResourceResult:
     """One entry of status.operationState.syncResult.resources: what the last sync did to a resource."""
@@ -125,6 +129,14 @@ class Application:
     finalizers: tuple[str, ...] = ()
     ignore_differences: tuple[Mapping[str, Any], ...] = ()
     """spec.ignoreDifferences as written (the drift fix adds to it and must keep what is there)."""
+    managed_ids: frozenset[ResourceId] = field(init=False, repr=False, compare=False)
+    """(kind, namespace or None, name) of every resource in status.resources but hooks: what the app claims to
+    own. A set, built once with the app, so the shared-resource check compares 1,500 apps' 75,000 resources
+    with set operations, which reuse the hashes stored here, instead of a Python loop over every entry."""
+
+    def __post_init__(self) -> None:
+        ids = frozenset((r.kind, r.namespace or None, r.name) for r in self.resources if not r.hook)
+        object.__setattr__(self, "managed_ids", ids)
 
     @property
     def ref(self) -> ObjectRef:
