@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from kftui.checks.source import repo_path
@@ -72,3 +74,23 @@ def test_repo_path_stays_quiet_for_other_errors(message: str) -> None:
         {"type": "ComparisonError", "message": message}
     ]
     assert list(repo_path(snapshot(objects), KUBEFLOW)) == []
+
+
+@pytest.mark.parametrize("shout", [str.upper, str.title])
+def test_repo_path_ignores_case(shout: object) -> None:
+    """The patterns are searched in the lower-cased message, so any capitalisation of a wording matches."""
+    objects = fresh()
+    message = PREFIX + "apps/pipelines-typo: app path does not exist"
+    find(objects, "Application", "kubeflow-pipelines")["status"]["conditions"] = [
+        {"type": "ComparisonError", "message": shout(message)}  # type: ignore[operator]
+    ]
+    [finding] = repo_path(snapshot(objects), KUBEFLOW)
+    assert finding.title.endswith("(path)")
+
+
+def test_repo_path_patterns_are_lower_case() -> None:
+    """A capital letter in a pattern would never match the lower-cased message it is searched in."""
+    from kftui.checks.source import _PROBLEMS
+
+    for pattern, _, _ in _PROBLEMS:
+        assert pattern.pattern == pattern.pattern.lower() and not pattern.flags & re.IGNORECASE
