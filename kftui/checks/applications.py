@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from kftui.checks import fixrefs
 from kftui.checks.coverage import applications_unseen
 from kftui.checks.evidence import applications, listing, res_name
-from kftui.checks.health import PodIndex, pod_index, resource_health
+from kftui.checks.health import pod_index, resource_health
 from kftui.model import Application, ClusterSnapshot, Finding, FixRef, ManagedResource, ObjectRef, Severity
 from kftui.profile import Profile
 from kftui.wording import plural
@@ -144,7 +144,7 @@ def app_degraded(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Findin
     Argo CD 3.x no longer stores that per resource, so it is then computed from the live workloads and pods.
     """
     grace = timedelta(seconds=profile.progressing_grace_seconds)
-    index: PodIndex | None = None
+    index = pod_index(snapshot)  # (grouped only if some resource's health must be computed)
     for app in applications(snapshot):
         status = app.health_status
         if status not in ("Degraded", "Missing", "Progressing"):
@@ -154,8 +154,6 @@ def app_degraded(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Findin
             if since is None or snapshot.now - since < grace:
                 continue
         culprits = []
-        if index is None:
-            index = pod_index(snapshot)
         cluster = snapshot.cluster_of(app)
         for r in app.resources:
             health = resource_health(snapshot, r, index, cluster)

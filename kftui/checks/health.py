@@ -10,7 +10,6 @@ Progressing otherwise.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from kftui.checks.evidence import not_listed
@@ -48,20 +47,36 @@ def pod_failure(pod: Pod) -> str:
     return "Failed" if pod.phase == "Failed" else ""
 
 
-PodIndex = Mapping[tuple[str, ...], list[Pod]]
+class PodIndex:
+    """(workload kind, namespace, workload name) -> its pods by name, plus the cluster for another cluster's
+    pods (a spoke's pod of the same workload is not the hub's). Grouped on the first lookup: a check asking
+    for many resources' health shares one index, and pays for grouping 100,000 pods only if some workload's
+    health has to be computed from its pods (Argo CD 2.x records it in status.resources)."""
+
+    def __init__(self, snapshot: ClusterSnapshot) -> None:
+        self._snapshot = snapshot
+        self._groups: dict[tuple[str, ...], list[Pod]] | None = None
+
+    def get(self, workload: tuple[str, ...]) -> list[Pod]:
+        if self._groups is None:
+            self._groups = _group_by_workload(self._snapshot)
+        return self._groups.get(workload, [])
 
 
 def pod_index(snapshot: ClusterSnapshot) -> PodIndex:
-    """(workload kind, namespace, workload name) -> its pods by name, plus the cluster for another cluster's
-    pods (a spoke's pod of the same workload is not the hub's); build once per run on big clusters."""
-    index: dict[tuple[str, ...], list[Pod]] = defaultdict(list)
+    """The pods of `snapshot` by workload, grouped when first asked (PodIndex); build one per run."""
+    return PodIndex(snapshot)
+
+
+def _group_by_workload(snapshot: ClusterSnapshot) -> dict[tuple[str, ...], list[Pod]]:
+    groups: dict[tuple[str, ...], list[Pod]] = defaultdict(list)
     for p in snapshot.pods.values():
         if p.workload_kind:
             workload = (p.workload_kind, p.namespace, p.workload_name)
-            index[workload if p.origin is None else (*workload, p.origin.cluster)].append(p)
-    for pods in index.values():
+            groups[workload if p.origin is None else (*workload, p.origin.cluster)].append(p)
+    for pods in groups.values():
         pods.sort(key=lambda p: p.name)
-    return index
+    return dict(groups)
 
 
 def workload_health(
@@ -74,7 +89,7 @@ def workload_health(
 ) -> Health:
     workload = snapshot.workloads.get(ObjectRef(kind, namespace, name, cluster).key)
     index = pods_by_workload if pods_by_workload is not None else pod_index(snapshot)
-    pods = index.get((kind, namespace, name, cluster) if cluster else (kind, namespace, name), [])
+    pods = index.get((kind, namespace, name, cluster) if cluster else (kind, namespace, name))
     for pod in pods:
         reason = pod_failure(pod)
         if reason:

@@ -7,7 +7,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from kftui.checks.health import Health, pod_failure, pod_index, resource_health, workload_health
+from kftui.checks.health import (
+    Health,
+    _group_by_workload,
+    pod_failure,
+    pod_index,
+    resource_health,
+    workload_health,
+)
 from kftui.model import (
     ClusterSnapshot,
     ContainerStatus,
@@ -96,12 +103,12 @@ def test_the_first_failing_pod_by_name_is_the_one_a_degraded_workload_names() ->
     assert health == Health("Degraded", "pod web-a: CrashLoopBackOff", computed=True)
     assert resource_health(snapshot, managed("Deployment", "kubeflow", "web")) == health
     index = pod_index(snapshot)
-    assert [p.name for p in index[("Deployment", "kubeflow", "web")]] == ["web-0", "web-a", "web-b"]
+    assert [p.name for p in index.get(("Deployment", "kubeflow", "web"))] == ["web-0", "web-a", "web-b"]
 
 
 def test_pods_without_a_workload_are_not_indexed() -> None:
     snapshot = snap(Pod("kubeflow", "bare", workload_name="web"), workload_pod("web-1"))
-    assert list(pod_index(snapshot)) == [("Deployment", "kubeflow", "web")]
+    assert list(_group_by_workload(snapshot)) == [("Deployment", "kubeflow", "web")]
 
 
 @pytest.mark.parametrize(
@@ -227,3 +234,18 @@ def test_health_reads_the_pods_from_the_index_the_caller_built_once() -> None:
     assert resource_health(now, res).status == "Healthy"
     assert resource_health(now, res, pod_index(earlier)).status == "Degraded"
     assert workload_health(now, "Deployment", "kubeflow", "web", pod_index(earlier)).status == "Degraded"
+
+
+def test_a_pod_index_groups_the_pods_only_when_first_asked() -> None:
+    """app-degraded shares one index over every degraded app's resources: when Argo CD recorded every
+    resource's health it is never read, and grouping 100,000 pods would be wasted."""
+    snapshot = snap(workload_pod("web-a", container("", "running")))
+    index = pod_index(snapshot)
+    assert index._groups is None
+    assert resource_health(
+        snapshot, managed("Deployment", "kubeflow", "web", "Degraded", "stuck"), index
+    ) == Health("Degraded", "stuck")
+    assert index._groups is None
+    assert [p.name for p in index.get(("Deployment", "kubeflow", "web"))] == ["web-a"]
+    assert index._groups is not None
+    assert index.get(("Deployment", "kubeflow", "other")) == []
