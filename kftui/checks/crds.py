@@ -40,7 +40,7 @@ def _missing_kind(msg: Message) -> tuple[str, str | None, str] | None:
     if m:
         group = m.group("group")
         return m.group("kind"), group, group + (f"/{m.group('version')}" if m.group("version") else "")
-    if _GENERIC_NOT_FOUND.search(text) and msg.result is not None and msg.result.kind:
+    if msg.result is not None and msg.result.kind and _GENERIC_NOT_FOUND.search(text):
         r = msg.result
         return r.kind, r.group, f"{r.group}/{r.version}" if r.group else r.version
     return None

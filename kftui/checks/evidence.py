@@ -11,7 +11,7 @@ from __future__ import annotations
 import operator
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from kftui.kinds import collection_of
 from kftui.model import DIRECT, Application, ClusterSnapshot, ObjectRef, ResourceResult
@@ -19,9 +19,11 @@ from kftui.model import DIRECT, Application, ClusterSnapshot, ObjectRef, Resourc
 MAX_LISTED = 8
 
 
-@dataclass(frozen=True, slots=True)
-class Message:
-    """One message an Application carries, with the field it came from and the resource it is about."""
+class Message(NamedTuple):
+    """One message an Application carries, with the field it came from and the resource it is about.
+
+    (A NamedTuple, not a frozen dataclass: six checks read every app's messages, 9,000 of them a pass at 1,500
+    apps, and a frozen dataclass costs three times as much to build.)"""
 
     app: Application
     source: str

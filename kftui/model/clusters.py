@@ -94,6 +94,8 @@ def normal_server(url: str) -> str:
 
 def resolve(server: str, name: str, clusters: Iterable[ArgoCluster]) -> Destination:
     """The destination `spec.destination` names: by name first (Argo CD refuses both set), then by server."""
+    if not name and server == IN_CLUSTER_SERVER:
+        return HUB_DESTINATION  # (most apps, spelled as Argo CD spells it: checks resolve every app, often)
     registered = list(clusters)
     if name:
         if name == IN_CLUSTER_NAME:
