@@ -247,6 +247,8 @@ def _run(lab: Any, args: argparse.Namespace) -> dict[str, Any]:
     first_tree_inproc_s: list[float] = []
     rss: list[float] = []
     checks_ms: list[float] = []
+    checks_cpu_ms: list[float] = []
+    busy_before_checks: list[float] = []
     # Interleave the three so a noisy neighbour hurts them alike.
     for rep in range(args.reps):
         floor_s.append(floor.raw_list_floor(lab.server, tls, ARGOCD_NAMESPACE))
@@ -266,6 +268,8 @@ def _run(lab: Any, args: argparse.Namespace) -> dict[str, Any]:
         first_tree_inproc_s.append(r["t_render"] - r["t_app"])
         rss.append(r["rss_mb"])
         checks_ms.extend(r["checks_ms"])
+        checks_cpu_ms.extend(r["checks_cpu_ms"])
+        busy_before_checks.append(r["busy_before_checks"])
         log(
             f"[bench] rep {rep + 1}: kftui snapshot {snapshot_s[-1]:.2f}s, first tree {first_tree_s[-1]:.2f}s "
             f"(imports {r['imports_s']:.2f}s), rss {r['rss_mb']:.0f} MB, {r['counts']}"
@@ -318,6 +322,8 @@ def _run(lab: Any, args: argparse.Namespace) -> dict[str, Any]:
         "dropped_analyses": live["dropped_analyses"],
         "cpu_share": live.get("cpu_share", float("nan")),
         "checks_ms": median(checks_ms),
+        "checks_cpu_ms": median(checks_cpu_ms),
+        "busy_before_checks": max(busy_before_checks),
         "checks_under_churn_ms": median(live["checks_ms"]),
         "tree_model_ms": median(live["tree_model_ms"]),
         "per_event_ms": median(live["per_event_ms"]),
@@ -334,6 +340,8 @@ def _run(lab: Any, args: argparse.Namespace) -> dict[str, Any]:
             "first_tree_in_process_s": first_tree_inproc_s,
             "rss_mb": rss,
             "checks_ms": checks_ms,
+            "checks_cpu_ms": checks_cpu_ms,
+            "busy_before_checks": busy_before_checks,
         },
     }
     results["first_tree/floor"] = results["kftui_first_tree_s"] / results["floor_s"]
@@ -423,9 +431,10 @@ def print_table(r: dict[str, Any]) -> None:
         ),
         (
             "full check pass (cold, lab quiet)",
-            f"{r['checks_ms']:.0f} ms",
+            f"{r['checks_ms']:.0f} ms (CPU {r['checks_cpu_ms']:.0f})",
             "",
-            f"<= {t['checks_ms']} ms: {ok(r['checks_ms'] <= t['checks_ms'])} (median of 5 per timed start)",
+            f"<= {t['checks_ms']} ms: {ok(r['checks_ms'] <= t['checks_ms'])} (median of 5 per timed start; "
+            f"the rest of the machine at most {r['busy_before_checks']:.1f} cores busy just before)",
         ),
         (
             "full check pass right after the churn",
