@@ -10,7 +10,7 @@ from kftui.checks import fixrefs
 from kftui.checks.evidence import applications, apps_by_name, listing, res_name, squash
 from kftui.kinds import DELETING_LOSES
 from kftui.model import Application, ClusterSnapshot, Finding, ObjectRef, Severity
-from kftui.model.applications import ResourceId
+from kftui.model.applications import ManagedId
 from kftui.profile import Profile
 
 # Argo CD 2.x/3.x: "Secret/foo is part of applications argocd/app-a and app-b";
@@ -107,19 +107,19 @@ def shared_resource(snapshot: ClusterSnapshot, profile: Profile) -> Iterator[Fin
 
 def _listed_twice(
     placed: list[tuple[Application, str]],
-) -> tuple[defaultdict[str, set[ResourceId]], defaultdict[str, set[ResourceId]]]:
+) -> tuple[defaultdict[str, set[ManagedId]], defaultdict[str, set[ManagedId]]]:
     """Per cluster, every resource some app lists, and those that more than one app lists. Set operations
     only: no Python loop over the resources, which at 1,500 apps and 75,000 resources was most of the check."""
-    by_cluster: defaultdict[str, list[frozenset[ResourceId]]] = defaultdict(list)
+    by_cluster: defaultdict[str, list[frozenset[ManagedId]]] = defaultdict(list)
     for app, cluster in placed:
         by_cluster[cluster].append(app.managed_ids)
-    listed: defaultdict[str, set[ResourceId]] = defaultdict(set)
-    twice: defaultdict[str, set[ResourceId]] = defaultdict(set)
+    listed: defaultdict[str, set[ManagedId]] = defaultdict(set)
+    twice: defaultdict[str, set[ManagedId]] = defaultdict(set)
     for cluster, id_sets in by_cluster.items():
         every = listed[cluster] = set().union(*id_sets)
         if len(every) == sum(map(len, id_sets)):
             continue  # (the usual case: no resource listed twice, and one union told)
-        seen: set[ResourceId] = set()
+        seen: set[ManagedId] = set()
         for ids in id_sets:
             if not seen.isdisjoint(ids):
                 twice[cluster] |= seen & ids

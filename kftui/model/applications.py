@@ -40,7 +40,7 @@ class ManagedResource:
         return ObjectRef(self.kind, self.namespace or None, self.name)
 
 
-ResourceId = tuple[str, str | None, str]
+ManagedId = tuple[str, str | None, str]
 """A managed resource by (kind, namespace or None, name), as two Applications would both list it."""
 
 
@@ -129,7 +129,7 @@ class Application:
     finalizers: tuple[str, ...] = ()
     ignore_differences: tuple[Mapping[str, Any], ...] = ()
     """spec.ignoreDifferences as written (the drift fix adds to it and must keep what is there)."""
-    managed_ids: frozenset[ResourceId] = field(init=False, repr=False, compare=False)
+    managed_ids: frozenset[ManagedId] = field(init=False, repr=False, compare=False)
     """(kind, namespace or None, name) of every resource in status.resources but hooks: what the app claims to
     own. A set, built once with the app, so the shared-resource check compares 1,500 apps' 75,000 resources
     with set operations, which reuse the hashes stored here, instead of a Python loop over every entry."""

@@ -4,7 +4,7 @@
 over 1,000 namespaces, 100,000 pods of which ~5% fail in the ways `kubectl get pods` shows (CrashLoopBackOff,
 OOMKilled, ImagePullBackOff, ErrImagePull, CreateContainerConfigError, Pending, Unschedulable, Error, not
 Ready), a few young ones and finished Job pods, plus the Kubeflow install (so the kubeflow profile's
-auth-stack and gateway checks run, with one login pod crash-looping). It then times `cold_check_passes` (the
+auth-stack and gateway checks run, with one login pod crash-looping). It then times `passes.cold_check_passes` (the
 bench's full pass, nothing carried over) and `build_topology` without a previous one.
 
 `--lab SCALE` times the bench lab's own objects at that scale (tests/bench/objects.py, with the status kwok
@@ -20,7 +20,6 @@ import gc
 import hashlib
 import os
 import statistics
-import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,7 @@ from kftui.checks.registry import run_checks
 from kftui.model import ClusterSnapshot
 from kftui.profile import builtin_profile, detect_profile
 from kftui.topology import build_topology
+from tests.bench.passes import cold_check_passes, timed_ms
 from tests.unit.fixtures import builders
 
 Raw = dict[str, Any]
@@ -172,13 +172,6 @@ def digest(snapshot: ClusterSnapshot, profile: Any) -> str:
     return f"{hashlib.sha256(text.encode()).hexdigest()[:16]} {len(findings)} findings {dict(sorted(counts.items()))}"
 
 
-def cold_check_passes(snapshot: ClusterSnapshot, profile: Any, times: int) -> list[tuple[float, float]]:
-    """(wall, CPU) milliseconds of `times` full check passes, each cold, as headless.cold_check_passes times
-    them (that module cannot be imported without a lab: it builds its source from the command line). The
-    CPU time is this process's alone, which says more than the wall time on a machine shared with a build."""
-    return [_ms(lambda: run_checks(snapshot, profile)) for _ in range(times)]
-
-
 def tree_digest(snapshot: ClusterSnapshot) -> str:
     """A hash of the cold tree model: every app's namespaces with their resources and pods in order, the
     unowned pods, the orphan namespaces and the pod owners."""
@@ -197,12 +190,6 @@ def tree_digest(snapshot: ClusterSnapshot) -> str:
     unowned = [(ns, [p.key for p in pods]) for ns, pods in topo.unowned_pods.items()]
     text = repr((shape, unowned, topo.orphan_namespaces, sorted(topo.pod_owner.items())))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def _ms(fn: Any) -> tuple[float, float]:
-    t0, c0 = time.perf_counter(), time.process_time()
-    fn()
-    return (time.perf_counter() - t0) * 1000, (time.process_time() - c0) * 1000
 
 
 def _figures(name: str, times: list[tuple[float, float]]) -> str:
@@ -245,7 +232,7 @@ def main() -> None:
         print("findings", digest(snapshot, profile))
         print("tree", tree_digest(snapshot))
     checks = cold_check_passes(snapshot, profile, args.passes)
-    tree = [_ms(lambda: build_topology(snapshot)) for _ in range(args.topologies)]
+    tree = [timed_ms(lambda: build_topology(snapshot)) for _ in range(args.topologies)]
     print(_figures("check pass", checks))
     print(_figures("build_topology cold", tree))
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")

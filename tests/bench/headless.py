@@ -95,6 +95,7 @@ from kftui.ui.messages import Analysed, SnapshotLoaded  # noqa: E402
 from kftui.ui.tree_model import TreeModel  # noqa: E402
 from kftui.ui.widgets.resource_tree import ResourceTree  # noqa: E402
 from tests.bench import mcapps  # noqa: E402
+from tests.bench.passes import cold_check_passes  # noqa: E402
 
 T_IMPORTED = time.monotonic()
 
@@ -278,7 +279,7 @@ async def run(kubeconfig: str, live: float, out: Path, expect: dict[str, int] | 
             latest = app.snapshot
             assert latest is not None and app.profile is not None
             snap = latest
-            result["checks_ms"], result["checks_cpu_ms"] = cold_check_passes(snap, app.profile)
+            result["checks_ms"], result["checks_cpu_ms"] = _wall_and_cpu(cold_check_passes(snap, app.profile))
             findings = run_checks(snap, app.profile)
             result["tree_model_ms"] = [_timed(lambda: cold(TreeModel, snap, findings)) for _ in range(3)]
             # The incremental cost of one watch event, as the app pays it: apply it, rerun the checks with
@@ -308,7 +309,7 @@ async def run(kubeconfig: str, live: float, out: Path, expect: dict[str, int] | 
         # The first load leaves the API server collecting a 6 GB heap for a while after kftui has its tree:
         # wait (a bounded time) until the rest of the machine is quiet, and say how busy it was.
         result["busy_before_checks"] = wait_until_quiet()
-        result["checks_ms"], result["checks_cpu_ms"] = cold_check_passes(snap, app.profile)
+        result["checks_ms"], result["checks_cpu_ms"] = _wall_and_cpu(cold_check_passes(snap, app.profile))
     out.write_text(json.dumps(result))
 
 
@@ -319,17 +320,8 @@ def cold(fn: Any, *args: Any) -> Any:
     return fn(*args)
 
 
-def cold_check_passes(
-    snapshot: ClusterSnapshot, profile: Any, times: int = 5
-) -> tuple[list[float], list[float]]:
-    """Wall and CPU milliseconds of `times` full check passes, each with the incremental state forgotten.
-    The CPU time is this thread's alone: on a machine shared with the lab, the wall time can be the lab's."""
-    wall, cpu = [], []
-    for _ in range(times):
-        c0 = time.thread_time()
-        wall.append(_timed(lambda: cold(run_checks, snapshot, profile)))
-        cpu.append((time.thread_time() - c0) * 1000)
-    return wall, cpu
+def _wall_and_cpu(times: list[tuple[float, float]]) -> tuple[list[float], list[float]]:
+    return [wall for wall, _ in times], [cpu for _, cpu in times]
 
 
 def busy_cores(seconds: float) -> float:
