@@ -135,11 +135,12 @@ class KubeSource:
         snapshot are then moved to the collector's permanent generation (gc.freeze), so the collections
         that later analyses trigger do not walk 20,000 pods each time. Nothing in a snapshot forms
         reference cycles: frozen objects are still freed by reference counting when a newer snapshot
-        replaces them.
+        replaces them. The youngest generation is then collected less often (YOUNG_COLLECTION_THRESHOLD).
         """
         with _collector_paused():
             snapshot = self._load()
         gc.freeze()
+        _collect_young_less_often()
         return snapshot
 
     def _load(self) -> ClusterSnapshot:
@@ -368,6 +369,20 @@ class KubeSource:
     ) -> dict[str, Any] | None:
         """The live object (the YAML view); raises ManifestError with a one-line reason."""
         return fetch_object(self.http, object_path(kind, namespace, name, group, version))
+
+
+# Allocations (net of frees) between two collections of the youngest generation; Python's default is 700.
+# Each batch of watch events copies the collections it touches (the pods' dict holds 100,000 entries at
+# the large bench's scale) and builds a new tree model, and nearly all of it is freed by reference counting
+# when the next batch replaces it. At 700, a collection ran every batch or two and walked whatever was
+# young and still alive then, big dicts included: a fifth of a batch's CPU time and all of its spikes
+# (README.md, "Figures behind design choices").
+YOUNG_COLLECTION_THRESHOLD = 10_000
+
+
+def _collect_young_less_often() -> None:
+    young, middle, oldest = gc.get_threshold()
+    gc.set_threshold(max(young, YOUNG_COLLECTION_THRESHOLD), middle, oldest)
 
 
 @contextlib.contextmanager
