@@ -23,6 +23,7 @@ from kftui.model import (
     cluster_of,
     on_cluster,
 )
+from kftui.pod_owners import PodOwners
 
 ARGOCD_INSTANCE_LABEL = "app.kubernetes.io/instance"
 
@@ -49,7 +50,7 @@ class Topology:
     """Pods no app owns, by their namespace's key: the hub's `kube-system` and a spoke's are two entries."""
     orphan_namespaces: list[Key]
     """The keys of the namespaces (not the system ones) no app deploys to, sorted."""
-    pod_owner: dict[Key, str]
+    pod_owner: PodOwners
     # What it was built from, and who could own a pod then, so the next snapshot's topology (and its pod
     # owner index) can start from this one.
     built_from: ClusterSnapshot | None = field(default=None, repr=False, compare=False)
@@ -145,9 +146,7 @@ def changed_pods(snapshot: ClusterSnapshot, since: Mapping[Key, Pod]) -> frozens
     return frozenset(differ)
 
 
-def pod_owner_index(
-    snapshot: ClusterSnapshot, previous: Topology | None = None
-) -> tuple[dict[Key, str], Owners]:
+def pod_owner_index(snapshot: ClusterSnapshot, previous: Topology | None = None) -> tuple[PodOwners, Owners]:
     """Pod key -> Application name, for every pod an app can be shown to own (treat it as
     read-only), and the owner lookup it was built with.
 
@@ -158,20 +157,16 @@ def pod_owner_index(
     pods = snapshot.pods
     if not _continues(previous, snapshot):
         owners = Owners.of(snapshot.applications, clusters=snapshot.clusters)
-        return _owned(pods.items(), owners), owners
+        return PodOwners(_owned(pods.items(), owners)), owners
     assert previous is not None and previous.owners is not None and previous.built_from is not None
     earlier, known = previous.built_from, previous.owners
     if earlier.pods is pods:
         return previous.pod_owner, known
-    index = dict(previous.pod_owner)
+    changes: dict[Key, str | None] = {}
     for key in changed_pods(snapshot, earlier.pods):
         pod = pods.get(key)
-        app = _owner_of(key, pod, known) if pod is not None else None
-        if app is None:
-            index.pop(key, None)
-        else:
-            index[key] = app
-    return index, known
+        changes[key] = _owner_of(key, pod, known) if pod is not None else None  # deleted
+    return previous.pod_owner.updated(changes), known
 
 
 def _continues(previous: Topology | None, snapshot: ClusterSnapshot) -> bool:
@@ -349,10 +344,11 @@ def _build_topology(snapshot: ClusterSnapshot, previous: Topology | None) -> Top
     apps = sorted(snapshot.applications.values(), key=lambda a: a.name)
     if _continues(previous, snapshot):
         pod_owner, owners = pod_owner_index(snapshot, previous)
-        groups = _grouped(snapshot.pods, pod_owner)
+        groups = _grouped(snapshot.pods, pod_owner.table())
     else:
         owners = Owners.of(snapshot.applications, clusters=snapshot.clusters)
-        pod_owner, groups = _owned_groups(snapshot.pods, owners)
+        table, groups = _owned_groups(snapshot.pods, owners)
+        pod_owner = PodOwners(table)
     pods_by_app: dict[str, dict[str, list[Pod]]] = defaultdict(dict)
     unowned: dict[Key, list[Pod]] = {}
     for (owner, ns), pods in _in_order(groups):

@@ -13,6 +13,7 @@ from kftui.model import (
     DIRECT,
     Application,
     ClusterSnapshot,
+    Key,
     ManagedResource,
     Namespace,
     Origin,
@@ -20,6 +21,7 @@ from kftui.model import (
     WatchEvent,
     apply_events,
 )
+from kftui.pod_owners import PodOwners
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -264,3 +266,34 @@ def test_a_cold_topology_lists_pods_and_namespaces_in_key_order(pods: list[Pod])
         only_pods = [ns.name for ns in node.namespaces.values() if ns.pods and ns.name not in ("ns",)]
         assert only_pods == sorted(only_pods)
     assert sorted(p.key for group in groups for p in group) == sorted(snap.pods)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.dictionaries(
+            st.tuples(st.just("ns"), st.integers(0, 400).map(str)),
+            st.one_of(st.none(), st.sampled_from(["a", "b"])),
+            max_size=300,
+        ),
+        max_size=8,
+    )
+)
+def test_pod_owners_answer_as_a_dict_with_each_batch_applied(batches: list[dict[Key, str | None]]) -> None:
+    """The index shares its table and lays each batch over it, folding the layer in once it grows: every
+    state must read exactly as a dict updated batch by batch (None: the pod is owned by no app any more)."""
+    expected = {("ns", str(i)): "a" for i in range(0, 400, 3)}
+    owners = PodOwners(dict(expected))
+    states = [(owners, dict(expected))]
+    for batch in batches:
+        owners = owners.updated(batch)
+        for key, app in batch.items():
+            if app is None:
+                expected.pop(key, None)
+            else:
+                expected[key] = app
+        states.append((owners, dict(expected)))
+    for index, plain in states:  # earlier indexes are unchanged by the later batches
+        assert dict(index) == plain and len(index) == len(plain)
+        assert all(index.get(key) == plain.get(key) for key in [("ns", str(i)) for i in range(401)])
+        assert index.table() == plain
