@@ -60,6 +60,12 @@ class TreeModel:
         self._cluster_of: dict[str, str] | None = None
         # Rows of the previous model, reused by roots() for apps whose node is shared (then let go).
         self._previous_roots: list[TreeItem] = (previous._roots or []) if previous is not None else []
+        self._apps_in_order: list[str] | None = None  # the apps' names in row order, once roots() sorted them
+        if previous is not None and self._same_apps_as(previous, snapshot):
+            # Most batches change pods only: the rows keep their order and clusters (1,500 apps sorted per
+            # batch were a tenth of the incremental model).
+            self._cluster_of = previous._cluster_of
+            self._apps_in_order = previous._apps_in_order
         self.topology: Topology = build_topology(
             snapshot, previous.topology if previous is not None else None
         )
@@ -99,12 +105,28 @@ class TreeModel:
                     obj=n.app,
                     node=n,
                 )
-                for n in sorted(self.topology.apps, key=self._app_position)
+                for n in self._nodes_in_order()
             ]
             if self.topology.unowned_pods or self.topology.orphan_namespaces:
                 items.append(TreeItem(tree_keys.UNOWNED, "unowned", "Unowned"))
             self._roots, self._previous_roots = items, []
         return list(self._roots)
+
+    def _same_apps_as(self, previous: TreeModel, snapshot: ClusterSnapshot) -> bool:
+        earlier = previous.snapshot
+        return (
+            earlier.applications is snapshot.applications
+            and earlier.clusters == snapshot.clusters
+            and previous._order == self._order
+        )
+
+    def _nodes_in_order(self) -> list[AppNode]:
+        if self._apps_in_order is None:
+            nodes = sorted(self.topology.apps, key=self._app_position)
+            self._apps_in_order = [n.app.name for n in nodes]
+            return nodes
+        by_name = {n.app.name: n for n in self.topology.apps}
+        return [by_name[name] for name in self._apps_in_order]
 
     def _app_position(self, node: AppNode) -> tuple[str, int, str]:
         """The hub's apps first, then those of each other cluster by its name; in the profile's order within."""
