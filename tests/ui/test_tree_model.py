@@ -119,3 +119,31 @@ def test_apps_are_grouped_by_cluster_when_there_are_several() -> None:
 def test_one_cluster_shows_no_cluster_names() -> None:
     model = _model(load_demo())
     assert not any("@" in model.label(item).plain for item in model.roots())
+
+
+def _continued(previous: TreeModel, snapshot: ClusterSnapshot) -> TreeModel:
+    profile = detect_profile({a.name for a in snapshot.applications.values()})
+    return TreeModel(snapshot, run_checks(snapshot, profile), previous)
+
+
+def _rows(model: TreeModel) -> list[str]:
+    return [model.label(item).plain for item in model.roots()]
+
+
+def test_a_model_continued_from_the_previous_one_orders_its_rows_as_a_fresh_one() -> None:
+    """Pod batches reuse the previous model's app order and clusters; a batch that changes an app must not
+    (here the first app moves to a spoke Argo CD already knew, so it sorts last and is named @spoke)."""
+    from kftui.model import ArgoCluster
+
+    demo = replace(_many_katib_pods(3), clusters=(ArgoCluster("spoke", "https://127.0.0.1:16443"),))
+    first = _model(demo)
+    first.roots()
+    pods_only = apply_events(demo, [WatchEvent("DELETED", demo.pods[KATIB])])
+    again = _continued(first, pods_only)
+    assert _rows(again) == _rows(_model(pods_only))
+    app = next(a for a in pods_only.applications.values() if a.name == first.roots()[0].name)
+    moved = apply_events(
+        pods_only, [WatchEvent("MODIFIED", replace(app, dest_server="https://127.0.0.1:16443"))]
+    )
+    after = _continued(again, moved)
+    assert _rows(after) == _rows(_model(moved)) != _rows(again)
