@@ -220,7 +220,13 @@ async def press_and_wait(app: BenchApp, key: str, moved: asyncio.Event) -> float
     return (await painted) - t0
 
 
-async def run(kubeconfig: str, live: float, out: Path, expect: dict[str, int] | None = None) -> None:
+async def run(
+    kubeconfig: str,
+    live: float,
+    out: Path,
+    expect: dict[str, int] | None = None,
+    churn_ends_with_stdin: bool = False,
+) -> None:
     source = SOURCE
     app = BenchApp(source, expect)
     t_start = time.monotonic()
@@ -266,6 +272,10 @@ async def run(kubeconfig: str, live: float, out: Path, expect: dict[str, int] | 
                 keys.append(await press_and_wait(app, "down" if i % 2 == 0 else "up", moved))
                 i += 1
                 await asyncio.sleep(0.1)
+            if churn_ends_with_stdin:
+                # When the API server falls behind, the churn runs past its schedule: its last changes
+                # count too, so wait for the parent to say it has sent them all (it closes our stdin).
+                await asyncio.to_thread(sys.stdin.read)
             await asyncio.sleep(3)  # let the last changes reach the screen
             # CPU seconds kftui used per second of churn (all its threads): what it takes from the machine.
             result["cpu_share"] = (time.process_time() - cpu0) / (time.monotonic() - wall0)
@@ -366,6 +376,11 @@ def main() -> None:
         help="build the source as kftui does with ARGOCD_SERVER and ARGOCD_AUTH_TOKEN set (read at import)",
     )
     p.add_argument("--expect", type=Path, help="JSON {app: pods}: the first render must show them all")
+    p.add_argument(
+        "--churn-ends-with-stdin",
+        action="store_true",
+        help="with --live: after it, keep measuring until stdin closes (the parent's churn has sent its last change)",
+    )
     args = p.parse_args()
     global PROFILER
     if args.profile:
@@ -373,7 +388,7 @@ def main() -> None:
 
         PROFILER = Profiler(interval=0.005)
     expect = json.loads(args.expect.read_text()) if args.expect else None
-    asyncio.run(run(args.kubeconfig, args.live, args.out, expect))
+    asyncio.run(run(args.kubeconfig, args.live, args.out, expect, args.churn_ends_with_stdin))
     if PROFILER is not None and args.profile:
         PROFILER.stop()
         args.profile.write_text(PROFILER.output_text(unicode=False, color=False, show_all=True))

@@ -76,12 +76,13 @@ def spawn_headless(
     """Start kftui headless in its own process; `root` is the checkout whose kftui/ it imports."""
     cmd = [sys.executable, "-m", "tests.bench.headless", str(kubeconfig), str(out.resolve())]
     if live:
-        cmd += ["--live", str(live)]
+        cmd += ["--live", str(live), "--churn-ends-with-stdin"]
     if profile is not None:
         cmd += ["--profile", str(profile.resolve())]
     env = {**os.environ, "PYTHONPATH": str(root)}
     t0 = time.monotonic()
-    proc = subprocess.Popen(cmd, cwd=root, stdout=subprocess.PIPE, text=True, env=env)
+    stdin = subprocess.PIPE if live else subprocess.DEVNULL
+    proc = subprocess.Popen(cmd, cwd=root, stdin=stdin, stdout=subprocess.PIPE, text=True, env=env)
     return proc, t0
 
 
@@ -286,6 +287,8 @@ def _run(lab: Any, args: argparse.Namespace) -> dict[str, Any]:
         raise SystemExit("kftui headless live run did not become ready")
     thread, churned = churn.start(s, lab.server, tls, s.churn_rate, args.churn_seconds)
     thread.join()
+    assert proc.stdin is not None
+    proc.stdin.close()  # the churn has sent its last change: kftui measures 3 s more, then stops
     log(
         f"[bench] churn: {churned.sent} changes at {churned.rate:.0f}/s, {churned.failed} failed, "
         f"{churned.skipped} not sent (the API server fell behind) {churned.errors}"
