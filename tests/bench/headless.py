@@ -1,6 +1,6 @@
 """kftui headless against the bench lab, in its own process (so its peak RSS is its own).
 
-    python -m tests.bench.headless KUBECONFIG RESULT.json --spawned-at T [--live SECONDS]
+    python -m tests.bench.headless KUBECONFIG RESULT.json [--live SECONDS [--churn-ends-with-stdin]]
 
 Times are time.monotonic() values (CLOCK_MONOTONIC, shared by every process on the machine), so the
 parent's spawn time and the churn's stamps compare directly with what this process observes.
